@@ -1,0 +1,744 @@
+"""The Invoice aggregate: a frozen value whose transitions return a new value and an event.
+
+Statuses and transitions (DESIGN §5)::
+
+    draft ⇄ scheduled ─┬─ cancel ──────────────→ cancelled
+         └─────────────┴─ book(number) ─────────→ sending ── delivered ──→ sent
+    sending / sent ── record_payment ──→ partially_paid ── record_payment ──→ paid
+    sending / sent / partially_paid ── mark_uncollectible ──→ uncollectible
+    booked invoice ── credit (all lines credited) ──→ credited
+
+A draft is editable and has no number; once booked, a document never changes its
+content again (InvoiceStateError): corrections are credit notes.
+"""
+
+from __future__ import annotations
+
+import enum
+import functools
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any, NamedTuple
+
+import attrs
+
+from faktura.errors import InvoiceStateError, ValidationError
+from faktura.lines import AllowanceCharge, Line, ProductLine, SeparatorLine, TextLine, check_text
+from faktura.money import ZERO, Currency, arithmetic, parse_decimal
+from faktura.terms import PaymentTerms, check_due_date
+from faktura.totals import Totals, compute_totals
+from faktura.vat import check_categories
+
+__all__ = [
+    "BOOKED_STATUSES",
+    "EDITABLE_STATUSES",
+    "CreditRecord",
+    "CreditTransition",
+    "DocumentKind",
+    "Invoice",
+    "InvoiceEvent",
+    "Payment",
+    "Status",
+    "Transition",
+]
+
+
+class DocumentKind(enum.StrEnum):
+    """What a document is: an invoice or a credit note crediting an invoice."""
+
+    INVOICE = "invoice"
+    CREDIT_NOTE = "credit_note"
+
+
+class Status(enum.StrEnum):
+    """The seed product's statuses; ``overdue`` is a derived filter, not a status."""
+
+    DRAFT = "draft"
+    SCHEDULED = "scheduled"
+    SENDING = "sending"
+    SENT = "sent"
+    PAID = "paid"
+    PARTIALLY_PAID = "partially_paid"
+    CANCELLED = "cancelled"
+    UNCOLLECTIBLE = "uncollectible"
+    CREDITED = "credited"
+
+
+EDITABLE_STATUSES = frozenset({Status.DRAFT, Status.SCHEDULED})
+BOOKED_STATUSES = frozenset(
+    {
+        Status.SENDING,
+        Status.SENT,
+        Status.PAID,
+        Status.PARTIALLY_PAID,
+        Status.UNCOLLECTIBLE,
+        Status.CREDITED,
+    }
+)
+_PAYABLE_STATUSES = frozenset({Status.SENDING, Status.SENT, Status.PARTIALLY_PAID})
+_CREDITABLE_STATUSES = BOOKED_STATUSES - {Status.CREDITED}
+
+#: The fields of a draft that ``Invoice.update`` may change.
+EDITABLE_FIELDS = frozenset(
+    {
+        "customer_id",
+        "issue_date",
+        "due_date",
+        "currency",
+        "payment_terms",
+        "lines",
+        "allowance_charges",
+        "prices_include_vat",
+        "prepaid_amount",
+        "cash_increment",
+        "vat_exemption_reason",
+        "customer_department_id",
+        "customer_contact_id",
+        "reference",
+        "our_reference",
+        "description",
+        "notes",
+    }
+)
+
+
+@attrs.frozen
+class InvoiceEvent:
+    """One entry of a document's audit trail: what happened, when, and its details."""
+
+    invoice_id: str
+    type: str
+    at: datetime
+    data: Mapping[str, str] = attrs.field(factory=dict, hash=False)
+    actor: str | None = None
+
+
+class Transition(NamedTuple):
+    """The new value of a document and the event that records the change."""
+
+    invoice: Invoice
+    event: InvoiceEvent
+
+
+class CreditTransition(NamedTuple):
+    """Crediting changes the invoice and creates a credit-note draft: two events."""
+
+    invoice: Invoice
+    credit_note: Invoice
+    events: tuple[InvoiceEvent, InvoiceEvent]
+
+
+@attrs.frozen
+class Payment:
+    """A payment received against a booked document."""
+
+    amount: Decimal
+    date: date
+    recorded_at: datetime
+    reference: str | None = None
+
+
+@attrs.frozen
+class CreditRecord:
+    """A credit note registered against an invoice: its amount and what it credits.
+
+    ``quantities`` holds the credited quantity per invoice line (None for text lines);
+    ``includes_fixed`` says whether it credited the fixed allowances and charges.
+    """
+
+    credit_note_id: str
+    amount: Decimal
+    quantities: tuple[Decimal | None, ...]
+    includes_fixed: bool
+
+
+def _aware(at: datetime, field: str = "at") -> datetime:
+    if at.tzinfo is None:
+        raise ValidationError("must be a timezone-aware timestamp", field=field, rule="timezone")
+    return at
+
+
+def _optional_text(value: object, field: str, limit: int = 1000) -> None:
+    if value is not None:
+        check_text(value, field, limit=limit)
+
+
+@attrs.frozen
+class Invoice:
+    """An invoice or credit note. Build drafts with ``Invoice.draft``; change it through
+    its transitions, each of which returns a ``Transition`` (new value, event).
+
+    Amounts come from ``totals`` (computed once per value); ``issue_date`` is the wire's
+    ``date``; ``due_date_derived`` says the due date follows the payment terms and is
+    re-derived when the date or terms change, and at booking.
+    """
+
+    id: str
+    company_id: str
+    customer_id: str
+    kind: DocumentKind
+    status: Status
+    currency: str
+    issue_date: date
+    due_date: date
+    payment_terms: PaymentTerms
+    created_at: datetime
+    updated_at: datetime
+    lines: tuple[Line, ...] = ()
+    allowance_charges: tuple[AllowanceCharge, ...] = ()
+    due_date_derived: bool = True
+    prices_include_vat: bool = False
+    prepaid_amount: Decimal = ZERO
+    cash_increment: Decimal | None = None
+    vat_exemption_reason: str | None = None
+    customer_department_id: str | None = None
+    customer_contact_id: str | None = None
+    reference: str | None = None
+    our_reference: str | None = None
+    description: str | None = None
+    notes: str | None = None
+    number: str | None = None
+    booked_at: datetime | None = None
+    scheduled_for: datetime | None = None
+    delivered_at: datetime | None = None
+    uncollectible_at: datetime | None = None
+    credited_invoice_id: str | None = None
+    credited_invoice_number: str | None = None
+    credits: tuple[CreditRecord, ...] = ()
+    payments: tuple[Payment, ...] = ()
+    version: int = 1
+
+    # -- reading -------------------------------------------------------------------------
+
+    @functools.cached_property
+    def totals(self) -> Totals:
+        """The EN 16931 totals of this document (amounts positive, also for credit notes)."""
+        return compute_totals(
+            self.lines,
+            self.allowance_charges,
+            currency=Currency.of(self.currency),
+            prices_include_vat=self.prices_include_vat,
+            prepaid=self.prepaid_amount,
+            cash_increment=self.cash_increment,
+            exemption_reason=self.vat_exemption_reason,
+        )
+
+    @property
+    def is_booked(self) -> bool:
+        """True once a number was allocated: the content is frozen for good."""
+        return self.status in BOOKED_STATUSES
+
+    @property
+    def paid_amount(self) -> Decimal:
+        """Σ payments recorded."""
+        return sum((p.amount for p in self.payments), ZERO)
+
+    @property
+    def credited_amount(self) -> Decimal:
+        """Σ amounts (incl. VAT) of the credit notes registered against this invoice."""
+        return sum((c.amount for c in self.credits), ZERO)
+
+    @property
+    def outstanding(self) -> Decimal:
+        """What the customer still owes: payable − paid − credited, never below zero."""
+        with arithmetic():
+            rest = self.totals.payable - self.paid_amount - self.credited_amount
+        return max(rest, ZERO.quantize(rest))
+
+    def is_overdue(self, today: date) -> bool:
+        """Booked, still owed, and past its due date on ``today`` (the derived filter)."""
+        return (
+            self.status in _PAYABLE_STATUSES and self.due_date < today and self.outstanding > ZERO
+        )
+
+    def remaining_quantities(self) -> tuple[Decimal | None, ...]:
+        """Per line, the quantity not yet credited (None for text and separator lines)."""
+        remaining: list[Decimal | None] = [
+            line.quantity if isinstance(line, ProductLine) else None for line in self.lines
+        ]
+        for record in self.credits:
+            for index, quantity in enumerate(record.quantities):
+                left = remaining[index]
+                if quantity is not None and left is not None:
+                    remaining[index] = left - quantity
+        return tuple(remaining)
+
+    # -- creating ------------------------------------------------------------------------
+
+    @classmethod
+    def draft(
+        cls,
+        *,
+        id: str,
+        company_id: str,
+        customer_id: str,
+        issue_date: date,
+        currency: str,
+        payment_terms: PaymentTerms,
+        at: datetime,
+        lines: Sequence[Line] = (),
+        due_date: date | None = None,
+        kind: DocumentKind = DocumentKind.INVOICE,
+        **fields: Any,
+    ) -> Transition:
+        """A new draft (no number). ``due_date`` is derived from the terms when omitted.
+
+        Raises ValidationError naming the offending field.
+        """
+        unknown = set(fields) - EDITABLE_FIELDS - {"credited_invoice_id", "credited_invoice_number"}
+        if unknown:
+            raise TypeError(f"unknown invoice fields: {sorted(unknown)}")
+        _aware(at)
+        invoice: Invoice = cls(
+            id=id,
+            company_id=company_id,
+            customer_id=customer_id,
+            kind=kind,
+            status=Status.DRAFT,
+            currency=currency,
+            issue_date=issue_date,
+            due_date=due_date if due_date is not None else payment_terms.due_date(issue_date),
+            due_date_derived=due_date is None,
+            payment_terms=payment_terms,
+            created_at=at,
+            updated_at=at,
+            lines=tuple(lines),
+            **{k: tuple(v) if k == "allowance_charges" else v for k, v in fields.items()},  # type: ignore[arg-type]
+        )
+        invoice.validate()
+        return Transition(invoice, InvoiceEvent(id, "created", at, {"kind": kind.value}))
+
+    def validate(self) -> None:
+        """Check every document rule; ValidationError naming the first offending field."""
+        currency = Currency.of(self.currency)
+        if not isinstance(self.issue_date, date) or isinstance(self.issue_date, datetime):
+            raise ValidationError("must be a date", field="date", rule="type")
+        check_due_date(self.issue_date, self.due_date)
+        for index, line in enumerate(self.lines):
+            if not isinstance(line, ProductLine | TextLine | SeparatorLine):
+                raise ValidationError(
+                    "must be an invoice line", field=f"lines.{index}", rule="type"
+                )
+        for index, item in enumerate(self.allowance_charges):
+            if item.amount is not None:
+                parse_decimal(
+                    item.amount, f"allowanceCharges.{index}.amount", places=currency.minor_units
+                )
+            if item.base is not None:
+                parse_decimal(
+                    item.base, f"allowanceCharges.{index}.base", places=currency.minor_units
+                )
+        check_categories(
+            [
+                (line.vat_category, f"lines.{i}.vatCategory")
+                for i, line in enumerate(self.lines)
+                if isinstance(line, ProductLine)
+            ]
+            + [
+                (item.vat_category, f"allowanceCharges.{i}.vatCategory")
+                for i, item in enumerate(self.allowance_charges)
+            ]
+        )
+        parse_decimal(
+            self.prepaid_amount, "prepaidAmount", places=currency.minor_units, minimum=ZERO
+        )
+        if self.cash_increment is not None:
+            increment = parse_decimal(
+                self.cash_increment, "cashRounding", places=currency.minor_units, minimum=ZERO
+            )
+            if not increment:
+                raise ValidationError("must be above 0", field="cashRounding", rule="minimum")
+        _optional_text(self.vat_exemption_reason, "vatExemptionReason")
+        for name in ("reference", "our_reference"):
+            _optional_text(getattr(self, name), _WIRE_NAMES[name], limit=200)
+        _optional_text(self.description, "description")
+        _optional_text(self.notes, "notes", limit=10000)
+        totals = self.totals  # raises for an exempt group without a reason
+        if self.prepaid_amount > totals.amount and totals.amount >= ZERO:
+            raise ValidationError(
+                "must not exceed the invoice amount", field="prepaidAmount", rule="maximum"
+            )
+
+    # -- transitions ---------------------------------------------------------------------
+
+    def _require(self, allowed: Iterable[Status], action: str) -> None:
+        if self.status not in allowed:
+            raise InvoiceStateError(
+                f"cannot {action} a {self.kind.value} in status {self.status.value}",
+                invoice_id=self.id,
+                status=self.status.value,
+                action=action,
+            )
+
+    def _next(self, at: datetime, **changes: Any) -> Invoice:
+        return attrs.evolve(self, updated_at=_aware(at), version=self.version + 1, **changes)
+
+    def update(self, at: datetime, **changes: Any) -> Transition:
+        """Change the content of a draft. A due date of None re-derives it from the terms.
+
+        Raises InvoiceStateError unless draft or scheduled, ValidationError for bad input.
+        """
+        self._require(EDITABLE_STATUSES, "edit")
+        unknown = set(changes) - EDITABLE_FIELDS
+        if unknown:
+            raise TypeError(f"not editable: {sorted(unknown)}")
+        if "lines" in changes:
+            changes["lines"] = tuple(changes["lines"])
+        if "allowance_charges" in changes:
+            changes["allowance_charges"] = tuple(changes["allowance_charges"])
+        if "due_date" in changes:
+            changes["due_date_derived"] = changes["due_date"] is None
+        derived = changes.get("due_date_derived", self.due_date_derived)
+        if derived:
+            terms = changes.get("payment_terms", self.payment_terms)
+            changes["due_date"] = terms.due_date(changes.get("issue_date", self.issue_date))
+        updated = self._next(at, **changes)
+        updated.validate()
+        fields = ",".join(sorted(_WIRE_NAMES.get(k, k) for k in changes if k != "due_date_derived"))
+        return Transition(updated, InvoiceEvent(self.id, "updated", at, {"fields": fields}))
+
+    def cancel(self, at: datetime) -> Transition:
+        """Cancel a draft (booked documents are corrected with credit notes)."""
+        self._require(EDITABLE_STATUSES, "cancel")
+        return Transition(
+            self._next(at, status=Status.CANCELLED, scheduled_for=None),
+            InvoiceEvent(self.id, "cancelled", at),
+        )
+
+    def schedule(self, send_at: datetime, at: datetime) -> Transition:
+        """Plan the first send of a draft for ``send_at`` (still a draft, still no number)."""
+        self._require(EDITABLE_STATUSES, "schedule")
+        _aware(send_at, "sendAt")
+        return Transition(
+            self._next(at, status=Status.SCHEDULED, scheduled_for=send_at),
+            InvoiceEvent(self.id, "scheduled", at, {"sendAt": send_at.isoformat()}),
+        )
+
+    def unschedule(self, at: datetime) -> Transition:
+        """Take a scheduled draft back to a plain draft."""
+        self._require({Status.SCHEDULED}, "unschedule")
+        return Transition(
+            self._next(at, status=Status.DRAFT, scheduled_for=None),
+            InvoiceEvent(self.id, "unscheduled", at),
+        )
+
+    def book(self, number: str, at: datetime, issue_date: date | None = None) -> Transition:
+        """Freeze the draft under ``number`` (optionally dated ``issue_date``); → sending.
+
+        The due date is re-derived when it was derived. Raises InvoiceStateError unless a
+        draft, ValidationError when the document cannot be booked (no product line, ...).
+        """
+        self._require(EDITABLE_STATUSES, "book")
+        check_text(number, "number", required=True, limit=100)
+        day = self.issue_date if issue_date is None else issue_date
+        due = self.payment_terms.due_date(day) if self.due_date_derived else self.due_date
+        check_due_date(day, due)
+        if not any(isinstance(line, ProductLine) for line in self.lines):
+            raise ValidationError(
+                "a booked document needs at least one product line", field="lines", rule="required"
+            )
+        booked = self._next(
+            at,
+            status=Status.SENDING,
+            number=number,
+            issue_date=day,
+            due_date=due,
+            booked_at=at,
+            scheduled_for=None,
+        )
+        return Transition(
+            booked, InvoiceEvent(self.id, "booked", at, {"number": number, "date": day.isoformat()})
+        )
+
+    def mark_delivered(self, at: datetime, channel: str = "") -> Transition:
+        """Record a successful delivery: sending → sent (payment statuses stay as they are)."""
+        self._require(BOOKED_STATUSES, "deliver")
+        status = Status.SENT if self.status is Status.SENDING else self.status
+        return Transition(
+            self._next(at, status=status, delivered_at=self.delivered_at or at),
+            InvoiceEvent(self.id, "delivered", at, {"channel": channel} if channel else {}),
+        )
+
+    def record_payment(
+        self, amount: Decimal, paid_on: date, at: datetime, reference: str | None = None
+    ) -> Transition:
+        """Register a payment: → partially_paid, or paid once nothing is outstanding.
+
+        Raises InvoiceStateError on drafts, cancelled, credited, uncollectible or paid
+        documents; ValidationError for a non-positive amount or an overpayment.
+        """
+        self._require(_PAYABLE_STATUSES, "record a payment on")
+        currency = Currency.of(self.currency)
+        value = parse_decimal(amount, "amount", places=currency.minor_units)
+        if value <= ZERO:
+            raise ValidationError("must be above 0", field="amount", rule="minimum")
+        _optional_text(reference, "reference", limit=200)
+        outstanding = self.outstanding
+        if value > outstanding:
+            raise ValidationError(
+                f"exceeds the outstanding amount {outstanding}", field="amount", rule="overpayment"
+            )
+        payments = (*self.payments, Payment(value, paid_on, at, reference))
+        status = Status.PAID if value == outstanding else Status.PARTIALLY_PAID
+        return Transition(
+            self._next(at, payments=payments, status=status),
+            InvoiceEvent(
+                self.id,
+                "payment_recorded",
+                at,
+                {"amount": str(value), "date": paid_on.isoformat(), "status": status.value},
+            ),
+        )
+
+    def mark_uncollectible(self, at: datetime) -> Transition:
+        """Write off what is still owed: → uncollectible."""
+        self._require(_PAYABLE_STATUSES, "mark uncollectible")
+        return Transition(
+            self._next(at, status=Status.UNCOLLECTIBLE, uncollectible_at=at),
+            InvoiceEvent(self.id, "marked_uncollectible", at),
+        )
+
+    def credit(
+        self,
+        credit_note_id: str,
+        at: datetime,
+        issue_date: date,
+        lines: Sequence[tuple[int, Decimal]] | None = None,
+    ) -> CreditTransition:
+        """A credit-note draft crediting this invoice, registered on the invoice.
+
+        ``lines`` None credits everything not credited yet (all lines and the document's
+        allowances and charges); otherwise ``(line index, quantity)`` pairs credit part of
+        product lines, with percent allowances/charges of their VAT group. Σ credits never
+        exceed the invoice; when every line is fully credited the invoice is ``credited``.
+
+        Raises InvoiceStateError unless a booked, not fully credited invoice;
+        ValidationError for unknown lines or quantities above what is left.
+        """
+        if self.kind is not DocumentKind.INVOICE:
+            raise InvoiceStateError(
+                "only invoices can be credited",
+                invoice_id=self.id,
+                status=self.status.value,
+                action="credit",
+            )
+        self._require(_CREDITABLE_STATUSES, "credit")
+        remaining = self.remaining_quantities()
+        fixed_open = not any(c.includes_fixed for c in self.credits)
+        quantities: list[Decimal | None] = [None] * len(self.lines)
+        credit_lines: list[Line] = []
+        if lines is None:
+            for index, line in enumerate(self.lines):
+                left = remaining[index]
+                if isinstance(line, ProductLine):
+                    if left:
+                        quantities[index] = left
+                        credit_lines.append(attrs.evolve(line, quantity=left))
+                elif not self.credits:
+                    credit_lines.append(line)
+            includes_fixed = fixed_open
+        else:
+            credit_lines = self._partial_lines(lines, remaining, quantities)
+            includes_fixed = False
+        if not any(isinstance(line, ProductLine) for line in credit_lines) and not (
+            includes_fixed and self.allowance_charges
+        ):
+            raise ValidationError(
+                "nothing is left to credit on this invoice", field="lines", rule="nothing_left"
+            )
+        groups = {
+            (ln.vat_category, ln.vat_rate) for ln in credit_lines if isinstance(ln, ProductLine)
+        }
+        allowance_charges = tuple(
+            item
+            for item in self.allowance_charges
+            if (includes_fixed and (item.amount is not None or item.base is not None))
+            or (
+                item.percent is not None
+                and item.base is None
+                and (item.vat_category, item.vat_rate) in groups
+            )
+        )
+        credit_note = Invoice(
+            id=credit_note_id,
+            company_id=self.company_id,
+            customer_id=self.customer_id,
+            kind=DocumentKind.CREDIT_NOTE,
+            status=Status.DRAFT,
+            currency=self.currency,
+            issue_date=issue_date,
+            due_date=issue_date,
+            due_date_derived=True,
+            payment_terms=PaymentTerms.cash(),
+            created_at=_aware(at),
+            updated_at=at,
+            lines=tuple(credit_lines),
+            allowance_charges=allowance_charges,
+            prices_include_vat=self.prices_include_vat,
+            cash_increment=self.cash_increment,
+            vat_exemption_reason=self.vat_exemption_reason,
+            customer_department_id=self.customer_department_id,
+            customer_contact_id=self.customer_contact_id,
+            reference=self.reference,
+            our_reference=self.our_reference,
+            credited_invoice_id=self.id,
+            credited_invoice_number=self.number,
+        )
+        credit_note.validate()
+        with arithmetic():
+            left_to_credit = self.totals.amount - self.credited_amount
+        record = CreditRecord(credit_note_id, ZERO, tuple(quantities), includes_fixed)
+        completes = attrs.evolve(self, credits=(*self.credits, record))._fully_credited()
+        if completes:
+            credit_note = _settle_rounding(credit_note, left_to_credit)
+        amount = credit_note.totals.amount
+        if amount > left_to_credit:
+            raise ValidationError(
+                f"the credit ({amount}) exceeds what is left to credit ({left_to_credit})",
+                field="lines",
+                rule="exceeds_invoice",
+            )
+        record = attrs.evolve(record, amount=amount)
+        credited = attrs.evolve(self, credits=(*self.credits, record))
+        if credited._fully_credited():
+            credited = attrs.evolve(credited, status=Status.CREDITED)
+        credited = credited._next(at)
+        return CreditTransition(
+            credited,
+            credit_note,
+            (
+                InvoiceEvent(
+                    self.id,
+                    "credited",
+                    at,
+                    {"creditNoteId": credit_note_id, "amount": str(amount)},
+                ),
+                InvoiceEvent(
+                    credit_note_id,
+                    "created",
+                    at,
+                    {"kind": DocumentKind.CREDIT_NOTE.value, "creditedInvoiceId": self.id},
+                ),
+            ),
+        )
+
+    def _partial_lines(
+        self,
+        selection: Sequence[tuple[int, Decimal]],
+        remaining: tuple[Decimal | None, ...],
+        quantities: list[Decimal | None],
+    ) -> list[Line]:
+        if not selection:
+            raise ValidationError("select at least one line", field="lines", rule="required")
+        chosen: dict[int, Decimal] = {}
+        for position, (index, quantity) in enumerate(selection):
+            field = f"lines.{position}"
+            if isinstance(index, bool) or not isinstance(index, int):
+                raise ValidationError("must be a line index", field=f"{field}.line", rule="type")
+            if not 0 <= index < len(self.lines) or not isinstance(self.lines[index], ProductLine):
+                raise ValidationError(
+                    "is not a product line of the invoice", field=f"{field}.line", rule="line"
+                )
+            if index in chosen:
+                raise ValidationError("is selected twice", field=f"{field}.line", rule="duplicate")
+            value = parse_decimal(quantity, f"{field}.quantity")
+            left = remaining[index]
+            assert left is not None  # product line, checked above
+            if not value or value * left < 0 or abs(value) > abs(left):
+                raise ValidationError(
+                    f"must be non-zero, of the line's sign and at most the {left} left",
+                    field=f"{field}.quantity",
+                    rule="quantity",
+                )
+            chosen[index] = value
+        result: list[Line] = []
+        for index in sorted(chosen):
+            line = self.lines[index]
+            assert isinstance(line, ProductLine)
+            quantities[index] = chosen[index]
+            result.append(attrs.evolve(line, quantity=chosen[index]))
+        return result
+
+    def _fully_credited(self) -> bool:
+        lines_done = all(not left for left in self.remaining_quantities() if left is not None)
+        fixed = [i for i in self.allowance_charges if i.amount is not None or i.base is not None]
+        fixed_done = not fixed or any(c.includes_fixed for c in self.credits)
+        return lines_done and fixed_done
+
+    def release_credit(self, credit_note_id: str, at: datetime) -> Transition:
+        """Forget a credit note that was cancelled as a draft; the status follows."""
+        kept = tuple(c for c in self.credits if c.credit_note_id != credit_note_id)
+        if len(kept) == len(self.credits):
+            raise ValidationError(
+                "is not a credit note of this invoice", field="creditNoteId", rule="not_found"
+            )
+        released = attrs.evolve(self, credits=kept)
+        return Transition(
+            released._next(at, status=released._settled_status()),
+            InvoiceEvent(self.id, "credit_released", at, {"creditNoteId": credit_note_id}),
+        )
+
+    def _settled_status(self) -> Status:
+        if self._fully_credited() and self.credits:
+            return Status.CREDITED
+        if self.uncollectible_at is not None:
+            return Status.UNCOLLECTIBLE
+        if self.payments:
+            return Status.PAID if self.outstanding == ZERO else Status.PARTIALLY_PAID
+        return Status.SENT if self.delivered_at is not None else Status.SENDING
+
+
+#: The reason text of the allowance that keeps a completing credit within the invoice.
+ROUNDING_ADJUSTMENT = "Rounding adjustment"
+
+
+def _settle_rounding(credit_note: Invoice, limit: Decimal) -> Invoice:
+    """The completing credit note, kept at or below ``limit`` (what is left to credit).
+
+    Crediting an invoice in parts rounds each part on its own (EN 16931 rounds VAT per
+    document), so the last part can come out a few minor units above what is left. The
+    difference is stated openly as a document allowance in the credit note's largest
+    VAT group, grown one minor unit at a time until Σ credits ≤ the invoice.
+    """
+    totals = credit_note.totals
+    if totals.amount <= limit or not totals.vat_breakdown:
+        return credit_note
+    group = max(totals.vat_breakdown, key=lambda g: g.taxable)
+    unit = totals.currency.exponent
+    adjustment = unit
+    while True:
+        allowance = AllowanceCharge(
+            charge=False,
+            reason=ROUNDING_ADJUSTMENT,
+            vat_category=group.category,
+            vat_rate=group.rate,
+            amount=adjustment,
+        )
+        adjusted = attrs.evolve(
+            credit_note, allowance_charges=(*credit_note.allowance_charges, allowance)
+        )
+        if adjusted.totals.amount <= limit:
+            return adjusted
+        adjustment += unit
+
+
+_WIRE_NAMES = {
+    "customer_id": "customerId",
+    "issue_date": "date",
+    "due_date": "dueDate",
+    "currency": "currency",
+    "payment_terms": "paymentTerms",
+    "lines": "lines",
+    "allowance_charges": "allowanceCharges",
+    "prices_include_vat": "pricesIncludeVat",
+    "prepaid_amount": "prepaidAmount",
+    "cash_increment": "cashRounding",
+    "vat_exemption_reason": "vatExemptionReason",
+    "customer_department_id": "customerDepartmentId",
+    "customer_contact_id": "customerContactId",
+    "reference": "reference",
+    "our_reference": "ourReference",
+    "description": "description",
+    "notes": "notes",
+}
