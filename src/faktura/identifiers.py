@@ -16,16 +16,8 @@ company.cvr cvr
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
-from types import ModuleType
-
-from stdnum import bic as _bic
-from stdnum import ean as _ean
-from stdnum import iban as _iban
-from stdnum import luhn as _luhn
-from stdnum.dk import cvr as _cvr
-from stdnum.eu import vat as _vat
-from stdnum.exceptions import ValidationError as _StdnumError
 
 from faktura.errors import ValidationError
 
@@ -34,17 +26,28 @@ __all__ = ["bic", "cvr", "ean", "ean13", "iban", "luhn_check_digit", "vat_id"]
 _MAX_TEXT = 64
 
 
-def _checked(module: ModuleType, what: str, rule: str) -> Callable[[object, str], str]:
-    validate: Callable[[str], str] = module.validate
+def _validator(module: str) -> Callable[[str], str]:
+    # python-stdnum's util module imports ssl and socket (for its online checks), so it is
+    # imported on first use: importing faktura's core stays free of network modules.
+    validate: Callable[[str], str] = importlib.import_module(f"stdnum.{module}").validate
+    return validate
 
+
+def _stdnum_error() -> type[Exception]:
+    error: type[Exception] = importlib.import_module("stdnum.exceptions").ValidationError
+    return error
+
+
+def _checked(module: str, what: str, rule: str) -> Callable[[object, str], str]:
     def check(value: object, field: str) -> str:
         if not isinstance(value, str):
             raise ValidationError(f"must be a {what} as text", field=field, rule="type")
         if len(value) > _MAX_TEXT:
             raise ValidationError(f"is too long for a {what}", field=field, rule=rule)
+        validate = _validator(module)
         try:
             return validate(value)
-        except _StdnumError as exc:
+        except _stdnum_error() as exc:
             raise ValidationError(
                 f"{value!r} is not a valid {what} ({exc})", field=field, rule=rule
             ) from exc
@@ -54,11 +57,11 @@ def _checked(module: ModuleType, what: str, rule: str) -> Callable[[object, str]
     return check
 
 
-cvr = _checked(_cvr, "Danish CVR number", "cvr")
-ean = _checked(_ean, "EAN/GLN number", "ean")
-vat_id = _checked(_vat, "EU VAT number", "vat_id")
-iban = _checked(_iban, "IBAN", "iban")
-bic = _checked(_bic, "BIC", "bic")
+cvr = _checked("dk.cvr", "Danish CVR number", "cvr")
+ean = _checked("ean", "EAN/GLN number", "ean")
+vat_id = _checked("eu.vat", "EU VAT number", "vat_id")
+iban = _checked("iban", "IBAN", "iban")
+bic = _checked("bic", "BIC", "bic")
 
 
 def ean13(value: object, field: str) -> str:
@@ -71,4 +74,5 @@ def ean13(value: object, field: str) -> str:
 
 def luhn_check_digit(digits: str) -> str:
     """The Luhn (mod 10) check digit for a string of digits (FIK payment ids)."""
-    return str(_luhn.calc_check_digit(digits))
+    calc: Callable[[str], str] = importlib.import_module("stdnum.luhn").calc_check_digit
+    return str(calc(digits))

@@ -1,0 +1,220 @@
+"""Parties: the seller (Company) and buyers (Customer, with departments and contacts).
+
+Identifiers are checked with python-stdnum when a value is built, so a Company or
+Customer in hand always carries valid CVR, VAT, EAN, IBAN and BIC numbers.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+import attrs
+
+from faktura import identifiers
+from faktura.errors import ValidationError
+from faktura.lines import check_text
+from faktura.money import Currency
+from faktura.terms import PaymentTerms
+from faktura.vat import DANISH_STANDARD_RATE, VatCategory, VatZone, check_rate
+
+__all__ = [
+    "Address",
+    "BankAccount",
+    "Company",
+    "Contact",
+    "Customer",
+    "Department",
+    "check_email",
+]
+
+_COUNTRY = re.compile(r"[A-Z]{2}\Z", re.ASCII)
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+\Z")
+_LOCALE = re.compile(r"[a-z]{2,3}(?:_[A-Z]{2})?\Z", re.ASCII)
+_DIGITS = re.compile(r"\d+\Z", re.ASCII)
+#: "Netto 8 dage": the payment terms of a company that set none.
+DEFAULT_TERMS = PaymentTerms.net(8)
+
+
+# Named converters (attrs' mypy plugin needs named functions): None stays None.
+def _cvr(value: object) -> str | None:
+    return None if value is None else identifiers.cvr(value, "cvr")
+
+
+def _vat_id(value: object) -> str | None:
+    return None if value is None else identifiers.vat_id(value, "vatId")
+
+
+def _ean(value: object) -> str | None:
+    return None if value is None else identifiers.ean13(value, "ean")
+
+
+def _iban(value: object) -> str | None:
+    return None if value is None else identifiers.iban(value, "bank.iban")
+
+
+def _bic(value: object) -> str | None:
+    return None if value is None else identifiers.bic(value, "bank.bic")
+
+
+def _optional(value: str | None, field: str, limit: int = 200) -> None:
+    if value is not None:
+        check_text(value, field, limit=limit)
+
+
+def check_email(value: object, field: str) -> str:
+    """An e-mail address on one line (no CR/LF: no header injection), else ValidationError."""
+    text = check_text(value, field, required=True, limit=254)
+    if not _EMAIL.match(text) or any(c in text for c in "\r\n,;<>\"'"):
+        raise ValidationError("must be an e-mail address", field=field, rule="email")
+    return text
+
+
+@attrs.frozen
+class Address:
+    """A postal address; ``country`` is ISO 3166-1 alpha-2."""
+
+    street: str | None = None
+    city: str | None = None
+    postal_code: str | None = None
+    country: str = "DK"
+    additional: str | None = None
+
+    def __attrs_post_init__(self) -> None:
+        for name in ("street", "city", "postal_code", "additional"):
+            _optional(getattr(self, name), name)
+        if not isinstance(self.country, str) or not _COUNTRY.match(self.country):
+            raise ValidationError(
+                "must be an ISO 3166-1 alpha-2 country code", field="country", rule="country"
+            )
+
+
+@attrs.frozen
+class BankAccount:
+    """Where the seller is paid: a Danish reg./account number and/or IBAN with BIC."""
+
+    reg_no: str | None = None
+    account_no: str | None = None
+    iban: str | None = attrs.field(
+        default=None,
+        converter=_iban,
+    )
+    bic: str | None = attrs.field(
+        default=None,
+        converter=_bic,
+    )
+
+    def __attrs_post_init__(self) -> None:
+        if self.reg_no is not None and not (
+            isinstance(self.reg_no, str) and len(self.reg_no) == 4 and _DIGITS.match(self.reg_no)
+        ):
+            raise ValidationError("must be a 4-digit Danish reg. no.", field="bank.regNo")
+        if self.account_no is not None and not (
+            isinstance(self.account_no, str)
+            and 1 <= len(self.account_no) <= 10
+            and _DIGITS.match(self.account_no)
+        ):
+            raise ValidationError("must be up to 10 digits", field="bank.accountNo")
+        if (self.reg_no is None) != (self.account_no is None):
+            raise ValidationError("reg. no. and account no. go together", field="bank.regNo")
+
+
+@attrs.frozen
+class Company:
+    """The seller: profile, identifiers, bank details and defaults for its documents."""
+
+    id: str
+    name: str
+    address: Address = Address()
+    cvr: str | None = attrs.field(default=None, converter=_cvr)
+    vat_id: str | None = attrs.field(default=None, converter=_vat_id)
+    ean: str | None = attrs.field(default=None, converter=_ean)
+    bank: BankAccount | None = None
+    fik_creditor: str | None = None
+    currency: str = "DKK"
+    payment_terms: PaymentTerms = DEFAULT_TERMS
+    locale: str = "da"
+    standard_vat_rate: Decimal = DANISH_STANDARD_RATE
+    email: str | None = None
+    phone: str | None = None
+
+    def __attrs_post_init__(self) -> None:
+        check_text(self.name, "name", required=True, limit=200)
+        Currency.of(self.currency)
+        if not isinstance(self.locale, str) or not _LOCALE.match(self.locale):
+            raise ValidationError("must be a locale such as 'da' or 'en_GB'", field="locale")
+        if self.fik_creditor is not None and not (
+            isinstance(self.fik_creditor, str)
+            and len(self.fik_creditor) == 8
+            and _DIGITS.match(self.fik_creditor)
+        ):
+            raise ValidationError("must be an 8-digit FIK creditor number", field="fikCreditor")
+        check_rate(VatCategory.S, self.standard_vat_rate, "standardVatRate")
+        if self.email is not None:
+            check_email(self.email, "email")
+        _optional(self.phone, "phone", limit=50)
+
+
+@attrs.frozen
+class Department:
+    """A customer's department: its own EAN (public-sector e-invoicing) and address."""
+
+    id: str
+    name: str
+    ean: str | None = attrs.field(default=None, converter=_ean)
+    address: Address | None = None
+
+    def __attrs_post_init__(self) -> None:
+        check_text(self.name, "name", required=True, limit=200)
+
+
+@attrs.frozen
+class Contact:
+    """A person at the customer who receives invoices."""
+
+    id: str
+    name: str
+    email: str | None = None
+
+    def __attrs_post_init__(self) -> None:
+        check_text(self.name, "name", required=True, limit=200)
+        if self.email is not None:
+            check_email(self.email, "email")
+
+
+@attrs.frozen
+class Customer:
+    """A buyer of one company: VAT zone, identifiers, defaults, departments and contacts."""
+
+    id: str
+    company_id: str
+    name: str
+    number: str | None = None
+    address: Address = Address()
+    vat_zone: VatZone = VatZone.DOMESTIC
+    cvr: str | None = attrs.field(default=None, converter=_cvr)
+    vat_id: str | None = attrs.field(default=None, converter=_vat_id)
+    ean: str | None = attrs.field(default=None, converter=_ean)
+    email: str | None = None
+    language: str | None = None
+    payment_terms: PaymentTerms | None = None
+    departments: tuple[Department, ...] = ()
+    contacts: tuple[Contact, ...] = ()
+
+    def __attrs_post_init__(self) -> None:
+        check_text(self.name, "name", required=True, limit=200)
+        _optional(self.number, "number", limit=50)
+        if self.email is not None:
+            check_email(self.email, "email")
+        if self.language is not None and not (
+            isinstance(self.language, str) and _LOCALE.match(self.language)
+        ):
+            raise ValidationError("must be a language such as 'da' or 'en'", field="language")
+
+    def department(self, department_id: str) -> Department | None:
+        """The department with ``department_id``, if this customer has it."""
+        return next((d for d in self.departments if d.id == department_id), None)
+
+    def contact(self, contact_id: str) -> Contact | None:
+        """The contact with ``contact_id``, if this customer has it."""
+        return next((c for c in self.contacts if c.id == contact_id), None)

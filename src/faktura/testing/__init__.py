@@ -1,0 +1,1 @@
+"""Test helpers for hosts of faktura: hypothesis strategies (``faktura.testing.strategies``)."""

@@ -1,0 +1,625 @@
+"""The wire format: one cattrs converter for the seed API's JSON (camelCase, decimal strings).
+
+Every seed field keeps the seed's name and meaning; faktura's extensions (document
+allowances and charges, prices including VAT, prepaid amount, cash rounding, the VAT
+breakdown, ...) are optional additions documented in docs/wire-format.md. Unknown
+fields are refused. Any input error is a WireFormatError (a ValidationError) listing
+every offending field by its wire path ("lines.0.quantity") with a rule and a message;
+nothing else ever escapes from parsing.
+
+>>> body = {"customerId": "c1", "lines": [{"description": "Hour", "quantity": "2",
+...         "unitPrice": "950.00", "vatRate": "25"}]}
+>>> parse_create_draft(body).lines[0].unit_price
+Decimal('950.00')
+>>> try:
+...     parse_create_draft({"customerId": "c1", "lines": [{"quantity": 2.5}], "colour": 1})
+... except WireFormatError as err:
+...     print(sorted(err.fields))
+['colour', 'lines.0.quantity']
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from decimal import Decimal
+from typing import Any, TypeVar
+
+import attrs
+import cattrs
+from cattrs.errors import (
+    AttributeValidationNote,
+    ClassValidationError,
+    ForbiddenExtraKeysError,
+    IterableValidationError,
+    IterableValidationNote,
+)
+from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
+
+from faktura.errors import FieldError, ValidationError, WireFormatError
+from faktura.invoice import DocumentKind, Invoice, Status
+from faktura.lines import AllowanceCharge, Line, LineType, ProductLine, SeparatorLine, TextLine
+from faktura.money import ZERO, parse_decimal
+from faktura.terms import PaymentTerms, TermsKind
+from faktura.vat import VatCategory
+
+__all__ = [
+    "AllowanceChargeWire",
+    "CreateDraftRequest",
+    "InvoiceListItem",
+    "InvoicePage",
+    "InvoiceResponse",
+    "LineWire",
+    "VatBreakdownWire",
+    "VatDefaults",
+    "build_allowance_charges",
+    "build_lines",
+    "converter",
+    "invoice_to_wire",
+    "list_item_to_wire",
+    "page_to_wire",
+    "parse_create_draft",
+    "response_of",
+    "structure",
+    "unstructure",
+]
+
+T = TypeVar("T")
+#: (the default VAT category of a line, the standard VAT rate)
+VatDefaults = tuple[VatCategory, Decimal]
+
+
+# -- wire classes ----------------------------------------------------------------------
+
+
+@attrs.frozen
+class LineWire:
+    """A line on the wire. Requests leave ``amount`` out; responses carry the line net."""
+
+    description: str = ""
+    line_type: LineType = LineType.PRODUCT
+    quantity: Decimal | None = None
+    unit: str | None = None
+    unit_price: Decimal | None = None
+    discount_percent: Decimal | None = None
+    vat_category: VatCategory | None = None
+    vat_rate: Decimal | None = None
+    product_number: str | None = None
+    amount: Decimal | None = None
+
+
+@attrs.frozen
+class AllowanceChargeWire:
+    """A document-level allowance or charge (extension): ``type`` allowance | charge."""
+
+    type: str
+    reason: str | None = None
+    amount: Decimal | None = None
+    percent: Decimal | None = None
+    base: Decimal | None = None
+    vat_category: VatCategory | None = None
+    vat_rate: Decimal | None = None
+    reason_code: str | None = None
+
+
+@attrs.frozen
+class CreateDraftRequest:
+    """The body of "Create a draft invoice" (seed fields first, then extensions)."""
+
+    customer_id: str
+    date: dt.date | None = None
+    lines: list[LineWire] = attrs.Factory(list)
+    customer_department_id: str | None = None
+    customer_contact_id: str | None = None
+    due_date: dt.date | None = None
+    currency: str | None = None
+    payment_terms: int | None = None
+    reference: str | None = None
+    our_reference: str | None = None
+    description: str | None = None
+    notes: str | None = None
+    # extensions
+    allowance_charges: list[AllowanceChargeWire] = attrs.Factory(list)
+    prices_include_vat: bool = False
+    prepaid_amount: Decimal | None = None
+    cash_rounding: Decimal | None = None
+    vat_exemption_reason: str | None = None
+
+
+@attrs.frozen
+class VatBreakdownWire:
+    """One VAT group of a response (extension)."""
+
+    category: VatCategory
+    rate: Decimal
+    taxable_amount: Decimal
+    vat_amount: Decimal
+    exemption_reason: str | None = None
+    exemption_code: str | None = None
+
+
+@attrs.frozen
+class InvoiceListItem:
+    """An invoice in a list: the response without its lines."""
+
+    id: str
+    status: Status
+    date: dt.date
+    currency: str
+    subtotal: Decimal
+    vat: Decimal
+    amount: Decimal
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    number: str | None
+    due_date: dt.date
+    customer_id: str
+    reference: str | None
+    our_reference: str | None
+    notes: str | None
+    # extensions
+    kind: DocumentKind
+    description: str | None
+    customer_department_id: str | None
+    customer_contact_id: str | None
+    payment_terms: int | None
+    prepaid_amount: Decimal
+    rounding_amount: Decimal
+    payable_amount: Decimal
+    paid_amount: Decimal
+    credited_invoice_id: str | None
+    credited_invoice_number: str | None
+
+
+@attrs.frozen
+class InvoiceResponse(InvoiceListItem):
+    """An invoice as the API answers it: the list item plus lines and breakdowns."""
+
+    lines: list[LineWire] = attrs.Factory(list)
+    allowance_charges: list[AllowanceChargeWire] = attrs.Factory(list)
+    prices_include_vat: bool = False
+    vat_breakdown: list[VatBreakdownWire] = attrs.Factory(list)
+    vat_exemption_reason: str | None = None
+
+
+@attrs.frozen
+class InvoicePage:
+    """A page of "List invoices": items, total, page, limit, totalPages."""
+
+    items: list[InvoiceListItem]
+    total: int
+    page: int
+    limit: int
+    total_pages: int
+
+
+# -- the converter ---------------------------------------------------------------------
+
+
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(part.title() for part in rest)
+
+
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}\Z", re.ASCII)
+_TIMESTAMP = re.compile(
+    r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,6})?(?:Z|[+-]\d{2}:\d{2})\Z", re.ASCII
+)
+_MAX_ID = 200
+
+
+def _strict_str(value: object, _: type) -> str:
+    if not isinstance(value, str):
+        raise ValidationError("must be a string", field="", rule="type")
+    return value
+
+
+def _strict_int(value: object, _: type) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValidationError("must be a whole number", field="", rule="type")
+    return value
+
+
+def _strict_bool(value: object, _: type) -> bool:
+    if not isinstance(value, bool):
+        raise ValidationError("must be true or false", field="", rule="type")
+    return value
+
+
+def _decimal(value: object, _: type) -> Decimal:
+    return parse_decimal(value, "")
+
+
+def _date(value: object, _: type) -> dt.date:
+    if not isinstance(value, str) or not _DATE.match(value):
+        raise ValidationError("must be an ISO date (YYYY-MM-DD)", field="", rule="date")
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError as exc:
+        raise ValidationError(f"is not a calendar date ({exc})", field="", rule="date") from exc
+
+
+def _timestamp(value: object, _: type) -> dt.datetime:
+    if not isinstance(value, str) or not _TIMESTAMP.match(value):
+        raise ValidationError(
+            "must be an ISO timestamp with a time zone", field="", rule="timestamp"
+        )
+    try:
+        return dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError as exc:
+        raise ValidationError(
+            f"is not a valid timestamp ({exc})", field="", rule="timestamp"
+        ) from exc
+
+
+def _format_timestamp(value: dt.datetime) -> str:
+    utc = value.astimezone(dt.UTC)
+    return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"
+
+
+def _enum_hook(enum_type: type[enum.Enum]) -> Callable[[object, type], enum.Enum]:
+    allowed = ", ".join(str(member.value) for member in enum_type)
+
+    def structure_enum(value: object, _: type) -> enum.Enum:
+        try:
+            return enum_type(value)
+        except (ValueError, TypeError):
+            raise ValidationError(f"must be one of: {allowed}", field="", rule="enum") from None
+
+    return structure_enum
+
+
+def _list_hook(conv: cattrs.Converter) -> Callable[[type], Callable[[object, type], list[Any]]]:
+    def factory(list_type: type) -> Callable[[object, type], list[Any]]:
+        (item_type,) = list_type.__args__  # type: ignore[attr-defined]
+        handler = conv.get_structure_hook(item_type)
+        maximum = 10_000
+
+        def structure_list(value: object, _: type) -> list[Any]:
+            if not isinstance(value, list):
+                raise ValidationError("must be a list", field="", rule="type")
+            if len(value) > maximum:
+                raise ValidationError(f"must have at most {maximum} items", field="", rule="length")
+            items: list[Any] = []
+            errors: list[Exception] = []
+            for index, item in enumerate(value):
+                try:
+                    items.append(handler(item, item_type))
+                except Exception as exc:  # collected with its index, translated below
+                    exc.__notes__ = [IterableValidationNote(f"@ index {index}", index, item_type)]
+                    errors.append(exc)
+            if errors:
+                raise IterableValidationError("invalid items", errors, list_type)
+            return items
+
+        return structure_list
+
+    return factory
+
+
+def _mapping_guard(
+    structure: Callable[[Mapping[str, Any], Any], T],
+) -> Callable[[object, type], T]:
+    def guarded(value: object, cls: type) -> T:
+        if not isinstance(value, Mapping):
+            raise ValidationError("must be an object", field="", rule="type")
+        return structure(value, cls)
+
+    return guarded
+
+
+def _make_converter() -> cattrs.Converter:
+    conv = cattrs.Converter(forbid_extra_keys=True)
+    conv.register_structure_hook(str, _strict_str)
+    conv.register_structure_hook(int, _strict_int)
+    conv.register_structure_hook(bool, _strict_bool)
+    conv.register_structure_hook(Decimal, _decimal)
+    conv.register_unstructure_hook(Decimal, lambda d: format(d, "f"))
+    conv.register_structure_hook(dt.date, _date)
+    conv.register_unstructure_hook(dt.date, lambda d: d.isoformat())
+    conv.register_structure_hook(dt.datetime, _timestamp)
+    conv.register_unstructure_hook(dt.datetime, _format_timestamp)
+    for enum_type in (VatCategory, LineType, Status, DocumentKind):
+        conv.register_structure_hook(enum_type, _enum_hook(enum_type))
+        conv.register_unstructure_hook(enum_type, lambda e: e.value)
+    conv.register_structure_hook_factory(
+        lambda t: getattr(t, "__origin__", None) is list, _list_hook(conv)
+    )
+
+    def structure_factory(cls: type) -> Callable[[object, type], Any]:
+        renames = {a.name: override(rename=_camel(a.name)) for a in attrs.fields(cls)}
+        return _mapping_guard(make_dict_structure_fn(cls, conv, **renames))  # type: ignore[arg-type]
+
+    def unstructure_factory(cls: type) -> Callable[[Any], dict[str, Any]]:
+        renames = {a.name: override(rename=_camel(a.name)) for a in attrs.fields(cls)}
+        return make_dict_unstructure_fn(cls, conv, **renames)  # type: ignore[arg-type]
+
+    conv.register_structure_hook_factory(attrs.has, structure_factory)
+    conv.register_unstructure_hook_factory(attrs.has, unstructure_factory)
+    return conv
+
+
+#: The one converter of the wire format.
+converter = _make_converter()
+
+
+def _errors(exc: BaseException, path: tuple[str, ...]) -> Iterable[FieldError]:
+    """Flatten a cattrs error tree into FieldErrors with wire paths."""
+    here = ".".join(path)
+    if isinstance(exc, ClassValidationError | IterableValidationError):
+        with_notes, without = exc.group_exceptions()
+        for inner, note in with_notes:
+            if isinstance(note, AttributeValidationNote):
+                step = _camel(note.name)
+            else:
+                step = str(note.index) if isinstance(note, IterableValidationNote) else ""
+            yield from _errors(inner, (*path, step) if step else path)
+        for inner in without:
+            yield from _errors(inner, path)
+    elif isinstance(exc, ForbiddenExtraKeysError):
+        for key in sorted(exc.extra_fields):
+            yield FieldError(".".join((*path, key)), "unknown_field", "is not a known field")
+    elif isinstance(exc, ValidationError):
+        for error in exc.errors:
+            full = ".".join(p for p in (here, error.path) if p)
+            yield FieldError(full, error.rule, error.message)
+    elif isinstance(exc, KeyError):
+        yield FieldError(here, "required", "is required")
+    else:
+        yield FieldError(here, "type", "has the wrong type or shape")
+
+
+def structure(data: object, cls: type[T]) -> T:
+    """``data`` (parsed JSON) as a wire class; WireFormatError listing every bad field."""
+    try:
+        return converter.structure(data, cls)
+    except (ClassValidationError, IterableValidationError, ValidationError) as exc:
+        raise WireFormatError._from_errors(_errors(exc, ())) from None
+    except (TypeError, ValueError, KeyError, AttributeError, RecursionError) as exc:
+        raise WireFormatError(
+            f"is not a valid {cls.__name__} ({type(exc).__name__})", field=""
+        ) from None
+
+
+def unstructure(value: object) -> Any:
+    """A wire class as plain JSON-ready data (dicts, lists, strings, numbers, None)."""
+    return converter.unstructure(value)
+
+
+# -- requests → domain -----------------------------------------------------------------
+
+
+def parse_create_draft(data: object) -> CreateDraftRequest:
+    """The create-draft body, checked for shape and types (domain rules come later)."""
+    request = structure(data, CreateDraftRequest)
+    if len(request.customer_id) > _MAX_ID or not request.customer_id.strip():
+        raise WireFormatError("must be a customer id", field="customerId", rule="id")
+    return request
+
+
+def build_lines(
+    lines: Sequence[LineWire],
+    defaults: VatDefaults,
+    prefix: str = "lines",
+) -> tuple[Line, ...]:
+    """Domain lines from wire lines; every bad line is reported.
+
+    ``defaults`` is (default category, standard rate): a line without a category gets the
+    default category (the customer's VAT zone's), a standard rated line without a rate
+    gets the standard rate (the company's)."""
+    built: list[Line] = []
+    errors: list[FieldError] = []
+    for index, wire_line in enumerate(lines):
+        try:
+            built.append(_build_line(wire_line, defaults))
+        except ValidationError as exc:
+            errors.extend(exc.prefixed(f"{prefix}.{index}").errors)
+    if errors:
+        raise ValidationError._from_errors(errors)
+    return tuple(built)
+
+
+def _build_line(wire_line: LineWire, defaults: VatDefaults) -> Line:
+    if wire_line.line_type is not LineType.PRODUCT:
+        for name in ("quantity", "unit_price", "discount_percent", "vat_category", "vat_rate"):
+            if getattr(wire_line, name) is not None:
+                raise ValidationError(
+                    f"a {wire_line.line_type.value} line has no {_camel(name)}",
+                    field=_camel(name),
+                    rule="not_allowed",
+                )
+        if wire_line.line_type is LineType.TEXT:
+            return TextLine(wire_line.description)
+        return SeparatorLine(wire_line.description)
+    if wire_line.quantity is None:
+        raise ValidationError("is required on a product line", field="quantity", rule="required")
+    if wire_line.unit_price is None:
+        raise ValidationError("is required on a product line", field="unitPrice", rule="required")
+    category, rate = _vat(wire_line.vat_category, wire_line.vat_rate, defaults)
+    return ProductLine(
+        description=wire_line.description,
+        quantity=wire_line.quantity,
+        unit_price=wire_line.unit_price,
+        vat_category=category,
+        vat_rate=rate,
+        unit=wire_line.unit or "H87",
+        discount_percent=wire_line.discount_percent or ZERO,
+        product_number=wire_line.product_number,
+    )
+
+
+def _vat(
+    category: VatCategory | None, rate: Decimal | None, defaults: VatDefaults
+) -> tuple[VatCategory, Decimal]:
+    default_category, standard_rate = defaults
+    if category is None:
+        if rate is None:
+            category = default_category
+        elif rate > ZERO:
+            category = VatCategory.S
+        else:
+            category = VatCategory.Z if default_category.taxed else default_category
+    if rate is None:
+        rate = standard_rate if category.taxed else ZERO
+    return category, rate
+
+
+def build_allowance_charges(
+    items: Sequence[AllowanceChargeWire],
+    defaults: VatDefaults,
+    prefix: str = "allowanceCharges",
+) -> tuple[AllowanceCharge, ...]:
+    """Domain allowances/charges from the wire; every bad item is reported."""
+    built: list[AllowanceCharge] = []
+    errors: list[FieldError] = []
+    for index, item in enumerate(items):
+        try:
+            if item.type not in ("allowance", "charge"):
+                raise ValidationError("must be allowance or charge", field="type", rule="enum")
+            category, rate = _vat(item.vat_category, item.vat_rate, defaults)
+            built.append(
+                AllowanceCharge(
+                    charge=item.type == "charge",
+                    reason=item.reason or "",
+                    vat_category=category,
+                    vat_rate=rate,
+                    amount=item.amount,
+                    percent=item.percent,
+                    base=item.base,
+                    reason_code=item.reason_code,
+                )
+            )
+        except ValidationError as exc:
+            errors.extend(exc.prefixed(f"{prefix}.{index}").errors)
+    if errors:
+        raise ValidationError._from_errors(errors)
+    return tuple(built)
+
+
+# -- domain → responses ----------------------------------------------------------------
+
+
+def _neg(value: Decimal, negate: bool) -> Decimal:
+    return value.copy_negate() if negate and value else value
+
+
+def _terms_days(terms: PaymentTerms) -> int | None:
+    return terms.days if terms.kind is TermsKind.NET else None
+
+
+def _line_wire(line: Line, net: Decimal | None, negate: bool) -> LineWire:
+    if isinstance(line, ProductLine):
+        assert net is not None  # product lines always have amounts
+        return LineWire(
+            description=line.description,
+            line_type=LineType.PRODUCT,
+            quantity=line.quantity,
+            unit=line.unit,
+            unit_price=line.unit_price,
+            discount_percent=line.discount_percent,
+            vat_category=line.vat_category,
+            vat_rate=line.vat_rate,
+            product_number=line.product_number,
+            amount=_neg(net, negate),
+        )
+    return LineWire(description=line.description, line_type=line.line_type)
+
+
+def _list_fields(invoice: Invoice) -> dict[str, Any]:
+    totals = invoice.totals
+    negate = invoice.kind is DocumentKind.CREDIT_NOTE
+    return {
+        "id": invoice.id,
+        "status": invoice.status,
+        "date": invoice.issue_date,
+        "currency": invoice.currency,
+        "subtotal": _neg(totals.subtotal, negate),
+        "vat": _neg(totals.vat, negate),
+        "amount": _neg(totals.amount, negate),
+        "created_at": invoice.created_at,
+        "updated_at": invoice.updated_at,
+        "number": invoice.number,
+        "due_date": invoice.due_date,
+        "customer_id": invoice.customer_id,
+        "reference": invoice.reference,
+        "our_reference": invoice.our_reference,
+        "notes": invoice.notes,
+        "kind": invoice.kind,
+        "description": invoice.description,
+        "customer_department_id": invoice.customer_department_id,
+        "customer_contact_id": invoice.customer_contact_id,
+        "payment_terms": _terms_days(invoice.payment_terms),
+        "prepaid_amount": _neg(totals.prepaid, negate),
+        "rounding_amount": _neg(totals.rounding, negate),
+        "payable_amount": _neg(totals.payable, negate),
+        "paid_amount": _neg(invoice.paid_amount.quantize(totals.currency.exponent), negate),
+        "credited_invoice_id": invoice.credited_invoice_id,
+        "credited_invoice_number": invoice.credited_invoice_number,
+    }
+
+
+def list_item_to_wire(invoice: Invoice) -> dict[str, Any]:
+    """An invoice as a list item of "List invoices" (no lines)."""
+    return unstructure(InvoiceListItem(**_list_fields(invoice)))  # type: ignore[no-any-return]
+
+
+def response_of(invoice: Invoice) -> InvoiceResponse:
+    """The wire value of an invoice (amounts of credit notes negative, as in the seed)."""
+    totals = invoice.totals
+    negate = invoice.kind is DocumentKind.CREDIT_NOTE
+    return InvoiceResponse(
+        **_list_fields(invoice),
+        lines=[
+            _line_wire(line, None if amounts is None else amounts.net, negate)
+            for line, amounts in zip(invoice.lines, totals.lines, strict=True)
+        ],
+        allowance_charges=[
+            AllowanceChargeWire(
+                type=item.kind,
+                reason=item.reason or None,
+                amount=_neg(amount, negate),
+                percent=item.percent,
+                base=item.base,
+                vat_category=item.vat_category,
+                vat_rate=item.vat_rate,
+                reason_code=item.reason_code,
+            )
+            for item, amount in zip(
+                invoice.allowance_charges, totals.allowance_charges, strict=True
+            )
+        ],
+        prices_include_vat=invoice.prices_include_vat,
+        vat_breakdown=[
+            VatBreakdownWire(
+                category=group.category,
+                rate=group.rate,
+                taxable_amount=_neg(group.taxable, negate),
+                vat_amount=_neg(group.vat, negate),
+                exemption_reason=group.exemption.reason if group.exemption else None,
+                exemption_code=group.exemption.code if group.exemption else None,
+            )
+            for group in totals.vat_breakdown
+        ],
+        vat_exemption_reason=invoice.vat_exemption_reason,
+    )
+
+
+def invoice_to_wire(invoice: Invoice) -> dict[str, Any]:
+    """An invoice as "Get an invoice by ID" answers it (JSON-ready dict)."""
+    return unstructure(response_of(invoice))  # type: ignore[no-any-return]
+
+
+def page_to_wire(items: Sequence[Invoice], total: int, page: int, limit: int) -> dict[str, Any]:
+    """A page of "List invoices"."""
+    pages = (total + limit - 1) // limit if limit else 0
+    return unstructure(  # type: ignore[no-any-return]
+        InvoicePage(
+            items=[InvoiceListItem(**_list_fields(i)) for i in items],
+            total=total,
+            page=page,
+            limit=limit,
+            total_pages=pages,
+        )
+    )
