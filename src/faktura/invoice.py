@@ -241,7 +241,13 @@ class Invoice:
 
     @property
     def outstanding(self) -> Decimal:
-        """What the customer still owes: payable − paid − credited, never below zero."""
+        """What the customer still owes: payable − paid − credited, never below zero; a
+        fully credited invoice owes nothing."""
+        if self.status is Status.CREDITED:
+            return ZERO.quantize(self.totals.currency.exponent)
+        return self._open_amount()
+
+    def _open_amount(self) -> Decimal:
         with arithmetic():
             rest = self.totals.payable - self.paid_amount - self.credited_amount
         return max(rest, ZERO.quantize(rest))
@@ -365,7 +371,7 @@ class Invoice:
     def _require(self, allowed: Iterable[Status], action: str) -> None:
         if self.status not in allowed:
             raise InvoiceStateError(
-                f"cannot {action} a {self.kind.value} in status {self.status.value}",
+                f"cannot {action} {_KIND_NAMES[self.kind]} in status {self.status.value}",
                 invoice_id=self.id,
                 status=self.status.value,
                 action=action,
@@ -395,7 +401,8 @@ class Invoice:
             changes["due_date"] = terms.due_date(changes.get("issue_date", self.issue_date))
         updated = self._next(at, **changes)
         updated.validate()
-        fields = ",".join(sorted(_WIRE_NAMES.get(k, k) for k in changes if k != "due_date_derived"))
+        changed = (k for k in _WIRE_NAMES if getattr(updated, k) != getattr(self, k))
+        fields = ",".join(sorted(_WIRE_NAMES[k] for k in changed))
         return Transition(updated, InvoiceEvent(self.id, "updated", at, {"fields": fields}))
 
     def cancel(self, at: datetime) -> Transition:
@@ -540,7 +547,13 @@ class Invoice:
             includes_fixed = fixed_open
         else:
             credit_lines = self._partial_lines(lines, remaining, quantities)
-            includes_fixed = False
+            # A selection that takes every quantity left completes the credit: it also
+            # credits the fixed allowances and charges, which partial credits leave alone.
+            includes_fixed = fixed_open and all(
+                left == (quantities[index] or ZERO)
+                for index, left in enumerate(remaining)
+                if left is not None
+            )
         if not any(isinstance(line, ProductLine) for line in credit_lines) and not (
             includes_fixed and self.allowance_charges
         ):
@@ -685,7 +698,7 @@ class Invoice:
         if self.uncollectible_at is not None:
             return Status.UNCOLLECTIBLE
         if self.payments:
-            return Status.PAID if self.outstanding == ZERO else Status.PARTIALLY_PAID
+            return Status.PAID if self._open_amount() == ZERO else Status.PARTIALLY_PAID
         return Status.SENT if self.delivered_at is not None else Status.SENDING
 
 
@@ -694,33 +707,46 @@ ROUNDING_ADJUSTMENT = "Rounding adjustment"
 
 
 def _settle_rounding(credit_note: Invoice, limit: Decimal) -> Invoice:
-    """The completing credit note, kept at or below ``limit`` (what is left to credit).
+    """The completing credit note, brought to exactly ``limit`` (what is left to credit)
+    where EN 16931's arithmetic allows it, and never above it.
 
-    Crediting an invoice in parts rounds each part on its own (EN 16931 rounds VAT per
-    document), so the last part can come out a few minor units above what is left. The
-    difference is stated openly as a document allowance in the credit note's largest
-    VAT group, grown one minor unit at a time until Σ credits ≤ the invoice.
+    Crediting an invoice in parts rounds each part on its own (VAT is rounded per
+    document), so the last part can come out a few minor units off what is left. The
+    difference is stated openly as a "Rounding adjustment" allowance or charge in one VAT
+    group of the credit note: the smallest that lands exactly on ``limit``, else the
+    smallest allowance that brings the credit below it.
     """
     totals = credit_note.totals
-    if totals.amount <= limit or not totals.vat_breakdown:
+    if totals.amount == limit or not totals.vat_breakdown:
         return credit_note
-    group = max(totals.vat_breakdown, key=lambda g: g.taxable)
+    charge = totals.amount < limit
     unit = totals.currency.exponent
-    adjustment = unit
-    while True:
-        allowance = AllowanceCharge(
-            charge=False,
-            reason=ROUNDING_ADJUSTMENT,
-            vat_category=group.category,
-            vat_rate=group.rate,
-            amount=adjustment,
-        )
-        adjusted = attrs.evolve(
-            credit_note, allowance_charges=(*credit_note.allowance_charges, allowance)
-        )
-        if adjusted.totals.amount <= limit:
-            return adjusted
-        adjustment += unit
+    best = credit_note if totals.amount <= limit else None
+    groups = sorted(totals.vat_breakdown, key=lambda g: g.taxable, reverse=True)
+    for steps in range(1, _MAX_ADJUSTMENT_STEPS + 1):
+        for group in groups:
+            adjustment = AllowanceCharge(
+                charge=charge,
+                reason=ROUNDING_ADJUSTMENT,
+                vat_category=group.category,
+                vat_rate=group.rate,
+                amount=unit * steps,
+            )
+            candidate = attrs.evolve(
+                credit_note, allowance_charges=(*credit_note.allowance_charges, adjustment)
+            )
+            amount = candidate.totals.amount
+            if amount == limit:
+                return candidate
+            if best is None and amount < limit:
+                best = candidate
+        if best is not None and not charge:
+            return best
+    return best if best is not None else credit_note
+
+
+_MAX_ADJUSTMENT_STEPS = 100
+_KIND_NAMES = {DocumentKind.INVOICE: "an invoice", DocumentKind.CREDIT_NOTE: "a credit note"}
 
 
 _WIRE_NAMES = {

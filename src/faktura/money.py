@@ -18,12 +18,13 @@ from __future__ import annotations
 import decimal
 import functools
 import re
+import threading
 from collections.abc import Iterable
 from contextlib import AbstractContextManager
 from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
 
 import attrs
-from babel.numbers import get_currency_precision, list_currencies
+from babel.core import get_global
 
 from faktura.errors import ValidationError
 
@@ -34,6 +35,7 @@ __all__ = [
     "Currency",
     "arithmetic",
     "div",
+    "exact_context",
     "floor_to",
     "mul",
     "parse_decimal",
@@ -89,14 +91,18 @@ def _unknown(code: str, field: str) -> Currency:
     )
 
 
+# babel.core's CLDR globals, not babel.numbers: that module reads the LC_* environment
+# variables when imported, and the core reads no environment.
 @functools.cache
 def _known_codes() -> frozenset[str]:
-    return frozenset(c for c in list_currencies() if len(c) == 3 and c.isupper())
+    return frozenset(c for c in get_global("all_currencies") if len(c) == 3 and c.isupper())
 
 
 @functools.cache
 def _currency(code: str) -> Currency:
-    return Currency(code, get_currency_precision(code))
+    fractions = get_global("currency_fractions")
+    digits: int = fractions.get(code, fractions["DEFAULT"])[0]
+    return Currency(code, digits)
 
 
 @functools.cache
@@ -169,6 +175,20 @@ def arithmetic() -> AbstractContextManager[decimal.Context]:
     the caller's on exit; the global default context is never changed.
     """
     return decimal.localcontext(_CTX)
+
+
+_PER_THREAD = threading.local()
+
+
+def exact_context() -> decimal.Context:
+    """This thread's copy of faktura's private context, for hot paths that install it with
+    ``decimal.setcontext`` and restore the caller's context right after (cheaper than
+    ``arithmetic()``; never leave it installed)."""
+    try:
+        context: decimal.Context = _PER_THREAD.context
+    except AttributeError:
+        context = _PER_THREAD.context = _CTX.copy()
+    return context
 
 
 def mul(a: Decimal, b: Decimal) -> Decimal:

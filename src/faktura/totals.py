@@ -21,14 +21,15 @@ Every rounding is half away from zero to the currency's minor units.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from decimal import Decimal
-
-import attrs
+import functools
+from collections.abc import Callable, Sequence
+from decimal import ROUND_HALF_UP as HALF_UP
+from decimal import Decimal, getcontext, setcontext
+from typing import NamedTuple
 
 from faktura.errors import ValidationError
 from faktura.lines import AllowanceCharge, Line, ProductLine
-from faktura.money import ZERO, Currency, arithmetic, floor_to, round_money, round_to_increment
+from faktura.money import ZERO, Currency, exact_context, floor_to, round_to_increment
 from faktura.vat import VatCategory, VatExemption
 
 __all__ = ["LineAmounts", "Totals", "VatGroup", "compute_totals"]
@@ -37,8 +38,7 @@ _HUNDRED = Decimal(100)
 _CATEGORY_ORDER = {category: index for index, category in enumerate(VatCategory)}
 
 
-@attrs.frozen
-class LineAmounts:
+class LineAmounts(NamedTuple):
     """The amounts of one product line, excluding VAT: gross − discount = net (BT-131).
 
     ``net_incl`` is the customer-facing line amount including VAT, set only when the
@@ -51,8 +51,7 @@ class LineAmounts:
     net_incl: Decimal | None = None
 
 
-@attrs.frozen
-class VatGroup:
+class VatGroup(NamedTuple):
     """One row of the VAT breakdown (BG-23): a (category, rate) group and its amounts."""
 
     category: VatCategory
@@ -62,16 +61,25 @@ class VatGroup:
     exemption: VatExemption | None = None
 
 
-@attrs.frozen
-class Totals:
+# tuple.__new__ skips NamedTuple's Python-level __new__: a third of the cost per group.
+_new_group: Callable[[tuple[VatCategory, Decimal, Decimal, Decimal, None]], VatGroup] = (
+    functools.partial(tuple.__new__, VatGroup)
+)
+
+_RawLine = tuple[Decimal, Decimal, Decimal, Decimal | None]
+
+
+class Totals(NamedTuple):
     """Everything an invoice's amounts come to, at the currency's precision.
 
     ``lines`` holds one entry per document line (None for text and separator lines);
     ``allowance_charges`` one amount excluding VAT per document allowance/charge.
+    A NamedTuple rather than an attrs class: it is built on every read of an invoice,
+    and a tuple is built in a fifth of the time.
     """
 
     currency: Currency
-    lines: tuple[LineAmounts | None, ...]
+    raw_lines: tuple[_RawLine | None, ...]
     allowance_charges: tuple[Decimal, ...]
     vat_breakdown: tuple[VatGroup, ...]
     line_total: Decimal
@@ -84,6 +92,13 @@ class Totals:
     rounding: Decimal
     payable: Decimal
 
+    @property
+    def lines(self) -> tuple[LineAmounts | None, ...]:
+        """Per document line its amounts; None for text and separator lines."""
+        return tuple(None if raw is None else LineAmounts(*raw) for raw in self.raw_lines)
+
+
+_new_totals: Callable[[tuple[object, ...]], Totals] = functools.partial(tuple.__new__, Totals)
 
 _GroupKey = tuple[VatCategory, Decimal]
 
@@ -106,7 +121,9 @@ def compute_totals(
 
     Raises ValidationError when an exempt (E) group has no ``exemption_reason``.
     """
-    with arithmetic():
+    caller = getcontext()
+    setcontext(exact_context())
+    try:
         return _compute(
             lines,
             allowance_charges,
@@ -116,8 +133,13 @@ def compute_totals(
             cash_increment,
             exemption_reason,
         )
+    finally:
+        setcontext(caller)
 
 
+# The body below is the hot path of every invoice read: it quantizes with positional
+# arguments (keywords cost more than the rounding itself), keeps running sums, and builds
+# per-line result objects only when someone asks for them (Totals.lines).
 def _compute(
     lines: Sequence[Line],
     allowance_charges: Sequence[AllowanceCharge],
@@ -127,103 +149,139 @@ def _compute(
     cash_increment: Decimal | None,
     exemption_reason: str | None,
 ) -> Totals:
-    places = currency.minor_units
-    zero = ZERO.quantize(currency.exponent)
+    exp = currency.exponent
+    zero = ZERO.quantize(exp)
     # Per-line gross/discount/net in the document's price mode, grouped by VAT.
-    raw: list[tuple[Decimal, Decimal, Decimal] | None] = []
-    group_lines: dict[_GroupKey, list[int]] = {}
+    raw: list[_RawLine | None] = []
     group_nets: dict[_GroupKey, Decimal] = {}
-    for index, line in enumerate(lines):
-        if not isinstance(line, ProductLine):
+    for line in lines:
+        if line.__class__ is not ProductLine:
             raw.append(None)
             continue
-        gross = round_money(line.quantity * line.unit_price, currency)
+        gross = (line.quantity * line.unit_price).quantize(exp, HALF_UP)
         pct = line.discount_percent
-        discount = round_money(gross * pct / _HUNDRED, currency) if pct else zero
-        net = gross - discount
-        raw.append((gross, discount, net))
-        key = (line.vat_category, line.vat_rate)
-        if key in group_nets:
-            group_nets[key] += net
-            group_lines[key].append(index)
+        if pct:
+            discount = (gross * pct / _HUNDRED).quantize(exp, HALF_UP)
+            net = gross - discount
         else:
-            group_nets[key] = net
-            group_lines[key] = [index]
+            discount = zero
+            net = gross
+        raw.append((gross, discount, net, None))
+        key = (line.vat_category, line.vat_rate)
+        group_nets[key] = group_nets[key] + net if key in group_nets else net
 
     # Document allowances and charges, signed (allowances negative), per group.
-    ac_amounts: list[Decimal] = []
+    signed_ac: list[Decimal] = []
     group_ac: dict[_GroupKey, list[int]] = {}
     for index, item in enumerate(allowance_charges):
         key = (item.vat_category, item.vat_rate)
         if item.amount is not None:
-            value = item.amount
+            value = item.amount.quantize(exp, HALF_UP)
         else:
             assert item.percent is not None  # one of the two, checked by AllowanceCharge
-            base = item.base if item.base is not None else group_nets.get(key, ZERO)
-            value = round_money(base * item.percent / _HUNDRED, currency)
-        ac_amounts.append(value if item.charge else -value)
+            base = item.base if item.base is not None else group_nets.get(key, zero)
+            value = (base * item.percent / _HUNDRED).quantize(exp, HALF_UP)
+        signed_ac.append(value if item.charge else -value)
         group_ac.setdefault(key, []).append(index)
-        group_nets.setdefault(key, ZERO)
+        group_nets.setdefault(key, zero)
 
-    line_amounts: list[LineAmounts | None]
+    line_total = zero
+    for net in group_nets.values():
+        line_total += net
+    keys = list(group_nets)
+    if len(keys) > 1:
+        keys.sort(key=_group_order)
     groups: list[VatGroup] = []
+    vat = zero
     if not prices_include_vat:
-        line_amounts = [None if r is None else LineAmounts(r[0], r[1], r[2]) for r in raw]
-        for key in sorted(group_nets, key=_group_order):
-            taxable = group_nets[key] + sum((ac_amounts[i] for i in group_ac.get(key, ())), zero)
-            vat = round_money(taxable * key[1] / _HUNDRED, currency) if key[1] else zero
-            groups.append(_group(key, taxable, vat, exemption_reason))
-        signed_ac = ac_amounts
-    else:
-        line_amounts = [None] * len(raw)
-        product = {i: r for i, r in enumerate(raw) if r is not None}
-        signed_ac = [ZERO] * len(ac_amounts)
-        for key in sorted(group_nets, key=_group_order):
+        for key in keys:
+            taxable = group_nets[key]
+            for i in group_ac.get(key, ()):
+                taxable += signed_ac[i]
             rate = key[1]
-            indexes = group_lines.get(key, [])
-            ac_indexes = group_ac.get(key, [])
-            incl = [product[i][2] for i in indexes]
-            incl += [ac_amounts[i] for i in ac_indexes]
-            gross = sum(incl, ZERO)
-            divisor = _HUNDRED + rate
-            taxable = round_money(gross * _HUNDRED / divisor, currency)
-            excl = _largest_remainder([v * _HUNDRED / divisor for v in incl], taxable, places)
-            for position, i in enumerate(indexes):
-                _, d_incl, n_incl = product[i]
-                net = excl[position]
-                discount = round_money(d_incl * _HUNDRED / divisor, currency)
-                line_amounts[i] = LineAmounts(net + discount, discount, net, n_incl)
-            for position, i in enumerate(ac_indexes, start=len(indexes)):
-                signed_ac[i] = excl[position]
-            groups.append(_group(key, taxable, gross - taxable, exemption_reason))
+            group_vat = (taxable * rate / _HUNDRED).quantize(exp, HALF_UP) if rate else zero
+            vat += group_vat
+            groups.append(_group(key, taxable, group_vat, exemption_reason))
+    else:
+        line_total = _including_vat(
+            raw, lines, signed_ac, group_ac, keys, exp, groups, exemption_reason
+        )
+        for group in groups:
+            vat += group.vat
 
-    line_total = sum((a.net for a in line_amounts if a is not None), ZERO)
-    allowance_total = -sum((v for v in signed_ac if v < 0), ZERO)
-    charge_total = sum((v for v in signed_ac if v > 0), ZERO)
+    allowance_total = charge_total = zero
+    for value in signed_ac:
+        if value < 0:
+            allowance_total -= value
+        else:
+            charge_total += value
     subtotal = line_total - allowance_total + charge_total
-    vat = sum((g.vat for g in groups), ZERO)
     amount = subtotal + vat
+    prepaid = prepaid.quantize(exp)
     payable = amount - prepaid
-    rounding = ZERO
+    rounding = zero
     if cash_increment is not None:
         rounding = round_to_increment(payable, cash_increment) - payable
         payable += rounding
-    exponent = currency.exponent
-    return Totals(
-        currency=currency,
-        lines=tuple(line_amounts),
-        allowance_charges=tuple(abs(v) for v in signed_ac),
-        vat_breakdown=tuple(groups),
-        line_total=line_total.quantize(exponent),
-        allowance_total=allowance_total.quantize(exponent),
-        charge_total=charge_total.quantize(exponent),
-        subtotal=subtotal.quantize(exponent),
-        vat=vat.quantize(exponent),
-        amount=amount.quantize(exponent),
-        prepaid=prepaid.quantize(exponent),
-        rounding=rounding.quantize(exponent),
-        payable=payable.quantize(exponent),
+    return _new_totals(
+        (
+            currency,
+            tuple(raw),
+            tuple([-v if v < 0 else v for v in signed_ac]) if signed_ac else (),
+            tuple(groups),
+            line_total,
+            allowance_total,
+            charge_total,
+            subtotal,
+            vat,
+            amount,
+            prepaid,
+            rounding,
+            payable,
+        )
     )
+
+
+def _including_vat(
+    raw: list[_RawLine | None],
+    lines: Sequence[Line],
+    signed_ac: list[Decimal],
+    group_ac: dict[_GroupKey, list[int]],
+    keys: list[_GroupKey],
+    exp: Decimal,
+    groups: list[VatGroup],
+    exemption_reason: str | None,
+) -> Decimal:
+    """Prices include VAT: keep each group's gross exact, split it into taxable and VAT,
+    and spread the taxable over the group's lines and allowances/charges (largest
+    remainder). Rewrites ``raw`` and ``signed_ac`` to amounts excluding VAT, appends the
+    groups, and returns Σ line nets excluding VAT."""
+    members: dict[_GroupKey, list[int]] = {}
+    for index, line in enumerate(lines):
+        if isinstance(line, ProductLine):
+            members.setdefault((line.vat_category, line.vat_rate), []).append(index)
+    places = -int(exp.as_tuple().exponent)
+    line_total = ZERO.quantize(exp)
+    for key in keys:
+        rate = key[1]
+        indexes = members.get(key, [])
+        ac_indexes = group_ac.get(key, [])
+        incl = [raw[i][2] for i in indexes]  # type: ignore[index]
+        incl += [signed_ac[i] for i in ac_indexes]
+        gross = sum(incl, ZERO.quantize(exp))
+        divisor = _HUNDRED + rate
+        taxable = (gross * _HUNDRED / divisor).quantize(exp, HALF_UP)
+        excl = _largest_remainder([v * _HUNDRED / divisor for v in incl], taxable, places)
+        for position, i in enumerate(indexes):
+            _, d_incl, n_incl, _ = raw[i]  # type: ignore[misc]
+            net = excl[position]
+            discount = (d_incl * _HUNDRED / divisor).quantize(exp, HALF_UP)
+            raw[i] = (net + discount, discount, net, n_incl)
+            line_total += net
+        for position, i in enumerate(ac_indexes, start=len(indexes)):
+            signed_ac[i] = excl[position]
+        groups.append(_group(key, taxable, gross - taxable, exemption_reason))
+    return line_total
 
 
 def _group_order(key: _GroupKey) -> tuple[int, Decimal]:
@@ -233,6 +291,8 @@ def _group_order(key: _GroupKey) -> tuple[int, Decimal]:
 def _group(key: _GroupKey, taxable: Decimal, vat: Decimal, reason: str | None) -> VatGroup:
     category, rate = key
     exemption = None
+    if category is VatCategory.S:
+        return _new_group((category, rate, taxable, vat, None))
     if category is VatCategory.E:
         if not reason:
             raise ValidationError(

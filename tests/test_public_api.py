@@ -1,0 +1,89 @@
+"""The public API: an explicit, sorted and complete ``__all__`` and a quiet import."""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+import subprocess
+import sys
+
+import faktura
+
+CORE_MODULES = [
+    "faktura.errors",
+    "faktura.identifiers",
+    "faktura.invoice",
+    "faktura.lines",
+    "faktura.money",
+    "faktura.parties",
+    "faktura.terms",
+    "faktura.totals",
+    "faktura.vat",
+    "faktura.wire",
+]
+
+
+def _isort_key(name: str) -> tuple[int, str]:
+    if name.isupper():
+        return 0, name
+    return (1 if name[0].isupper() else 2), name
+
+
+def test_all_is_sorted_and_names_only_real_objects() -> None:
+    assert faktura.__all__ == sorted(faktura.__all__)
+    for name in faktura.__all__:
+        assert hasattr(faktura, name), name
+
+
+def test_every_public_exception_is_exported() -> None:
+    import faktura.errors as errors
+
+    exported = {
+        n
+        for n in faktura.__all__
+        if n.endswith(("Error", "Rejected", "Unavailable")) and n != "FieldError"
+    }
+    assert exported == {n for n in errors.__all__ if n != "FieldError"}
+
+
+def test_module_alls_are_sorted_and_resolve() -> None:
+    for name in CORE_MODULES:
+        module = importlib.import_module(name)
+        names = module.__all__
+        # isort-style, as ruff's RUF022 keeps it: CONSTANTS, then Classes, then functions
+        assert names == sorted(names, key=_isort_key), name
+        for attr in names:
+            assert hasattr(module, attr), f"{name}.{attr}"
+
+
+def test_every_module_of_the_package_imports() -> None:
+    for info in pkgutil.walk_packages(faktura.__path__, "faktura."):
+        importlib.import_module(info.name)
+
+
+def test_error_codes_are_stable_and_unique() -> None:
+    import faktura.errors as errors
+
+    classes = [getattr(errors, n) for n in errors.__all__ if n != "FieldError"]
+    codes = [cls.code for cls in classes]
+    assert len(set(codes)) == len(codes)
+    assert errors.ValidationError.code == "validation_failed"
+    assert errors.NotFoundError.code == "not_found"
+    assert errors.InvoiceStateError.code == "invalid_state"
+    assert issubclass(errors.ValidationError, ValueError)
+
+
+def test_import_prints_nothing_and_reads_no_environment() -> None:
+    code = (
+        "import os, sys\n"
+        "class Env(dict):\n"
+        "    def __getitem__(self, k): raise SystemExit(f'read {k}')\n"
+        "    def get(self, k, d=None): raise SystemExit(f'read {k}')\n"
+        "os.environ = Env(os.environ)\n"
+        "import faktura, faktura.wire\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == ""

@@ -1,0 +1,340 @@
+"""The wire format: the seed's JSON shapes, round trips and junk that must be refused."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from faktura import (
+    AllowanceCharge,
+    Invoice,
+    PaymentTerms,
+    ProductLine,
+    TextLine,
+    ValidationError,
+    VatCategory,
+    WireFormatError,
+)
+from faktura.wire import (
+    CreateDraftRequest,
+    InvoicePage,
+    InvoiceResponse,
+    build_allowance_charges,
+    build_lines,
+    invoice_to_wire,
+    list_item_to_wire,
+    page_to_wire,
+    parse_create_draft,
+    structure,
+    unstructure,
+)
+
+AT = datetime(2026, 11, 25, 9, 30, 15, 123456, tzinfo=UTC)
+DEFAULTS = (VatCategory.S, Decimal(25))
+
+#: Every field the seed's "Get an invoice by ID" response names.
+SEED_RESPONSE_FIELDS = {
+    "id",
+    "status",
+    "date",
+    "currency",
+    "subtotal",
+    "vat",
+    "amount",
+    "lines",
+    "createdAt",
+    "updatedAt",
+    "number",
+    "dueDate",
+    "customerId",
+    "reference",
+    "ourReference",
+    "notes",
+}
+
+
+def _invoice(**fields: Any) -> Invoice:
+    draft, _ = Invoice.draft(
+        id="inv-1",
+        company_id="co-1",
+        customer_id="cu-1",
+        issue_date=date(2026, 11, 25),
+        currency="DKK",
+        payment_terms=PaymentTerms.net(14),
+        at=AT,
+        lines=[
+            ProductLine("Hours", Decimal(3), Decimal("800.00"), VatCategory.S, Decimal(25),
+                        discount_percent=Decimal(5)),
+            TextLine("On site"),
+            ProductLine("Book", Decimal(1), Decimal("99.95"), VatCategory.Z, Decimal(0)),
+        ],
+        allowance_charges=[
+            AllowanceCharge(True, "Freight", VatCategory.S, Decimal(25), amount=Decimal("50.00"))
+        ],
+        reference="PO-1",
+        our_reference="MH",
+        notes="Thanks",
+        **fields,
+    )
+    return draft
+
+
+def test_response_has_every_seed_field_with_seed_types() -> None:
+    wire = invoice_to_wire(_invoice())
+    assert SEED_RESPONSE_FIELDS <= wire.keys()
+    # 3 × 800 = 2400, less 5 % = 2280; + 99.95 + 50 freight = 2429.95
+    assert wire["subtotal"] == "2429.95"
+    # VAT only on the S group: (2280 + 50) × 25 % = 582.50
+    assert wire["vat"] == "582.50"
+    assert wire["amount"] == "3012.45"
+    assert wire["number"] is None
+    assert wire["status"] == "draft"
+    assert wire["date"] == "2026-11-25"
+    assert wire["dueDate"] == "2026-12-09"
+    assert wire["createdAt"] == "2026-11-25T09:30:15.123Z"
+    assert wire["lines"][0]["amount"] == "2280.00"
+    assert wire["lines"][1] == {
+        "description": "On site",
+        "lineType": "text",
+        "quantity": None,
+        "unit": None,
+        "unitPrice": None,
+        "discountPercent": None,
+        "vatCategory": None,
+        "vatRate": None,
+        "productNumber": None,
+        "amount": None,
+    }
+    json.dumps(wire)  # JSON-ready: nothing but str, int, bool, None, list, dict
+
+
+def test_list_item_omits_lines() -> None:
+    item = list_item_to_wire(_invoice())
+    assert "lines" not in item
+    assert SEED_RESPONSE_FIELDS - {"lines"} <= item.keys()
+
+
+def test_page_shape() -> None:
+    page = page_to_wire([_invoice()], total=41, page=2, limit=20)
+    assert set(page) == {"items", "total", "page", "limit", "totalPages"}
+    assert page["totalPages"] == 3
+    assert page["items"][0]["id"] == "inv-1"
+    assert page_to_wire([], total=0, page=1, limit=20)["totalPages"] == 0
+
+
+def test_response_round_trip() -> None:
+    wire = invoice_to_wire(_invoice())
+    parsed = structure(wire, InvoiceResponse)
+    assert unstructure(parsed) == wire
+    page = page_to_wire([_invoice()], total=1, page=1, limit=20)
+    assert unstructure(structure(page, InvoicePage)) == page
+
+
+def test_credit_note_amounts_are_negative_on_the_wire() -> None:
+    invoice, _ = _invoice().book("7", AT)
+    credit = invoice.credit("cn-1", AT, date(2026, 11, 26)).credit_note
+    inv_wire, cn_wire = invoice_to_wire(invoice), invoice_to_wire(credit)
+    for name in ("subtotal", "vat", "amount", "payableAmount"):
+        assert Decimal(cn_wire[name]) == -Decimal(inv_wire[name])
+    assert cn_wire["kind"] == "credit_note"
+    assert cn_wire["creditedInvoiceId"] == "inv-1"
+    assert cn_wire["creditedInvoiceNumber"] == "7"
+    assert [ln["amount"] for ln in cn_wire["lines"]] == ["-2280.00", None, "-99.95"]
+
+
+def test_create_draft_request_maps_to_domain() -> None:
+    body = {
+        "customerId": "cu-1",
+        "date": "2026-02-28",
+        "lines": [
+            {"description": "Hours", "quantity": "2.5", "unitPrice": "1000", "vatRate": "25"},
+            {"description": "Reverse charged", "quantity": 1, "unitPrice": "10",
+             "vatCategory": "AE"},
+            {"lineType": "text", "description": "note"},
+        ],
+        "customerDepartmentId": "d1",
+        "customerContactId": "c1",
+        "dueDate": "2026-03-31",
+        "currency": "EUR",
+        "paymentTerms": 30,
+        "reference": "PO",
+        "ourReference": "me",
+        "description": "desc",
+        "notes": "n",
+        "allowanceCharges": [{"type": "allowance", "reason": "Loyalty", "percent": "10"}],
+    }
+    request = parse_create_draft(body)
+    assert isinstance(request, CreateDraftRequest)
+    assert request.date == date(2026, 2, 28)
+    assert request.payment_terms == 30
+    lines = build_lines(request.lines, DEFAULTS)
+    assert isinstance(lines[0], ProductLine)
+    assert lines[0].quantity == Decimal("2.5")
+    assert (lines[0].vat_category, lines[0].vat_rate) == (VatCategory.S, Decimal(25))
+    assert isinstance(lines[1], ProductLine)
+    assert (lines[1].vat_category, lines[1].vat_rate) == (VatCategory.AE, Decimal(0))
+    assert isinstance(lines[2], TextLine)
+    (allowance,) = build_allowance_charges(request.allowance_charges, DEFAULTS)
+    assert not allowance.charge
+    assert allowance.percent == Decimal(10)
+
+
+def test_vat_defaults_follow_the_customer_zone() -> None:
+    request = parse_create_draft(
+        {"customerId": "c", "lines": [{"description": "x", "quantity": "1", "unitPrice": "1"}]}
+    )
+    (line,) = build_lines(request.lines, (VatCategory.G, Decimal(25)))
+    assert isinstance(line, ProductLine)
+    assert (line.vat_category, line.vat_rate) == (VatCategory.G, Decimal(0))
+
+
+def _paths(body: object) -> set[str]:
+    with pytest.raises(WireFormatError) as info:
+        parse_create_draft(body)
+    assert info.value.code == "wire_format_invalid"
+    return set(info.value.fields)
+
+
+@pytest.mark.parametrize(
+    ("body", "paths"),
+    [
+        ({}, {"customerId"}),
+        ({"customerId": 5}, {"customerId"}),
+        ({"customerId": ""}, {"customerId"}),
+        ({"customerId": "c", "colour": "red"}, {"colour"}),
+        ({"customerId": "c", "lines": {"0": {}}}, {"lines"}),
+        ({"customerId": "c", "lines": [{"quantity": 1.5}]}, {"lines.0.quantity"}),
+        ({"customerId": "c", "lines": [{"quantity": "1e999999"}]}, {"lines.0.quantity"}),
+        ({"customerId": "c", "lines": [{"quantity": "NaN"}]}, {"lines.0.quantity"}),
+        ({"customerId": "c", "lines": [{"unitPrice": "Infinity"}]}, {"lines.0.unitPrice"}),
+        ({"customerId": "c", "lines": [{"unitPrice": ""}]}, {"lines.0.unitPrice"}),
+        ({"customerId": "c", "lines": [{"unitPrice": True}]}, {"lines.0.unitPrice"}),
+        ({"customerId": "c", "lines": [{"quantity": "0.0000001"}]}, {"lines.0.quantity"}),
+        ({"customerId": "c", "lines": [{"quantity": "1000000000000"}]}, {"lines.0.quantity"}),
+        ({"customerId": "c", "lines": [1, "x", None]}, {"lines.0", "lines.1", "lines.2"}),
+        ({"customerId": "c", "lines": [{"lines": [{"a": [{}]}]}]}, {"lines.0.lines"}),
+        ({"customerId": "c", "lines": [{"vatCategory": "XX"}]}, {"lines.0.vatCategory"}),
+        ({"customerId": "c", "lines": [{"lineType": "image"}]}, {"lines.0.lineType"}),
+        ({"customerId": "c", "date": "2026-02-30"}, {"date"}),
+        ({"customerId": "c", "date": "20260201"}, {"date"}),
+        ({"customerId": "c", "dueDate": 20260201}, {"dueDate"}),
+        ({"customerId": "c", "paymentTerms": 8.0}, {"paymentTerms"}),
+        ({"customerId": "c", "paymentTerms": "8"}, {"paymentTerms"}),
+        ({"customerId": "c", "paymentTerms": True}, {"paymentTerms"}),
+        ({"customerId": "c", "pricesIncludeVat": "false"}, {"pricesIncludeVat"}),
+        ({"customerId": "c", "notes": ["a"]}, {"notes"}),
+        ({"customerId": "c", "allowanceCharges": [{"type": "charge", "amount": {}}]},
+         {"allowanceCharges.0.amount"}),
+        ({"customerId": "c", "allowanceCharges": [{}]}, {"allowanceCharges.0.type"}),
+        ({"customerId": "c", "prepaidAmount": "-"}, {"prepaidAmount"}),
+    ],
+)
+def test_junk_names_the_field(body: object, paths: set[str]) -> None:
+    assert _paths(body) == paths
+
+
+@pytest.mark.parametrize("body", [None, [], "x", 1, 1.5, True, [{"customerId": "c"}]])
+def test_junk_documents_are_refused(body: object) -> None:
+    assert _paths(body) == {""}
+
+
+def test_every_offending_field_is_reported_at_once() -> None:
+    paths = _paths(
+        {"customerId": 1, "date": "x", "lines": [{"quantity": 0.1}, {"unitPrice": "y"}], "z": 1}
+    )
+    assert paths == {"customerId", "date", "lines.0.quantity", "lines.1.unitPrice", "z"}
+
+
+def test_one_megabyte_strings_are_refused_in_the_domain_step() -> None:
+    huge = "x" * 1_000_000
+    with pytest.raises(WireFormatError):
+        parse_create_draft({"customerId": huge})
+    request = parse_create_draft(
+        {"customerId": "c", "lines": [{"description": huge, "quantity": "1", "unitPrice": "1"}]}
+    )
+    with pytest.raises(ValidationError) as info:
+        build_lines(request.lines, DEFAULTS)
+    assert info.value.fields == ("lines.0.description",)
+
+
+def test_domain_errors_of_every_line_are_reported() -> None:
+    request = parse_create_draft(
+        {
+            "customerId": "c",
+            "lines": [
+                {"description": "", "quantity": "1", "unitPrice": "1"},
+                {"description": "ok", "quantity": "1", "unitPrice": "-1"},
+                {"description": "ok", "unitPrice": "1"},
+                {"lineType": "text", "description": "t", "quantity": "1"},
+                {"description": "ok", "quantity": "1", "unitPrice": "1", "vatCategory": "S",
+                 "vatRate": "0"},
+                {"description": "ok", "quantity": "1", "unitPrice": "1", "unit": "piece"},
+            ],
+        }
+    )
+    with pytest.raises(ValidationError) as info:
+        build_lines(request.lines, DEFAULTS)
+    assert info.value.fields == (
+        "lines.0.description",
+        "lines.1.unitPrice",
+        "lines.2.quantity",
+        "lines.3.quantity",
+        "lines.4.vatRate",
+        "lines.5.unit",
+    )
+
+
+json_values = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=True, allow_infinity=True)
+    | st.text(max_size=20)
+    | st.sampled_from(["1e999999", "NaN", "-0", "1.0000001", "", " 1 ", "S", "text"]),
+    lambda children: st.lists(children, max_size=4)
+    | st.dictionaries(
+        st.sampled_from(
+            ["customerId", "lines", "quantity", "unitPrice", "vatCategory", "date", "x",
+             "lineType", "allowanceCharges", "type", "amount", "paymentTerms", "dueDate"]
+        ),
+        children,
+        max_size=6,
+    ),
+    max_leaves=20,
+)
+
+
+@given(json_values)
+def test_fuzzed_bodies_only_ever_raise_validation_errors(body: object) -> None:
+    try:
+        request = parse_create_draft(body)
+        build_lines(request.lines, DEFAULTS)
+        build_allowance_charges(request.allowance_charges, DEFAULTS)
+    except ValidationError as exc:
+        assert exc.errors, "a validation error names at least one field"
+        for error in exc.errors:
+            assert error.rule
+            assert error.message
+
+
+@given(
+    st.fixed_dictionaries(
+        {"customerId": st.just("c")},
+        optional={"lines": st.lists(st.fixed_dictionaries({}, optional={
+            "quantity": json_values, "unitPrice": json_values, "description": json_values,
+            "vatRate": json_values, "discountPercent": json_values,
+        }), max_size=3)},
+    )
+)
+def test_fuzzed_lines_name_their_fields(body: dict[str, Any]) -> None:
+    try:
+        request = parse_create_draft(body)
+        build_lines(request.lines, DEFAULTS)
+    except ValidationError as exc:
+        assert all(path.startswith("lines") for path in exc.fields)
