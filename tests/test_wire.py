@@ -69,8 +69,14 @@ def _invoice(**fields: Any) -> Invoice:
         payment_terms=PaymentTerms.net(14),
         at=AT,
         lines=[
-            ProductLine("Hours", Decimal(3), Decimal("800.00"), VatCategory.S, Decimal(25),
-                        discount_percent=Decimal(5)),
+            ProductLine(
+                "Hours",
+                Decimal(3),
+                Decimal("800.00"),
+                VatCategory.S,
+                Decimal(25),
+                discount_percent=Decimal(5),
+            ),
             TextLine("On site"),
             ProductLine("Book", Decimal(1), Decimal("99.95"), VatCategory.Z, Decimal(0)),
         ],
@@ -87,7 +93,7 @@ def _invoice(**fields: Any) -> Invoice:
 
 def test_response_has_every_seed_field_with_seed_types() -> None:
     wire = invoice_to_wire(_invoice())
-    assert SEED_RESPONSE_FIELDS <= wire.keys()
+    assert wire.keys() >= SEED_RESPONSE_FIELDS
     # 3 × 800 = 2400, less 5 % = 2280; + 99.95 + 50 freight = 2429.95
     assert wire["subtotal"] == "2429.95"
     # VAT only on the S group: (2280 + 50) × 25 % = 582.50
@@ -154,8 +160,12 @@ def test_create_draft_request_maps_to_domain() -> None:
         "date": "2026-02-28",
         "lines": [
             {"description": "Hours", "quantity": "2.5", "unitPrice": "1000", "vatRate": "25"},
-            {"description": "Reverse charged", "quantity": 1, "unitPrice": "10",
-             "vatCategory": "AE"},
+            {
+                "description": "Reverse charged",
+                "quantity": 1,
+                "unitPrice": "10",
+                "vatCategory": "AE",
+            },
             {"lineType": "text", "description": "note"},
         ],
         "customerDepartmentId": "d1",
@@ -229,8 +239,10 @@ def _paths(body: object) -> set[str]:
         ({"customerId": "c", "paymentTerms": True}, {"paymentTerms"}),
         ({"customerId": "c", "pricesIncludeVat": "false"}, {"pricesIncludeVat"}),
         ({"customerId": "c", "notes": ["a"]}, {"notes"}),
-        ({"customerId": "c", "allowanceCharges": [{"type": "charge", "amount": {}}]},
-         {"allowanceCharges.0.amount"}),
+        (
+            {"customerId": "c", "allowanceCharges": [{"type": "charge", "amount": {}}]},
+            {"allowanceCharges.0.amount"},
+        ),
         ({"customerId": "c", "allowanceCharges": [{}]}, {"allowanceCharges.0.type"}),
         ({"customerId": "c", "prepaidAmount": "-"}, {"prepaidAmount"}),
     ],
@@ -272,8 +284,13 @@ def test_domain_errors_of_every_line_are_reported() -> None:
                 {"description": "ok", "quantity": "1", "unitPrice": "-1"},
                 {"description": "ok", "unitPrice": "1"},
                 {"lineType": "text", "description": "t", "quantity": "1"},
-                {"description": "ok", "quantity": "1", "unitPrice": "1", "vatCategory": "S",
-                 "vatRate": "0"},
+                {
+                    "description": "ok",
+                    "quantity": "1",
+                    "unitPrice": "1",
+                    "vatCategory": "S",
+                    "vatRate": "0",
+                },
                 {"description": "ok", "quantity": "1", "unitPrice": "1", "unit": "piece"},
             ],
         }
@@ -297,44 +314,77 @@ json_values = st.recursive(
     | st.floats(allow_nan=True, allow_infinity=True)
     | st.text(max_size=20)
     | st.sampled_from(["1e999999", "NaN", "-0", "1.0000001", "", " 1 ", "S", "text"]),
-    lambda children: st.lists(children, max_size=4)
-    | st.dictionaries(
-        st.sampled_from(
-            ["customerId", "lines", "quantity", "unitPrice", "vatCategory", "date", "x",
-             "lineType", "allowanceCharges", "type", "amount", "paymentTerms", "dueDate"]
-        ),
-        children,
-        max_size=6,
+    lambda children: (
+        st.lists(children, max_size=4)
+        | st.dictionaries(
+            st.sampled_from(
+                [
+                    "customerId",
+                    "lines",
+                    "quantity",
+                    "unitPrice",
+                    "vatCategory",
+                    "date",
+                    "x",
+                    "lineType",
+                    "allowanceCharges",
+                    "type",
+                    "amount",
+                    "paymentTerms",
+                    "dueDate",
+                ]
+            ),
+            children,
+            max_size=6,
+        )
     ),
     max_leaves=20,
 )
 
 
-@given(json_values)
-def test_fuzzed_bodies_only_ever_raise_validation_errors(body: object) -> None:
+def _parse_all(body: object) -> ValidationError | None:
+    """Run the whole request path; the ValidationError it raised, or None. Any other
+    exception escapes and fails the test."""
     try:
         request = parse_create_draft(body)
         build_lines(request.lines, DEFAULTS)
         build_allowance_charges(request.allowance_charges, DEFAULTS)
     except ValidationError as exc:
-        assert exc.errors, "a validation error names at least one field"
-        for error in exc.errors:
-            assert error.rule
-            assert error.message
+        return exc
+    return None
+
+
+@given(json_values)
+def test_fuzzed_bodies_only_ever_raise_validation_errors(body: object) -> None:
+    error = _parse_all(body)
+    if error is not None:
+        assert error.errors, "a validation error names at least one field"
+        for field_error in error.errors:
+            assert field_error.rule
+            assert field_error.message
 
 
 @given(
     st.fixed_dictionaries(
         {"customerId": st.just("c")},
-        optional={"lines": st.lists(st.fixed_dictionaries({}, optional={
-            "quantity": json_values, "unitPrice": json_values, "description": json_values,
-            "vatRate": json_values, "discountPercent": json_values,
-        }), max_size=3)},
+        optional={
+            "lines": st.lists(
+                st.fixed_dictionaries(
+                    {},
+                    optional={
+                        "quantity": json_values,
+                        "unitPrice": json_values,
+                        "description": json_values,
+                        "vatRate": json_values,
+                        "discountPercent": json_values,
+                    },
+                ),
+                max_size=3,
+            )
+        },
     )
 )
 def test_fuzzed_lines_name_their_fields(body: dict[str, Any]) -> None:
-    try:
-        request = parse_create_draft(body)
-        build_lines(request.lines, DEFAULTS)
-    except ValidationError as exc:
-        assert all(path.startswith("lines") for path in exc.fields)
+    error = _parse_all(body)
+    if error is not None:
+        assert all(path.startswith("lines") for path in error.fields)

@@ -25,7 +25,7 @@ import attrs
 
 from faktura.errors import InvoiceStateError, ValidationError
 from faktura.lines import AllowanceCharge, Line, ProductLine, SeparatorLine, TextLine, check_text
-from faktura.money import ZERO, Currency, arithmetic, parse_decimal
+from faktura.money import ZERO, Currency, arithmetic, parse_decimal, total
 from faktura.terms import PaymentTerms, check_due_date
 from faktura.totals import Totals, compute_totals
 from faktura.vat import check_categories
@@ -232,12 +232,12 @@ class Invoice:
     @property
     def paid_amount(self) -> Decimal:
         """Σ payments recorded."""
-        return sum((p.amount for p in self.payments), ZERO)
+        return total(p.amount for p in self.payments)
 
     @property
     def credited_amount(self) -> Decimal:
         """Σ amounts (incl. VAT) of the credit notes registered against this invoice."""
-        return sum((c.amount for c in self.credits), ZERO)
+        return total(c.amount for c in self.credits)
 
     @property
     def outstanding(self) -> Decimal:
@@ -263,11 +263,12 @@ class Invoice:
         remaining: list[Decimal | None] = [
             line.quantity if isinstance(line, ProductLine) else None for line in self.lines
         ]
-        for record in self.credits:
-            for index, quantity in enumerate(record.quantities):
-                left = remaining[index]
-                if quantity is not None and left is not None:
-                    remaining[index] = left - quantity
+        with arithmetic():
+            for record in self.credits:
+                for index, quantity in enumerate(record.quantities):
+                    left = remaining[index]
+                    if quantity is not None and left is not None:
+                        remaining[index] = left - quantity
         return tuple(remaining)
 
     # -- creating ------------------------------------------------------------------------
@@ -614,9 +615,9 @@ class Invoice:
             )
         record = attrs.evolve(record, amount=amount)
         credited = attrs.evolve(self, credits=(*self.credits, record))
-        if credited._fully_credited():
-            credited = attrs.evolve(credited, status=Status.CREDITED)
-        credited = credited._next(at)
+        # Fully credited → credited; otherwise the credit may have settled what was left
+        # to pay (partially_paid → paid), so the status is worked out afresh.
+        credited = credited._next(at, status=credited._settled_status())
         return CreditTransition(
             credited,
             credit_note,
@@ -658,7 +659,7 @@ class Invoice:
             value = parse_decimal(quantity, f"{field}.quantity")
             left = remaining[index]
             assert left is not None  # product line, checked above
-            if not value or value * left < 0 or abs(value) > abs(left):
+            if not value or (value < 0) != (left < 0) or abs(value) > abs(left):
                 raise ValidationError(
                     f"must be non-zero, of the line's sign and at most the {left} left",
                     field=f"{field}.quantity",

@@ -120,7 +120,18 @@ class PaymentTerms:
         return cls(TermsKind.FIXED, fixed_date=due)
 
     def due_date(self, invoice_date: date) -> date:
-        """The due date of an invoice dated ``invoice_date`` under these terms."""
+        """The due date of an invoice dated ``invoice_date`` under these terms.
+
+        Raises ValidationError (field dueDate) when it would fall after the year 9999.
+        """
+        try:
+            return self._due_date(invoice_date)
+        except (OverflowError, ValueError):
+            raise ValidationError(
+                "falls after the last representable date", field="dueDate", rule="range"
+            ) from None
+
+    def _due_date(self, invoice_date: date) -> date:
         kind = self.kind
         if kind is TermsKind.NET:
             return invoice_date + timedelta(days=self.days)

@@ -209,12 +209,17 @@ def _compute(
         for group in groups:
             vat += group.vat
 
+    # Allowances and charges are told apart by their kind, not by the sign of their
+    # amount: a percent allowance of a negative base is still an allowance (BR-CO-11/12).
     allowance_total = charge_total = zero
-    for value in signed_ac:
-        if value < 0:
-            allowance_total -= value
-        else:
+    amounts: list[Decimal] = []
+    for item, value in zip(allowance_charges, signed_ac, strict=True):
+        if item.charge:
             charge_total += value
+            amounts.append(value)
+        else:
+            allowance_total -= value
+            amounts.append(-value)
     subtotal = line_total - allowance_total + charge_total
     amount = subtotal + vat
     prepaid = prepaid.quantize(exp)
@@ -227,7 +232,7 @@ def _compute(
         (
             currency,
             tuple(raw),
-            tuple([-v if v < 0 else v for v in signed_ac]) if signed_ac else (),
+            tuple(amounts),
             tuple(groups),
             line_total,
             allowance_total,
