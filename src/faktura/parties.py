@@ -13,8 +13,10 @@ import attrs
 
 from faktura import identifiers
 from faktura.errors import ValidationError
+from faktura.invoice import DocumentKind
 from faktura.lines import check_text
 from faktura.money import Currency
+from faktura.numbering import DEFAULT_CREDIT_NOTE_SERIES, DEFAULT_INVOICE_SERIES, NumberSeries
 from faktura.terms import PaymentTerms
 from faktura.vat import DANISH_STANDARD_RATE, VatCategory, VatZone, check_rate
 
@@ -137,6 +139,12 @@ class Company:
     standard_vat_rate: Decimal = DANISH_STANDARD_RATE
     email: str | None = None
     phone: str | None = None
+    invoice_series: NumberSeries = DEFAULT_INVOICE_SERIES
+    credit_note_series: NumberSeries = DEFAULT_CREDIT_NOTE_SERIES
+
+    def series_for(self, kind: DocumentKind) -> NumberSeries:
+        """The number series of a document kind."""
+        return self.invoice_series if kind is DocumentKind.INVOICE else self.credit_note_series
 
     def __attrs_post_init__(self) -> None:
         check_text(self.name, "name", required=True, limit=200)

@@ -1,0 +1,492 @@
+"""Billing: the service layer. Composes a Store, a Clock and ids; scoped to a company.
+
+Every use case runs in one unit of work: it loads what it needs, applies a transition
+of the aggregate, writes the result and its event, and commits — or changes nothing.
+Booking allocates the document number in the same unit of work that writes the booked
+document, so a failed or crashed booking leaves no gap and no number without its
+document.
+
+>>> from faktura.storage.memory import MemoryStore
+>>> billing = Billing(MemoryStore())
+>>> company = billing.create_company(name="Nordlys ApS")
+>>> customer = billing.create_customer(company.id, name="Fjord A/S")
+>>> draft = billing.create_draft(company.id, {"customerId": customer.id, "lines": [
+...     {"description": "Hours", "quantity": "2", "unitPrice": "500.00"}]})
+>>> draft.number is None, str(draft.totals.amount)
+(True, '1250.00')
+>>> billing.book(company.id, draft.id).number
+'1'
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Mapping, Sequence
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+import attrs
+
+from faktura.errors import ConflictError, FieldError, NotFoundError, ValidationError
+from faktura.invoice import EDITABLE_FIELDS, DocumentKind, Invoice, InvoiceEvent, Status
+from faktura.parties import Company, Customer
+from faktura.ports import (
+    MAX_PAGE_SIZE,
+    OVERDUE,
+    Clock,
+    CustomerDirectory,
+    InvoiceQuery,
+    ListResult,
+    Store,
+    SystemClock,
+    UnitOfWork,
+)
+from faktura.terms import PaymentTerms
+from faktura.wire import (
+    CreateDraftRequest,
+    build_allowance_charges,
+    build_lines,
+    parse_create_draft,
+)
+
+__all__ = ["Billing", "InvoiceList", "new_id"]
+
+
+def new_id() -> str:
+    """A new random id (UUID4, hex)."""
+    return uuid.uuid4().hex
+
+
+@attrs.frozen
+class InvoiceList:
+    """A page of documents in the seed's shape: items, total, page, limit, totalPages."""
+
+    items: tuple[Invoice, ...]
+    total: int
+    page: int
+    limit: int
+
+    @property
+    def total_pages(self) -> int:
+        return (self.total + self.limit - 1) // self.limit
+
+
+def _page_args(page: object, limit: object) -> tuple[int, int]:
+    for name, value, high in (("page", page, 10**9), ("limit", limit, MAX_PAGE_SIZE)):
+        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= high:
+            raise ValidationError(f"must be a whole number 1-{high}", field=name, rule="range")
+    return page, limit  # type: ignore[return-value]
+
+
+class Billing:
+    """The use cases of invoicing for any number of companies (tenants).
+
+    ``customers`` plugs in a host's own CustomerDirectory (used outside faktura's units
+    of work); by default customers live in the store. ``ids`` makes new ids (UUID4).
+    """
+
+    def __init__(
+        self,
+        store: Store,
+        clock: Clock | None = None,
+        *,
+        customers: CustomerDirectory | None = None,
+        ids: Callable[[], str] = new_id,
+    ) -> None:
+        self.store = store
+        self.clock: Clock = clock or SystemClock()
+        self._customers = customers
+        self._ids = ids
+
+    # -- plumbing ------------------------------------------------------------------------
+
+    def _directory(self, uow: UnitOfWork) -> CustomerDirectory:
+        return self._customers if self._customers is not None else uow.customers
+
+    def _save(
+        self, uow: UnitOfWork, before: Invoice | None, after: Invoice, *events: InvoiceEvent
+    ) -> None:
+        if before is None:
+            uow.invoices.add(after)
+        else:
+            uow.invoices.update(after, before.version)
+        for event in events:
+            uow.events.append(after.company_id, event)
+
+    def _stamp(self, event: InvoiceEvent, actor: str | None) -> InvoiceEvent:
+        return event if actor is None else attrs.evolve(event, actor=actor)
+
+    # -- companies -----------------------------------------------------------------------
+
+    def create_company(self, **fields: Any) -> Company:
+        """A new company (seller). Raises ValidationError for bad fields."""
+        company = Company(id=fields.pop("id", None) or self._ids(), **fields)
+        with self.store.unit_of_work() as uow:
+            uow.companies.add(company)
+            uow.commit()
+        return company
+
+    def get_company(self, company_id: str) -> Company:
+        """The company. Raises NotFoundError."""
+        with self.store.unit_of_work(readonly=True) as uow:
+            return uow.companies.get(company_id)
+
+    def update_company(self, company_id: str, **changes: Any) -> Company:
+        """Change a company's profile or settings. Raises NotFoundError, ValidationError."""
+        with self.store.unit_of_work() as uow:
+            company = attrs.evolve(uow.companies.get(company_id), **changes)
+            uow.companies.update(company)
+            uow.commit()
+        return company
+
+    # -- customers -----------------------------------------------------------------------
+
+    def create_customer(self, company_id: str, **fields: Any) -> Customer:
+        """A new customer of the company. Raises NotFoundError, ValidationError."""
+        with self.store.unit_of_work() as uow:
+            uow.companies.get(company_id)
+            customer = Customer(
+                id=fields.pop("id", None) or self._ids(), company_id=company_id, **fields
+            )
+            self._directory(uow).add(customer)
+            uow.commit()
+        return customer
+
+    def get_customer(self, company_id: str, customer_id: str) -> Customer:
+        """The customer. Raises NotFoundError (also for another company's)."""
+        with self.store.unit_of_work(readonly=True) as uow:
+            return self._directory(uow).get(company_id, customer_id)
+
+    def update_customer(self, company_id: str, customer_id: str, **changes: Any) -> Customer:
+        """Change a customer. Raises NotFoundError, ValidationError."""
+        changes.pop("company_id", None)
+        with self.store.unit_of_work() as uow:
+            directory = self._directory(uow)
+            customer = attrs.evolve(directory.get(company_id, customer_id), **changes)
+            directory.update(customer)
+            uow.commit()
+        return customer
+
+    def list_customers(
+        self, company_id: str, page: int = 1, limit: int = 20, search: str | None = None
+    ) -> ListResult[Customer]:
+        """A page of the company's customers by name."""
+        page, limit = _page_args(page, limit)
+        with self.store.unit_of_work(readonly=True) as uow:
+            return self._directory(uow).list(company_id, page, limit, search)
+
+    # -- drafts --------------------------------------------------------------------------
+
+    def create_draft(
+        self,
+        company_id: str,
+        body: Mapping[str, Any] | CreateDraftRequest,
+        *,
+        actor: str | None = None,
+    ) -> Invoice:
+        """A draft invoice from the seed's create-draft body (or its parsed form).
+
+        The customer (and its department and contact) must belong to the company; the
+        date defaults to today, the currency to the company's, the due date to the
+        terms' (the body's, else the customer's, else the company's).
+
+        Raises WireFormatError / ValidationError naming each bad field, NotFoundError
+        for an unknown company.
+        """
+        request = body if isinstance(body, CreateDraftRequest) else parse_create_draft(body)
+        with self.store.unit_of_work() as uow:
+            company = uow.companies.get(company_id)
+            customer = self._customer_of(uow, company_id, request.customer_id)
+            fields = self._draft_fields(company, customer, request)
+            invoice, event = Invoice.draft(
+                id=self._ids(),
+                company_id=company_id,
+                at=self.clock.now(),
+                **fields,
+            )
+            self._save(uow, None, invoice, self._stamp(event, actor))
+            uow.commit()
+        return invoice
+
+    def _customer_of(self, uow: UnitOfWork, company_id: str, customer_id: str) -> Customer:
+        try:
+            return self._directory(uow).get(company_id, customer_id)
+        except NotFoundError:
+            raise ValidationError(
+                "is not a customer of this company", field="customerId", rule="unknown_customer"
+            ) from None
+
+    def _draft_fields(
+        self, company: Company, customer: Customer, request: CreateDraftRequest
+    ) -> dict[str, Any]:
+        defaults = (
+            customer.vat_zone.default_category,
+            company.standard_vat_rate,
+        )
+        errors: list[FieldError] = []
+        try:
+            lines = build_lines(request.lines, defaults)
+        except ValidationError as exc:
+            errors.extend(exc.errors)
+            lines = ()
+        try:
+            allowance_charges = build_allowance_charges(request.allowance_charges, defaults)
+        except ValidationError as exc:
+            errors.extend(exc.errors)
+            allowance_charges = ()
+        if request.customer_department_id is not None and (
+            customer.department(request.customer_department_id) is None
+        ):
+            errors.append(
+                _field_error("customerDepartmentId", "is not a department of the customer")
+            )
+        if request.customer_contact_id is not None and (
+            customer.contact(request.customer_contact_id) is None
+        ):
+            errors.append(_field_error("customerContactId", "is not a contact of the customer"))
+        if request.payment_terms is not None:
+            try:
+                terms = PaymentTerms.net(request.payment_terms)
+            except ValidationError as exc:
+                errors.extend(exc.errors)
+                terms = company.payment_terms
+        else:
+            terms = customer.payment_terms or company.payment_terms
+        if errors:
+            raise ValidationError._from_errors(errors)
+        return {
+            "customer_id": customer.id,
+            "issue_date": request.date or self.clock.today(),
+            "due_date": request.due_date,
+            "currency": request.currency or company.currency,
+            "payment_terms": terms,
+            "lines": lines,
+            "allowance_charges": allowance_charges,
+            "prices_include_vat": request.prices_include_vat,
+            "prepaid_amount": request.prepaid_amount or Decimal(0),
+            "cash_increment": request.cash_rounding,
+            "vat_exemption_reason": request.vat_exemption_reason,
+            "customer_department_id": request.customer_department_id,
+            "customer_contact_id": request.customer_contact_id,
+            "reference": request.reference,
+            "our_reference": request.our_reference,
+            "description": request.description,
+            "notes": request.notes,
+        }
+
+    def update_draft(
+        self,
+        company_id: str,
+        invoice_id: str,
+        *,
+        expected_version: int | None = None,
+        actor: str | None = None,
+        **changes: Any,
+    ) -> Invoice:
+        """Change a draft (domain field names, e.g. ``notes=...``, ``lines=[...]``).
+
+        ``expected_version`` guards against lost updates. Raises NotFoundError,
+        InvoiceStateError (not a draft), ConflictError (changed meanwhile),
+        ValidationError.
+        """
+        unknown = set(changes) - EDITABLE_FIELDS
+        if unknown:
+            raise ValidationError(
+                f"cannot be changed: {', '.join(sorted(unknown))}", field=sorted(unknown)[0]
+            )
+        with self.store.unit_of_work() as uow:
+            invoice = uow.invoices.get(company_id, invoice_id)
+            if expected_version is not None and expected_version != invoice.version:
+                raise ConflictError(
+                    f"invoice {invoice_id!r} is at version {invoice.version}, "
+                    f"not {expected_version}"
+                )
+            if "customer_id" in changes:
+                self._customer_of(uow, company_id, changes["customer_id"])
+            updated, event = invoice.update(self.clock.now(), **changes)
+            self._check_references(uow, updated)
+            self._save(uow, invoice, updated, self._stamp(event, actor))
+            uow.commit()
+        return updated
+
+    def _check_references(self, uow: UnitOfWork, invoice: Invoice) -> None:
+        customer = self._customer_of(uow, invoice.company_id, invoice.customer_id)
+        department, contact = invoice.customer_department_id, invoice.customer_contact_id
+        if department is not None and customer.department(department) is None:
+            raise ValidationError(
+                "is not a department of the customer", field="customerDepartmentId"
+            )
+        if contact is not None and customer.contact(contact) is None:
+            raise ValidationError("is not a contact of the customer", field="customerContactId")
+
+    def cancel_draft(
+        self, company_id: str, invoice_id: str, *, actor: str | None = None
+    ) -> Invoice:
+        """Cancel a draft; a cancelled credit-note draft is released from its invoice.
+
+        Raises NotFoundError, InvoiceStateError (booked documents are credited instead).
+        """
+        now = self.clock.now()
+        with self.store.unit_of_work() as uow:
+            invoice = uow.invoices.get(company_id, invoice_id)
+            cancelled, event = invoice.cancel(now)
+            self._save(uow, invoice, cancelled, self._stamp(event, actor))
+            if invoice.credited_invoice_id is not None:
+                credited = uow.invoices.get(company_id, invoice.credited_invoice_id)
+                released, release = credited.release_credit(invoice.id, now)
+                self._save(uow, credited, released, self._stamp(release, actor))
+            uow.commit()
+        return cancelled
+
+    # -- reading -------------------------------------------------------------------------
+
+    def get_invoice(self, company_id: str, invoice_id: str) -> Invoice:
+        """The document. Raises NotFoundError (also for another company's)."""
+        with self.store.unit_of_work(readonly=True) as uow:
+            return uow.invoices.get(company_id, invoice_id)
+
+    def list_invoices(
+        self,
+        company_id: str,
+        *,
+        page: int = 1,
+        limit: int = 20,
+        search: str | None = None,
+        status: str | None = None,
+        customer_id: str | None = None,
+        kind: DocumentKind | None = DocumentKind.INVOICE,
+    ) -> InvoiceList:
+        """A page of the company's documents, newest first (the seed's list).
+
+        ``status`` is a status or "overdue"; ``search`` a fragment of number or
+        description. Raises ValidationError for a bad page, limit or status.
+        """
+        page, limit = _page_args(page, limit)
+        if status is not None and status != OVERDUE:
+            try:
+                status = Status(status)
+            except ValueError:
+                allowed = ", ".join([*(s.value for s in Status), OVERDUE])
+                raise ValidationError(
+                    f"must be one of: {allowed}", field="status", rule="enum"
+                ) from None
+        if search is not None and (not isinstance(search, str) or len(search) > 200):
+            raise ValidationError("must be text of at most 200 characters", field="search")
+        query = InvoiceQuery(
+            page=page,
+            limit=limit,
+            search=search or None,
+            status=status,
+            customer_id=customer_id,
+            kind=kind,
+            today=self.clock.today(),
+        )
+        with self.store.unit_of_work(readonly=True) as uow:
+            result = uow.invoices.list(company_id, query)
+        return InvoiceList(result.items, result.total, page, limit)
+
+    def events(self, company_id: str, invoice_id: str) -> list[InvoiceEvent]:
+        """The audit trail of a document, oldest first. Raises NotFoundError."""
+        with self.store.unit_of_work(readonly=True) as uow:
+            uow.invoices.get(company_id, invoice_id)
+            return uow.events.for_invoice(company_id, invoice_id)
+
+    # -- booking and after ---------------------------------------------------------------
+
+    def book(self, company_id: str, invoice_id: str, *, actor: str | None = None) -> Invoice:
+        """Book a draft: allocate the next number of the company's series for its kind
+        and freeze it, in one unit of work. Nothing is booked and no number is used when
+        anything fails.
+
+        Raises NotFoundError, InvoiceStateError (not a draft), NumberingError
+        (back-dated), ValidationError (not bookable), ConflictError.
+        """
+        with self.store.unit_of_work() as uow:
+            booked, event = self._book(uow, company_id, invoice_id)
+            uow.events.append(company_id, self._stamp(event, actor))
+            uow.commit()
+        return booked
+
+    def _book(
+        self, uow: UnitOfWork, company_id: str, invoice_id: str
+    ) -> tuple[Invoice, InvoiceEvent]:
+        company = uow.companies.get(company_id)
+        invoice = uow.invoices.get(company_id, invoice_id)
+        # Whatever fails from here on (back-dating, a document that cannot be booked, a
+        # crash) rolls the unit of work back, counter included: no number is used.
+        series = company.series_for(invoice.kind)
+        seq = uow.numbers.allocate(
+            company_id,
+            invoice.kind.value,
+            series.period(invoice.issue_date),
+            series.start,
+            invoice.issue_date,
+            series.allow_backdating,
+        )
+        number = series.format(seq, invoice.issue_date)
+        booked, event = invoice.book(number, self.clock.now())
+        uow.invoices.update(booked, invoice.version)
+        return booked, event
+
+    def credit(
+        self,
+        company_id: str,
+        invoice_id: str,
+        lines: Sequence[tuple[int, Decimal]] | None = None,
+        *,
+        issue_date: date | None = None,
+        actor: str | None = None,
+    ) -> Invoice:
+        """A credit-note draft crediting the invoice fully (``lines`` None) or in part
+        ((line index, quantity) pairs); it is numbered when booked.
+
+        Raises NotFoundError, InvoiceStateError, ValidationError.
+        """
+        with self.store.unit_of_work() as uow:
+            invoice = uow.invoices.get(company_id, invoice_id)
+            credited, credit_note, (event, created) = invoice.credit(
+                self._ids(), self.clock.now(), issue_date or self.clock.today(), lines
+            )
+            self._save(uow, invoice, credited, self._stamp(event, actor))
+            self._save(uow, None, credit_note, self._stamp(created, actor))
+            uow.commit()
+        return credit_note
+
+    def record_payment(
+        self,
+        company_id: str,
+        invoice_id: str,
+        amount: Decimal,
+        *,
+        paid_on: date | None = None,
+        reference: str | None = None,
+        actor: str | None = None,
+    ) -> Invoice:
+        """Register a payment (→ partially_paid / paid).
+
+        Raises NotFoundError, InvoiceStateError, ValidationError (overpayment, ...).
+        """
+        with self.store.unit_of_work() as uow:
+            invoice = uow.invoices.get(company_id, invoice_id)
+            paid, event = invoice.record_payment(
+                amount, paid_on or self.clock.today(), self.clock.now(), reference
+            )
+            self._save(uow, invoice, paid, self._stamp(event, actor))
+            uow.commit()
+        return paid
+
+    def mark_uncollectible(
+        self, company_id: str, invoice_id: str, *, actor: str | None = None
+    ) -> Invoice:
+        """Write an invoice off as uncollectible. Raises NotFoundError, InvoiceStateError."""
+        with self.store.unit_of_work() as uow:
+            invoice = uow.invoices.get(company_id, invoice_id)
+            written_off, event = invoice.mark_uncollectible(self.clock.now())
+            self._save(uow, invoice, written_off, self._stamp(event, actor))
+            uow.commit()
+        return written_off
+
+
+def _field_error(field: str, message: str) -> FieldError:
+    return FieldError(field, "reference", message)

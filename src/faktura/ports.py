@@ -1,0 +1,257 @@
+"""The ports faktura's service layer talks to: Store, UnitOfWork, repositories, Clock.
+
+Hosts implement these to plug in their own storage; faktura ships memory, SQLite and
+PostgreSQL implementations (``faktura.storage``) and one contract suite every
+implementation passes (``faktura.testing.contract.StoreContract``).
+
+Rules every implementation keeps:
+
+- Tenancy: every read and write is scoped to a company. Another company's document is
+  indistinguishable from a missing one (NotFoundError), never listed, never counted.
+- A unit of work rolls back unless ``commit()`` was called; nothing of it is visible to
+  other units of work before the commit.
+- Driver errors never leak: they become StorageError (retryable), ConflictError or
+  NotFoundError.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, tzinfo
+from types import TracebackType
+from typing import Generic, Protocol, Self, TypeVar
+
+import attrs
+
+from faktura.invoice import DocumentKind, Invoice, InvoiceEvent, Status
+from faktura.parties import Company, Customer
+
+__all__ = [
+    "MAX_PAGE_SIZE",
+    "OVERDUE",
+    "Clock",
+    "CompanyRepository",
+    "CustomerDirectory",
+    "EventLog",
+    "InvoiceQuery",
+    "InvoiceRepository",
+    "ListResult",
+    "NumberRepository",
+    "Store",
+    "SystemClock",
+    "UnitOfWork",
+]
+
+T = TypeVar("T")
+
+#: The derived status filter: booked, still owed, past its due date.
+OVERDUE = "overdue"
+#: The largest page a list returns (the seed API's limit).
+MAX_PAGE_SIZE = 100
+
+
+class Clock(Protocol):
+    """Where "now" comes from; the core never reads the clock itself."""
+
+    def now(self) -> datetime:
+        """The current time, timezone-aware."""
+        ...
+
+    def today(self) -> date:
+        """Today's date where the business is (the default invoice date)."""
+        ...
+
+
+@attrs.frozen
+class SystemClock:
+    """The wall clock; ``tz`` decides which day "today" is (UTC unless told)."""
+
+    tz: tzinfo = UTC
+
+    def now(self) -> datetime:
+        return datetime.now(UTC)
+
+    def today(self) -> date:
+        return datetime.now(self.tz).date()
+
+
+@attrs.frozen
+class InvoiceQuery:
+    """One page of a company's documents, newest first (date desc, id desc).
+
+    ``search`` matches a fragment of the number or the description, case-insensitively
+    and literally (no wildcards); ``status`` is a Status or "overdue" (booked, owed and
+    due before ``today``).
+    """
+
+    page: int = 1
+    limit: int = 20
+    search: str | None = None
+    status: Status | str | None = None
+    customer_id: str | None = None
+    kind: DocumentKind | None = DocumentKind.INVOICE
+    today: date | None = None
+
+    @property
+    def offset(self) -> int:
+        return (self.page - 1) * self.limit
+
+
+@attrs.frozen
+class ListResult(Generic[T]):
+    """A page of items and how many match in all."""
+
+    items: tuple[T, ...]
+    total: int
+
+
+class CompanyRepository(Protocol):
+    """The sellers (tenants) of a store."""
+
+    def get(self, company_id: str) -> Company:
+        """The company. Raises NotFoundError."""
+        ...
+
+    def add(self, company: Company) -> None:
+        """Store a new company. Raises ConflictError when the id exists."""
+        ...
+
+    def update(self, company: Company) -> None:
+        """Replace a company. Raises NotFoundError."""
+        ...
+
+
+class CustomerDirectory(Protocol):
+    """The customers of each company. Every store has one; a host may plug in its own."""
+
+    def get(self, company_id: str, customer_id: str) -> Customer:
+        """The customer of that company. Raises NotFoundError (also for another
+        company's customer)."""
+        ...
+
+    def add(self, customer: Customer) -> None:
+        """Store a new customer. Raises ConflictError when the id exists."""
+        ...
+
+    def update(self, customer: Customer) -> None:
+        """Replace a customer of its company. Raises NotFoundError."""
+        ...
+
+    def list(
+        self, company_id: str, page: int = 1, limit: int = 20, search: str | None = None
+    ) -> ListResult[Customer]:
+        """A page of the company's customers by name (then id); ``search`` matches a
+        fragment of name or number."""
+        ...
+
+
+class InvoiceRepository(Protocol):
+    """Invoices and credit notes, each with its lines, as one document."""
+
+    def get(self, company_id: str, invoice_id: str) -> Invoice:
+        """The document. Raises NotFoundError (also for another company's)."""
+        ...
+
+    def add(self, invoice: Invoice) -> None:
+        """Store a new document. Raises ConflictError when the id (or, once booked, the
+        number) exists in the company."""
+        ...
+
+    def update(self, invoice: Invoice, expected_version: int) -> None:
+        """Replace a document whose stored version is ``expected_version``.
+
+        Raises NotFoundError, ConflictError when another change won (optimistic
+        concurrency) or the number is taken.
+        """
+        ...
+
+    def list(self, company_id: str, query: InvoiceQuery) -> ListResult[Invoice]:
+        """A page of the company's documents and the number matching ``query``."""
+        ...
+
+
+class NumberRepository(Protocol):
+    """The counters of the number series: gap-free because they move only in the unit
+    of work that books the document."""
+
+    def allocate(
+        self,
+        company_id: str,
+        series: str,
+        period: str,
+        start: int,
+        booking_date: date,
+        allow_backdating: bool,
+    ) -> int:
+        """The next sequence number of (company, series, period), locked until the unit
+        of work ends; ``start`` when the series has never given a number, 1 in a new
+        period after that. Records ``booking_date`` as the series' last booked date.
+
+        Raises NumberingError (field "date") when ``booking_date`` is before the last
+        booked date of the series and ``allow_backdating`` is false.
+        """
+        ...
+
+    def last(self, company_id: str, series: str, period: str) -> int | None:
+        """The last number given in (company, series, period), None when none."""
+        ...
+
+
+class EventLog(Protocol):
+    """The audit trail: every change of a document, in order."""
+
+    def append(self, company_id: str, event: InvoiceEvent) -> None:
+        """Record an event of a document of the company."""
+        ...
+
+    def for_invoice(self, company_id: str, invoice_id: str) -> list[InvoiceEvent]:
+        """The events of one document, oldest first (empty for another company's)."""
+        ...
+
+
+class UnitOfWork(Protocol):
+    """One transaction over the repositories; rolls back unless committed."""
+
+    def __enter__(self) -> Self: ...
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None: ...
+
+    def commit(self) -> None:
+        """Make the changes durable and visible. Raises StorageError, ConflictError."""
+        ...
+
+    def rollback(self) -> None:
+        """Drop the changes."""
+        ...
+
+    @property
+    def companies(self) -> CompanyRepository: ...
+
+    @property
+    def customers(self) -> CustomerDirectory: ...
+
+    @property
+    def invoices(self) -> InvoiceRepository: ...
+
+    @property
+    def numbers(self) -> NumberRepository: ...
+
+    @property
+    def events(self) -> EventLog: ...
+
+
+class Store(Protocol):
+    """A place documents live: hands out units of work."""
+
+    def unit_of_work(self, readonly: bool = False) -> UnitOfWork:
+        """A new unit of work; ``readonly`` ones may not write and never wait for
+        writers. Raises StorageError when the store is unreachable."""
+        ...
+
+    def close(self) -> None:
+        """Release connections and files."""
+        ...

@@ -1,0 +1,48 @@
+"""Stores: where documents live. ``open_store(url)`` picks the implementation.
+
+- ``memory://``: in process (MemoryStore), the reference implementation;
+- ``sqlite:///path/to/file.db``: stdlib sqlite3, the embedded default (SqliteStore);
+- ``postgresql://user@host:port/db``: psycopg 3, extra ``postgres`` (PostgresStore).
+
+The library never creates a database implicitly: a SQLite file must exist and carry
+faktura's schema unless ``create=True`` is passed (the CLI does that for its own file).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from faktura.errors import ConfigurationError
+
+if TYPE_CHECKING:
+    from faktura.ports import Store
+
+__all__ = ["open_store"]
+
+
+def open_store(url: str, *, create: bool = False) -> Store:
+    """The store behind ``url`` (see the module docstring).
+
+    ``create`` lets a SQLite store create its file and schema, or PostgreSQL create its
+    tables, when they do not exist yet. Raises ConfigurationError for an unknown scheme
+    or a missing extra, StorageError when the database cannot be opened.
+    """
+    if not isinstance(url, str):
+        raise ConfigurationError("a store URL is a string such as 'sqlite:///faktura.db'")
+    if url == "memory://":
+        from faktura.storage.memory import MemoryStore
+
+        return MemoryStore()
+    if url.startswith("sqlite:///"):
+        from faktura.storage.sqlite import SqliteStore
+
+        return SqliteStore(url.removeprefix("sqlite:///"), create=create)
+    if url.startswith(("postgresql://", "postgres://")):
+        from faktura.storage.postgres import PostgresStore
+
+        return PostgresStore(url, create=create)
+    scheme = url.split(":", 1)[0] if ":" in url else url
+    raise ConfigurationError(
+        f"unknown store URL scheme {scheme[:20]!r}: use memory://, sqlite:///path or "
+        "postgresql://..."
+    )

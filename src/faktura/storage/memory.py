@@ -1,0 +1,290 @@
+"""MemoryStore: the reference store, in process, copy-on-commit and thread-safe.
+
+Writers take the store's write lock when their unit of work begins (as SQLite's BEGIN
+IMMEDIATE does) and work on copies of the tables they touch; commit swaps the new
+tables in with one assignment. Readers work on the snapshot that was current when
+their unit of work began and never wait.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable
+from datetime import date
+from types import TracebackType
+from typing import Any, Self, TypeVar
+
+import attrs
+
+from faktura.errors import ConflictError, NotFoundError, NumberingError, StorageError
+from faktura.invoice import Invoice, InvoiceEvent
+from faktura.parties import Company, Customer
+from faktura.ports import InvoiceQuery, ListResult
+from faktura.storage.query import matches, newest_first
+
+__all__ = ["MemoryStore"]
+
+V = TypeVar("V")
+
+
+@attrs.frozen
+class _Tables:
+    companies: dict[str, Company] = attrs.Factory(dict)
+    customers: dict[tuple[str, str], Customer] = attrs.Factory(dict)
+    invoices: dict[tuple[str, str], Invoice] = attrs.Factory(dict)
+    numbers: dict[tuple[str, str, str], int] = attrs.Factory(dict)
+    series_dates: dict[tuple[str, str], date] = attrs.Factory(dict)
+    events: dict[tuple[str, str], tuple[InvoiceEvent, ...]] = attrs.Factory(dict)
+
+
+class MemoryStore:
+    """Documents in process memory: for tests, demos and hosts that persist elsewhere."""
+
+    def __init__(self) -> None:
+        self._tables = _Tables()
+        self._write_lock = threading.Lock()
+
+    def unit_of_work(self, readonly: bool = False) -> MemoryUnitOfWork:
+        return MemoryUnitOfWork(self, readonly)
+
+    def close(self) -> None:
+        """Nothing to release."""
+
+
+class MemoryUnitOfWork:
+    """A transaction over a MemoryStore (see the module docstring)."""
+
+    def __init__(self, store: MemoryStore, readonly: bool) -> None:
+        self._store = store
+        self._readonly = readonly
+        self._open = False
+        self._base = store._tables
+        self._changed: dict[str, dict[Any, Any]] = {}
+
+    def __enter__(self) -> Self:
+        if not self._readonly:
+            self._store._write_lock.acquire()
+        self._open = True
+        self._base = self._store._tables
+        self._changed = {}
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if self._open:
+            self.rollback()
+
+    def commit(self) -> None:
+        self._check_open()
+        if self._changed:
+            self._store._tables = attrs.evolve(self._base, **self._changed)
+        self._close()
+
+    def rollback(self) -> None:
+        if self._open:
+            self._close()
+
+    def _close(self) -> None:
+        self._changed = {}
+        self._open = False
+        if not self._readonly:
+            self._store._write_lock.release()
+
+    def _check_open(self) -> None:
+        if not self._open:
+            raise StorageError("the unit of work is not open (use it in a with block)")
+
+    def read(self, table: str) -> dict[Any, Any]:
+        self._check_open()
+        if table in self._changed:
+            return self._changed[table]
+        result: dict[Any, Any] = getattr(self._base, table)
+        return result
+
+    def write(self, table: str) -> dict[Any, Any]:
+        self._check_open()
+        if self._readonly:
+            raise StorageError("this unit of work is read-only")
+        if table not in self._changed:
+            self._changed[table] = dict(getattr(self._base, table))
+        return self._changed[table]
+
+    @property
+    def companies(self) -> _Companies:
+        return _Companies(self)
+
+    @property
+    def customers(self) -> _Customers:
+        return _Customers(self)
+
+    @property
+    def invoices(self) -> _Invoices:
+        return _Invoices(self)
+
+    @property
+    def numbers(self) -> _Numbers:
+        return _Numbers(self)
+
+    @property
+    def events(self) -> _Events:
+        return _Events(self)
+
+
+def _page(items: Iterable[V], page: int, limit: int) -> ListResult[V]:
+    everything = list(items)
+    start = (page - 1) * limit
+    return ListResult(tuple(everything[start : start + limit]), len(everything))
+
+
+@attrs.frozen
+class _Companies:
+    uow: MemoryUnitOfWork
+
+    def get(self, company_id: str) -> Company:
+        try:
+            company: Company = self.uow.read("companies")[company_id]
+        except KeyError:
+            raise NotFoundError("company", company_id) from None
+        return company
+
+    def add(self, company: Company) -> None:
+        if company.id in self.uow.read("companies"):
+            raise ConflictError(f"company {company.id!r} exists")
+        self.uow.write("companies")[company.id] = company
+
+    def update(self, company: Company) -> None:
+        self.get(company.id)
+        self.uow.write("companies")[company.id] = company
+
+
+@attrs.frozen
+class _Customers:
+    uow: MemoryUnitOfWork
+
+    def get(self, company_id: str, customer_id: str) -> Customer:
+        try:
+            customer: Customer = self.uow.read("customers")[company_id, customer_id]
+        except KeyError:
+            raise NotFoundError("customer", customer_id) from None
+        return customer
+
+    def add(self, customer: Customer) -> None:
+        key = (customer.company_id, customer.id)
+        if key in self.uow.read("customers"):
+            raise ConflictError(f"customer {customer.id!r} exists")
+        self.uow.write("customers")[key] = customer
+
+    def update(self, customer: Customer) -> None:
+        self.get(customer.company_id, customer.id)
+        self.uow.write("customers")[customer.company_id, customer.id] = customer
+
+    def list(
+        self, company_id: str, page: int = 1, limit: int = 20, search: str | None = None
+    ) -> ListResult[Customer]:
+        needle = search.lower() if search else None
+        found = [
+            c
+            for (cid, _), c in self.uow.read("customers").items()
+            if cid == company_id
+            and (
+                needle is None
+                or needle in c.name.lower()
+                or (c.number is not None and needle in c.number.lower())
+            )
+        ]
+        found.sort(key=lambda c: (c.name.lower(), c.id))
+        return _page(found, page, limit)
+
+
+@attrs.frozen
+class _Invoices:
+    uow: MemoryUnitOfWork
+
+    def get(self, company_id: str, invoice_id: str) -> Invoice:
+        try:
+            invoice: Invoice = self.uow.read("invoices")[company_id, invoice_id]
+        except KeyError:
+            raise NotFoundError("invoice", invoice_id) from None
+        return invoice
+
+    def _check_number(self, invoice: Invoice) -> None:
+        if invoice.number is None:
+            return
+        for (cid, iid), other in self.uow.read("invoices").items():
+            if cid == invoice.company_id and iid != invoice.id and other.number == invoice.number:
+                raise ConflictError(f"number {invoice.number!r} is taken")
+
+    def add(self, invoice: Invoice) -> None:
+        key = (invoice.company_id, invoice.id)
+        if key in self.uow.read("invoices"):
+            raise ConflictError(f"invoice {invoice.id!r} exists")
+        self._check_number(invoice)
+        self.uow.write("invoices")[key] = invoice
+
+    def update(self, invoice: Invoice, expected_version: int) -> None:
+        stored = self.get(invoice.company_id, invoice.id)
+        if stored.version != expected_version:
+            raise ConflictError(
+                f"invoice {invoice.id!r} changed meanwhile "
+                f"(version {stored.version}, expected {expected_version})"
+            )
+        self._check_number(invoice)
+        self.uow.write("invoices")[invoice.company_id, invoice.id] = invoice
+
+    def list(self, company_id: str, query: InvoiceQuery) -> ListResult[Invoice]:
+        found = [
+            invoice
+            for (cid, _), invoice in self.uow.read("invoices").items()
+            if cid == company_id and matches(invoice, query)
+        ]
+        return _page(newest_first(found), query.page, query.limit)
+
+
+@attrs.frozen
+class _Numbers:
+    uow: MemoryUnitOfWork
+
+    def allocate(
+        self,
+        company_id: str,
+        series: str,
+        period: str,
+        start: int,
+        booking_date: date,
+        allow_backdating: bool,
+    ) -> int:
+        dates = self.uow.read("series_dates")
+        last_date = dates.get((company_id, series))
+        if last_date is not None and booking_date < last_date and not allow_backdating:
+            raise NumberingError(
+                f"is before {last_date}, the last booked date of the series",
+                field="date",
+                rule="backdating",
+            )
+        last = self.uow.read("numbers").get((company_id, series, period))
+        seq = last + 1 if last is not None else (start if last_date is None else 1)
+        self.uow.write("numbers")[company_id, series, period] = seq
+        if last_date is None or booking_date > last_date:
+            self.uow.write("series_dates")[company_id, series] = booking_date
+        return seq
+
+    def last(self, company_id: str, series: str, period: str) -> int | None:
+        last: int | None = self.uow.read("numbers").get((company_id, series, period))
+        return last
+
+
+@attrs.frozen
+class _Events:
+    uow: MemoryUnitOfWork
+
+    def append(self, company_id: str, event: InvoiceEvent) -> None:
+        key = (company_id, event.invoice_id)
+        events = self.uow.write("events")
+        events[key] = (*events.get(key, ()), event)
+
+    def for_invoice(self, company_id: str, invoice_id: str) -> list[InvoiceEvent]:
+        return list(self.uow.read("events").get((company_id, invoice_id), ()))

@@ -1,0 +1,418 @@
+"""StoreContract: the behaviour every Store must show, as a reusable pytest suite.
+
+Subclass it in a test module and provide a ``make_store`` fixture returning a callable
+that builds a fresh, empty store (a new file, a new database)::
+
+    class TestMyStore(StoreContract):
+        @pytest.fixture
+        def make_store(self, tmp_path):
+            counter = itertools.count()
+            return lambda: MyStore(tmp_path / f"{next(counter)}.db")
+
+faktura runs it against MemoryStore, SqliteStore and PostgresStore; hosts run it
+against their own stores. Property tests build a fresh store per example.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Iterator
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from faktura.errors import ConflictError, NotFoundError, NumberingError, StorageError
+from faktura.invoice import DocumentKind, Invoice, InvoiceEvent, Status
+from faktura.lines import ProductLine
+from faktura.parties import Company, Customer
+from faktura.ports import OVERDUE, InvoiceQuery, Store
+from faktura.storage.query import matches, newest_first
+from faktura.terms import PaymentTerms
+from faktura.vat import VatCategory
+
+__all__ = ["StoreContract"]
+
+AT = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
+DAY = date(2026, 11, 25)
+StoreFactory = Callable[[], Store]
+
+
+def company(company_id: str = "co-a") -> Company:
+    return Company(id=company_id, name=f"Company {company_id}")
+
+
+def customer(company_id: str = "co-a", customer_id: str = "cu-1", name: str = "Fjord") -> Customer:
+    return Customer(id=customer_id, company_id=company_id, name=name, number=customer_id)
+
+
+def draft(
+    invoice_id: str,
+    company_id: str = "co-a",
+    customer_id: str = "cu-1",
+    issue_date: date = DAY,
+    description: str | None = None,
+    price: str = "100.00",
+) -> Invoice:
+    invoice, _ = Invoice.draft(
+        id=invoice_id,
+        company_id=company_id,
+        customer_id=customer_id,
+        issue_date=issue_date,
+        currency="DKK",
+        payment_terms=PaymentTerms.net(8),
+        at=AT,
+        lines=[ProductLine("Hours", Decimal(1), Decimal(price), VatCategory.S, Decimal(25))],
+        description=description,
+    )
+    return invoice
+
+
+def seeded(store: Store, *companies: str) -> Store:
+    with store.unit_of_work() as uow:
+        for company_id in companies or ("co-a",):
+            uow.companies.add(company(company_id))
+            uow.customers.add(customer(company_id))
+            uow.customers.add(customer(company_id, "cu-2", "Arctic"))
+        uow.commit()
+    return store
+
+
+def add(store: Store, *invoices: Invoice) -> None:
+    with store.unit_of_work() as uow:
+        for invoice in invoices:
+            uow.invoices.add(invoice)
+        uow.commit()
+
+
+class StoreContract:
+    """Run every test below against the store built by the subclass's ``make_store``."""
+
+    @pytest.fixture
+    def make_store(self) -> StoreFactory:
+        raise NotImplementedError("a StoreContract subclass provides make_store")
+
+    @pytest.fixture
+    def store(self, make_store: StoreFactory) -> Iterator[Store]:
+        built = seeded(make_store(), "co-a", "co-b")
+        yield built
+        built.close()
+
+    # -- round trips and not found -------------------------------------------------------
+
+    def test_round_trip(self, store: Store) -> None:
+        invoice = draft("inv-1", description="Workshop")
+        add(store, invoice)
+        with store.unit_of_work(readonly=True) as uow:
+            assert uow.invoices.get("co-a", "inv-1") == invoice
+            assert uow.companies.get("co-a") == company("co-a")
+            assert uow.customers.get("co-a", "cu-1") == customer("co-a")
+
+    def test_booked_and_credited_documents_round_trip(self, store: Store) -> None:
+        invoice = draft("inv-1").book("1", AT).invoice
+        invoice = invoice.record_payment(Decimal("10.00"), DAY, AT).invoice
+        credited, note, _ = invoice.credit("cn-1", AT, DAY)
+        add(store, credited, note)
+        with store.unit_of_work(readonly=True) as uow:
+            assert uow.invoices.get("co-a", "inv-1") == credited
+            assert uow.invoices.get("co-a", "cn-1") == note
+
+    def test_not_found(self, store: Store) -> None:
+        with store.unit_of_work(readonly=True) as uow:
+            with pytest.raises(NotFoundError):
+                uow.invoices.get("co-a", "nope")
+            with pytest.raises(NotFoundError):
+                uow.customers.get("co-a", "nope")
+            with pytest.raises(NotFoundError):
+                uow.companies.get("nope")
+        with store.unit_of_work() as uow, pytest.raises(NotFoundError):
+            uow.invoices.update(draft("nope"), 1)
+
+    def test_duplicates_conflict(self, store: Store) -> None:
+        add(store, draft("inv-1"))
+        with store.unit_of_work() as uow, pytest.raises(ConflictError):
+            uow.invoices.add(draft("inv-1"))
+        with store.unit_of_work() as uow, pytest.raises(ConflictError):
+            uow.companies.add(company("co-a"))
+        with store.unit_of_work() as uow, pytest.raises(ConflictError):
+            uow.customers.add(customer("co-a"))
+
+    def test_a_number_is_unique_per_company(self, store: Store) -> None:
+        add(store, draft("inv-1").book("7", AT).invoice)
+        with store.unit_of_work() as uow, pytest.raises(ConflictError):
+            uow.invoices.add(draft("inv-2").book("7", AT).invoice)
+        add(store, draft("inv-3", company_id="co-b").book("7", AT).invoice)
+
+    # -- tenancy -------------------------------------------------------------------------
+
+    def test_another_companys_documents_are_not_found(self, store: Store) -> None:
+        add(store, draft("inv-b", company_id="co-b"))
+        with store.unit_of_work(readonly=True) as uow:
+            with pytest.raises(NotFoundError):
+                uow.invoices.get("co-a", "inv-b")
+            with pytest.raises(NotFoundError):
+                uow.customers.get("co-a", "cu-missing")
+            listed = uow.invoices.list("co-a", InvoiceQuery(limit=100))
+            assert listed.items == () and listed.total == 0
+        with store.unit_of_work() as uow, pytest.raises(NotFoundError):
+            uow.invoices.update(draft("inv-b", company_id="co-a"), 1)
+
+    def test_events_are_scoped(self, store: Store) -> None:
+        event = InvoiceEvent("inv-1", "created", AT, {"kind": "invoice"})
+        with store.unit_of_work() as uow:
+            uow.events.append("co-a", event)
+            uow.commit()
+        with store.unit_of_work(readonly=True) as uow:
+            assert uow.events.for_invoice("co-a", "inv-1") == [event]
+            assert uow.events.for_invoice("co-b", "inv-1") == []
+
+    def test_events_keep_their_order(self, store: Store) -> None:
+        events = [
+            InvoiceEvent("inv-1", kind, AT + timedelta(seconds=i), {"n": str(i)}, actor="me")
+            for i, kind in enumerate(["created", "updated", "booked", "delivered"])
+        ]
+        for event in events:
+            with store.unit_of_work() as uow:
+                uow.events.append("co-a", event)
+                uow.commit()
+        with store.unit_of_work(readonly=True) as uow:
+            assert uow.events.for_invoice("co-a", "inv-1") == events
+
+    # -- units of work -------------------------------------------------------------------
+
+    def test_rolls_back_unless_committed(self, store: Store) -> None:
+        with store.unit_of_work() as uow:
+            uow.invoices.add(draft("inv-1"))
+        with pytest.raises(RuntimeError), store.unit_of_work() as uow:
+            uow.invoices.add(draft("inv-2"))
+            raise RuntimeError("boom")
+        with store.unit_of_work() as uow:
+            uow.invoices.add(draft("inv-3"))
+            uow.rollback()
+        with store.unit_of_work(readonly=True) as uow:
+            assert uow.invoices.list("co-a", InvoiceQuery()).total == 0
+
+    def test_uncommitted_work_is_invisible_to_readers(self, store: Store) -> None:
+        with store.unit_of_work() as writer:
+            writer.invoices.add(draft("inv-1"))
+            with store.unit_of_work(readonly=True) as reader, pytest.raises(NotFoundError):
+                reader.invoices.get("co-a", "inv-1")
+            writer.commit()
+        with store.unit_of_work(readonly=True) as reader:
+            assert reader.invoices.get("co-a", "inv-1").id == "inv-1"
+
+    def test_a_closed_unit_of_work_refuses_work(self, store: Store) -> None:
+        with store.unit_of_work() as uow:
+            uow.commit()
+        with pytest.raises(StorageError):
+            uow.invoices.add(draft("inv-1"))
+
+    def test_optimistic_concurrency_on_drafts(self, store: Store) -> None:
+        original = draft("inv-1")
+        add(store, original)
+        first = original.update(AT, notes="first").invoice
+        with store.unit_of_work() as uow:
+            uow.invoices.update(first, original.version)
+            uow.commit()
+        second = original.update(AT, notes="second").invoice
+        with store.unit_of_work() as uow, pytest.raises(ConflictError):
+            uow.invoices.update(second, original.version)
+        with store.unit_of_work(readonly=True) as uow:
+            assert uow.invoices.get("co-a", "inv-1").notes == "first"
+
+    # -- customers and companies ---------------------------------------------------------
+
+    def test_customers_list_by_name_with_search_and_paging(self, store: Store) -> None:
+        with store.unit_of_work() as uow:
+            for n in range(5):
+                uow.customers.add(customer("co-a", f"cx-{n}", f"Zeta {n}"))
+            uow.customers.add(customer("co-b", "cx-b", "Zeta b"))
+            uow.commit()
+        with store.unit_of_work(readonly=True) as uow:
+            everything = uow.customers.list("co-a", 1, 100)
+            names = [c.name for c in everything.items]
+            assert names == sorted(names, key=str.lower) and everything.total == 7
+            page = uow.customers.list("co-a", 2, 2, search="zeta")
+            assert [c.id for c in page.items] == ["cx-2", "cx-3"] and page.total == 5
+            assert uow.customers.list("co-a", 1, 10, search="cx-4").total == 1
+
+    def test_updates_of_companies_and_customers(self, store: Store) -> None:
+        with store.unit_of_work() as uow:
+            uow.companies.update(Company(id="co-a", name="Renamed"))
+            uow.customers.update(customer("co-a", "cu-1", "Renamed too"))
+            uow.commit()
+        with store.unit_of_work(readonly=True) as uow:
+            assert uow.companies.get("co-a").name == "Renamed"
+            assert uow.customers.get("co-a", "cu-1").name == "Renamed too"
+            with pytest.raises(NotFoundError):
+                uow.customers.update(customer("co-b", "cu-missing"))
+
+    # -- list: order, paging, filters, search --------------------------------------------
+
+    def test_list_order_and_paging(self, store: Store) -> None:
+        invoices = [
+            draft(f"inv-{n:02d}", issue_date=DAY - timedelta(days=n % 4)) for n in range(11)
+        ]
+        add(store, *invoices)
+        expected = newest_first(invoices)
+        with store.unit_of_work(readonly=True) as uow:
+            pages = [uow.invoices.list("co-a", InvoiceQuery(page=p, limit=4)) for p in (1, 2, 3)]
+            assert [i.id for page in pages for i in page.items] == [i.id for i in expected]
+            assert {page.total for page in pages} == {11}
+            beyond = uow.invoices.list("co-a", InvoiceQuery(page=9, limit=4))
+            assert beyond.items == () and beyond.total == 11
+
+    def test_filters(self, store: Store) -> None:
+        booked = draft("inv-1").book("1", AT).invoice
+        paid = (
+            draft("inv-2").book("2", AT).invoice.record_payment(Decimal("125.00"), DAY, AT).invoice
+        )
+        other = draft("inv-3", customer_id="cu-2")
+        old = draft("inv-4", issue_date=DAY - timedelta(days=40)).book("3", AT).invoice
+        credit_note = booked.credit("cn-1", AT, DAY, [(0, Decimal(1))]).credit_note
+        add(store, booked, paid, other, old, credit_note)
+
+        def ids(**query: object) -> list[str]:
+            with store.unit_of_work(readonly=True) as uow:
+                found = uow.invoices.list("co-a", InvoiceQuery(limit=100, **query))  # type: ignore[arg-type]
+                return sorted(i.id for i in found.items)
+
+        assert ids() == ["inv-1", "inv-2", "inv-3", "inv-4"]
+        assert ids(status=Status.PAID) == ["inv-2"]
+        assert ids(status=Status.SENDING) == ["inv-1", "inv-4"]
+        assert ids(customer_id="cu-2") == ["inv-3"]
+        assert ids(status=Status.DRAFT, customer_id="cu-1") == []
+        assert ids(status=OVERDUE, today=DAY) == ["inv-4"]
+        assert ids(status=OVERDUE, today=DAY + timedelta(days=30)) == ["inv-1", "inv-4"]
+        assert ids(kind=DocumentKind.CREDIT_NOTE) == ["cn-1"]
+        assert ids(kind=None) == ["cn-1", "inv-1", "inv-2", "inv-3", "inv-4"]
+
+    def test_search_matches_fragments_of_numbers_and_words(self, store: Store) -> None:
+        add(
+            store,
+            draft("inv-1", description="Architecture workshop").book("2026-00042", AT).invoice,
+            draft("inv-2", description="Travel to Århus").book("2026-00043", AT).invoice,
+            draft("inv-3", description="100% discount_code \\ special"),
+        )
+
+        def found(text: str) -> list[str]:
+            with store.unit_of_work(readonly=True) as uow:
+                result = uow.invoices.list("co-a", InvoiceQuery(limit=100, search=text))
+                assert result.total == len(result.items)
+                return sorted(i.id for i in result.items)
+
+        assert found("0004") == ["inv-1", "inv-2"]
+        assert found("00042") == ["inv-1"]
+        assert found("WORKSHOP") == ["inv-1"]
+        assert found("hitect") == ["inv-1"]
+        assert found("århus") == ["inv-2"]
+        assert found("ws") == []
+        assert found("o") == ["inv-1", "inv-2", "inv-3"]
+        assert found("%") == ["inv-3"]
+        assert found("_") == ["inv-3"]
+        assert found("t_c") == ["inv-3"]
+        assert found("\\") == ["inv-3"]
+        assert found('" OR 1=1 --') == []
+        assert found("* NEAR(") == []
+
+    def test_list_agrees_with_the_reference_semantics(self, make_store: StoreFactory) -> None:
+        dates = st.dates(min_value=DAY - timedelta(days=10), max_value=DAY)
+        words = st.sampled_from(["alpha", "beta", "gamma", "Beta max", None])
+        documents = st.lists(
+            st.tuples(dates, st.sampled_from(["cu-1", "cu-2"]), words, st.booleans()),
+            max_size=12,
+        )
+        queries = st.builds(
+            InvoiceQuery,
+            page=st.integers(1, 3),
+            limit=st.integers(1, 5),
+            search=st.sampled_from([None, "a", "bet", "ETA", "00", "zz"]),
+            status=st.sampled_from([None, Status.DRAFT, Status.SENDING, OVERDUE]),
+            customer_id=st.sampled_from([None, "cu-1", "cu-2"]),
+            today=st.just(DAY),
+        )
+
+        @settings(max_examples=25, suppress_health_check=[HealthCheck.too_slow], deadline=None)
+        @given(documents, queries)
+        def check(specs: list[tuple[date, str, str | None, bool]], query: InvoiceQuery) -> None:
+            store = seeded(make_store())
+            try:
+                invoices = []
+                for n, (day, customer_id, words_, book) in enumerate(specs):
+                    invoice = draft(
+                        f"i{n:03d}", customer_id=customer_id, issue_date=day, description=words_
+                    )
+                    invoices.append(invoice.book(f"00{n}", AT).invoice if book else invoice)
+                add(store, *invoices)
+                expected = newest_first(i for i in invoices if matches(i, query))
+                with store.unit_of_work(readonly=True) as uow:
+                    result = uow.invoices.list("co-a", query)
+                assert result.total == len(expected)
+                window = expected[query.offset : query.offset + query.limit]
+                assert [i.id for i in result.items] == [i.id for i in window]
+            finally:
+                store.close()
+
+        check()
+
+    # -- numbering -----------------------------------------------------------------------
+
+    def _allocate(
+        self,
+        store: Store,
+        series: str = "invoice",
+        period: str = "",
+        start: int = 1,
+        day: date = DAY,
+        allow_backdating: bool = False,
+        company_id: str = "co-a",
+        commit: bool = True,
+    ) -> int:
+        with store.unit_of_work() as uow:
+            seq = uow.numbers.allocate(company_id, series, period, start, day, allow_backdating)
+            if commit:
+                uow.commit()
+        return seq
+
+    def test_numbers_count_from_the_start_value(self, store: Store) -> None:
+        assert [self._allocate(store, start=457) for _ in range(3)] == [457, 458, 459]
+        with store.unit_of_work(readonly=True) as uow:
+            assert uow.numbers.last("co-a", "invoice", "") == 459
+            assert uow.numbers.last("co-a", "credit_note", "") is None
+
+    def test_numbers_are_per_company_series_and_period(self, store: Store) -> None:
+        assert self._allocate(store, "invoice", "2026") == 1
+        assert self._allocate(store, "invoice", "2026") == 2
+        assert self._allocate(store, "credit_note", "2026") == 1
+        assert self._allocate(store, "invoice", "2026", company_id="co-b") == 1
+        # a new period after the first starts at 1, whatever the start value
+        assert self._allocate(store, "invoice", "2027", start=500, day=DAY.replace(2027)) == 1
+
+    def test_a_rolled_back_allocation_leaves_no_gap(self, store: Store) -> None:
+        assert self._allocate(store) == 1
+        assert self._allocate(store, commit=False) == 2
+        with pytest.raises(RuntimeError), store.unit_of_work() as uow:
+            uow.numbers.allocate("co-a", "invoice", "", 1, DAY, False)
+            raise RuntimeError("crash after the number was taken")
+        assert self._allocate(store) == 2
+
+    def test_back_dating_is_refused_unless_allowed(self, store: Store) -> None:
+        self._allocate(store, day=DAY)
+        with pytest.raises(NumberingError) as info:
+            self._allocate(store, day=DAY - timedelta(days=1))
+        assert info.value.field == "date"
+        assert self._allocate(store, day=DAY) == 2
+        assert self._allocate(store, day=DAY - timedelta(days=3), allow_backdating=True) == 3
+        assert self._allocate(store, day=DAY) == 4  # the last date stays the latest one
+
+    def test_numbers_are_gap_free_over_many_bookings(self, store: Store) -> None:
+        counter = itertools.count()
+        taken = []
+        for n in range(40):
+            commit = next(counter) % 7 != 3
+            seq = self._allocate(store, commit=commit)
+            if commit:
+                taken.append(seq)
+        assert taken == list(range(1, len(taken) + 1))
