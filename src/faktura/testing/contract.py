@@ -155,7 +155,8 @@ class StoreContract:
             with pytest.raises(NotFoundError):
                 uow.customers.get("co-a", "cu-missing")
             listed = uow.invoices.list("co-a", InvoiceQuery(limit=100))
-            assert listed.items == () and listed.total == 0
+            assert listed.items == ()
+            assert listed.total == 0
         with store.unit_of_work() as uow, pytest.raises(NotFoundError):
             uow.invoices.update(draft("inv-b", company_id="co-a"), 1)
 
@@ -185,9 +186,14 @@ class StoreContract:
     def test_rolls_back_unless_committed(self, store: Store) -> None:
         with store.unit_of_work() as uow:
             uow.invoices.add(draft("inv-1"))
-        with pytest.raises(RuntimeError), store.unit_of_work() as uow:
-            uow.invoices.add(draft("inv-2"))
-            raise RuntimeError("boom")
+
+        def fail_midway() -> None:
+            with store.unit_of_work() as uow:
+                uow.invoices.add(draft("inv-2"))
+                raise RuntimeError("boom")
+
+        with pytest.raises(RuntimeError):
+            fail_midway()
         with store.unit_of_work() as uow:
             uow.invoices.add(draft("inv-3"))
             uow.rollback()
@@ -233,9 +239,11 @@ class StoreContract:
         with store.unit_of_work(readonly=True) as uow:
             everything = uow.customers.list("co-a", 1, 100)
             names = [c.name for c in everything.items]
-            assert names == sorted(names, key=str.lower) and everything.total == 7
+            assert names == sorted(names, key=str.lower)
+            assert everything.total == 7
             page = uow.customers.list("co-a", 2, 2, search="zeta")
-            assert [c.id for c in page.items] == ["cx-2", "cx-3"] and page.total == 5
+            assert [c.id for c in page.items] == ["cx-2", "cx-3"]
+            assert page.total == 5
             assert uow.customers.list("co-a", 1, 10, search="cx-4").total == 1
 
     def test_updates_of_companies_and_customers(self, store: Store) -> None:
@@ -262,7 +270,8 @@ class StoreContract:
             assert [i.id for page in pages for i in page.items] == [i.id for i in expected]
             assert {page.total for page in pages} == {11}
             beyond = uow.invoices.list("co-a", InvoiceQuery(page=9, limit=4))
-            assert beyond.items == () and beyond.total == 11
+            assert beyond.items == ()
+            assert beyond.total == 11
 
     def test_filters(self, store: Store) -> None:
         booked = draft("inv-1").book("1", AT).invoice
@@ -393,9 +402,14 @@ class StoreContract:
     def test_a_rolled_back_allocation_leaves_no_gap(self, store: Store) -> None:
         assert self._allocate(store) == 1
         assert self._allocate(store, commit=False) == 2
-        with pytest.raises(RuntimeError), store.unit_of_work() as uow:
-            uow.numbers.allocate("co-a", "invoice", "", 1, DAY, False)
-            raise RuntimeError("crash after the number was taken")
+
+        def crash_after_allocating() -> None:
+            with store.unit_of_work() as uow:
+                uow.numbers.allocate("co-a", "invoice", "", 1, DAY, False)
+                raise RuntimeError("crash after the number was taken")
+
+        with pytest.raises(RuntimeError):
+            crash_after_allocating()
         assert self._allocate(store) == 2
 
     def test_back_dating_is_refused_unless_allowed(self, store: Store) -> None:
@@ -410,7 +424,7 @@ class StoreContract:
     def test_numbers_are_gap_free_over_many_bookings(self, store: Store) -> None:
         counter = itertools.count()
         taken = []
-        for n in range(40):
+        for _ in range(40):
             commit = next(counter) % 7 != 3
             seq = self._allocate(store, commit=commit)
             if commit:
