@@ -1,0 +1,876 @@
+"""PostgresStore: documents in PostgreSQL through psycopg 3 (extra ``postgres``).
+
+Each document is one row: the codec's JSON in a ``doc`` column (the truth) beside the
+columns lists filter and sort on (kind, status, customer, dates, number, version) and a
+``search`` column holding ``query.search_text`` computed in Python, so a search means
+exactly what the memory store's does whatever the database's collation. Text keys are
+``COLLATE "C"`` so that ids sort by code point, as Python sorts them.
+
+A unit of work is one transaction on one connection of the store's small pool. Writers
+run at READ COMMITTED; readers at REPEATABLE READ READ ONLY (one snapshot for a list's
+count and page, and they never wait for writers). Numbers are gap-free because the
+counter moves in the booking transaction under a row lock on the series: a concurrent
+booking of the same series waits for the commit or rollback of the first.
+
+The schema is versioned (table ``schema_version``) and only created or migrated when the
+store is opened with ``create=True``, in one transaction under an advisory lock.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import threading
+from collections.abc import Callable, Sequence
+from datetime import date
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, LiteralString, NoReturn, Self
+
+import attrs
+
+from faktura.errors import (
+    ConfigurationError,
+    ConflictError,
+    FakturaError,
+    NotFoundError,
+    NumberingError,
+    StorageError,
+)
+from faktura.invoice import Invoice, InvoiceEvent, Status
+from faktura.parties import Company, Customer
+from faktura.ports import OVERDUE, InvoiceQuery, ListResult
+from faktura.storage.codec import dumps, load
+from faktura.storage.query import OVERDUE_STATUSES, escape_like, search_text
+
+if TYPE_CHECKING:
+    import psycopg
+
+    Connection = psycopg.Connection[tuple[Any, ...]]
+    Cursor = psycopg.Cursor[tuple[Any, ...]]
+
+__all__ = ["SCHEMA_VERSION", "PostgresStore", "PostgresUnitOfWork"]
+
+#: The schema version this faktura reads and writes.
+SCHEMA_VERSION = 1
+INSTALL_HINT = "pip install 'faktura[postgres]'"
+# Two int4 keys for pg_advisory_xact_lock: faktura's, and the schema being migrated.
+_MIGRATION_LOCK = 0x66616B74  # "fakt"
+
+
+def _psycopg() -> Any:
+    """The psycopg module, or ConfigurationError naming the extra to install."""
+    try:
+        import psycopg
+    except ImportError as exc:
+        raise ConfigurationError(f"PostgreSQL storage needs psycopg 3: {INSTALL_HINT}") from exc
+    return psycopg
+
+
+def _translate(exc: Exception, action: str) -> FakturaError:
+    """A psycopg error as faktura's: the caller raises it ``from exc``."""
+    from psycopg import errors
+
+    if isinstance(exc, errors.UniqueViolation):
+        constraint = exc.diag.constraint_name or "a unique key"
+        return ConflictError(f"{action}: {constraint} is taken")
+    if isinstance(exc, errors.SerializationFailure | errors.DeadlockDetected):
+        return ConflictError(f"{action}: a concurrent transaction won; try again")
+    if isinstance(exc, errors.InsufficientPrivilege):
+        return ConfigurationError(f"{action}: the database role lacks a privilege: {exc}")
+    if isinstance(exc, errors.ReadOnlySqlTransaction):
+        return StorageError(f"{action}: this unit of work is read-only")
+    detail = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return StorageError(f"PostgreSQL failed to {action}: {detail}")
+
+
+# -- schema ---------------------------------------------------------------------------
+
+# Migration N brings the schema from version N-1 to N; ``{trgm}`` is the schema pg_trgm
+# lives in (it may already be installed elsewhere in the database).
+_MIGRATIONS: dict[int, tuple[LiteralString, ...]] = {
+    1: (
+        """CREATE TABLE companies (
+            id text COLLATE "C" PRIMARY KEY,
+            doc jsonb NOT NULL
+        )""",
+        """CREATE TABLE customers (
+            company_id text COLLATE "C" NOT NULL,
+            id text COLLATE "C" NOT NULL,
+            name text NOT NULL,
+            number text,
+            name_key text COLLATE "C" NOT NULL,
+            number_key text COLLATE "C",
+            doc jsonb NOT NULL,
+            PRIMARY KEY (company_id, id)
+        )""",
+        "CREATE INDEX customers_by_name ON customers (company_id, name_key, id)",
+        """CREATE TABLE invoices (
+            company_id text COLLATE "C" NOT NULL,
+            id text COLLATE "C" NOT NULL,
+            kind text COLLATE "C" NOT NULL,
+            status text COLLATE "C" NOT NULL,
+            customer_id text COLLATE "C" NOT NULL,
+            issue_date date NOT NULL,
+            due_date date NOT NULL,
+            number text COLLATE "C",
+            description text,
+            version integer NOT NULL,
+            search text COLLATE "C" NOT NULL,
+            doc jsonb NOT NULL,
+            PRIMARY KEY (company_id, id),
+            CONSTRAINT invoices_number_key UNIQUE (company_id, number)
+        )""",
+        """CREATE INDEX invoices_list
+            ON invoices (company_id, kind, issue_date DESC, id DESC)""",
+        """CREATE INDEX invoices_by_status
+            ON invoices (company_id, kind, status, issue_date DESC, id DESC)""",
+        """CREATE INDEX invoices_by_customer
+            ON invoices (company_id, kind, customer_id, issue_date DESC, id DESC)""",
+        "CREATE INDEX invoices_search ON invoices USING gin (search {trgm}.gin_trgm_ops)",
+        """CREATE TABLE events (
+            company_id text COLLATE "C" NOT NULL,
+            invoice_id text COLLATE "C" NOT NULL,
+            seq bigserial,
+            doc jsonb NOT NULL,
+            PRIMARY KEY (company_id, invoice_id, seq)
+        )""",
+        """CREATE TABLE series (
+            company_id text COLLATE "C" NOT NULL,
+            series text COLLATE "C" NOT NULL,
+            last_date date,
+            PRIMARY KEY (company_id, series)
+        )""",
+        """CREATE TABLE counters (
+            company_id text COLLATE "C" NOT NULL,
+            series text COLLATE "C" NOT NULL,
+            period text COLLATE "C" NOT NULL,
+            last_seq bigint NOT NULL,
+            PRIMARY KEY (company_id, series, period)
+        )""",
+    ),
+}
+
+
+def _installed_version(conn: Connection) -> int | None:
+    """The schema version of the database (as search_path resolves it), None if none."""
+    row = conn.execute("SELECT to_regclass('schema_version') IS NOT NULL").fetchone()
+    if row is None or not row[0]:
+        return None
+    row = conn.execute("SELECT coalesce(max(version), 0) FROM schema_version").fetchone()
+    return int(row[0]) if row is not None else 0
+
+
+def _check_schema(conn: Connection) -> None:
+    version = _installed_version(conn)
+    if version is None:
+        raise ConfigurationError(
+            "the database has no faktura schema; open the store with create=True "
+            "(open_store(url, create=True)) to create its tables"
+        )
+    _check_version(version, migrate_hint=True)
+
+
+def _check_version(version: int, *, migrate_hint: bool) -> None:
+    if version > SCHEMA_VERSION:
+        raise ConfigurationError(
+            f"the database's faktura schema is version {version}, newer than this "
+            f"faktura's ({SCHEMA_VERSION}); upgrade faktura"
+        )
+    if version < SCHEMA_VERSION and migrate_hint:
+        raise ConfigurationError(
+            f"the database's faktura schema is version {version}, this faktura needs "
+            f"{SCHEMA_VERSION}; open the store once with create=True to migrate it"
+        )
+
+
+def _migrate(conn: Connection) -> None:
+    """Create or migrate the schema: one transaction, serialized by an advisory lock."""
+    from psycopg import sql
+
+    with conn.transaction():
+        conn.execute(
+            "SELECT pg_advisory_xact_lock(%s, hashtext(current_schema()))", (_MIGRATION_LOCK,)
+        )
+        conn.execute(
+            """CREATE TABLE IF NOT EXISTS schema_version (
+                version integer PRIMARY KEY,
+                applied_at timestamptz NOT NULL DEFAULT now()
+            )"""
+        )
+        version = _installed_version(conn) or 0
+        _check_version(version, migrate_hint=False)
+        if version >= SCHEMA_VERSION:
+            return
+        trgm = _trigram_schema(conn)
+        for target in range(version + 1, SCHEMA_VERSION + 1):
+            for statement in _MIGRATIONS[target]:
+                conn.execute(sql.SQL(statement).format(trgm=sql.Identifier(trgm)))
+            conn.execute("INSERT INTO schema_version (version) VALUES (%s)", (target,))
+
+
+def _trigram_schema(conn: Connection) -> str:
+    """Install pg_trgm unless present (it backs search); the schema it lives in."""
+    from psycopg import errors
+
+    try:
+        with conn.transaction():
+            conn.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+    except (errors.UndefinedFile, errors.FeatureNotSupported, errors.InsufficientPrivilege) as exc:
+        raise ConfigurationError(
+            "faktura's search index needs the pg_trgm extension: install PostgreSQL's "
+            "contrib modules, or have a superuser run CREATE EXTENSION pg_trgm in this "
+            f"database ({str(exc).strip().splitlines()[0]})"
+        ) from exc
+    row = conn.execute(
+        "SELECT n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace"
+        " WHERE e.extname = 'pg_trgm'"
+    ).fetchone()
+    if row is None:  # pragma: no cover -- created just above
+        raise ConfigurationError("pg_trgm is not installed")
+    return str(row[0])
+
+
+# -- the connection pool --------------------------------------------------------------
+
+
+class _Pool:
+    """Up to ``size`` idle connections kept for reuse; more are opened when needed and
+    closed after use.
+
+    After a fork the child never touches the parent's connections (their sockets are
+    shared: a query or a close from the child would garble or end the parent's session)
+    and opens its own. It keeps them referenced so that they are not collected (psycopg
+    would warn about connections deleted while open; it never closes another process's).
+    """
+
+    def __init__(self, connect: Callable[[], Connection], size: int) -> None:
+        self._connect = connect
+        self._size = size
+        self._idle: list[Connection] = []
+        self._lock = threading.Lock()
+        self._closed = False
+        self._pid = os.getpid()
+        self._inherited: list[Connection] = []
+
+    def acquire(self, *, fresh: bool = False) -> tuple[Connection, bool]:
+        """A connection and whether it was used before (it may have gone stale)."""
+        with self._lock:
+            if self._closed:
+                raise StorageError("the store is closed")
+            if self._pid != os.getpid():
+                self._inherited += self._idle
+                self._idle = []
+                self._pid = os.getpid()
+            while self._idle and not fresh:
+                conn = self._idle.pop()
+                if not conn.closed:
+                    return conn, True
+        return self._connect(), False
+
+    def discard_idle(self) -> None:
+        """Close the idle connections (the server went away: they are all stale)."""
+        with self._lock:
+            idle, self._idle = self._idle, []
+        for conn in idle:
+            _close_quietly(conn)
+
+    def release(self, conn: Connection) -> None:
+        from psycopg.pq import TransactionStatus
+
+        reusable = not conn.closed and conn.info.transaction_status == TransactionStatus.IDLE
+        with self._lock:
+            ours = not self._closed and self._pid == os.getpid()
+            if reusable and ours and len(self._idle) < self._size:
+                self._idle.append(conn)
+                return
+        _close_quietly(conn)
+
+    def close(self) -> None:
+        with self._lock:
+            self._closed = True
+            idle, self._idle = self._idle, []
+            ours = self._pid == os.getpid()
+        if ours:
+            for conn in idle:
+                _close_quietly(conn)
+
+
+def _close_quietly(conn: Connection) -> None:
+    # a connection that cannot even close is gone anyway
+    with contextlib.suppress(Exception):
+        conn.close()
+
+
+# -- the store ------------------------------------------------------------------------
+
+
+class PostgresStore:
+    """Documents in a PostgreSQL database (see the module docstring).
+
+    ``url`` is a libpq URL or conninfo (``postgresql://user:pw@host:5432/db``; add
+    ``?options=-csearch_path%3Dbilling`` to keep faktura's tables in a schema of their
+    own). ``create`` creates or migrates faktura's tables; without it a database without
+    them is a ConfigurationError. ``pool_size`` connections are kept open for reuse.
+
+    Raises ConfigurationError (psycopg missing, no or an outdated schema, a bad URL),
+    StorageError (the server cannot be reached).
+    """
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        create: bool = False,
+        pool_size: int = 4,
+        connect_timeout: float = 10.0,
+    ) -> None:
+        if isinstance(pool_size, bool) or not isinstance(pool_size, int) or pool_size < 0:
+            raise ConfigurationError("pool_size is a whole number ≥ 0")
+        self._psycopg = _psycopg()
+        self._url = url
+        self._connect_timeout = max(1, round(connect_timeout))
+        self._where = _describe(url)
+        self._pool = _Pool(self._connect, pool_size)
+        conn, _ = self._pool.acquire()
+        try:
+            if create:
+                _migrate(conn)
+            else:
+                _check_schema(conn)
+        except FakturaError:
+            _close_quietly(conn)
+            self._pool.close()
+            raise
+        except self._psycopg.Error as exc:
+            _close_quietly(conn)
+            self._pool.close()
+            raise _translate(exc, "prepare the schema") from exc
+        self._pool.release(conn)
+
+    def _connect(self) -> Connection:
+        psycopg = self._psycopg
+        try:
+            conn: Connection = psycopg.connect(
+                self._url, autocommit=True, connect_timeout=self._connect_timeout
+            )
+        except psycopg.ProgrammingError as exc:  # a malformed URL or unknown option
+            raise ConfigurationError(f"not a usable PostgreSQL URL: {exc}") from exc
+        except psycopg.Error as exc:
+            detail = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+            raise StorageError(f"cannot connect to PostgreSQL at {self._where}: {detail}") from exc
+        return conn
+
+    def unit_of_work(self, readonly: bool = False) -> PostgresUnitOfWork:
+        return PostgresUnitOfWork(self, readonly)
+
+    def close(self) -> None:
+        """Close the pooled connections; units of work still open close theirs at the end."""
+        self._pool.close()
+
+    def __repr__(self) -> str:
+        return f"PostgresStore({self._where!r})"
+
+
+def _describe(url: str) -> str:
+    """host:port/dbname of ``url`` for messages (never the password)."""
+    try:
+        from psycopg.conninfo import conninfo_to_dict
+
+        info = conninfo_to_dict(url)
+    except Exception:
+        return "<unparsable URL>"
+    return (
+        f"{info.get('host') or 'localhost'}:{info.get('port') or 5432}/{info.get('dbname') or ''}"
+    )
+
+
+class PostgresUnitOfWork:
+    """One transaction on one pooled connection; rolls back unless committed.
+
+    After a statement failed (a conflict, a lost connection) PostgreSQL refuses the rest
+    of the transaction: the unit of work can only be rolled back, and commit() says so.
+    """
+
+    def __init__(self, store: PostgresStore, readonly: bool) -> None:
+        self._store = store
+        self._readonly = readonly
+        self._conn: Connection | None = None
+        self._failed: FakturaError | None = None
+
+    def __enter__(self) -> Self:
+        if self._conn is not None:
+            raise StorageError("the unit of work is already open")
+        begin: LiteralString = (
+            "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
+            if self._readonly
+            else "BEGIN ISOLATION LEVEL READ COMMITTED"
+        )
+        pool = self._store._pool
+        conn, reused = pool.acquire()
+        try:
+            conn.execute(begin)
+        except self._store._psycopg.Error as exc:
+            lost = conn.broken or conn.closed
+            _close_quietly(conn)
+            if not (reused and lost):
+                raise _translate(exc, "begin a transaction") from exc
+            # A pooled connection the server dropped (a restart, an idle timeout): no
+            # work was lost yet, so start over once on a new connection.
+            pool.discard_idle()
+            conn, _ = pool.acquire(fresh=True)
+            try:
+                conn.execute(begin)
+            except self._store._psycopg.Error as exc:
+                _close_quietly(conn)
+                raise _translate(exc, "begin a transaction") from exc
+        self._conn = conn
+        self._failed = None
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.rollback()
+
+    def commit(self) -> None:
+        conn = self._open_connection()
+        if self._failed is not None:
+            self.rollback()
+            raise StorageError(
+                f"the unit of work was rolled back, a statement of it failed: {self._failed}"
+            )
+        try:
+            status = conn.execute("COMMIT").statusmessage
+        except self._store._psycopg.Error as exc:
+            self._release(broken=True)
+            raise _translate(exc, "commit") from exc
+        self._release()
+        if status != "COMMIT":  # pragma: no cover -- the server turned it into a rollback
+            raise StorageError(f"PostgreSQL did not commit ({status})")
+
+    def rollback(self) -> None:
+        conn = self._conn
+        if conn is None:
+            return
+        try:
+            conn.execute("ROLLBACK")
+        except self._store._psycopg.Error:
+            self._release(broken=True)  # the server rolls back a lost session itself
+            return
+        self._release()
+
+    def _release(self, *, broken: bool = False) -> None:
+        conn, self._conn = self._conn, None
+        if conn is None:
+            return
+        if broken:
+            _close_quietly(conn)
+        else:
+            self._store._pool.release(conn)
+
+    def _open_connection(self) -> Connection:
+        if self._conn is None:
+            raise StorageError("the unit of work is not open (use it in a with block)")
+        return self._conn
+
+    def run(self, query: LiteralString, params: Sequence[Any] = (), *, action: str) -> Cursor:
+        """Execute one statement in this transaction; psycopg errors translated."""
+        conn = self._open_connection()
+        try:
+            return conn.execute(query, params)
+        except self._store._psycopg.Error as exc:
+            error = _translate(exc, action)
+            self._failed = error
+            if conn.closed or conn.broken:
+                self._release(broken=True)
+            raise error from exc
+
+    @property
+    def readonly(self) -> bool:
+        return self._readonly
+
+    def check_writable(self) -> None:
+        """StorageError unless this unit of work is open for writing. Writes check what
+        the memory store checks first (existence, versions) and then this, so that a
+        read-only unit of work answers a doomed write as the reference store does."""
+        self._open_connection()
+        if self._readonly:
+            raise StorageError("this unit of work is read-only")
+
+    @property
+    def companies(self) -> _Companies:
+        return _Companies(self)
+
+    @property
+    def customers(self) -> _Customers:
+        return _Customers(self)
+
+    @property
+    def invoices(self) -> _Invoices:
+        return _Invoices(self)
+
+    @property
+    def numbers(self) -> _Numbers:
+        return _Numbers(self)
+
+    @property
+    def events(self) -> _Events:
+        return _Events(self)
+
+
+# -- repositories ---------------------------------------------------------------------
+
+
+def _like_fragment(text: str) -> str | None:
+    """A LIKE pattern finding ``text`` (already lower-cased) literally anywhere; None when
+    no stored text can hold it (PostgreSQL text holds neither NUL nor lone surrogates)."""
+    if "\x00" in text:
+        return None
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return None
+    return f"%{escape_like(text)}%"
+
+
+def _count(cursor: Cursor) -> int:
+    row = cursor.fetchone()
+    return int(row[0]) if row is not None else 0
+
+
+@attrs.frozen
+class _Companies:
+    uow: PostgresUnitOfWork
+
+    def get(self, company_id: str) -> Company:
+        row = self.uow.run(
+            "SELECT doc FROM companies WHERE id = %s", (company_id,), action="read a company"
+        ).fetchone()
+        if row is None:
+            raise NotFoundError("company", company_id)
+        return load(row[0], Company)
+
+    def add(self, company: Company) -> None:
+        if self.uow.readonly and self._exists(company.id):
+            raise ConflictError(f"company {company.id!r} exists")
+        self.uow.check_writable()
+        added = self.uow.run(
+            "INSERT INTO companies (id, doc) VALUES (%s, %s::jsonb) ON CONFLICT DO NOTHING",
+            (company.id, dumps(company)),
+            action="add a company",
+        ).rowcount
+        if added == 0:
+            raise ConflictError(f"company {company.id!r} exists")
+
+    def update(self, company: Company) -> None:
+        if self.uow.readonly:
+            self.get(company.id)
+        self.uow.check_writable()
+        updated = self.uow.run(
+            "UPDATE companies SET doc = %s::jsonb WHERE id = %s",
+            (dumps(company), company.id),
+            action="update a company",
+        ).rowcount
+        if updated == 0:
+            raise NotFoundError("company", company.id)
+
+    def _exists(self, company_id: str) -> bool:
+        found = self.uow.run(
+            "SELECT 1 FROM companies WHERE id = %s", (company_id,), action="read a company"
+        )
+        return found.fetchone() is not None
+
+
+def _customer_values(customer: Customer) -> tuple[Any, ...]:
+    return (
+        customer.name,
+        customer.number,
+        customer.name.lower(),
+        customer.number.lower() if customer.number is not None else None,
+        dumps(customer),
+    )
+
+
+@attrs.frozen
+class _Customers:
+    uow: PostgresUnitOfWork
+
+    def get(self, company_id: str, customer_id: str) -> Customer:
+        row = self.uow.run(
+            "SELECT doc FROM customers WHERE company_id = %s AND id = %s",
+            (company_id, customer_id),
+            action="read a customer",
+        ).fetchone()
+        if row is None:
+            raise NotFoundError("customer", customer_id)
+        return load(row[0], Customer)
+
+    def add(self, customer: Customer) -> None:
+        if self.uow.readonly:
+            with contextlib.suppress(NotFoundError):
+                self.get(customer.company_id, customer.id)
+                raise ConflictError(f"customer {customer.id!r} exists")
+        self.uow.check_writable()
+        added = self.uow.run(
+            "INSERT INTO customers (company_id, id, name, number, name_key, number_key, doc)"
+            " VALUES (%s, %s, %s, %s, %s, %s, %s::jsonb) ON CONFLICT DO NOTHING",
+            (customer.company_id, customer.id, *_customer_values(customer)),
+            action="add a customer",
+        ).rowcount
+        if added == 0:
+            raise ConflictError(f"customer {customer.id!r} exists")
+
+    def update(self, customer: Customer) -> None:
+        if self.uow.readonly:
+            self.get(customer.company_id, customer.id)
+        self.uow.check_writable()
+        updated = self.uow.run(
+            "UPDATE customers SET name = %s, number = %s, name_key = %s, number_key = %s,"
+            " doc = %s::jsonb WHERE company_id = %s AND id = %s",
+            (*_customer_values(customer), customer.company_id, customer.id),
+            action="update a customer",
+        ).rowcount
+        if updated == 0:
+            raise NotFoundError("customer", customer.id)
+
+    def list(
+        self, company_id: str, page: int = 1, limit: int = 20, search: str | None = None
+    ) -> ListResult[Customer]:
+        where: LiteralString = "company_id = %s"
+        params: list[Any] = [company_id]
+        if search:
+            pattern = _like_fragment(search.lower())
+            if pattern is None:
+                return ListResult((), 0)
+            where += " AND (name_key LIKE %s OR number_key LIKE %s)"
+            params += [pattern, pattern]
+        total = _count(
+            self.uow.run(
+                "SELECT count(*) FROM customers WHERE " + where, params, action="count customers"
+            )
+        )
+        rows = self.uow.run(
+            "SELECT doc FROM customers WHERE " + where + " ORDER BY name_key, id"
+            " LIMIT %s OFFSET %s",
+            [*params, limit, (page - 1) * limit],
+            action="list customers",
+        ).fetchall()
+        return ListResult(tuple(load(row[0], Customer) for row in rows), total)
+
+
+def _invoice_values(invoice: Invoice) -> tuple[Any, ...]:
+    return (
+        invoice.kind.value,
+        invoice.status.value,
+        invoice.customer_id,
+        invoice.issue_date,
+        invoice.due_date,
+        invoice.number,
+        invoice.description,
+        invoice.version,
+        search_text(invoice),
+        dumps(invoice),
+    )
+
+
+def invoice_filter(company_id: str, query: InvoiceQuery) -> tuple[LiteralString, list[Any]] | None:
+    """The WHERE clause (and its parameters) of ``query`` over the invoices table, the
+    SQL form of ``query.matches``; None when nothing can match."""
+    where: LiteralString = "company_id = %s"
+    params: list[Any] = [company_id]
+    if query.kind is not None:
+        where += " AND kind = %s"
+        params.append(query.kind.value)
+    if query.customer_id is not None:
+        where += " AND customer_id = %s"
+        params.append(query.customer_id)
+    if query.status == OVERDUE:
+        if query.today is None:
+            return None
+        where += " AND status = ANY(%s) AND due_date < %s"
+        params += [[s.value for s in OVERDUE_STATUSES], query.today]
+    elif query.status is not None:
+        where += " AND status = %s"
+        params.append(query.status.value if isinstance(query.status, Status) else query.status)
+    if query.search:
+        pattern = _like_fragment(query.search.lower())
+        if pattern is None:
+            return None
+        where += " AND search LIKE %s"
+        params.append(pattern)
+    return where, params
+
+
+@attrs.frozen
+class _Invoices:
+    uow: PostgresUnitOfWork
+
+    def get(self, company_id: str, invoice_id: str) -> Invoice:
+        row = self.uow.run(
+            "SELECT doc FROM invoices WHERE company_id = %s AND id = %s",
+            (company_id, invoice_id),
+            action="read an invoice",
+        ).fetchone()
+        if row is None:
+            raise NotFoundError("invoice", invoice_id)
+        return load(row[0], Invoice)
+
+    def add(self, invoice: Invoice) -> None:
+        if self.uow.readonly and self._version(invoice.company_id, invoice.id) is not None:
+            raise ConflictError(f"invoice {invoice.id!r} exists")
+        self.uow.check_writable()
+        # ON CONFLICT keeps the transaction usable: a duplicate is an answer, not a failure
+        added = self.uow.run(
+            "INSERT INTO invoices (company_id, id, kind, status, customer_id, issue_date,"
+            " due_date, number, description, version, search, doc)"
+            " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s::jsonb)"
+            " ON CONFLICT DO NOTHING",
+            (invoice.company_id, invoice.id, *_invoice_values(invoice)),
+            action="add an invoice",
+        ).rowcount
+        if added:
+            return
+        if self._version(invoice.company_id, invoice.id) is not None:
+            raise ConflictError(f"invoice {invoice.id!r} exists")
+        raise ConflictError(f"number {invoice.number!r} is taken")
+
+    def update(self, invoice: Invoice, expected_version: int) -> None:
+        if self.uow.readonly:
+            self._refuse_update(invoice, expected_version)
+        updated = self.uow.run(
+            "UPDATE invoices SET kind = %s, status = %s, customer_id = %s, issue_date = %s,"
+            " due_date = %s, number = %s, description = %s, version = %s, search = %s,"
+            " doc = %s::jsonb WHERE company_id = %s AND id = %s AND version = %s",
+            (*_invoice_values(invoice), invoice.company_id, invoice.id, expected_version),
+            action=f"update invoice {invoice.id!r}",
+        ).rowcount
+        if not updated:
+            self._refuse_update(invoice, expected_version)
+
+    def _refuse_update(self, invoice: Invoice, expected_version: int) -> NoReturn:
+        """Why ``invoice`` cannot be written, in the memory store's order of checks."""
+        stored = self._version(invoice.company_id, invoice.id)
+        if stored is None:
+            raise NotFoundError("invoice", invoice.id)
+        if stored == expected_version:
+            self.uow.check_writable()
+        raise ConflictError(
+            f"invoice {invoice.id!r} changed meanwhile "
+            f"(version {stored}, expected {expected_version})"
+        )
+
+    def _version(self, company_id: str, invoice_id: str) -> int | None:
+        row = self.uow.run(
+            "SELECT version FROM invoices WHERE company_id = %s AND id = %s",
+            (company_id, invoice_id),
+            action="read an invoice",
+        ).fetchone()
+        return int(row[0]) if row is not None else None
+
+    def list(self, company_id: str, query: InvoiceQuery) -> ListResult[Invoice]:
+        found = invoice_filter(company_id, query)
+        if found is None:
+            return ListResult((), 0)
+        where, params = found
+        total = _count(
+            self.uow.run(
+                "SELECT count(*) FROM invoices WHERE " + where, params, action="count invoices"
+            )
+        )
+        if total <= query.offset:
+            return ListResult((), total)
+        rows = self.uow.run(
+            "SELECT doc FROM invoices WHERE " + where + " ORDER BY issue_date DESC, id DESC"
+            " LIMIT %s OFFSET %s",
+            [*params, query.limit, query.offset],
+            action="list invoices",
+        ).fetchall()
+        return ListResult(tuple(load(row[0], Invoice) for row in rows), total)
+
+
+@attrs.frozen
+class _Numbers:
+    uow: PostgresUnitOfWork
+
+    def allocate(
+        self,
+        company_id: str,
+        series: str,
+        period: str,
+        start: int,
+        booking_date: date,
+        allow_backdating: bool,
+    ) -> int:
+        action = f"allocate a number of series {series!r}"
+        if self.uow.readonly:
+            lock: LiteralString = ""
+        else:
+            lock = " FOR UPDATE"
+            # The series row is the lock every booking of the series queues on, whichever
+            # period it counts in; it is held until this unit of work ends.
+            self.uow.run(
+                "INSERT INTO series (company_id, series, last_date) VALUES (%s, %s, NULL)"
+                " ON CONFLICT DO NOTHING",
+                (company_id, series),
+                action=action,
+            )
+        row = self.uow.run(
+            "SELECT last_date FROM series WHERE company_id = %s AND series = %s" + lock,
+            (company_id, series),
+            action=action,
+        ).fetchone()
+        last_date: date | None = row[0] if row is not None else None
+        if last_date is not None and booking_date < last_date and not allow_backdating:
+            raise NumberingError(
+                f"is before {last_date}, the last booked date of the series",
+                field="date",
+                rule="backdating",
+            )
+        self.uow.check_writable()
+        last = self.last(company_id, series, period)
+        seq = last + 1 if last is not None else (start if last_date is None else 1)
+        self.uow.run(
+            "INSERT INTO counters (company_id, series, period, last_seq) VALUES (%s, %s, %s, %s)"
+            " ON CONFLICT (company_id, series, period) DO UPDATE SET last_seq = EXCLUDED.last_seq",
+            (company_id, series, period, seq),
+            action=action,
+        )
+        if last_date is None or booking_date > last_date:
+            self.uow.run(
+                "UPDATE series SET last_date = %s WHERE company_id = %s AND series = %s",
+                (booking_date, company_id, series),
+                action=action,
+            )
+        return seq
+
+    def last(self, company_id: str, series: str, period: str) -> int | None:
+        row = self.uow.run(
+            "SELECT last_seq FROM counters WHERE company_id = %s AND series = %s AND period = %s",
+            (company_id, series, period),
+            action=f"read the counter of series {series!r}",
+        ).fetchone()
+        return int(row[0]) if row is not None else None
+
+
+@attrs.frozen
+class _Events:
+    uow: PostgresUnitOfWork
+
+    def append(self, company_id: str, event: InvoiceEvent) -> None:
+        self.uow.check_writable()
+        self.uow.run(
+            "INSERT INTO events (company_id, invoice_id, doc) VALUES (%s, %s, %s::jsonb)",
+            (company_id, event.invoice_id, dumps(event)),
+            action="append an event",
+        )
+
+    def for_invoice(self, company_id: str, invoice_id: str) -> list[InvoiceEvent]:
+        rows = self.uow.run(
+            "SELECT doc FROM events WHERE company_id = %s AND invoice_id = %s ORDER BY seq",
+            (company_id, invoice_id),
+            action="read events",
+        ).fetchall()
+        return [load(row[0], InvoiceEvent) for row in rows]
