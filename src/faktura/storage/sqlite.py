@@ -1,0 +1,729 @@
+"""SqliteStore: documents in one SQLite file through the standard library, the embedded
+default store.
+
+- A file is never created implicitly: it must exist and carry faktura's schema unless
+  ``create=True``. A faktura file of an older schema version is migrated when opened, one
+  from a newer faktura refused (``faktura.storage.sqlite_schema``).
+- Each unit of work has a connection of its own (idle ones are kept for the next), so a
+  reader works while a writer of the same thread is open. Write-ahead logging lets
+  readers (``BEGIN``, on ``query_only`` connections) read the last commit without waiting
+  for writers; writers line up in a fair queue across threads and processes
+  (``WriterQueue``, sidecar file ``<path>-writers``) and then take SQLite's write lock
+  with ``BEGIN IMMEDIATE``, so the counters they read stay theirs until they end.
+- ``synchronous=FULL``: a booked invoice is a legal record, so a commit that returned
+  survives a power cut, not only a crash of the process.
+- Driver errors never leak: a taken key becomes ConflictError, a missing company
+  NotFoundError, anything else of sqlite3 StorageError (retryable), always ``from`` the
+  driver's error.
+- A store must not cross ``fork()``: SQLite keeps per-process state about open files that
+  a forked child inherits but cannot use. Open stores after forking (or close them
+  before), or start processes with "spawn" or "forkserver".
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import threading
+import urllib.parse
+from collections.abc import Callable, Sequence
+from datetime import date
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Self
+
+import attrs
+
+from faktura.errors import (
+    ConfigurationError,
+    ConflictError,
+    FakturaError,
+    NotFoundError,
+    NumberingError,
+    StorageError,
+)
+from faktura.invoice import Invoice, InvoiceEvent
+from faktura.parties import Company, Customer
+from faktura.ports import OVERDUE, InvoiceQuery, ListResult
+from faktura.storage import codec
+from faktura.storage.query import OVERDUE_STATUSES, escape_like, search_text
+from faktura.storage.sqlite_schema import prepare
+from faktura.storage.writer_queue import WriterQueue
+
+__all__ = ["DEFAULT_TIMEOUT", "SqliteStore", "SqliteUnitOfWork"]
+
+#: Seconds a writer waits for the writers before it, then StorageError.
+DEFAULT_TIMEOUT = 5.0
+# Idle connections kept per kind (readers, writers); more are closed when returned.
+_MAX_IDLE = 8
+# Trigrams: shorter search text cannot use the search index.
+_MIN_INDEXED_SEARCH = 3
+
+Row = tuple[Any, ...]
+Params = Sequence[object]
+
+
+class _OpenFiles:
+    """The database files this process has stores open on, and those a forked child must
+    leave alone because its parent had them open when it forked."""
+
+    def __init__(self, inherited: frozenset[str] = frozenset()) -> None:
+        self.pid = os.getpid()
+        self.lock = threading.Lock()
+        self.counts: dict[str, int] = {}
+        self.inherited = inherited
+
+    def current(self) -> _OpenFiles:
+        if self.pid == os.getpid():
+            return self
+        return _OpenFiles(self.inherited | {key for key, n in self.counts.items() if n})
+
+
+_open_files = _OpenFiles()
+# Connections a forked child inherited: never used, and never closed either (closing
+# would release locks and files SQLite believes the parent's connections hold).
+_inherited_connections: list[sqlite3.Connection] = []
+
+
+def _open_file(key: str, path: Path) -> None:
+    global _open_files
+    files = _open_files = _open_files.current()
+    if key in files.inherited:
+        raise ConfigurationError(
+            f"{path} was open in the parent process when it forked; SQLite files cannot be "
+            "used across fork(): close stores before forking, or start processes with "
+            "'spawn' or 'forkserver'"
+        )
+    with files.lock:
+        files.counts[key] = files.counts.get(key, 0) + 1
+
+
+def _close_file(key: str) -> None:
+    files = _open_files
+    if files.pid == os.getpid():
+        with files.lock:
+            files.counts[key] -= 1
+
+
+class SqliteStore:
+    """Documents in the SQLite file at ``path`` (see the module docstring).
+
+    ``create`` lets it create the file and its schema; ``timeout`` is how many seconds a
+    writer waits for others before StorageError. Raises ConfigurationError when the file
+    is missing or not faktura's (without ``create``) or from a newer faktura,
+    StorageError when it cannot be opened or read.
+    """
+
+    def __init__(
+        self, path: str | Path, *, create: bool = False, timeout: float = DEFAULT_TIMEOUT
+    ) -> None:
+        self.path = Path(path)
+        self.timeout = timeout
+        if not create and not self.path.is_file():
+            raise ConfigurationError(
+                f"no SQLite database at {self.path}: pass create=True "
+                "(open_store(url, create=True)) to create one"
+            )
+        self._key = os.path.realpath(self.path)
+        _open_file(self._key, self.path)
+        self._lock = threading.Lock()
+        self._pid = os.getpid()
+        self._idle: dict[bool, list[sqlite3.Connection]] = {False: [], True: []}
+        self._closed = False
+        try:
+            conn = self._connect(readonly=False, create=create)
+            try:
+                prepare(conn, self.path, create=create)
+            except BaseException as exc:
+                conn.close()
+                if isinstance(exc, sqlite3.Error):
+                    raise self._error(exc) from exc
+                raise
+        except BaseException:
+            _close_file(self._key)
+            raise
+        self._idle[False].append(conn)
+        self._queue = WriterQueue(Path(f"{self.path}-writers"))
+
+    def __repr__(self) -> str:
+        return f"SqliteStore({str(self.path)!r})"
+
+    def unit_of_work(self, readonly: bool = False) -> SqliteUnitOfWork:
+        return SqliteUnitOfWork(self, readonly)
+
+    def close(self) -> None:
+        """Close the idle connections (busy ones close when their unit of work ends)."""
+        with self._lock:
+            if self._closed:
+                return
+            self._closed = True
+            idle = [conn for pool in self._idle.values() for conn in pool]
+            self._idle = {False: [], True: []}
+            ours = self._pid == os.getpid()
+        if not ours:
+            _inherited_connections.extend(idle)
+            return
+        _close_file(self._key)
+        self._queue.close()
+        for conn in idle:
+            conn.close()
+
+    # -- connections ---------------------------------------------------------------------
+
+    def _connect(self, readonly: bool, create: bool = False) -> sqlite3.Connection:
+        mode = "rwc" if create else "rw"
+        uri = f"file:{urllib.parse.quote(os.path.abspath(self.path))}?mode={mode}"
+        try:
+            conn = sqlite3.connect(
+                uri,
+                uri=True,
+                timeout=self.timeout,
+                isolation_level=None,  # transactions are begun and ended explicitly
+                check_same_thread=False,  # pooled: a unit of work may end in another thread
+            )
+        except sqlite3.Error as exc:
+            raise self._error(exc) from exc
+        try:
+            conn.execute(f"PRAGMA busy_timeout = {int(self.timeout * 1000)}")
+            conn.execute("PRAGMA foreign_keys = ON")
+            conn.execute("PRAGMA synchronous = FULL")
+            if readonly:
+                conn.execute("PRAGMA query_only = ON")
+        except sqlite3.Error as exc:
+            conn.close()
+            raise self._error(exc) from exc
+        return conn
+
+    def _checkout(self, readonly: bool) -> sqlite3.Connection:
+        with self._lock:
+            if self._closed:
+                raise StorageError(f"the store of {self.path} is closed")
+            if self._pid != os.getpid():
+                raise StorageError(
+                    f"the store of {self.path} was opened in another process (before a "
+                    "fork); open a new SqliteStore in this one"
+                )
+            idle = self._idle[readonly]
+            if idle:
+                return idle.pop()
+        return self._connect(readonly)
+
+    def _checkin(self, conn: sqlite3.Connection, readonly: bool) -> None:
+        try:
+            reusable = not conn.in_transaction
+        except sqlite3.Error:
+            reusable = False
+        with self._lock:
+            if self._pid != os.getpid():
+                _inherited_connections.append(conn)
+                return
+            idle = self._idle[readonly]
+            if reusable and not self._closed and len(idle) < _MAX_IDLE:
+                idle.append(conn)
+                return
+        conn.close()
+
+    def _begin(self, readonly: bool) -> tuple[sqlite3.Connection, int | None]:
+        ticket = None
+        if not readonly:
+            try:
+                ticket = self._queue.acquire(self.timeout)
+            except OSError as exc:
+                raise StorageError(f"the writer queue of {self.path} failed: {exc}") from exc
+            if ticket is None:
+                raise StorageError(
+                    f"{self.path}: other writers held it for more than {self.timeout} s; try again"
+                )
+        try:
+            conn = self._checkout(readonly)
+            try:
+                conn.execute("BEGIN" if readonly else "BEGIN IMMEDIATE")
+            except sqlite3.Error as exc:
+                self._checkin(conn, readonly)
+                raise self._error(exc) from exc
+        except BaseException:
+            if ticket is not None:
+                self._queue.release(ticket)
+            raise
+        return conn, ticket
+
+    def _end(self, conn: sqlite3.Connection, readonly: bool, ticket: int | None) -> None:
+        try:
+            self._checkin(conn, readonly)
+        finally:
+            if ticket is not None:
+                self._queue.release(ticket)
+
+    def _error(self, exc: sqlite3.Error) -> StorageError:
+        """The StorageError for a driver error."""
+        name = getattr(exc, "sqlite_errorname", None) or type(exc).__name__
+        if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")):
+            return StorageError(
+                f"{self.path} is locked by another connection for more than "
+                f"{self.timeout} s ({exc}); try again"
+            )
+        return StorageError(f"SQLite failed on {self.path} ({name}): {exc}")
+
+
+class SqliteUnitOfWork:
+    """A transaction on its own connection of a SqliteStore; rolls back unless committed."""
+
+    def __init__(self, store: SqliteStore, readonly: bool) -> None:
+        self._store = store
+        self.readonly = readonly
+        self._conn: sqlite3.Connection | None = None
+        self._ticket: int | None = None
+
+    def __enter__(self) -> Self:
+        if self._conn is not None:
+            raise StorageError("this unit of work is open already")
+        self._conn, self._ticket = self._store._begin(self.readonly)
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.rollback()
+
+    def commit(self) -> None:
+        conn = self._connection(write=False)
+        try:
+            conn.execute("COMMIT")
+        except sqlite3.Error as exc:
+            self._finish()
+            raise self._store._error(exc) from exc
+        self._finish()
+
+    def rollback(self) -> None:
+        if self._conn is not None:
+            self._finish()
+
+    def _finish(self) -> None:
+        conn, ticket = self._conn, self._ticket
+        self._conn = self._ticket = None
+        if conn is None:
+            return
+        try:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+        except sqlite3.Error:
+            pass  # the connection is dropped instead of pooled: closing rolls back
+        finally:
+            self._store._end(conn, self.readonly, ticket)
+
+    # -- statements ----------------------------------------------------------------------
+
+    def _connection(self, write: bool) -> sqlite3.Connection:
+        if self._conn is None:
+            raise StorageError("the unit of work is not open (use it in a with block)")
+        if write and self.readonly:
+            raise StorageError("this unit of work is read-only")
+        return self._conn
+
+    def _execute(
+        self,
+        sql: str,
+        params: Params = (),
+        *,
+        on_integrity: Callable[[str], FakturaError] | None = None,
+    ) -> int:
+        """Run a writing statement; the number of rows it changed. A violated constraint
+        becomes ``on_integrity(message)``."""
+        conn = self._connection(write=True)
+        try:
+            return conn.execute(sql, params).rowcount
+        except sqlite3.IntegrityError as exc:
+            if on_integrity is None:
+                raise self._store._error(exc) from exc
+            raise on_integrity(str(exc)) from exc
+        except sqlite3.Error as exc:
+            raise self._store._error(exc) from exc
+        except UnicodeEncodeError as exc:
+            raise _unstorable(exc) from exc
+
+    def _rows(self, sql: str, params: Params = ()) -> list[Row]:
+        """The rows of a query."""
+        conn = self._connection(write=False)
+        try:
+            return conn.execute(sql, params).fetchall()
+        except sqlite3.Error as exc:
+            raise self._store._error(exc) from exc
+        except UnicodeEncodeError as exc:
+            raise _unstorable(exc) from exc
+
+    def _row(self, sql: str, params: Params = ()) -> Row | None:
+        """The first row of a query, None when there is none."""
+        found = self._rows(sql, params)
+        return found[0] if found else None
+
+    # -- repositories --------------------------------------------------------------------
+
+    @property
+    def companies(self) -> _Companies:
+        return _Companies(self)
+
+    @property
+    def customers(self) -> _Customers:
+        return _Customers(self)
+
+    @property
+    def invoices(self) -> _Invoices:
+        return _Invoices(self)
+
+    @property
+    def numbers(self) -> _Numbers:
+        return _Numbers(self)
+
+    @property
+    def events(self) -> _Events:
+        return _Events(self)
+
+
+def _unstorable(exc: UnicodeEncodeError) -> StorageError:
+    # SQLite keeps UTF-8, which has no unpaired surrogates (str allows them)
+    return StorageError(f"text with unpaired surrogates cannot be stored: {exc}")
+
+
+def _constraint(
+    company_id: str, unique: Callable[[str], FakturaError]
+) -> Callable[[str], FakturaError]:
+    """Translate a violated constraint: a taken key (``unique(message)``) or a company
+    that does not exist."""
+
+    def translate(message: str) -> FakturaError:
+        if message.startswith("UNIQUE"):
+            return unique(message)
+        if message.startswith("FOREIGN KEY"):
+            return NotFoundError("company", company_id)
+        return StorageError(f"a stored row breaks the schema: {message}")
+
+    return translate
+
+
+@attrs.frozen
+class _Companies:
+    uow: SqliteUnitOfWork
+
+    def get(self, company_id: str) -> Company:
+        row = self.uow._row("SELECT doc FROM companies WHERE id = ?", (company_id,))
+        if row is None:
+            raise NotFoundError("company", company_id)
+        return codec.loads(row[0], Company)
+
+    def add(self, company: Company) -> None:
+        self.uow._execute(
+            "INSERT INTO companies (id, doc) VALUES (?, ?)",
+            (company.id, codec.dumps(company)),
+            on_integrity=_constraint(
+                company.id, lambda _: ConflictError(f"company {company.id!r} exists")
+            ),
+        )
+
+    def update(self, company: Company) -> None:
+        if self.uow.readonly:
+            self.get(company.id)  # a missing one is not found before the write is refused
+        changed = self.uow._execute(
+            "UPDATE companies SET doc = ? WHERE id = ?", (codec.dumps(company), company.id)
+        )
+        if not changed:
+            raise NotFoundError("company", company.id)
+
+
+def _customer_columns(customer: Customer) -> tuple[object, ...]:
+    """name, number, name_key, number_key, doc"""
+    number_key = customer.number.lower() if customer.number is not None else None
+    return (
+        customer.name,
+        customer.number,
+        customer.name.lower(),
+        number_key,
+        codec.dumps(customer),
+    )
+
+
+def _contains(column: str) -> str:
+    return f"{column} LIKE ? ESCAPE '\\'"
+
+
+def _fragment(needle: str) -> str:
+    return f"%{escape_like(needle)}%"
+
+
+def _page(page: int, limit: int) -> tuple[int, int]:
+    return limit, (page - 1) * limit
+
+
+_COUNT_CUSTOMERS = "SELECT count(*) FROM customers WHERE {where}"
+_PAGE_OF_CUSTOMERS = (
+    "SELECT doc FROM customers WHERE {where} ORDER BY name_key, id LIMIT ? OFFSET ?"
+)
+
+
+def _customer_filter(company_id: str, search: str | None) -> tuple[str, list[object]]:
+    """The WHERE clause of a customer list and its parameters."""
+    if not search:
+        return "company_id = ?", [company_id]
+    # name and number are searched apart: a match never spans both
+    fragment = _fragment(search.lower())
+    return (
+        f"company_id = ? AND ({_contains('name_key')} OR {_contains('number_key')})",
+        [company_id, fragment, fragment],
+    )
+
+
+@attrs.frozen
+class _Customers:
+    uow: SqliteUnitOfWork
+
+    def get(self, company_id: str, customer_id: str) -> Customer:
+        row = self.uow._row(
+            "SELECT doc FROM customers WHERE company_id = ? AND id = ?",
+            (company_id, customer_id),
+        )
+        if row is None:
+            raise NotFoundError("customer", customer_id)
+        return codec.loads(row[0], Customer)
+
+    def add(self, customer: Customer) -> None:
+        self.uow._execute(
+            "INSERT INTO customers (company_id, id, name, number, name_key, number_key, doc) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (customer.company_id, customer.id, *_customer_columns(customer)),
+            on_integrity=_constraint(
+                customer.company_id, lambda _: ConflictError(f"customer {customer.id!r} exists")
+            ),
+        )
+
+    def update(self, customer: Customer) -> None:
+        if self.uow.readonly:
+            self.get(customer.company_id, customer.id)
+        changed = self.uow._execute(
+            "UPDATE customers SET name = ?, number = ?, name_key = ?, number_key = ?, doc = ? "
+            "WHERE company_id = ? AND id = ?",
+            (*_customer_columns(customer), customer.company_id, customer.id),
+        )
+        if not changed:
+            raise NotFoundError("customer", customer.id)
+
+    def list(
+        self, company_id: str, page: int = 1, limit: int = 20, search: str | None = None
+    ) -> ListResult[Customer]:
+        where, params = _customer_filter(company_id, search)
+        row = self.uow._row(_COUNT_CUSTOMERS.format(where=where), params)
+        total = int(row[0]) if row else 0
+        rows = self.uow._rows(
+            _PAGE_OF_CUSTOMERS.format(where=where), [*params, *_page(page, limit)]
+        )
+        return ListResult(tuple(codec.loads(doc, Customer) for (doc,) in rows), total)
+
+
+def _invoice_columns(invoice: Invoice) -> tuple[object, ...]:
+    """kind, status, customer_id, issue_date, due_date, number, description, search,
+    version, doc"""
+    return (
+        invoice.kind.value,
+        invoice.status.value,
+        invoice.customer_id,
+        invoice.issue_date.isoformat(),
+        invoice.due_date.isoformat(),
+        invoice.number,
+        invoice.description,
+        search_text(invoice),
+        invoice.version,
+        codec.dumps(invoice),
+    )
+
+
+def _fts_phrase(text: str) -> str:
+    """``text`` as one FTS5 string: nothing in it is query syntax."""
+    return '"' + text.replace('"', '""') + '"'
+
+
+def _storable(text: str) -> bool:
+    try:
+        text.encode()
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+_COUNT_INVOICES = "SELECT count(*) FROM invoices WHERE {where}"
+# Every filter combination has an index ending in this order (sqlite_schema, version 2).
+_PAGE_OF_INVOICES = (
+    "SELECT doc FROM invoices WHERE {where} ORDER BY issue_date DESC, id DESC LIMIT ? OFFSET ?"
+)
+
+
+def _invoice_filter(company_id: str, query: InvoiceQuery) -> tuple[str | None, list[object]]:
+    """The WHERE clause of ``query`` (as ``faktura.storage.query.matches``) and its
+    parameters; None when nothing can match."""
+    where: list[str] = ["company_id = ?"]
+    params: list[object] = [company_id]
+    if query.kind is not None:
+        where.append("kind = ?")
+        params.append(query.kind.value)
+    if query.customer_id is not None:
+        where.append("customer_id = ?")
+        params.append(query.customer_id)
+    if query.status == OVERDUE:
+        if query.today is None:
+            return None, []
+        where.append(f"status IN ({', '.join('?' * len(OVERDUE_STATUSES))})")
+        params.extend(status.value for status in OVERDUE_STATUSES)
+        where.append("due_date < ?")
+        params.append(query.today.isoformat())
+    elif query.status is not None:
+        where.append("status = ?")
+        params.append(str(query.status))
+    if query.search:
+        needle = query.search.lower()
+        if not _storable(needle):
+            return None, []  # no stored text can hold it
+        if len(needle) >= _MIN_INDEXED_SEARCH:
+            where.append("row_id IN (SELECT rowid FROM invoices_fts WHERE invoices_fts MATCH ?)")
+            params.append(_fts_phrase(needle))
+        else:
+            where.append(_contains("search"))
+            params.append(_fragment(needle))
+    return " AND ".join(where), params
+
+
+@attrs.frozen
+class _Invoices:
+    uow: SqliteUnitOfWork
+
+    def get(self, company_id: str, invoice_id: str) -> Invoice:
+        row = self.uow._row(
+            "SELECT doc FROM invoices WHERE company_id = ? AND id = ?", (company_id, invoice_id)
+        )
+        if row is None:
+            raise NotFoundError("invoice", invoice_id)
+        return codec.loads(row[0], Invoice)
+
+    def _taken(self, invoice: Invoice) -> Callable[[str], FakturaError]:
+        def unique(message: str) -> FakturaError:
+            if "invoices.number" in message:
+                return ConflictError(f"number {invoice.number!r} is taken")
+            return ConflictError(f"invoice {invoice.id!r} exists")
+
+        return _constraint(invoice.company_id, unique)
+
+    def add(self, invoice: Invoice) -> None:
+        self.uow._execute(
+            "INSERT INTO invoices (company_id, id, kind, status, customer_id, issue_date, "
+            "due_date, number, description, search, version, doc) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (invoice.company_id, invoice.id, *_invoice_columns(invoice)),
+            on_integrity=self._taken(invoice),
+        )
+
+    def update(self, invoice: Invoice, expected_version: int) -> None:
+        if self.uow.readonly:
+            self.get(invoice.company_id, invoice.id)
+        changed = self.uow._execute(
+            "UPDATE invoices SET kind = ?, status = ?, customer_id = ?, issue_date = ?, "
+            "due_date = ?, number = ?, description = ?, search = ?, version = ?, doc = ? "
+            "WHERE company_id = ? AND id = ? AND version = ?",
+            (*_invoice_columns(invoice), invoice.company_id, invoice.id, expected_version),
+            on_integrity=self._taken(invoice),
+        )
+        if changed:
+            return
+        row = self.uow._row(
+            "SELECT version FROM invoices WHERE company_id = ? AND id = ?",
+            (invoice.company_id, invoice.id),
+        )
+        if row is None:
+            raise NotFoundError("invoice", invoice.id)
+        raise ConflictError(
+            f"invoice {invoice.id!r} changed meanwhile "
+            f"(version {row[0]}, expected {expected_version})"
+        )
+
+    def list(self, company_id: str, query: InvoiceQuery) -> ListResult[Invoice]:
+        where, params = _invoice_filter(company_id, query)
+        if where is None:
+            return ListResult((), 0)
+        row = self.uow._row(_COUNT_INVOICES.format(where=where), params)
+        total = int(row[0]) if row else 0
+        if total <= query.offset:
+            return ListResult((), total)
+        rows = self.uow._rows(
+            _PAGE_OF_INVOICES.format(where=where), [*params, *_page(query.page, query.limit)]
+        )
+        return ListResult(tuple(codec.loads(doc, Invoice) for (doc,) in rows), total)
+
+
+@attrs.frozen
+class _Numbers:
+    uow: SqliteUnitOfWork
+
+    def allocate(
+        self,
+        company_id: str,
+        series: str,
+        period: str,
+        start: int,
+        booking_date: date,
+        allow_backdating: bool,
+    ) -> int:
+        row = self.uow._row(
+            "SELECT last_date FROM series WHERE company_id = ? AND series = ?",
+            (company_id, series),
+        )
+        last_date = date.fromisoformat(row[0]) if row is not None else None
+        if last_date is not None and booking_date < last_date and not allow_backdating:
+            raise NumberingError(
+                f"is before {last_date}, the last booked date of the series",
+                field="date",
+                rule="backdating",
+            )
+        no_company = _constraint(company_id, lambda m: StorageError(m))
+        self.uow._execute(
+            "INSERT INTO counters (company_id, series, period, last_seq) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT (company_id, series, period) DO UPDATE SET last_seq = last_seq + 1",
+            (company_id, series, period, start if last_date is None else 1),
+            on_integrity=no_company,
+        )
+        if last_date is None or booking_date > last_date:
+            self.uow._execute(
+                "INSERT INTO series (company_id, series, last_date) VALUES (?, ?, ?) "
+                "ON CONFLICT (company_id, series) DO UPDATE SET last_date = excluded.last_date",
+                (company_id, series, booking_date.isoformat()),
+                on_integrity=no_company,
+            )
+        seq = self.last(company_id, series, period)
+        if seq is None:  # pragma: no cover - written just above, in this transaction
+            raise StorageError(f"the counter of series {series!r} vanished")
+        return seq
+
+    def last(self, company_id: str, series: str, period: str) -> int | None:
+        row = self.uow._row(
+            "SELECT last_seq FROM counters WHERE company_id = ? AND series = ? AND period = ?",
+            (company_id, series, period),
+        )
+        return int(row[0]) if row is not None else None
+
+
+@attrs.frozen
+class _Events:
+    uow: SqliteUnitOfWork
+
+    def append(self, company_id: str, event: InvoiceEvent) -> None:
+        self.uow._execute(
+            "INSERT INTO events (company_id, invoice_id, seq, doc) "
+            "SELECT ?, ?, coalesce(max(seq), 0) + 1, ? FROM events "
+            "WHERE company_id = ? AND invoice_id = ?",
+            (company_id, event.invoice_id, codec.dumps(event), company_id, event.invoice_id),
+            on_integrity=_constraint(company_id, lambda m: StorageError(m)),
+        )
+
+    def for_invoice(self, company_id: str, invoice_id: str) -> list[InvoiceEvent]:
+        rows = self.uow._rows(
+            "SELECT doc FROM events WHERE company_id = ? AND invoice_id = ? ORDER BY seq",
+            (company_id, invoice_id),
+        )
+        return [codec.loads(doc, InvoiceEvent) for (doc,) in rows]

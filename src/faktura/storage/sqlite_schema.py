@@ -1,0 +1,223 @@
+"""The schema of faktura's SQLite files and the migrations that build it, step by step.
+
+A file is faktura's when its ``application_id`` is ``APPLICATION_ID``; its
+``user_version`` says how many steps of ``MIGRATIONS`` it has had. Opening a file runs the
+missing steps in one transaction (so a crash leaves the old version intact) and refuses a
+file from a newer faktura, or any other SQLite file.
+
+Documents are JSON (``faktura.storage.codec``) beside the columns queries need. Text that
+is searched or sorted case-insensitively is lower-cased by Python (``str.lower``, the
+reference semantics of ``faktura.storage.query``) before it is stored, because SQLite's
+``lower()``, ``LIKE`` and FTS5 fold ASCII, or an older Unicode table, only.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from faktura.errors import ConfigurationError
+
+__all__ = ["APPLICATION_ID", "LATEST", "MIGRATIONS", "Migration", "prepare", "search_key"]
+
+#: "FKTR": marks a SQLite file as faktura's (``PRAGMA application_id``).
+APPLICATION_ID = 0x464B5452
+
+Migration = Callable[[sqlite3.Connection], None]
+
+
+def search_key(number: str | None, description: str | None) -> str:
+    """What a search looks in, as ``faktura.storage.query.search_text``."""
+    return f"{number or ''}\n{description or ''}".lower()
+
+
+def _run(*statements: str) -> Migration:
+    def step(conn: sqlite3.Connection) -> None:
+        for statement in statements:
+            conn.execute(statement)
+
+    return step
+
+
+# Version 1: the documents, their events and the number counters.
+#
+# invoices has an explicit INTEGER PRIMARY KEY: the search index (version 2) refers to
+# rows by rowid, and VACUUM may renumber the implicit rowids of a table without one.
+_DOCUMENTS = _run(
+    """CREATE TABLE companies (
+        id TEXT PRIMARY KEY,
+        doc TEXT NOT NULL
+    )""",
+    """CREATE TABLE customers (
+        company_id TEXT NOT NULL REFERENCES companies (id),
+        id TEXT NOT NULL,
+        name TEXT NOT NULL,
+        number TEXT,
+        name_key TEXT NOT NULL,
+        number_key TEXT,
+        doc TEXT NOT NULL,
+        PRIMARY KEY (company_id, id)
+    )""",
+    "CREATE INDEX customers_by_name ON customers (company_id, name_key, id)",
+    """CREATE TABLE invoices (
+        row_id INTEGER PRIMARY KEY,
+        company_id TEXT NOT NULL REFERENCES companies (id),
+        id TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        status TEXT NOT NULL,
+        customer_id TEXT NOT NULL,
+        issue_date TEXT NOT NULL,
+        due_date TEXT NOT NULL,
+        number TEXT,
+        description TEXT,
+        version INTEGER NOT NULL,
+        doc TEXT NOT NULL,
+        UNIQUE (company_id, id),
+        UNIQUE (company_id, number)
+    )""",
+    """CREATE TABLE events (
+        company_id TEXT NOT NULL REFERENCES companies (id),
+        invoice_id TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        doc TEXT NOT NULL,
+        PRIMARY KEY (company_id, invoice_id, seq)
+    ) WITHOUT ROWID""",
+    """CREATE TABLE counters (
+        company_id TEXT NOT NULL REFERENCES companies (id),
+        series TEXT NOT NULL,
+        period TEXT NOT NULL,
+        last_seq INTEGER NOT NULL,
+        PRIMARY KEY (company_id, series, period)
+    ) WITHOUT ROWID""",
+    """CREATE TABLE series (
+        company_id TEXT NOT NULL REFERENCES companies (id),
+        series TEXT NOT NULL,
+        last_date TEXT NOT NULL,
+        PRIMARY KEY (company_id, series)
+    ) WITHOUT ROWID""",
+)
+
+
+def _search_and_list_indexes(conn: sqlite3.Connection) -> None:
+    """Version 2: the list indexes and the search index over number and description.
+
+    ``search`` holds ``search_key`` (computed here by Python for the rows already there);
+    ``invoices_fts`` indexes it by trigrams, so any fragment of 3 or more characters is
+    found through the index. The text is lower-cased already, so the tokenizer keeps
+    case (``case_sensitive 1``): a match is then exactly a substring of ``search``.
+    """
+    conn.execute("ALTER TABLE invoices ADD COLUMN search TEXT NOT NULL DEFAULT ''")
+    rows = conn.execute("SELECT row_id, number, description FROM invoices").fetchall()
+    conn.executemany(
+        "UPDATE invoices SET search = ? WHERE row_id = ?",
+        [(search_key(number, description), row_id) for row_id, number, description in rows],
+    )
+    # One index per filter combination of the list, each ending in its order (date, id
+    # newest first), so a page is read in order and never sorted.
+    for name, columns in (
+        ("invoices_by_date", "company_id, issue_date DESC, id DESC"),
+        ("invoices_by_kind", "company_id, kind, issue_date DESC, id DESC"),
+        ("invoices_by_status", "company_id, kind, status, issue_date DESC, id DESC"),
+        ("invoices_by_customer", "company_id, kind, customer_id, issue_date DESC, id DESC"),
+        (
+            "invoices_by_status_customer",
+            "company_id, kind, status, customer_id, issue_date DESC, id DESC",
+        ),
+    ):
+        conn.execute(f"CREATE INDEX {name} ON invoices ({columns})")
+    for statement in (
+        """CREATE VIRTUAL TABLE invoices_fts USING fts5 (
+            search, content = 'invoices', content_rowid = 'row_id',
+            tokenize = 'trigram case_sensitive 1'
+        )""",
+        """CREATE TRIGGER invoices_fts_insert AFTER INSERT ON invoices BEGIN
+            INSERT INTO invoices_fts (rowid, search) VALUES (new.row_id, new.search);
+        END""",
+        """CREATE TRIGGER invoices_fts_delete AFTER DELETE ON invoices BEGIN
+            INSERT INTO invoices_fts (invoices_fts, rowid, search)
+            VALUES ('delete', old.row_id, old.search);
+        END""",
+        """CREATE TRIGGER invoices_fts_update AFTER UPDATE OF search ON invoices
+        WHEN old.search IS NOT new.search BEGIN
+            INSERT INTO invoices_fts (invoices_fts, rowid, search)
+            VALUES ('delete', old.row_id, old.search);
+            INSERT INTO invoices_fts (rowid, search) VALUES (new.row_id, new.search);
+        END""",
+        "INSERT INTO invoices_fts (invoices_fts) VALUES ('rebuild')",
+    ):
+        conn.execute(statement)
+
+
+#: The steps from an empty file to the current schema; step ``n`` makes version ``n + 1``.
+MIGRATIONS: Sequence[Migration] = (_DOCUMENTS, _search_and_list_indexes)
+#: The schema version this faktura writes.
+LATEST = len(MIGRATIONS)
+
+
+def prepare(
+    conn: sqlite3.Connection,
+    path: Path,
+    *,
+    create: bool,
+    migrations: Sequence[Migration] = MIGRATIONS,
+) -> None:
+    """Check that ``conn``'s file is faktura's and bring its schema up to date.
+
+    An empty file gets the schema only when ``create`` is true. Raises
+    ConfigurationError for a file without faktura's schema, another application's file
+    or one from a newer faktura; sqlite3.Error for the driver's failures (the store
+    translates them).
+    """
+    latest = len(migrations)
+    version = _check(conn, path, create, latest)
+    if version == latest:
+        _use_wal(conn, path)
+        return
+    _use_wal(conn, path)
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        # Another process may have migrated the file since we looked.
+        version = _check(conn, path, create, latest)
+        for step in migrations[version:]:
+            step(conn)
+        conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+        conn.execute(f"PRAGMA user_version = {latest}")
+        conn.execute("COMMIT")
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+
+
+def _check(conn: sqlite3.Connection, path: Path, create: bool, latest: int) -> int:
+    """The schema version of the file, after refusing what faktura cannot open."""
+    application_id = conn.execute("PRAGMA application_id").fetchone()[0]
+    version = conn.execute("PRAGMA user_version").fetchone()[0]
+    if application_id == APPLICATION_ID:
+        if version > latest:
+            raise ConfigurationError(
+                f"{path} has schema version {version}, written by a newer faktura; this "
+                f"one knows versions up to {latest}: upgrade faktura"
+            )
+        return int(version)
+    (objects,) = conn.execute("SELECT count(*) FROM sqlite_schema").fetchone()
+    if application_id != 0 or version != 0 or objects:
+        raise ConfigurationError(
+            f"{path} is an SQLite database of another application, not faktura's"
+        )
+    if not create:
+        raise ConfigurationError(
+            f"{path} has no faktura schema: pass create=True "
+            "(open_store(url, create=True)) to create it"
+        )
+    return 0
+
+
+def _use_wal(conn: sqlite3.Connection, path: Path) -> None:
+    (mode,) = conn.execute("PRAGMA journal_mode = WAL").fetchone()
+    if str(mode).lower() != "wal":
+        raise ConfigurationError(
+            f"{path} cannot use write-ahead logging (journal mode {mode!r}); faktura needs "
+            "a local file system"
+        )

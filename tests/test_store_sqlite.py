@@ -1,0 +1,538 @@
+"""SqliteStore against the store contract, plus what only a SQLite file can show: opening
+and migrating files, PRAGMAs, query plans, search semantics, driver errors, the fair
+writer queue and fork safety."""
+
+from __future__ import annotations
+
+import itertools
+import os
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from faktura.errors import ConfigurationError, NotFoundError, StorageError
+from faktura.invoice import DocumentKind, InvoiceEvent, Status
+from faktura.ports import OVERDUE, InvoiceQuery
+from faktura.storage import codec, open_store
+from faktura.storage import sqlite as sqlite_store
+from faktura.storage.memory import MemoryStore
+from faktura.storage.query import matches, newest_first
+from faktura.storage.sqlite import SqliteStore, SqliteUnitOfWork
+from faktura.storage.sqlite_schema import APPLICATION_ID, LATEST, MIGRATIONS, prepare
+from faktura.testing.contract import AT, DAY, StoreContract, add, company, draft, seeded
+
+
+class TestSqliteStore(StoreContract):
+    @pytest.fixture
+    def make_store(self, tmp_path: Path) -> Callable[[], SqliteStore]:
+        counter = itertools.count()
+        return lambda: SqliteStore(tmp_path / f"{next(counter)}.db", create=True)
+
+
+@pytest.fixture
+def path(tmp_path: Path) -> Path:
+    return tmp_path / "faktura.db"
+
+
+@pytest.fixture
+def store(path: Path) -> Iterator[SqliteStore]:
+    built = SqliteStore(path, create=True)
+    seeded(built)
+    yield built
+    built.close()
+
+
+def connection(uow: SqliteUnitOfWork) -> sqlite3.Connection:
+    """The connection under a unit of work (white box)."""
+    return uow._connection(write=False)
+
+
+def pragma(conn: sqlite3.Connection, name: str) -> object:
+    return conn.execute(f"PRAGMA {name}").fetchone()[0]
+
+
+# -- opening files -----------------------------------------------------------------------
+
+
+def test_open_store_never_creates_a_file(path: Path) -> None:
+    with pytest.raises(ConfigurationError) as info:
+        open_store(f"sqlite:///{path}")
+    assert str(path) in info.value.message
+    assert "create=True" in info.value.message
+    assert not path.exists()
+
+
+def test_open_store_creates_with_create(path: Path) -> None:
+    store = open_store(f"sqlite:///{path}", create=True)
+    try:
+        assert isinstance(store, SqliteStore)
+    finally:
+        store.close()
+    reopened = open_store(f"sqlite:///{path}")
+    reopened.close()
+
+
+def test_an_empty_file_needs_create(path: Path) -> None:
+    path.touch()
+    with pytest.raises(ConfigurationError, match="create=True"):
+        SqliteStore(path)
+    SqliteStore(path, create=True).close()
+
+
+def test_another_applications_file_is_refused(path: Path) -> None:
+    with sqlite3.connect(path) as conn:
+        conn.execute("CREATE TABLE invoices (id INTEGER)")
+    conn.close()
+    with pytest.raises(ConfigurationError, match="another application"):
+        SqliteStore(path, create=True)
+
+
+def test_a_fresh_file_has_the_latest_schema(store: SqliteStore, path: Path) -> None:
+    conn = sqlite3.connect(path)
+    try:
+        assert pragma(conn, "application_id") == APPLICATION_ID
+        assert pragma(conn, "user_version") == LATEST
+        assert pragma(conn, "journal_mode") == "wal"
+    finally:
+        conn.close()
+
+
+def test_an_old_file_is_migrated(path: Path) -> None:
+    # A file of schema version 1 (before the search index), holding a booked invoice.
+    conn = sqlite3.connect(path, isolation_level=None)
+    prepare(conn, path, create=True, migrations=MIGRATIONS[:1])
+    booked = draft("inv-1", description="Architecture Workshop").book("2026-00042", AT).invoice
+    conn.execute("INSERT INTO companies VALUES (?, ?)", ("co-a", codec.dumps(company())))
+    conn.execute(
+        "INSERT INTO invoices (company_id, id, kind, status, customer_id, issue_date, "
+        "due_date, number, description, version, doc) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+        (
+            "co-a",
+            "inv-1",
+            "invoice",
+            "sending",
+            "cu-1",
+            DAY.isoformat(),
+            booked.due_date.isoformat(),
+            booked.number,
+            booked.description,
+            booked.version,
+            codec.dumps(booked),
+        ),
+    )
+    assert pragma(conn, "user_version") == 1
+    conn.close()
+
+    store = SqliteStore(path)
+    try:
+        with store.unit_of_work(readonly=True) as uow:
+            assert pragma(connection(uow), "user_version") == LATEST
+            assert uow.invoices.get("co-a", "inv-1") == booked
+            for text in ("00042", "WORKSHOP", "2026-0", "p"):
+                found = uow.invoices.list("co-a", InvoiceQuery(search=text))
+                assert [i.id for i in found.items] == ["inv-1"]
+    finally:
+        store.close()
+
+
+def test_a_newer_file_is_refused(store: SqliteStore, path: Path) -> None:
+    store.close()
+    conn = sqlite3.connect(path)
+    conn.execute(f"PRAGMA user_version = {LATEST + 1}")
+    conn.close()
+    with pytest.raises(ConfigurationError, match="newer faktura"):
+        SqliteStore(path)
+
+
+def test_a_failing_migration_changes_nothing(path: Path) -> None:
+    conn = sqlite3.connect(path, isolation_level=None)
+    prepare(conn, path, create=True, migrations=MIGRATIONS[:1])
+
+    def broken(conn: sqlite3.Connection) -> None:
+        conn.execute("CREATE TABLE half_done (id INTEGER)")
+        raise RuntimeError("the migration fails midway")
+
+    with pytest.raises(RuntimeError):
+        prepare(conn, path, create=False, migrations=[*MIGRATIONS, broken])
+    assert pragma(conn, "user_version") == 1
+    tables = {name for (name,) in conn.execute("SELECT name FROM sqlite_schema")}
+    assert "half_done" not in tables
+    assert "invoices_fts" not in tables
+    conn.close()
+
+
+# -- connections ---------------------------------------------------------------------------
+
+
+def test_pragmas(store: SqliteStore) -> None:
+    with store.unit_of_work() as uow:
+        conn = connection(uow)
+        assert pragma(conn, "journal_mode") == "wal"
+        assert pragma(conn, "synchronous") == 2  # FULL
+        assert pragma(conn, "foreign_keys") == 1
+        assert pragma(conn, "busy_timeout") == 5000
+        assert pragma(conn, "query_only") == 0
+        assert conn.isolation_level is None
+    with store.unit_of_work(readonly=True) as uow:
+        assert pragma(connection(uow), "query_only") == 1
+
+
+def test_each_unit_of_work_has_its_own_connection(store: SqliteStore) -> None:
+    with store.unit_of_work() as writer, store.unit_of_work(readonly=True) as reader:
+        assert connection(writer) is not connection(reader)
+
+
+def test_a_readonly_unit_of_work_does_not_write(store: SqliteStore) -> None:
+    with store.unit_of_work(readonly=True) as uow:
+        with pytest.raises(StorageError, match="read-only"):
+            uow.invoices.add(draft("inv-1"))
+        with pytest.raises(StorageError, match="read-only"):
+            uow.numbers.allocate("co-a", "invoice", "", 1, DAY, False)
+        # not even a statement slipped past the repositories
+        with pytest.raises(sqlite3.OperationalError):
+            connection(uow).execute("DELETE FROM companies")
+
+
+def test_a_closed_store_refuses_work(store: SqliteStore) -> None:
+    store.close()
+    store.close()
+    with pytest.raises(StorageError, match="closed"):
+        store.unit_of_work(readonly=True).__enter__()
+
+
+# -- query plans ---------------------------------------------------------------------------
+
+
+def plan(uow: SqliteUnitOfWork, sql: str, params: list[object]) -> str:
+    rows = connection(uow).execute(f"EXPLAIN QUERY PLAN {sql}", params).fetchall()
+    return "\n".join(row[3] for row in rows)
+
+
+QUERIES = [
+    InvoiceQuery(kind=kind, status=status, customer_id=customer, search=search, today=DAY)
+    for kind in (DocumentKind.INVOICE, DocumentKind.CREDIT_NOTE, None)
+    for status in (None, Status.DRAFT, OVERDUE)
+    for customer in (None, "cu-1")
+    for search in (None, "0", "work")
+]
+
+
+def test_list_queries_read_an_index_in_order(store: SqliteStore) -> None:
+    add(
+        store,
+        *(
+            draft(f"inv-{n:03d}", issue_date=DAY - timedelta(days=n % 30), description="work")
+            for n in range(200)
+        ),
+    )
+    with store.unit_of_work(readonly=True) as uow:
+        for query in QUERIES:
+            where, params = sqlite_store._invoice_filter("co-a", query)
+            assert where is not None
+            page = plan(uow, sqlite_store._PAGE_OF_INVOICES.format(where=where), [*params, 20, 0])
+            assert "USING INDEX invoices_by_" in page.splitlines()[0], (query, page)
+            assert "TEMP B-TREE" not in page, (query, page)
+            count = plan(uow, sqlite_store._COUNT_INVOICES.format(where=where), params)
+            assert "USING" in count.splitlines()[0], (query, count)
+        for search in (None, "c", "cu-"):
+            where, params = sqlite_store._customer_filter("co-a", search)
+            page = plan(uow, sqlite_store._PAGE_OF_CUSTOMERS.format(where=where), [*params, 20, 0])
+            assert "USING INDEX customers_by_name" in page, page
+            assert "TEMP B-TREE" not in page, page
+
+
+# -- search --------------------------------------------------------------------------------
+
+# Characters SQLite folds other than Python's str.lower: pairs it folds together (micro
+# sign and mu, Greek letter variants), dotted capital I, a titlecase digraph, Cherokee;
+# and FTS5 and LIKE syntax, which must stay literal.
+SQLITE_FOLDS_ALIKE = str.maketrans("µμβϐεϵθϑκϰ", "μµϐβϵεϑθϰκ")
+TRICKY = [*'aAbB0 µμβϐεϵθϑκϰİiIǅǆǄᎠꭰ"*%_\\-:^()', "NEAR", "OR", " AND ", "\n"]
+texts = st.lists(
+    st.sampled_from(TRICKY) | st.characters(exclude_categories=("Cc", "Cs", "Cn")), max_size=8
+).map("".join)
+
+
+def test_search_agrees_with_the_reference_semantics(tmp_path: Path) -> None:
+    store = SqliteStore(tmp_path / "search.db", create=True)
+    counter = itertools.count()
+
+    @settings(max_examples=150, suppress_health_check=[HealthCheck.too_slow], deadline=None)
+    @given(
+        st.lists(st.tuples(texts, st.one_of(st.none(), texts)), min_size=1, max_size=6),
+        st.data(),
+    )
+    def check(documents: list[tuple[str, str | None]], data: st.DataObject) -> None:
+        company_id = f"co-{next(counter)}"
+        seeded(store, company_id)
+        invoices = []
+        for n, (description, number) in enumerate(documents):
+            invoice = draft(f"i{n}", company_id=company_id, description=description or None)
+            if number is not None and number.strip():
+                # "#n" keeps numbers unique in the company
+                invoice = invoice.book(f"{number}#{n}", AT).invoice
+            invoices.append(invoice)
+        add(store, *invoices)
+        haystack = data.draw(st.sampled_from([d for d, _ in documents]))
+        start = data.draw(st.integers(0, len(haystack)))
+        fragment = haystack[start : start + data.draw(st.integers(0, 6))]
+        variants = [fragment, fragment.upper(), fragment.translate(SQLITE_FOLDS_ALIKE)]
+        needle = data.draw(st.sampled_from(variants) | texts)
+        query = InvoiceQuery(search=needle, limit=100)
+        expected = [i.id for i in newest_first(i for i in invoices if matches(i, query))]
+        with store.unit_of_work(readonly=True) as uow:
+            found = uow.invoices.list(company_id, query)
+        assert [i.id for i in found.items] == expected
+        assert found.total == len(expected)
+
+    try:
+        check()
+    finally:
+        store.close()
+
+
+@pytest.mark.parametrize(
+    "needle",
+    ["µab", "μab", "AAΜ", "aaµ", "ᎠBC", "ꭰbc", "İST", "i̇st", "ist", "ǅEM", "ǆem", "ϐeta", "βeta"],
+)
+def test_search_is_exact_where_sqlite_folds_otherwise(store: SqliteStore, needle: str) -> None:
+    memory = seeded(MemoryStore())
+    documents = [
+        draft(f"inv-{n}", description=text)
+        for n, text in enumerate(["aaµab", "aaμab", "Ꭰbc", "İstanbul", "Istanbul", "ǄEMAL", "ϐeta"])
+    ]
+    query = InvoiceQuery(search=needle, limit=100)
+    results = []
+    for target in (memory, store):
+        add(target, *documents)
+        with target.unit_of_work(readonly=True) as uow:
+            results.append([i.id for i in uow.invoices.list("co-a", query).items])
+    assert results[1] == results[0]
+
+
+def test_search_finds_across_number_and_description(store: SqliteStore) -> None:
+    add(store, draft("inv-1", description="Workshop").book("A-42", AT).invoice)
+    with store.unit_of_work(readonly=True) as uow:
+        for text in ("42\nwork", "2\nw", "a-42\nworkshop"):
+            assert uow.invoices.list("co-a", InvoiceQuery(search=text)).total == 1
+
+
+def test_search_for_unstorable_text_finds_nothing(store: SqliteStore) -> None:
+    add(store, draft("inv-1", description="Workshop"))
+    with store.unit_of_work(readonly=True) as uow:
+        assert uow.invoices.list("co-a", InvoiceQuery(search="\ud800")).total == 0
+
+
+# -- driver errors ---------------------------------------------------------------------------
+
+
+def test_a_file_that_is_no_database_is_a_storage_error(path: Path) -> None:
+    path.write_bytes(b"this is not an SQLite database, just text\n" * 200)
+    with pytest.raises(StorageError) as info:
+        SqliteStore(path)
+    assert isinstance(info.value.__cause__, sqlite3.DatabaseError)
+    assert info.value.retryable
+
+
+def test_a_damaged_document_is_a_storage_error(store: SqliteStore, path: Path) -> None:
+    add(store, draft("inv-1"))
+    conn = sqlite3.connect(path)
+    with conn:
+        conn.execute("UPDATE invoices SET doc = '{\"id\": ' WHERE id = 'inv-1'")
+    conn.close()
+    with store.unit_of_work(readonly=True) as uow, pytest.raises(StorageError):
+        uow.invoices.get("co-a", "inv-1")
+
+
+def test_a_writer_locked_out_gets_a_storage_error(path: Path) -> None:
+    store = seeded(SqliteStore(path, create=True, timeout=0.2))
+    other = sqlite3.connect(path, isolation_level=None)
+    try:
+        other.execute("BEGIN EXCLUSIVE")
+        with pytest.raises(StorageError, match="locked") as info:
+            store.unit_of_work().__enter__()
+        assert isinstance(info.value.__cause__, sqlite3.OperationalError)
+        # readers do not wait for writers
+        with store.unit_of_work(readonly=True) as uow:
+            assert uow.companies.get("co-a").id == "co-a"
+        other.execute("ROLLBACK")
+        add(store, draft("inv-1"))
+    finally:
+        other.close()
+        store.close()
+
+
+def test_a_missing_company_is_not_found(store: SqliteStore) -> None:
+    with store.unit_of_work() as uow, pytest.raises(NotFoundError):
+        uow.invoices.add(draft("inv-1", company_id="co-missing"))
+
+
+def test_unstorable_text_is_a_storage_error(store: SqliteStore) -> None:
+    with store.unit_of_work() as uow, pytest.raises(StorageError, match="surrogates"):
+        uow.invoices.add(draft("inv-1", description="\udc80"))
+
+
+# -- the writer queue ------------------------------------------------------------------------
+
+
+def tickets_drawn(path: Path) -> int:
+    return int.from_bytes(Path(f"{path}-writers").read_bytes()[:8].ljust(8, b"\0"), "little")
+
+
+def wait_until(condition: Callable[[], bool], what: str) -> None:
+    deadline = time.monotonic() + 30
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        time.sleep(0.005)
+
+
+def log_events(store: SqliteStore) -> list[str]:
+    with store.unit_of_work(readonly=True) as uow:
+        return [event.type for event in uow.events.for_invoice("co-a", "queue")]
+
+
+def test_threads_write_in_the_order_they_came(store: SqliteStore) -> None:
+    def write(name: str) -> None:
+        with store.unit_of_work() as uow:
+            uow.events.append("co-a", InvoiceEvent("queue", name, AT))
+            uow.commit()
+
+    waiters = store._queue._shared.local._waiters
+    threads = []
+    with store.unit_of_work() as holder:
+        for n in range(4):
+            thread = threading.Thread(target=write, args=(f"thread-{n}",))
+            thread.start()
+            threads.append(thread)
+            wait_until(lambda n=n: len(waiters) == n + 1, f"thread {n} to queue")
+        holder.commit()
+    for thread in threads:
+        thread.join()
+    assert log_events(store) == [f"thread-{n}" for n in range(4)]
+
+
+CHILD_WRITER = """
+import sys
+from datetime import UTC, datetime
+from faktura.invoice import InvoiceEvent
+from faktura.storage.sqlite import SqliteStore
+
+store = SqliteStore(sys.argv[1])
+with store.unit_of_work() as uow:
+    uow.events.append("co-a", InvoiceEvent("queue", sys.argv[2], datetime.now(UTC)))
+    uow.commit()
+store.close()
+"""
+
+
+def test_processes_write_in_the_order_they_came(store: SqliteStore, path: Path) -> None:
+    children = []
+    with store.unit_of_work() as holder:
+        first = tickets_drawn(path)
+        for n in range(3):
+            children.append(
+                subprocess.Popen([sys.executable, "-c", CHILD_WRITER, str(path), f"process-{n}"])
+            )
+            wait_until(lambda n=n: tickets_drawn(path) == first + n + 1, f"process {n} to queue")
+        holder.commit()
+    assert [child.wait(timeout=60) for child in children] == [0, 0, 0]
+    assert log_events(store) == [f"process-{n}" for n in range(3)]
+
+
+def test_a_writer_gives_up_its_place_after_the_timeout(store: SqliteStore, path: Path) -> None:
+    impatient = SqliteStore(path, timeout=0.2)
+    try:
+        with store.unit_of_work() as holder:
+            with pytest.raises(StorageError, match="other writers"):
+                impatient.unit_of_work().__enter__()
+            holder.commit()
+        add(impatient, draft("inv-1"))
+        add(store, draft("inv-2"))
+    finally:
+        impatient.close()
+
+
+def test_a_writer_queued_behind_a_slow_process_gives_up(store: SqliteStore, path: Path) -> None:
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys, time\n"
+            "from faktura.storage.sqlite import SqliteStore\n"
+            "store = SqliteStore(sys.argv[1])\n"
+            "with store.unit_of_work():\n"
+            "    print('holding', flush=True)\n"
+            "    sys.stdin.readline()\n",
+            str(path),
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    impatient = SqliteStore(path, timeout=0.2)
+    try:
+        assert holder.stdout is not None
+        assert holder.stdout.readline() == "holding\n"
+        with pytest.raises(StorageError, match="other writers"):
+            impatient.unit_of_work().__enter__()
+        holder.communicate("done\n", timeout=60)
+        add(impatient, draft("inv-1"))
+    finally:
+        impatient.close()
+        holder.kill()
+        holder.wait()
+
+
+# -- fork ------------------------------------------------------------------------------------
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork()")
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")  # fork() with threads, 3.12+
+def test_a_store_does_not_cross_fork(store: SqliteStore, path: Path) -> None:
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child reports through its exit code
+        code = 1
+        try:
+            try:
+                store.unit_of_work(readonly=True).__enter__()
+            except StorageError:
+                try:
+                    SqliteStore(path)
+                except ConfigurationError:
+                    code = 0
+            store.close()
+        finally:
+            os._exit(code)
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+    with store.unit_of_work(readonly=True) as uow:
+        assert uow.companies.get("co-a").id == "co-a"
+
+
+def test_memory_and_sqlite_list_alike(store: SqliteStore) -> None:
+    """A smoke test of the whole list over both stores with the same documents."""
+    memory = seeded(MemoryStore())
+    documents = [
+        draft(f"inv-{n}", issue_date=DAY - timedelta(days=n % 3), description=f"job {n}")
+        for n in range(12)
+    ]
+    documents = [d.book(str(n + 1), AT).invoice if n % 2 else d for n, d in enumerate(documents)]
+    for target in (memory, store):
+        add(target, *documents)
+    for query in QUERIES:
+        results = []
+        for target in (memory, store):
+            with target.unit_of_work(readonly=True) as uow:
+                found = uow.invoices.list("co-a", query)
+            results.append(([i.id for i in found.items], found.total))
+        assert results[0] == results[1], query
