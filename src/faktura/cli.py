@@ -1,4 +1,4 @@
-"""The ``faktura`` command line: ``faktura demo`` shows the core at work."""
+"""The ``faktura`` command line: ``faktura demo`` books an invoice on a SQLite file."""
 
 from __future__ import annotations
 
@@ -6,23 +6,57 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
-from datetime import UTC, datetime
-from decimal import Decimal
+from pathlib import Path
+from typing import Any
 
+from faktura.billing import Billing
 from faktura.invoice import Invoice
-from faktura.lines import AllowanceCharge, ProductLine, SeparatorLine, TextLine
+from faktura.lines import ProductLine, SeparatorLine
 from faktura.parties import Address, BankAccount, Company, Customer
-from faktura.vat import VatCategory
+from faktura.storage import open_store
 from faktura.wire import invoice_to_wire
 
-__all__ = ["demo_invoice", "main", "render_table"]
+__all__ = ["DEMO_DRAFT", "main", "render_table", "run_demo"]
+
+_DEMO_STORE = "sqlite:///faktura-demo/faktura.db"
 
 
-def demo_invoice(at: datetime) -> tuple[Company, Customer, Invoice]:
+#: The create-draft body of the demo, in the seed API's JSON.
+DEMO_DRAFT: dict[str, Any] = {
+    "lines": [
+        {"lineType": "separator", "description": "Consulting, November"},
+        {
+            "description": "Architecture workshop",
+            "quantity": "6",
+            "unit": "HUR",
+            "unitPrice": "1150.00",
+            "discountPercent": "10",
+        },
+        {"description": "Travel (Aarhus)", "quantity": "1", "unitPrice": "480.50"},
+        {
+            "lineType": "text",
+            "description": "Workshop held 12-13 November at the customer's premises.",
+        },
+        {
+            "description": "Printed report",
+            "quantity": "2",
+            "unitPrice": "149.95",
+            "vatCategory": "Z",
+            "productNumber": "RPT-1",
+        },
+    ],
+    "allowanceCharges": [{"type": "charge", "reason": "Invoice fee", "amount": "25.00"}],
+    "reference": "PO-4711",
+    "ourReference": "Mette Hansen",
+    "description": "Architecture workshop",
+    "notes": "Thank you for your business.",
+}
+
+
+def run_demo(billing: Billing) -> tuple[Company, Customer, Invoice]:
     """A company, a customer and a booked invoice: two VAT groups, a discounted line, a
     text line and a document-level charge."""
-    company = Company(
-        id="company-1",
+    company = billing.create_company(
         name="Nordlys ApS",
         address=Address("Vesterbrogade 1", "København V", "1620", "DK"),
         cvr="13585628",
@@ -30,60 +64,15 @@ def demo_invoice(at: datetime) -> tuple[Company, Customer, Invoice]:
         bank=BankAccount(reg_no="1234", account_no="0012345678", iban="DK5000400440116243"),
         fik_creditor="12345678",
     )
-    customer = Customer(
-        id="customer-1",
-        company_id=company.id,
+    customer = billing.create_customer(
+        company.id,
         name="Fjord Consulting A/S",
         number="1001",
         address=Address("Havnegade 12", "Aarhus C", "8000", "DK"),
         email="ap@fjord.example",
     )
-    standard = (VatCategory.S, company.standard_vat_rate)
-    draft, _ = Invoice.draft(
-        id="invoice-1",
-        company_id=company.id,
-        customer_id=customer.id,
-        issue_date=at.date(),
-        currency=company.currency,
-        payment_terms=company.payment_terms,
-        at=at,
-        lines=[
-            SeparatorLine("Consulting, November"),
-            ProductLine(
-                "Architecture workshop",
-                Decimal(6),
-                Decimal("1150.00"),
-                *standard,
-                unit="HUR",
-                discount_percent=Decimal(10),
-            ),
-            ProductLine("Travel (Aarhus)", Decimal(1), Decimal("480.50"), *standard),
-            TextLine("Workshop held 12-13 November at the customer's premises."),
-            ProductLine(
-                "Printed report",
-                Decimal(2),
-                Decimal("149.95"),
-                VatCategory.Z,
-                Decimal(0),
-                product_number="RPT-1",
-            ),
-        ],
-        allowance_charges=[
-            AllowanceCharge(
-                charge=True,
-                reason="Invoice fee",
-                vat_category=VatCategory.S,
-                vat_rate=company.standard_vat_rate,
-                amount=Decimal("25.00"),
-            ),
-        ],
-        reference="PO-4711",
-        our_reference="Mette Hansen",
-        description="Architecture workshop",
-        notes="Thank you for your business.",
-    )
-    booked, _ = draft.book("1", at)
-    return company, customer, booked
+    draft = billing.create_draft(company.id, {"customerId": customer.id, **DEMO_DRAFT})
+    return company, customer, billing.book(company.id, draft.id)
 
 
 def render_table(invoice: Invoice) -> str:
@@ -124,9 +113,22 @@ def render_table(invoice: Invoice) -> str:
     return "\n".join([head, "", *rows])
 
 
-def _demo(_: argparse.Namespace) -> int:
-    at = datetime.now(UTC).replace(microsecond=0)
-    company, customer, invoice = demo_invoice(at)
+#: Where ``faktura demo`` keeps its SQLite file (recreated on every run).
+DEMO_DIR = Path("faktura-demo")
+
+
+def _demo(args: argparse.Namespace) -> int:
+    url: str = args.store
+    if url == _DEMO_STORE:
+        DEMO_DIR.mkdir(exist_ok=True)
+        for leftover in DEMO_DIR.glob("faktura.db*"):
+            leftover.unlink()
+    store = open_store(url, create=True)
+    try:
+        company, customer, invoice = run_demo(Billing(store))
+    finally:
+        store.close()
+    print(f"store: {url}")
     print(f"{company.name} (CVR {company.cvr}) → {customer.name} (customer {customer.number})")
     print()
     print(render_table(invoice))
@@ -139,7 +141,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``faktura`` console script."""
     parser = argparse.ArgumentParser(prog="faktura", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("demo", help="book a demo invoice and print it").set_defaults(run=_demo)
+    demo = commands.add_parser("demo", help="book a demo invoice and print it")
+    demo.add_argument(
+        "--store",
+        default=_DEMO_STORE,
+        help=f"store URL (default {_DEMO_STORE}, recreated on every run)",
+    )
+    demo.set_defaults(run=_demo)
     args = parser.parse_args(argv)
     result: int = args.run(args)
     return result
