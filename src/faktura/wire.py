@@ -39,7 +39,7 @@ from cattrs.errors import (
 from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
 
 from faktura.errors import FieldError, ValidationError, WireFormatError
-from faktura.invoice import DocumentKind, Invoice, Status
+from faktura.invoice import DocumentKind, Invoice, InvoiceSummary, Status
 from faktura.lines import AllowanceCharge, Line, LineType, ProductLine, SeparatorLine, TextLine
 from faktura.money import ZERO, parse_decimal
 from faktura.terms import PaymentTerms, TermsKind
@@ -527,42 +527,45 @@ def _line_wire(line: Line, net: Decimal | None, negate: bool) -> LineWire:
     return LineWire(description=line.description, line_type=line.line_type)
 
 
-def _list_fields(invoice: Invoice) -> dict[str, Any]:
-    totals = invoice.totals
-    negate = invoice.kind is DocumentKind.CREDIT_NOTE
+def _list_fields(summary: InvoiceSummary) -> dict[str, Any]:
+    negate = summary.kind is DocumentKind.CREDIT_NOTE
     return {
-        "id": invoice.id,
-        "status": invoice.status,
-        "date": invoice.issue_date,
-        "currency": invoice.currency,
-        "subtotal": _neg(totals.subtotal, negate),
-        "vat": _neg(totals.vat, negate),
-        "amount": _neg(totals.amount, negate),
-        "created_at": invoice.created_at,
-        "updated_at": invoice.updated_at,
-        "number": invoice.number,
-        "due_date": invoice.due_date,
-        "customer_id": invoice.customer_id,
-        "reference": invoice.reference,
-        "our_reference": invoice.our_reference,
-        "notes": invoice.notes,
-        "kind": invoice.kind,
-        "description": invoice.description,
-        "customer_department_id": invoice.customer_department_id,
-        "customer_contact_id": invoice.customer_contact_id,
-        "payment_terms": _terms_days(invoice.payment_terms),
-        "prepaid_amount": _neg(totals.prepaid, negate),
-        "rounding_amount": _neg(totals.rounding, negate),
-        "payable_amount": _neg(totals.payable, negate),
-        "paid_amount": _neg(invoice.paid_amount.quantize(totals.currency.exponent), negate),
-        "credited_invoice_id": invoice.credited_invoice_id,
-        "credited_invoice_number": invoice.credited_invoice_number,
+        "id": summary.id,
+        "status": summary.status,
+        "date": summary.issue_date,
+        "currency": summary.currency,
+        "subtotal": _neg(summary.subtotal, negate),
+        "vat": _neg(summary.vat, negate),
+        "amount": _neg(summary.amount, negate),
+        "created_at": summary.created_at,
+        "updated_at": summary.updated_at,
+        "number": summary.number,
+        "due_date": summary.due_date,
+        "customer_id": summary.customer_id,
+        "reference": summary.reference,
+        "our_reference": summary.our_reference,
+        "notes": summary.notes,
+        "kind": summary.kind,
+        "description": summary.description,
+        "customer_department_id": summary.customer_department_id,
+        "customer_contact_id": summary.customer_contact_id,
+        "payment_terms": _terms_days(summary.payment_terms),
+        "prepaid_amount": _neg(summary.prepaid, negate),
+        "rounding_amount": _neg(summary.rounding, negate),
+        "payable_amount": _neg(summary.payable, negate),
+        "paid_amount": _neg(summary.paid, negate),
+        "credited_invoice_id": summary.credited_invoice_id,
+        "credited_invoice_number": summary.credited_invoice_number,
     }
 
 
-def list_item_to_wire(invoice: Invoice) -> dict[str, Any]:
-    """An invoice as a list item of "List invoices" (no lines)."""
-    return unstructure(InvoiceListItem(**_list_fields(invoice)))  # type: ignore[no-any-return]
+def _summary(document: Invoice | InvoiceSummary) -> InvoiceSummary:
+    return document if isinstance(document, InvoiceSummary) else InvoiceSummary.of(document)
+
+
+def list_item_to_wire(document: Invoice | InvoiceSummary) -> dict[str, Any]:
+    """A document (or its summary) as a list item of "List invoices" (no lines)."""
+    return unstructure(InvoiceListItem(**_list_fields(_summary(document))))  # type: ignore[no-any-return]
 
 
 def response_of(invoice: Invoice) -> InvoiceResponse:
@@ -570,7 +573,7 @@ def response_of(invoice: Invoice) -> InvoiceResponse:
     totals = invoice.totals
     negate = invoice.kind is DocumentKind.CREDIT_NOTE
     return InvoiceResponse(
-        **_list_fields(invoice),
+        **_list_fields(InvoiceSummary.of(invoice)),
         lines=[
             _line_wire(line, None if amounts is None else amounts.net, negate)
             for line, amounts in zip(invoice.lines, totals.lines, strict=True)
@@ -611,12 +614,14 @@ def invoice_to_wire(invoice: Invoice) -> dict[str, Any]:
     return unstructure(response_of(invoice))  # type: ignore[no-any-return]
 
 
-def page_to_wire(items: Sequence[Invoice], total: int, page: int, limit: int) -> dict[str, Any]:
+def page_to_wire(
+    items: Sequence[Invoice | InvoiceSummary], total: int, page: int, limit: int
+) -> dict[str, Any]:
     """A page of "List invoices"."""
     pages = (total + limit - 1) // limit if limit else 0
     return unstructure(  # type: ignore[no-any-return]
         InvoicePage(
-            items=[InvoiceListItem(**_list_fields(i)) for i in items],
+            items=[InvoiceListItem(**_list_fields(_summary(i))) for i in items],
             total=total,
             page=page,
             limit=limit,
