@@ -29,7 +29,14 @@ from typing import Any
 import attrs
 
 from faktura.errors import ConflictError, FieldError, NotFoundError, ValidationError
-from faktura.invoice import EDITABLE_FIELDS, DocumentKind, Invoice, InvoiceEvent, Status
+from faktura.invoice import (
+    EDITABLE_FIELDS,
+    DocumentKind,
+    Invoice,
+    InvoiceEvent,
+    InvoiceSummary,
+    Status,
+)
 from faktura.parties import Company, Customer
 from faktura.ports import (
     MAX_PAGE_SIZE,
@@ -60,9 +67,10 @@ def new_id() -> str:
 
 @attrs.frozen
 class InvoiceList:
-    """A page of documents in the seed's shape: items, total, page, limit, totalPages."""
+    """A page of documents in the seed's shape: items (summaries: no lines), total,
+    page, limit, totalPages."""
 
-    items: tuple[Invoice, ...]
+    items: tuple[InvoiceSummary, ...]
     total: int
     page: int
     limit: int

@@ -22,7 +22,7 @@ from typing import Generic, Protocol, Self, TypeVar
 
 import attrs
 
-from faktura.invoice import DocumentKind, Invoice, InvoiceEvent, Status
+from faktura.invoice import DocumentKind, Invoice, InvoiceEvent, InvoiceSummary, Status
 from faktura.parties import Company, Customer
 
 __all__ = [
@@ -164,8 +164,9 @@ class InvoiceRepository(Protocol):
         """
         ...
 
-    def list(self, company_id: str, query: InvoiceQuery) -> ListResult[Invoice]:
-        """A page of the company's documents and the number matching ``query``."""
+    def list(self, company_id: str, query: InvoiceQuery) -> ListResult[InvoiceSummary]:
+        """A page of the company's documents (as summaries: no lines) and the number
+        matching ``query``."""
         ...
 
 

@@ -16,13 +16,15 @@ import cattrs
 from cattrs.strategies import configure_tagged_union
 
 from faktura.errors import StorageError
-from faktura.invoice import Invoice, InvoiceEvent
+from faktura.invoice import Invoice, InvoiceEvent, InvoiceSummary
 from faktura.lines import Line
 from faktura.parties import Company, Customer
 
 __all__ = ["dump", "dumps", "load", "loads"]
 
 T = TypeVar("T")
+#: What stores keep as documents.
+Stored = Company | Customer | Invoice | InvoiceEvent | InvoiceSummary
 
 
 def _make() -> cattrs.Converter:
@@ -40,7 +42,7 @@ def _make() -> cattrs.Converter:
 _converter = _make()
 
 
-def dump(value: Company | Customer | Invoice | InvoiceEvent) -> dict[str, Any]:
+def dump(value: Stored) -> dict[str, Any]:
     """A domain value as plain data."""
     data: dict[str, Any] = _converter.unstructure(value)
     return data
@@ -54,7 +56,7 @@ def load(data: Any, cls: type[T]) -> T:
         raise StorageError(f"a stored {cls.__name__} cannot be read: {exc}") from exc
 
 
-def dumps(value: Company | Customer | Invoice | InvoiceEvent) -> str:
+def dumps(value: Stored) -> str:
     """A domain value as compact JSON text."""
     return json.dumps(dump(value), separators=(",", ":"), ensure_ascii=False)
 

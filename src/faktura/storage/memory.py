@@ -17,7 +17,7 @@ from typing import Any, Self, TypeVar
 import attrs
 
 from faktura.errors import ConflictError, NotFoundError, NumberingError, StorageError
-from faktura.invoice import Invoice, InvoiceEvent
+from faktura.invoice import Invoice, InvoiceEvent, InvoiceSummary
 from faktura.parties import Company, Customer
 from faktura.ports import InvoiceQuery, ListResult
 from faktura.storage.query import matches, newest_first
@@ -235,13 +235,14 @@ class _Invoices:
         self._check_number(invoice)
         self.uow.write("invoices")[invoice.company_id, invoice.id] = invoice
 
-    def list(self, company_id: str, query: InvoiceQuery) -> ListResult[Invoice]:
+    def list(self, company_id: str, query: InvoiceQuery) -> ListResult[InvoiceSummary]:
         found = [
             invoice
             for (cid, _), invoice in self.uow.read("invoices").items()
             if cid == company_id and matches(invoice, query)
         ]
-        return _page(newest_first(found), query.page, query.limit)
+        page = _page(newest_first(found), query.page, query.limit)
+        return ListResult(tuple(InvoiceSummary.of(i) for i in page.items), page.total)
 
 
 @attrs.frozen

@@ -36,7 +36,7 @@ from faktura.errors import (
     NumberingError,
     StorageError,
 )
-from faktura.invoice import Invoice, InvoiceEvent, Status
+from faktura.invoice import Invoice, InvoiceEvent, InvoiceSummary, Status
 from faktura.parties import Company, Customer
 from faktura.ports import OVERDUE, InvoiceQuery, ListResult
 from faktura.storage.codec import dumps, load
@@ -117,6 +117,7 @@ _MIGRATIONS: dict[int, tuple[LiteralString, ...]] = {
             version integer NOT NULL,
             search text COLLATE "C" NOT NULL,
             doc jsonb NOT NULL,
+            summary jsonb NOT NULL,
             PRIMARY KEY (company_id, id),
             CONSTRAINT invoices_number_key UNIQUE (company_id, number)
         )""",
@@ -673,6 +674,7 @@ def _invoice_values(invoice: Invoice) -> tuple[Any, ...]:
         invoice.version,
         search_text(invoice),
         dumps(invoice),
+        dumps(InvoiceSummary.of(invoice)),
     )
 
 
@@ -725,8 +727,8 @@ class _Invoices:
         # ON CONFLICT keeps the transaction usable: a duplicate is an answer, not a failure
         added = self.uow.run(
             "INSERT INTO invoices (company_id, id, kind, status, customer_id, issue_date,"
-            " due_date, number, description, version, search, doc)"
-            " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s::jsonb)"
+            " due_date, number, description, version, search, doc, summary)"
+            " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s::jsonb, %s::jsonb)"
             " ON CONFLICT DO NOTHING",
             (invoice.company_id, invoice.id, *_invoice_values(invoice)),
             action="add an invoice",
@@ -743,7 +745,8 @@ class _Invoices:
         updated = self.uow.run(
             "UPDATE invoices SET kind = %s, status = %s, customer_id = %s, issue_date = %s,"
             " due_date = %s, number = %s, description = %s, version = %s, search = %s,"
-            " doc = %s::jsonb WHERE company_id = %s AND id = %s AND version = %s",
+            " doc = %s::jsonb, summary = %s::jsonb"
+            " WHERE company_id = %s AND id = %s AND version = %s",
             (*_invoice_values(invoice), invoice.company_id, invoice.id, expected_version),
             action=f"update invoice {invoice.id!r}",
         ).rowcount
@@ -770,7 +773,7 @@ class _Invoices:
         ).fetchone()
         return int(row[0]) if row is not None else None
 
-    def list(self, company_id: str, query: InvoiceQuery) -> ListResult[Invoice]:
+    def list(self, company_id: str, query: InvoiceQuery) -> ListResult[InvoiceSummary]:
         found = invoice_filter(company_id, query)
         if found is None:
             return ListResult((), 0)
@@ -783,12 +786,12 @@ class _Invoices:
         if total <= query.offset:
             return ListResult((), total)
         rows = self.uow.run(
-            "SELECT doc FROM invoices WHERE " + where + " ORDER BY issue_date DESC, id DESC"
+            "SELECT summary FROM invoices WHERE " + where + " ORDER BY issue_date DESC, id DESC"
             " LIMIT %s OFFSET %s",
             [*params, query.limit, query.offset],
             action="list invoices",
         ).fetchall()
-        return ListResult(tuple(load(row[0], Invoice) for row in rows), total)
+        return ListResult(tuple(load(row[0], InvoiceSummary) for row in rows), total)
 
 
 @attrs.frozen

@@ -42,7 +42,7 @@ from faktura.errors import (
     NumberingError,
     StorageError,
 )
-from faktura.invoice import Invoice, InvoiceEvent
+from faktura.invoice import Invoice, InvoiceEvent, InvoiceSummary
 from faktura.parties import Company, Customer
 from faktura.ports import OVERDUE, InvoiceQuery, ListResult
 from faktura.storage import codec
@@ -522,7 +522,7 @@ class _Customers:
 
 def _invoice_columns(invoice: Invoice) -> tuple[object, ...]:
     """kind, status, customer_id, issue_date, due_date, number, description, search,
-    version, doc"""
+    version, doc, summary"""
     return (
         invoice.kind.value,
         invoice.status.value,
@@ -534,6 +534,7 @@ def _invoice_columns(invoice: Invoice) -> tuple[object, ...]:
         search_text(invoice),
         invoice.version,
         codec.dumps(invoice),
+        codec.dumps(InvoiceSummary.of(invoice)),
     )
 
 
@@ -552,8 +553,30 @@ def _storable(text: str) -> bool:
 
 _COUNT_INVOICES = "SELECT count(*) FROM invoices WHERE {where}"
 # Every filter combination has an index ending in this order (sqlite_schema, version 2).
+# The inner query steps over the offset in the index alone (row_id is in every index);
+# only the page's rows are then read from the table.
+_PAGE_ROWS = (
+    "SELECT row_id FROM invoices WHERE {where} ORDER BY issue_date DESC, id DESC LIMIT ? OFFSET ?"
+)
+# (The outer ORDER BY sorts the page's rows only.)
 _PAGE_OF_INVOICES = (
-    "SELECT doc FROM invoices WHERE {where} ORDER BY issue_date DESC, id DESC LIMIT ? OFFSET ?"
+    f"SELECT summary FROM invoices WHERE row_id IN ({_PAGE_ROWS}) ORDER BY issue_date DESC, id DESC"
+)
+# An unfiltered list of one kind: positions (sqlite_schema, version 3) give any page
+# through the index, however deep.
+_LAST_POSITION = "SELECT max(list_pos) FROM invoices WHERE company_id = ? AND kind = ?"
+_PAGE_BY_POSITION = (
+    "SELECT summary FROM invoices WHERE company_id = ? AND kind = ? "
+    "AND list_pos BETWEEN ? AND ? ORDER BY list_pos DESC"
+)
+# The position just below a document's place in list order (date, then id).
+_POSITION_BELOW = (
+    "SELECT list_pos FROM invoices WHERE company_id = ? AND kind = ? AND list_pos IS NOT NULL "
+    "AND (issue_date < ? OR (issue_date = ? AND id < ?)) "
+    "ORDER BY issue_date DESC, id DESC LIMIT 1"
+)
+_SHIFT_POSITIONS = (
+    "UPDATE invoices SET list_pos = list_pos + ? WHERE company_id = ? AND kind = ? AND list_pos > ?"
 )
 
 
@@ -614,23 +637,66 @@ class _Invoices:
     def add(self, invoice: Invoice) -> None:
         self.uow._execute(
             "INSERT INTO invoices (company_id, id, kind, status, customer_id, issue_date, "
-            "due_date, number, description, search, version, doc) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "due_date, number, description, search, version, doc, summary) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (invoice.company_id, invoice.id, *_invoice_columns(invoice)),
             on_integrity=self._taken(invoice),
         )
+        self._place(invoice)
+
+    def _place(self, invoice: Invoice) -> None:
+        """Give a document without a position its place in list order: documents are
+        mostly added newest first, so few positions above it move."""
+        key = (invoice.company_id, invoice.kind.value)
+        day = invoice.issue_date.isoformat()
+        below = self.uow._row(_POSITION_BELOW, (*key, day, day, invoice.id))
+        position = int(below[0]) if below is not None else 0
+        self.uow._execute(_SHIFT_POSITIONS, (1, *key, position))
+        self.uow._execute(
+            "UPDATE invoices SET list_pos = ? WHERE company_id = ? AND id = ?",
+            (position + 1, invoice.company_id, invoice.id),
+        )
+
+    def _unplace(self, company_id: str, invoice_id: str) -> None:
+        """Take a document out of list order (its date is about to change)."""
+        row = self.uow._row(
+            "SELECT kind, list_pos FROM invoices WHERE company_id = ? AND id = ?",
+            (company_id, invoice_id),
+        )
+        if row is None or row[1] is None:
+            return
+        self.uow._execute(
+            "UPDATE invoices SET list_pos = NULL WHERE company_id = ? AND id = ?",
+            (company_id, invoice_id),
+        )
+        self.uow._execute(_SHIFT_POSITIONS, (-1, company_id, row[0], int(row[1])))
 
     def update(self, invoice: Invoice, expected_version: int) -> None:
         if self.uow.readonly:
             self.get(invoice.company_id, invoice.id)
+        moved = self.uow._row(
+            "SELECT 1 FROM invoices WHERE company_id = ? AND id = ? AND version = ? "
+            "AND (issue_date != ? OR kind != ?)",
+            (
+                invoice.company_id,
+                invoice.id,
+                expected_version,
+                invoice.issue_date.isoformat(),
+                invoice.kind.value,
+            ),
+        )
+        if moved is not None:
+            self._unplace(invoice.company_id, invoice.id)
         changed = self.uow._execute(
             "UPDATE invoices SET kind = ?, status = ?, customer_id = ?, issue_date = ?, "
-            "due_date = ?, number = ?, description = ?, search = ?, version = ?, doc = ? "
-            "WHERE company_id = ? AND id = ? AND version = ?",
+            "due_date = ?, number = ?, description = ?, search = ?, version = ?, doc = ?, "
+            "summary = ? WHERE company_id = ? AND id = ? AND version = ?",
             (*_invoice_columns(invoice), invoice.company_id, invoice.id, expected_version),
             on_integrity=self._taken(invoice),
         )
         if changed:
+            if moved is not None:
+                self._place(invoice)
             return
         row = self.uow._row(
             "SELECT version FROM invoices WHERE company_id = ? AND id = ?",
@@ -643,7 +709,9 @@ class _Invoices:
             f"(version {row[0]}, expected {expected_version})"
         )
 
-    def list(self, company_id: str, query: InvoiceQuery) -> ListResult[Invoice]:
+    def list(self, company_id: str, query: InvoiceQuery) -> ListResult[InvoiceSummary]:
+        if query.kind is not None and not (query.status or query.customer_id or query.search):
+            return self._list_by_position(company_id, query.kind.value, query)
         where, params = _invoice_filter(company_id, query)
         if where is None:
             return ListResult((), 0)
@@ -654,7 +722,20 @@ class _Invoices:
         rows = self.uow._rows(
             _PAGE_OF_INVOICES.format(where=where), [*params, *_page(query.page, query.limit)]
         )
-        return ListResult(tuple(codec.loads(doc, Invoice) for (doc,) in rows), total)
+        return ListResult(tuple(codec.loads(doc, InvoiceSummary) for (doc,) in rows), total)
+
+    def _list_by_position(
+        self, company_id: str, kind: str, query: InvoiceQuery
+    ) -> ListResult[InvoiceSummary]:
+        row = self.uow._row(_LAST_POSITION, (company_id, kind))
+        total = int(row[0]) if row is not None and row[0] is not None else 0
+        top = total - query.offset  # positions count from the oldest, pages from the newest
+        if top <= 0:
+            return ListResult((), total)
+        rows = self.uow._rows(
+            _PAGE_BY_POSITION, (company_id, kind, max(top - query.limit + 1, 1), top)
+        )
+        return ListResult(tuple(codec.loads(doc, InvoiceSummary) for (doc,) in rows), total)
 
 
 @attrs.frozen

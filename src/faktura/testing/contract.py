@@ -273,6 +273,31 @@ class StoreContract:
             assert beyond.items == ()
             assert beyond.total == 11
 
+    def test_list_follows_edits_of_the_date(self, store: Store) -> None:
+        invoices = [draft(f"inv-{n}", issue_date=DAY - timedelta(days=n)) for n in range(6)]
+        add(store, *invoices)
+        moves = {
+            "inv-0": DAY - timedelta(days=10),
+            "inv-5": DAY + timedelta(days=1),
+            "inv-3": DAY - timedelta(days=1),
+        }
+        for invoice_id, day in moves.items():
+            with store.unit_of_work() as uow:
+                stored = uow.invoices.get("co-a", invoice_id)
+                uow.invoices.update(stored.update(AT, issue_date=day).invoice, stored.version)
+                uow.commit()
+        with store.unit_of_work(readonly=True) as uow:
+            expected = newest_first(uow.invoices.get("co-a", i.id) for i in invoices)
+            for limit in (1, 2, 4, 6):
+                pages = [
+                    uow.invoices.list("co-a", InvoiceQuery(page=page, limit=limit))
+                    for page in range(1, -(-6 // limit) + 1)
+                ]
+                found = [summary.id for result in pages for summary in result.items]
+                assert found == [i.id for i in expected], limit
+                assert {result.total for result in pages} == {6}
+                assert [len(r.items) for r in pages[:-1]] == [limit] * (len(pages) - 1)
+
     def test_filters(self, store: Store) -> None:
         booked = draft("inv-1").book("1", AT).invoice
         paid = (
