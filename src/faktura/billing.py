@@ -179,8 +179,10 @@ class Billing:
     def list_customers(
         self, company_id: str, page: int = 1, limit: int = 20, search: str | None = None
     ) -> ListResult[Customer]:
-        """A page of the company's customers by name."""
+        """A page of the company's customers by name; ``search`` matches a fragment of
+        name or number. Raises ValidationError for a bad page, limit or search."""
         page, limit = _page_args(page, limit)
+        _check_search(search)
         with self.store.unit_of_work(readonly=True) as uow:
             return self._directory(uow).list(company_id, page, limit, search)
 
@@ -379,8 +381,7 @@ class Billing:
                 raise ValidationError(
                     f"must be one of: {allowed}", field="status", rule="enum"
                 ) from None
-        if search is not None and (not isinstance(search, str) or len(search) > 200):
-            raise ValidationError("must be text of at most 200 characters", field="search")
+        _check_search(search)
         query = InvoiceQuery(
             page=page,
             limit=limit,
@@ -494,6 +495,13 @@ class Billing:
             self._save(uow, invoice, written_off, self._stamp(event, actor))
             uow.commit()
         return written_off
+
+
+def _check_search(search: object) -> None:
+    if search is not None and (not isinstance(search, str) or len(search) > 200):
+        raise ValidationError(
+            "must be text of at most 200 characters", field="search", rule="length"
+        )
 
 
 def _field_error(field: str, message: str) -> FieldError:

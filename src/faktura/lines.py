@@ -36,8 +36,9 @@ DEFAULT_UNIT = "H87"
 MAX_TEXT = 4000
 _HUNDRED = Decimal(100)
 _UNIT_CODE = re.compile(r"[A-Z0-9]{1,3}\Z", re.ASCII)
-# C0 controls other than tab/newline/CR, and the DEL/C1 range: they break PDFs and XML.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
+# C0 controls other than tab/newline/CR, the DEL/C1 range and non-characters break PDFs
+# and XML; lone surrogates are not text at all (no UTF-8 encoding, no database takes them).
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 
 
 class LineType(enum.StrEnum):

@@ -1,0 +1,38 @@
+"""The storage codec: every domain value survives a trip through its JSON document."""
+
+from __future__ import annotations
+
+import inspect
+
+import attrs
+import pytest
+from hypothesis import given, settings
+
+from faktura import Invoice, StorageError
+from faktura.invoice import InvoiceSummary
+from faktura.storage import codec
+from faktura.storage.codec import dumps, loads
+from faktura.testing.strategies import invoices
+
+
+@settings(max_examples=150)
+@given(invoices())
+def test_invoices_and_their_summaries_round_trip(invoice: Invoice) -> None:
+    assert loads(dumps(invoice), Invoice) == invoice
+    summary = InvoiceSummary.of(invoice)
+    assert loads(dumps(summary), InvoiceSummary) == summary
+
+
+def test_the_summary_decoder_knows_every_field() -> None:
+    # the hand-written decoder must be told about a field added to InvoiceSummary
+    names = {field.name for field in attrs.fields(InvoiceSummary)}
+    source = inspect.getsource(codec._summary)
+    assert all(f"{name}=" in source for name in names)
+
+
+@pytest.mark.parametrize("text", ["", "{", '{"id": 1}', "[]", '{"payment_terms": null}'])
+def test_damaged_documents_are_storage_errors(text: str) -> None:
+    with pytest.raises(StorageError):
+        loads(text, Invoice)
+    with pytest.raises(StorageError):
+        loads(text, InvoiceSummary)
