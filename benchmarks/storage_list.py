@@ -145,8 +145,22 @@ def build(path: Path, rows: int, seed: int = 2026) -> dict[str, object]:
             summary = json.dumps({**summary_template, **stamp}, separators=(",", ":"))
             search = f"{number or ''}\n{description}".lower()
             batch.append(
-                (company_id, invoice_id, "invoice", status.value, customer_id, day.isoformat(),
-                 due.isoformat(), number, description, search, 1, doc, summary, position)
+                (
+                    company_id,
+                    invoice_id,
+                    "invoice",
+                    status.value,
+                    customer_id,
+                    day.isoformat(),
+                    due.isoformat(),
+                    number,
+                    description,
+                    search,
+                    1,
+                    doc,
+                    summary,
+                    position,
+                )
             )
         conn.executemany(
             "INSERT INTO invoices (company_id, id, kind, status, customer_id, issue_date, "
@@ -210,8 +224,10 @@ def main(argv: list[str] | None = None) -> int:
     built = time.perf_counter() - started
     size_mb = path.stat().st_size / 1e6
     print(f"{args.rows:,} invoices in {path.name}: {size_mb:,.0f} MB, ready in {built:.0f} s")
-    print(f"SQLite {sqlite3.sqlite_version}, Python {sys.version.split()[0]}, "
-          f"{os.cpu_count()} cores; median of {args.repeats} runs per row\n")
+    print(
+        f"SQLite {sqlite3.sqlite_version}, Python {sys.version.split()[0]}, "
+        f"{os.cpu_count()} cores; median of {args.repeats} runs per row\n"
+    )
 
     store = SqliteStore(path)
     billing = Billing(store, FixedClock())
@@ -242,28 +258,34 @@ def main(argv: list[str] | None = None) -> int:
     print(f"\n{'filtered / searched (big, page 1)':<34} {'faktura ms':>11}")
     statuses = [Status.PAID, Status.SENT, Status.PARTIALLY_PAID, Status.DRAFT]
     cases: list[tuple[str, Callable[[], object], float]] = []
-    for n in range(5):
+    for _ in range(5):
         status, customer = rng.choice(statuses), f"cu-{rng.randrange(meta['customers']['big'])}"
-        cases.append((
-            f"status {status.value} + {customer}",
-            lambda s=status, c=customer: billing.list_invoices("big", status=s, customer_id=c),
-            TARGET_PAGE_MS,
-        ))
-    for n in range(5):
+        cases.append(
+            (
+                f"status {status.value} + {customer}",
+                lambda s=status, c=customer: billing.list_invoices("big", status=s, customer_id=c),
+                TARGET_PAGE_MS,
+            )
+        )
+    for _ in range(5):
         number = rng.choice(meta["numbers"]["big"])
         fragment = number[-5:] if len(number) > 5 else number
-        cases.append((
-            f"number fragment {fragment!r}",
-            lambda f=fragment: billing.list_invoices("big", search=f),
-            TARGET_SEARCH_MS,
-        ))
-    for n in range(5):
+        cases.append(
+            (
+                f"number fragment {fragment!r}",
+                lambda f=fragment: billing.list_invoices("big", search=f),
+                TARGET_SEARCH_MS,
+            )
+        )
+    for _ in range(5):
         word = rng.choice(meta["words"])
-        cases.append((
-            f"word {word!r}",
-            lambda w=word: billing.list_invoices("big", search=w),
-            TARGET_SEARCH_MS,
-        ))
+        cases.append(
+            (
+                f"word {word!r}",
+                lambda w=word: billing.list_invoices("big", search=w),
+                TARGET_SEARCH_MS,
+            )
+        )
     for label, run, target in cases:
         ms = median_ms(run, args.repeats)
         result = run()
@@ -275,8 +297,10 @@ def main(argv: list[str] | None = None) -> int:
     store.close()
     workdir.cleanup()
     print()
-    print(f"{'PASS' if not failures else 'FAIL'}  list pages p50 ≤ {TARGET_PAGE_MS} ms at every "
-          f"depth and with status + customer; searches p50 ≤ {TARGET_SEARCH_MS} ms")
+    print(
+        f"{'PASS' if not failures else 'FAIL'}  list pages p50 ≤ {TARGET_PAGE_MS} ms at every "
+        f"depth and with status + customer; searches p50 ≤ {TARGET_SEARCH_MS} ms"
+    )
     for failure in failures:
         print(f"  {failure}")
     return 1 if failures and args.check else 0
