@@ -622,3 +622,13 @@ def test_strategies_are_registered_for_from_type(
     assert terms.due_date(DAY) >= DAY or terms.kind == "fixed"
     assert isinstance(line, ProductLine)
     assert isinstance(item, AllowanceCharge)
+
+
+def test_transitions_keep_totals_only_while_the_amounts_stay() -> None:
+    invoice = booked()
+    paid = invoice.record_payment(D("10.00"), DAY, at(2)).invoice
+    assert paid.totals is invoice.totals  # carried over, not added up again
+    draft = new_draft()
+    edited = draft.update(at(2), lines=(product("3", "10.00"),)).invoice
+    assert edited.totals.subtotal != draft.totals.subtotal
+    assert edited.totals == attrs.evolve(edited).totals  # fresh computation agrees

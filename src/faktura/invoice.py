@@ -380,7 +380,10 @@ class Invoice:
             )
 
     def _next(self, at: datetime, **changes: Any) -> Invoice:
-        return attrs.evolve(self, updated_at=_aware(at), version=self.version + 1, **changes)
+        following = attrs.evolve(self, updated_at=_aware(at), version=self.version + 1, **changes)
+        if _AMOUNT_FIELDS.isdisjoint(changes):
+            _carry_totals(self, following)
+        return following
 
     def update(self, at: datetime, **changes: Any) -> Transition:
         """Change the content of a draft. A due date of None re-derives it from the terms.
@@ -702,6 +705,34 @@ class Invoice:
         if self.payments:
             return Status.PAID if self._open_amount() == ZERO else Status.PARTIALLY_PAID
         return Status.SENT if self.delivered_at is not None else Status.SENDING
+
+
+#: The fields the totals are computed from.
+_AMOUNT_FIELDS = frozenset(
+    {
+        "lines",
+        "allowance_charges",
+        "currency",
+        "prices_include_vat",
+        "prepaid_amount",
+        "cash_increment",
+        "vat_exemption_reason",
+    }
+)
+
+
+def _carry_totals(source: Invoice, target: Invoice) -> None:
+    """Hand ``source``'s computed totals to ``target``, whose amounts are the same (a
+    transition that did not touch them): booking then does not add them up again.
+
+    attrs keeps a cached property of a slotted class in a slot of the same name; where
+    that ever differs, nothing is carried and ``target`` computes its own.
+    """
+    try:
+        totals = object.__getattribute__(source, "totals")
+        object.__setattr__(target, "totals", totals)
+    except (AttributeError, TypeError):
+        pass
 
 
 #: The reason text of the allowance that keeps a completing credit within the invoice.
