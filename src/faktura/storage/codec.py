@@ -154,9 +154,18 @@ def _rebuilt(cls: type[T], values: dict[str, Any]) -> T:
     every field (a missing one is a KeyError: a damaged document).
     """
     value = object.__new__(cls)
-    for field in attrs.fields(cls):  # type: ignore[arg-type]
-        object.__setattr__(value, field.name, values[field.name])
+    put = object.__setattr__
+    for name in _field_names(cast(type, cls)):
+        put(value, name, values[name])
     return value
+
+
+@functools.cache
+def _field_names(cls: type) -> tuple[str, ...]:
+    return tuple(field.name for field in attrs.fields(cls))
+
+
+_CATEGORIES = {category.value: category for category in VatCategory}
 
 
 def _decimal_or_none(text: str | None) -> Decimal | None:
@@ -170,7 +179,7 @@ def _product_line(data: dict[str, Any], _: type) -> ProductLine:
             "description": data["description"],
             "quantity": Decimal(data["quantity"]),
             "unit_price": Decimal(data["unit_price"]),
-            "vat_category": VatCategory(data["vat_category"]),
+            "vat_category": _CATEGORIES[data["vat_category"]],
             "vat_rate": Decimal(data["vat_rate"]),
             "unit": data["unit"],
             "discount_percent": Decimal(data["discount_percent"]),
@@ -185,7 +194,7 @@ def _allowance_charge(data: dict[str, Any], _: type) -> AllowanceCharge:
         {
             "charge": data["charge"],
             "reason": data["reason"],
-            "vat_category": VatCategory(data["vat_category"]),
+            "vat_category": _CATEGORIES[data["vat_category"]],
             "vat_rate": Decimal(data["vat_rate"]),
             "amount": _decimal_or_none(data["amount"]),
             "percent": _decimal_or_none(data["percent"]),
