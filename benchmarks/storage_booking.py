@@ -130,8 +130,11 @@ SQLITE_UPDATE_INVOICE = (
     "due_date = ?, number = ?, description = ?, search = ?, version = ?, doc = ? "
     "WHERE company_id = ? AND id = ? AND version = ?"
 )
-SQLITE_UPDATE_INVOICE_SUMMARY = SQLITE_UPDATE_INVOICE.replace(
-    "doc = ? WHERE", "doc = ?, summary = ? WHERE"
+# What the store writes when it books (schema v3): only the columns that change, so
+# the indexes on the others are left alone.
+SQLITE_BOOK_INVOICE = (
+    "UPDATE invoices SET status = ?, number = ?, search = ?, version = ?, doc = ?, "
+    "summary = ? WHERE company_id = ? AND id = ? AND version = ?"
 )
 SQLITE_INSERT_EVENT = (
     "INSERT INTO events (company_id, invoice_id, seq, doc) "
@@ -239,7 +242,7 @@ class Plan(NamedTuple):
 
     @property
     def sqlite_sql(self) -> str:
-        return SQLITE_UPDATE_INVOICE if self.summary is None else SQLITE_UPDATE_INVOICE_SUMMARY
+        return SQLITE_UPDATE_INVOICE if self.summary is None else SQLITE_BOOK_INVOICE
 
     @property
     def pg_sql(self) -> str:
@@ -250,6 +253,18 @@ class Plan(NamedTuple):
 
     def sqlite_update(self, company_id: str, number: str) -> tuple[object, ...]:
         """The parameters of ``sqlite_sql``."""
+        if self.summary is not None:
+            return (
+                self.status,
+                number,
+                number.join(self.search),
+                self.version,
+                number.join(self.doc),
+                *self._summary(number),
+                company_id,
+                self.invoice_id,
+                self.expected_version,
+            )
         return (
             self.kind,
             self.status,

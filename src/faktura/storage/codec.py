@@ -54,6 +54,7 @@ def _make() -> cattrs.Converter:
     conv.register_structure_hook(TextLine, lambda d, _: _rebuilt(TextLine, d))
     conv.register_structure_hook(SeparatorLine, lambda d, _: _rebuilt(SeparatorLine, d))
     conv.register_structure_hook(AllowanceCharge, _allowance_charge)
+    conv.register_unstructure_hook(ProductLine, _dump_product_line)
     configure_tagged_union(Line, conv, tag_name="type")
     conv.register_structure_hook(InvoiceSummary, _summary)
     conv.register_structure_hook(Invoice, _invoice)
@@ -173,19 +174,31 @@ def _decimal_or_none(text: str | None) -> Decimal | None:
 
 
 def _product_line(data: dict[str, Any], _: type) -> ProductLine:
-    return _rebuilt(
-        ProductLine,
-        {
-            "description": data["description"],
-            "quantity": Decimal(data["quantity"]),
-            "unit_price": Decimal(data["unit_price"]),
-            "vat_category": _CATEGORIES[data["vat_category"]],
-            "vat_rate": Decimal(data["vat_rate"]),
-            "unit": data["unit"],
-            "discount_percent": Decimal(data["discount_percent"]),
-            "product_number": data["product_number"],
-        },
-    )
+    # Field by field rather than through _rebuilt: an invoice has many lines.
+    line = object.__new__(ProductLine)
+    put = object.__setattr__
+    put(line, "description", data["description"])
+    put(line, "quantity", Decimal(data["quantity"]))
+    put(line, "unit_price", Decimal(data["unit_price"]))
+    put(line, "vat_category", _CATEGORIES[data["vat_category"]])
+    put(line, "vat_rate", Decimal(data["vat_rate"]))
+    put(line, "unit", data["unit"])
+    put(line, "discount_percent", Decimal(data["discount_percent"]))
+    put(line, "product_number", data["product_number"])
+    return line
+
+
+def _dump_product_line(line: ProductLine) -> dict[str, Any]:
+    return {
+        "description": line.description,
+        "quantity": str(line.quantity),
+        "unit_price": str(line.unit_price),
+        "vat_category": line.vat_category.value,
+        "vat_rate": str(line.vat_rate),
+        "unit": line.unit,
+        "discount_percent": str(line.discount_percent),
+        "product_number": line.product_number,
+    }
 
 
 def _allowance_charge(data: dict[str, Any], _: type) -> AllowanceCharge:
