@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import attrs
@@ -15,6 +18,7 @@ from faktura import InvoiceStateError, NotFoundError, Status, ValidationError
 from faktura.billing import Billing
 from faktura.ports import Store
 from faktura.storage.memory import MemoryStore
+from faktura.storage.sqlite import SqliteStore
 
 COMPANIES = ("co-a", "co-b")
 PRICES = ("100.00", "33.33", "0.10", "1999.95")
@@ -175,6 +179,12 @@ class BillingMachine(RuleBasedStateMachine):
         assert note.totals.amount == doc.amount
         return note.id
 
+    def teardown(self) -> None:
+        self.billing.store.close()
+        path = getattr(self.billing.store, "path", None)
+        if path is not None:  # a file store made for this run
+            shutil.rmtree(path.parent, ignore_errors=True)
+
     @invariant()
     def stored_documents_match_the_model(self) -> None:
         for doc_id, doc in self.model.items():
@@ -206,5 +216,15 @@ TestBillingOnMemory.settings = settings(max_examples=200, stateful_step_count=30
 
 
 def machine_for(make_store: Any) -> type[BillingMachine]:
-    """The same machine over another store (used by the SQLite and PostgreSQL tests)."""
+    """The same machine over another store."""
     return type("Machine", (BillingMachine,), {"make_store": lambda self: make_store()})
+
+
+def _sqlite_store() -> Store:
+    # one fresh file per run of the machine; the directory goes with the process
+    directory = tempfile.mkdtemp(prefix="faktura-stateful-")
+    return SqliteStore(Path(directory) / "billing.db", create=True)
+
+
+TestBillingOnSqlite = machine_for(_sqlite_store).TestCase
+TestBillingOnSqlite.settings = settings(max_examples=25, stateful_step_count=25, deadline=None)
