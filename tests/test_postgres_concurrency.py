@@ -11,19 +11,17 @@ from __future__ import annotations
 import itertools
 import multiprocessing
 import multiprocessing.synchronize
-import random
-from types import TracebackType
-from typing import Any, Self
+from typing import Any
 
 import psycopg
 import pytest
 
 from faktura.billing import Billing
 from faktura.invoice import Invoice, Status
-from faktura.ports import NumberRepository, Store, UnitOfWork
 from faktura.storage.codec import load
 from faktura.storage.postgres import PostgresStore
 from faktura.testing.contract import add, draft, seeded
+from faktura.testing.faults import FailingStore, InjectedFailure
 
 pytest_plugins = ["pg_fixture"]
 
@@ -31,65 +29,6 @@ WORKERS = 4
 BOOKINGS = 500
 FAILURE_RATE = 0.02
 COMPANY = "co-a"
-
-
-class InjectedFailure(Exception):
-    """Raised on purpose after a number was allocated."""
-
-
-class _FailingNumbers:
-    def __init__(self, inner: NumberRepository, rng: random.Random) -> None:
-        self._inner = inner
-        self._rng = rng
-
-    def allocate(self, *args: Any) -> int:
-        seq = self._inner.allocate(*args)
-        if self._rng.random() < FAILURE_RATE:
-            raise InjectedFailure(f"failing after taking number {seq}")
-        return seq
-
-    def last(self, company_id: str, series: str, period: str) -> int | None:
-        return self._inner.last(company_id, series, period)
-
-
-class _FailingUnitOfWork:
-    def __init__(self, inner: UnitOfWork, rng: random.Random) -> None:
-        self._inner = inner
-        self._rng = rng
-
-    def __enter__(self) -> Self:
-        self._inner.__enter__()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self._inner.__exit__(exc_type, exc, tb)
-
-    @property
-    def numbers(self) -> _FailingNumbers:
-        return _FailingNumbers(self._inner.numbers, self._rng)
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._inner, name)
-
-
-class FailingStore:
-    """A store whose units of work fail with probability FAILURE_RATE right after
-    ``numbers.allocate`` returned a number."""
-
-    def __init__(self, inner: Store, seed: int) -> None:
-        self._inner = inner
-        self._rng = random.Random(seed)
-
-    def unit_of_work(self, readonly: bool = False) -> _FailingUnitOfWork:
-        return _FailingUnitOfWork(self._inner.unit_of_work(readonly), self._rng)
-
-    def close(self) -> None:
-        self._inner.close()
 
 
 def book_all(
@@ -104,7 +43,7 @@ def book_all(
     failed: list[str] = []
     try:
         store = PostgresStore(url, pool_size=1)
-        billing = Billing(FailingStore(store, seed=worker))
+        billing = Billing(FailingStore(store, FAILURE_RATE, seed=worker))
         start.wait(timeout=60)  # all workers book at the same time
         try:
             for invoice_id in invoice_ids:

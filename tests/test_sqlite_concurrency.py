@@ -5,16 +5,15 @@
 from __future__ import annotations
 
 import multiprocessing
-import random
 from datetime import UTC, date, datetime
 from pathlib import Path
-from types import TracebackType
-from typing import Any, Self
+from typing import Any
 
 from faktura.billing import Billing
 from faktura.invoice import Status
-from faktura.ports import InvoiceQuery, NumberRepository, Store, UnitOfWork
+from faktura.ports import InvoiceQuery
 from faktura.storage.sqlite import SqliteStore
+from faktura.testing.faults import FailingStore, InjectedFailure
 
 PROCESSES = 4
 BOOKINGS = 500
@@ -37,74 +36,6 @@ class FixedClock:
         return DAY
 
 
-class InjectedFailure(RuntimeError):
-    """The booking fails on purpose, after its number was taken."""
-
-
-class FailingNumbers:
-    """Numbers that, now and then, fail right after the real allocation."""
-
-    def __init__(self, numbers: NumberRepository, rng: random.Random) -> None:
-        self._numbers = numbers
-        self._rng = rng
-
-    def allocate(self, *args: Any) -> int:
-        seq = self._numbers.allocate(*args)
-        if self._rng.random() < FAILURE_RATE:
-            raise InjectedFailure(f"failing after number {seq} was taken")
-        return seq
-
-    def last(self, company_id: str, series: str, period: str) -> int | None:
-        return self._numbers.last(company_id, series, period)
-
-
-class FailingUnitOfWork:
-    """A unit of work whose ``numbers`` fail now and then (see FailingNumbers)."""
-
-    def __init__(self, inner: UnitOfWork, rng: random.Random) -> None:
-        self._inner = inner
-        self._rng = rng
-
-    def __enter__(self) -> Self:
-        self._inner.__enter__()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self._inner.__exit__(exc_type, exc, tb)
-
-    def commit(self) -> None:
-        self._inner.commit()
-
-    def rollback(self) -> None:
-        self._inner.rollback()
-
-    @property
-    def numbers(self) -> FailingNumbers:
-        return FailingNumbers(self._inner.numbers, self._rng)
-
-    def __getattr__(self, name: str) -> Any:  # companies, customers, invoices, events
-        return getattr(self._inner, name)
-
-
-class FailingStore:
-    """A store whose units of work fail now and then after allocating a number."""
-
-    def __init__(self, inner: Store, rng: random.Random) -> None:
-        self._inner = inner
-        self._rng = rng
-
-    def unit_of_work(self, readonly: bool = False) -> FailingUnitOfWork:
-        return FailingUnitOfWork(self._inner.unit_of_work(readonly), self._rng)
-
-    def close(self) -> None:
-        self._inner.close()
-
-
 def book_many(path: Path, company_id: str, seed: int, start: Any, results: Any) -> None:
     """Create drafts, then (all processes at once) book them; report the numbers booked
     by id and the ids that failed."""
@@ -120,7 +51,7 @@ def _book_many(
 ) -> tuple[dict[str, str], list[str]]:
     store = SqliteStore(path)
     try:
-        billing = Billing(FailingStore(store, random.Random(seed)), FixedClock())
+        billing = Billing(FailingStore(store, FAILURE_RATE, seed), FixedClock())
         drafts = [billing.create_draft(company_id, DRAFT).id for _ in range(BOOKINGS)]
         start.wait(timeout=60)
         booked: dict[str, str] = {}
