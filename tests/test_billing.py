@@ -403,3 +403,16 @@ def test_ids_can_be_chosen_by_the_host(clock: FakeClock) -> None:
     billing.create_customer(company_id, id="cu-1", name="C")
     assert company_id == "id-0"
     assert billing.create_draft(company_id, body()).id == "id-1"
+
+
+def test_ids_and_owners_cannot_be_changed(
+    billing: Billing, company_id: str, customer: Customer
+) -> None:
+    with pytest.raises(ValidationError) as info:
+        billing.update_company(company_id, id="other")
+    assert info.value.field == "id"
+    for field in ("id", "company_id"):
+        with pytest.raises(ValidationError) as info:
+            billing.update_customer(company_id, customer.id, **{field: "other"})
+        assert info.value.field == field
+    assert billing.update_customer(company_id, customer.id, name="Renamed").name == "Renamed"

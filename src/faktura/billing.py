@@ -142,6 +142,7 @@ class Billing:
 
     def update_company(self, company_id: str, **changes: Any) -> Company:
         """Change a company's profile or settings. Raises NotFoundError, ValidationError."""
+        _refuse_identity_changes(changes, "id")
         with self.store.unit_of_work() as uow:
             company = attrs.evolve(uow.companies.get(company_id), **changes)
             uow.companies.update(company)
@@ -168,7 +169,7 @@ class Billing:
 
     def update_customer(self, company_id: str, customer_id: str, **changes: Any) -> Customer:
         """Change a customer. Raises NotFoundError, ValidationError."""
-        changes.pop("company_id", None)
+        _refuse_identity_changes(changes, "id", "company_id")
         with self.store.unit_of_work() as uow:
             directory = self._directory(uow)
             customer = attrs.evolve(directory.get(company_id, customer_id), **changes)
@@ -495,6 +496,12 @@ class Billing:
             self._save(uow, invoice, written_off, self._stamp(event, actor))
             uow.commit()
         return written_off
+
+
+def _refuse_identity_changes(changes: Mapping[str, Any], *names: str) -> None:
+    for name in names:
+        if name in changes:
+            raise ValidationError("cannot be changed", field=name, rule="immutable")
 
 
 def _check_search(search: object) -> None:
