@@ -169,7 +169,7 @@ class Billing:
 
     def update_customer(self, company_id: str, customer_id: str, **changes: Any) -> Customer:
         """Change a customer. Raises NotFoundError, ValidationError."""
-        _refuse_identity_changes(changes, "id", "company_id")
+        _refuse_identity_changes(changes, "id")
         with self.store.unit_of_work() as uow:
             directory = self._directory(uow)
             customer = attrs.evolve(directory.get(company_id, customer_id), **changes)
