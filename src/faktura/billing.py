@@ -413,14 +413,13 @@ class Billing:
         (back-dated), ValidationError (not bookable), ConflictError.
         """
         with self.store.unit_of_work() as uow:
-            booked, event = self._book(uow, company_id, invoice_id)
-            uow.events.append(company_id, self._stamp(event, actor))
+            booked = self._book(uow, company_id, invoice_id, actor)
             uow.commit()
         return booked
 
     def _book(
-        self, uow: UnitOfWork, company_id: str, invoice_id: str
-    ) -> tuple[Invoice, InvoiceEvent]:
+        self, uow: UnitOfWork, company_id: str, invoice_id: str, actor: str | None
+    ) -> Invoice:
         company = uow.companies.get(company_id)
         invoice = uow.invoices.get(company_id, invoice_id)
         # Whatever fails from here on (back-dating, a document that cannot be booked, a
@@ -436,8 +435,8 @@ class Billing:
         )
         number = series.format(seq, invoice.issue_date)
         booked, event = invoice.book(number, self.clock.now())
-        uow.invoices.update(booked, invoice.version)
-        return booked, event
+        self._save(uow, invoice, booked, self._stamp(event, actor))
+        return booked
 
     def credit(
         self,
