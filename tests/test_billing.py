@@ -415,3 +415,13 @@ def test_ids_and_owners_cannot_be_changed(
         billing.update_customer(company_id, customer.id, id="other")
     assert info.value.field == "id"
     assert billing.update_customer(company_id, customer.id, name="Renamed").name == "Renamed"
+
+
+def test_new_ids_follow_creation_order() -> None:
+    from faktura.billing import new_id
+
+    ids = [new_id() for _ in range(200)]
+    assert len(set(ids)) == 200
+    assert all(len(i) == 32 and int(i, 16) >= 0 for i in ids)
+    # the millisecond prefix never goes backwards
+    assert [i[:12] for i in ids] == sorted(i[:12] for i in ids)

@@ -20,7 +20,8 @@ document.
 
 from __future__ import annotations
 
-import uuid
+import secrets
+import time
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 from decimal import Decimal
@@ -61,8 +62,13 @@ __all__ = ["Billing", "InvoiceList", "new_id"]
 
 
 def new_id() -> str:
-    """A new random id (UUID4, hex)."""
-    return uuid.uuid4().hex
+    """A new id: 32 hex digits, the first 12 the milliseconds since 1970, the rest random.
+
+    Ids in creation order keep lists cheap to maintain: within a day, documents are
+    listed by id (newest first), so a new one goes on top instead of somewhere in the
+    middle, where every later one would have to move down a place.
+    """
+    return f"{time.time_ns() // 1_000_000:012x}{secrets.token_hex(10)}"
 
 
 @attrs.frozen
@@ -91,7 +97,8 @@ class Billing:
     """The use cases of invoicing for any number of companies (tenants).
 
     ``customers`` plugs in a host's own CustomerDirectory (used outside faktura's units
-    of work); by default customers live in the store. ``ids`` makes new ids (UUID4).
+    of work); by default customers live in the store. ``ids`` makes new ids
+    (``new_id``: time-ordered).
     """
 
     def __init__(
