@@ -21,7 +21,16 @@ from collections.abc import Callable
 
 from faktura.errors import ValidationError
 
-__all__ = ["bic", "cvr", "ean", "ean13", "iban", "luhn_check_digit", "vat_id"]
+__all__ = [
+    "bic",
+    "creditor_reference",
+    "cvr",
+    "ean",
+    "ean13",
+    "iban",
+    "luhn_check_digit",
+    "vat_id",
+]
 
 _MAX_TEXT = 64
 
@@ -62,6 +71,7 @@ ean = _checked("ean", "EAN/GLN number", "ean")
 vat_id = _checked("eu.vat", "EU VAT number", "vat_id")
 iban = _checked("iban", "IBAN", "iban")
 bic = _checked("bic", "BIC", "bic")
+creditor_reference = _checked("iso11649", "ISO 11649 creditor reference", "iso11649")
 
 
 def ean13(value: object, field: str) -> str:
