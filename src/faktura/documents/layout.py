@@ -1,0 +1,540 @@
+"""The built-in PDF layouts, on reportlab: "default" (classic) and "modern".
+
+Both lay the same content out in a different style: seller and buyer blocks, the
+document's facts, the line table (descriptions wrap; the header repeats on every
+page), allowances and charges, the VAT breakdown with exemption texts, totals on the
+last page, the payment block (bank, IBAN/BIC, FIK line, EPC QR for EUR), notes and a
+footer with the company's identifiers; every page says "page X of Y". Only imported
+when a PDF is rendered (it imports reportlab).
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+from collections.abc import Callable, Sequence
+from decimal import Decimal
+from typing import Any
+
+import attrs
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_RIGHT
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import (
+    Flowable,
+    Image,
+    KeepTogether,
+    Paragraph,
+    SimpleDocTemplate,
+    Spacer,
+    Table,
+    TableStyle,
+)
+
+from faktura.documents import l10n
+from faktura.documents.fik import fik_line, payment_id
+from faktura.documents.pdf import DocumentData, check_drawable
+from faktura.errors import RenderError, ValidationError
+from faktura.invoice import DocumentKind
+from faktura.lines import ProductLine, SeparatorLine
+from faktura.vat import VatCategory
+
+__all__ = ["CLASSIC", "MODERN", "FontSpec", "Layout", "register_ttf"]
+
+_WIDTH, _HEIGHT = A4
+_MARGIN = 18 * mm
+
+
+@attrs.frozen
+class FontSpec:
+    """The regular and bold face a layout writes with, and what they can draw."""
+
+    regular: str = "Helvetica"
+    bold: str = "Helvetica-Bold"
+
+    def covers(self, char: str) -> bool:
+        """True when both faces have a glyph for ``char``."""
+        return _covers(self.regular, char) and _covers(self.bold, char)
+
+
+@functools.cache
+def _covers(font_name: str, char: str) -> bool:
+    font = pdfmetrics.getFont(font_name)
+    face = getattr(font, "face", None)
+    glyphs = getattr(face, "charToGlyph", None)
+    if isinstance(glyphs, dict):  # a TrueType font: its own character map
+        return ord(char) in glyphs
+    try:  # a standard Type 1 font, drawn with WinAnsi encoding
+        char.encode("cp1252")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+_REGISTERED: dict[str, str] = {}
+
+
+def register_ttf(name: str, path: str, bold_path: str | None = None) -> FontSpec:
+    """Register a TrueType font (once per process) and the FontSpec writing with it.
+
+    Raises RenderError when the file is not a usable TrueType font.
+    """
+    bold_name = f"{name}-Bold"
+    for font_name, font_path in ((name, path), (bold_name, bold_path or path)):
+        if _REGISTERED.get(font_name) == font_path:
+            continue
+        try:
+            pdfmetrics.registerFont(TTFont(font_name, font_path))
+        except Exception as exc:  # reportlab raises several kinds for a bad font file
+            raise RenderError(f"{font_path} is not a usable TrueType font: {exc}") from exc
+        _REGISTERED[font_name] = font_path
+    return FontSpec(name, bold_name)
+
+
+@attrs.frozen
+class Style:
+    """What makes a layout look like itself."""
+
+    accent: Any
+    header_band: bool
+    grid: bool
+    title_size: float
+
+
+class Layout:
+    """A built-in template: the shared content, drawn in one ``Style``."""
+
+    def __init__(self, template_id: str, style: Style, font: FontSpec | None = None) -> None:
+        self._id = template_id
+        self.style = style
+        self.font = font or FontSpec()
+
+    @property
+    def id(self) -> str:
+        return self._id
+
+    def with_font(self, font: FontSpec, template_id: str | None = None) -> Layout:
+        """The same layout writing with ``font`` (e.g. one from ``register_ttf``)."""
+        return Layout(template_id or self._id, self.style, font)
+
+    def render(self, data: DocumentData) -> bytes:
+        try:
+            return _Renderer(data, self).pdf()
+        except (RenderError, ValidationError):
+            raise
+        except Exception as exc:  # a layout failure must not surface as reportlab's
+            raise RenderError(f"the document could not be laid out: {exc}") from exc
+
+
+class _Renderer:
+    """One document being laid out (holds the texts, styles and formatting helpers)."""
+
+    def __init__(self, data: DocumentData, layout: Layout) -> None:
+        self.data = data
+        self.layout = layout
+        self.invoice = data.invoice
+        self.locale = data.language
+        self.words = l10n.labels(self.locale)
+        font = layout.font
+        self.normal = ParagraphStyle("n", fontName=font.regular, fontSize=9, leading=11.5)
+        self.small = ParagraphStyle("s", parent=self.normal, fontSize=7.5, leading=9.5)
+        self.bold = ParagraphStyle("b", parent=self.normal, fontName=font.bold)
+        self.right = ParagraphStyle("r", parent=self.normal, alignment=TA_RIGHT)
+        self.right_bold = ParagraphStyle("rb", parent=self.bold, alignment=TA_RIGHT)
+        self.title = ParagraphStyle(
+            "t",
+            parent=self.bold,
+            fontSize=layout.style.title_size,
+            leading=layout.style.title_size * 1.2,
+            textColor=layout.style.accent,
+        )
+
+    # -- text ------------------------------------------------------------------------------
+
+    def text(self, value: str, field: str) -> str:
+        """``value`` escaped for a Paragraph, after checking the font can draw it."""
+        check_drawable(value, self.layout.font.covers, field)
+        escaped = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        return escaped.replace("\n", "<br/>")
+
+    def para(self, value: str, style: ParagraphStyle | None = None, field: str = "text") -> Any:
+        return Paragraph(self.text(value, field), style or self.normal)
+
+    def money(self, amount: Decimal) -> str:
+        sign = -1 if self.invoice.kind is DocumentKind.CREDIT_NOTE and amount else 1
+        return l10n.format_money(amount * sign, self.invoice.currency, self.locale)
+
+    # -- blocks ----------------------------------------------------------------------------
+
+    def pdf(self) -> bytes:
+        buffer = io.BytesIO()
+        document = SimpleDocTemplate(
+            buffer,
+            pagesize=A4,
+            leftMargin=_MARGIN,
+            rightMargin=_MARGIN,
+            topMargin=_MARGIN + (14 * mm if self.layout.style.header_band else 0),
+            bottomMargin=_MARGIN + 8 * mm,
+            invariant=1,
+            title="",
+        )
+        story: list[Flowable] = [
+            self.header(),
+            Spacer(1, 8 * mm),
+            self.parties(),
+            Spacer(1, 6 * mm),
+            self.lines_table(),
+            Spacer(1, 4 * mm),
+            KeepTogether([self.totals(), Spacer(1, 5 * mm), *self.payment(), *self.notes()]),
+        ]
+        document.build(
+            story,
+            onFirstPage=self.decorate,
+            onLaterPages=self.decorate,
+            canvasmaker=_numbered_canvas(self.words.page, self.layout.font.regular),
+        )
+        return buffer.getvalue()
+
+    def decorate(self, canvas: Canvas, _: Any) -> None:
+        """Band (modern) and footer with the company's identifiers, on every page."""
+        company = self.data.company
+        canvas.saveState()
+        if self.layout.style.header_band:
+            canvas.setFillColor(self.layout.style.accent)
+            canvas.rect(0, _HEIGHT - 16 * mm, _WIDTH, 16 * mm, stroke=0, fill=1)
+            canvas.setFillColor(colors.white)
+            canvas.setFont(self.layout.font.bold, 13)
+            canvas.drawString(_MARGIN, _HEIGHT - 10.5 * mm, self.text(company.name, "name"))
+        parts = [company.name]
+        if company.cvr:
+            parts.append(f"{self.words.registration_number} {company.cvr}")
+        if company.vat_id:
+            parts.append(f"{self.words.vat_number} {company.vat_id}")
+        if company.email:
+            parts.append(company.email)
+        footer = " · ".join(parts)
+        check_drawable(footer, self.layout.font.covers, "company")
+        canvas.setFont(self.layout.font.regular, 7.5)
+        canvas.setFillColor(colors.grey)
+        canvas.drawString(_MARGIN, 10 * mm, footer)
+        canvas.restoreState()
+
+    def header(self) -> Flowable:
+        words, invoice = self.words, self.invoice
+        title = self.para(words.title(invoice.kind), self.title, "title")
+        facts: list[tuple[str, str]] = [
+            (words.number_label(invoice.kind), invoice.number or words.draft_number),
+            (words.date, l10n.format_date(invoice.issue_date, self.locale)),
+        ]
+        if invoice.kind is DocumentKind.INVOICE:
+            facts.append((words.due_date, l10n.format_date(invoice.due_date, self.locale)))
+        if self.data.customer.number:
+            facts.append((words.customer_number, self.data.customer.number))
+        if invoice.reference:
+            facts.append((words.reference, invoice.reference))
+        if invoice.our_reference:
+            facts.append((words.our_reference, invoice.our_reference))
+        facts.append((words.currency, invoice.currency))
+        rows = [
+            [self.para(label, self.small, "label"), self.para(value, self.right, "header")]
+            for label, value in facts
+        ]
+        meta = Table(rows, colWidths=[38 * mm, 42 * mm])
+        meta.setStyle(
+            TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("PADDING", (0, 0), (-1, -1), 1)])
+        )
+        left: list[Flowable] = [title]
+        if invoice.credited_invoice_number:
+            left.append(
+                self.para(
+                    words.credit_note_for.format(number=invoice.credited_invoice_number),
+                    self.bold,
+                )
+            )
+        if self.data.logo:
+            left.insert(0, self.logo())
+        table = Table([[left, meta]], colWidths=[_WIDTH - 2 * _MARGIN - 80 * mm, 80 * mm])
+        table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP")]))
+        return table
+
+    def logo(self) -> Flowable:
+        try:
+            image = Image(io.BytesIO(self.data.logo or b""))
+        except Exception as exc:  # reportlab/PIL raise several kinds for a bad image
+            raise RenderError(f"the logo is not a readable image: {exc}") from exc
+        scale = min(40 * mm / image.imageWidth, 18 * mm / image.imageHeight, 1)
+        image.drawWidth, image.drawHeight = image.imageWidth * scale, image.imageHeight * scale
+        image.hAlign = "LEFT"
+        return image
+
+    def address(self, name: str, address: Any, extra: Sequence[str]) -> list[Flowable]:
+        lines = [name]
+        if address is not None:
+            lines += [v for v in (address.street, address.additional) if v]
+            city = " ".join(v for v in (address.postal_code, address.city) if v)
+            if city:
+                lines.append(city)
+            if address.country != "DK":
+                lines.append(l10n.country_name(address.country, self.locale))
+        lines += extra
+        return [self.para(lines[0], self.bold, "name"), *(self.para(x) for x in lines[1:])]
+
+    def parties(self) -> Flowable:
+        company, customer, invoice, words = (
+            self.data.company,
+            self.data.customer,
+            self.invoice,
+            self.words,
+        )
+        seller_extra = []
+        if company.cvr:
+            seller_extra.append(f"{words.registration_number} {company.cvr}")
+        if company.vat_id:
+            seller_extra.append(f"{words.vat_number} {company.vat_id}")
+        department = (
+            customer.department(invoice.customer_department_id)
+            if invoice.customer_department_id
+            else None
+        )
+        buyer_extra = []
+        if department is not None:
+            buyer_extra.append(f"{words.department}: {department.name}")
+        ean = department.ean if department is not None and department.ean else customer.ean
+        if ean:
+            buyer_extra.append(f"{words.ean} {ean}")
+        if customer.vat_id:
+            buyer_extra.append(f"{words.vat_number} {customer.vat_id}")
+        contact = (
+            customer.contact(invoice.customer_contact_id) if invoice.customer_contact_id else None
+        )
+        if contact is not None:
+            buyer_extra.append(f"{words.contact}: {contact.name}")
+        address = department.address if department and department.address else customer.address
+        buyer = [self.para(words.customer, self.small, "label")]
+        buyer += self.address(customer.name, address, buyer_extra)
+        seller = self.address(company.name, company.address, seller_extra)
+        half = (_WIDTH - 2 * _MARGIN) / 2
+        table = Table([[buyer, seller]], colWidths=[half, half])
+        table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP")]))
+        return table
+
+    def lines_table(self) -> Flowable:
+        words, totals = self.words, self.invoice.totals
+        header = [
+            self.para(words.description, self.bold),
+            self.para(words.quantity, self.right_bold),
+            self.para(words.unit, self.bold),
+            self.para(words.unit_price, self.right_bold),
+            self.para(words.discount, self.right_bold),
+            self.para(words.amount, self.right_bold),
+        ]
+        rows: list[list[Any]] = [header]
+        spans: list[tuple[str, tuple[int, int], tuple[int, int]]] = []
+        for index, (line, amounts) in enumerate(zip(self.invoice.lines, totals.lines, strict=True)):
+            field = f"lines.{index}.description"
+            if isinstance(line, ProductLine) and amounts is not None:
+                rows.append(
+                    [
+                        self.para(line.description, field=field),
+                        self.para(l10n.format_number(line.quantity, self.locale), self.right),
+                        self.para(l10n.unit_name(line.unit, self.locale)),
+                        self.para(l10n.format_number(line.unit_price, self.locale, 2), self.right),
+                        self.para(
+                            l10n.format_percent(line.discount_percent, self.locale)
+                            if line.discount_percent
+                            else "",
+                            self.right,
+                        ),
+                        self.para(self.money(amounts.net_incl or amounts.net), self.right),
+                    ]
+                )
+            else:
+                style = self.bold if isinstance(line, SeparatorLine) else self.normal
+                rows.append([self.para(line.description, style, field), "", "", "", "", ""])
+                spans.append(("SPAN", (0, len(rows) - 1), (-1, len(rows) - 1)))
+        for item, amount in zip(
+            self.invoice.allowance_charges, totals.allowance_charges, strict=True
+        ):
+            label = words.charge if item.charge else words.allowance
+            value = amount if item.charge else -amount
+            reason = f"{label}: {item.reason}" if item.reason else label
+            rows.append(
+                [
+                    self.para(reason, field="allowanceCharges.reason"),
+                    "",
+                    "",
+                    "",
+                    "",
+                    self.para(self.money(value), self.right),
+                ]
+            )
+            spans.append(("SPAN", (0, len(rows) - 1), (-2, len(rows) - 1)))
+        usable = _WIDTH - 2 * _MARGIN
+        widths = [usable - 118 * mm, 18 * mm, 18 * mm, 26 * mm, 20 * mm, 36 * mm]
+        table = Table(rows, colWidths=widths, repeatRows=1)
+        accent = self.layout.style.accent
+        commands: list[Any] = [
+            ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ("LINEBELOW", (0, 0), (-1, 0), 0.8, accent),
+            ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+            ("TOPPADDING", (0, 0), (-1, -1), 3),
+            *spans,
+        ]
+        if self.layout.style.grid:
+            commands.append(("LINEBELOW", (0, 1), (-1, -1), 0.25, colors.lightgrey))
+        else:
+            commands.append(("ROWBACKGROUNDS", (0, 1), (-1, -1), [None, colors.whitesmoke]))
+        table.setStyle(TableStyle(commands))
+        return table
+
+    def totals(self) -> Flowable:
+        words, totals = self.words, self.invoice.totals
+        rows: list[tuple[str, str, bool]] = [(words.subtotal, self.money(totals.subtotal), False)]
+        for group in totals.vat_breakdown:
+            rate = l10n.format_percent(group.rate, self.locale)
+            base = self.money(group.taxable)
+            if group.category is VatCategory.S:
+                label = f"{words.vat} {rate} ({words.taxable_amount} {base})"
+            else:
+                reason = group.exemption.reason if group.exemption else None
+                text = l10n.exemption_text(group.category, self.locale, reason)
+                named = f"{words.vat} {rate}: {text}" if text else f"{words.vat} {rate}"
+                label = f"{named} ({words.taxable_amount} {base})"
+            rows.append((label, self.money(group.vat), False))
+        rows.append((f"{words.total} {self.invoice.currency}", self.money(totals.amount), True))
+        if totals.prepaid:
+            rows.append((words.prepaid, self.money(-totals.prepaid), False))
+        if totals.rounding:
+            rows.append((words.rounding, self.money(totals.rounding), False))
+        if totals.prepaid or totals.rounding:
+            payable = (
+                words.credited if self.invoice.kind is DocumentKind.CREDIT_NOTE else words.payable
+            )
+            rows.append((payable, self.money(totals.payable), True))
+        body = [
+            [
+                self.para(label, self.right_bold if strong else self.right, "totals"),
+                self.para(value, self.right_bold if strong else self.right),
+            ]
+            for label, value, strong in rows
+        ]
+        table = Table(body, colWidths=[_WIDTH - 2 * _MARGIN - 36 * mm, 36 * mm])
+        table.setStyle(
+            TableStyle(
+                [
+                    (
+                        "LINEABOVE",
+                        (0, len(body) - 1),
+                        (-1, len(body) - 1),
+                        0.8,
+                        self.layout.style.accent,
+                    ),
+                    ("PADDING", (0, 0), (-1, -1), 2),
+                ]
+            )
+        )
+        return table
+
+    def payment(self) -> list[Flowable]:
+        invoice, company, words = self.invoice, self.data.company, self.words
+        if invoice.kind is not DocumentKind.INVOICE:
+            return []
+        lines = [
+            f"{words.payment_terms}: {l10n.describe_terms(invoice.payment_terms, self.locale)}"
+        ]
+        lines.append(f"{words.due_date}: {l10n.format_date(invoice.due_date, self.locale)}")
+        bank = company.bank
+        if bank is not None:
+            if bank.reg_no and bank.account_no:
+                lines.append(
+                    f"{words.bank_reg_no} {bank.reg_no} · {words.bank_account_no} {bank.account_no}"
+                )
+            if bank.iban:
+                lines.append(
+                    f"{words.iban} {bank.iban}" + (f" · {words.bic} {bank.bic}" if bank.bic else "")
+                )
+        if company.fik_creditor and invoice.number and invoice.currency == "DKK":
+            fik = fik_line(payment_id(invoice.number), company.fik_creditor)
+            lines.append(f"{words.fik}: {fik}")
+        if invoice.number:
+            lines.append(words.payment_instruction.format(number=invoice.number))
+        block: list[Flowable] = [self.para(words.payment, self.bold)]
+        block += [self.para(line, field="payment") for line in lines]
+        qr = self.qr()
+        if qr is None:
+            return block
+        table = Table([[block, qr]], colWidths=[_WIDTH - 2 * _MARGIN - 34 * mm, 34 * mm])
+        table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP")]))
+        return [table]
+
+    def qr(self) -> list[Flowable] | None:
+        """The EPC/SEPA QR code, for EUR invoices with an IBAN and something to pay."""
+        invoice, company = self.invoice, self.data.company
+        bank = company.bank
+        payable = invoice.totals.payable
+        if invoice.currency != "EUR" or bank is None or not bank.iban or payable <= 0:
+            return None
+        from faktura.documents.qr import epc_payload, epc_qr_png
+
+        payload = epc_payload(
+            name=company.name[:70],
+            iban=bank.iban,
+            bic=bank.bic,
+            amount=payable,
+            text=f"{self.words.title(invoice.kind)} {invoice.number or ''}".strip(),
+        )
+        image = Image(io.BytesIO(epc_qr_png(payload, 4)), width=30 * mm, height=30 * mm)
+        return [image, self.para(self.words.scan_to_pay, self.small)]
+
+    def notes(self) -> list[Flowable]:
+        if not self.invoice.notes:
+            return []
+        return [
+            Spacer(1, 4 * mm),
+            self.para(self.words.notes, self.bold),
+            self.para(self.invoice.notes, field="notes"),
+        ]
+
+
+def _numbered_canvas(page_text: str, font: str) -> Callable[..., Canvas]:
+    """A canvas class that writes "page X of Y" once the page count is known."""
+
+    class NumberedCanvas(Canvas):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self._saved: list[dict[str, Any]] = []
+
+        def showPage(self) -> None:
+            self._saved.append(dict(self.__dict__))
+            self._startPage()  # type: ignore[attr-defined]  # reportlab's page reset
+
+        def save(self) -> None:
+            pages = len(self._saved)
+            for state in self._saved:
+                self.__dict__.update(state)
+                self.setFont(font, 7.5)
+                self.setFillColor(colors.grey)
+                self.drawRightString(
+                    _WIDTH - _MARGIN,
+                    10 * mm,
+                    page_text.format(page=self.getPageNumber(), pages=pages),
+                )
+                Canvas.showPage(self)
+            Canvas.save(self)
+
+    return NumberedCanvas
+
+
+CLASSIC = Layout(
+    "default",
+    Style(accent=colors.HexColor("#222222"), header_band=False, grid=True, title_size=20),
+)
+MODERN = Layout(
+    "modern",
+    Style(accent=colors.HexColor("#1f5f8b"), header_band=True, grid=False, title_size=24),
+)

@@ -1,0 +1,305 @@
+"""PDF documents: content, localization, watermark, pagination, determinism, errors."""
+
+from __future__ import annotations
+
+import io
+import subprocess
+import sys
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any
+
+import attrs
+import pytest
+from pypdf import PdfReader
+
+from faktura import Address, BankAccount, Company, Customer, RenderError, ValidationError
+from faktura.billing import Billing
+from faktura.cli import run_demo
+from faktura.documents.pdf import DocumentData, render_pdf, template_ids
+from faktura.invoice import Invoice
+from faktura.parties import Department
+from faktura.storage.memory import MemoryStore
+
+AT = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
+
+
+class Clock:
+    def now(self) -> datetime:
+        return AT
+
+    def today(self) -> date:
+        return AT.date()
+
+
+@pytest.fixture(scope="module")
+def demo() -> tuple[Billing, Company, Customer, Invoice]:
+    billing = Billing(MemoryStore(), Clock())
+    company, customer, invoice = run_demo(billing)
+    return billing, company, customer, invoice
+
+
+def text_of(pdf: bytes) -> str:
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+
+
+def squashed(text: str) -> str:
+    """Text without the (no-break) spaces extraction puts in varying places."""
+    return "".join(text.split()).replace("\u00a0", "")
+
+
+@pytest.mark.parametrize(
+    ("locale", "expected"),
+    [
+        (
+            "da",
+            [
+                "Faktura",
+                "Fakturanr.",
+                "Forfaldsdato",
+                "PO-nr.",
+                "Vores ref.",
+                "Kundenr.",
+                "8.694,28 kr.",
+                "1.678,88 kr.",
+                "25. nov. 2026",
+                "Side 1 af 1",
+                "Reg.nr. 1234",
+                "+71<000000000000018+12345678<",
+                "Moms 25 %",
+            ],
+        ),
+        ("en", ["Invoice", "Due date", "DKK 8,694.28", "Nov 25, 2026", "Page 1 of 1"]),
+        ("de", ["Rechnung", "8.694,28", "25.11.2026", "Seite 1 von 1"]),
+        ("sv", ["Faktura", "8 694,28", "sida 1 av 1"]),
+        ("nb", ["Faktura", "8 694,28", "side 1 av 1"]),
+    ],
+)
+def test_an_invoice_carries_every_field_in_its_language(
+    demo: tuple[Billing, Company, Customer, Invoice], locale: str, expected: list[str]
+) -> None:
+    _, company, customer, invoice = demo
+    text = text_of(render_pdf(DocumentData(invoice, company, customer, locale=locale)))
+    flat = squashed(text).lower()
+    for value in expected:
+        assert squashed(value).lower() in flat, (locale, value)
+    for value in (
+        "Nordlys ApS",
+        "Fjord Consulting A/S",
+        "Architecture workshop",
+        "Printed report",
+        "Workshop held 12-13 November",
+        "PO-4711",
+        "Mette Hansen",
+        "13585628",
+        "DK5000400440116243",
+        "Thank you for your business.",
+        "1001",
+    ):
+        assert squashed(value).lower() in flat, (locale, value)
+
+
+def test_the_document_language_is_the_customers_else_the_companys(
+    demo: tuple[Billing, Company, Customer, Invoice],
+) -> None:
+    _, company, customer, invoice = demo
+    german = DocumentData(invoice, company, attrs.evolve(customer, language="de"))
+    assert german.language == "de"
+    assert DocumentData(invoice, company, customer).language == "da"  # the company's
+
+
+def test_a_credit_note_names_the_invoice_it_credits(
+    demo: tuple[Billing, Company, Customer, Invoice],
+) -> None:
+    billing, company, customer, invoice = demo
+    note = billing.book(company.id, billing.credit(company.id, invoice.id, [(1, Decimal(1))]).id)
+    text = squashed(text_of(render_pdf(DocumentData(note, company, customer, locale="en"))))
+    assert squashed("Credit note") in text
+    assert squashed(f"invoice {invoice.number}") in text
+    assert "CN-1" in text
+    # 1 hour of 1,150.00 less 10 % = 1,035.00, plus 25 % VAT: credited as a negative amount
+    assert squashed("-DKK 1,293.75") in text
+
+
+def test_the_watermark_only_when_asked(demo: tuple[Billing, Company, Customer, Invoice]) -> None:
+    _, company, customer, invoice = demo
+    data = DocumentData(invoice, company, customer)
+    assert "KLADDE" not in text_of(render_pdf(data))
+    assert "KLADDE" in text_of(render_pdf(data, draft=True))
+    english = DocumentData(invoice, company, customer, locale="en")
+    assert "DRAFT" in text_of(render_pdf(english, draft=True))
+
+
+def test_a_draft_has_no_number_and_says_so(
+    demo: tuple[Billing, Company, Customer, Invoice],
+) -> None:
+    billing, company, customer, _ = demo
+    draft = billing.create_draft(
+        company.id,
+        {
+            "customerId": customer.id,
+            "lines": [{"description": "Hours", "quantity": "1", "unitPrice": "100.00"}],
+        },
+    )
+    text = text_of(render_pdf(DocumentData(draft, company, customer, locale="en"), draft=True))
+    assert "DRAFT" in text
+    assert "Invoice no." in text
+
+
+def test_two_hundred_lines_paginate_with_every_line_once(
+    demo: tuple[Billing, Company, Customer, Invoice],
+) -> None:
+    billing, company, customer, _ = demo
+    lines = [
+        {
+            "description": f"Item {n:03d} with a description long enough to wrap onto a second "
+            "line in the table of the document",
+            "quantity": "1",
+            "unitPrice": "10.00",
+        }
+        for n in range(200)
+    ]
+    long = billing.create_draft(company.id, {"customerId": customer.id, "lines": lines})
+    pdf = render_pdf(DocumentData(long, company, customer, locale="en"))
+    pages = [page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages]
+    assert len(pages) > 3
+    everything = squashed("\n".join(pages))
+    for n in range(200):
+        assert everything.count(squashed(f"Item {n:03d} with")) == 1, n
+    for number, page in enumerate(pages, start=1):
+        assert "Description" in page  # the table header repeats
+        assert squashed(f"Page {number} of {len(pages)}") in squashed(page)
+    assert "Total incl. VAT" in pages[-1]  # totals on the last page only
+    assert all("Total incl. VAT" not in page for page in pages[:-1])
+    assert squashed("DKK 2,500.00") in squashed(pages[-1])  # 200 × 10 × 1.25
+
+
+def test_identical_input_gives_identical_bytes_and_document_metadata(
+    demo: tuple[Billing, Company, Customer, Invoice],
+) -> None:
+    _, company, customer, invoice = demo
+    data = DocumentData(invoice, company, customer)
+    first, second = render_pdf(data), render_pdf(data)
+    assert first == second
+    info = PdfReader(io.BytesIO(first)).metadata
+    assert info is not None
+    assert info["/Title"] == "Faktura 1"
+    assert info["/Author"] == "Nordlys ApS"
+    assert info["/CreationDate"] == "D:20261125120000+00'00'"  # booked_at, not the clock
+
+
+def test_an_xml_attachment_is_embedded(demo: tuple[Billing, Company, Customer, Invoice]) -> None:
+    _, company, customer, invoice = demo
+    xml = b"<?xml version='1.0'?><Invoice/>"
+    pdf = render_pdf(DocumentData(invoice, company, customer), attachments={"invoice.xml": xml})
+    assert PdfReader(io.BytesIO(pdf)).attachments == {"invoice.xml": [xml]}
+
+
+def test_eur_invoices_carry_the_epc_qr_code() -> None:
+    billing = Billing(MemoryStore(), Clock())
+    company = billing.create_company(
+        name="Euro GmbH",
+        currency="EUR",
+        bank=BankAccount(iban="DE89370400440532013000", bic="COBADEFFXXX"),
+    )
+    customer = billing.create_customer(company.id, name="Kunde", language="de")
+    invoice = billing.book(
+        company.id,
+        billing.create_draft(
+            company.id,
+            {
+                "customerId": customer.id,
+                "lines": [{"description": "Beratung", "quantity": "1", "unitPrice": "100.00"}],
+            },
+        ).id,
+    )
+    pdf = render_pdf(DocumentData(invoice, company, customer))
+    assert len(PdfReader(io.BytesIO(pdf)).pages[0].images) == 1
+    assert "Beratung" in text_of(pdf)
+
+
+def test_department_address_and_ean_replace_the_customers() -> None:
+    billing = Billing(MemoryStore(), Clock())
+    company = billing.create_company(name="Nordlys ApS", cvr="13585628")
+    customer = billing.create_customer(
+        company.id,
+        name="Region Hovedstaden",
+        address=Address("Kongens Vænge 2", "Hillerød", "3400"),
+        departments=(
+            Department(
+                "d1",
+                "IT",
+                ean="5790000435951",
+                address=Address("Blegdamsvej 9", "København Ø", "2100"),
+            ),
+        ),
+    )
+    invoice = billing.create_draft(
+        company.id,
+        {
+            "customerId": customer.id,
+            "customerDepartmentId": "d1",
+            "lines": [{"description": "Licens", "quantity": "1", "unitPrice": "100.00"}],
+        },
+    )
+    text = squashed(text_of(render_pdf(DocumentData(invoice, company, customer))))
+    assert squashed("Blegdamsvej 9") in text
+    assert squashed("5790000435951") in text
+    assert squashed("Kongens Vænge") not in text
+
+
+def test_text_the_font_cannot_draw_is_a_render_error(
+    demo: tuple[Billing, Company, Customer, Invoice],
+) -> None:
+    billing, company, customer, _ = demo
+    draft = billing.create_draft(
+        company.id,
+        {
+            "customerId": customer.id,
+            "lines": [{"description": "東京 workshop", "quantity": "1", "unitPrice": "100.00"}],
+        },
+    )
+    with pytest.raises(RenderError) as info:
+        render_pdf(DocumentData(draft, company, customer))
+    assert "東" in str(info.value)
+    assert "lines.0.description" in str(info.value)
+
+
+def test_templates(demo: tuple[Billing, Company, Customer, Invoice]) -> None:
+    _, company, customer, invoice = demo
+    assert {"default", "modern"} <= set(template_ids())
+    data = DocumentData(invoice, company, customer)
+    assert render_pdf(data, template_id="modern") != render_pdf(data)
+    with pytest.raises(ValidationError) as info:
+        render_pdf(data, template_id="fancy")
+    assert info.value.field == "documentTemplateId"
+
+
+def test_importing_faktura_needs_no_pdf_library() -> None:
+    code = (
+        "import sys, faktura, faktura.documents.pdf\n"
+        "bad = {'reportlab', 'pypdf', 'segno'} & {m.split('.')[0] for m in sys.modules}\n"
+        "assert not bad, bad\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stderr
+
+
+def test_rendering_without_the_extra_names_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    import builtins
+
+    from faktura import ConfigurationError
+    from faktura.documents.pdf import require_pdf_extra
+
+    real_import = builtins.__import__
+
+    def no_reportlab(name: str, *args: Any, **kwargs: Any) -> Any:
+        if name.split(".")[0] == "reportlab":
+            raise ImportError(name)
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_reportlab)
+    with pytest.raises(ConfigurationError, match=r"faktura\[pdf\]"):
+        require_pdf_extra()
