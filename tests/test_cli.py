@@ -63,6 +63,8 @@ def test_demo_command_prints_table_and_json(
     monkeypatch.chdir(tmp_path)
     assert main(["demo"]) == 0
     assert (tmp_path / "faktura-demo" / "faktura.db").exists()
+    for name in ("invoice.pdf", "invoice-draft.pdf", "credit-note.pdf"):
+        assert (tmp_path / "faktura-demo" / name).read_bytes().startswith(b"%PDF-"), name
     assert main(["demo"]) == 0  # a second run starts afresh: number 1 again
     out = capsys.readouterr().out.split("store: ")[-1]
     payload = json.loads(out[out.index("\n{") :])

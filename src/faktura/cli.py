@@ -6,6 +6,7 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -125,16 +126,42 @@ def _demo(args: argparse.Namespace) -> int:
             leftover.unlink()
     store = open_store(url, create=True)
     try:
-        company, customer, invoice = run_demo(Billing(store))
+        billing = Billing(store)
+        company, customer, invoice = run_demo(billing)
+        written = _demo_documents(billing, company, customer, invoice)
     finally:
         store.close()
     print(f"store: {url}")
+    for path in written:
+        print(f"wrote {path}")
     print(f"{company.name} (CVR {company.cvr}) → {customer.name} (customer {customer.number})")
     print()
     print(render_table(invoice))
     print()
     print(json.dumps(invoice_to_wire(invoice), indent=2, ensure_ascii=False))
     return 0
+
+
+def _demo_documents(
+    billing: Billing, company: Company, customer: Customer, invoice: Invoice
+) -> list[Path]:
+    """invoice.pdf, its draft preview and a credit note for one line, in DEMO_DIR."""
+    from faktura.documents.pdf import DocumentData, render_pdf
+
+    DEMO_DIR.mkdir(exist_ok=True)
+    credit = billing.credit(company.id, invoice.id, [(1, Decimal(1))])
+    credit_note = billing.book(company.id, credit.id)
+    documents = {
+        "invoice.pdf": render_pdf(DocumentData(invoice, company, customer)),
+        "invoice-draft.pdf": render_pdf(DocumentData(invoice, company, customer), draft=True),
+        "credit-note.pdf": render_pdf(DocumentData(credit_note, company, customer)),
+    }
+    written = []
+    for name, content in documents.items():
+        path = DEMO_DIR / name
+        path.write_bytes(content)
+        written.append(path)
+    return written
 
 
 def main(argv: Sequence[str] | None = None) -> int:
