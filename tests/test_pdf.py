@@ -303,3 +303,49 @@ def test_rendering_without_the_extra_names_it(monkeypatch: pytest.MonkeyPatch) -
     monkeypatch.setattr(builtins, "__import__", no_reportlab)
     with pytest.raises(ConfigurationError, match=r"faktura\[pdf\]"):
         require_pdf_extra()
+
+
+def test_a_registered_ttf_font_draws_what_core_fonts_cannot(
+    demo: tuple[Billing, Company, Customer, Invoice],
+) -> None:
+    import os
+
+    import reportlab
+
+    from faktura.documents import pdf
+    from faktura.documents.layout import CLASSIC, register_ttf
+
+    billing, company, customer, _ = demo
+    draft = billing.create_draft(
+        company.id,
+        {
+            "customerId": customer.id,
+            "lines": [
+                {"description": "Łukasz workshop, Ω-series", "quantity": "1", "unitPrice": "100.00"}
+            ],
+        },
+    )
+    data = DocumentData(draft, company, customer, locale="en")
+    with pytest.raises(RenderError, match="Ł"):
+        render_pdf(data)  # Helvetica (WinAnsi) has no Ł
+
+    fonts = os.path.join(os.path.dirname(reportlab.__file__), "fonts")
+    vera = register_ttf("Vera", os.path.join(fonts, "Vera.ttf"), os.path.join(fonts, "VeraBd.ttf"))
+    assert (
+        register_ttf("Vera", os.path.join(fonts, "Vera.ttf"), os.path.join(fonts, "VeraBd.ttf"))
+        == vera
+    )  # once per process
+    pdf.register_template(CLASSIC.with_font(vera, "vera"))
+    text = text_of(render_pdf(data, template_id="vera"))
+    assert "Łukasz workshop, Ω-series" in text
+    far_east = billing.create_draft(
+        company.id,
+        {
+            "customerId": customer.id,
+            "lines": [{"description": "東京", "quantity": "1", "unitPrice": "1.00"}],
+        },
+    )
+    with pytest.raises(RenderError, match="東"):
+        render_pdf(DocumentData(far_east, company, customer), template_id="vera")
+    with pytest.raises(RenderError):
+        register_ttf("Broken", __file__)
