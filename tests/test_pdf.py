@@ -349,3 +349,25 @@ def test_a_registered_ttf_font_draws_what_core_fonts_cannot(
         render_pdf(DocumentData(far_east, company, customer), template_id="vera")
     with pytest.raises(RenderError):
         register_ttf("Broken", __file__)
+
+
+def test_a_logo_is_drawn_and_a_broken_one_is_a_render_error(
+    demo: tuple[Billing, Company, Customer, Invoice],
+) -> None:
+    from faktura.documents.qr import epc_qr_png  # any real PNG will do as a logo
+
+    _, company, customer, invoice = demo
+    logo = epc_qr_png("BCD\n002\n1\nSCT\n\nLogo\nDE89370400440532013000\nEUR1.00", 2)
+    with_logo = render_pdf(DocumentData(invoice, company, customer, logo=logo))
+    assert len(PdfReader(io.BytesIO(with_logo)).pages[0].images) == 1
+    with pytest.raises(RenderError, match="logo"):
+        render_pdf(DocumentData(invoice, company, customer, logo=b"not an image"))
+
+
+def test_a_danish_credit_note(demo: tuple[Billing, Company, Customer, Invoice]) -> None:
+    billing, company, customer, invoice = demo
+    note = billing.credit(company.id, invoice.id, [(2, Decimal(1))])  # 1 × travel 480.50
+    text = squashed(text_of(render_pdf(DocumentData(note, company, customer))))
+    assert squashed("Kreditnota") in text
+    assert squashed(f"Kreditnota til faktura {invoice.number}") in text
+    assert squashed("-600,63 kr.") in text  # 480.50 + 25 % = 600.625 → 600.63
