@@ -144,6 +144,7 @@ def test_a_draft_has_no_number_and_says_so(
     text = text_of(render_pdf(DocumentData(draft, company, customer, locale="en"), draft=True))
     assert "DRAFT" in text
     assert "Invoice no." in text
+    assert "Draft – no number yet" in text
 
 
 def test_two_hundred_lines_paginate_with_every_line_once(
@@ -170,6 +171,7 @@ def test_two_hundred_lines_paginate_with_every_line_once(
         assert "Description" in page  # the table header repeats
         assert squashed(f"Page {number} of {len(pages)}") in squashed(page)
     assert "Total incl. VAT" in pages[-1]  # totals on the last page only
+    assert "Amount due" in pages[-1]
     assert all("Total incl. VAT" not in page for page in pages[:-1])
     assert squashed("DKK 2,500.00") in squashed(pages[-1])  # 200 × 10 × 1.25
 
@@ -371,3 +373,25 @@ def test_a_danish_credit_note(demo: tuple[Billing, Company, Customer, Invoice]) 
     assert squashed("Kreditnota") in text
     assert squashed(f"Kreditnota til faktura {invoice.number}") in text
     assert squashed("-600,63 kr.") in text  # 480.50 + 25 % = 600.625 → 600.63
+
+
+def test_reverse_charge_prints_its_exemption_text() -> None:
+    from faktura import VatZone
+
+    billing = Billing(MemoryStore(), Clock())
+    company = billing.create_company(name="Nordlys ApS", cvr="13585628", vat_id="DK13585628")
+    customer = billing.create_customer(
+        company.id, name="Berlin GmbH", vat_zone=VatZone.EU, vat_id="DE136695976", language="en"
+    )
+    invoice = billing.create_draft(
+        company.id,
+        {
+            "customerId": customer.id,
+            "lines": [{"description": "Consulting", "quantity": "1", "unitPrice": "1000.00"}],
+        },
+    )
+    text = squashed(text_of(render_pdf(DocumentData(invoice, company, customer))))
+    assert squashed("VAT 0%: Reverse charge") in text
+    assert squashed("DE136695976") in text  # the buyer's VAT number
+    danish = squashed(text_of(render_pdf(DocumentData(invoice, company, customer, locale="da"))))
+    assert squashed("Omvendt betalingspligt") in danish

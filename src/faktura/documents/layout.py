@@ -411,11 +411,8 @@ class _Renderer:
             rows.append((words.prepaid, self.money(-totals.prepaid), False))
         if totals.rounding:
             rows.append((words.rounding, self.money(totals.rounding), False))
-        if totals.prepaid or totals.rounding:
-            payable = (
-                words.credited if self.invoice.kind is DocumentKind.CREDIT_NOTE else words.payable
-            )
-            rows.append((payable, self.money(totals.payable), True))
+        credit = self.invoice.kind is DocumentKind.CREDIT_NOTE
+        rows.append((words.credited if credit else words.payable, self.money(totals.payable), True))
         body = [
             [
                 self.para(label, self.right_bold if strong else self.right, "totals"),
