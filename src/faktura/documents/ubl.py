@@ -1,0 +1,538 @@
+"""UBL 2.1 e-invoices: Peppol BIS Billing 3.0 Invoice (380) and CreditNote (381).
+
+``to_ubl(invoice, company, customer)`` returns the document as UTF-8 bytes, pretty-printed
+and deterministic (the same input gives the same bytes). It is built with the standard
+library's ``xml.etree.ElementTree``, which escapes every text and attribute, so faktura's
+core needs nothing new; the tests check the output against the UBL 2.1 XSD and CEN's
+EN 16931 rules.
+
+Mapping (EN 16931 business terms):
+
+* number → ID (BT-1), issue date (BT-2), due date (BT-9, invoices only: a UBL 2.1
+  CreditNote has no DueDate), currency (BT-5), description and notes → one Note (BT-22;
+  Peppol allows a single note), ``reference`` → BuyerReference (BT-10), falling back to the
+  customer number (Peppol needs a buyer or order reference), ``ourReference`` → the
+  seller contact (BT-41) with the company's phone and e-mail.
+* A credit note names the credited invoice number in BillingReference (BT-25). Its
+  amounts and quantities are positive, as faktura stores them.
+* Parties: EndpointID from the EAN/GLN (scheme 0088), else the CVR (scheme 0184); the
+  buyer's department overrides its EAN and postal address. VAT number → PartyTaxScheme
+  (left out when the document is outside the scope of VAT, O: BR-O-02), name and CVR →
+  PartyLegalEntity. The customer's contact → buyer contact.
+* Payment (invoices only): one PaymentMeans, as EN 16931 allows a single payment id and
+  means code (UBL-SR-44/47): an IBAN in EUR → code 58 (SEPA) with the BIC as branch;
+  else FIK → code 93 with PaymentID ``71#<15-digit payment id>`` and the 8-digit creditor
+  as account (Peppol DK-R-010/011); else a Danish reg./account number → code 42 with the
+  reg. no. as branch (DK-R-006); else an IBAN → code 31. Payment terms →
+  PaymentTerms/Note (English).
+* Product lines → InvoiceLine/CreditNoteLine with ID = the line's position on the
+  document (text and separator lines are not part of an e-invoice and are left out).
+  A line discount is a line AllowanceCharge (reason code 95). Document allowances and
+  charges are AllowanceCharge elements with their excl.-VAT amount; VAT is one TaxSubtotal
+  per (category, rate) with the exemption reason and VATEX code where the category needs
+  one. O carries no Percent anywhere. LegalMonetaryTotal holds prepaid (BT-113) and
+  the cash rounding (BT-114).
+* Intra-community supply (K) needs a delivery date and country (BR-IC-11/12): faktura
+  does not store them, so the issue date and the buyer's address country are used.
+
+Prices including VAT: the e-invoice is always excluding VAT. Each line carries its
+excl.-VAT net (LineExtensionAmount, BT-131) exactly as ``invoice.totals`` spread it, and
+its discount as a line allowance without percent (the rounded excl.-VAT discount need
+not equal base × percent). The net price (BT-146) is ``gross ÷ quantity`` when that
+division is exact in at most 10 decimals; otherwise the price is stated for the whole
+line quantity: PriceAmount = |gross| with BaseQuantity (BT-149) = |quantity|, so that
+quantity × price ÷ base quantity = gross exactly and the invoiced quantity (BT-129) stays
+true (rather than rewriting the quantity to 1). Percent allowances and charges keep their
+percent and base only when prices exclude VAT, for the same reason.
+
+What UBL/Peppol cannot express is refused with a ValidationError naming the field: a
+draft (no ``number``), a currency with more than 2 minor units (BR-DEC rules), no
+product line, no buyer or seller endpoint, a missing seller VAT number (BR-S/Z/E/AE/K/G-02),
+a missing buyer VAT number for AE/K, a
+VAT rate below 0.5 % whose VAT is 0.50 or more (CEN's BR-CO-17 rounds the rate to a whole
+percent and then expects no VAT), a credit note without its invoice number, and a
+company or customer that does not belong to the document.
+"""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from decimal import Decimal, localcontext
+
+from faktura.documents.fik import payment_id
+from faktura.errors import ValidationError
+from faktura.invoice import DocumentKind, Invoice
+from faktura.lines import ProductLine
+from faktura.money import Currency, exact_context
+from faktura.parties import Address, Company, Customer
+from faktura.totals import Totals
+from faktura.vat import VatCategory
+
+__all__ = ["CUSTOMIZATION_ID", "PROFILE_ID", "to_ubl"]
+
+CUSTOMIZATION_ID = "urn:cen.eu:en16931:2017#compliant#urn:fdc:peppol.eu:2017:poacc:billing:3.0"
+PROFILE_ID = "urn:fdc:peppol.eu:2017:poacc:billing:01:1.0"
+
+_NS = {
+    DocumentKind.INVOICE: "urn:oasis:names:specification:ubl:schema:xsd:Invoice-2",
+    DocumentKind.CREDIT_NOTE: "urn:oasis:names:specification:ubl:schema:xsd:CreditNote-2",
+}
+_CAC = "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2"
+_CBC = "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2"
+_SCHEME_GLN = "0088"
+_SCHEME_CVR = "0184"
+_MAX_PRICE_PLACES = 10
+_HALF = Decimal("0.5")
+#: UNCL 5189 "Discount": the reason code of line discounts.
+_DISCOUNT_CODE = "95"
+
+
+def to_ubl(invoice: Invoice, company: Company, customer: Customer) -> bytes:
+    """The Peppol BIS Billing 3.0 UBL document of a booked invoice or credit note.
+
+    Raises ValidationError naming the field when the document cannot be expressed.
+    """
+    return _Builder(invoice, company, customer).build()
+
+
+def _fmt(value: Decimal) -> str:
+    """A plain decimal (no exponent); trailing zeros of money amounts are kept."""
+    return format(value, "f")
+
+
+def _rate(value: Decimal) -> str:
+    return format(value.normalize(), "f")
+
+
+def _text(value: str | None) -> str | None:
+    """``value`` unless empty or blank (Peppol refuses empty elements)."""
+    return value if value is not None and value.strip() else None
+
+
+class _Builder:
+    def __init__(self, invoice: Invoice, company: Company, customer: Customer) -> None:
+        self.invoice = invoice
+        self.company = company
+        self.customer = customer
+        self.credit = invoice.kind is DocumentKind.CREDIT_NOTE
+        self.currency = self._currency()
+        self.totals: Totals = invoice.totals
+        self.categories = {g.category for g in self.totals.vat_breakdown}
+        self.outside_scope = VatCategory.O in self.categories
+
+    # -- checks ----------------------------------------------------------------------------
+
+    def _currency(self) -> Currency:
+        currency = Currency.of(self.invoice.currency)
+        if currency.minor_units > 2:
+            raise ValidationError(
+                f"{currency.code} has {currency.minor_units} minor units; EN 16931 amounts "
+                "have at most 2 decimals",
+                field="currency",
+                rule="ubl_currency",
+            )
+        return currency
+
+    def _check(self) -> None:
+        invoice = self.invoice
+        if invoice.number is None:
+            raise ValidationError(
+                "only booked documents (with a number) become e-invoices",
+                field="number",
+                rule="ubl_booked",
+            )
+        if invoice.company_id != self.company.id:
+            raise ValidationError(
+                "is not the company of this document", field="companyId", rule="ubl_party"
+            )
+        if invoice.customer_id != self.customer.id:
+            raise ValidationError(
+                "is not the customer of this document", field="customerId", rule="ubl_party"
+            )
+        if not any(isinstance(line, ProductLine) for line in invoice.lines):
+            raise ValidationError(
+                "an e-invoice needs at least one product line (BR-16)",
+                field="lines",
+                rule="ubl_lines",
+            )
+        if self.credit and not _text(invoice.credited_invoice_number):
+            raise ValidationError(
+                "a credit note must name the credited invoice number",
+                field="creditedInvoiceNumber",
+                rule="ubl_billing_reference",
+            )
+        if not self.outside_scope and self.company.vat_id is None:
+            raise ValidationError(
+                "the seller's VAT number is needed on an e-invoice with VAT categories "
+                f"{'/'.join(sorted(c.value for c in self.categories))} (BR-S-02 ff.)",
+                field="company.vatId",
+                rule="ubl_seller_vat",
+            )
+        if VatCategory.K in self.categories and self.customer.vat_id is None:
+            raise ValidationError(
+                "intra-community supply (K) needs the buyer's VAT number (BR-K-02)",
+                field="customer.vatId",
+                rule="ubl_buyer_vat",
+            )
+        if (
+            VatCategory.AE in self.categories
+            and self.customer.vat_id is None
+            and self.customer.cvr is None
+        ):
+            raise ValidationError(
+                "reverse charge (AE) needs the buyer's VAT number (BR-AE-02)",
+                field="customer.vatId",
+                rule="ubl_buyer_vat",
+            )
+        for group in self.totals.vat_breakdown:
+            if group.rate < _HALF and abs(group.vat) >= _HALF:
+                # BR-CO-17 rounds the rate to a whole percent first: below 0.5 % it
+                # demands a VAT amount that rounds to 0.
+                raise ValidationError(
+                    f"a VAT rate below 0.5 % ({group.rate}) with {group.vat} VAT cannot pass "
+                    "EN 16931 rule BR-CO-17",
+                    field="vatRate",
+                    rule="ubl_vat_rate",
+                )
+        if self._buyer_reference() is None:
+            raise ValidationError(
+                "Peppol needs a buyer reference: set the reference or the customer number",
+                field="reference",
+                rule="ubl_buyer_reference",
+            )
+
+    def _buyer_reference(self) -> str | None:
+        return _text(self.invoice.reference) or _text(self.customer.number)
+
+    # -- document --------------------------------------------------------------------------
+
+    def build(self) -> bytes:
+        self._check()
+        invoice = self.invoice
+        root = ET.Element(
+            "Invoice" if not self.credit else "CreditNote",
+            {"xmlns": _NS[invoice.kind], "xmlns:cac": _CAC, "xmlns:cbc": _CBC},
+        )
+        _cbc(root, "CustomizationID", CUSTOMIZATION_ID)
+        _cbc(root, "ProfileID", PROFILE_ID)
+        _cbc(root, "ID", invoice.number)
+        _cbc(root, "IssueDate", invoice.issue_date.isoformat())
+        if self.credit:
+            _cbc(root, "CreditNoteTypeCode", "381")
+        else:
+            _cbc(root, "DueDate", invoice.due_date.isoformat())
+            _cbc(root, "InvoiceTypeCode", "380")
+        note = "\n".join(t for t in (_text(invoice.description), _text(invoice.notes)) if t)
+        if note:
+            _cbc(root, "Note", note)
+        _cbc(root, "DocumentCurrencyCode", self.currency.code)
+        _cbc(root, "BuyerReference", self._buyer_reference())
+        if self.credit:
+            billing = _cac(root, "BillingReference")
+            reference = _cac(billing, "InvoiceDocumentReference")
+            _cbc(reference, "ID", invoice.credited_invoice_number)
+        self._seller(_cac(_cac(root, "AccountingSupplierParty"), "Party"))
+        self._buyer(_cac(_cac(root, "AccountingCustomerParty"), "Party"))
+        if VatCategory.K in self.categories:
+            self._delivery(root)
+        if not self.credit:
+            self._payment_means(root)
+        _cac(root, "PaymentTerms", Note=invoice.payment_terms.describe())
+        self._allowance_charges(root)
+        self._tax_total(root)
+        self._monetary_total(root)
+        self._lines(root)
+        ET.indent(root, space="  ")
+        document: bytes = ET.tostring(root, encoding="UTF-8", xml_declaration=True)
+        return document + b"\n"
+
+    # -- parties ---------------------------------------------------------------------------
+
+    def _seller(self, party: ET.Element) -> None:
+        company = self.company
+        if company.ean is not None:
+            _cbc(party, "EndpointID", company.ean, schemeID=_SCHEME_GLN)
+        elif company.cvr is not None:
+            _cbc(party, "EndpointID", company.cvr, schemeID=_SCHEME_CVR)
+        else:
+            raise ValidationError(
+                "the seller needs an EAN or CVR number as its Peppol endpoint",
+                field="company.ean",
+                rule="ubl_endpoint",
+            )
+        _cac(party, "PartyName", Name=company.name)
+        _address(party, "PostalAddress", company.address)
+        if company.vat_id is not None and not self.outside_scope:
+            _tax_scheme(party, company.vat_id)
+        legal = _cac(party, "PartyLegalEntity", RegistrationName=company.name)
+        if company.cvr is not None:
+            _cbc(legal, "CompanyID", company.cvr, schemeID=_SCHEME_CVR)
+        name = _text(self.invoice.our_reference)
+        phone, email = _text(company.phone), _text(company.email)
+        if name or phone or email:
+            contact = _cac(party, "Contact")
+            _cbc(contact, "Name", name)
+            _cbc(contact, "Telephone", phone)
+            _cbc(contact, "ElectronicMail", email)
+
+    def _buyer(self, party: ET.Element) -> None:
+        customer, invoice = self.customer, self.invoice
+        department = None
+        if invoice.customer_department_id is not None:
+            department = customer.department(invoice.customer_department_id)
+            if department is None:
+                raise ValidationError(
+                    "is not a department of the customer",
+                    field="customerDepartmentId",
+                    rule="ubl_department",
+                )
+        ean = department.ean if department is not None and department.ean else customer.ean
+        if ean is not None:
+            _cbc(party, "EndpointID", ean, schemeID=_SCHEME_GLN)
+        elif customer.cvr is not None:
+            _cbc(party, "EndpointID", customer.cvr, schemeID=_SCHEME_CVR)
+        else:
+            raise ValidationError(
+                "the buyer needs an EAN or CVR number as its Peppol endpoint",
+                field="customer.ean",
+                rule="ubl_endpoint",
+            )
+        _cac(party, "PartyName", Name=customer.name)
+        address = department.address if department is not None and department.address else None
+        _address(party, "PostalAddress", address or customer.address)
+        if customer.vat_id is not None and not self.outside_scope:
+            _tax_scheme(party, customer.vat_id)
+        legal = _cac(party, "PartyLegalEntity", RegistrationName=customer.name)
+        if customer.cvr is not None:
+            _cbc(legal, "CompanyID", customer.cvr, schemeID=_SCHEME_CVR)
+        contact = None
+        if invoice.customer_contact_id is not None:
+            contact = customer.contact(invoice.customer_contact_id)
+            if contact is None:
+                raise ValidationError(
+                    "is not a contact of the customer",
+                    field="customerContactId",
+                    rule="ubl_contact",
+                )
+        name = contact.name if contact is not None else (department.name if department else None)
+        email = contact.email if contact is not None else None
+        if name or email:
+            element = _cac(party, "Contact")
+            _cbc(element, "Name", name)
+            _cbc(element, "ElectronicMail", email)
+
+    def _delivery(self, root: ET.Element) -> None:
+        delivery = _cac(root, "Delivery", ActualDeliveryDate=self.invoice.issue_date.isoformat())
+        address = _cac(_cac(delivery, "DeliveryLocation"), "Address")
+        _cac(address, "Country", IdentificationCode=self.customer.address.country)
+
+    # -- payment ---------------------------------------------------------------------------
+
+    def _payment_means(self, root: ET.Element) -> None:
+        """One PaymentMeans: EN 16931 allows a single payment id and one means code
+        (UBL-SR-44/47). EUR to an IBAN is SEPA (58); otherwise FIK (93) comes first, then
+        a Danish account (42), then an IBAN (31)."""
+        company, number = self.company, self.invoice.number
+        assert number is not None  # checked
+        bank = company.bank
+        iban = bank.iban if bank is not None else None
+        means = ET.Element("cac:PaymentMeans")
+        if iban is not None and bank is not None and self.currency.code == "EUR":
+            _cbc(means, "PaymentMeansCode", "58")
+            _cbc(means, "PaymentID", number)
+            account = _cac(means, "PayeeFinancialAccount", ID=iban)
+            if bank.bic is not None:
+                _cac(account, "FinancialInstitutionBranch", ID=bank.bic)
+        elif company.fik_creditor is not None:
+            _cbc(means, "PaymentMeansCode", "93")
+            _cbc(means, "PaymentID", f"71#{payment_id(number)}")
+            _cac(means, "PayeeFinancialAccount", ID=company.fik_creditor)
+        elif bank is not None and bank.reg_no is not None and bank.account_no is not None:
+            _cbc(means, "PaymentMeansCode", "42")
+            _cbc(means, "PaymentID", number)
+            account = _cac(means, "PayeeFinancialAccount", ID=bank.account_no)
+            _cac(account, "FinancialInstitutionBranch", ID=bank.reg_no)
+        elif iban is not None and bank is not None:
+            _cbc(means, "PaymentMeansCode", "31")
+            _cbc(means, "PaymentID", number)
+            account = _cac(means, "PayeeFinancialAccount", ID=iban)
+            if bank.bic is not None:
+                _cac(account, "FinancialInstitutionBranch", ID=bank.bic)
+        else:
+            return
+        root.append(means)
+
+    # -- amounts ---------------------------------------------------------------------------
+
+    def _amount(self, parent: ET.Element, name: str, value: Decimal) -> None:
+        _cbc(parent, name, _fmt(value), currencyID=self.currency.code)
+
+    def _tax_category(
+        self, parent: ET.Element, name: str, category: VatCategory, rate: Decimal
+    ) -> ET.Element:
+        element = _cac(parent, name, ID=category.value)
+        if category is not VatCategory.O:
+            _cbc(element, "Percent", _rate(rate))
+        return element
+
+    def _allowance_charges(self, root: ET.Element) -> None:
+        invoice = self.invoice
+        exp = self.currency.exponent
+        for item, amount in zip(
+            invoice.allowance_charges, self.totals.allowance_charges, strict=True
+        ):
+            element = _cac(root, "AllowanceCharge")
+            _cbc(element, "ChargeIndicator", "true" if item.charge else "false")
+            _cbc(element, "AllowanceChargeReasonCode", item.reason_code)
+            _cbc(element, "AllowanceChargeReason", _text(item.reason))
+            with_percent = item.percent is not None and not invoice.prices_include_vat
+            if with_percent:
+                assert item.percent is not None
+                _cbc(element, "MultiplierFactorNumeric", _rate(item.percent))
+            self._amount(element, "Amount", amount)
+            if with_percent:
+                base = item.base
+                if base is None:
+                    base = self._group_net(item.vat_category, item.vat_rate)
+                self._amount(element, "BaseAmount", base.quantize(exp))
+            self._tax_category(element, "TaxCategory", item.vat_category, item.vat_rate)
+            _vat_scheme(element[-1])
+
+    def _group_net(self, category: VatCategory, rate: Decimal) -> Decimal:
+        net = Decimal(0).quantize(self.currency.exponent)
+        for line, amounts in zip(self.invoice.lines, self.totals.lines, strict=True):
+            if (
+                isinstance(line, ProductLine)
+                and amounts is not None
+                and (line.vat_category, line.vat_rate) == (category, rate)
+            ):
+                net += amounts.net
+        return net
+
+    def _tax_total(self, root: ET.Element) -> None:
+        total = _cac(root, "TaxTotal")
+        self._amount(total, "TaxAmount", self.totals.vat)
+        for group in self.totals.vat_breakdown:
+            subtotal = _cac(total, "TaxSubtotal")
+            self._amount(subtotal, "TaxableAmount", group.taxable)
+            self._amount(subtotal, "TaxAmount", group.vat)
+            category = self._tax_category(subtotal, "TaxCategory", group.category, group.rate)
+            if group.exemption is not None:
+                _cbc(category, "TaxExemptionReasonCode", group.exemption.code)
+                _cbc(category, "TaxExemptionReason", _text(group.exemption.reason))
+            _vat_scheme(category)
+
+    def _monetary_total(self, root: ET.Element) -> None:
+        totals = self.totals
+        total = _cac(root, "LegalMonetaryTotal")
+        self._amount(total, "LineExtensionAmount", totals.line_total)
+        self._amount(total, "TaxExclusiveAmount", totals.subtotal)
+        self._amount(total, "TaxInclusiveAmount", totals.amount)
+        kinds = {item.charge for item in self.invoice.allowance_charges}
+        if False in kinds:
+            self._amount(total, "AllowanceTotalAmount", totals.allowance_total)
+        if True in kinds:
+            self._amount(total, "ChargeTotalAmount", totals.charge_total)
+        if totals.prepaid:
+            self._amount(total, "PrepaidAmount", totals.prepaid)
+        if totals.rounding:
+            self._amount(total, "PayableRoundingAmount", totals.rounding)
+        self._amount(total, "PayableAmount", totals.payable)
+
+    # -- lines -----------------------------------------------------------------------------
+
+    def _lines(self, root: ET.Element) -> None:
+        name, quantity_name = (
+            ("CreditNoteLine", "CreditedQuantity")
+            if self.credit
+            else ("InvoiceLine", "InvoicedQuantity")
+        )
+        incl = self.invoice.prices_include_vat
+        for index, (line, amounts) in enumerate(
+            zip(self.invoice.lines, self.totals.lines, strict=True)
+        ):
+            if not isinstance(line, ProductLine) or amounts is None:
+                continue
+            element = _cac(root, name)
+            _cbc(element, "ID", str(index + 1))
+            _cbc(element, quantity_name, _fmt(line.quantity), unitCode=line.unit)
+            self._amount(element, "LineExtensionAmount", amounts.net)
+            if amounts.discount:
+                discount = _cac(element, "AllowanceCharge")
+                _cbc(discount, "ChargeIndicator", "false")
+                _cbc(discount, "AllowanceChargeReasonCode", _DISCOUNT_CODE)
+                _cbc(discount, "AllowanceChargeReason", "Discount")
+                if not incl:
+                    _cbc(discount, "MultiplierFactorNumeric", _rate(line.discount_percent))
+                self._amount(discount, "Amount", amounts.discount)
+                if not incl:
+                    self._amount(discount, "BaseAmount", amounts.gross)
+            item = _cac(element, "Item")
+            _cbc(item, "Name", line.description)
+            if line.product_number is not None:
+                _cac(item, "SellersItemIdentification", ID=line.product_number)
+            self._tax_category(item, "ClassifiedTaxCategory", line.vat_category, line.vat_rate)
+            _vat_scheme(item[-1])
+            price = _cac(element, "Price")
+            if not incl:
+                self._amount(price, "PriceAmount", line.unit_price)
+            else:
+                self._price_incl(price, line, amounts.gross, f"lines.{index}")
+
+    def _price_incl(self, price: ET.Element, line: ProductLine, gross: Decimal, field: str) -> None:
+        quantity = line.quantity
+        if not quantity or not gross:
+            self._amount(price, "PriceAmount", Decimal(0).quantize(self.currency.exponent))
+            return
+        with localcontext(exact_context()):
+            unit = gross / quantity
+            exact = unit * quantity == gross
+        if exact and unit >= 0 and -int(unit.normalize().as_tuple().exponent) <= _MAX_PRICE_PLACES:
+            self._amount(price, "PriceAmount", unit.normalize())
+            return
+        if (gross < 0) != (quantity < 0):
+            raise ValidationError(
+                "the line's amount excluding VAT has the opposite sign of its quantity",
+                field=f"{field}.unitPrice",
+                rule="ubl_price",
+            )
+        self._amount(price, "PriceAmount", abs(gross))
+        _cbc(price, "BaseQuantity", _fmt(abs(quantity)), unitCode=line.unit)
+
+
+# -- element helpers -----------------------------------------------------------------------
+
+
+def _cbc(parent: ET.Element, name: str, text: str | None, **attributes: str) -> None:
+    if text is None:
+        return
+    element = ET.SubElement(parent, f"cbc:{name}", attributes)
+    element.text = text
+
+
+def _cac(parent: ET.Element, name: str, **children: str | None) -> ET.Element:
+    element = ET.SubElement(parent, f"cac:{name}")
+    for child, text in children.items():
+        _cbc(element, child, text)
+    return element
+
+
+def _vat_scheme(parent: ET.Element) -> None:
+    _cac(parent, "TaxScheme", ID="VAT")
+
+
+def _tax_scheme(party: ET.Element, vat_id: str) -> None:
+    scheme = _cac(party, "PartyTaxScheme", CompanyID=vat_id)
+    _vat_scheme(scheme)
+
+
+def _address(parent: ET.Element, name: str, address: Address) -> None:
+    element = _cac(
+        parent,
+        name,
+        StreetName=_text(address.street),
+        AdditionalStreetName=_text(address.additional),
+        CityName=_text(address.city),
+        PostalZone=_text(address.postal_code),
+    )
+    _cac(element, "Country", IdentificationCode=address.country)
