@@ -632,3 +632,16 @@ def test_transitions_keep_totals_only_while_the_amounts_stay() -> None:
     edited = draft.update(at(2), lines=(product("3", "10.00"),)).invoice
     assert edited.totals.subtotal != draft.totals.subtotal
     assert edited.totals == attrs.evolve(edited).totals  # fresh computation agrees
+
+
+def test_credits_of_an_invoice_below_zero_stay_between_zero_and_its_total() -> None:
+    # a refund invoice: the returned goods outweigh the new ones
+    invoice = new_draft((product("1", "1.00"), product("-1", "1.01"))).book("7", at(1)).invoice
+    assert invoice.totals.amount == Decimal("-0.01")
+    # crediting the new goods moves the total towards zero: allowed
+    credit = invoice.credit("cn-1", at(2), DAY, [(0, Decimal(1))]).credit_note
+    assert credit.totals.amount == Decimal("1.25")
+    # crediting the returned goods alone would credit more than the invoice: refused
+    with pytest.raises(ValidationError) as caught:
+        invoice.credit("cn-2", at(2), DAY, [(1, Decimal(-1))])
+    assert caught.value.errors[0].rule == "exceeds_invoice"

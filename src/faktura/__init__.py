@@ -4,6 +4,7 @@ Importing faktura has no side effects: no connections, no environment reads, no 
 """
 
 from faktura.errors import (
+    AuthenticationError,
     ConfigurationError,
     ConflictError,
     DeliveryError,
@@ -40,6 +41,7 @@ __version__ = "0.1.0"
 __all__ = [
     "Address",
     "AllowanceCharge",
+    "AuthenticationError",
     "BankAccount",
     "Company",
     "ConfigurationError",

@@ -22,14 +22,24 @@ from __future__ import annotations
 
 import secrets
 import time
-from collections.abc import Callable, Mapping, Sequence
-from datetime import date
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
 import attrs
 
-from faktura.errors import ConflictError, FieldError, NotFoundError, ValidationError
+from faktura.apikeys import ApiKey, parse_key
+from faktura.delivery.channel import DeliveryChannel
+from faktura.delivery.log import DeliveryAttempt, DeliveryStatus, SendResult
+from faktura.delivery.sending import Sender
+from faktura.errors import (
+    AuthenticationError,
+    ConflictError,
+    FieldError,
+    NotFoundError,
+    ValidationError,
+)
 from faktura.invoice import (
     EDITABLE_FIELDS,
     DocumentKind,
@@ -98,7 +108,10 @@ class Billing:
 
     ``customers`` plugs in a host's own CustomerDirectory (used outside faktura's units
     of work); by default customers live in the store. ``ids`` makes new ids
-    (``new_id``: time-ordered).
+    (``new_id``: time-ordered). ``channels`` maps delivery types ("email", "sproom",
+    "manual") to DeliveryChannels; without it, only manual delivery is configured.
+    ``stale_after``: how old a pending delivery attempt must be before a send treats it
+    as interrupted (a crash) rather than in progress.
     """
 
     def __init__(
@@ -108,11 +121,18 @@ class Billing:
         *,
         customers: CustomerDirectory | None = None,
         ids: Callable[[], str] = new_id,
+        channels: Mapping[str, DeliveryChannel] | None = None,
+        stale_after: timedelta = timedelta(minutes=5),
     ) -> None:
         self.store = store
         self.clock: Clock = clock or SystemClock()
         self._customers = customers
         self._ids = ids
+        if channels is None:
+            from faktura.delivery.manual import ManualChannel
+
+            channels = {"manual": ManualChannel()}
+        self._sender = Sender(self, channels, stale_after)
 
     # -- plumbing ------------------------------------------------------------------------
 
@@ -502,6 +522,122 @@ class Billing:
             self._save(uow, invoice, written_off, self._stamp(event, actor))
             uow.commit()
         return written_off
+
+    # -- delivery ------------------------------------------------------------------------
+
+    def send(
+        self,
+        company_id: str,
+        invoice_id: str,
+        delivery_type: str,
+        *,
+        override_email: str | None = None,
+        override_ean: str | None = None,
+        update_customer_record: bool = False,
+        document_template_id: str | None = None,
+        idempotency_key: str | None = None,
+        actor: str | None = None,
+    ) -> SendResult:
+        """Send a document over a channel (DESIGN §9): a draft is booked first (its
+        number allocated) in one transaction with a pending delivery attempt; a booked
+        one is sent again under its number. The delivery's outcome is recorded on the
+        attempt and returned (``success`` false with the attempt's error when the
+        channel failed: the document stays booked and can be sent again).
+
+        Nothing is booked and no number is used when the input, the recipient, the
+        channel's pre-flight or the documents fail: ValidationError (naming the field),
+        DeliveryRejected / DeliveryUnavailable (pre-flight), InvoiceStateError
+        (cancelled), NotFoundError. A repeated ``idempotency_key`` returns the stored
+        result without delivering again (ConflictError when reused for another send).
+        """
+        return self._sender.send(
+            company_id,
+            invoice_id,
+            delivery_type,
+            override_email=override_email,
+            override_ean=override_ean,
+            update_customer_record=update_customer_record,
+            document_template_id=document_template_id,
+            idempotency_key=idempotency_key,
+            actor=actor,
+        )
+
+    def delivery_status(self, company_id: str, invoice_id: str) -> DeliveryStatus:
+        """The document's delivery summary and every attempt. Raises NotFoundError."""
+        return self._sender.status(company_id, invoice_id)
+
+    def apply_provider_status(
+        self,
+        company_id: str,
+        provider_reference: str,
+        status: str,
+        *,
+        message: str | None = None,
+        details: Mapping[str, str] | None = None,
+    ) -> DeliveryAttempt:
+        """Append a provider's status (an access point's webhook: "accepted",
+        "rejected", ...) to the attempt it delivered as ``provider_reference``; a
+        rejection fails the attempt. Raises NotFoundError, ValidationError."""
+        return self._sender.apply_provider_status(
+            company_id, provider_reference, status, message, details
+        )
+
+    def recover_deliveries(self, company_id: str, *, actor: str | None = None) -> list[SendResult]:
+        """Deliver again, under the same numbers, what crashed sends left pending for
+        longer than ``stale_after``; the interrupted attempts are closed as failed."""
+        return self._sender.recover(company_id, actor)
+
+    # -- api keys ------------------------------------------------------------------------
+
+    def create_api_key(
+        self, company_id: str, name: str, scopes: Iterable[str]
+    ) -> tuple[ApiKey, str]:
+        """A new key of the company and its secret, shown this once (only its digest is
+        stored). Raises NotFoundError, ValidationError (unknown scope)."""
+        key, secret = ApiKey.issue(
+            secrets.token_hex(8),
+            company_id,
+            name,
+            scopes,
+            created_at=self.clock.now(),
+            token=secrets.token_bytes(32),
+        )
+        with self.store.unit_of_work() as uow:
+            uow.companies.get(company_id)
+            uow.api_keys.add(key)
+            uow.commit()
+        return key, secret
+
+    def authenticate(self, presented: object) -> ApiKey:
+        """The active key ``presented`` is the secret of. Raises AuthenticationError,
+        the same for a malformed, unknown, wrong or revoked key."""
+        parsed = parse_key(presented) if isinstance(presented, str) else None
+        if parsed is not None:
+            with self.store.unit_of_work(readonly=True) as uow:
+                try:
+                    key = uow.api_keys.get(parsed[0])
+                except NotFoundError:
+                    key = None
+            if key is not None and key.verify(presented):  # type: ignore[arg-type]
+                return key
+        raise AuthenticationError("a valid API key is required (header x-api-key)")
+
+    def list_api_keys(self, company_id: str) -> list[ApiKey]:
+        """The company's keys (digests only), oldest first."""
+        with self.store.unit_of_work(readonly=True) as uow:
+            return uow.api_keys.for_company(company_id)
+
+    def revoke_api_key(self, company_id: str, key_id: str) -> ApiKey:
+        """Revoke a key of the company. Raises NotFoundError (also for another
+        company's key)."""
+        with self.store.unit_of_work() as uow:
+            key = uow.api_keys.get(key_id)
+            if key.company_id != company_id:
+                raise NotFoundError("api key", key_id)
+            revoked = key.revoked(self.clock.now())
+            uow.api_keys.update(revoked)
+            uow.commit()
+        return revoked
 
 
 def _refuse_identity_changes(changes: Mapping[str, Any], *names: str) -> None:

@@ -9,6 +9,7 @@
     ├── NotFoundError(LookupError)   not_found
     ├── InvoiceStateError            invalid_state
     ├── ConflictError                conflict        yes
+    ├── AuthenticationError          unauthorized
     ├── ConfigurationError           configuration_error
     ├── StorageError                 storage_error   yes
     ├── RenderError                  render_failed
@@ -28,6 +29,7 @@ from collections.abc import Iterable
 import attrs
 
 __all__ = [
+    "AuthenticationError",
     "ConfigurationError",
     "ConflictError",
     "DeliveryError",
@@ -174,6 +176,12 @@ class ConflictError(FakturaError):
 
     code = "conflict"
     retryable = True
+
+
+class AuthenticationError(FakturaError):
+    """An API key is missing, malformed, unknown or revoked (never says which)."""
+
+    code = "unauthorized"
 
 
 class ConfigurationError(FakturaError):

@@ -611,7 +611,9 @@ class Invoice:
         if completes:
             credit_note = _settle_rounding(credit_note, left_to_credit)
         amount = credit_note.totals.amount
-        if amount > left_to_credit:
+        # Credits move the invoice's total towards zero: beyond it is too much, whichever
+        # sign the invoice has (an invoice of allowances can total below zero).
+        if amount > left_to_credit if left_to_credit >= ZERO else amount < left_to_credit:
             raise ValidationError(
                 f"the credit ({amount}) exceeds what is left to credit ({left_to_credit})",
                 field="lines",

@@ -22,15 +22,19 @@ from typing import Generic, Protocol, Self, TypeVar
 
 import attrs
 
+from faktura.apikeys import ApiKey
+from faktura.delivery.log import DeliveryAttempt
 from faktura.invoice import DocumentKind, Invoice, InvoiceEvent, InvoiceSummary, Status
 from faktura.parties import Company, Customer
 
 __all__ = [
     "MAX_PAGE_SIZE",
     "OVERDUE",
+    "ApiKeyRepository",
     "Clock",
     "CompanyRepository",
     "CustomerDirectory",
+    "DeliveryLog",
     "EventLog",
     "InvoiceQuery",
     "InvoiceRepository",
@@ -209,6 +213,57 @@ class EventLog(Protocol):
         ...
 
 
+class DeliveryLog(Protocol):
+    """The delivery attempts of documents (DESIGN §9)."""
+
+    def add(self, attempt: DeliveryAttempt) -> None:
+        """Record a new attempt. Raises ConflictError when its id, its (document,
+        sequence) or its idempotency key is taken in the company."""
+        ...
+
+    def update(self, attempt: DeliveryAttempt) -> None:
+        """Replace a recorded attempt (its outcome, provider events). Raises
+        NotFoundError."""
+        ...
+
+    def for_invoice(self, company_id: str, invoice_id: str) -> list[DeliveryAttempt]:
+        """The attempts of one document, oldest (sequence 1) first."""
+        ...
+
+    def by_key(self, company_id: str, idempotency_key: str) -> DeliveryAttempt | None:
+        """The attempt a send with this idempotency key made, if any."""
+        ...
+
+    def by_reference(self, company_id: str, provider_reference: str) -> DeliveryAttempt | None:
+        """The attempt the provider knows by this reference (an access point document
+        id), if any."""
+        ...
+
+    def pending(self, company_id: str) -> list[DeliveryAttempt]:
+        """The company's attempts without an outcome, oldest first."""
+        ...
+
+
+class ApiKeyRepository(Protocol):
+    """API keys (stored hashed); looked up by key id before the company is known."""
+
+    def add(self, key: ApiKey) -> None:
+        """Store a new key. Raises ConflictError (id taken), NotFoundError (company)."""
+        ...
+
+    def get(self, key_id: str) -> ApiKey:
+        """The key. Raises NotFoundError."""
+        ...
+
+    def update(self, key: ApiKey) -> None:
+        """Replace a key (revocation). Raises NotFoundError."""
+        ...
+
+    def for_company(self, company_id: str) -> list[ApiKey]:
+        """The company's keys, oldest first."""
+        ...
+
+
 class UnitOfWork(Protocol):
     """One transaction over the repositories; rolls back unless committed."""
 
@@ -243,6 +298,12 @@ class UnitOfWork(Protocol):
 
     @property
     def events(self) -> EventLog: ...
+
+    @property
+    def deliveries(self) -> DeliveryLog: ...
+
+    @property
+    def api_keys(self) -> ApiKeyRepository: ...
 
 
 class Store(Protocol):

@@ -18,6 +18,8 @@ import attrs
 import cattrs
 from cattrs.strategies import configure_tagged_union
 
+from faktura.apikeys import ApiKey, Scope
+from faktura.delivery.log import DeliveryAttempt
 from faktura.errors import StorageError
 from faktura.invoice import (
     CreditRecord,
@@ -37,7 +39,7 @@ __all__ = ["dump", "dumps", "load", "loads"]
 
 T = TypeVar("T")
 #: What stores keep as documents.
-Stored = Company | Customer | Invoice | InvoiceEvent | InvoiceSummary
+Stored = Company | Customer | Invoice | InvoiceEvent | InvoiceSummary | DeliveryAttempt | ApiKey
 
 
 def _make() -> cattrs.Converter:
@@ -58,6 +60,10 @@ def _make() -> cattrs.Converter:
     configure_tagged_union(Line, conv, tag_name="type")
     conv.register_structure_hook(InvoiceSummary, _summary)
     conv.register_structure_hook(Invoice, _invoice)
+    conv.register_unstructure_hook_factory(lambda t: t == frozenset[Scope], lambda _: sorted)
+    conv.register_structure_hook_func(
+        lambda t: t == frozenset[Scope], lambda v, _: frozenset(Scope(s) for s in v)
+    )
     return conv
 
 

@@ -16,6 +16,8 @@ from typing import Any, Self, TypeVar
 
 import attrs
 
+from faktura.apikeys import ApiKey
+from faktura.delivery.log import AttemptState, DeliveryAttempt
 from faktura.errors import ConflictError, NotFoundError, NumberingError, StorageError
 from faktura.invoice import Invoice, InvoiceEvent, InvoiceSummary
 from faktura.parties import Company, Customer
@@ -35,6 +37,8 @@ class _Tables:
     numbers: dict[tuple[str, str, str], int] = attrs.Factory(dict)
     series_dates: dict[tuple[str, str], date] = attrs.Factory(dict)
     events: dict[tuple[str, str], tuple[InvoiceEvent, ...]] = attrs.Factory(dict)
+    deliveries: dict[tuple[str, str], DeliveryAttempt] = attrs.Factory(dict)
+    api_keys: dict[str, ApiKey] = attrs.Factory(dict)
 
 
 class MemoryStore:
@@ -132,6 +136,14 @@ class MemoryUnitOfWork:
     @property
     def events(self) -> _Events:
         return _Events(self)
+
+    @property
+    def deliveries(self) -> _Deliveries:
+        return _Deliveries(self)
+
+    @property
+    def api_keys(self) -> _ApiKeys:
+        return _ApiKeys(self)
 
 
 def _page(items: Iterable[V], page: int, limit: int) -> ListResult[V]:
@@ -289,3 +301,73 @@ class _Events:
 
     def for_invoice(self, company_id: str, invoice_id: str) -> list[InvoiceEvent]:
         return list(self.uow.read("events").get((company_id, invoice_id), ()))
+
+
+@attrs.frozen
+class _Deliveries:
+    uow: MemoryUnitOfWork
+
+    def _of(self, company_id: str) -> list[DeliveryAttempt]:
+        return [a for (cid, _), a in self.uow.read("deliveries").items() if cid == company_id]
+
+    def add(self, attempt: DeliveryAttempt) -> None:
+        for other in self._of(attempt.company_id):
+            if (
+                other.id == attempt.id
+                or (other.invoice_id, other.sequence) == (attempt.invoice_id, attempt.sequence)
+                or (
+                    attempt.idempotency_key is not None
+                    and other.idempotency_key == attempt.idempotency_key
+                )
+            ):
+                raise ConflictError(f"delivery attempt {attempt.id!r} collides with {other.id!r}")
+        self.uow.write("deliveries")[attempt.company_id, attempt.id] = attempt
+
+    def update(self, attempt: DeliveryAttempt) -> None:
+        if (attempt.company_id, attempt.id) not in self.uow.read("deliveries"):
+            raise NotFoundError("delivery attempt", attempt.id)
+        self.uow.write("deliveries")[attempt.company_id, attempt.id] = attempt
+
+    def for_invoice(self, company_id: str, invoice_id: str) -> list[DeliveryAttempt]:
+        found = [a for a in self._of(company_id) if a.invoice_id == invoice_id]
+        return sorted(found, key=lambda a: a.sequence)
+
+    def by_key(self, company_id: str, idempotency_key: str) -> DeliveryAttempt | None:
+        return next((a for a in self._of(company_id) if a.idempotency_key == idempotency_key), None)
+
+    def by_reference(self, company_id: str, provider_reference: str) -> DeliveryAttempt | None:
+        return next(
+            (a for a in self._of(company_id) if a.provider_reference == provider_reference),
+            None,
+        )
+
+    def pending(self, company_id: str) -> list[DeliveryAttempt]:
+        found = [a for a in self._of(company_id) if a.state is AttemptState.PENDING]
+        return sorted(found, key=lambda a: (a.started_at, a.id))
+
+
+@attrs.frozen
+class _ApiKeys:
+    uow: MemoryUnitOfWork
+
+    def add(self, key: ApiKey) -> None:
+        if key.id in self.uow.read("api_keys"):
+            raise ConflictError(f"api key {key.id!r} exists")
+        if key.company_id not in self.uow.read("companies"):
+            raise NotFoundError("company", key.company_id)
+        self.uow.write("api_keys")[key.id] = key
+
+    def get(self, key_id: str) -> ApiKey:
+        try:
+            key: ApiKey = self.uow.read("api_keys")[key_id]
+        except KeyError:
+            raise NotFoundError("api key", key_id) from None
+        return key
+
+    def update(self, key: ApiKey) -> None:
+        self.get(key.id)
+        self.uow.write("api_keys")[key.id] = key
+
+    def for_company(self, company_id: str) -> list[ApiKey]:
+        found = [k for k in self.uow.read("api_keys").values() if k.company_id == company_id]
+        return sorted(found, key=lambda k: (k.created_at, k.id))

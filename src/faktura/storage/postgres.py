@@ -28,6 +28,8 @@ from typing import TYPE_CHECKING, Any, LiteralString, NoReturn, Self
 
 import attrs
 
+from faktura.apikeys import ApiKey
+from faktura.delivery.log import DeliveryAttempt
 from faktura.errors import (
     ConfigurationError,
     ConflictError,
@@ -51,7 +53,7 @@ if TYPE_CHECKING:
 __all__ = ["SCHEMA_VERSION", "PostgresStore", "PostgresUnitOfWork"]
 
 #: The schema version this faktura reads and writes.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 INSTALL_HINT = "pip install 'faktura[postgres]'"
 # Two int4 keys for pg_advisory_xact_lock: faktura's, and the schema being migrated.
 _MIGRATION_LOCK = 0x66616B74  # "fakt"
@@ -148,6 +150,33 @@ _MIGRATIONS: dict[int, tuple[LiteralString, ...]] = {
             last_seq bigint NOT NULL,
             PRIMARY KEY (company_id, series, period)
         )""",
+    ),
+    2: (
+        """CREATE TABLE deliveries (
+            company_id text COLLATE "C" NOT NULL,
+            id text COLLATE "C" NOT NULL,
+            invoice_id text COLLATE "C" NOT NULL,
+            seq integer NOT NULL,
+            state text COLLATE "C" NOT NULL,
+            idempotency_key text COLLATE "C",
+            provider_reference text COLLATE "C",
+            started_at timestamptz NOT NULL,
+            doc jsonb NOT NULL,
+            PRIMARY KEY (company_id, id),
+            CONSTRAINT deliveries_sequence_key UNIQUE (company_id, invoice_id, seq),
+            CONSTRAINT deliveries_idempotency_key UNIQUE (company_id, idempotency_key)
+        )""",
+        """CREATE INDEX deliveries_by_reference
+            ON deliveries (company_id, provider_reference)""",
+        """CREATE INDEX deliveries_pending ON deliveries (company_id, started_at, id)
+            WHERE state = 'pending'""",
+        """CREATE TABLE api_keys (
+            id text COLLATE "C" PRIMARY KEY,
+            company_id text COLLATE "C" NOT NULL REFERENCES companies (id),
+            created_at timestamptz NOT NULL,
+            doc jsonb NOT NULL
+        )""",
+        "CREATE INDEX api_keys_by_company ON api_keys (company_id, created_at, id)",
     ),
 }
 
@@ -521,6 +550,14 @@ class PostgresUnitOfWork:
     def events(self) -> _Events:
         return _Events(self)
 
+    @property
+    def deliveries(self) -> _Deliveries:
+        return _Deliveries(self)
+
+    @property
+    def api_keys(self) -> _ApiKeys:
+        return _ApiKeys(self)
+
 
 # -- repositories ---------------------------------------------------------------------
 
@@ -877,3 +914,116 @@ class _Events:
             action="read events",
         ).fetchall()
         return [load(row[0], InvoiceEvent) for row in rows]
+
+
+_ATTEMPTS: LiteralString = "SELECT doc FROM deliveries WHERE company_id = %s AND "
+
+
+@attrs.frozen
+class _Deliveries:
+    uow: PostgresUnitOfWork
+
+    def add(self, attempt: DeliveryAttempt) -> None:
+        self.uow.check_writable()
+        added = self.uow.run(
+            "INSERT INTO deliveries (company_id, id, invoice_id, seq, state, idempotency_key, "
+            "provider_reference, started_at, doc) "
+            "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s::jsonb) ON CONFLICT DO NOTHING",
+            (
+                attempt.company_id,
+                attempt.id,
+                attempt.invoice_id,
+                attempt.sequence,
+                attempt.state.value,
+                attempt.idempotency_key,
+                attempt.provider_reference,
+                attempt.started_at,
+                dumps(attempt),
+            ),
+            action="record a delivery attempt",
+        ).rowcount
+        if added == 0:
+            raise ConflictError(f"delivery attempt {attempt.id!r} collides with a recorded one")
+
+    def update(self, attempt: DeliveryAttempt) -> None:
+        self.uow.check_writable()
+        updated = self.uow.run(
+            "UPDATE deliveries SET state = %s, idempotency_key = %s, provider_reference = %s, "
+            "doc = %s::jsonb WHERE company_id = %s AND id = %s",
+            (
+                attempt.state.value,
+                attempt.idempotency_key,
+                attempt.provider_reference,
+                dumps(attempt),
+                attempt.company_id,
+                attempt.id,
+            ),
+            action="update a delivery attempt",
+        ).rowcount
+        if updated == 0:
+            raise NotFoundError("delivery attempt", attempt.id)
+
+    def _select(self, where: LiteralString, params: Sequence[Any]) -> list[DeliveryAttempt]:
+        rows = self.uow.run(_ATTEMPTS + where, params, action="read deliveries").fetchall()
+        return [load(row[0], DeliveryAttempt) for row in rows]
+
+    def for_invoice(self, company_id: str, invoice_id: str) -> list[DeliveryAttempt]:
+        return self._select("invoice_id = %s ORDER BY seq", (company_id, invoice_id))
+
+    def by_key(self, company_id: str, idempotency_key: str) -> DeliveryAttempt | None:
+        found = self._select("idempotency_key = %s", (company_id, idempotency_key))
+        return found[0] if found else None
+
+    def by_reference(self, company_id: str, provider_reference: str) -> DeliveryAttempt | None:
+        found = self._select(
+            "provider_reference = %s ORDER BY started_at LIMIT 1",
+            (company_id, provider_reference),
+        )
+        return found[0] if found else None
+
+    def pending(self, company_id: str) -> list[DeliveryAttempt]:
+        return self._select("state = 'pending' ORDER BY started_at, id", (company_id,))
+
+
+@attrs.frozen
+class _ApiKeys:
+    uow: PostgresUnitOfWork
+
+    def add(self, key: ApiKey) -> None:
+        self.uow.check_writable()
+        if not _Companies(self.uow)._exists(key.company_id):
+            raise NotFoundError("company", key.company_id)
+        added = self.uow.run(
+            "INSERT INTO api_keys (id, company_id, created_at, doc) "
+            "VALUES (%s, %s, %s, %s::jsonb) ON CONFLICT DO NOTHING",
+            (key.id, key.company_id, key.created_at, dumps(key)),
+            action="add an api key",
+        ).rowcount
+        if added == 0:
+            raise ConflictError(f"api key {key.id!r} exists")
+
+    def get(self, key_id: str) -> ApiKey:
+        row = self.uow.run(
+            "SELECT doc FROM api_keys WHERE id = %s", (key_id,), action="read an api key"
+        ).fetchone()
+        if row is None:
+            raise NotFoundError("api key", key_id)
+        return load(row[0], ApiKey)
+
+    def update(self, key: ApiKey) -> None:
+        self.uow.check_writable()
+        updated = self.uow.run(
+            "UPDATE api_keys SET doc = %s::jsonb WHERE id = %s",
+            (dumps(key), key.id),
+            action="update an api key",
+        ).rowcount
+        if updated == 0:
+            raise NotFoundError("api key", key.id)
+
+    def for_company(self, company_id: str) -> list[ApiKey]:
+        rows = self.uow.run(
+            "SELECT doc FROM api_keys WHERE company_id = %s ORDER BY created_at, id",
+            (company_id,),
+            action="read api keys",
+        ).fetchall()
+        return [load(row[0], ApiKey) for row in rows]

@@ -34,6 +34,8 @@ from typing import Any, Self
 
 import attrs
 
+from faktura.apikeys import ApiKey
+from faktura.delivery.log import DeliveryAttempt
 from faktura.errors import (
     ConfigurationError,
     ConflictError,
@@ -404,6 +406,14 @@ class SqliteUnitOfWork:
     @property
     def events(self) -> _Events:
         return _Events(self)
+
+    @property
+    def deliveries(self) -> _Deliveries:
+        return _Deliveries(self)
+
+    @property
+    def api_keys(self) -> _ApiKeys:
+        return _ApiKeys(self)
 
 
 def _unstorable(exc: UnicodeEncodeError) -> StorageError:
@@ -868,3 +878,101 @@ class _Events:
             (company_id, invoice_id),
         )
         return [codec.loads(doc, InvoiceEvent) for (doc,) in rows]
+
+
+_ATTEMPTS = "SELECT doc FROM deliveries WHERE company_id = ? AND {where}"
+
+
+@attrs.frozen
+class _Deliveries:
+    uow: SqliteUnitOfWork
+
+    def add(self, attempt: DeliveryAttempt) -> None:
+        self.uow._execute(
+            "INSERT INTO deliveries (company_id, id, invoice_id, seq, state, idempotency_key, "
+            "provider_reference, started_at, doc) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                attempt.company_id,
+                attempt.id,
+                attempt.invoice_id,
+                attempt.sequence,
+                attempt.state.value,
+                attempt.idempotency_key,
+                attempt.provider_reference,
+                attempt.started_at.isoformat(),
+                codec.dumps(attempt),
+            ),
+            on_integrity=_constraint(
+                attempt.company_id,
+                lambda m: ConflictError(f"delivery attempt {attempt.id!r} collides: {m}"),
+            ),
+        )
+
+    def update(self, attempt: DeliveryAttempt) -> None:
+        changed = self.uow._execute(
+            "UPDATE deliveries SET state = ?, idempotency_key = ?, provider_reference = ?, "
+            "doc = ? WHERE company_id = ? AND id = ?",
+            (
+                attempt.state.value,
+                attempt.idempotency_key,
+                attempt.provider_reference,
+                codec.dumps(attempt),
+                attempt.company_id,
+                attempt.id,
+            ),
+        )
+        if not changed:
+            raise NotFoundError("delivery attempt", attempt.id)
+
+    def _select(self, where: str, params: Params) -> list[DeliveryAttempt]:
+        rows = self.uow._rows(_ATTEMPTS.format(where=where), params)
+        return [codec.loads(doc, DeliveryAttempt) for (doc,) in rows]
+
+    def for_invoice(self, company_id: str, invoice_id: str) -> list[DeliveryAttempt]:
+        return self._select("invoice_id = ? ORDER BY seq", (company_id, invoice_id))
+
+    def by_key(self, company_id: str, idempotency_key: str) -> DeliveryAttempt | None:
+        found = self._select("idempotency_key = ?", (company_id, idempotency_key))
+        return found[0] if found else None
+
+    def by_reference(self, company_id: str, provider_reference: str) -> DeliveryAttempt | None:
+        found = self._select(
+            "provider_reference = ? ORDER BY started_at LIMIT 1", (company_id, provider_reference)
+        )
+        return found[0] if found else None
+
+    def pending(self, company_id: str) -> list[DeliveryAttempt]:
+        return self._select("state = 'pending' ORDER BY started_at, id", (company_id,))
+
+
+@attrs.frozen
+class _ApiKeys:
+    uow: SqliteUnitOfWork
+
+    def add(self, key: ApiKey) -> None:
+        self.uow._execute(
+            "INSERT INTO api_keys (id, company_id, created_at, doc) VALUES (?, ?, ?, ?)",
+            (key.id, key.company_id, key.created_at.isoformat(), codec.dumps(key)),
+            on_integrity=_constraint(
+                key.company_id, lambda _: ConflictError(f"api key {key.id!r} exists")
+            ),
+        )
+
+    def get(self, key_id: str) -> ApiKey:
+        row = self.uow._row("SELECT doc FROM api_keys WHERE id = ?", (key_id,))
+        if row is None:
+            raise NotFoundError("api key", key_id)
+        return codec.loads(row[0], ApiKey)
+
+    def update(self, key: ApiKey) -> None:
+        changed = self.uow._execute(
+            "UPDATE api_keys SET doc = ? WHERE id = ?", (codec.dumps(key), key.id)
+        )
+        if not changed:
+            raise NotFoundError("api key", key.id)
+
+    def for_company(self, company_id: str) -> list[ApiKey]:
+        rows = self.uow._rows(
+            "SELECT doc FROM api_keys WHERE company_id = ? ORDER BY created_at, id", (company_id,)
+        )
+        return [codec.loads(doc, ApiKey) for (doc,) in rows]

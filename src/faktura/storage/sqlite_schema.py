@@ -183,11 +183,40 @@ def _summaries_and_list_positions(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE INDEX invoices_by_position ON invoices (company_id, kind, list_pos)")
 
 
+# Version 4: the delivery log (one row per attempt) and API keys (stored hashed).
+_DELIVERIES_AND_KEYS = _run(
+    """CREATE TABLE deliveries (
+        company_id TEXT NOT NULL REFERENCES companies (id),
+        id TEXT NOT NULL,
+        invoice_id TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        state TEXT NOT NULL,
+        idempotency_key TEXT,
+        provider_reference TEXT,
+        started_at TEXT NOT NULL,
+        doc TEXT NOT NULL,
+        PRIMARY KEY (company_id, id),
+        UNIQUE (company_id, invoice_id, seq),
+        UNIQUE (company_id, idempotency_key)
+    ) WITHOUT ROWID""",
+    "CREATE INDEX deliveries_by_reference ON deliveries (company_id, provider_reference)",
+    """CREATE INDEX deliveries_pending ON deliveries (company_id, started_at, id)
+        WHERE state = 'pending'""",
+    """CREATE TABLE api_keys (
+        id TEXT PRIMARY KEY,
+        company_id TEXT NOT NULL REFERENCES companies (id),
+        created_at TEXT NOT NULL,
+        doc TEXT NOT NULL
+    ) WITHOUT ROWID""",
+    "CREATE INDEX api_keys_by_company ON api_keys (company_id, created_at, id)",
+)
+
 #: The steps from an empty file to the current schema; step ``n`` makes version ``n + 1``.
 MIGRATIONS: Sequence[Migration] = (
     _DOCUMENTS,
     _search_and_list_indexes,
     _summaries_and_list_positions,
+    _DELIVERIES_AND_KEYS,
 )
 #: The schema version this faktura writes.
 LATEST = len(MIGRATIONS)

@@ -24,6 +24,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from faktura.apikeys import ApiKey
+from faktura.delivery.channel import DeliveryType, ProviderEvent, Recipient, RecipientKind
+from faktura.delivery.log import AttemptState, DeliveryAttempt
 from faktura.errors import ConflictError, NotFoundError, NumberingError, StorageError
 from faktura.invoice import DocumentKind, Invoice, InvoiceEvent, Status
 from faktura.lines import ProductLine
@@ -85,6 +88,39 @@ def add(store: Store, *invoices: Invoice) -> None:
         for invoice in invoices:
             uow.invoices.add(invoice)
         uow.commit()
+
+
+def attempt(
+    attempt_id: str,
+    invoice_id: str = "inv-1",
+    sequence: int = 1,
+    company_id: str = "co-a",
+    key: str | None = None,
+    minutes: int = 0,
+) -> DeliveryAttempt:
+    return DeliveryAttempt(
+        id=attempt_id,
+        company_id=company_id,
+        invoice_id=invoice_id,
+        sequence=sequence,
+        delivery_type=DeliveryType.SPROOM,
+        recipient=Recipient(RecipientKind.PEPPOL, "5790000435951", "Fjord", "0088"),
+        started_at=AT + timedelta(minutes=minutes),
+        idempotency_key=key,
+        request="sproom",
+    )
+
+
+def api_key(key_id: str, company_id: str = "co-a", minutes: int = 0) -> ApiKey:
+    key, _ = ApiKey.issue(
+        key_id,
+        company_id,
+        f"key {key_id}",
+        ["invoices-read", "invoices-write"],
+        created_at=AT + timedelta(minutes=minutes),
+        token=key_id.encode() * 2,
+    )
+    return key
 
 
 class StoreContract:
@@ -455,3 +491,92 @@ class StoreContract:
             if commit:
                 taken.append(seq)
         assert taken == list(range(1, len(taken) + 1))
+
+    # -- the delivery log ----------------------------------------------------------------
+
+    def test_delivery_attempts_round_trip_in_order(self, store: Store) -> None:
+        second = attempt("at-2", sequence=2, minutes=5, key="k-2")
+        first = attempt("at-1", key="k-1")
+        with store.unit_of_work() as uow:
+            uow.deliveries.add(second)
+            uow.deliveries.add(first)
+            uow.deliveries.add(attempt("at-3", invoice_id="inv-2"))
+            uow.commit()
+        done = first.delivered(AT + timedelta(minutes=1), "doc-77").with_event(
+            ProviderEvent("accepted", AT + timedelta(minutes=2), details={"via": "peppol"}),
+            rejected=False,
+        )
+        with store.unit_of_work() as uow:
+            uow.deliveries.update(done)
+            uow.commit()
+        with store.unit_of_work(readonly=True) as uow:
+            assert uow.deliveries.for_invoice("co-a", "inv-1") == [done, second]
+            assert uow.deliveries.by_key("co-a", "k-2") == second
+            assert uow.deliveries.by_key("co-a", "k-3") is None
+            assert uow.deliveries.by_reference("co-a", "doc-77") == done
+            assert uow.deliveries.by_reference("co-a", "doc-78") is None
+            pending = uow.deliveries.pending("co-a")
+            assert [a.id for a in pending] == ["at-3", "at-2"]
+            assert all(a.state is AttemptState.PENDING for a in pending)
+
+    def test_delivery_attempts_are_scoped(self, store: Store) -> None:
+        with store.unit_of_work() as uow:
+            uow.deliveries.add(attempt("at-1", key="k-1", company_id="co-b"))
+            uow.commit()
+        with store.unit_of_work(readonly=True) as uow:
+            assert uow.deliveries.for_invoice("co-a", "inv-1") == []
+            assert uow.deliveries.by_key("co-a", "k-1") is None
+            assert uow.deliveries.pending("co-a") == []
+        with store.unit_of_work() as uow:
+            with pytest.raises(NotFoundError):
+                uow.deliveries.update(attempt("at-1", key="k-1", company_id="co-a"))
+            uow.deliveries.add(attempt("at-1", key="k-1", company_id="co-a"))  # no collision
+            uow.commit()
+
+    @pytest.mark.parametrize(
+        "colliding",
+        [
+            attempt("at-1", sequence=9),  # same id
+            attempt("at-9", sequence=1),  # same (document, sequence)
+            attempt("at-9", sequence=2, key="k-1"),  # same idempotency key
+        ],
+        ids=["id", "sequence", "idempotency-key"],
+    )
+    def test_delivery_attempts_collide(self, store: Store, colliding: DeliveryAttempt) -> None:
+        with store.unit_of_work() as uow:
+            uow.deliveries.add(attempt("at-1", key="k-1"))
+            uow.commit()
+        with store.unit_of_work() as uow, pytest.raises(ConflictError):
+            uow.deliveries.add(colliding)
+        with store.unit_of_work(readonly=True) as uow:
+            assert [a.id for a in uow.deliveries.for_invoice("co-a", "inv-1")] == ["at-1"]
+
+    # -- api keys ------------------------------------------------------------------------
+
+    def test_api_keys_round_trip_and_revoke(self, store: Store) -> None:
+        later, first = api_key("00000000000000b2", minutes=1), api_key("00000000000000a1")
+        with store.unit_of_work() as uow:
+            uow.api_keys.add(later)
+            uow.api_keys.add(first)
+            uow.api_keys.add(api_key("00000000000000c3", company_id="co-b"))
+            uow.commit()
+        with store.unit_of_work() as uow:
+            uow.api_keys.update(first.revoked(AT))
+            uow.commit()
+        with store.unit_of_work(readonly=True) as uow:
+            assert uow.api_keys.get("00000000000000b2") == later
+            assert uow.api_keys.for_company("co-a") == [first.revoked(AT), later]
+            assert not uow.api_keys.get("00000000000000a1").active
+            with pytest.raises(NotFoundError):
+                uow.api_keys.get("00000000000000ff")
+
+    def test_api_keys_need_a_company_and_a_free_id(self, store: Store) -> None:
+        with store.unit_of_work() as uow:
+            uow.api_keys.add(api_key("00000000000000a1"))
+            uow.commit()
+        with store.unit_of_work() as uow, pytest.raises(ConflictError):
+            uow.api_keys.add(api_key("00000000000000a1", company_id="co-b"))
+        with store.unit_of_work() as uow, pytest.raises(NotFoundError):
+            uow.api_keys.add(api_key("00000000000000d4", company_id="co-x"))
+        with store.unit_of_work() as uow, pytest.raises(NotFoundError):
+            uow.api_keys.update(api_key("00000000000000e5"))

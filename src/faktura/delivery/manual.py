@@ -1,0 +1,40 @@
+"""ManualChannel: a document delivered by hand (printed, handed over), recorded as done.
+
+>>> from faktura.delivery.recipients import manual_recipient
+>>> from faktura.parties import Customer
+>>> channel = ManualChannel()
+>>> channel.preflight(manual_recipient(Customer(id="c1", company_id="k1", name="Fjord")))
+>>> channel.delivery_type.value, channel.recipient_kind.value
+('manual', 'none')
+"""
+
+from __future__ import annotations
+
+from faktura.delivery.channel import (
+    DeliveryType,
+    OutgoingDocument,
+    Receipt,
+    Recipient,
+    RecipientKind,
+)
+
+__all__ = ["ManualChannel"]
+
+
+class ManualChannel:
+    """Delivery by hand: nothing to check, nothing to send, no provider reference."""
+
+    @property
+    def delivery_type(self) -> DeliveryType:
+        return DeliveryType.MANUAL
+
+    @property
+    def recipient_kind(self) -> RecipientKind:
+        return RecipientKind.NONE
+
+    def preflight(self, recipient: Recipient) -> None:
+        """Nothing to check: whoever hands the document over knows the recipient."""
+
+    def deliver(self, message: OutgoingDocument) -> Receipt:
+        """Record the document as delivered by hand: a Receipt without a reference."""
+        return Receipt(provider_reference=None)

@@ -1,0 +1,533 @@
+"""Sending: DESIGN §9 steps 1-4 over a Store and the configured channels.
+
+1. Validate the input, resolve the recipient and run the channel's pre-flight; prepare
+   the documents the channel needs on a preview of the booked document (a document that
+   cannot be expressed is refused here). Failures book nothing and use no number.
+2. Book the draft (number allocated) and record a pending attempt: one transaction.
+3. Render and deliver outside any transaction.
+4. Record the outcome on the attempt; a delivered document becomes ``sent``, and
+   ``update_customer_record`` writes the override onto the customer.
+
+A crash between 2 and 4 leaves a pending attempt. A pending attempt younger than
+``stale_after`` is a delivery in progress: another send of the document waits its turn
+(ConflictError). An older one was interrupted: the next send (or ``recover``) closes it
+as failed ("interrupted": the document may or may not have arrived) and delivers again
+under the same number. An idempotency key makes a repeated send return the stored
+result without delivering twice.
+
+Used through ``faktura.billing.Billing``; the module holds the mechanics so the service
+class stays readable.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Mapping
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+import attrs
+
+from faktura.delivery.channel import (
+    DeliveryChannel,
+    DeliveryType,
+    OutgoingDocument,
+    ProviderEvent,
+    Recipient,
+)
+from faktura.delivery.log import (
+    AttemptState,
+    DeliveryAttempt,
+    DeliveryStatus,
+    SendResult,
+)
+from faktura.delivery.recipients import einvoice_recipient, email_recipient, manual_recipient
+from faktura.errors import (
+    ConflictError,
+    DeliveryError,
+    InvoiceStateError,
+    NotFoundError,
+    ValidationError,
+)
+from faktura.invoice import EDITABLE_STATUSES, Invoice, InvoiceEvent, Status
+from faktura.lines import check_text
+from faktura.parties import Company, Customer
+
+if TYPE_CHECKING:
+    from faktura.billing import Billing
+    from faktura.ports import Clock, CustomerDirectory
+
+__all__ = ["REJECTING_STATUSES", "Sender"]
+
+#: Provider statuses that mean the document did not reach the recipient.
+REJECTING_STATUSES = frozenset({"rejected", "failed", "undeliverable", "error"})
+_PREVIEW_NUMBER = "PREVIEW-0000000001"
+_MAX_KEY = 200
+
+
+@attrs.frozen
+class _Request:
+    """One send's parameters, checked."""
+
+    invoice_id: str
+    delivery_type: DeliveryType
+    override_email: str | None
+    override_ean: str | None
+    update_customer_record: bool
+    template_id: str | None
+    idempotency_key: str | None
+
+    def fingerprint(self) -> str:
+        data = attrs.asdict(self)
+        del data["idempotency_key"]
+        return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
+
+
+@attrs.frozen
+class _Prepared:
+    """What step 1 resolved (read outside the booking transaction)."""
+
+    company: Company
+    customer: Customer
+    recipient: Recipient
+    channel: DeliveryChannel
+
+
+class Sender:
+    """The send use case of one Billing (see the module docstring)."""
+
+    def __init__(
+        self,
+        billing: Billing,
+        channels: Mapping[str, DeliveryChannel],
+        stale_after: timedelta,
+    ) -> None:
+        self._billing = billing
+        self._channels = {DeliveryType(k): v for k, v in channels.items()}
+        self._stale_after = stale_after
+
+    # -- the public operations -----------------------------------------------------------
+
+    def send(
+        self,
+        company_id: str,
+        invoice_id: str,
+        delivery_type: object,
+        *,
+        override_email: str | None,
+        override_ean: str | None,
+        update_customer_record: bool,
+        document_template_id: str | None,
+        idempotency_key: str | None,
+        actor: str | None,
+    ) -> SendResult:
+        request = self._request(
+            invoice_id,
+            delivery_type,
+            override_email,
+            override_ean,
+            update_customer_record,
+            document_template_id,
+            idempotency_key,
+        )
+        stored = self._repeat(company_id, request)
+        if stored is not None:
+            return stored
+        prepared = self._prepare(company_id, request)
+        try:
+            attempt, invoice = self._book_and_record(company_id, request, prepared, actor)
+        except ConflictError:
+            stored = self._repeat(company_id, request)  # the same key won a race
+            if stored is not None:
+                return stored
+            raise
+        return self._deliver(attempt, invoice, prepared, actor)
+
+    def status(self, company_id: str, invoice_id: str) -> DeliveryStatus:
+        with self._billing.store.unit_of_work(readonly=True) as uow:
+            uow.invoices.get(company_id, invoice_id)
+            return DeliveryStatus.of(invoice_id, uow.deliveries.for_invoice(company_id, invoice_id))
+
+    def apply_provider_status(
+        self,
+        company_id: str,
+        provider_reference: str,
+        status: str,
+        message: str | None,
+        details: Mapping[str, str] | None,
+    ) -> DeliveryAttempt:
+        check_text(provider_reference, "documentId", required=True, limit=200)
+        check_text(status, "status", required=True, limit=64)
+        if message is not None:
+            check_text(message, "message", limit=2000)
+        event = ProviderEvent(
+            status.lower(), self._billing.clock.now(), message, dict(details or {})
+        )
+        rejected = event.status in REJECTING_STATUSES
+        with self._billing.store.unit_of_work() as uow:
+            attempt = uow.deliveries.by_reference(company_id, provider_reference)
+            if attempt is None:
+                raise NotFoundError("delivery", provider_reference)
+            updated = attempt.with_event(event, rejected)
+            uow.deliveries.update(updated)
+            uow.events.append(
+                company_id,
+                InvoiceEvent(
+                    attempt.invoice_id,
+                    "delivery_rejected" if rejected else "delivery_status",
+                    event.at,
+                    {"status": event.status, "attempt": str(attempt.sequence)},
+                ),
+            )
+            uow.commit()
+        return updated
+
+    def recover(self, company_id: str, actor: str | None) -> list[SendResult]:
+        """Deliver again what interrupted attempts left undelivered."""
+        now = self._billing.clock.now()
+        with self._billing.store.unit_of_work(readonly=True) as uow:
+            stale = [
+                a
+                for a in uow.deliveries.pending(company_id)
+                if now - a.started_at >= self._stale_after
+            ]
+        results = []
+        for attempt in stale:
+            request = _Request(
+                attempt.invoice_id,
+                attempt.delivery_type,
+                None,
+                None,
+                False,
+                attempt.template_id,
+                None,
+            )
+            try:
+                prepared = self._prepare(company_id, request, recipient=attempt.recipient)
+                retry, invoice = self._book_and_record(
+                    company_id, request, prepared, actor, interrupted=attempt.id
+                )
+            except ConflictError:
+                continue  # another process recovered it meanwhile
+            results.append(self._deliver(retry, invoice, prepared, actor))
+        return results
+
+    # -- step 1 --------------------------------------------------------------------------
+
+    def _request(
+        self,
+        invoice_id: str,
+        delivery_type: object,
+        override_email: str | None,
+        override_ean: str | None,
+        update_customer_record: bool,
+        template_id: str | None,
+        idempotency_key: str | None,
+    ) -> _Request:
+        try:
+            if not isinstance(delivery_type, str):
+                raise ValueError(delivery_type)
+            kind = DeliveryType(delivery_type)
+        except ValueError:
+            known = ", ".join(t.value for t in DeliveryType)
+            raise ValidationError(
+                f"must be one of {known}", field="deliveryType", rule="enum"
+            ) from None
+        if kind not in self._channels:
+            configured = ", ".join(sorted(self._channels)) or "none"
+            raise ValidationError(
+                f"{kind.value!r} is not configured here (configured: {configured})",
+                field="deliveryType",
+                rule="unavailable",
+            )
+        if not isinstance(update_customer_record, bool):
+            raise ValidationError(
+                "must be true or false", field="updateCustomerRecord", rule="type"
+            )
+        if update_customer_record and override_email is None and override_ean is None:
+            raise ValidationError(
+                "needs overrideEmail or overrideEanNumber to persist",
+                field="updateCustomerRecord",
+                rule="requires_override",
+            )
+        if template_id is not None:
+            from faktura.documents.pdf import template
+
+            template(template_id)
+        if idempotency_key is not None:
+            check_text(idempotency_key, "idempotencyKey", required=True, limit=_MAX_KEY)
+        return _Request(
+            invoice_id,
+            kind,
+            override_email,
+            override_ean,
+            update_customer_record,
+            template_id,
+            idempotency_key,
+        )
+
+    def _repeat(self, company_id: str, request: _Request) -> SendResult | None:
+        if request.idempotency_key is None:
+            return None
+        with self._billing.store.unit_of_work(readonly=True) as uow:
+            attempt = uow.deliveries.by_key(company_id, request.idempotency_key)
+            if attempt is None:
+                return None
+            invoice = uow.invoices.get(company_id, attempt.invoice_id)
+        if attempt.request != request.fingerprint():
+            raise ConflictError("this idempotency key was used for a different send; use a new key")
+        return _result(attempt, invoice)
+
+    def _prepare(
+        self, company_id: str, request: _Request, recipient: Recipient | None = None
+    ) -> _Prepared:
+        with self._billing.store.unit_of_work(readonly=True) as uow:
+            company = uow.companies.get(company_id)
+            invoice = uow.invoices.get(company_id, request.invoice_id)
+            customer = self._billing._directory(uow).get(company_id, invoice.customer_id)
+        _check_sendable(invoice)
+        channel = self._channels[request.delivery_type]
+        if recipient is None:
+            recipient = _recipient(request, invoice, customer)
+        channel.preflight(recipient)
+        # Draw the documents of a preview of the booked document: whatever cannot be
+        # rendered or expressed is refused now, before a number is used.
+        preview = _preview(invoice, self._billing.clock)
+        message = _outgoing(preview, company, customer, recipient, request.template_id)
+        if request.delivery_type is DeliveryType.SPROOM:
+            message.ubl()
+        elif request.delivery_type is DeliveryType.EMAIL:
+            message.pdf()
+        return _Prepared(company, customer, recipient, channel)
+
+    # -- step 2 --------------------------------------------------------------------------
+
+    def _book_and_record(
+        self,
+        company_id: str,
+        request: _Request,
+        prepared: _Prepared,
+        actor: str | None,
+        interrupted: str | None = None,
+    ) -> tuple[DeliveryAttempt, Invoice]:
+        billing = self._billing
+        now = billing.clock.now()
+        with billing.store.unit_of_work() as uow:
+            invoice = uow.invoices.get(company_id, request.invoice_id)
+            _check_sendable(invoice)
+            attempts = uow.deliveries.for_invoice(company_id, request.invoice_id)
+            for earlier in attempts:
+                if earlier.state is not AttemptState.PENDING:
+                    continue
+                if earlier.id != interrupted and now - earlier.started_at < self._stale_after:
+                    raise ConflictError(
+                        f"a delivery of this document is in progress (attempt "
+                        f"{earlier.sequence}, started {earlier.started_at.isoformat()})"
+                    )
+                uow.deliveries.update(
+                    earlier.failed(
+                        now,
+                        "interrupted",
+                        "the sending process stopped before the outcome was recorded; "
+                        "the document may or may not have arrived",
+                        retryable=True,
+                    )
+                )
+            if interrupted is not None and not any(
+                a.id == interrupted and a.state is AttemptState.PENDING for a in attempts
+            ):
+                raise ConflictError("the interrupted attempt was resolved meanwhile")
+            if invoice.status in EDITABLE_STATUSES:
+                invoice = billing._book(uow, company_id, request.invoice_id, actor)
+            attempt = DeliveryAttempt(
+                id=billing._ids(),
+                company_id=company_id,
+                invoice_id=invoice.id,
+                sequence=len(attempts) + 1,
+                delivery_type=request.delivery_type,
+                recipient=prepared.recipient,
+                started_at=now,
+                idempotency_key=request.idempotency_key,
+                request=request.fingerprint(),
+                template_id=request.template_id,
+                update_customer_record=request.update_customer_record,
+            )
+            uow.deliveries.add(attempt)
+            uow.commit()
+        return attempt, invoice
+
+    # -- steps 3 and 4 -------------------------------------------------------------------
+
+    def _deliver(
+        self, attempt: DeliveryAttempt, invoice: Invoice, prepared: _Prepared, actor: str | None
+    ) -> SendResult:
+        message = _outgoing(
+            invoice, prepared.company, prepared.customer, prepared.recipient, attempt.template_id
+        )
+        try:
+            receipt = prepared.channel.deliver(message)
+        except DeliveryError as exc:
+            outcome = attempt.failed(
+                self._billing.clock.now(), exc.code, exc.message, exc.retryable
+            )
+        except Exception as exc:  # a channel's bug: recorded, then raised
+            failed = attempt.failed(
+                self._billing.clock.now(), "channel_error", f"{type(exc).__name__}: {exc}", True
+            )
+            self._record(failed, actor)
+            raise
+        else:
+            outcome = attempt.delivered(self._billing.clock.now(), receipt.provider_reference)
+            if receipt.events:
+                outcome = attrs.evolve(outcome, events=receipt.events)
+        return self._record(outcome, actor)
+
+    def _record(self, outcome: DeliveryAttempt, actor: str | None) -> SendResult:
+        billing = self._billing
+        with billing.store.unit_of_work() as uow:
+            uow.deliveries.update(outcome)
+            invoice = uow.invoices.get(outcome.company_id, outcome.invoice_id)
+            if outcome.state is AttemptState.DELIVERED:
+                delivered, event = invoice.mark_delivered(
+                    outcome.finished_at or billing.clock.now(), outcome.delivery_type.value
+                )
+                billing._save(uow, invoice, delivered, billing._stamp(event, actor))
+                invoice = delivered
+                if outcome.update_customer_record:
+                    _persist_override(billing._directory(uow), outcome, invoice.customer_id)
+            else:
+                uow.events.append(
+                    outcome.company_id,
+                    billing._stamp(
+                        InvoiceEvent(
+                            invoice.id,
+                            "delivery_failed",
+                            outcome.finished_at or billing.clock.now(),
+                            {
+                                "channel": outcome.delivery_type.value,
+                                "code": outcome.error_code or "",
+                            },
+                        ),
+                        actor,
+                    ),
+                )
+            uow.commit()
+        return _result(outcome, invoice)
+
+
+def _result(attempt: DeliveryAttempt, invoice: Invoice) -> SendResult:
+    return SendResult(
+        success=attempt.state is AttemptState.DELIVERED,
+        delivery_type=attempt.delivery_type,
+        attempt=attempt,
+        number=invoice.number,
+    )
+
+
+def _check_sendable(invoice: Invoice) -> None:
+    if invoice.status is Status.CANCELLED:
+        raise InvoiceStateError(
+            f"document {invoice.id!r} is cancelled and cannot be sent",
+            invoice_id=invoice.id,
+            status=invoice.status.value,
+            action="send",
+        )
+
+
+def _recipient(request: _Request, invoice: Invoice, customer: Customer) -> Recipient:
+    if request.delivery_type is DeliveryType.EMAIL:
+        if request.override_ean is not None:
+            raise ValidationError(
+                "applies to e-invoicing (deliveryType sproom) only",
+                field="overrideEanNumber",
+                rule="not_applicable",
+            )
+        return email_recipient(customer, invoice.customer_contact_id, request.override_email)
+    if request.delivery_type is DeliveryType.SPROOM:
+        if request.override_email is not None:
+            raise ValidationError(
+                "applies to email only", field="overrideEmail", rule="not_applicable"
+            )
+        return einvoice_recipient(customer, invoice.customer_department_id, request.override_ean)
+    for value, field in (
+        (request.override_email, "overrideEmail"),
+        (request.override_ean, "overrideEanNumber"),
+    ):
+        if value is not None:
+            raise ValidationError(
+                "does not apply to a manual delivery", field=field, rule="not_applicable"
+            )
+    return manual_recipient(customer)
+
+
+def _preview(invoice: Invoice, clock: Clock) -> Invoice:
+    if invoice.status in EDITABLE_STATUSES:
+        return invoice.book(_PREVIEW_NUMBER, clock.now()).invoice
+    return invoice
+
+
+def _outgoing(
+    invoice: Invoice,
+    company: Company,
+    customer: Customer,
+    recipient: Recipient,
+    template_id: str | None,
+) -> OutgoingDocument:
+    def pdf() -> bytes:
+        from faktura.documents.pdf import DocumentData, render_pdf
+
+        return render_pdf(
+            DocumentData(invoice, company, customer), template_id=template_id or "default"
+        )
+
+    def ubl() -> bytes:
+        from faktura.documents.ubl import to_ubl
+
+        return to_ubl(invoice, company, customer)
+
+    data = _once(pdf), _once(ubl)
+    from faktura.documents.l10n import document_locale
+
+    return OutgoingDocument(
+        invoice,
+        company,
+        customer,
+        recipient,
+        pdf=data[0],
+        ubl=data[1],
+        locale=document_locale(customer.language, company.locale),
+    )
+
+
+def _once(make: Callable[[], bytes]) -> Callable[[], bytes]:
+    made: list[bytes] = []
+
+    def cached() -> bytes:
+        if not made:
+            made.append(make())
+        return made[0]
+
+    return cached
+
+
+def _persist_override(
+    directory: CustomerDirectory, attempt: DeliveryAttempt, customer_id: str
+) -> None:
+    """Write the override address of a delivered send onto the customer (onto the
+    department when the EAN replaced a department's)."""
+    recipient = attempt.recipient
+    if recipient.source != "override":
+        return
+    customer = directory.get(attempt.company_id, customer_id)
+    if attempt.delivery_type is DeliveryType.EMAIL:
+        changed = attrs.evolve(customer, email=recipient.address)
+    elif recipient.department_id is not None:
+        departments = tuple(
+            attrs.evolve(d, ean=recipient.address) if d.id == recipient.department_id else d
+            for d in customer.departments
+        )
+        changed = attrs.evolve(customer, departments=departments)
+    else:
+        changed = attrs.evolve(customer, ean=recipient.address)
+    directory.update(changed)

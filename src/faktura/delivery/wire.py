@@ -1,0 +1,161 @@
+"""The wire form of sending and delivery status (camelCase JSON, as ``faktura.wire``).
+
+"Send an invoice to the customer" takes a SendRequest and answers a SendResponse (the
+seed's ``success``, ``deliveryType``, ``sproomDocumentId``, plus the number and the
+attempt it made); "Get the delivery status" answers a DeliveryStatusResponse: the
+summary and the per-attempt log.
+
+>>> request = parse_send_request({"deliveryType": "manual"})
+>>> request.delivery_type, request.update_customer_record
+('manual', False)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import attrs
+
+from faktura.delivery.log import DeliveryAttempt, DeliveryStatus, SendResult
+from faktura.wire import structure, unstructure
+
+__all__ = [
+    "AttemptWire",
+    "DeliveryStatusResponse",
+    "DeliverySummaryWire",
+    "ProviderEventWire",
+    "SendRequest",
+    "SendResponse",
+    "delivery_status_to_wire",
+    "parse_send_request",
+    "send_result_to_wire",
+]
+
+
+@attrs.frozen
+class SendRequest:
+    """The body of "Send an invoice to the customer"."""
+
+    delivery_type: str
+    override_email: str | None = None
+    override_ean_number: str | None = None
+    update_customer_record: bool = False
+    document_template_id: str | None = None
+
+
+@attrs.frozen
+class ProviderEventWire:
+    """A status the provider reported (e.g. an access point's "accepted")."""
+
+    status: str
+    at: dt.datetime
+    message: str | None
+    details: dict[str, str]
+
+
+@attrs.frozen
+class AttemptWire:
+    """One delivery attempt of the log."""
+
+    attempt: int
+    delivery_type: str
+    recipient: str
+    recipient_name: str
+    state: str
+    started_at: dt.datetime
+    finished_at: dt.datetime | None
+    provider_reference: str | None
+    error_code: str | None
+    error_message: str | None
+    retryable: bool
+    events: list[ProviderEventWire]
+
+
+@attrs.frozen
+class DeliverySummaryWire:
+    """The aggregate send summary."""
+
+    state: str
+    delivery_type: str | None
+    recipient: str | None
+    attempts: int
+    last_attempt_at: dt.datetime | None
+    delivered_at: dt.datetime | None
+    last_error: str | None
+
+
+@attrs.frozen
+class DeliveryStatusResponse:
+    """ "Get the delivery status of an invoice": the summary plus the attempt log."""
+
+    invoice_id: str
+    summary: DeliverySummaryWire
+    attempts: list[AttemptWire]
+
+
+@attrs.frozen
+class SendResponse:
+    """ "Invoice send accepted": the seed's fields, then the number and the attempt."""
+
+    success: bool
+    delivery_type: str
+    sproom_document_id: str | None
+    number: str | None
+    attempt: AttemptWire
+
+
+def parse_send_request(data: object) -> SendRequest:
+    """The send body, checked for shape and types (WireFormatError naming fields)."""
+    return structure(data, SendRequest)
+
+
+def _attempt(attempt: DeliveryAttempt) -> AttemptWire:
+    return AttemptWire(
+        attempt=attempt.sequence,
+        delivery_type=attempt.delivery_type.value,
+        recipient=attempt.recipient.display(),
+        recipient_name=attempt.recipient.name,
+        state=attempt.state.value,
+        started_at=attempt.started_at,
+        finished_at=attempt.finished_at,
+        provider_reference=attempt.provider_reference,
+        error_code=attempt.error_code,
+        error_message=attempt.error_message,
+        retryable=attempt.retryable,
+        events=[
+            ProviderEventWire(e.status, e.at, e.message, dict(e.details)) for e in attempt.events
+        ],
+    )
+
+
+def delivery_status_to_wire(status: DeliveryStatus) -> dict[str, object]:
+    """A DeliveryStatus as JSON-ready data."""
+    last = status.last
+    return unstructure(  # type: ignore[no-any-return]
+        DeliveryStatusResponse(
+            invoice_id=status.invoice_id,
+            summary=DeliverySummaryWire(
+                state=status.state.value,
+                delivery_type=last.delivery_type.value if last else None,
+                recipient=last.recipient.display() if last else None,
+                attempts=len(status.attempts),
+                last_attempt_at=last.started_at if last else None,
+                delivered_at=status.delivered_at,
+                last_error=status.last_error,
+            ),
+            attempts=[_attempt(a) for a in status.attempts],
+        )
+    )
+
+
+def send_result_to_wire(result: SendResult) -> dict[str, object]:
+    """A SendResult as JSON-ready data."""
+    return unstructure(  # type: ignore[no-any-return]
+        SendResponse(
+            success=result.success,
+            delivery_type=result.delivery_type.value,
+            sproom_document_id=result.sproom_document_id,
+            number=result.number,
+            attempt=_attempt(result.attempt),
+        )
+    )

@@ -1,0 +1,627 @@
+"""Billing.send (DESIGN §9): booking with a pending attempt, delivery, the log, retries,
+idempotency, crashes, and refusals that book nothing and use no number."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import attrs
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from faktura import (
+    ConflictError,
+    DeliveryRejected,
+    InvoiceStateError,
+    NotFoundError,
+    Status,
+    ValidationError,
+)
+from faktura.billing import Billing
+from faktura.delivery.channel import DeliveryChannel, DeliveryType
+from faktura.delivery.email import EmailChannel
+from faktura.delivery.log import AttemptState, DeliveryState
+from faktura.delivery.manual import ManualChannel
+from faktura.delivery.sproom import EInvoiceChannel, SproomAccessPoint
+from faktura.delivery.wire import delivery_status_to_wire, parse_send_request, send_result_to_wire
+from faktura.errors import WireFormatError
+from faktura.invoice import Invoice
+from faktura.parties import Address, Contact, Department
+from faktura.ports import Store
+from faktura.storage import open_store
+from faktura.storage.memory import MemoryStore
+from faktura.storage.sqlite import SqliteStore
+from faktura.testing.access_point import LocalAccessPoint
+from faktura.testing.channels import RecordingChannel
+from test_delivery_email import SmtpServer, smtp_server  # noqa: F401
+from test_ubl import Validator, validator  # noqa: F401
+
+SELLER = {
+    "name": "Nordlys ApS",
+    "cvr": "13585628",
+    "vat_id": "DK13585628",
+    "address": Address(street="Vestergade 1", city="Aarhus C", postal_code="8000"),
+}
+PUBLIC_EAN = "5798000416604"
+DEPARTMENT_EAN = "5790000435951"
+
+
+@attrs.define
+class FakeClock:
+    current: datetime = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
+
+    def now(self) -> datetime:
+        return self.current
+
+    def today(self) -> date:
+        return self.current.date()
+
+    def advance(self, **delta: float) -> None:
+        self.current += timedelta(**delta)
+
+
+@attrs.define
+class World:
+    billing: Billing
+    store: Store
+    clock: FakeClock
+    company_id: str
+    customer_id: str
+    email: RecordingChannel
+    sproom: RecordingChannel
+
+    def draft(self, **body: Any) -> Invoice:
+        data = {
+            "customerId": self.customer_id,
+            "lines": [{"description": "Consulting", "quantity": "2", "unitPrice": "500.00"}],
+            **body,
+        }
+        return self.billing.create_draft(self.company_id, data)
+
+    def invoice(self, invoice_id: str) -> Invoice:
+        return self.billing.get_invoice(self.company_id, invoice_id)
+
+    def last_number(self) -> int | None:
+        with self.store.unit_of_work(readonly=True) as uow:
+            return uow.numbers.last(self.company_id, "invoice", "")
+
+    def attempts(self, invoice_id: str) -> int:
+        return len(self.billing.delivery_status(self.company_id, invoice_id).attempts)
+
+
+def world(store: Store, clock: FakeClock | None = None) -> World:
+    clock = clock or FakeClock()
+    email = RecordingChannel(DeliveryType.EMAIL, unreachable={"blocked@fjord.dk"})
+    sproom = RecordingChannel(DeliveryType.SPROOM, unreachable={"0088:5790000000005"})
+    channels: dict[str, DeliveryChannel] = {
+        "email": email,
+        "sproom": sproom,
+        "manual": ManualChannel(),
+    }
+    billing = Billing(store, clock, channels=channels)
+    company = billing.create_company(**SELLER)
+    customer = billing.create_customer(
+        company.id,
+        name="Fjord A/S",
+        number="K-100",
+        email="ap@fjord.dk",
+        cvr="25313763",
+        ean=PUBLIC_EAN,
+        departments=(Department(id="dep-1", name="Økonomi", ean=DEPARTMENT_EAN),),
+        contacts=(Contact(id="con-1", name="Ida Berg", email="ida@fjord.dk"),),
+    )
+    return World(billing, store, clock, company.id, customer.id, email, sproom)
+
+
+pytest_plugins = ["pg_fixture"]
+
+
+@pytest.fixture(params=["memory", "sqlite", "postgres"])
+def w(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[World]:
+    store: Store
+    if request.param == "memory":
+        store = MemoryStore()
+    elif request.param == "sqlite":
+        store = SqliteStore(tmp_path / "f.db", create=True)
+    else:
+        store = open_store(request.getfixturevalue("pg_url"), create=True)
+    yield world(store)
+    store.close()
+
+
+# -- the happy paths ---------------------------------------------------------------------
+
+
+def test_sending_a_draft_books_it_and_records_the_attempt(w: World) -> None:
+    draft = w.draft()
+    result = w.billing.send(w.company_id, draft.id, "manual")
+    assert result.success
+    assert result.number == "1"
+    assert result.delivery_type is DeliveryType.MANUAL
+    assert result.sproom_document_id is None
+    invoice = w.invoice(draft.id)
+    assert (invoice.status, invoice.number) == (Status.SENT, "1")
+    status = w.billing.delivery_status(w.company_id, draft.id)
+    assert status.state is DeliveryState.DELIVERED
+    assert [a.state for a in status.attempts] == [AttemptState.DELIVERED]
+    kinds = [e.type for e in w.billing.events(w.company_id, draft.id)]
+    assert kinds[-2:] == ["booked", "delivered"]
+
+
+def test_email_goes_to_the_contact_and_carries_the_booked_pdf(w: World) -> None:
+    draft = w.draft(customerContactId="con-1")
+    result = w.billing.send(w.company_id, draft.id, "email")
+    delivered = w.email.deliveries[-1]
+    assert delivered.message.recipient.address == "ida@fjord.dk"
+    assert delivered.message.invoice.number == "1"
+    assert delivered.document.startswith(b"%PDF")
+    assert result.attempt.provider_reference == delivered.receipt.provider_reference
+
+
+def test_einvoice_goes_to_the_department_ean(w: World) -> None:
+    draft = w.draft(customerDepartmentId="dep-1")
+    result = w.billing.send(w.company_id, draft.id, "sproom")
+    assert result.success
+    assert result.sproom_document_id == w.sproom.deliveries[-1].receipt.provider_reference
+    assert result.attempt.recipient.display() == f"0088:{DEPARTMENT_EAN}"
+    assert b"<cbc:ID>1</cbc:ID>" in w.sproom.deliveries[-1].document
+
+
+def test_a_booked_document_is_sent_again_under_its_number(w: World) -> None:
+    draft = w.draft()
+    w.billing.send(w.company_id, draft.id, "manual")
+    again = w.billing.send(w.company_id, draft.id, "email", override_email="boss@fjord.dk")
+    assert (again.number, again.attempt.sequence) == ("1", 2)
+    assert w.last_number() == 1
+
+
+def test_credit_notes_are_sent_under_their_own_series(w: World) -> None:
+    draft = w.draft()
+    w.billing.send(w.company_id, draft.id, "manual")
+    note = w.billing.credit(w.company_id, draft.id)
+    result = w.billing.send(w.company_id, note.id, "sproom")
+    assert result.success
+    assert result.number is not None
+    assert b"<CreditNote" in w.sproom.deliveries[-1].document
+
+
+# -- refusals book nothing -----------------------------------------------------------------
+
+
+REFUSED = [
+    ({"delivery_type": "fax"}, ValidationError, "deliveryType"),
+    (
+        {"delivery_type": "email", "override_email": "ap@fjord.dk\r\nBcc: x@evil.com"},
+        ValidationError,
+        "overrideEmail",
+    ),
+    (
+        {"delivery_type": "email", "override_email": "ap@fjord.dk\nSubject: hi"},
+        ValidationError,
+        "overrideEmail",
+    ),
+    ({"delivery_type": "email", "override_email": "no-at-sign"}, ValidationError, "overrideEmail"),
+    (
+        {"delivery_type": "email", "override_email": "a@b.c, d@e.fg"},
+        ValidationError,
+        "overrideEmail",
+    ),
+    ({"delivery_type": "email", "override_ean": PUBLIC_EAN}, ValidationError, "overrideEanNumber"),
+    (
+        {"delivery_type": "sproom", "override_ean": "5790000435952"},
+        ValidationError,
+        "overrideEanNumber",
+    ),
+    (
+        {"delivery_type": "sproom", "override_ean": "57900004359"},
+        ValidationError,
+        "overrideEanNumber",
+    ),
+    ({"delivery_type": "sproom", "override_email": "a@fjord.dk"}, ValidationError, "overrideEmail"),
+    ({"delivery_type": "manual", "override_email": "a@fjord.dk"}, ValidationError, "overrideEmail"),
+    (
+        {"delivery_type": "email", "update_customer_record": True},
+        ValidationError,
+        "updateCustomerRecord",
+    ),
+    (
+        {"delivery_type": "email", "document_template_id": "nope"},
+        ValidationError,
+        "documentTemplateId",
+    ),
+    ({"delivery_type": "email", "override_email": "blocked@fjord.dk"}, DeliveryRejected, None),
+    ({"delivery_type": "sproom", "override_ean": "5790000000005"}, DeliveryRejected, None),
+]
+
+
+@pytest.mark.parametrize(("args", "error", "field"), REFUSED)
+def test_refused_sends_book_nothing(
+    w: World, args: dict[str, Any], error: type[Exception], field: str | None
+) -> None:
+    draft = w.draft()
+    args = dict(args)
+    delivery_type = args.pop("delivery_type")
+    with pytest.raises(error) as caught:
+        w.billing.send(w.company_id, draft.id, delivery_type, **args)
+    if field is not None:
+        assert isinstance(caught.value, ValidationError)
+        assert caught.value.field == field
+    assert_nothing_booked(w, draft)
+
+
+def assert_nothing_booked(w: World, draft: Invoice) -> None:
+    after = w.invoice(draft.id)
+    assert after.status is Status.DRAFT
+    assert after.number is None
+    assert after.version == draft.version
+    assert w.last_number() is None
+    assert w.attempts(draft.id) == 0
+    assert not w.email.deliveries
+    assert not w.sproom.deliveries
+
+
+def test_no_recipient_at_all_is_named(w: World) -> None:
+    bare = w.billing.create_customer(w.company_id, name="Walk-in")
+    draft = w.billing.create_draft(
+        w.company_id,
+        {"customerId": bare.id, "lines": [{"description": "x", "quantity": "1", "unitPrice": "1"}]},
+    )
+    for delivery_type, field in (("email", "overrideEmail"), ("sproom", "overrideEanNumber")):
+        with pytest.raises(ValidationError) as caught:
+            w.billing.send(w.company_id, draft.id, delivery_type)
+        assert caught.value.field == field
+    assert_nothing_booked(w, draft)
+
+
+def test_a_document_the_einvoice_cannot_express_books_nothing(w: World) -> None:
+    # UBL amounts have two decimals in Peppol BIS: a 3-decimal currency is refused
+    draft = w.draft(currency="KWD")
+    with pytest.raises(ValidationError):
+        w.billing.send(w.company_id, draft.id, "sproom")
+    assert_nothing_booked(w, draft)
+
+
+def test_cancelled_and_missing_documents(w: World) -> None:
+    draft = w.draft()
+    w.billing.cancel_draft(w.company_id, draft.id)
+    with pytest.raises(InvoiceStateError):
+        w.billing.send(w.company_id, draft.id, "manual")
+    with pytest.raises(NotFoundError):
+        w.billing.send(w.company_id, "nope", "manual")
+    other = w.billing.create_company(name="Other ApS")
+    with pytest.raises(NotFoundError):
+        w.billing.send(other.id, w.draft().id, "manual")
+    assert w.last_number() is None
+
+
+def test_an_unconfigured_channel_is_a_validation_error() -> None:
+    billing = Billing(MemoryStore())
+    company = billing.create_company(name="X")
+    with pytest.raises(ValidationError) as caught:
+        billing.send(company.id, "any", "email")
+    assert caught.value.errors[0].rule == "unavailable"
+
+
+@settings(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    override=st.text(min_size=1, max_size=30).map(lambda t: t + "\r\n")
+    | st.text(alphabet="0123456789 ", min_size=1, max_size=16)
+)
+def test_bad_overrides_never_use_a_number(override: str) -> None:
+    w = world(MemoryStore())
+    draft = w.draft()
+    for delivery_type, kw in (("email", "override_email"), ("sproom", "override_ean")):
+        try:
+            w.billing.send(w.company_id, draft.id, delivery_type, **{kw: override})
+        except (ValidationError, DeliveryRejected):
+            pass
+        else:
+            # a well-formed EAN that happens to pass its check digit is delivered
+            assert delivery_type == "sproom"
+            return
+    assert_nothing_booked(w, draft)
+
+
+# -- failures, retries, provider status ------------------------------------------------------
+
+
+def test_a_failed_delivery_keeps_the_booking_and_a_retry_uses_the_same_number(w: World) -> None:
+    draft = w.draft()
+    w.email.fail_next("unavailable", "421 try later")
+    failed = w.billing.send(w.company_id, draft.id, "email")
+    assert not failed.success
+    assert failed.number == "1"
+    assert (failed.attempt.error_code, failed.attempt.retryable) == ("delivery_unavailable", True)
+    assert w.invoice(draft.id).status is Status.SENDING
+    status = w.billing.delivery_status(w.company_id, draft.id)
+    assert (status.state, status.last_error) == (DeliveryState.FAILED, "421 try later")
+
+    w.email.fail_next("rejected", "550 no such user")
+    rejected = w.billing.send(w.company_id, draft.id, "email")
+    assert (rejected.attempt.error_code, rejected.attempt.retryable) == ("delivery_rejected", False)
+
+    retried = w.billing.send(w.company_id, draft.id, "email", override_email="ap2@fjord.dk")
+    assert retried.success
+    assert retried.number == "1"
+    assert retried.attempt.sequence == 3
+    assert w.invoice(draft.id).status is Status.SENT
+    assert w.last_number() == 1
+    wire = delivery_status_to_wire(w.billing.delivery_status(w.company_id, draft.id))
+    assert wire["summary"] == {
+        "state": "delivered",
+        "deliveryType": "email",
+        "recipient": "ap2@fjord.dk",
+        "attempts": 3,
+        "lastAttemptAt": "2026-11-25T09:00:00.000Z",
+        "deliveredAt": "2026-11-25T09:00:00.000Z",
+        "lastError": "550 no such user",
+    }
+    assert [a["state"] for a in wire["attempts"]] == ["failed", "failed", "delivered"]  # type: ignore[index]
+
+
+def test_provider_status_updates_append_to_the_attempt(w: World) -> None:
+    draft = w.draft()
+    sent = w.billing.send(w.company_id, draft.id, "sproom")
+    reference = sent.sproom_document_id
+    assert reference is not None
+    w.clock.advance(minutes=1)
+    w.billing.apply_provider_status(w.company_id, reference, "accepted")
+    status = w.billing.delivery_status(w.company_id, draft.id)
+    assert status.state is DeliveryState.DELIVERED
+    assert [e.status for e in status.attempts[0].events] == ["accepted"]
+    w.billing.apply_provider_status(w.company_id, reference, "Rejected", message="unknown buyer")
+    status = w.billing.delivery_status(w.company_id, draft.id)
+    assert status.state is DeliveryState.FAILED
+    assert status.attempts[0].error_code == "provider_rejected"
+    assert status.last_error == "unknown buyer"
+    with pytest.raises(NotFoundError):
+        w.billing.apply_provider_status(w.company_id, "unknown-doc", "accepted")
+    other = w.billing.create_company(name="Other ApS")
+    with pytest.raises(NotFoundError):
+        w.billing.apply_provider_status(other.id, reference, "accepted")
+
+
+# -- the customer record -------------------------------------------------------------------
+
+
+def test_update_customer_record_persists_only_accepted_overrides(w: World) -> None:
+    draft = w.draft()
+    w.email.fail_next("rejected")
+    w.billing.send(
+        w.company_id, draft.id, "email", override_email="new@fjord.dk", update_customer_record=True
+    )
+    assert w.billing.get_customer(w.company_id, w.customer_id).email == "ap@fjord.dk"
+    w.billing.send(
+        w.company_id, draft.id, "email", override_email="new@fjord.dk", update_customer_record=True
+    )
+    assert w.billing.get_customer(w.company_id, w.customer_id).email == "new@fjord.dk"
+
+
+def test_an_ean_override_goes_onto_the_department_it_replaced(w: World) -> None:
+    on_department = w.draft(customerDepartmentId="dep-1")
+    new_ean = "5790001330583"
+    w.billing.send(
+        w.company_id, on_department.id, "sproom", override_ean=new_ean, update_customer_record=True
+    )
+    customer = w.billing.get_customer(w.company_id, w.customer_id)
+    assert (customer.departments[0].ean, customer.ean) == (new_ean, PUBLIC_EAN)
+    plain = w.draft()
+    w.billing.send(
+        w.company_id, plain.id, "sproom", override_ean="5790000435968", update_customer_record=True
+    )
+    assert w.billing.get_customer(w.company_id, w.customer_id).ean == "5790000435968"
+
+
+# -- idempotency -----------------------------------------------------------------------------
+
+
+def test_a_repeated_idempotency_key_returns_the_stored_result(w: World) -> None:
+    draft = w.draft()
+    first = w.billing.send(w.company_id, draft.id, "email", idempotency_key="key-1")
+    again = w.billing.send(w.company_id, draft.id, "email", idempotency_key="key-1")
+    assert again == first
+    assert len(w.email.deliveries) == 1
+    assert w.attempts(draft.id) == 1
+    with pytest.raises(ConflictError):
+        w.billing.send(w.company_id, draft.id, "manual", idempotency_key="key-1")
+    # keys are per company
+    other = world(w.store)
+    theirs = other.draft()
+    assert other.billing.send(other.company_id, theirs.id, "manual", idempotency_key="key-1")
+
+
+def test_a_failed_send_is_repeated_as_failed_under_its_key(w: World) -> None:
+    draft = w.draft()
+    w.email.fail_next("unavailable")
+    first = w.billing.send(w.company_id, draft.id, "email", idempotency_key="k")
+    assert w.billing.send(w.company_id, draft.id, "email", idempotency_key="k") == first
+    assert w.billing.send(w.company_id, draft.id, "email", idempotency_key="k2").success
+
+
+# -- crashes ---------------------------------------------------------------------------------
+
+CRASHING_SEND = """
+import os, sys
+from faktura.billing import Billing
+from faktura.delivery.manual import ManualChannel
+from faktura.storage.sqlite import SqliteStore
+
+class Crash(ManualChannel):
+    def deliver(self, message):
+        os._exit(9)  # the process dies after booking, before the outcome is recorded
+
+store = SqliteStore(sys.argv[1])
+billing = Billing(store, channels={"manual": Crash()})
+billing.send(sys.argv[2], sys.argv[3], "manual", idempotency_key=sys.argv[4])
+"""
+
+
+def crash_send(path: Path, company_id: str, invoice_id: str, key: str) -> None:
+    """Send in another process that dies once the booking and the pending attempt are
+    committed, before the outcome is recorded."""
+    code = subprocess.run(
+        [sys.executable, "-c", CRASHING_SEND, str(path), company_id, invoice_id, key],
+        env={**os.environ, "PYTHONPATH": str(Path(__file__).parents[1] / "src")},
+        check=False,
+    ).returncode
+    assert code == 9
+
+
+def test_a_crash_between_booking_and_delivery_is_resolved_without_a_new_number(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "crash.db"
+    clock = FakeClock(datetime.now(UTC))
+    w = world(SqliteStore(path, create=True), clock)
+    draft = w.draft()
+    crash_send(path, w.company_id, draft.id, "crash-key")
+    booked = w.invoice(draft.id)
+    assert (booked.status, booked.number) == (Status.SENDING, "1")
+    status = w.billing.delivery_status(w.company_id, draft.id)
+    assert status.state is DeliveryState.PENDING
+    # a send right away finds the delivery in progress
+    with pytest.raises(ConflictError):
+        w.billing.send(w.company_id, draft.id, "manual")
+    # the same key while it is pending: the stored (pending) attempt, no second delivery
+    repeat = w.billing.send(w.company_id, draft.id, "manual", idempotency_key="crash-key")
+    assert not repeat.success
+    assert repeat.attempt.state is AttemptState.PENDING
+    # later, the next send closes the interrupted attempt and delivers under the same number
+    clock.advance(minutes=6)
+    result = w.billing.send(w.company_id, draft.id, "manual")
+    assert result.success
+    assert result.number == "1"
+    assert result.attempt.sequence == 2
+    attempts = w.billing.delivery_status(w.company_id, draft.id).attempts
+    assert [(a.state, a.error_code) for a in attempts] == [
+        (AttemptState.FAILED, "interrupted"),
+        (AttemptState.DELIVERED, None),
+    ]
+    assert w.last_number() == 1
+    w.store.close()
+
+
+def test_recover_delivers_what_crashes_left_pending(tmp_path: Path) -> None:
+    path = tmp_path / "recover.db"
+    clock = FakeClock(datetime.now(UTC))
+    w = world(SqliteStore(path, create=True), clock)
+    drafts = [w.draft(), w.draft()]
+    for number, draft in enumerate(drafts):
+        crash_send(path, w.company_id, draft.id, f"key-{number}")
+    assert w.billing.recover_deliveries(w.company_id) == []  # too fresh: maybe in progress
+    clock.advance(minutes=10)
+    recovered = w.billing.recover_deliveries(w.company_id)
+    assert sorted(r.number or "" for r in recovered) == ["1", "2"]
+    assert all(r.success for r in recovered)
+    assert w.billing.recover_deliveries(w.company_id) == []
+    assert {w.invoice(d.id).status for d in drafts} == {Status.SENT}
+    w.store.close()
+
+
+# -- the wire form ---------------------------------------------------------------------------
+
+
+def test_the_send_wire_form(w: World) -> None:
+    request = parse_send_request(
+        {
+            "deliveryType": "sproom",
+            "overrideEanNumber": DEPARTMENT_EAN,
+            "updateCustomerRecord": False,
+        }
+    )
+    assert (request.delivery_type, request.override_ean_number) == ("sproom", DEPARTMENT_EAN)
+    with pytest.raises(WireFormatError) as caught:
+        parse_send_request({"deliveryType": "email", "bcc": "x@y.z"})
+    assert "bcc" in caught.value.fields
+    with pytest.raises(WireFormatError) as caught:
+        parse_send_request({"deliveryType": "email", "updateCustomerRecord": "yes"})
+    assert caught.value.fields == ("updateCustomerRecord",)
+    result = w.billing.send(w.company_id, w.draft().id, "sproom")
+    wire = send_result_to_wire(result)
+    assert {k: wire[k] for k in ("success", "deliveryType", "sproomDocumentId", "number")} == {
+        "success": True,
+        "deliveryType": "sproom",
+        "sproomDocumentId": result.attempt.provider_reference,
+        "number": "1",
+    }
+
+
+# -- end to end over the real peers ----------------------------------------------------------
+
+
+def test_send_over_a_real_smtp_server_and_a_real_access_point(
+    tmp_path: Path,
+    smtp_server: SmtpServer,  # noqa: F811
+    validator: Validator,  # noqa: F811
+) -> None:
+    from faktura.documents.pdf import DocumentData, render_pdf
+
+    store = SqliteStore(tmp_path / "e2e.db", create=True)
+    participant = f"0088:{DEPARTMENT_EAN}"
+    with (
+        LocalAccessPoint(participants={participant}, validate=validator.findings) as ap,
+        SproomAccessPoint(ap.url, ap.token, timeout=2.0, retries=2, backoff=0.01) as client,
+    ):
+        channels: dict[str, DeliveryChannel] = {
+            "email": EmailChannel(smtp_server.settings()),
+            "sproom": EInvoiceChannel(client),
+        }
+        billing = Billing(store, FakeClock(), channels=channels)
+        company = billing.create_company(**SELLER)
+        customer = billing.create_customer(
+            company.id,
+            name="Fjord A/S",
+            number="K-100",
+            email="ap@fjord.dk",
+            language="en",
+            departments=(Department(id="dep-1", name="Økonomi", ean=DEPARTMENT_EAN),),
+        )
+        body = {
+            "customerId": customer.id,
+            "customerDepartmentId": "dep-1",
+            "lines": [{"description": "Consulting", "quantity": "2", "unitPrice": "500.00"}],
+        }
+
+        # email: the message arrives with the booked document's exact PDF
+        mailed = billing.send(company.id, billing.create_draft(company.id, body).id, "email")
+        assert mailed.success
+        mail = smtp_server.recorder.message()
+        assert mail["Message-ID"] == mailed.attempt.provider_reference
+        assert mail["To"] == "Fjord A/S <ap@fjord.dk>"
+        assert "Invoice 1" in mail["Subject"]
+        [pdf] = [
+            part for part in mail.iter_attachments() if part.get_content_type() == "application/pdf"
+        ]
+        booked = billing.get_invoice(company.id, mailed.attempt.invoice_id)
+        assert pdf.get_content() == render_pdf(DocumentData(booked, company, customer))
+
+        # e-invoice: the access point validates the UBL (XSD + CEN rules) and answers an id
+        ap.fail_next(1, 503)  # retried by the client, one document only
+        sent = billing.send(company.id, billing.create_draft(company.id, body).id, "sproom")
+        assert sent.success
+        assert sent.sproom_document_id in ap.documents
+        assert len(ap.documents) == 1
+        assert b"<cbc:ID>2</cbc:ID>" in ap.documents[sent.sproom_document_id or ""].ubl
+
+        # refused by the access point: the booking stays, the attempt says why
+        ap.reject_next(1, "the buyer refuses documents from this sender")
+        refused = billing.send(company.id, billing.create_draft(company.id, body).id, "sproom")
+        assert not refused.success
+        assert refused.attempt.error_code == "delivery_rejected"
+        assert refused.number == "3"
+        assert billing.get_invoice(company.id, refused.attempt.invoice_id).status is Status.SENDING
+
+        # an unknown participant is refused in the pre-flight: no number is used
+        draft = billing.create_draft(company.id, body)
+        with pytest.raises(DeliveryRejected):
+            billing.send(company.id, draft.id, "sproom", override_ean="5790000435968")
+        with store.unit_of_work(readonly=True) as uow:
+            assert uow.numbers.last(company.id, "invoice", "") == 3
+    store.close()
