@@ -1,0 +1,827 @@
+"""The ASGI app: the seed's invoice API (and faktura's additions) over one ``Billing``.
+
+Every route is one row of the operation table below: method, path, scope, the wire
+classes it parses and answers, its handler. The router, the scope checks and the
+OpenAPI document all come from that table. Handlers run ``Billing`` (synchronous,
+possibly blocking on the store) in the thread pool; every exception ends as the error
+envelope of ``faktura.http.errors``, never as a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any, TypeVar
+
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from faktura.apikeys import Scope
+from faktura.billing import Billing
+from faktura.delivery.wire import (
+    DeliveryStatusResponse,
+    SendRequest,
+    SendResponse,
+    delivery_status_to_wire,
+    send_result_to_wire,
+)
+from faktura.errors import ConflictError, NotFoundError, ValidationError
+from faktura.invoice import DocumentKind, Invoice, Status
+from faktura.lines import check_text
+from faktura.ports import MAX_PAGE_SIZE, OVERDUE, Clock
+from faktura.wire import (
+    CreateDraftRequest,
+    InvoicePage,
+    InvoiceResponse,
+    invoice_to_wire,
+    page_to_wire,
+    unstructure,
+)
+
+from .auth import Caller, authenticate, require
+from .errors import ApiError, error_response, invalid, translate
+from .openapi import ID_PATTERN, Operation, Param, build_openapi
+from .schemas import (
+    AccessPointStatusRequest,
+    AccessPointStatusResponse,
+    CreateCreditNoteRequest,
+    CreateCustomerRequest,
+    CustomerPage,
+    CustomerResponse,
+    PaymentRequest,
+    UpdateCustomerRequest,
+    UpdateDraftRequest,
+    attempt_wire,
+    customer_changes,
+    customer_fields,
+    customer_wire,
+    draft_changes,
+    parse_body,
+)
+
+__all__ = ["create_app"]
+
+T = TypeVar("T")
+Handler = Callable[[Request, Caller], Awaitable[Response]]
+
+_ID = re.compile(ID_PATTERN)
+_WHOLE = re.compile(r"\d{1,10}\Z", re.ASCII)
+_VERSION = re.compile(r'\s*(?:W/)?"?(\d{1,18})"?\s*\Z', re.ASCII)
+_FILENAME_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+", re.ASCII)
+_STATUSES = [*(s.value for s in Status), OVERDUE]
+
+
+# -- parameters ----------------------------------------------------------------------
+
+
+def _path_param(name: str, what: str) -> Param:
+    return Param(name, "path", {"type": "string", "pattern": ID_PATTERN}, what, required=True)
+
+
+_ID_PARAM = _path_param("id", "Document ID")
+_CUSTOMER_ID_PARAM = _path_param("id", "Customer ID")
+_PAGE = Param(
+    "page",
+    "query",
+    {"type": "integer", "minimum": 1, "maximum": 10**9, "default": 1},
+    "Page number (1-indexed)",
+)
+_LIMIT = Param(
+    "limit",
+    "query",
+    {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE, "default": 20},
+    "Number of items per page",
+)
+_SEARCH_INVOICES = Param(
+    "search",
+    "query",
+    {"type": "string", "maxLength": 200},
+    "Free-text search (invoice number, description)",
+)
+_SEARCH_CUSTOMERS = Param(
+    "search", "query", {"type": "string", "maxLength": 200}, "Free-text search (name, number)"
+)
+_STATUS = Param(
+    "status",
+    "query",
+    {"type": "string", "enum": _STATUSES},
+    "Filter by status (overdue: booked, owed and past its due date)",
+)
+_CUSTOMER_FILTER = Param(
+    "customerId",
+    "query",
+    {"type": "string", "pattern": ID_PATTERN},
+    "Filter for a specific customer",
+)
+_DRAFT = Param(
+    "draft", "query", {"type": "boolean", "default": False}, "Render a draft watermark version"
+)
+_IF_MATCH = Param(
+    "If-Match",
+    "header",
+    {"type": "string", "maxLength": 64},
+    'Only apply when the draft is still at this version (its ETag, e.g. "3")',
+)
+_IDEMPOTENCY_KEY = Param(
+    "Idempotency-Key",
+    "header",
+    {"type": "string", "minLength": 1, "maxLength": 200},
+    "Repeating a send with the same key returns the stored result without sending again",
+)
+
+
+def _query(request: Request, params: tuple[Param, ...]) -> dict[str, str]:
+    """The query parameters, each known and given once; ApiError 400 otherwise."""
+    allowed = {p.name for p in params if p.location == "query"}
+    values: dict[str, str] = {}
+    for key in request.query_params:
+        if key not in allowed:
+            raise invalid(key, "unknown_field", "is not a known query parameter")
+        given = request.query_params.getlist(key)
+        if len(given) > 1:
+            raise invalid(key, "repeated", "must be given once")
+        values[key] = given[0]
+    return values
+
+
+def _whole(values: Mapping[str, str], name: str, default: int) -> int:
+    value = values.get(name)
+    if value is None:
+        return default
+    if not _WHOLE.match(value):
+        raise invalid(name, "type", "must be a whole number")
+    return int(value)
+
+
+def _id_value(value: str, name: str) -> str:
+    if not _ID.match(value):
+        raise invalid(name, "id", "is not a valid id")
+    return value
+
+
+def _path_id(request: Request) -> str:
+    return _id_value(str(request.path_params["id"]), "id")
+
+
+def _search(values: Mapping[str, str]) -> str | None:
+    search = values.get("search")
+    if search is not None:
+        check_text(search, "search", limit=200)
+    return search or None
+
+
+def _flag(values: Mapping[str, str], name: str) -> bool:
+    value = values.get(name, "false").lower()
+    if value not in ("true", "false", "1", "0"):
+        raise invalid(name, "type", "must be true or false")
+    return value in ("true", "1")
+
+
+def _expected_version(request: Request) -> int | None:
+    header = request.headers.get("if-match")
+    if header is None or header.strip() == "*":
+        return None
+    match = _VERSION.match(header)
+    if match is None:
+        raise invalid("If-Match", "format", 'must be the ETag of the draft, e.g. "3"')
+    return int(match.group(1))
+
+
+# -- bodies --------------------------------------------------------------------------
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in result:
+            raise ValueError(f"duplicate key {key!r}")
+        result[key] = value
+    return result
+
+
+def _json_response(
+    data: Any, status: int = 200, headers: Mapping[str, str] | None = None
+) -> Response:
+    return JSONResponse(data, status, headers=dict(headers or {}))
+
+
+def _etag(invoice: Invoice) -> dict[str, str]:
+    return {"ETag": f'"{invoice.version}"'}
+
+
+class _Api:
+    """The handlers, with what they share: the billing, the clock, the body limit."""
+
+    def __init__(self, billing: Billing, max_body_bytes: int, clock: Clock) -> None:
+        self.billing = billing
+        self.max_body_bytes = max_body_bytes
+        self.clock = clock
+
+    # -- plumbing ------------------------------------------------------------------------
+
+    async def call(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        return await run_in_threadpool(fn, *args, **kwargs)
+
+    async def body(self, request: Request) -> dict[str, Any]:
+        """The JSON object of the request body, read up to the size limit."""
+        too_large = ApiError(
+            413,
+            "PAYLOAD_TOO_LARGE",
+            f"the request body is above {self.max_body_bytes} bytes",
+            {"maxBytes": self.max_body_bytes},
+        )
+        length = request.headers.get("content-length")
+        if length is not None:
+            if not _WHOLE.match(length.strip()):
+                if length.strip().isdigit():
+                    raise too_large
+                raise invalid("Content-Length", "type", "must be a whole number")
+            if int(length) > self.max_body_bytes:
+                raise too_large
+        chunks: list[bytes] = []
+        size = 0
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > self.max_body_bytes:
+                raise too_large
+            chunks.append(chunk)
+        raw = b"".join(chunks)
+        if not raw.strip():
+            raise invalid("", "required", "a JSON object is required as the request body")
+        try:
+            data = json.loads(
+                raw, parse_constant=_refuse_constant, object_pairs_hook=_no_duplicates
+            )
+        except (ValueError, RecursionError) as exc:
+            reason = str(exc) if isinstance(exc, ValueError) else "nested too deeply"
+            raise ApiError(
+                400, "MALFORMED_JSON", f"the request body is not valid JSON: {reason}"
+            ) from None
+        if not isinstance(data, dict):
+            raise invalid("", "type", "the request body must be a JSON object")
+        return data
+
+    async def parsed(self, request: Request, cls: type[T]) -> tuple[dict[str, Any], T]:
+        data = await self.body(request)
+        return data, parse_body(data, cls)
+
+    def document(self, company_id: str, document_id: str, kind: DocumentKind) -> Invoice:
+        """The company's document of that kind (an invoice id under /credit-notes is as
+        unknown as any other)."""
+        document = self.billing.get_invoice(company_id, document_id)
+        if document.kind is not kind:
+            raise NotFoundError(_entity(kind), document_id)
+        return document
+
+    # -- invoices and credit notes (shared by both kinds) --------------------------------
+
+    def list_documents(self, kind: DocumentKind, params: tuple[Param, ...]) -> Handler:
+        async def handle(request: Request, caller: Caller) -> Response:
+            values = _query(request, params)
+            page, limit = _whole(values, "page", 1), _whole(values, "limit", 20)
+            customer_id = values.get("customerId")
+            if customer_id is not None:
+                _id_value(customer_id, "customerId")
+            result = await self.call(
+                self.billing.list_invoices,
+                caller.company_id,
+                page=page,
+                limit=limit,
+                search=_search(values),
+                status=values.get("status"),
+                customer_id=customer_id,
+                kind=kind,
+            )
+            return _json_response(page_to_wire(result.items, result.total, page, limit))
+
+        return handle
+
+    def get_document(self, kind: DocumentKind) -> Handler:
+        async def handle(request: Request, caller: Caller) -> Response:
+            _query(request, ())
+            invoice = await self.call(self.document, caller.company_id, _path_id(request), kind)
+            return _json_response(invoice_to_wire(invoice), headers=_etag(invoice))
+
+        return handle
+
+    def cancel_document(self, kind: DocumentKind) -> Handler:
+        async def handle(request: Request, caller: Caller) -> Response:
+            _query(request, ())
+            document_id = _path_id(request)
+
+            def cancel() -> Invoice:
+                self.document(caller.company_id, document_id, kind)
+                return self.billing.cancel_draft(caller.company_id, document_id, actor=caller.actor)
+
+            invoice = await self.call(cancel)
+            return _json_response(invoice_to_wire(invoice), headers=_etag(invoice))
+
+        return handle
+
+    def pdf(self, kind: DocumentKind) -> Handler:
+        async def handle(request: Request, caller: Caller) -> Response:
+            draft = _flag(_query(request, (_DRAFT,)), "draft")
+            document_id = _path_id(request)
+
+            def render() -> tuple[Invoice, bytes]:
+                from faktura.documents.pdf import DocumentData, render_pdf
+
+                invoice = self.document(caller.company_id, document_id, kind)
+                company = self.billing.get_company(caller.company_id)
+                customer = self.billing.get_customer(caller.company_id, invoice.customer_id)
+                data = DocumentData(invoice, company, customer)
+                return invoice, render_pdf(data, draft=draft)
+
+            invoice, pdf = await self.call(render)
+            name = _FILENAME_UNSAFE.sub("-", f"{_entity(kind)}-{invoice.number or invoice.id}")
+            return Response(
+                pdf,
+                media_type="application/pdf",
+                headers={"Content-Disposition": f'inline; filename="{name}.pdf"'},
+            )
+
+        return handle
+
+    def send(self, kind: DocumentKind) -> Handler:
+        async def handle(request: Request, caller: Caller) -> Response:
+            _query(request, ())
+            document_id = _path_id(request)
+            _, body = await self.parsed(request, SendRequest)
+            key = request.headers.get("idempotency-key")
+
+            def send() -> dict[str, object]:
+                self.document(caller.company_id, document_id, kind)
+                result = self.billing.send(
+                    caller.company_id,
+                    document_id,
+                    body.delivery_type,
+                    override_email=body.override_email,
+                    override_ean=body.override_ean_number,
+                    update_customer_record=body.update_customer_record,
+                    document_template_id=body.document_template_id,
+                    idempotency_key=key,
+                    actor=caller.actor,
+                )
+                return send_result_to_wire(result)
+
+            return _json_response(await self.call(send))
+
+        return handle
+
+    def delivery_status(self, kind: DocumentKind) -> Handler:
+        async def handle(request: Request, caller: Caller) -> Response:
+            _query(request, ())
+            document_id = _path_id(request)
+
+            def status() -> dict[str, object]:
+                self.document(caller.company_id, document_id, kind)
+                return delivery_status_to_wire(
+                    self.billing.delivery_status(caller.company_id, document_id)
+                )
+
+            return _json_response(await self.call(status))
+
+        return handle
+
+    # -- invoices ------------------------------------------------------------------------
+
+    async def create_draft(self, request: Request, caller: Caller) -> Response:
+        _query(request, ())
+        data = await self.body(request)
+        invoice = await self.call(
+            self.billing.create_draft, caller.company_id, data, actor=caller.actor
+        )
+        headers = {**_etag(invoice), "Location": f"/v1/invoices/{invoice.id}"}
+        return _json_response(invoice_to_wire(invoice), 201, headers)
+
+    async def update_draft(self, request: Request, caller: Caller) -> Response:
+        _query(request, ())
+        invoice_id = _path_id(request)
+        expected = _expected_version(request)
+        data, body = await self.parsed(request, UpdateDraftRequest)
+
+        def update() -> Invoice:
+            company_id = caller.company_id
+            invoice = self.document(company_id, invoice_id, DocumentKind.INVOICE)
+            try:
+                customer = self.billing.get_customer(
+                    company_id, body.customer_id or invoice.customer_id
+                )
+            except NotFoundError:
+                raise ValidationError(
+                    "is not a customer of this company", field="customerId", rule="reference"
+                ) from None
+            company = self.billing.get_company(company_id)
+            changes = draft_changes(data, body, company, customer)
+            return self.billing.update_draft(
+                company_id, invoice_id, expected_version=expected, actor=caller.actor, **changes
+            )
+
+        try:
+            invoice = await self.call(update)
+        except ConflictError as exc:
+            if expected is None:
+                raise
+            raise ApiError(412, "PRECONDITION_FAILED", exc.message) from None
+        return _json_response(invoice_to_wire(invoice), headers=_etag(invoice))
+
+    async def record_payment(self, request: Request, caller: Caller) -> Response:
+        _query(request, ())
+        invoice_id = _path_id(request)
+        _, body = await self.parsed(request, PaymentRequest)
+
+        def pay() -> Invoice:
+            self.document(caller.company_id, invoice_id, DocumentKind.INVOICE)
+            return self.billing.record_payment(
+                caller.company_id,
+                invoice_id,
+                body.amount,
+                paid_on=body.paid_on,
+                reference=body.reference,
+                actor=caller.actor,
+            )
+
+        invoice = await self.call(pay)
+        return _json_response(invoice_to_wire(invoice), headers=_etag(invoice))
+
+    # -- credit notes --------------------------------------------------------------------
+
+    async def create_credit_note(self, request: Request, caller: Caller) -> Response:
+        _query(request, ())
+        _, body = await self.parsed(request, CreateCreditNoteRequest)
+        _id_value(body.invoice_id, "invoiceId")
+        lines = (
+            None
+            if body.lines is None
+            else [(line.line_index, line.quantity) for line in body.lines]
+        )
+
+        def credit() -> Invoice:
+            self.document(caller.company_id, body.invoice_id, DocumentKind.INVOICE)
+            return self.billing.credit(
+                caller.company_id,
+                body.invoice_id,
+                lines,
+                issue_date=body.date,
+                actor=caller.actor,
+            )
+
+        note = await self.call(credit)
+        headers = {**_etag(note), "Location": f"/v1/credit-notes/{note.id}"}
+        return _json_response(invoice_to_wire(note), 201, headers)
+
+    # -- customers -----------------------------------------------------------------------
+
+    async def create_customer(self, request: Request, caller: Caller) -> Response:
+        _query(request, ())
+        data, body = await self.parsed(request, CreateCustomerRequest)
+        fields = customer_fields(data, body)
+        customer = await self.call(self.billing.create_customer, caller.company_id, **fields)
+        headers = {"Location": f"/v1/customers/{customer.id}"}
+        return _json_response(unstructure(customer_wire(customer)), 201, headers)
+
+    async def list_customers(self, request: Request, caller: Caller) -> Response:
+        values = _query(request, (_PAGE, _LIMIT, _SEARCH_CUSTOMERS))
+        page, limit = _whole(values, "page", 1), _whole(values, "limit", 20)
+        result = await self.call(
+            self.billing.list_customers, caller.company_id, page, limit, _search(values)
+        )
+        wire = CustomerPage(
+            items=[customer_wire(c) for c in result.items],
+            total=result.total,
+            page=page,
+            limit=limit,
+            total_pages=(result.total + limit - 1) // limit,
+        )
+        return _json_response(unstructure(wire))
+
+    async def get_customer(self, request: Request, caller: Caller) -> Response:
+        _query(request, ())
+        customer = await self.call(self.billing.get_customer, caller.company_id, _path_id(request))
+        return _json_response(unstructure(customer_wire(customer)))
+
+    async def update_customer(self, request: Request, caller: Caller) -> Response:
+        _query(request, ())
+        customer_id = _path_id(request)
+        data, body = await self.parsed(request, UpdateCustomerRequest)
+        changes = customer_changes(data, body)
+        customer = await self.call(
+            self.billing.update_customer, caller.company_id, customer_id, **changes
+        )
+        return _json_response(unstructure(customer_wire(customer)))
+
+    # -- webhooks ------------------------------------------------------------------------
+
+    async def access_point_status(self, request: Request, caller: Caller) -> Response:
+        _query(request, ())
+        _, body = await self.parsed(request, AccessPointStatusRequest)
+        attempt = await self.call(
+            self.billing.apply_provider_status,
+            caller.company_id,
+            body.document_id,
+            body.status,
+            message=body.message,
+            details=body.details,
+        )
+        wire = AccessPointStatusResponse(attempt.invoice_id, attempt_wire(attempt))
+        return _json_response(unstructure(wire))
+
+    # -- the table -----------------------------------------------------------------------
+
+    def routes(self) -> list[tuple[Operation, Handler]]:
+        invoice, credit_note = DocumentKind.INVOICE, DocumentKind.CREDIT_NOTE
+        list_params = (_PAGE, _LIMIT, _SEARCH_INVOICES, _STATUS, _CUSTOMER_FILTER)
+        read, write = Scope.INVOICES_READ, Scope.INVOICES_WRITE
+        table: list[tuple[Operation, Handler]] = []
+
+        def add(handler: Handler, **spec: Any) -> None:
+            table.append((Operation(**spec), handler))
+
+        for kind, base, tag, noun in (
+            (invoice, "/v1/invoices", "Invoices", "invoice"),
+            (credit_note, "/v1/credit-notes", "Credit notes", "credit note"),
+        ):
+            one = f"{base}/{{id}}"
+            prefix = "" if kind is invoice else "CreditNote"
+            add(
+                self.list_documents(kind, list_params),
+                method="GET",
+                path=base,
+                operation_id=f"list{prefix or 'Invoice'}s",
+                summary=f"List {noun}s",
+                tag=tag,
+                scope=read,
+                description=f"Returns a paginated list of {noun}s for your company, newest "
+                "first, optionally filtered by status and customer.",
+                params=list_params,
+                response=InvoicePage,
+            )
+            add(
+                self.get_document(kind),
+                method="GET",
+                path=one,
+                operation_id=f"get{prefix or 'Invoice'}",
+                summary=f"Get a {noun} by ID",
+                tag=tag,
+                scope=read,
+                description=f"Returns 404 when the {noun} does not exist in your company. "
+                "The ETag header carries the version (for If-Match on edits).",
+                params=(_ID_PARAM,),
+                response=InvoiceResponse,
+                errors=(404,),
+            )
+            add(
+                self.cancel_document(kind),
+                method="DELETE",
+                path=one,
+                operation_id=f"cancel{prefix or 'Invoice'}",
+                summary=f"Cancel a draft {noun}",
+                tag=tag,
+                scope=write,
+                description="Cancels a draft (status cancelled) and answers the cancelled "
+                "document; booked documents are corrected with credit notes instead (409)."
+                + (
+                    " A cancelled credit-note draft no longer counts against its invoice."
+                    if kind is credit_note
+                    else ""
+                ),
+                params=(_ID_PARAM,),
+                response=InvoiceResponse,
+                errors=(404, 409),
+            )
+            add(
+                self.pdf(kind),
+                method="GET",
+                path=f"{one}/pdf",
+                operation_id=f"get{prefix or 'Invoice'}Pdf",
+                summary=f"Download the {noun} PDF",
+                tag=tag,
+                scope=read,
+                description="Streams the rendered PDF. Pass draft=true to render a draft "
+                "watermark version (generated on the fly).",
+                params=(_ID_PARAM, _DRAFT),
+                media_type="application/pdf",
+                errors=(404, 422),
+            )
+            add(
+                self.send(kind),
+                method="POST",
+                path=f"{one}/send",
+                operation_id=f"send{prefix or 'Invoice'}",
+                summary=f"Send a {noun} to the customer",
+                tag=tag,
+                scope=Scope.INVOICES_SEND,
+                description="Sends the document over the chosen delivery channel. Sending "
+                "books a draft and allocates its number. A delivery that failed after "
+                "booking answers 200 with success false and the attempt's error; "
+                "refusals before booking (recipient, pre-flight) answer 400/422/503 and "
+                "use no number.",
+                params=(_ID_PARAM, _IDEMPOTENCY_KEY),
+                request=SendRequest,
+                response=SendResponse,
+                errors=(404, 409, 422, 502),
+            )
+            add(
+                self.delivery_status(kind),
+                method="GET",
+                path=f"{one}/delivery-status",
+                operation_id=f"get{prefix or 'Invoice'}DeliveryStatus",
+                summary=f"Get the delivery status of a {noun}",
+                tag=tag,
+                scope=read,
+                description="Returns an aggregate send summary plus a per-attempt delivery log.",
+                params=(_ID_PARAM,),
+                response=DeliveryStatusResponse,
+                errors=(404,),
+            )
+        add(
+            self.create_draft,
+            method="POST",
+            path="/v1/invoices",
+            operation_id="createInvoice",
+            summary="Create a draft invoice",
+            tag="Invoices",
+            scope=write,
+            description="Creates a draft invoice. The invoice number is allocated at "
+            "booking time (when sent), so a draft has no number yet.",
+            request=CreateDraftRequest,
+            response=InvoiceResponse,
+            status=201,
+        )
+        add(
+            self.update_draft,
+            method="PATCH",
+            path="/v1/invoices/{id}",
+            operation_id="updateInvoice",
+            summary="Edit a draft invoice",
+            tag="Invoices",
+            scope=write,
+            description="Changes the fields the body names (the create fields, all "
+            "optional); null clears an optional field. With If-Match, the edit applies "
+            "only to that version (412 otherwise). Booked invoices cannot be edited (409).",
+            params=(_ID_PARAM, _IF_MATCH),
+            request=UpdateDraftRequest,
+            response=InvoiceResponse,
+            errors=(404, 409, 412),
+        )
+        add(
+            self.record_payment,
+            method="POST",
+            path="/v1/invoices/{id}/payments",
+            operation_id="recordInvoicePayment",
+            summary="Record a payment",
+            tag="Invoices",
+            scope=Scope.PAYMENTS_WRITE,
+            description="Registers a payment against a booked invoice: partially_paid, or "
+            "paid once nothing is outstanding. Overpayments are refused (400).",
+            params=(_ID_PARAM,),
+            request=PaymentRequest,
+            response=InvoiceResponse,
+            errors=(404, 409),
+        )
+        add(
+            self.create_credit_note,
+            method="POST",
+            path="/v1/credit-notes",
+            operation_id="createCreditNote",
+            summary="Create a credit note",
+            tag="Credit notes",
+            scope=write,
+            description="Creates a credit-note draft crediting a booked invoice fully, or "
+            "the given lines in part; it is numbered (own series) when sent. Amounts of "
+            "credit notes are negative on the wire.",
+            request=CreateCreditNoteRequest,
+            response=InvoiceResponse,
+            status=201,
+            errors=(404, 409),
+        )
+        customers = "Customers"
+        add(
+            self.create_customer,
+            method="POST",
+            path="/v1/customers",
+            operation_id="createCustomer",
+            summary="Create a customer",
+            tag=customers,
+            scope=Scope.CUSTOMERS_WRITE,
+            request=CreateCustomerRequest,
+            response=CustomerResponse,
+            status=201,
+        )
+        add(
+            self.list_customers,
+            method="GET",
+            path="/v1/customers",
+            operation_id="listCustomers",
+            summary="List customers",
+            tag=customers,
+            scope=Scope.CUSTOMERS_READ,
+            description="A page of your company's customers by name.",
+            params=(_PAGE, _LIMIT, _SEARCH_CUSTOMERS),
+            response=CustomerPage,
+        )
+        add(
+            self.get_customer,
+            method="GET",
+            path="/v1/customers/{id}",
+            operation_id="getCustomer",
+            summary="Get a customer by ID",
+            tag=customers,
+            scope=Scope.CUSTOMERS_READ,
+            params=(_CUSTOMER_ID_PARAM,),
+            response=CustomerResponse,
+            errors=(404,),
+        )
+        add(
+            self.update_customer,
+            method="PATCH",
+            path="/v1/customers/{id}",
+            operation_id="updateCustomer",
+            summary="Edit a customer",
+            tag=customers,
+            scope=Scope.CUSTOMERS_WRITE,
+            description="Changes the fields the body names; departments and contacts "
+            "replace the lists.",
+            params=(_CUSTOMER_ID_PARAM,),
+            request=UpdateCustomerRequest,
+            response=CustomerResponse,
+            errors=(404,),
+        )
+        add(
+            self.access_point_status,
+            method="POST",
+            path="/v1/webhooks/access-point",
+            operation_id="accessPointStatus",
+            summary="Access point status callback",
+            tag="Webhooks",
+            scope=Scope.WEBHOOKS,
+            description="An e-invoicing access point reports what became of a document "
+            "it delivered (accepted, rejected, ...); a rejection fails the attempt.",
+            request=AccessPointStatusRequest,
+            response=AccessPointStatusResponse,
+            errors=(404,),
+        )
+        return table
+
+
+def _entity(kind: DocumentKind) -> str:
+    return "invoice" if kind is DocumentKind.INVOICE else "credit-note"
+
+
+def create_app(
+    billing: Billing, *, max_body_bytes: int = 1_000_000, clock: Clock | None = None
+) -> Starlette:
+    """The HTTP API over ``billing`` as an ASGI app (Starlette).
+
+    ``max_body_bytes`` bounds request bodies (413 above it); ``clock`` stamps error
+    bodies (default: the billing's clock).
+    """
+    api = _Api(billing, max_body_bytes, clock or billing.clock)
+    table = api.routes()
+    document = build_openapi([op for op, _ in table], title="faktura invoices API")
+
+    def endpoint(op: Operation, handler: Handler) -> Callable[[Request], Awaitable[Response]]:
+        async def serve(request: Request) -> Response:
+            try:
+                caller = await authenticate(billing, request)
+                if op.scope is not None:
+                    require(caller, op.scope)
+                return await handler(request, caller)
+            except Exception as exc:  # every failure becomes the error envelope
+                return error_response(translate(exc), request.url.path, api.clock.now())
+
+        return serve
+
+    async def openapi(request: Request) -> Response:
+        return JSONResponse(document)
+
+    async def http_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, HTTPException)
+        code = {404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED"}.get(exc.status_code, "HTTP_ERROR")
+        error = ApiError(exc.status_code, code, str(exc.detail), headers=exc.headers)
+        return error_response(error, request.url.path, api.clock.now())
+
+    async def server_error(request: Request, exc: Exception) -> Response:
+        return error_response(translate(exc), request.url.path, api.clock.now())
+
+    routes = [
+        Route(op.path, endpoint(op, handler), methods=[op.method], name=op.operation_id)
+        for op, handler in table
+    ]
+    routes.append(Route("/openapi.json", openapi, methods=["GET"], name="openapi"))
+    app = Starlette(
+        routes=routes,
+        exception_handlers={HTTPException: http_error, Exception: server_error},
+    )
+    app.state.billing = billing
+    app.state.openapi = document
+    return app

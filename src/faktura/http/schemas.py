@@ -1,0 +1,549 @@
+"""The wire classes of the HTTP API beyond ``faktura.wire`` and ``faktura.delivery.wire``.
+
+Bodies are parsed with the one wire converter (``faktura.wire.structure``: camelCase,
+decimal strings, unknown fields refused, every bad field named), then turned into the
+domain's arguments here; responses are built from these classes, and the OpenAPI
+document is generated from the same classes (``faktura.http.openapi``).
+
+Field metadata the OpenAPI generator reads: ``description``, ``enum``, ``pattern``,
+``maxLength``, ``minimum``, ``maximum`` and ``nullable`` (False: the field may be left
+out but not sent as null).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping
+from decimal import Decimal
+from typing import Any, TypeVar
+
+import attrs
+
+from faktura.billing import new_id
+from faktura.delivery.log import DeliveryAttempt
+from faktura.delivery.wire import AttemptWire, ProviderEventWire
+from faktura.errors import FieldError, ValidationError, WireFormatError
+from faktura.parties import Address, Company, Contact, Customer, Department
+from faktura.terms import PaymentTerms, TermsKind
+from faktura.vat import VatZone
+from faktura.wire import (
+    AllowanceChargeWire,
+    LineWire,
+    build_allowance_charges,
+    build_lines,
+    structure,
+)
+
+__all__ = [
+    "AccessPointStatusRequest",
+    "AccessPointStatusResponse",
+    "AddressWire",
+    "ContactInput",
+    "ContactWire",
+    "CreateCreditNoteRequest",
+    "CreateCustomerRequest",
+    "CreditLineRequest",
+    "CustomerPage",
+    "CustomerResponse",
+    "DepartmentInput",
+    "DepartmentWire",
+    "ErrorDetails",
+    "ErrorResponse",
+    "PaymentRequest",
+    "UpdateCustomerRequest",
+    "UpdateDraftRequest",
+    "ValidationErrorEntry",
+    "attempt_wire",
+    "customer_changes",
+    "customer_fields",
+    "customer_wire",
+    "draft_changes",
+    "parse_body",
+]
+
+T = TypeVar("T")
+#: Metadata of a field that may be left out but not be null.
+_NN = {"nullable": False}
+_VAT_ZONES = [zone.value for zone in VatZone]
+
+
+# -- invoices ------------------------------------------------------------------------
+
+
+@attrs.frozen
+class UpdateDraftRequest:
+    """The body of "Edit a draft": the create-draft fields, each optional; a field left
+    out keeps its value, ``null`` clears an optional one (``dueDate: null`` derives the
+    due date from the terms again)."""
+
+    customer_id: str | None = attrs.field(default=None, metadata=_NN)
+    date: dt.date | None = attrs.field(default=None, metadata=_NN)
+    lines: list[LineWire] | None = attrs.field(default=None, metadata=_NN)
+    customer_department_id: str | None = None
+    customer_contact_id: str | None = None
+    due_date: dt.date | None = None
+    currency: str | None = attrs.field(default=None, metadata=_NN)
+    payment_terms: int | None = attrs.field(default=None, metadata=_NN)
+    reference: str | None = None
+    our_reference: str | None = None
+    description: str | None = None
+    notes: str | None = None
+    allowance_charges: list[AllowanceChargeWire] | None = attrs.field(default=None, metadata=_NN)
+    prices_include_vat: bool | None = attrs.field(default=None, metadata=_NN)
+    prepaid_amount: Decimal | None = attrs.field(default=None, metadata=_NN)
+    cash_rounding: Decimal | None = None
+    vat_exemption_reason: str | None = None
+
+
+@attrs.frozen
+class PaymentRequest:
+    """The body of "Record a payment": the amount (decimal string, in the invoice's
+    currency), when it was paid (default today) and the payer's reference."""
+
+    amount: Decimal
+    paid_on: dt.date | None = None
+    reference: str | None = None
+
+
+@attrs.frozen
+class CreditLineRequest:
+    """Credit part of one invoice line: its index on the invoice and the quantity."""
+
+    line_index: int = attrs.field(metadata={"minimum": 0})
+    quantity: Decimal = attrs.field()
+
+
+@attrs.frozen
+class CreateCreditNoteRequest:
+    """The body of "Create a credit note": the booked invoice to credit, the lines to
+    credit (all of what is left when omitted) and the credit note's date (default
+    today)."""
+
+    invoice_id: str
+    lines: list[CreditLineRequest] | None = None
+    date: dt.date | None = None
+
+
+# -- customers -----------------------------------------------------------------------
+
+
+@attrs.frozen
+class AddressWire:
+    """A postal address; ``country`` is ISO 3166-1 alpha-2."""
+
+    street: str | None = None
+    city: str | None = None
+    postal_code: str | None = None
+    country: str = attrs.field(default="DK", metadata={"pattern": "^[A-Z]{2}$", "nullable": False})
+    additional: str | None = None
+
+
+@attrs.frozen
+class DepartmentInput:
+    """A department in a request; ``id`` is made when left out."""
+
+    name: str
+    id: str | None = None
+    ean: str | None = attrs.field(
+        default=None, metadata={"description": "EAN/GLN (13 digits) for e-invoicing"}
+    )
+    address: AddressWire | None = None
+
+
+@attrs.frozen
+class DepartmentWire:
+    """A customer's department: its own EAN (public-sector e-invoicing) and address."""
+
+    id: str
+    name: str
+    ean: str | None
+    address: AddressWire | None
+
+
+@attrs.frozen
+class ContactInput:
+    """A contact in a request; ``id`` is made when left out."""
+
+    name: str
+    id: str | None = None
+    email: str | None = None
+
+
+@attrs.frozen
+class ContactWire:
+    """A person at the customer who receives invoices."""
+
+    id: str
+    name: str
+    email: str | None
+
+
+@attrs.frozen
+class CreateCustomerRequest:
+    """The body of "Create a customer". ``paymentTerms`` are days net; ``vatZone`` picks
+    the default VAT category of the customer's invoice lines."""
+
+    name: str
+    number: str | None = None
+    address: AddressWire | None = None
+    vat_zone: str | None = attrs.field(
+        default=None, metadata={"enum": _VAT_ZONES, "nullable": False}
+    )
+    cvr: str | None = None
+    vat_id: str | None = None
+    ean: str | None = None
+    email: str | None = None
+    language: str | None = None
+    payment_terms: int | None = None
+    departments: list[DepartmentInput] = attrs.Factory(list)
+    contacts: list[ContactInput] = attrs.Factory(list)
+
+
+@attrs.frozen
+class UpdateCustomerRequest:
+    """The body of "Edit a customer": any field of the create body; ``departments`` and
+    ``contacts`` replace the lists (keep an entry by sending its ``id``)."""
+
+    name: str | None = attrs.field(default=None, metadata=_NN)
+    number: str | None = None
+    address: AddressWire | None = None
+    vat_zone: str | None = attrs.field(
+        default=None, metadata={"enum": _VAT_ZONES, "nullable": False}
+    )
+    cvr: str | None = None
+    vat_id: str | None = None
+    ean: str | None = None
+    email: str | None = None
+    language: str | None = None
+    payment_terms: int | None = None
+    departments: list[DepartmentInput] | None = attrs.field(default=None, metadata=_NN)
+    contacts: list[ContactInput] | None = attrs.field(default=None, metadata=_NN)
+
+
+@attrs.frozen
+class CustomerResponse:
+    """A customer as the API answers it."""
+
+    id: str
+    name: str
+    number: str | None
+    address: AddressWire
+    vat_zone: str = attrs.field(metadata={"enum": _VAT_ZONES})
+    cvr: str | None = attrs.field()
+    vat_id: str | None = attrs.field()
+    ean: str | None = attrs.field()
+    email: str | None = attrs.field()
+    language: str | None = attrs.field()
+    payment_terms: int | None = attrs.field(
+        metadata={"description": "Days net; null when the company's default applies"}
+    )
+    departments: list[DepartmentWire] = attrs.field()
+    contacts: list[ContactWire] = attrs.field()
+
+
+@attrs.frozen
+class CustomerPage:
+    """A page of "List customers"."""
+
+    items: list[CustomerResponse]
+    total: int
+    page: int
+    limit: int
+    total_pages: int
+
+
+# -- webhooks ------------------------------------------------------------------------
+
+
+@attrs.frozen
+class AccessPointStatusRequest:
+    """An access point's status callback about a document it delivered."""
+
+    document_id: str = attrs.field(
+        metadata={"description": "The access point's document id (sproomDocumentId)"}
+    )
+    status: str = attrs.field(metadata={"description": 'e.g. "accepted", "rejected"'})
+    message: str | None = None
+    details: dict[str, str] | None = None
+
+
+@attrs.frozen
+class AccessPointStatusResponse:
+    """The attempt the status was appended to."""
+
+    invoice_id: str
+    attempt: AttemptWire
+
+
+# -- errors --------------------------------------------------------------------------
+
+
+@attrs.frozen
+class ValidationErrorEntry:
+    """One offending property and the rules it breaks (rule → message)."""
+
+    property: str = attrs.field(metadata={"description": 'The wire path, e.g. "lines.0.quantity"'})
+    constraints: dict[str, str] = attrs.field()
+
+
+@attrs.frozen
+class ErrorDetails:
+    """What an error adds, by kind of error."""
+
+    validation_errors: list[ValidationErrorEntry] | None = attrs.field(default=None, metadata=_NN)
+    required_scopes: list[str] | None = attrs.field(default=None, metadata=_NN)
+    entity: str | None = attrs.field(default=None, metadata=_NN)
+    id: str | None = attrs.field(default=None, metadata=_NN)
+    invoice_id: str | None = attrs.field(default=None, metadata=_NN)
+    status: str | None = attrs.field(default=None, metadata=_NN)
+    action: str | None = attrs.field(default=None, metadata=_NN)
+    retryable: bool | None = attrs.field(default=None, metadata=_NN)
+    retry_after_seconds: int | None = attrs.field(default=None, metadata=_NN)
+    max_bytes: int | None = attrs.field(default=None, metadata=_NN)
+
+
+@attrs.frozen
+class ErrorResponse:
+    """The error envelope of every non-2xx answer."""
+
+    status_code: int
+    timestamp: dt.datetime
+    path: str
+    message: str
+    code: str
+    details: ErrorDetails
+
+
+# -- parsing -------------------------------------------------------------------------
+
+
+def parse_body(data: Mapping[str, Any], cls: type[T]) -> T:
+    """``data`` as ``cls``; fields whose metadata says ``nullable: False`` may be left
+    out but not be null. Raises WireFormatError naming every bad field."""
+    nulls = [
+        FieldError(_camel(a.name), "type", "must not be null")
+        for a in attrs.fields(cls)  # type: ignore[arg-type]
+        if a.metadata.get("nullable") is False
+        and _camel(a.name) in data
+        and data[_camel(a.name)] is None
+    ]
+    try:
+        value = structure(data, cls)
+    except WireFormatError as exc:
+        raise WireFormatError._from_errors([*exc.errors, *nulls]) from None
+    if nulls:
+        raise WireFormatError._from_errors(nulls)
+    return value
+
+
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(part.title() for part in rest)
+
+
+def _present(data: Mapping[str, Any], request: attrs.AttrsInstance) -> dict[str, Any]:
+    """The fields of ``request`` the body named (snake_case name → value)."""
+    return {
+        a.name: getattr(request, a.name)
+        for a in attrs.fields(type(request))
+        if _camel(a.name) in data
+    }
+
+
+def _collect(
+    errors: list[FieldError], prefix: str, build: Callable[..., T], *args: Any, **kwargs: Any
+) -> T | None:
+    """``build(*args, **kwargs)``, or None with its errors moved under ``prefix`` (names
+    in camelCase)."""
+    try:
+        return build(*args, **kwargs)
+    except ValidationError as exc:
+        for error in exc.errors:
+            path = ".".join(_camel(part) for part in error.path.split(".") if part)
+            full = ".".join(p for p in (prefix, path) if p)
+            errors.append(FieldError(full, error.rule, error.message))
+        return None
+
+
+def _raise(errors: list[FieldError]) -> None:
+    if errors:
+        raise ValidationError._from_errors(errors)
+
+
+def draft_changes(
+    data: Mapping[str, Any],
+    request: UpdateDraftRequest,
+    company: Company,
+    customer: Customer,
+) -> dict[str, Any]:
+    """The ``Billing.update_draft`` changes (domain names) the body asks for; lines are
+    built with the defaults of ``customer`` (the invoice's, or the new one)."""
+    present = _present(data, request)
+    errors: list[FieldError] = []
+    defaults = (customer.vat_zone.default_category, company.standard_vat_rate)
+    renames = {"date": "issue_date", "cash_rounding": "cash_increment"}
+    changes: dict[str, Any] = {}
+    for name, value in present.items():
+        if name == "lines":
+            changes["lines"] = _collect(errors, "", build_lines, value, defaults)
+        elif name == "allowance_charges":
+            changes["allowance_charges"] = _collect(
+                errors, "", build_allowance_charges, value, defaults
+            )
+        elif name == "payment_terms":
+            changes["payment_terms"] = _collect(errors, "", PaymentTerms.net, value)
+        else:
+            changes[renames.get(name, name)] = value
+    _raise(errors)
+    return changes
+
+
+# -- customers -----------------------------------------------------------------------
+
+
+def _address(wire: AddressWire | None, errors: list[FieldError], prefix: str) -> Address | None:
+    if wire is None:
+        return None
+    return _collect(errors, prefix, Address, **attrs.asdict(wire))
+
+
+def _departments(items: list[DepartmentInput], errors: list[FieldError]) -> tuple[Department, ...]:
+    built: list[Department] = []
+    for index, item in enumerate(items):
+        prefix = f"departments.{index}"
+        address = _address(item.address, errors, f"{prefix}.address")
+        department = _collect(errors, prefix, _department, item, address)
+        if department is not None:
+            built.append(department)
+    _unique([d.id for d in built], "departments", errors)
+    return tuple(built)
+
+
+def _contacts(items: list[ContactInput], errors: list[FieldError]) -> tuple[Contact, ...]:
+    built: list[Contact] = []
+    for index, item in enumerate(items):
+        contact = _collect(errors, f"contacts.{index}", _contact, item)
+        if contact is not None:
+            built.append(contact)
+    _unique([c.id for c in built], "contacts", errors)
+    return tuple(built)
+
+
+def _department(item: DepartmentInput, address: Address | None) -> Department:
+    return Department(id=_id(item.id, "id"), name=item.name, ean=item.ean, address=address)
+
+
+def _contact(item: ContactInput) -> Contact:
+    return Contact(id=_id(item.id, "id"), name=item.name, email=item.email)
+
+
+def _id(value: str | None, field: str) -> str:
+    if value is None:
+        return new_id()
+    if not value.strip() or len(value) > 200:
+        raise ValidationError("must be an id of 1-200 characters", field=field, rule="id")
+    return value
+
+
+def _unique(ids: list[str], field: str, errors: list[FieldError]) -> None:
+    seen: set[str] = set()
+    for index, item in enumerate(ids):
+        if item in seen:
+            errors.append(FieldError(f"{field}.{index}.id", "unique", "is used twice"))
+        seen.add(item)
+
+
+def _zone(value: str, errors: list[FieldError]) -> VatZone | None:
+    try:
+        return VatZone(value)
+    except ValueError:
+        errors.append(FieldError("vatZone", "enum", f"must be one of: {', '.join(_VAT_ZONES)}"))
+        return None
+
+
+def _customer_values(present: Mapping[str, Any], errors: list[FieldError]) -> dict[str, Any]:
+    fields: dict[str, Any] = {}
+    for name, value in present.items():
+        if name == "address":
+            fields["address"] = _address(value, errors, "address") or Address()
+        elif name == "vat_zone":
+            fields["vat_zone"] = _zone(value, errors)
+        elif name == "payment_terms":
+            fields["payment_terms"] = (
+                None if value is None else _collect(errors, "", PaymentTerms.net, value)
+            )
+        elif name == "departments":
+            fields["departments"] = _departments(value, errors)
+        elif name == "contacts":
+            fields["contacts"] = _contacts(value, errors)
+        else:
+            fields[name] = value
+    return fields
+
+
+def customer_fields(data: Mapping[str, Any], request: CreateCustomerRequest) -> dict[str, Any]:
+    """``Billing.create_customer`` keyword arguments from a create body."""
+    errors: list[FieldError] = []
+    present = {k: v for k, v in _present(data, request).items() if v is not None}
+    present.setdefault("name", request.name)
+    fields = _customer_values(present, errors)
+    _raise(errors)
+    return fields
+
+
+def customer_changes(data: Mapping[str, Any], request: UpdateCustomerRequest) -> dict[str, Any]:
+    """``Billing.update_customer`` changes from an edit body."""
+    errors: list[FieldError] = []
+    fields = _customer_values(_present(data, request), errors)
+    _raise(errors)
+    return fields
+
+
+def _address_wire(address: Address | None) -> AddressWire | None:
+    return None if address is None else AddressWire(**attrs.asdict(address))
+
+
+def customer_wire(customer: Customer) -> CustomerResponse:
+    """The wire value of a customer."""
+    terms = customer.payment_terms
+    return CustomerResponse(
+        id=customer.id,
+        name=customer.name,
+        number=customer.number,
+        address=AddressWire(**attrs.asdict(customer.address)),
+        vat_zone=customer.vat_zone.value,
+        cvr=customer.cvr,
+        vat_id=customer.vat_id,
+        ean=customer.ean,
+        email=customer.email,
+        language=customer.language,
+        payment_terms=terms.days if terms is not None and terms.kind is TermsKind.NET else None,
+        departments=[
+            DepartmentWire(d.id, d.name, d.ean, _address_wire(d.address))
+            for d in customer.departments
+        ],
+        contacts=[ContactWire(c.id, c.name, c.email) for c in customer.contacts],
+    )
+
+
+# -- delivery ------------------------------------------------------------------------
+
+
+def attempt_wire(attempt: DeliveryAttempt) -> AttemptWire:
+    """The wire value of one delivery attempt (as in the delivery status log)."""
+    return AttemptWire(
+        attempt=attempt.sequence,
+        delivery_type=attempt.delivery_type.value,
+        recipient=attempt.recipient.display(),
+        recipient_name=attempt.recipient.name,
+        state=attempt.state.value,
+        started_at=attempt.started_at,
+        finished_at=attempt.finished_at,
+        provider_reference=attempt.provider_reference,
+        error_code=attempt.error_code,
+        error_message=attempt.error_message,
+        retryable=attempt.retryable,
+        events=[
+            ProviderEventWire(e.status, e.at, e.message, dict(e.details)) for e in attempt.events
+        ],
+    )

@@ -1,0 +1,326 @@
+"""The error envelope and the status codes of the HTTP adapter: bad input is a 400 naming
+each property, limits are 413, faktura's errors map to their statuses, and nothing
+unexpected leaks a traceback."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import attrs
+import pytest
+
+from faktura.billing import Billing
+from faktura.delivery.channel import (
+    DeliveryType,
+    OutgoingDocument,
+    Receipt,
+    Recipient,
+    RecipientKind,
+)
+from faktura.errors import (
+    ConfigurationError,
+    DeliveryRejected,
+    DeliveryUnavailable,
+    StorageError,
+)
+from faktura.http import create_app
+from faktura.storage.memory import MemoryStore
+from test_http_fixtures import (
+    ALL_SCOPES,
+    GLN,
+    LINE,
+    Client,
+    FixedClock,
+    World,
+    expect,
+    make_world,
+)
+
+
+@pytest.fixture(scope="module")
+def world() -> World:
+    return make_world(max_body_bytes=2_000)
+
+
+@pytest.fixture
+def api(world: World) -> Client:
+    return world.client(world.a.key)
+
+
+def _problems(body: dict[str, Any]) -> dict[str, dict[str, str]]:
+    return {e["property"]: e["constraints"] for e in body["details"]["validationErrors"]}
+
+
+def test_the_validation_envelope(api: Client, world: World) -> None:
+    response = api.post(
+        "/v1/invoices",
+        json={
+            "customerId": world.a.customer_id,
+            "date": "2026-02-30",
+            "lines": [{"description": "x", "quantity": 1.5}],
+            "colour": "blue",
+        },
+    )
+    body = expect(response, 400)
+    assert set(body) == {"statusCode", "timestamp", "path", "message", "code", "details"}
+    assert body["statusCode"] == 400
+    assert body["timestamp"] == "2026-11-25T09:30:00.000Z"
+    assert body["path"] == "/v1/invoices"
+    assert body["code"] == "SHARED_VALIDATION_FAILED"
+    problems = _problems(body)
+    assert set(problems) == {"date", "lines.0.quantity", "colour"}
+    assert problems["colour"] == {"unknown_field": "is not a known field"}
+    assert "type" in problems["lines.0.quantity"]
+
+
+def test_domain_rules_of_lines_are_reported_by_path(api: Client, world: World) -> None:
+    body = expect(
+        api.post(
+            "/v1/invoices",
+            json={
+                "customerId": world.a.customer_id,
+                "lines": [LINE, {"description": "", "quantity": "1", "unitPrice": "-5"}],
+            },
+        ),
+        400,
+    )
+    assert all(p.startswith("lines.1.") for p in _problems(body))
+
+
+@pytest.mark.parametrize(
+    ("raw", "code"),
+    [
+        (b"{", "MALFORMED_JSON"),
+        (b"{'a': 1}", "MALFORMED_JSON"),
+        (b'{"customerId": NaN}', "MALFORMED_JSON"),
+        (b'{"a": 1, "a": 2}', "MALFORMED_JSON"),
+        (b"\xff\xfe{}", "MALFORMED_JSON"),
+        (b"[" * 100_000, "PAYLOAD_TOO_LARGE"),
+        (b"[" * 900 + b"]" * 900, "SHARED_VALIDATION_FAILED"),
+        (b"", "SHARED_VALIDATION_FAILED"),
+        (b"[]", "SHARED_VALIDATION_FAILED"),
+        (b'"text"', "SHARED_VALIDATION_FAILED"),
+        (b"null", "SHARED_VALIDATION_FAILED"),
+        (b"12", "SHARED_VALIDATION_FAILED"),
+    ],
+)
+def test_bodies_that_are_not_json_objects(api: Client, raw: bytes, code: str) -> None:
+    response = api.post("/v1/invoices", content=raw, headers={"content-type": "application/json"})
+    assert response.status_code in (400, 413)
+    assert response.json()["code"] == code
+
+
+def test_deeply_nested_json_is_a_400_not_a_crash() -> None:
+    world = make_world(max_body_bytes=10_000_000)
+    api = world.client(world.a.key)
+    for raw in (b"[" * 200_000, b'{"a":' * 100_000 + b"1" + b"}" * 100_000):
+        response = api.post("/v1/invoices", content=raw)
+        assert response.status_code == 400, response.text
+
+
+def test_a_body_above_the_limit_is_413(api: Client) -> None:
+    big = {"customerId": "c", "notes": "x" * 5_000}
+    body = expect(api.post("/v1/invoices", json=big), 413)
+    assert body["code"] == "PAYLOAD_TOO_LARGE"
+    assert body["details"]["maxBytes"] == 2_000
+
+    async def chunks() -> Any:  # streamed: no Content-Length to go by
+        yield b'{"customerId": "c", "notes": "'
+        for _ in range(10):
+            yield b"x" * 500
+        yield b'"}'
+
+    assert expect(api.post("/v1/invoices", content=chunks()), 413)["code"] == "PAYLOAD_TOO_LARGE"
+    lying = api.post(
+        "/v1/invoices", content=b"{}", headers={"content-length": "99999999999999999999"}
+    )
+    assert lying.status_code in (400, 413)
+
+
+@pytest.mark.parametrize(
+    ("query", "problem"),
+    [
+        ({"page": "x"}, "page"),
+        ({"page": "0"}, "page"),
+        ({"page": "-1"}, "page"),
+        ({"page": "1.5"}, "page"),
+        ({"page": "9" * 30}, "page"),
+        ({"limit": "101"}, "limit"),
+        ({"limit": ""}, "limit"),
+        ({"status": "lost"}, "status"),
+        ({"customerId": "not an id!"}, "customerId"),
+        ({"colour": "blue"}, "colour"),
+        ({"search": "x" * 201}, "search"),
+        ({"search": "a\x00b"}, "search"),
+    ],
+)
+def test_bad_query_parameters(api: Client, query: dict[str, str], problem: str) -> None:
+    body = expect(api.get("/v1/invoices", params=query), 400)
+    assert body["code"] == "SHARED_VALIDATION_FAILED"
+    assert problem in _problems(body)
+
+
+def test_a_repeated_query_parameter_is_refused(api: Client) -> None:
+    body = expect(api.get("/v1/invoices?page=1&page=2"), 400)
+    assert _problems(body) == {"page": {"repeated": "must be given once"}}
+
+
+def test_the_pdf_flag_must_be_a_boolean(api: Client, world: World) -> None:
+    body = expect(api.get(f"/v1/invoices/{world.a.draft_id}/pdf", params={"draft": "maybe"}), 400)
+    assert "draft" in _problems(body)
+
+
+@pytest.mark.parametrize("bad_id", ["a b", "x" * 300, "-x", "ä", "a%5Cb", "%00", "a;b"])
+def test_bad_path_ids_are_400(api: Client, bad_id: str) -> None:
+    body = expect(api.get(f"/v1/invoices/{bad_id}"), 400)
+    assert _problems(body) == {"id": {"id": "is not a valid id"}}
+
+
+def test_unknown_ids_and_routes_are_404(api: Client) -> None:
+    assert expect(api.get("/v1/invoices/unknown"), 404)["details"] == {
+        "entity": "invoice",
+        "id": "unknown",
+    }
+    assert expect(api.get("/v1/nothing-here"), 404)["code"] == "NOT_FOUND"
+    assert expect(api.request("PUT", "/v1/invoices"), 405)["code"] == "METHOD_NOT_ALLOWED"
+
+
+def test_patch_refuses_unknown_and_null_fields(api: Client, world: World) -> None:
+    url = f"/v1/invoices/{world.a.draft_id}"
+    body = expect(api.patch(url, json={"number": "7", "lines": None, "notes": None}), 400)
+    assert set(_problems(body)) == {"number", "lines"}
+    assert (
+        expect(api.patch(url, json={"customerId": world.b.customer_id}), 400)["details"][
+            "validationErrors"
+        ][0]["property"]
+        == "customerId"
+    )
+    bad_match = api.patch(url, json={"notes": "x"}, headers={"If-Match": "version seven"})
+    assert "If-Match" in _problems(expect(bad_match, 400))
+
+
+def test_customer_fields_are_checked_with_wire_paths(api: Client) -> None:
+    body = expect(
+        api.post(
+            "/v1/customers",
+            json={
+                "name": "",
+                "ean": "123",
+                "vatZone": "moon",
+                "address": {"country": "Denmark"},
+                "departments": [{"name": "IT", "ean": "5790000435950"}],
+                "contacts": [{"name": "Ann", "email": "not an email"}],
+            },
+        ),
+        400,
+    )
+    assert {"vatZone", "address.country", "departments.0.ean", "contacts.0.email"} <= set(
+        _problems(body)
+    )
+
+
+def test_state_errors_are_409(api: Client, world: World) -> None:
+    body = expect(api.post(f"/v1/invoices/{world.a.draft_id}/payments", json={"amount": "1"}), 409)
+    assert body["code"] == "INVALID_STATE"
+    assert body["details"]["invoiceId"] == world.a.draft_id
+
+
+# -- faktura's errors and surprises ------------------------------------------------------
+
+
+@attrs.define
+class Channel:
+    """A channel that fails the way it is told to."""
+
+    preflight_error: Exception | None = None
+    deliver_error: Exception | None = None
+
+    @property
+    def delivery_type(self) -> DeliveryType:
+        return DeliveryType.SPROOM
+
+    @property
+    def recipient_kind(self) -> RecipientKind:
+        return RecipientKind.PEPPOL
+
+    def preflight(self, recipient: Recipient) -> None:
+        if self.preflight_error is not None:
+            raise self.preflight_error
+
+    def deliver(self, message: OutgoingDocument) -> Receipt:
+        if self.deliver_error is not None:
+            raise self.deliver_error
+        return Receipt("doc-1")
+
+
+def _sending(channel: Channel) -> tuple[Client, str]:
+    billing = Billing(MemoryStore(), FixedClock(), channels={"sproom": channel})
+    company = billing.create_company(name="Nordlys ApS", cvr="13585628", vat_id="DK13585628")
+    api = Client(create_app(billing), billing.create_api_key(company.id, "k", ALL_SCOPES)[1])
+    customer = expect(
+        api.post("/v1/customers", json={"name": "Region", "number": "R-1", "ean": GLN}), 201
+    )
+    draft = expect(
+        api.post("/v1/invoices", json={"customerId": customer["id"], "lines": [LINE]}), 201
+    )
+    return api, draft["id"]
+
+
+def test_a_rejected_recipient_is_422_and_books_nothing() -> None:
+    api, draft = _sending(Channel(preflight_error=DeliveryRejected("not registered")))
+    body = expect(api.post(f"/v1/invoices/{draft}/send", json={"deliveryType": "sproom"}), 422)
+    assert body["code"] == "DELIVERY_REJECTED"
+    assert expect(api.get(f"/v1/invoices/{draft}"), 200)["number"] is None
+
+
+def test_an_unavailable_channel_is_503_with_retry_after() -> None:
+    api, draft = _sending(Channel(preflight_error=DeliveryUnavailable("access point down")))
+    response = api.post(f"/v1/invoices/{draft}/send", json={"deliveryType": "sproom"})
+    assert expect(response, 503)["code"] == "DELIVERY_UNAVAILABLE"
+    assert response.headers["retry-after"] == "30"
+
+
+def test_a_delivery_that_fails_after_booking_is_200_with_success_false() -> None:
+    api, draft = _sending(Channel(deliver_error=DeliveryUnavailable("timeout")))
+    body = expect(api.post(f"/v1/invoices/{draft}/send", json={"deliveryType": "sproom"}), 200)
+    assert body["success"] is False
+    assert body["number"] == "1"
+    assert body["attempt"]["state"] == "failed"
+    assert body["attempt"]["errorMessage"]
+    assert body["attempt"]["retryable"] is True
+
+
+class _Broken(Billing):
+    """A billing whose reads fail with whatever the test sets."""
+
+    error: BaseException = RuntimeError("boom: secret detail")
+
+    def get_invoice(self, company_id: str, invoice_id: str) -> Any:
+        raise self.error
+
+
+@pytest.mark.parametrize(
+    ("error", "status", "code"),
+    [
+        (RuntimeError("boom: /etc/secret line 3"), 500, "INTERNAL_ERROR"),
+        (KeyError("internal"), 500, "INTERNAL_ERROR"),
+        (ConfigurationError("pip install 'faktura[pdf]' at /opt/x"), 500, "CONFIGURATION_ERROR"),
+        (StorageError("disk I/O error at /var/db"), 503, "STORAGE_UNAVAILABLE"),
+    ],
+)
+def test_server_side_failures_say_nothing_about_their_cause(
+    error: Exception, status: int, code: str
+) -> None:
+    billing = _Broken(MemoryStore(), FixedClock())
+    billing.error = error
+    company = billing.create_company(name="Nordlys ApS")
+    api = Client(create_app(billing), billing.create_api_key(company.id, "k", ALL_SCOPES)[1])
+    response = api.get("/v1/invoices/some-id")
+    body = expect(response, status)
+    assert body["code"] == code
+    assert "Traceback" not in response.text
+    assert "secret" not in response.text
+    assert "/var/db" not in response.text
+    assert "/opt/x" not in response.text
+    if status == 503:
+        assert response.headers["retry-after"]

@@ -1,0 +1,179 @@
+"""Authentication, scopes and tenant isolation, over every endpoint of the API."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import httpx
+import pytest
+
+from faktura.apikeys import Scope
+from test_http_fixtures import ALL_SCOPES, LINE, Tenant, World, expect, make_world
+
+
+@pytest.fixture(scope="module")
+def world() -> World:
+    return make_world()
+
+
+#: (method, path template, the scope it needs, a body). {draft}, {invoice}, {note},
+#: {customer} are the tenant's ids.
+ENDPOINTS: list[tuple[str, str, Scope, Any]] = [
+    ("GET", "/v1/invoices", Scope.INVOICES_READ, None),
+    ("POST", "/v1/invoices", Scope.INVOICES_WRITE, {"customerId": "{customer}"}),
+    ("GET", "/v1/invoices/{draft}", Scope.INVOICES_READ, None),
+    ("PATCH", "/v1/invoices/{draft}", Scope.INVOICES_WRITE, {"notes": "n"}),
+    ("DELETE", "/v1/invoices/{draft}", Scope.INVOICES_WRITE, None),
+    ("GET", "/v1/invoices/{draft}/pdf", Scope.INVOICES_READ, None),
+    ("POST", "/v1/invoices/{draft}/send", Scope.INVOICES_SEND, {"deliveryType": "manual"}),
+    ("GET", "/v1/invoices/{invoice}/delivery-status", Scope.INVOICES_READ, None),
+    ("POST", "/v1/invoices/{invoice}/payments", Scope.PAYMENTS_WRITE, {"amount": "1.00"}),
+    ("POST", "/v1/credit-notes", Scope.INVOICES_WRITE, {"invoiceId": "{invoice}"}),
+    ("GET", "/v1/credit-notes", Scope.INVOICES_READ, None),
+    ("GET", "/v1/credit-notes/{note}", Scope.INVOICES_READ, None),
+    ("DELETE", "/v1/credit-notes/{note}", Scope.INVOICES_WRITE, None),
+    ("GET", "/v1/credit-notes/{note}/pdf", Scope.INVOICES_READ, None),
+    ("POST", "/v1/credit-notes/{note}/send", Scope.INVOICES_SEND, {"deliveryType": "manual"}),
+    ("GET", "/v1/credit-notes/{note}/delivery-status", Scope.INVOICES_READ, None),
+    ("POST", "/v1/customers", Scope.CUSTOMERS_WRITE, {"name": "New"}),
+    ("GET", "/v1/customers", Scope.CUSTOMERS_READ, None),
+    ("GET", "/v1/customers/{customer}", Scope.CUSTOMERS_READ, None),
+    ("PATCH", "/v1/customers/{customer}", Scope.CUSTOMERS_WRITE, {"email": "a@b.example"}),
+    (
+        "POST",
+        "/v1/webhooks/access-point",
+        Scope.WEBHOOKS,
+        {"documentId": "{reference}", "status": "accepted"},
+    ),
+]
+IDS = [f"{method} {path}" for method, path, _, _ in ENDPOINTS]
+
+
+def _fill(value: Any, tenant: Tenant) -> Any:
+    ids = {
+        "draft": tenant.draft_id,
+        "invoice": tenant.invoice_id,
+        "note": tenant.credit_note_id,
+        "customer": tenant.customer_id,
+        "reference": tenant.provider_reference or "",
+    }
+    if isinstance(value, str):
+        return value.format(**ids)
+    if isinstance(value, dict):
+        return {k: _fill(v, tenant) for k, v in value.items()}
+    return value
+
+
+def _call(
+    world: World, key: str | None, endpoint: tuple[str, str, Scope, Any], tenant: Tenant
+) -> httpx.Response:
+    method, path, _, body = endpoint
+    kwargs = {} if body is None else {"json": _fill(body, tenant)}
+    return world.client(key).request(method, _fill(path, tenant), **kwargs)
+
+
+def test_the_table_covers_every_operation_of_the_openapi_document(world: World) -> None:
+    document = expect(world.client().get("/openapi.json"), 200)
+    documented = {
+        (method.upper(), path, op["x-required-scopes"][0])
+        for path, item in document["paths"].items()
+        for method, op in item.items()
+    }
+    table = {
+        (
+            method,
+            path.replace("{draft}", "{id}")
+            .replace("{invoice}", "{id}")
+            .replace("{note}", "{id}")
+            .replace("{customer}", "{id}"),
+            scope.value,
+        )
+        for method, path, scope, _ in ENDPOINTS
+    }
+    assert documented == table
+    for item in document["paths"].values():
+        for op in item.values():
+            assert op["security"] == [{"apiKey": []}]
+            assert f"`{op['x-required-scopes'][0]}`" in op["description"]
+
+
+@pytest.mark.parametrize("endpoint", ENDPOINTS, ids=IDS)
+def test_every_endpoint_needs_its_scope(
+    world: World, endpoint: tuple[str, str, Scope, Any]
+) -> None:
+    scope = endpoint[2]
+    others = [s for s in ALL_SCOPES if s != scope.value]
+    refused = _call(world, world.key(world.a.company_id, others), endpoint, world.a)
+    body = expect(refused, 403)
+    assert body["code"] == "INSUFFICIENT_PERMISSIONS"
+    assert body["details"]["requiredScopes"] == [scope.value]
+    allowed = _call(world, world.key(world.a.company_id, [scope.value]), endpoint, world.a)
+    assert allowed.status_code not in (401, 403), allowed.text
+    assert allowed.status_code < 500, allowed.text
+
+
+@pytest.mark.parametrize("endpoint", ENDPOINTS, ids=IDS)
+def test_every_endpoint_needs_a_valid_key(
+    world: World, endpoint: tuple[str, str, Scope, Any]
+) -> None:
+    revoked_key, revoked = world.billing.create_api_key(world.a.company_id, "old", ALL_SCOPES)
+    world.billing.revoke_api_key(world.a.company_id, revoked_key.id)
+    for key in (
+        None,
+        "",
+        "garbage",
+        world.a.key[:-1] + "x",
+        "fk_" + "0" * 16 + "_" + "A" * 43,
+        revoked,
+        world.a.key + " ",
+    ):
+        body = expect(_call(world, key, endpoint, world.a), 401)
+        assert body["code"] == "UNAUTHORIZED"
+        assert body["statusCode"] == 401
+
+
+#: The endpoints that refer to something of a tenant's (in the path or the body).
+REFERRING = [e for e in ENDPOINTS if re.search(r"\{[a-z]+\}", f"{e[1]} {e[3]}")]
+
+
+@pytest.mark.parametrize("endpoint", REFERRING, ids=[f"{e[0]} {e[1]}" for e in REFERRING])
+def test_another_companys_documents_are_not_found(
+    world: World, endpoint: tuple[str, str, Scope, Any]
+) -> None:
+    method, path, _, body = endpoint
+    # B's key, A's ids
+    response = world.client(world.b.key).request(
+        method, _fill(path, world.a), **({} if body is None else {"json": _fill(body, world.a)})
+    )
+    if method == "POST" and path == "/v1/invoices":
+        # A's customer is unknown to B: a bad reference in the body (400), not a 404 path
+        assert expect(response, 400)["details"]["validationErrors"][0]["property"] == "customerId"
+    else:
+        assert expect(response, 404)["code"] == "NOT_FOUND"
+    # and A's documents are still A's
+    assert world.client(world.a.key).get(f"/v1/invoices/{world.a.invoice_id}").status_code == 200
+
+
+def test_lists_never_show_another_companys_documents(world: World) -> None:
+    a_ids = {world.a.draft_id, world.a.invoice_id, world.a.credit_note_id, world.a.customer_id}
+    b = world.client(world.b.key)
+    seen: set[str] = set()
+    for path in ("/v1/invoices", "/v1/credit-notes", "/v1/customers"):
+        for params in ({}, {"search": "a"}, {"limit": "100"}):
+            page = expect(b.get(path, params=params), 200)
+            seen |= {item["id"] for item in page["items"]}
+    assert seen
+    assert not seen & a_ids
+    filtered = expect(b.get("/v1/invoices", params={"customerId": world.a.customer_id}), 200)
+    assert filtered["total"] == 0
+
+
+def test_a_key_of_a_company_sees_its_own(world: World) -> None:
+    a = world.client(world.a.key)
+    listed = expect(a.get("/v1/invoices", params={"limit": "100"}), 200)
+    assert {world.a.draft_id, world.a.invoice_id} <= {i["id"] for i in listed["items"]}
+    draft = expect(
+        a.post("/v1/invoices", json={"customerId": world.a.customer_id, "lines": [LINE]}), 201
+    )
+    assert expect(world.client(world.b.key).get(f"/v1/invoices/{draft['id']}"), 404)
