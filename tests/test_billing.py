@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -30,33 +30,18 @@ from faktura.parties import Contact
 from faktura.ports import CustomerDirectory, ListResult
 from faktura.storage.memory import MemoryStore
 from faktura.terms import PaymentTerms
+from faktura.testing.clock import ManualClock
 
 TODAY = date(2026, 11, 25)
 
 
-@attrs.define
-class FakeClock:
-    """A clock the test moves by hand."""
-
-    current: datetime = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
-
-    def now(self) -> datetime:
-        return self.current
-
-    def today(self) -> date:
-        return self.current.date()
-
-    def advance(self, **delta: float) -> None:
-        self.current += timedelta(**delta)
+@pytest.fixture
+def clock() -> ManualClock:
+    return ManualClock()
 
 
 @pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
-
-
-@pytest.fixture
-def billing(clock: FakeClock) -> Billing:
+def billing(clock: ManualClock) -> Billing:
     return Billing(MemoryStore(), clock)
 
 
@@ -247,7 +232,7 @@ def test_an_unbookable_draft_consumes_no_number(
 
 
 def test_update_and_cancel_drafts(
-    billing: Billing, company_id: str, customer: Customer, clock: FakeClock
+    billing: Billing, company_id: str, customer: Customer, clock: ManualClock
 ) -> None:
     draft = billing.create_draft(company_id, body())
     clock.advance(minutes=5)
@@ -310,7 +295,7 @@ def test_every_change_is_in_the_audit_trail(
 
 
 def test_list_in_the_seed_shape(
-    billing: Billing, company_id: str, customer: Customer, clock: FakeClock
+    billing: Billing, company_id: str, customer: Customer, clock: ManualClock
 ) -> None:
     for day in range(1, 26):
         billing.create_draft(company_id, body(date=f"2026-10-{day:02d}", description=f"Job {day}"))
@@ -385,7 +370,7 @@ class HostDirectory:
         return ListResult(tuple(found[(page - 1) * limit : page * limit]), len(found))
 
 
-def test_a_host_can_plug_in_its_own_customer_directory(clock: FakeClock) -> None:
+def test_a_host_can_plug_in_its_own_customer_directory(clock: ManualClock) -> None:
     directory = HostDirectory()
     plugged: CustomerDirectory = directory
     billing = Billing(MemoryStore(), clock, customers=plugged)
@@ -396,7 +381,7 @@ def test_a_host_can_plug_in_its_own_customer_directory(clock: FakeClock) -> None
     assert billing.list_customers(company_id).total == 1
 
 
-def test_ids_can_be_chosen_by_the_host(clock: FakeClock) -> None:
+def test_ids_can_be_chosen_by_the_host(clock: ManualClock) -> None:
     counter: Iterator[int] = iter(range(100))
     billing = Billing(MemoryStore(), clock, ids=lambda: f"id-{next(counter)}")
     company_id = billing.create_company(name="Co").id

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import shutil
 import tempfile
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -19,20 +19,13 @@ from faktura.billing import Billing
 from faktura.ports import Store
 from faktura.storage.memory import MemoryStore
 from faktura.storage.sqlite import SqliteStore
+from faktura.testing.clock import ManualClock
 
 COMPANIES = ("co-a", "co-b")
 PRICES = ("100.00", "33.33", "0.10", "1999.95")
 
 
 @attrs.define
-class FixedClock:
-    def now(self) -> datetime:
-        return datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
-
-    def today(self) -> date:
-        return date(2026, 11, 25)
-
-
 @attrs.define
 class Doc:
     """What the model knows of a document."""
@@ -57,7 +50,9 @@ class BillingMachine(RuleBasedStateMachine):
 
     def __init__(self) -> None:
         super().__init__()
-        self.billing = Billing(self.make_store(), FixedClock())
+        self.billing = Billing(
+            self.make_store(), ManualClock(datetime(2026, 11, 25, 12, 0, tzinfo=UTC))
+        )
         for company_id in COMPANIES:
             self.billing.create_company(id=company_id, name=company_id)
             self.billing.create_customer(company_id, id=f"{company_id}-cu", name="Customer")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterable, Mapping
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +31,7 @@ from faktura.parties import Address
 from faktura.ports import Store
 from faktura.storage.memory import MemoryStore
 from faktura.storage.sqlite import SqliteStore
+from faktura.testing.clock import ManualClock
 
 ALL_SCOPES = [scope.value for scope in Scope]
 LINE = {"description": "Consulting", "quantity": "2", "unitPrice": "500.00"}
@@ -39,17 +40,9 @@ ADDRESS = {"street": "Havnegade 1", "city": "København K", "postalCode": "1058"
 CUSTOMER = {"name": "Fjord A/S", "number": "K-1", "ean": GLN, "address": ADDRESS}
 
 
-@attrs.frozen
-class FixedClock:
+def FixedClock() -> ManualClock:
     """The same instant every time: responses and error bodies are reproducible."""
-
-    at: datetime = datetime(2026, 11, 25, 9, 30, tzinfo=UTC)
-
-    def now(self) -> datetime:
-        return self.at
-
-    def today(self) -> date:
-        return self.at.date()
+    return ManualClock(datetime(2026, 11, 25, 9, 30, tzinfo=UTC))
 
 
 @attrs.define

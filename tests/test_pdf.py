@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import subprocess
 import sys
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -20,21 +20,14 @@ from faktura.documents.pdf import DocumentData, render_pdf, template_ids
 from faktura.invoice import Invoice
 from faktura.parties import Department
 from faktura.storage.memory import MemoryStore
+from faktura.testing.clock import ManualClock
 
 AT = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 
 
-class Clock:
-    def now(self) -> datetime:
-        return AT
-
-    def today(self) -> date:
-        return AT.date()
-
-
 @pytest.fixture(scope="module")
 def demo() -> tuple[Billing, Company, Customer, Invoice]:
-    billing = Billing(MemoryStore(), Clock())
+    billing = Billing(MemoryStore(), ManualClock(AT))
     company, customer, invoice = run_demo(billing)
     return billing, company, customer, invoice
 
@@ -198,7 +191,7 @@ def test_an_xml_attachment_is_embedded(demo: tuple[Billing, Company, Customer, I
 
 
 def test_eur_invoices_carry_the_epc_qr_code() -> None:
-    billing = Billing(MemoryStore(), Clock())
+    billing = Billing(MemoryStore(), ManualClock(AT))
     company = billing.create_company(
         name="Euro GmbH",
         currency="EUR",
@@ -221,7 +214,7 @@ def test_eur_invoices_carry_the_epc_qr_code() -> None:
 
 
 def test_department_address_and_ean_replace_the_customers() -> None:
-    billing = Billing(MemoryStore(), Clock())
+    billing = Billing(MemoryStore(), ManualClock(AT))
     company = billing.create_company(name="Nordlys ApS", cvr="13585628")
     customer = billing.create_customer(
         company.id,
@@ -378,7 +371,7 @@ def test_a_danish_credit_note(demo: tuple[Billing, Company, Customer, Invoice]) 
 def test_reverse_charge_prints_its_exemption_text() -> None:
     from faktura import VatZone
 
-    billing = Billing(MemoryStore(), Clock())
+    billing = Billing(MemoryStore(), ManualClock(AT))
     company = billing.create_company(name="Nordlys ApS", cvr="13585628", vat_id="DK13585628")
     customer = billing.create_customer(
         company.id, name="Berlin GmbH", vat_zone=VatZone.EU, vat_id="DE136695976", language="en"

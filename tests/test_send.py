@@ -7,7 +7,7 @@ import os
 import subprocess
 import sys
 from collections.abc import Iterator
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +40,7 @@ from faktura.storage.memory import MemoryStore
 from faktura.storage.sqlite import SqliteStore
 from faktura.testing.access_point import LocalAccessPoint
 from faktura.testing.channels import RecordingChannel
+from faktura.testing.clock import ManualClock
 from test_delivery_email import SmtpServer, smtp_server  # noqa: F401
 from test_ubl import Validator, validator  # noqa: F401
 
@@ -54,24 +55,10 @@ DEPARTMENT_EAN = "5790000435951"
 
 
 @attrs.define
-class FakeClock:
-    current: datetime = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
-
-    def now(self) -> datetime:
-        return self.current
-
-    def today(self) -> date:
-        return self.current.date()
-
-    def advance(self, **delta: float) -> None:
-        self.current += timedelta(**delta)
-
-
-@attrs.define
 class World:
     billing: Billing
     store: Store
-    clock: FakeClock
+    clock: ManualClock
     company_id: str
     customer_id: str
     email: RecordingChannel
@@ -96,8 +83,8 @@ class World:
         return len(self.billing.delivery_status(self.company_id, invoice_id).attempts)
 
 
-def world(store: Store, clock: FakeClock | None = None) -> World:
-    clock = clock or FakeClock()
+def world(store: Store, clock: ManualClock | None = None) -> World:
+    clock = clock or ManualClock()
     email = RecordingChannel(DeliveryType.EMAIL, unreachable={"blocked@fjord.dk"})
     sproom = RecordingChannel(DeliveryType.SPROOM, unreachable={"0088:5790000000005"})
     channels: dict[str, DeliveryChannel] = {
@@ -478,7 +465,7 @@ def test_a_crash_between_booking_and_delivery_is_resolved_without_a_new_number(
     tmp_path: Path,
 ) -> None:
     path = tmp_path / "crash.db"
-    clock = FakeClock(datetime.now(UTC))
+    clock = ManualClock(datetime.now(UTC))
     w = world(SqliteStore(path, create=True), clock)
     draft = w.draft()
     crash_send(path, w.company_id, draft.id, "crash-key")
@@ -510,7 +497,7 @@ def test_a_crash_between_booking_and_delivery_is_resolved_without_a_new_number(
 
 def test_recover_delivers_what_crashes_left_pending(tmp_path: Path) -> None:
     path = tmp_path / "recover.db"
-    clock = FakeClock(datetime.now(UTC))
+    clock = ManualClock(datetime.now(UTC))
     w = world(SqliteStore(path, create=True), clock)
     drafts = [w.draft(), w.draft()]
     for number, draft in enumerate(drafts):
@@ -573,7 +560,7 @@ def test_send_over_a_real_smtp_server_and_a_real_access_point(
             "email": EmailChannel(smtp_server.settings()),
             "sproom": EInvoiceChannel(client),
         }
-        billing = Billing(store, FakeClock(), channels=channels)
+        billing = Billing(store, ManualClock(), channels=channels)
         company = billing.create_company(**SELLER)
         customer = billing.create_customer(
             company.id,

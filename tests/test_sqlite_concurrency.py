@@ -13,6 +13,7 @@ from faktura.billing import Billing
 from faktura.invoice import Status
 from faktura.ports import InvoiceQuery
 from faktura.storage.sqlite import SqliteStore
+from faktura.testing.clock import ManualClock
 from faktura.testing.faults import FailingStore, InjectedFailure
 
 PROCESSES = 4
@@ -24,16 +25,6 @@ DRAFT = {
     "date": DAY.isoformat(),
     "lines": [{"description": "Hours", "quantity": "2", "unitPrice": "500.00"}],
 }
-
-
-class FixedClock:
-    """Every process books on the same day: no back-dating refusals at midnight."""
-
-    def now(self) -> datetime:
-        return datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
-
-    def today(self) -> date:
-        return DAY
 
 
 def book_many(path: Path, company_id: str, seed: int, start: Any, results: Any) -> None:
@@ -51,7 +42,10 @@ def _book_many(
 ) -> tuple[dict[str, str], list[str]]:
     store = SqliteStore(path)
     try:
-        billing = Billing(FailingStore(store, FAILURE_RATE, seed), FixedClock())
+        billing = Billing(
+            FailingStore(store, FAILURE_RATE, seed),
+            ManualClock(datetime(2026, 11, 25, 10, 0, tzinfo=UTC)),
+        )
         drafts = [billing.create_draft(company_id, DRAFT).id for _ in range(BOOKINGS)]
         start.wait(timeout=60)
         booked: dict[str, str] = {}
@@ -72,7 +66,7 @@ def _book_many(
 def test_concurrent_bookings_are_gap_free(tmp_path: Path) -> None:
     path = tmp_path / "faktura.db"
     store = SqliteStore(path, create=True)
-    billing = Billing(store, FixedClock())
+    billing = Billing(store, ManualClock(datetime(2026, 11, 25, 10, 0, tzinfo=UTC)))
     company_id = billing.create_company(name="Nordlys ApS").id
     billing.create_customer(company_id, id="cu-1", name="Fjord A/S")
     store.close()

@@ -26,6 +26,7 @@ __all__ = [
     "ProviderEventWire",
     "SendRequest",
     "SendResponse",
+    "attempt_to_wire",
     "delivery_status_to_wire",
     "parse_send_request",
     "send_result_to_wire",
@@ -109,7 +110,8 @@ def parse_send_request(data: object) -> SendRequest:
     return structure(data, SendRequest)
 
 
-def _attempt(attempt: DeliveryAttempt) -> AttemptWire:
+def attempt_to_wire(attempt: DeliveryAttempt) -> AttemptWire:
+    """The wire value of one delivery attempt (an entry of the delivery log)."""
     return AttemptWire(
         attempt=attempt.sequence,
         delivery_type=attempt.delivery_type.value,
@@ -143,7 +145,7 @@ def delivery_status_to_wire(status: DeliveryStatus) -> dict[str, object]:
                 delivered_at=status.delivered_at,
                 last_error=status.last_error,
             ),
-            attempts=[_attempt(a) for a in status.attempts],
+            attempts=[attempt_to_wire(a) for a in status.attempts],
         )
     )
 
@@ -156,6 +158,6 @@ def send_result_to_wire(result: SendResult) -> dict[str, object]:
             delivery_type=result.delivery_type.value,
             sproom_document_id=result.sproom_document_id,
             number=result.number,
-            attempt=_attempt(result.attempt),
+            attempt=attempt_to_wire(result.attempt),
         )
     )

@@ -27,6 +27,7 @@ from faktura.delivery.wire import (
     DeliveryStatusResponse,
     SendRequest,
     SendResponse,
+    attempt_to_wire,
     delivery_status_to_wire,
     send_result_to_wire,
 )
@@ -56,7 +57,6 @@ from .schemas import (
     PaymentRequest,
     UpdateCustomerRequest,
     UpdateDraftRequest,
-    attempt_wire,
     customer_changes,
     customer_fields,
     customer_wire,
@@ -532,7 +532,7 @@ class _Api:
             message=body.message,
             details=body.details,
         )
-        wire = AccessPointStatusResponse(attempt.invoice_id, attempt_wire(attempt))
+        wire = AccessPointStatusResponse(attempt.invoice_id, attempt_to_wire(attempt))
         return _json_response(unstructure(wire))
 
     # -- the table -----------------------------------------------------------------------

@@ -20,8 +20,7 @@ from typing import Any, TypeVar
 import attrs
 
 from faktura.billing import new_id
-from faktura.delivery.log import DeliveryAttempt
-from faktura.delivery.wire import AttemptWire, ProviderEventWire
+from faktura.delivery.wire import AttemptWire
 from faktura.errors import FieldError, ValidationError, WireFormatError
 from faktura.parties import Address, Company, Contact, Customer, Department
 from faktura.terms import PaymentTerms, TermsKind
@@ -53,7 +52,6 @@ __all__ = [
     "UpdateCustomerRequest",
     "UpdateDraftRequest",
     "ValidationErrorEntry",
-    "attempt_wire",
     "customer_changes",
     "customer_fields",
     "customer_wire",
@@ -527,23 +525,3 @@ def customer_wire(customer: Customer) -> CustomerResponse:
 
 
 # -- delivery ------------------------------------------------------------------------
-
-
-def attempt_wire(attempt: DeliveryAttempt) -> AttemptWire:
-    """The wire value of one delivery attempt (as in the delivery status log)."""
-    return AttemptWire(
-        attempt=attempt.sequence,
-        delivery_type=attempt.delivery_type.value,
-        recipient=attempt.recipient.display(),
-        recipient_name=attempt.recipient.name,
-        state=attempt.state.value,
-        started_at=attempt.started_at,
-        finished_at=attempt.finished_at,
-        provider_reference=attempt.provider_reference,
-        error_code=attempt.error_code,
-        error_message=attempt.error_message,
-        retryable=attempt.retryable,
-        events=[
-            ProviderEventWire(e.status, e.at, e.message, dict(e.details)) for e in attempt.events
-        ],
-    )
