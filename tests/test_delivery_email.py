@@ -355,25 +355,20 @@ def test_a_server_that_hangs_times_out(raw_server: Any) -> None:
 
 @pytest.fixture(scope="module")
 def certificate(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    """A self-signed certificate for 127.0.0.1, made with the openssl command."""
-    where = tmp_path_factory.mktemp("tls")
-    cert, key = where / "cert.pem", where / "key.pem"
+    """(the CA to trust, the server's key and certificate chain) for 127.0.0.1, made by
+    trustme: a throwaway certificate authority."""
     try:
-        subprocess.run(
-            [
-                *("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1"),
-                *("-keyout", str(key), "-out", str(cert), "-subj", "/CN=127.0.0.1"),
-                *("-addext", "subjectAltName=IP:127.0.0.1"),
-            ],
-            check=True,
-            capture_output=True,
-            timeout=30,
-        )
-    except (OSError, subprocess.SubprocessError) as err:
+        import trustme
+    except ImportError as err:
         if _ci():
-            pytest.fail(f"CI=true needs the openssl command for the TLS tests: {err}")
-        pytest.skip(f"cannot make a test certificate: {err}")
-    return cert, key
+            pytest.fail(f"CI=true needs trustme for the TLS tests: {err}")
+        pytest.skip(f"trustme not installed: {err}")
+    where = tmp_path_factory.mktemp("tls")
+    authority = trustme.CA()
+    ca, chain = where / "ca.pem", where / "server.pem"
+    authority.cert_pem.write_to_path(str(ca))
+    authority.issue_cert("127.0.0.1").private_key_and_cert_chain_pem.write_to_path(str(chain))
+    return ca, chain
 
 
 def _tls_server(
@@ -381,7 +376,7 @@ def _tls_server(
 ) -> tuple[Any, Recorder, int]:
     controller = _need_aiosmtpd()
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    context.load_cert_chain(*certificate)
+    context.load_cert_chain(certificate[1])
     recorder, port = Recorder(), free_port()
     options: dict[str, Any] = (
         {"ssl_context": context} if implicit else {"tls_context": context, "require_starttls": True}
