@@ -612,3 +612,18 @@ def test_send_over_a_real_smtp_server_and_a_real_access_point(
         with store.unit_of_work(readonly=True) as uow:
             assert uow.numbers.last(company.id, "invoice", "") == 3
     store.close()
+
+
+def test_einvoices_fall_back_to_the_cvr_and_bad_cvrs_never_get_that_far(w: World) -> None:
+    company_only = w.billing.create_customer(
+        w.company_id, name="Hansen ApS", number="K-200", cvr="29403473"
+    )
+    body = {
+        "customerId": company_only.id,
+        "lines": [{"description": "Hours", "quantity": "1", "unitPrice": "100.00"}],
+    }
+    result = w.billing.send(w.company_id, w.billing.create_draft(w.company_id, body).id, "sproom")
+    assert result.attempt.recipient.display() == "0184:29403473"
+    with pytest.raises(ValidationError) as caught:
+        w.billing.create_customer(w.company_id, name="Typo ApS", cvr="29403474")
+    assert caught.value.field == "cvr"
