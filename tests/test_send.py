@@ -627,3 +627,38 @@ def test_einvoices_fall_back_to_the_cvr_and_bad_cvrs_never_get_that_far(w: World
     with pytest.raises(ValidationError) as caught:
         w.billing.create_customer(w.company_id, name="Typo ApS", cvr="29403474")
     assert caught.value.field == "cvr"
+
+
+def test_concurrent_sends_of_one_draft_book_it_once(w: World) -> None:
+    """Eight threads send the same draft at once: one number is used, every send either
+    delivers (the first books, later ones re-send) or is told a delivery is in progress
+    or lost the booking race (ConflictError), and every success is one delivery."""
+    import threading
+
+    draft = w.draft()
+    barrier = threading.Barrier(8)
+    outcomes: list[object] = []
+
+    def send(index: int) -> None:
+        barrier.wait()
+        try:
+            outcomes.append(
+                w.billing.send(w.company_id, draft.id, "email", idempotency_key=f"t-{index}")
+            )
+        except ConflictError as err:
+            outcomes.append(err)
+
+    threads = [threading.Thread(target=send, args=(i,)) for i in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    results = [o for o in outcomes if not isinstance(o, ConflictError)]
+    assert len(outcomes) == 8
+    assert results, "at least one send gets through"
+    assert {r.number for r in results} == {"1"}  # type: ignore[attr-defined]
+    assert w.last_number() == 1
+    assert len(w.email.deliveries) == len(results)
+    status = w.billing.delivery_status(w.company_id, draft.id)
+    assert [a.sequence for a in status.attempts] == list(range(1, len(results) + 1))
+    assert all(a.state is AttemptState.DELIVERED for a in status.attempts)

@@ -445,10 +445,18 @@ class Billing:
         return booked
 
     def _book(
-        self, uow: UnitOfWork, company_id: str, invoice_id: str, actor: str | None
+        self,
+        uow: UnitOfWork,
+        company_id: str,
+        invoice_id: str,
+        actor: str | None,
+        invoice: Invoice | None = None,
     ) -> Invoice:
+        """Book in ``uow``; ``invoice`` is the draft as the caller read it in ``uow`` (a
+        concurrent change since then is a ConflictError when it is written)."""
         company = uow.companies.get(company_id)
-        invoice = uow.invoices.get(company_id, invoice_id)
+        if invoice is None:
+            invoice = uow.invoices.get(company_id, invoice_id)
         # Whatever fails from here on (back-dating, a document that cannot be booked, a
         # crash) rolls the unit of work back, counter included: no number is used.
         series = company.series_for(invoice.kind)

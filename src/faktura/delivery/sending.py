@@ -339,7 +339,7 @@ class Sender:
             ):
                 raise ConflictError("the interrupted attempt was resolved meanwhile")
             if invoice.status in EDITABLE_STATUSES:
-                invoice = billing._book(uow, company_id, request.invoice_id, actor)
+                invoice = billing._book(uow, company_id, request.invoice_id, actor, invoice)
             attempt = DeliveryAttempt(
                 id=billing._ids(),
                 company_id=company_id,
