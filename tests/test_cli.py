@@ -1,14 +1,22 @@
-"""``faktura demo``: books an invoice and prints it as a table and as the seed's JSON."""
+"""The ``faktura`` command line: the demo flow, ``serve`` as a real uvicorn process, the
+admin commands for companies and API keys, and one-line errors (exit code 2)."""
 
 from __future__ import annotations
 
-import json
+import email.parser
+import email.policy
+import os
+import socket
 import subprocess
 import sys
+import time
+import xml.etree.ElementTree as ET
+from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 
+import httpx
 import pytest
 
 from faktura import ProductLine, SeparatorLine, Status, TextLine
@@ -16,8 +24,12 @@ from faktura.billing import Billing
 from faktura.cli import main, render_table, run_demo
 from faktura.invoice import Invoice
 from faktura.storage.memory import MemoryStore
+from faktura.testing.access_point import LocalAccessPoint
 
 AT = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
+UBL_INVOICE = "{urn:oasis:names:specification:ubl:schema:xsd:Invoice-2}Invoice"
+UBL_CREDIT_NOTE = "{urn:oasis:names:specification:ubl:schema:xsd:CreditNote-2}CreditNote"
+FAKTURA = [sys.executable, "-m", "faktura.cli"]
 
 
 class Clock:
@@ -57,29 +69,397 @@ def test_table_shows_lines_and_totals() -> None:
     assert "8694.28" in table
 
 
-def test_demo_command_prints_table_and_json(
+# -- faktura demo ------------------------------------------------------------------------
+
+PDFS = [
+    "invoice-1.pdf",
+    "invoice-2.pdf",
+    "invoice-3.pdf",
+    "invoice-4.pdf",
+    "credit-note-CN-1.pdf",
+    "invoice-draft.pdf",
+]
+UBLS = {
+    "invoice-1.xml": UBL_INVOICE,
+    "invoice-3.xml": UBL_INVOICE,
+    "invoice-4.xml": UBL_INVOICE,
+    "credit-note-CN-1.xml": UBL_CREDIT_NOTE,
+}
+
+
+def summary_rows(out: str) -> list[list[str]]:
+    """The rows of the summary table at the end of the demo's output."""
+    lines = out.rstrip().splitlines()
+    start = max(i for i, line in enumerate(lines) if line.startswith("Document "))
+    return [line.split("  ") for line in lines[start + 2 :]]
+
+
+def test_demo_runs_the_whole_flow(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.chdir(tmp_path)
+    folder = tmp_path / "faktura-demo"
     assert main(["demo"]) == 0
-    assert (tmp_path / "faktura-demo" / "faktura.db").exists()
-    for name in ("invoice.pdf", "invoice-draft.pdf", "credit-note.pdf"):
-        assert (tmp_path / "faktura-demo" / name).read_bytes().startswith(b"%PDF-"), name
-    assert main(["demo"]) == 0  # a second run starts afresh: number 1 again
+    assert main(["demo"]) == 0  # a second run starts afresh: number 1 again, two emails
     out = capsys.readouterr().out.split("store: ")[-1]
-    payload = json.loads(out[out.index("\n{") :])
-    assert payload["number"] == "1"
-    assert payload["amount"] == "8694.28"
+    assert (folder / "faktura.db").exists()
+    for name in PDFS:
+        assert (folder / name).read_bytes().startswith(b"%PDF-"), name
+    for name, root in UBLS.items():
+        assert ET.parse(folder / name).getroot().tag == root, name
+    assert not (folder / "invoice-2.xml").exists()  # a private person has no Peppol id
+
+    mails = sorted((folder / "outbox").iterdir())
+    assert [m.name for m in mails] == ["1.eml", "2.eml"]
+    recipients = []
+    for path in mails:
+        message = email.parser.BytesParser(policy=email.policy.default).parsebytes(
+            path.read_bytes()
+        )
+        recipients.append(str(message["To"]))
+        assert message["Message-ID"]
+        attachments = list(message.iter_attachments())  # type: ignore[attr-defined]
+        assert [a.get_content_type() for a in attachments] == ["application/pdf"]
+        assert attachments[0].get_content().startswith(b"%PDF-")
+    assert recipients == [
+        "Fjord Consulting A/S <ap@fjord.example>",
+        "Karen Holm <karen.holm@example.dk>",
+    ]
+
+    rows = [[cell.strip() for cell in row if cell.strip()] for row in summary_rows(out)]
+    assert rows == [
+        ["invoice", "1", "Fjord Consulting A/S", "email", "delivered", "8694.28 DKK", "paid"],
+        [
+            "invoice",
+            "2",
+            "Karen Holm",
+            "email",
+            "delivered",
+            "2975.00 DKK",
+            "partially_paid",
+        ],
+        ["invoice", "3", "Region Midtjylland", "sproom", "delivered", "38475.00 DKK", "sent"],
+        ["invoice", "4", "Fjord Consulting A/S", "manual", "delivered", "3000.00 DKK", "sent"],
+        [
+            "credit note",
+            "CN-1",
+            "Region Midtjylland",
+            "sproom",
+            "delivered",
+            "-5625.00 DKK",
+            "sent",
+        ],
+        ["invoice", "-", "Fjord Consulting A/S", "-", "not sent", "3000.00 DKK", "draft"],
+    ]
     assert "Invoice 1" in out
+    assert "8694.28" in out
 
 
 def test_console_script_runs(tmp_path: Path) -> None:
+    started = time.perf_counter()
     result = subprocess.run(
-        [sys.executable, "-m", "faktura.cli", "demo", "--store", "memory://"],
+        [*FAKTURA, "demo", "--store", "memory://"],
         capture_output=True,
         text=True,
         check=False,
         cwd=tmp_path,
+        timeout=60,
     )
     assert result.returncode == 0, result.stderr
-    assert '"status": "sending"' in result.stdout
+    assert time.perf_counter() - started < 10  # "a few seconds", with a margin for CI
+    assert summary_rows(result.stdout)[0][0] == "invoice"
+    assert (tmp_path / "faktura-demo" / "invoice-1.pdf").exists()
+
+
+# -- companies and api keys --------------------------------------------------------------
+
+
+def run_cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [*FAKTURA, *args],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=cwd,
+        timeout=60,
+    )
+
+
+def test_companies_and_api_keys(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)  # the default store: ./faktura.db
+    assert main(["companies", "create", "--name", "Nordlys ApS", "--cvr", "13585628"]) == 0
+    company = capsys.readouterr().out.strip()
+    assert (tmp_path / "faktura.db").exists()
+    assert main(["companies", "create", "--name", "Fjeld GmbH", "--currency", "EUR"]) == 0
+    other = capsys.readouterr().out.strip()
+    assert main(["companies", "list"]) == 0
+    listed = capsys.readouterr().out.splitlines()
+    assert [line.split()[0] for line in listed[2:]] == [company, other]
+    assert "13585628" in listed[2]
+    assert "EUR" in listed[3]
+
+    assert main(["api-keys", "create", "--company", company, "--scope", "all"]) == 0
+    captured = capsys.readouterr()
+    key_id, secret = captured.out.split()
+    assert secret.startswith(f"fk_{key_id}_")
+    assert "only this once" in captured.err
+    assert main(["api-keys", "create", "--company", company, "--scope", "invoices-read"]) == 0
+    reader = capsys.readouterr().out.split()[0]
+
+    assert main(["api-keys", "list", "--company", company]) == 0
+    keys = capsys.readouterr().out.splitlines()[2:]
+    assert [line.split()[0] for line in keys] == [key_id, reader]
+    assert "webhooks" in keys[0]
+    assert keys[1].split()[2] == "invoices-read"
+    assert secret not in "".join(keys)
+
+    assert main(["api-keys", "revoke", "--company", company, reader]) == 0
+    assert capsys.readouterr().out.startswith(f"revoked {reader} at ")
+    assert main(["api-keys", "list", "--company", company]) == 0
+    assert "active" not in capsys.readouterr().out.splitlines()[3]
+    assert main(["api-keys", "list", "--company", other]) == 0
+    assert len(capsys.readouterr().out.splitlines()) == 2  # header and rule: no keys
+
+
+BAD_INPUTS = [
+    (["companies", "create", "--cvr", "13585628"], "--name"),
+    (["companies", "create", "--name", "Nordlys", "--cvr", "123"], "cvr"),
+    (["companies", "create", "--name", "Nordlys", "--currency", "XYZ"], "currency"),
+    (["companies", "create", "--name", "Nordlys", "--email", "a@"], "email"),
+    (["companies", "create", "--name", "Nordlys", "--store", "mysql://x"], "--store"),
+    (["companies", "list", "--store", "sqlite:///missing.db"], "--store"),
+    (["api-keys", "create", "--company", "C", "--scope", "invoices-read"], "company"),
+    (["api-keys", "create", "--company", "C", "--scope", "everything"], "--scope"),
+    (["api-keys", "create", "--company", "C"], "--scope"),
+    (["api-keys", "list", "--company", "C"], "company"),
+    (["api-keys", "revoke", "--company", "C", "0123456789abcdef"], "api key"),
+    (["serve", "--store", "nosuch://x"], "--store"),
+    (["serve", "--port", "70000"], "--port"),
+    (["serve", "--smtp-host", "smtp.example.dk"], "--smtp-sender"),
+    (["serve", "--smtp-sender", "a@example.dk"], "--smtp-host"),
+    (
+        ["serve", "--smtp-host", "h", "--smtp-sender", "a@b.dk", "--smtp-port", "x"],
+        "--smtp-port",
+    ),
+    (
+        ["serve", "--smtp-host", "h", "--smtp-sender", "a@b.dk", "--smtp-security", "tls"],
+        "--smtp-security",
+    ),
+    (["serve", "--smtp-host", "h", "--smtp-sender", "not an address"], "sender"),
+    (["serve", "--sproom-url", "https://sproom.example"], "--sproom-token"),
+    (["serve", "--sproom-url", "ftp://x", "--sproom-token", "t"], "base_url"),
+    (["frobnicate"], "invalid choice"),
+]
+
+
+@pytest.mark.parametrize(("argv", "names"), BAD_INPUTS, ids=lambda v: " ".join(v)[:60])
+def test_bad_input_is_one_line_and_exit_2(
+    argv: list[str],
+    names: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    for variable in [v for v in os.environ if v.startswith(("FAKTURA_SMTP_", "FAKTURA_SPROOM"))]:
+        monkeypatch.delenv(variable)
+    main(["companies", "create", "--name", "Somebody"])  # ./faktura.db exists
+    capsys.readouterr()
+    assert main(argv) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    lines = captured.err.splitlines()
+    assert len(lines) == 1, captured.err
+    assert lines[0].startswith("faktura")
+    assert "error: " in lines[0]
+    assert names in lines[0]
+    assert "Traceback" not in captured.err
+
+
+def test_smtp_settings_come_from_the_environment_too(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("FAKTURA_SMTP_HOST", "smtp.example.dk")
+    monkeypatch.setenv("FAKTURA_SMTP_USERNAME", "faktura")
+    monkeypatch.setenv("FAKTURA_SMTP_SENDER", "faktura@example.dk")
+    assert main(["serve"]) == 2  # a username without FAKTURA_SMTP_PASSWORD
+    assert "FAKTURA_SMTP_PASSWORD" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("missing", ["starlette", "uvicorn"])
+def test_serve_without_the_http_extra(missing: str, tmp_path: Path) -> None:
+    script = (
+        f"import sys; sys.modules[{missing!r}] = None\n"
+        "from faktura.cli import main\n"
+        "sys.exit(main(['serve', '--store', 'memory://']))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=tmp_path,
+        timeout=60,
+    )
+    assert result.returncode == 2
+    assert result.stderr.splitlines() == [
+        "faktura serve: error: the HTTP adapter needs the http extra: pip install 'faktura[http]'"
+        if missing == "starlette"
+        else "faktura serve: error: faktura serve needs the http extra: pip install 'faktura[http]'"
+    ]
+
+
+# -- faktura serve -----------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+@pytest.fixture
+def access_point() -> Iterator[LocalAccessPoint]:
+    with LocalAccessPoint(participants={"0088:5790000435951"}) as server:
+        yield server
+
+
+def wait_until_up(base: str, process: subprocess.Popen[bytes], log: Path) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"faktura serve ended ({process.returncode}):\n{log.read_text()}")
+        try:
+            if httpx.get(f"{base}/openapi.json", timeout=1).status_code == 200:
+                return
+        except httpx.TransportError:
+            time.sleep(0.1)
+    pytest.fail(f"faktura serve did not answer within 30 s:\n{log.read_text()}")
+
+
+def test_serve_answers_with_keys_made_by_the_cli(
+    tmp_path: Path, access_point: LocalAccessPoint
+) -> None:
+    store = f"sqlite:///{tmp_path / 'served.db'}"
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    log = tmp_path / "serve.log"
+    env = {
+        **os.environ,
+        "FAKTURA_SPROOM_URL": access_point.url,
+        "FAKTURA_SPROOM_TOKEN": access_point.token,
+    }
+    with log.open("wb") as output:
+        process = subprocess.Popen(
+            [
+                *FAKTURA,
+                "serve",
+                "--store",
+                store,
+                "--port",
+                str(port),
+                "--log-level",
+                "warning",
+                "--smtp-host",
+                "127.0.0.1",
+                "--smtp-port",
+                "2525",
+                "--smtp-security",
+                "none",
+                "--smtp-sender",
+                "faktura@nordlys.example",
+            ],
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            cwd=tmp_path,
+            env=env,
+        )
+    try:
+        wait_until_up(base, process, log)
+        assert f"on {base} (delivery: manual, email, sproom)" in log.read_text()
+
+        made = run_cli(
+            "companies",
+            "create",
+            "--name",
+            "Nordlys ApS",
+            "--cvr",
+            "13585628",
+            "--vat-id",
+            "DK13585628",
+            "--store",
+            store,
+            cwd=tmp_path,
+        )
+        assert made.returncode == 0, made.stderr
+        company = made.stdout.strip()
+        scopes = ["--scope", "invoices-read", "--scope", "invoices-write"]
+        scopes += ["--scope", "invoices-send", "--scope", "customers-write"]
+        keyed = run_cli(
+            "api-keys", "create", "--company", company, *scopes, "--store", store, cwd=tmp_path
+        )
+        assert keyed.returncode == 0, keyed.stderr
+        secret = keyed.stdout.split()[1]
+
+        with httpx.Client(base_url=base, headers={"x-api-key": secret}, timeout=30) as client:
+            customer = client.post(
+                "/v1/customers",
+                json={
+                    "name": "Region Midtjylland",
+                    "departments": [{"name": "Økonomi", "ean": "5790000435951"}],
+                },
+            )
+            assert customer.status_code == 201, customer.text
+            department = customer.json()["departments"][0]["id"]
+            draft = client.post(
+                "/v1/invoices",
+                json={
+                    "customerId": customer.json()["id"],
+                    "customerDepartmentId": department,
+                    "reference": "IND-118",
+                    "lines": [{"description": "Audit", "quantity": "2", "unitPrice": "500.00"}],
+                },
+            )
+            assert draft.status_code == 201, draft.text
+            invoice_id = draft.json()["id"]
+            fetched = client.get(f"/v1/invoices/{invoice_id}")
+            assert fetched.status_code == 200
+            assert fetched.json()["amount"] == "1250.00"
+            assert fetched.json()["number"] is None
+
+            sent = client.post(f"/v1/invoices/{invoice_id}/send", json={"deliveryType": "sproom"})
+            assert sent.status_code == 200, sent.text
+            assert sent.json()["success"] is True
+            assert list(access_point.documents) == [sent.json()["sproomDocumentId"]]
+            status = client.get(f"/v1/invoices/{invoice_id}/delivery-status").json()
+            assert status["summary"]["state"] == "delivered"
+            pdf = client.get(f"/v1/invoices/{invoice_id}/pdf")
+            assert pdf.content.startswith(b"%PDF-")
+            # the key has no payments-write scope
+            assert client.post(f"/v1/invoices/{invoice_id}/payments", json={}).status_code == 403
+
+        revoked = run_cli(
+            "api-keys",
+            "revoke",
+            "--company",
+            company,
+            secret.split("_")[1],
+            "--store",
+            store,
+            cwd=tmp_path,
+        )
+        assert revoked.returncode == 0, revoked.stderr
+        refused = httpx.get(f"{base}/v1/invoices", headers={"x-api-key": secret}, timeout=30)
+        assert refused.status_code == 401
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+    assert process.returncode == 0, log.read_text()  # uvicorn shuts down cleanly on SIGTERM

@@ -1,183 +1,473 @@
-"""The ``faktura`` command line: ``faktura demo`` books an invoice on a SQLite file."""
+"""The ``faktura`` command line: the demo, the HTTP server and the admin of companies and
+API keys on a store.
+
+::
+
+    faktura demo [--store URL]
+    faktura serve [--store URL] [--host 127.0.0.1] [--port 8000] [--smtp-... | --sproom-...]
+    faktura companies create --name NAME [--cvr ..] [--vat-id ..] [--email ..] [--currency ..]
+    faktura companies list
+    faktura api-keys create --company ID --scope SCOPE [--scope ...] [--name NAME]
+    faktura api-keys list --company ID
+    faktura api-keys revoke --company ID KEY_ID
+
+Every command but ``demo`` takes ``--store URL`` (default ``sqlite:///faktura.db`` in the
+working directory; ``serve`` and ``companies create`` create the file when it is
+missing). Bad input ends with one line on stderr naming what is wrong and exit code 2.
+The command line reads ``FAKTURA_SMTP_*`` and ``FAKTURA_SPROOM_*`` environment variables
+for ``serve``; the library itself never reads the environment.
+"""
 
 from __future__ import annotations
 
 import argparse
-import json
+import contextlib
+import os
+import shutil
+import signal
 import sys
-from collections.abc import Sequence
-from decimal import Decimal
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, NoReturn
 
+from faktura.apikeys import Scope
 from faktura.billing import Billing
-from faktura.invoice import Invoice
-from faktura.lines import ProductLine, SeparatorLine
-from faktura.parties import Address, BankAccount, Company, Customer
+from faktura.demo import DEMO_DRAFT, render_summary, render_table, run_demo, run_flow
+from faktura.errors import ConfigurationError, FakturaError, StorageError
+from faktura.parties import Company
 from faktura.storage import open_store
-from faktura.wire import invoice_to_wire
 
-__all__ = ["DEMO_DRAFT", "main", "render_table", "run_demo"]
+if TYPE_CHECKING:
+    from faktura.delivery.channel import DeliveryChannel
+    from faktura.ports import Store
 
-_DEMO_STORE = "sqlite:///faktura-demo/faktura.db"
+__all__ = ["DEFAULT_STORE", "DEMO_DIR", "DEMO_DRAFT", "main", "render_table", "run_demo"]
 
-
-#: The create-draft body of the demo, in the seed API's JSON.
-DEMO_DRAFT: dict[str, Any] = {
-    "lines": [
-        {"lineType": "separator", "description": "Consulting, November"},
-        {
-            "description": "Architecture workshop",
-            "quantity": "6",
-            "unit": "HUR",
-            "unitPrice": "1150.00",
-            "discountPercent": "10",
-        },
-        {"description": "Travel (Aarhus)", "quantity": "1", "unitPrice": "480.50"},
-        {
-            "lineType": "text",
-            "description": "Workshop held 12-13 November at the customer's premises.",
-        },
-        {
-            "description": "Printed report",
-            "quantity": "2",
-            "unitPrice": "149.95",
-            "vatCategory": "Z",
-            "productNumber": "RPT-1",
-        },
-    ],
-    "allowanceCharges": [{"type": "charge", "reason": "Invoice fee", "amount": "25.00"}],
-    "reference": "PO-4711",
-    "ourReference": "Mette Hansen",
-    "description": "Architecture workshop",
-    "notes": "Thank you for your business.",
-}
-
-
-def run_demo(billing: Billing) -> tuple[Company, Customer, Invoice]:
-    """A company, a customer and a booked invoice: two VAT groups, a discounted line, a
-    text line and a document-level charge."""
-    company = billing.create_company(
-        name="Nordlys ApS",
-        address=Address("Vesterbrogade 1", "København V", "1620", "DK"),
-        cvr="13585628",
-        vat_id="DK13585628",
-        bank=BankAccount(reg_no="1234", account_no="0012345678", iban="DK5000400440116243"),
-        fik_creditor="12345678",
-    )
-    customer = billing.create_customer(
-        company.id,
-        name="Fjord Consulting A/S",
-        number="1001",
-        address=Address("Havnegade 12", "Aarhus C", "8000", "DK"),
-        email="ap@fjord.example",
-    )
-    draft = billing.create_draft(company.id, {"customerId": customer.id, **DEMO_DRAFT})
-    return company, customer, billing.book(company.id, draft.id)
-
-
-def render_table(invoice: Invoice) -> str:
-    """A plain-text view of an invoice: lines, VAT breakdown and totals."""
-    totals = invoice.totals
-    rows = [f"{'Description':<40} {'Qty':>6} {'Unit':>4} {'Price':>10} {'Disc%':>6} {'Amount':>11}"]
-    rows.append("-" * len(rows[0]))
-    for line, amounts in zip(invoice.lines, totals.lines, strict=True):
-        if isinstance(line, ProductLine) and amounts is not None:
-            rows.append(
-                f"{line.description[:40]:<40} {line.quantity:>6} {line.unit:>4} "
-                f"{line.unit_price:>10} {line.discount_percent or '':>6} {amounts.net:>11}"
-            )
-        elif isinstance(line, SeparatorLine):
-            rows.append(f"== {line.description} ==")
-        else:
-            rows.append(f"   {line.description}")
-    for item, amount in zip(invoice.allowance_charges, totals.allowance_charges, strict=True):
-        sign = "" if item.charge else "-"
-        rows.append(f"{item.reason:<70} {sign}{amount:>11}")
-    rows.append("-" * len(rows[0]))
-    for group in totals.vat_breakdown:
-        label = f"VAT {group.category.value} {group.rate}% of {group.taxable}"
-        if group.exemption:
-            label += f" ({group.exemption.reason})"
-        rows.append(f"{label:<70} {group.vat:>11}")
-    for label, value in (
-        ("Subtotal", totals.subtotal),
-        ("VAT", totals.vat),
-        (f"Total {invoice.currency}", totals.amount),
-        ("Payable", totals.payable),
-    ):
-        rows.append(f"{label:<70} {value:>11}")
-    head = (
-        f"{invoice.kind.value.replace('_', ' ').title()} {invoice.number or '(draft)'}"
-        f"  date {invoice.issue_date}  due {invoice.due_date}  status {invoice.status.value}"
-    )
-    return "\n".join([head, "", *rows])
-
-
-#: Where ``faktura demo`` keeps its SQLite file (recreated on every run).
+#: The store of every command but ``demo`` unless ``--store`` says otherwise.
+DEFAULT_STORE = "sqlite:///faktura.db"
+#: Where ``faktura demo`` writes its SQLite file and documents (fresh on every run).
 DEMO_DIR = Path("faktura-demo")
+_DEMO_STORE = f"sqlite:///{DEMO_DIR.as_posix()}/faktura.db"
+# What a demo run writes into DEMO_DIR, removed before the next run.
+_DEMO_FILES = ("invoice-*.pdf", "invoice-*.xml", "credit-note-*.pdf", "credit-note-*.xml")
+_SMTP_PORTS = {"ssl": 465, "starttls": 587, "none": 25}
+
+
+class _Refused(Exception):
+    """Bad command-line input that is not a faktura error (a flag's value)."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports a usage error in one line (and exit code 2), not with the
+    whole usage text."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
+# -- stores ------------------------------------------------------------------------------
+
+
+def _open(url: str, *, create: bool) -> Store:
+    path = url.removeprefix("sqlite:///")
+    if not create and url.startswith("sqlite:///") and not Path(path).is_file():
+        raise _Refused(
+            f"--store: no SQLite database at {path} (faktura companies create makes one)"
+        )
+    try:
+        return open_store(url, create=create)
+    except ConfigurationError as err:
+        raise ConfigurationError(f"--store: {err.message}") from err
+
+
+@contextlib.contextmanager
+def _billing(args: argparse.Namespace, *, create: bool = False) -> Iterator[Billing]:
+    store = _open(args.store, create=create)
+    try:
+        yield Billing(store)
+    finally:
+        store.close()
+
+
+def _redacted(url: str) -> str:
+    """A store URL without its password, for printing."""
+    scheme, sep, rest = url.partition("://")
+    credentials, at, host = rest.rpartition("@")
+    if not sep or not at or ":" not in credentials:
+        return url
+    return f"{scheme}://{credentials.split(':', 1)[0]}:***@{host}"
+
+
+def _list_companies(url: str) -> list[Company]:
+    """Every company in the store at ``url``, oldest first.
+
+    The Store port has no way to list companies yet (``CompanyRepository`` only gets,
+    adds and updates), so this reads the stores' ``companies`` table directly.
+    """
+    from faktura.storage import codec
+
+    if url.startswith("sqlite:///"):
+        import sqlite3
+        from urllib.parse import quote
+
+        path = url.removeprefix("sqlite:///")
+        try:
+            with contextlib.closing(sqlite3.connect(f"file:{quote(path)}?mode=ro", uri=True)) as db:
+                rows = db.execute("SELECT doc FROM companies ORDER BY id").fetchall()
+        except sqlite3.Error as exc:
+            raise StorageError(f"cannot list the companies of {path}: {exc}") from exc
+        return [codec.loads(doc, Company) for (doc,) in rows]
+    if url.startswith(("postgresql://", "postgres://")):
+        import psycopg
+
+        try:
+            with psycopg.connect(url) as db:
+                rows = db.execute("SELECT doc::text FROM companies ORDER BY id").fetchall()
+        except psycopg.Error as exc:
+            raise StorageError(f"cannot list the companies: {exc}") from exc
+        return [codec.loads(doc, Company) for (doc,) in rows]
+    return []  # memory://: a new, empty store in every process
+
+
+# -- demo --------------------------------------------------------------------------------
 
 
 def _demo(args: argparse.Namespace) -> int:
     url: str = args.store
+    DEMO_DIR.mkdir(exist_ok=True)
     if url == _DEMO_STORE:
-        DEMO_DIR.mkdir(exist_ok=True)
         for leftover in DEMO_DIR.glob("faktura.db*"):
             leftover.unlink()
+    for pattern in _DEMO_FILES:
+        for leftover in DEMO_DIR.glob(pattern):
+            leftover.unlink()
+    shutil.rmtree(DEMO_DIR / "outbox", ignore_errors=True)
     store = open_store(url, create=True)
     try:
-        billing = Billing(store)
-        company, customer, invoice = run_demo(billing)
-        written = _demo_documents(billing, company, customer, invoice)
+        report = run_flow(store, DEMO_DIR)
     finally:
         store.close()
-    print(f"store: {url}")
-    for path in written:
+    first = report.documents[0].invoice
+    print(f"store: {_redacted(url)}")
+    for path in report.files:
         print(f"wrote {path}")
-    print(f"{company.name} (CVR {company.cvr}) → {customer.name} (customer {customer.number})")
     print()
-    print(render_table(invoice))
+    print(f"{report.company.name} (CVR {report.company.cvr}) → {report.documents[0].customer.name}")
     print()
-    print(json.dumps(invoice_to_wire(invoice), indent=2, ensure_ascii=False))
+    print(render_table(first))
+    print()
+    print(render_summary(report.documents))
     return 0
 
 
-def _demo_documents(
-    billing: Billing, company: Company, customer: Customer, invoice: Invoice
-) -> list[Path]:
-    """invoice.pdf, its draft preview and a credit note for one line, in DEMO_DIR."""
-    from faktura.documents.pdf import DocumentData, render_pdf
+# -- serve -------------------------------------------------------------------------------
 
-    DEMO_DIR.mkdir(exist_ok=True)
-    credit = billing.credit(company.id, invoice.id, [(1, Decimal(1))])
-    credit_note = billing.book(company.id, credit.id)
-    documents = {
-        "invoice.pdf": render_pdf(DocumentData(invoice, company, customer)),
-        "invoice-draft.pdf": render_pdf(DocumentData(invoice, company, customer), draft=True),
-        "credit-note.pdf": render_pdf(DocumentData(credit_note, company, customer)),
+
+def _setting(value: str | None, env: Mapping[str, str], name: str) -> str | None:
+    return value if value is not None else (env.get(name) or None)
+
+
+def _email_channel(args: argparse.Namespace, env: Mapping[str, str]) -> DeliveryChannel | None:
+    from faktura.delivery.email import EmailChannel, SmtpSettings
+
+    host = _setting(args.smtp_host, env, "FAKTURA_SMTP_HOST")
+    port = _setting(args.smtp_port, env, "FAKTURA_SMTP_PORT")
+    sender = _setting(args.smtp_sender, env, "FAKTURA_SMTP_SENDER")
+    security = _setting(args.smtp_security, env, "FAKTURA_SMTP_SECURITY") or "starttls"
+    username = _setting(args.smtp_username, env, "FAKTURA_SMTP_USERNAME")
+    password = env.get("FAKTURA_SMTP_PASSWORD") or None
+    if host is None:
+        if port or sender or username:
+            raise _Refused("--smtp-host (or FAKTURA_SMTP_HOST) is needed to send email")
+        return None
+    if sender is None:
+        raise _Refused("--smtp-sender (or FAKTURA_SMTP_SENDER) is needed with --smtp-host")
+    if security not in _SMTP_PORTS:
+        raise _Refused(f"--smtp-security: must be one of ssl, starttls, none, not {security!r}")
+    number = _SMTP_PORTS[security] if port is None else _port(port, "--smtp-port")
+    if username is not None and password is None:
+        raise _Refused("--smtp-username needs the password in FAKTURA_SMTP_PASSWORD")
+    return EmailChannel(
+        SmtpSettings(
+            host=host,
+            port=number,
+            sender=sender,
+            security=security,  # type: ignore[arg-type]  # checked above
+            username=username,
+            password=password,
+        )
+    )
+
+
+def _sproom_settings(args: argparse.Namespace, env: Mapping[str, str]) -> tuple[str, str] | None:
+    url = _setting(args.sproom_url, env, "FAKTURA_SPROOM_URL")
+    token = _setting(args.sproom_token, env, "FAKTURA_SPROOM_TOKEN")
+    if url is None and token is None:
+        return None
+    if url is None or token is None:
+        missing = "--sproom-url" if url is None else "--sproom-token"
+        raise _Refused(f"{missing} is needed too: e-invoicing takes both URL and token")
+    return url, token
+
+
+def _port(value: str, field: str) -> int:
+    if not value.isdigit() or not 0 < int(value) < 65536:
+        raise _Refused(f"{field}: must be a port number 1-65535, not {value!r}")
+    return int(value)
+
+
+def _serve(args: argparse.Namespace) -> int:
+    try:
+        import uvicorn
+
+        from faktura.http import create_app
+    except ImportError as exc:
+        raise ConfigurationError(
+            "faktura serve needs the http extra: pip install 'faktura[http]'"
+        ) from exc
+    from faktura.delivery.manual import ManualChannel
+
+    env = os.environ
+    channels: dict[str, DeliveryChannel] = {"manual": ManualChannel()}
+    email = _email_channel(args, env)
+    if email is not None:
+        channels["email"] = email
+    sproom = _sproom_settings(args, env)
+    with contextlib.ExitStack() as stack:
+        if sproom is not None:
+            from faktura.delivery.sproom import EInvoiceChannel, SproomAccessPoint
+
+            access_point = stack.enter_context(SproomAccessPoint(*sproom))
+            channels["sproom"] = EInvoiceChannel(access_point)
+        store = _open(args.store, create=True)
+        stack.callback(store.close)
+        app = create_app(Billing(store, channels=channels))
+        print(
+            f"faktura: serving {_redacted(args.store)} on http://{args.host}:{args.port} "
+            f"(delivery: {', '.join(channels)})",
+            file=sys.stderr,
+            flush=True,
+        )
+        # uvicorn stops gracefully on SIGINT/SIGTERM, then raises the signal again for the
+        # handler it found: this one ends the run here, so the store is closed.
+        previous = signal.signal(signal.SIGTERM, _stopped)
+        try:
+            uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level)
+        except (KeyboardInterrupt, _Stopped):
+            pass
+        finally:
+            signal.signal(signal.SIGTERM, previous)
+    return 0
+
+
+class _Stopped(Exception):
+    """SIGTERM after uvicorn's graceful shutdown."""
+
+
+def _stopped(signum: int, frame: object) -> NoReturn:
+    raise _Stopped(signum)
+
+
+# -- companies ---------------------------------------------------------------------------
+
+
+def _companies_create(args: argparse.Namespace) -> int:
+    fields = {
+        name: value
+        for name, value in (
+            ("cvr", args.cvr),
+            ("vat_id", args.vat_id),
+            ("email", args.email),
+            ("currency", args.currency),
+        )
+        if value is not None
     }
-    written = []
-    for name, content in documents.items():
-        path = DEMO_DIR / name
-        path.write_bytes(content)
-        written.append(path)
-    return written
+    with _billing(args, create=True) as billing:
+        company = billing.create_company(name=args.name, **fields)
+    print(company.id)
+    return 0
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the ``faktura`` console script."""
-    parser = argparse.ArgumentParser(prog="faktura", description=__doc__)
-    commands = parser.add_subparsers(dest="command", required=True)
-    demo = commands.add_parser("demo", help="book a demo invoice and print it")
+def _companies_list(args: argparse.Namespace) -> int:
+    _open(args.store, create=False).close()  # a missing file is an error, not an empty list
+    companies = _list_companies(args.store)
+    rows = [(c.id, c.name, c.cvr or "", c.currency) for c in companies]
+    print(_table(("id", "name", "cvr", "currency"), rows))
+    return 0
+
+
+# -- api keys ----------------------------------------------------------------------------
+
+
+def _scopes(values: Sequence[str]) -> list[str]:
+    if "all" in values:
+        return [s.value for s in Scope]
+    return list(dict.fromkeys(values))
+
+
+def _keys_create(args: argparse.Namespace) -> int:
+    with _billing(args) as billing:
+        key, secret = billing.create_api_key(args.company, args.name, _scopes(args.scope))
+    print(key.id)
+    print(secret)
+    print(
+        f"faktura: key {key.id} ({', '.join(sorted(key.scopes))}) for company "
+        f"{key.company_id}; the secret above is shown only this once (header x-api-key)",
+        file=sys.stderr,
+    )
+    return 0
+
+
+def _keys_list(args: argparse.Namespace) -> int:
+    with _billing(args) as billing:
+        billing.get_company(args.company)
+        keys = billing.list_api_keys(args.company)
+    rows = [
+        (
+            key.id,
+            key.name,
+            ",".join(sorted(key.scopes)),
+            key.created_at.isoformat(timespec="seconds"),
+            key.revoked_at.isoformat(timespec="seconds") if key.revoked_at else "active",
+        )
+        for key in keys
+    ]
+    print(_table(("id", "name", "scopes", "created", "revoked"), rows))
+    return 0
+
+
+def _keys_revoke(args: argparse.Namespace) -> int:
+    with _billing(args) as billing:
+        key = billing.revoke_api_key(args.company, args.key_id)
+    when = key.revoked_at.isoformat(timespec="seconds") if key.revoked_at else "now"
+    print(f"revoked {key.id} at {when}")
+    return 0
+
+
+def _table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    widths = [max(len(r[i]) for r in (header, *rows)) for i in range(len(header))]
+    lines = [header, ["-" * w for w in widths], *rows]
+    return "\n".join(
+        "  ".join(c.ljust(w) for c, w in zip(line, widths, strict=True)).rstrip() for line in lines
+    )
+
+
+# -- the parser --------------------------------------------------------------------------
+
+
+def _port_arg(value: str) -> int:
+    try:
+        return _port(value, "port")
+    except _Refused as err:
+        raise argparse.ArgumentTypeError(str(err).removeprefix("port: ")) from None
+
+
+def _with_store(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--store", default=DEFAULT_STORE, help=f"store URL (default {DEFAULT_STORE})"
+    )
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="faktura",
+        description="faktura: an embeddable invoicing core.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    demo = commands.add_parser("demo", help="run the whole demo flow into ./faktura-demo/")
     demo.add_argument(
         "--store",
         default=_DEMO_STORE,
         help=f"store URL (default {_DEMO_STORE}, recreated on every run)",
     )
     demo.set_defaults(run=_demo)
-    args = parser.parse_args(argv)
-    result: int = args.run(args)
-    return result
+
+    serve = commands.add_parser("serve", help="serve the HTTP API with uvicorn")
+    _with_store(serve)
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    serve.add_argument("--port", type=_port_arg, default=8000, help="port (default 8000)")
+    serve.add_argument(
+        "--log-level",
+        default="info",
+        choices=["critical", "error", "warning", "info", "debug"],
+        help="uvicorn's log level",
+    )
+    smtp = serve.add_argument_group(
+        "email delivery (also FAKTURA_SMTP_HOST, _PORT, _SENDER, _SECURITY, _USERNAME; "
+        "the password only as FAKTURA_SMTP_PASSWORD)"
+    )
+    smtp.add_argument("--smtp-host")
+    smtp.add_argument("--smtp-port", help="default 587 (starttls), 465 (ssl), 25 (none)")
+    smtp.add_argument("--smtp-sender", help="the From address")
+    smtp.add_argument("--smtp-security", help="starttls (default), ssl or none")
+    smtp.add_argument("--smtp-username")
+    sproom = serve.add_argument_group(
+        "e-invoicing through Sproom (also FAKTURA_SPROOM_URL, FAKTURA_SPROOM_TOKEN)"
+    )
+    sproom.add_argument("--sproom-url")
+    sproom.add_argument("--sproom-token", help="prefer FAKTURA_SPROOM_TOKEN: flags show in ps")
+    serve.set_defaults(run=_serve)
+
+    companies = commands.add_parser("companies", help="create and list companies")
+    company_commands = companies.add_subparsers(dest="action", required=True, metavar="ACTION")
+    create = company_commands.add_parser("create", help="create a company; prints its id")
+    create.add_argument("--name", required=True)
+    create.add_argument("--cvr")
+    create.add_argument("--vat-id")
+    create.add_argument("--email")
+    create.add_argument("--currency", help="ISO 4217 code (default DKK)")
+    _with_store(create)
+    create.set_defaults(run=_companies_create)
+    listing = company_commands.add_parser("list", help="list the companies")
+    _with_store(listing)
+    listing.set_defaults(run=_companies_list)
+
+    keys = commands.add_parser("api-keys", help="create, list and revoke API keys")
+    key_commands = keys.add_subparsers(dest="action", required=True, metavar="ACTION")
+    scopes = [s.value for s in Scope]
+    create = key_commands.add_parser(
+        "create", help="create a key; prints its id, then its secret (shown once)"
+    )
+    create.add_argument("--company", required=True, help="company id")
+    create.add_argument(
+        "--scope",
+        action="append",
+        required=True,
+        choices=[*scopes, "all"],
+        metavar="SCOPE",
+        help=f"repeat for several; one of {', '.join(scopes)}, or all",
+    )
+    create.add_argument("--name", default="cli", help="what the key is for (default cli)")
+    _with_store(create)
+    create.set_defaults(run=_keys_create)
+    listing = key_commands.add_parser("list", help="list a company's keys")
+    listing.add_argument("--company", required=True, help="company id")
+    _with_store(listing)
+    listing.set_defaults(run=_keys_list)
+    revoke = key_commands.add_parser("revoke", help="revoke a key")
+    revoke.add_argument("--company", required=True, help="company id")
+    revoke.add_argument("key_id", metavar="KEY_ID")
+    _with_store(revoke)
+    revoke.set_defaults(run=_keys_revoke)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``faktura`` console script: the exit code."""
+    try:
+        args = _parser().parse_args(argv)
+    except SystemExit as exc:  # --help (0) or a usage error (2), already printed
+        return exc.code if isinstance(exc.code, int) else 2
+    run: Callable[[argparse.Namespace], int] = args.run
+    command = " ".join(filter(None, (args.command, getattr(args, "action", None))))
+    try:
+        return run(args)
+    except (FakturaError, _Refused) as err:
+        message = err.message if isinstance(err, FakturaError) else str(err)
+        print(f"faktura {command}: error: {' '.join(message.split())}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":  # pragma: no cover
