@@ -177,3 +177,43 @@ def test_a_key_of_a_company_sees_its_own(world: World) -> None:
         a.post("/v1/invoices", json={"customerId": world.a.customer_id, "lines": [LINE]}), 201
     )
     assert expect(world.client(world.b.key).get(f"/v1/invoices/{draft['id']}"), 404)
+
+
+def test_a_verified_key_is_trusted_for_the_cache_time_only() -> None:
+    import time
+
+    world = make_world(key_cache_seconds=0.3)
+    key, secret = world.billing.create_api_key(world.a.company_id, "cached", ALL_SCOPES)
+    client = world.client(secret)
+    assert client.get("/v1/invoices").status_code == 200
+    world.billing.revoke_api_key(world.a.company_id, key.id)
+    # remembered for a moment (as if revoked by another process), then looked up again
+    assert client.get("/v1/invoices").status_code == 200
+    time.sleep(0.35)
+    assert client.get("/v1/invoices").status_code == 401
+    # refusals are never remembered: a wrong secret is refused every time
+    wrong = world.client(secret[:-1] + ("A" if secret[-1] != "A" else "B"))
+    assert [wrong.get("/v1/invoices").status_code for _ in range(3)] == [401, 401, 401]
+
+
+def test_without_the_cache_a_revocation_takes_effect_at_once() -> None:
+    world = make_world(key_cache_seconds=0)
+    key, secret = world.billing.create_api_key(world.a.company_id, "uncached", ALL_SCOPES)
+    client = world.client(secret)
+    assert client.get("/v1/invoices").status_code == 200
+    world.billing.revoke_api_key(world.a.company_id, key.id)
+    assert client.get("/v1/invoices").status_code == 401
+
+
+def test_reads_on_worker_threads_answer_the_same() -> None:
+    inline, threaded = make_world(), make_world(inline_reads=False)
+    for world in (inline, threaded):
+        api = world.client(world.a.key)
+        listed = expect(api.get("/v1/invoices"), 200)
+        got = expect(api.get(f"/v1/invoices/{world.a.invoice_id}"), 200)
+        status = expect(api.get(f"/v1/invoices/{world.a.invoice_id}/delivery-status"), 200)
+        customers = expect(api.get("/v1/customers"), 200)
+        assert listed["total"] == 2
+        assert got["number"] == "1"
+        assert status["summary"]["state"] == "delivered"
+        assert customers["total"] == 1

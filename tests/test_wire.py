@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from faktura import (
@@ -16,11 +16,14 @@ from faktura import (
     Invoice,
     PaymentTerms,
     ProductLine,
+    Status,
     TextLine,
     ValidationError,
     VatCategory,
     WireFormatError,
 )
+from faktura.invoice import InvoiceSummary
+from faktura.testing import strategies
 from faktura.wire import (
     CreateDraftRequest,
     InvoicePage,
@@ -388,3 +391,33 @@ def test_fuzzed_lines_name_their_fields(body: dict[str, Any]) -> None:
     error = _parse_all(body)
     if error is not None:
         assert all(path.startswith("lines") for path in error.fields)
+
+
+# -- the hand-written response encoders agree with the wire classes -------------------------
+
+
+@settings(max_examples=150, suppress_health_check=[HealthCheck.too_slow])
+@given(invoice=strategies.invoices(sorted(Status)))
+def test_responses_match_what_the_converter_makes_of_the_wire_classes(invoice: Invoice) -> None:
+    from faktura.wire import InvoiceListItem, _list_fields, response_of
+
+    assert invoice_to_wire(invoice) == unstructure(response_of(invoice))
+    summary = InvoiceSummary.of(invoice)
+    expected_item = unstructure(InvoiceListItem(**_list_fields(summary)))
+    assert list_item_to_wire(summary) == expected_item
+    assert page_to_wire([summary], 41, 3, 20) == {
+        "items": [expected_item],
+        "total": 41,
+        "page": 3,
+        "limit": 20,
+        "totalPages": 3,
+    }
+
+
+@given(st.datetimes(min_value=datetime(1000, 1, 1), timezones=st.timezones()))
+def test_timestamps_are_utc_with_milliseconds(moment: datetime) -> None:
+    from faktura.wire import _format_timestamp
+
+    utc = moment.astimezone(UTC)
+    expected = utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"
+    assert _format_timestamp(moment) == expected

@@ -44,7 +44,7 @@ from faktura.wire import (
     unstructure,
 )
 
-from .auth import Caller, authenticate, require
+from .auth import Caller, KeyCache, authenticate, require
 from .errors import ApiError, error_response, invalid, translate
 from .openapi import ID_PATTERN, Operation, Param, build_openapi
 from .schemas import (
@@ -221,14 +221,25 @@ def _etag(invoice: Invoice) -> dict[str, str]:
 class _Api:
     """The handlers, with what they share: the billing, the clock, the body limit."""
 
-    def __init__(self, billing: Billing, max_body_bytes: int, clock: Clock) -> None:
+    def __init__(
+        self, billing: Billing, max_body_bytes: int, clock: Clock, inline_reads: bool
+    ) -> None:
         self.billing = billing
         self.max_body_bytes = max_body_bytes
         self.clock = clock
+        self.inline_reads = inline_reads
 
     # -- plumbing ------------------------------------------------------------------------
 
     async def call(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """Run a blocking call (a write, a send, a render) on a worker thread."""
+        return await run_in_threadpool(fn, *args, **kwargs)
+
+    async def read(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """Run a short read: in the event loop when the store is in this process
+        (memory, SQLite), where the hop to a worker thread costs more than the read."""
+        if self.inline_reads:
+            return fn(*args, **kwargs)
         return await run_in_threadpool(fn, *args, **kwargs)
 
     async def body(self, request: Request) -> dict[str, Any]:
@@ -291,7 +302,7 @@ class _Api:
             customer_id = values.get("customerId")
             if customer_id is not None:
                 _id_value(customer_id, "customerId")
-            result = await self.call(
+            result = await self.read(
                 self.billing.list_invoices,
                 caller.company_id,
                 page=page,
@@ -308,7 +319,7 @@ class _Api:
     def get_document(self, kind: DocumentKind) -> Handler:
         async def handle(request: Request, caller: Caller) -> Response:
             _query(request, ())
-            invoice = await self.call(self.document, caller.company_id, _path_id(request), kind)
+            invoice = await self.read(self.document, caller.company_id, _path_id(request), kind)
             return _json_response(invoice_to_wire(invoice), headers=_etag(invoice))
 
         return handle
@@ -388,7 +399,7 @@ class _Api:
                     self.billing.delivery_status(caller.company_id, document_id)
                 )
 
-            return _json_response(await self.call(status))
+            return _json_response(await self.read(status))
 
         return handle
 
@@ -492,7 +503,7 @@ class _Api:
     async def list_customers(self, request: Request, caller: Caller) -> Response:
         values = _query(request, (_PAGE, _LIMIT, _SEARCH_CUSTOMERS))
         page, limit = _whole(values, "page", 1), _whole(values, "limit", 20)
-        result = await self.call(
+        result = await self.read(
             self.billing.list_customers, caller.company_id, page, limit, _search(values)
         )
         wire = CustomerPage(
@@ -506,7 +517,7 @@ class _Api:
 
     async def get_customer(self, request: Request, caller: Caller) -> Response:
         _query(request, ())
-        customer = await self.call(self.billing.get_customer, caller.company_id, _path_id(request))
+        customer = await self.read(self.billing.get_customer, caller.company_id, _path_id(request))
         return _json_response(unstructure(customer_wire(customer)))
 
     async def update_customer(self, request: Request, caller: Caller) -> Response:
@@ -778,21 +789,35 @@ def _entity(kind: DocumentKind) -> str:
 
 
 def create_app(
-    billing: Billing, *, max_body_bytes: int = 1_000_000, clock: Clock | None = None
+    billing: Billing,
+    *,
+    max_body_bytes: int = 1_000_000,
+    clock: Clock | None = None,
+    key_cache_seconds: float = 2.0,
+    inline_reads: bool | None = None,
 ) -> Starlette:
     """The HTTP API over ``billing`` as an ASGI app (Starlette).
 
     ``max_body_bytes`` bounds request bodies (413 above it); ``clock`` stamps error
-    bodies (default: the billing's clock).
+    bodies (default: the billing's clock); ``key_cache_seconds``: how long a verified API
+    key is trusted without a look-up (0: every request looks it up). ``inline_reads``:
+    run reads in the event loop instead of on a worker thread — by default for stores in
+    this process (memory, SQLite); writes, sends and PDFs always go to worker threads.
     """
-    api = _Api(billing, max_body_bytes, clock or billing.clock)
+    if inline_reads is None:
+        from faktura.storage.memory import MemoryStore
+        from faktura.storage.sqlite import SqliteStore
+
+        inline_reads = isinstance(billing.store, MemoryStore | SqliteStore)
+    api = _Api(billing, max_body_bytes, clock or billing.clock, inline_reads)
+    keys = KeyCache(key_cache_seconds)
     table = api.routes()
     document = build_openapi([op for op, _ in table], title="faktura invoices API")
 
     def endpoint(op: Operation, handler: Handler) -> Callable[[Request], Awaitable[Response]]:
         async def serve(request: Request) -> Response:
             try:
-                caller = await authenticate(billing, request)
+                caller = await authenticate(billing, request, keys)
                 if op.scope is not None:
                     require(caller, op.scope)
                 return await handler(request, caller)

@@ -792,7 +792,7 @@ class _Invoices:
         rows = self.uow._rows(
             _PAGE_OF_INVOICES.format(where=where), [*params, *_page(query.page, query.limit)]
         )
-        return ListResult(tuple(codec.loads(doc, InvoiceSummary) for (doc,) in rows), total)
+        return ListResult(codec.load_summaries(doc for (doc,) in rows), total)
 
     def _list_by_position(
         self, company_id: str, kind: str, query: InvoiceQuery
@@ -805,7 +805,7 @@ class _Invoices:
         rows = self.uow._rows(
             _PAGE_BY_POSITION, (company_id, kind, max(top - query.limit + 1, 1), top)
         )
-        return ListResult(tuple(codec.loads(doc, InvoiceSummary) for (doc,) in rows), total)
+        return ListResult(codec.load_summaries(doc for (doc,) in rows), total)
 
 
 @attrs.frozen
