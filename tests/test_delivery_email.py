@@ -281,7 +281,7 @@ def test_a_recipient_with_a_line_break_is_refused(
 ) -> None:
     channel = channel_for(smtp_server)
     with pytest.raises(DeliveryRejected):
-        channel.preflight(recipient)
+        channel.prepare(recipient)
     with pytest.raises(DeliveryRejected):
         channel.deliver(sample_document(recipient))
     assert smtp_server.recorder.envelopes == []

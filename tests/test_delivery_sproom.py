@@ -67,7 +67,7 @@ def test_a_booked_invoice_is_accepted(
 ) -> None:
     channel = EInvoiceChannel(access_point)
     message = sample_document(GLN)
-    channel.preflight(GLN)
+    channel.prepare(GLN)
     receipt = channel.deliver(message)
     assert receipt.provider_reference is not None
     stored = server.documents[receipt.provider_reference]
@@ -97,7 +97,7 @@ def test_an_unknown_participant_is_refused_in_preflight(access_point: SproomAcce
     stranger = attrs.evolve(GLN, address="5790000000012")
     assert not access_point.lookup(stranger)
     with pytest.raises(DeliveryRejected, match="0088:5790000000012"):
-        EInvoiceChannel(access_point).preflight(stranger)
+        EInvoiceChannel(access_point).prepare(stranger)
     with pytest.raises(DeliveryRejected, match="422"):
         access_point.submit(sample_document(GLN).ubl(), stranger)
 
@@ -164,7 +164,7 @@ def test_a_refused_connection_is_unavailable() -> None:
         SproomAccessPoint(url, "token", timeout=0.3, retries=1, backoff=0.01) as ap,
         pytest.raises(DeliveryUnavailable, match="could not be reached"),
     ):
-        EInvoiceChannel(ap).preflight(GLN)
+        EInvoiceChannel(ap).prepare(GLN)
 
 
 # -- refusals ------------------------------------------------------------------------------
@@ -219,7 +219,7 @@ def test_a_wrong_kind_of_recipient_is_refused(access_point: SproomAccessPoint) -
     email = Recipient(RecipientKind.EMAIL, "ap@example.dk", "X")
     channel = EInvoiceChannel(access_point)
     with pytest.raises(DeliveryRejected):
-        channel.preflight(email)
+        channel.prepare(email)
     with pytest.raises(DeliveryRejected):
         channel.deliver(sample_document(email))
 

@@ -243,7 +243,7 @@ class Channel:
     def recipient_kind(self) -> RecipientKind:
         return RecipientKind.PEPPOL
 
-    def preflight(self, recipient: Recipient) -> None:
+    def prepare(self, recipient: Recipient) -> None:
         if self.preflight_error is not None:
             raise self.preflight_error
 

@@ -60,7 +60,7 @@ class FakeAccessPoint:
     def recipient_kind(self) -> RecipientKind:
         return RecipientKind.PEPPOL
 
-    def preflight(self, recipient: Recipient) -> None:
+    def prepare(self, recipient: Recipient) -> None:
         """Every participant is registered."""
 
     def deliver(self, message: OutgoingDocument) -> Receipt:

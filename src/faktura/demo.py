@@ -175,13 +175,13 @@ class OutboxChannel:
     def recipient_kind(self) -> RecipientKind:
         return RecipientKind.EMAIL
 
-    def preflight(self, recipient: Recipient) -> None:
-        """As ``EmailChannel.preflight``: raises DeliveryRejected for a bad address."""
-        self._email.preflight(recipient)
+    def prepare(self, recipient: Recipient) -> None:
+        """As ``EmailChannel.prepare``: raises DeliveryRejected for a bad address."""
+        self._email.prepare(recipient)
 
     def deliver(self, message: OutgoingDocument) -> Receipt:
         """Write the email; raises DeliveryRejected as ``EmailChannel.build`` does."""
-        self.preflight(message.recipient)
+        self.prepare(message.recipient)
         email = self._email.build(message)
         self.folder.mkdir(parents=True, exist_ok=True)
         path = self.folder / f"{len(list(self.folder.glob('*.eml'))) + 1}.eml"

@@ -2,7 +2,7 @@
 
 A channel is used in two steps (DESIGN §9):
 
-1. ``preflight(recipient)`` before anything is booked: a channel that can know the
+1. ``prepare(recipient)`` before anything is booked: a channel that can know the
    recipient is unreachable (an e-invoicing endpoint that is not registered) says so
    here, so a refused send uses no number;
 2. ``deliver(message)`` after the booking committed, outside any transaction, returning
@@ -126,7 +126,7 @@ class DeliveryChannel(Protocol):
         """The kind of recipient address the channel needs."""
         ...
 
-    def preflight(self, recipient: Recipient) -> None:
+    def prepare(self, recipient: Recipient) -> None:
         """Check the recipient can be reached before anything is booked.
 
         Raises DeliveryRejected (unknown recipient, refused address) or

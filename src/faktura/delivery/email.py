@@ -139,7 +139,7 @@ class EmailChannel:
     def recipient_kind(self) -> RecipientKind:
         return RecipientKind.EMAIL
 
-    def preflight(self, recipient: Recipient) -> None:
+    def prepare(self, recipient: Recipient) -> None:
         """Re-check the address and the name that goes into the To header; no network.
 
         Raises DeliveryRejected for a recipient that is not an email address, or whose
@@ -161,7 +161,7 @@ class EmailChannel:
         Raises DeliveryRejected (refused for good: a 5xx reply, a bad header, a document
         that cannot be rendered) or DeliveryUnavailable (4xx, connection, timeout, TLS).
         """
-        self.preflight(message.recipient)
+        self.prepare(message.recipient)
         email = self.build(message)
         self._send(email, message.recipient.address)
         return Receipt(provider_reference=str(email["Message-ID"]))

@@ -3,7 +3,7 @@
 >>> from faktura.delivery.recipients import manual_recipient
 >>> from faktura.parties import Customer
 >>> channel = ManualChannel()
->>> channel.preflight(manual_recipient(Customer(id="c1", company_id="k1", name="Fjord")))
+>>> channel.prepare(manual_recipient(Customer(id="c1", company_id="k1", name="Fjord")))
 >>> channel.delivery_type.value, channel.recipient_kind.value
 ('manual', 'none')
 """
@@ -32,7 +32,7 @@ class ManualChannel:
     def recipient_kind(self) -> RecipientKind:
         return RecipientKind.NONE
 
-    def preflight(self, recipient: Recipient) -> None:
+    def prepare(self, recipient: Recipient) -> None:
         """Nothing to check: whoever hands the document over knows the recipient."""
 
     def deliver(self, message: OutgoingDocument) -> Receipt:

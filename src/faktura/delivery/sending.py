@@ -290,7 +290,7 @@ class Sender:
         channel = self._channels[request.delivery_type]
         if recipient is None:
             recipient = _recipient(request, invoice, customer)
-        channel.preflight(recipient)
+        channel.prepare(recipient)
         # Draw the documents of a preview of the booked document: whatever cannot be
         # rendered or expressed is refused now, before a number is used.
         preview = _preview(invoice, self._billing.clock)

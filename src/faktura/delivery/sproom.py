@@ -362,7 +362,7 @@ class EInvoiceChannel:
     def recipient_kind(self) -> RecipientKind:
         return RecipientKind.PEPPOL
 
-    def preflight(self, recipient: Recipient) -> None:
+    def prepare(self, recipient: Recipient) -> None:
         """Ask the access point whether the recipient can receive e-invoices.
 
         Raises DeliveryRejected for a recipient that is not a registered Peppol

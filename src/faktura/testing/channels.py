@@ -16,7 +16,7 @@ Subclass the contract in a test module and provide the fixtures. A channel with 
         @pytest.fixture
         def failing_temporarily(self): ...  # a channel whose peer is unavailable
         @pytest.fixture
-        def unreachable(self): ...          # a Recipient that preflight refuses
+        def unreachable(self): ...          # a Recipient that prepare refuses
 
 A channel without a peer (delivery by hand) passes ``ChannelContract`` with ``channel``
 and ``recipient`` only. ``sample_document(recipient)`` builds the booked document the
@@ -170,7 +170,7 @@ class ChannelContract:
     def test_preflight_of_a_valid_recipient_passes(
         self, channel: DeliveryChannel, recipient: Recipient
     ) -> None:
-        channel.preflight(recipient)  # raises nothing
+        channel.prepare(recipient)  # raises nothing
 
     def test_deliver_returns_a_receipt(
         self, channel: DeliveryChannel, message: OutgoingDocument
@@ -236,14 +236,14 @@ class PeerChannelContract(ChannelContract):
         self, channel: DeliveryChannel, unreachable: Recipient
     ) -> None:
         with pytest.raises(DeliveryRejected):
-            channel.preflight(unreachable)
+            channel.prepare(unreachable)
 
     def test_preflight_refuses_another_kind_of_recipient(
         self, channel: DeliveryChannel, recipient: Recipient
     ) -> None:
         other = next(kind for kind in RecipientKind if kind is not channel.recipient_kind)
         with pytest.raises(DeliveryRejected):
-            channel.preflight(attrs.evolve(recipient, kind=other))
+            channel.prepare(attrs.evolve(recipient, kind=other))
 
     def test_addresses_with_line_breaks_are_refused(
         self, channel: DeliveryChannel, recipient: Recipient
@@ -263,7 +263,7 @@ class PeerChannelContract(ChannelContract):
         def check(before: str, brk: str, after: str) -> None:
             address = f"{recipient.address}{before}{brk}{after}"
             with pytest.raises(DeliveryRejected):
-                channel.preflight(attrs.evolve(recipient, address=address))
+                channel.prepare(attrs.evolve(recipient, address=address))
 
         check()
 
@@ -285,7 +285,7 @@ class RecordingChannel:
 
     The document it "sends" is the PDF for email and manual deliveries and the UBL for
     e-invoices, rendered as a real channel would. ``unreachable`` holds addresses that
-    preflight refuses; ``fail_next`` makes the next deliveries raise.
+    prepare refuses; ``fail_next`` makes the next deliveries raise.
     """
 
     def __init__(
@@ -297,7 +297,7 @@ class RecordingChannel:
         self._type = delivery_type
         self.unreachable = set(unreachable)
         self.deliveries: list[Delivery] = []
-        self.preflighted: list[Recipient] = []
+        self.prepared: list[Recipient] = []
         self._failures: list[tuple[Failure, str]] = []
         self._ids = itertools.count(1)
 
@@ -316,7 +316,7 @@ class RecordingChannel:
             raise ValueError(f"failure must be 'rejected' or 'unavailable': {failure!r}")
         self._failures += [(failure, message or f"told to fail: {failure}")] * count
 
-    def preflight(self, recipient: Recipient) -> None:
+    def prepare(self, recipient: Recipient) -> None:
         if self.recipient_kind is RecipientKind.NONE:
             return
         if recipient.kind is not self.recipient_kind:
@@ -325,13 +325,13 @@ class RecordingChannel:
             raise DeliveryRejected(f"refused address {recipient.address!r}")
         if recipient.address in self.unreachable or recipient.display() in self.unreachable:
             raise DeliveryRejected(f"{recipient.display()} cannot be reached")
-        self.preflighted.append(recipient)
+        self.prepared.append(recipient)
 
     def deliver(self, message: OutgoingDocument) -> Receipt:
         if self._failures:
             failure, text = self._failures.pop(0)
             raise DeliveryRejected(text) if failure == "rejected" else DeliveryUnavailable(text)
-        self.preflight(message.recipient)
+        self.prepare(message.recipient)
         document = message.ubl() if self._type is DeliveryType.SPROOM else message.pdf()
         reference = None if self._type is DeliveryType.MANUAL else f"recorded-{next(self._ids)}"
         receipt = Receipt(provider_reference=reference)
