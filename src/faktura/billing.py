@@ -167,6 +167,11 @@ class Billing:
         with self.store.unit_of_work(readonly=True) as uow:
             return uow.companies.get(company_id)
 
+    def list_companies(self) -> list[Company]:
+        """Every company of the store, by id (for operators: not tenant-scoped)."""
+        with self.store.unit_of_work(readonly=True) as uow:
+            return uow.companies.list()
+
     def update_company(self, company_id: str, **changes: Any) -> Company:
         """Change a company's profile or settings. Raises NotFoundError, ValidationError."""
         _refuse_identity_changes(changes, "id")

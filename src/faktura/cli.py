@@ -33,8 +33,7 @@ from typing import TYPE_CHECKING, NoReturn
 from faktura.apikeys import Scope
 from faktura.billing import Billing
 from faktura.demo import DEMO_DRAFT, render_summary, render_table, run_demo, run_flow
-from faktura.errors import ConfigurationError, FakturaError, StorageError
-from faktura.parties import Company
+from faktura.errors import ConfigurationError, FakturaError
 from faktura.storage import open_store
 
 if TYPE_CHECKING:
@@ -96,37 +95,6 @@ def _redacted(url: str) -> str:
     if not sep or not at or ":" not in credentials:
         return url
     return f"{scheme}://{credentials.split(':', 1)[0]}:***@{host}"
-
-
-def _list_companies(url: str) -> list[Company]:
-    """Every company in the store at ``url``, oldest first.
-
-    The Store port has no way to list companies yet (``CompanyRepository`` only gets,
-    adds and updates), so this reads the stores' ``companies`` table directly.
-    """
-    from faktura.storage import codec
-
-    if url.startswith("sqlite:///"):
-        import sqlite3
-        from urllib.parse import quote
-
-        path = url.removeprefix("sqlite:///")
-        try:
-            with contextlib.closing(sqlite3.connect(f"file:{quote(path)}?mode=ro", uri=True)) as db:
-                rows = db.execute("SELECT doc FROM companies ORDER BY id").fetchall()
-        except sqlite3.Error as exc:
-            raise StorageError(f"cannot list the companies of {path}: {exc}") from exc
-        return [codec.loads(doc, Company) for (doc,) in rows]
-    if url.startswith(("postgresql://", "postgres://")):
-        import psycopg
-
-        try:
-            with psycopg.connect(url) as db:
-                rows = db.execute("SELECT doc::text FROM companies ORDER BY id").fetchall()
-        except psycopg.Error as exc:
-            raise StorageError(f"cannot list the companies: {exc}") from exc
-        return [codec.loads(doc, Company) for (doc,) in rows]
-    return []  # memory://: a new, empty store in every process
 
 
 # -- demo --------------------------------------------------------------------------------
@@ -289,8 +257,8 @@ def _companies_create(args: argparse.Namespace) -> int:
 
 
 def _companies_list(args: argparse.Namespace) -> int:
-    _open(args.store, create=False).close()  # a missing file is an error, not an empty list
-    companies = _list_companies(args.store)
+    with _billing(args, create=False) as billing:
+        companies = billing.list_companies()
     rows = [(c.id, c.name, c.cvr or "", c.currency) for c in companies]
     print(_table(("id", "name", "cvr", "currency"), rows))
     return 0

@@ -123,6 +123,10 @@ class CompanyRepository(Protocol):
         """Replace a company. Raises NotFoundError."""
         ...
 
+    def list(self) -> list[Company]:
+        """Every company of the store, by id (an operator's view: not tenant-scoped)."""
+        ...
+
 
 class CustomerDirectory(Protocol):
     """The customers of each company. Every store has one; a host may plug in its own."""

@@ -172,6 +172,10 @@ class _Companies:
         self.get(company.id)
         self.uow.write("companies")[company.id] = company
 
+    def list(self) -> list[Company]:
+        companies: dict[str, Company] = self.uow.read("companies")
+        return [companies[key] for key in sorted(companies)]
+
 
 @attrs.frozen
 class _Customers:

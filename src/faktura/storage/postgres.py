@@ -615,6 +615,12 @@ class _Companies:
         if updated == 0:
             raise NotFoundError("company", company.id)
 
+    def list(self) -> list[Company]:
+        rows = self.uow.run(
+            "SELECT doc FROM companies ORDER BY id", action="list the companies"
+        ).fetchall()
+        return [load(row[0], Company) for row in rows]
+
     def _exists(self, company_id: str) -> bool:
         found = self.uow.run(
             "SELECT 1 FROM companies WHERE id = %s", (company_id,), action="read a company"

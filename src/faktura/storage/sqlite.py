@@ -465,6 +465,10 @@ class _Companies:
         if not changed:
             raise NotFoundError("company", company.id)
 
+    def list(self) -> list[Company]:
+        rows = self.uow._rows("SELECT doc FROM companies ORDER BY id")
+        return [codec.loads(doc, Company) for (doc,) in rows]
+
 
 def _customer_columns(customer: Customer) -> tuple[object, ...]:
     """name, number, name_key, number_key, doc"""

@@ -580,3 +580,12 @@ class StoreContract:
             uow.api_keys.add(api_key("00000000000000d4", company_id="co-x"))
         with store.unit_of_work() as uow, pytest.raises(NotFoundError):
             uow.api_keys.update(api_key("00000000000000e5"))
+
+    # -- companies -----------------------------------------------------------------------
+
+    def test_companies_are_listed_by_id(self, store: Store) -> None:
+        with store.unit_of_work() as uow:
+            uow.companies.add(company("co-0"))
+            uow.commit()
+        with store.unit_of_work(readonly=True) as uow:
+            assert uow.companies.list() == [company("co-0"), company("co-a"), company("co-b")]
