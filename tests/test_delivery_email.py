@@ -189,7 +189,7 @@ def test_headers_body_and_pdf(smtp_server: SmtpServer) -> None:
     assert "At betale: 2.557,81 kr." in text
     assert "Forfaldsdato: 3. dec. 2026" in text
     attachments = list(mail.iter_attachments())
-    assert [a.get_filename() for a in attachments] == ["invoice-2026-0042.pdf"]
+    assert [a.get_filename() for a in attachments] == ["faktura-2026-0042.pdf"]
     assert attachments[0].get_content_type() == "application/pdf"
     assert attachments[0].get_content() == message.pdf()
 
@@ -245,7 +245,9 @@ def test_a_credit_note_says_so_and_names_no_due_date() -> None:
     assert "kreditnota 2026-0042" in text
     assert "Krediteret beløb" in text
     assert "Forfaldsdato" not in text
-    assert attachment_name(note, "pdf") == "credit-note-2026-0042.pdf"
+    assert attachment_name(note, "pdf") == "kreditnota-2026-0042.pdf"
+    english = attrs.evolve(note, locale="en")
+    assert attachment_name(english, "xml") == "credit-note-2026-0042.xml"
 
 
 def test_message_ids_are_unique(smtp_server: SmtpServer) -> None:

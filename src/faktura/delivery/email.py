@@ -6,8 +6,9 @@ The message (``email.message.EmailMessage``) has
   Reply-To: ``SmtpSettings.reply_to``, else the company's own email when it has one;
 - To: the recipient; Subject and a plain-text body in the document's language (company,
   invoice or credit note, number, amount and due date: ``faktura.delivery.texts``);
-- the PDF attached as ``invoice-<number>.pdf`` (``credit-note-<number>.pdf``), and the
-  UBL e-invoice as ``invoice-<number>.xml`` when ``attach_ubl`` is set;
+- the PDF attached as ``<document>-<number>.pdf``, named in the message's language
+  (``faktura-7.pdf``, ``credit-note-8.pdf``), and the UBL e-invoice as
+  ``<document>-<number>.xml`` when ``attach_ubl`` is set;
 - a Message-ID made in the sender's domain, which is the Receipt's provider reference.
 
 Header safety: every address is checked with ``faktura.parties.check_email``, and a
@@ -117,10 +118,11 @@ class SmtpSettings:
 
 
 def attachment_name(message: OutgoingDocument, extension: str) -> str:
-    """The file name of an attached document: "invoice-2026-0042.pdf",
-    "credit-note-7.xml"; characters other than letters, digits, ".", "_" and "-" in the
-    number become "-"."""
-    kind = message.invoice.kind.value.replace("_", "-")
+    """The file name of an attached document, in the message's language: "faktura-
+    2026-0042.pdf", "invoice-2026-0042.pdf", "kreditnota-7.xml"; characters other than
+    ASCII letters, digits, ".", "_" and "-" become "-"."""
+    title = l10n.labels(message.locale).title(message.invoice.kind).lower()
+    kind = _UNSAFE_FILE_CHARS.sub("-", title).strip("-") or "document"
     number = _UNSAFE_FILE_CHARS.sub("-", message.invoice.number or "draft")
     return f"{kind}-{number}.{extension}"
 
