@@ -45,7 +45,7 @@ import sys
 # Run as a script, this file's folder comes first on sys.path, where this file would
 # shadow the standard library's ``http`` package (which httpx imports).
 if sys.path and sys.path[0] == __file__.rpartition("/")[0]:
-    sys.path.pop(0)
+    sys.path.append(sys.path.pop(0))  # last: the standard library's http comes first
 
 import argparse
 import asyncio
@@ -67,6 +67,8 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+
+from report import print_rows, verdict
 
 TARGET_RATIO = 0.5
 SEED = 20261125
@@ -321,27 +323,6 @@ def profile(path: Path, secret: str, ids: Sequence[str], repeat: int = 2000) -> 
 
 
 # -- output ------------------------------------------------------------------------------
-
-
-def print_rows(header: Sequence[str], rows: Sequence[Sequence[str]], widths: Sequence[int]) -> None:
-    line = " ".join(
-        f"{h:<{w}}" if i == 0 else f"{h:>{w}}"
-        for i, (h, w) in enumerate(zip(header, widths, strict=True))
-    )
-    print(line)
-    print("-" * len(line))
-    for row in rows:
-        print(
-            " ".join(
-                f"{c:<{w}}" if i == 0 else f"{c:>{w}}"
-                for i, (c, w) in enumerate(zip(row, widths, strict=True))
-            )
-        )
-
-
-def verdict(passed: bool, text: str) -> bool:
-    print(f"{'PASS' if passed else 'FAIL'}  {text}")
-    return passed
 
 
 def machine(directory: Path) -> None:

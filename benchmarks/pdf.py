@@ -68,6 +68,7 @@ from faktura.documents.qr import epc_payload, epc_qr
 from faktura.invoice import Invoice
 from faktura.parties import Address, BankAccount, Company, Customer
 from faktura.storage.memory import MemoryStore
+from report import print_rows, verdict
 
 TARGET_RENDER_MS = 20.0
 TARGET_VS_INVOICEGENERATOR = 2.0
@@ -297,27 +298,6 @@ def qr_version(payload: str) -> str:
 
 
 # -- sections ----------------------------------------------------------------------------
-
-
-def print_rows(header: Sequence[str], rows: Sequence[Sequence[str]], widths: Sequence[int]) -> None:
-    line = " ".join(
-        f"{h:<{w}}" if i == 0 else f"{h:>{w}}"
-        for i, (h, w) in enumerate(zip(header, widths, strict=True))
-    )
-    print(line)
-    print("-" * len(line))
-    for row in rows:
-        print(
-            " ".join(
-                f"{c:<{w}}" if i == 0 else f"{c:>{w}}"
-                for i, (c, w) in enumerate(zip(row, widths, strict=True))
-            )
-        )
-
-
-def verdict(passed: bool, text: str) -> bool:
-    print(f"{'PASS' if passed else 'FAIL'}  {text}")
-    return passed
 
 
 def bench_render(

@@ -91,7 +91,7 @@ _PHRASES = {
         intro="Bifogat finner du {document} från {company}.",
         closing="Med vänliga hälsningar",
         invoice="faktura",
-        credit_note="kreditnota",
+        credit_note="kreditfaktura",
     ),
     "nb": _Phrases(
         subject="{title} {number} fra {company}",
