@@ -31,21 +31,14 @@ hops, to show where the time goes.
 
 Usage::
 
-    .venv/bin/python benchmarks/http.py                 # 1,000 invoices, 7 rounds of 1,000
-    .venv/bin/python benchmarks/http.py --quick         # 200 invoices, 3 rounds of 300
-    .venv/bin/python benchmarks/http.py --clients 4     # four keep-alive clients at once
-    .venv/bin/python benchmarks/http.py --check         # exit 1 when a target fails
-    .venv/bin/python benchmarks/http.py --profile       # where a faktura GET spends its time
+    .venv/bin/python benchmarks/http_api.py                 # 1,000 invoices, 7 rounds of 1,000
+    .venv/bin/python benchmarks/http_api.py --quick         # 200 invoices, 3 rounds of 300
+    .venv/bin/python benchmarks/http_api.py --clients 4     # four keep-alive clients at once
+    .venv/bin/python benchmarks/http_api.py --check         # exit 1 when a target fails
+    .venv/bin/python benchmarks/http_api.py --profile       # where a faktura GET spends its time
 """
 
 from __future__ import annotations
-
-import sys
-
-# Run as a script, this file's folder comes first on sys.path, where this file would
-# shadow the standard library's ``http`` package (which httpx imports).
-if sys.path and sys.path[0] == __file__.rpartition("/")[0]:
-    sys.path.append(sys.path.pop(0))  # last: the standard library's http comes first
 
 import argparse
 import asyncio
@@ -57,6 +50,7 @@ import shutil
 import socket
 import statistics
 import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -75,7 +69,7 @@ SEED = 20261125
 DAY = date(2026, 11, 25)
 
 
-# -- the servers (run as: http.py --serve faktura|bare ...) --------------------------------
+# -- the servers (run as: http_api.py --serve faktura|bare ...) --------------------------------
 
 
 def serve(kind: str, port: int, store: str | None, payloads: str | None) -> None:
