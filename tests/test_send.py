@@ -662,3 +662,12 @@ def test_concurrent_sends_of_one_draft_book_it_once(w: World) -> None:
     status = w.billing.delivery_status(w.company_id, draft.id)
     assert [a.sequence for a in status.attempts] == list(range(1, len(results) + 1))
     assert all(a.state is AttemptState.DELIVERED for a in status.attempts)
+
+
+def test_channels_must_match_their_delivery_types() -> None:
+    from faktura.errors import ConfigurationError
+
+    with pytest.raises(ConfigurationError, match="fax"):
+        Billing(MemoryStore(), channels={"fax": ManualChannel()})
+    with pytest.raises(ConfigurationError, match="email"):
+        Billing(MemoryStore(), channels={"email": ManualChannel()})

@@ -44,6 +44,7 @@ from faktura.delivery.log import (
 )
 from faktura.delivery.recipients import einvoice_recipient, email_recipient, manual_recipient
 from faktura.errors import (
+    ConfigurationError,
     ConflictError,
     DeliveryError,
     InvoiceStateError,
@@ -104,7 +105,16 @@ class Sender:
         stale_after: timedelta,
     ) -> None:
         self._billing = billing
-        self._channels = {DeliveryType(k): v for k, v in channels.items()}
+        self._channels: dict[DeliveryType, DeliveryChannel] = {}
+        for name, channel in channels.items():
+            if name not in set(DeliveryType):
+                known = ", ".join(t.value for t in DeliveryType)
+                raise ConfigurationError(f"channels: {name!r} is not a delivery type ({known})")
+            if channel.delivery_type is not DeliveryType(name):
+                raise ConfigurationError(
+                    f"channels: {name!r} maps to a channel for {channel.delivery_type.value!r}"
+                )
+            self._channels[DeliveryType(name)] = channel
         self._stale_after = stale_after
 
     # -- the public operations -----------------------------------------------------------
