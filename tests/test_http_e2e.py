@@ -19,6 +19,7 @@ from faktura.delivery.manual import ManualChannel
 from faktura.http import create_app
 from faktura.parties import Address
 from faktura.ports import Store
+from faktura.storage import open_store
 from faktura.storage.memory import MemoryStore
 from test_http_fixtures import (
     ADDRESS,
@@ -50,14 +51,22 @@ def _company(billing: Billing) -> str:
     ).id
 
 
-@pytest.fixture(params=["memory", "sqlite"])
+pytest_plugins = ["pg_fixture"]
+
+
+@pytest.fixture(params=["memory", "sqlite", "postgres"])
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
+    """Memory and SQLite answer reads in the event loop, PostgreSQL on worker threads."""
     if request.param == "memory":
         yield MemoryStore()
-    else:
-        sqlite = sqlite_store(tmp_path)
-        yield sqlite
-        sqlite.close()
+        return
+    opened = (
+        sqlite_store(tmp_path)
+        if request.param == "sqlite"
+        else open_store(request.getfixturevalue("pg_url"), create=True)
+    )
+    yield opened
+    opened.close()
 
 
 def test_the_whole_life_of_an_invoice(store: Store) -> None:
