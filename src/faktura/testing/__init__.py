@@ -4,5 +4,12 @@
   allowances and charges, payment terms, drafts, invoices in every status), registered
   with hypothesis so ``st.from_type(Invoice)`` works;
 - ``faktura.testing.contract``: ``StoreContract``, the pytest suite every Store passes;
-- ``faktura.testing.postgres``: ``PostgresCluster``, a throwaway PostgreSQL server.
+- ``faktura.testing.postgres``: ``PostgresCluster``, a throwaway PostgreSQL server;
+- ``faktura.testing.faults``: ``FailingStore``, a store that fails on purpose;
+- ``faktura.testing.channels``: ``ChannelContract`` / ``PeerChannelContract``, the pytest
+  suites every DeliveryChannel passes, and the fakes ``RecordingChannel`` and
+  ``MemoryAccessPoint``;
+- ``faktura.testing.access_point``: ``LocalAccessPoint``, an e-invoicing access point
+  served over HTTP on 127.0.0.1;
+- ``faktura.testing.clock``: ``ManualClock``, a Clock that moves when told to.
 """
