@@ -68,7 +68,7 @@ from faktura.documents.qr import epc_payload, epc_qr
 from faktura.invoice import Invoice
 from faktura.parties import Address, BankAccount, Company, Customer
 from faktura.storage.memory import MemoryStore
-from report import print_rows, verdict
+from report import print_rows, verdict, version
 
 TARGET_RENDER_MS = 20.0
 TARGET_VS_INVOICEGENERATOR = 2.0
@@ -581,7 +581,7 @@ def machine_info() -> str:
 
     accel = "no (pure-Python fallbacks)" if rl_accel.fp_str.__name__.startswith("_py") else "yes"
     versions = ", ".join(
-        f"{name} {_version(name)}"
+        f"{name} {version(name)}"
         for name in ("reportlab", "pypdf", "segno", "InvoiceGenerator", "qrcode", "pillow")
     )
     return (
@@ -590,15 +590,6 @@ def machine_info() -> str:
         f"{platform.system()} {platform.release()}\n{versions}; reportlab C accelerator "
         f"(rl_accel): {accel}; {date.today()}"
     )
-
-
-def _version(distribution: str) -> str:
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return version(distribution)
-    except PackageNotFoundError:
-        return "not installed"
 
 
 # -- main --------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""What the benchmark scripts share: a plain-text table and the PASS/FAIL lines."""
+"""What the benchmark scripts share: a plain-text table, the PASS/FAIL lines, versions."""
 
 from __future__ import annotations
 
@@ -25,3 +25,14 @@ def verdict(passed: bool, text: str) -> bool:
     """Print "PASS  text" or "FAIL  text"; ``passed``."""
     print(f"{'PASS' if passed else 'FAIL'}  {text}")
     return passed
+
+
+def version(distribution: str) -> str:
+    """The installed version of ``distribution``, or "not installed"."""
+    from importlib.metadata import PackageNotFoundError
+    from importlib.metadata import version as installed
+
+    try:
+        return installed(distribution)
+    except PackageNotFoundError:
+        return "not installed"

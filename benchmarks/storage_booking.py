@@ -76,6 +76,7 @@ from faktura.ports import Store
 from faktura.storage import codec
 from faktura.storage.query import search_text
 from faktura.storage.sqlite import DEFAULT_TIMEOUT, SqliteStore
+from report import version
 
 if TYPE_CHECKING:
     import psycopg
@@ -966,7 +967,7 @@ def machine_info(workdir: Path) -> list[str]:
         f"CPU:        {cpu}, {os.cpu_count()} cores ({usable} usable)",
         f"Python:     {platform.python_version()} ({platform.python_implementation()})",
         f"SQLite:     {sqlite3.sqlite_version}",
-        f"PostgreSQL: {postgres_version()}; psycopg {_version('psycopg')}",
+        f"PostgreSQL: {postgres_version()}; psycopg {version('psycopg')}",
         f"Files:      {workdir.parent} on {file_system(workdir)}; "
         f"fsync of 4 KiB: median {fsync_ms(workdir):.3f} ms",
     ]
@@ -1012,15 +1013,6 @@ def fsync_ms(workdir: Path, rounds: int = 50) -> float:
         probe.unlink()
     times.sort()
     return 1000 * times[len(times) // 2]
-
-
-def _version(distribution: str) -> str:
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return version(distribution)
-    except PackageNotFoundError:
-        return "not installed"
 
 
 # -- main ------------------------------------------------------------------------------

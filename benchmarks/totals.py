@@ -48,6 +48,7 @@ from faktura.lines import ProductLine
 from faktura.money import Currency
 from faktura.totals import compute_totals
 from faktura.vat import VatCategory
+from report import version
 
 LINES_PER_INVOICE = 10
 RATES = (Decimal(25), Decimal(12))
@@ -290,7 +291,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(
         f"{invoices} invoices x {LINES_PER_INVOICE} lines, DKK, rates {[str(r) for r in RATES]}, "
         f"best of {repeats}; Python {platform.python_version()}, py-moneyed "
-        f"{_version('py-moneyed')}"
+        f"{version('py-moneyed')}"
     )
     times = best_of(
         repeats,
@@ -311,15 +312,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         print()
         profile_faktura(work)
     return 1 if args.check and not ok else 0
-
-
-def _version(distribution: str) -> str:
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return version(distribution)
-    except PackageNotFoundError:
-        return "?"
 
 
 if __name__ == "__main__":

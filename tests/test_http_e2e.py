@@ -15,19 +15,20 @@ import pytest
 import uvicorn
 
 from faktura.billing import Billing
+from faktura.delivery.channel import DeliveryType
 from faktura.delivery.manual import ManualChannel
 from faktura.http import create_app
 from faktura.parties import Address
 from faktura.ports import Store
 from faktura.storage import open_store
 from faktura.storage.memory import MemoryStore
+from faktura.testing.channels import RecordingChannel
 from test_http_fixtures import (
     ADDRESS,
     ALL_SCOPES,
     GLN,
     LINE,
     Client,
-    FakeAccessPoint,
     FixedClock,
     expect,
     sqlite_store,
@@ -38,7 +39,7 @@ def _billing(store: Store) -> Billing:
     return Billing(
         store,
         FixedClock(),
-        channels={"manual": ManualChannel(), "sproom": FakeAccessPoint()},
+        channels={"manual": ManualChannel(), "sproom": RecordingChannel(DeliveryType.SPROOM)},
     )
 
 

@@ -20,10 +20,6 @@ from faktura.apikeys import Scope
 from faktura.billing import Billing
 from faktura.delivery.channel import (
     DeliveryType,
-    OutgoingDocument,
-    Receipt,
-    Recipient,
-    RecipientKind,
 )
 from faktura.delivery.manual import ManualChannel
 from faktura.http import create_app
@@ -31,6 +27,7 @@ from faktura.parties import Address
 from faktura.ports import Store
 from faktura.storage.memory import MemoryStore
 from faktura.storage.sqlite import SqliteStore
+from faktura.testing.channels import RecordingChannel
 from faktura.testing.clock import ManualClock
 
 ALL_SCOPES = [scope.value for scope in Scope]
@@ -43,30 +40,6 @@ CUSTOMER = {"name": "Fjord A/S", "number": "K-1", "ean": GLN, "address": ADDRESS
 def FixedClock() -> ManualClock:
     """The same instant every time: responses and error bodies are reproducible."""
     return ManualClock(datetime(2026, 11, 25, 9, 30, tzinfo=UTC))
-
-
-@attrs.define
-class FakeAccessPoint:
-    """An e-invoicing channel ("sproom") that accepts everything and hands out document
-    ids, so provider webhooks have something to refer to."""
-
-    delivered: list[str] = attrs.Factory(list)
-
-    @property
-    def delivery_type(self) -> DeliveryType:
-        return DeliveryType.SPROOM
-
-    @property
-    def recipient_kind(self) -> RecipientKind:
-        return RecipientKind.PEPPOL
-
-    def prepare(self, recipient: Recipient) -> None:
-        """Every participant is registered."""
-
-    def deliver(self, message: OutgoingDocument) -> Receipt:
-        reference = f"ap-{len(self.delivered) + 1}-{message.invoice.id[-8:]}"
-        self.delivered.append(reference)
-        return Receipt(provider_reference=reference)
 
 
 class Client:
@@ -129,7 +102,7 @@ class World:
     app: Any
     a: Tenant
     b: Tenant
-    access_point: FakeAccessPoint
+    access_point: RecordingChannel
 
     def client(self, key: str | None = None) -> Client:
         return Client(self.app, key)
@@ -173,7 +146,9 @@ def _tenant(billing: Billing, client: Client, name: str) -> Tenant:
 
 def make_world(store: Store | None = None, **app_options: Any) -> World:
     """Two companies (A, B), each with its documents, over ``store`` (memory)."""
-    access_point = FakeAccessPoint()
+    # an e-invoicing channel that accepts everything and hands out document ids, so
+    # provider webhooks have something to refer to
+    access_point = RecordingChannel(DeliveryType.SPROOM)
     billing = Billing(
         store or MemoryStore(),
         FixedClock(),

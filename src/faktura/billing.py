@@ -589,8 +589,10 @@ class Billing:
         details: Mapping[str, str] | None = None,
     ) -> DeliveryAttempt:
         """Append a provider's status (an access point's webhook: "accepted",
-        "rejected", ...) to the attempt it delivered as ``provider_reference``; a
-        rejection fails the attempt. Raises NotFoundError, ValidationError."""
+        "rejected", ...) to the attempt it delivered as ``provider_reference``, recorded
+        in the vocabulary of ``faktura.delivery.sproom.PROVIDER_STATUSES`` (the provider's
+        own word in ``details["providerStatus"]``); a rejection or failure fails the
+        attempt. Raises NotFoundError, ValidationError."""
         return self._sender.apply_provider_status(
             company_id, provider_reference, status, message, details
         )

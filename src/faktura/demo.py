@@ -23,11 +23,8 @@ import attrs
 from faktura.billing import Billing
 from faktura.delivery.channel import (
     DeliveryChannel,
-    DeliveryType,
     OutgoingDocument,
     Receipt,
-    Recipient,
-    RecipientKind,
 )
 from faktura.delivery.email import EmailChannel, SmtpSettings
 from faktura.invoice import DocumentKind, Invoice
@@ -158,31 +155,19 @@ def render_table(invoice: Invoice) -> str:
 # -- the email outbox --------------------------------------------------------------------
 
 
-class OutboxChannel:
+class OutboxChannel(EmailChannel):
     """Email delivery into a folder: each message, built exactly as ``EmailChannel``
     would send it, is written as ``<folder>/<n>.eml`` instead of going to an SMTP
     server. For demos and previews; the Receipt's reference is the Message-ID."""
 
     def __init__(self, folder: Path, settings: SmtpSettings) -> None:
+        super().__init__(settings)
         self.folder = folder
-        self._email = EmailChannel(settings)
-
-    @property
-    def delivery_type(self) -> DeliveryType:
-        return DeliveryType.EMAIL
-
-    @property
-    def recipient_kind(self) -> RecipientKind:
-        return RecipientKind.EMAIL
-
-    def prepare(self, recipient: Recipient) -> None:
-        """As ``EmailChannel.prepare``: raises DeliveryRejected for a bad address."""
-        self._email.prepare(recipient)
 
     def deliver(self, message: OutgoingDocument) -> Receipt:
         """Write the email; raises DeliveryRejected as ``EmailChannel.build`` does."""
         self.prepare(message.recipient)
-        email = self._email.build(message)
+        email = self.build(message)
         self.folder.mkdir(parents=True, exist_ok=True)
         path = self.folder / f"{len(list(self.folder.glob('*.eml'))) + 1}.eml"
         path.write_bytes(email.as_bytes())

@@ -616,7 +616,7 @@ def response_of(invoice: Invoice) -> InvoiceResponse:
 
 
 def _amount(value: Decimal, negate: bool) -> str:
-    return format(value.copy_negate() if negate and value else value, "f")
+    return format(_neg(value, negate), "f")
 
 
 def _optional(value: Decimal | None) -> str | None:

@@ -43,6 +43,7 @@ from faktura.delivery.log import (
     SendResult,
 )
 from faktura.delivery.recipients import einvoice_recipient, email_recipient, manual_recipient
+from faktura.delivery.sproom import FAILED_STATUSES, PROVIDER_STATUSES
 from faktura.errors import (
     ConfigurationError,
     ConflictError,
@@ -59,10 +60,8 @@ if TYPE_CHECKING:
     from faktura.billing import Billing
     from faktura.ports import Clock, CustomerDirectory
 
-__all__ = ["REJECTING_STATUSES", "Sender"]
+__all__ = ["Sender"]
 
-#: Provider statuses that mean the document did not reach the recipient.
-REJECTING_STATUSES = frozenset({"rejected", "failed", "undeliverable", "error"})
 _PREVIEW_NUMBER = "PREVIEW-0000000001"
 _MAX_KEY = 200
 
@@ -171,10 +170,15 @@ class Sender:
         check_text(status, "status", required=True, limit=64)
         if message is not None:
             check_text(message, "message", limit=2000)
+        # the provider's word in faktura's vocabulary; its own word stays in the details
+        recorded = PROVIDER_STATUSES.get(status.strip().lower(), "unknown")
         event = ProviderEvent(
-            status.lower(), self._billing.clock.now(), message, dict(details or {})
+            recorded,
+            self._billing.clock.now(),
+            message,
+            {**(details or {}), "providerStatus": status},
         )
-        rejected = event.status in REJECTING_STATUSES
+        rejected = recorded in FAILED_STATUSES
         with self._billing.store.unit_of_work() as uow:
             attempt = uow.deliveries.by_reference(company_id, provider_reference)
             if attempt is None:

@@ -262,26 +262,19 @@ def _summary(data: dict[str, Any], _: type) -> InvoiceSummary:
     """An InvoiceSummary from its document, by hand and without re-checks (the values
     were checked before they were stored): a page of a list decodes up to a hundred."""
     terms = data["payment_terms"]
-    value = object.__new__(InvoiceSummary)
-    put = object.__setattr__
-    for name in _SUMMARY_FIELDS:
-        put(value, name, data[name])
+    values = {name: data[name] for name in _SUMMARY_FIELDS}
     for name in _SUMMARY_AMOUNTS:
-        put(value, name, Decimal(data[name]))
-    put(value, "kind", _KINDS[data["kind"]])
-    put(value, "status", _STATUSES[data["status"]])
-    put(value, "issue_date", dt.date.fromisoformat(data["issue_date"]))
-    put(value, "due_date", dt.date.fromisoformat(data["due_date"]))
-    put(value, "created_at", dt.datetime.fromisoformat(data["created_at"]))
-    put(value, "updated_at", dt.datetime.fromisoformat(data["updated_at"]))
-    put(
-        value,
-        "payment_terms",
-        _stored_terms(
-            terms["kind"], terms["days"], terms["day"], terms["week_starts"], terms["fixed_date"]
-        ),
+        values[name] = Decimal(data[name])
+    values["kind"] = _KINDS[data["kind"]]
+    values["status"] = _STATUSES[data["status"]]
+    values["issue_date"] = dt.date.fromisoformat(data["issue_date"])
+    values["due_date"] = dt.date.fromisoformat(data["due_date"])
+    values["created_at"] = dt.datetime.fromisoformat(data["created_at"])
+    values["updated_at"] = dt.datetime.fromisoformat(data["updated_at"])
+    values["payment_terms"] = _stored_terms(
+        terms["kind"], terms["days"], terms["day"], terms["week_starts"], terms["fixed_date"]
     )
-    return value
+    return _rebuilt(InvoiceSummary, values)
 
 
 def load_summaries(texts: Iterable[str]) -> tuple[InvoiceSummary, ...]:
