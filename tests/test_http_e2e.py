@@ -4,11 +4,14 @@ app behind a real uvicorn server on 127.0.0.1."""
 
 from __future__ import annotations
 
+import json
+import logging
 import socket
 import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -30,7 +33,9 @@ from test_http_fixtures import (
     LINE,
     Client,
     FixedClock,
+    World,
     expect,
+    make_world,
     sqlite_store,
 )
 
@@ -263,6 +268,120 @@ def test_an_access_point_reports_a_rejection() -> None:
     assert expect(unknown, 404)["code"] == "NOT_FOUND"
 
 
+# -- the reference API's own spellings ---------------------------------------------------
+# Its delivery channel names (Email, Sproom, Manual) are accepted in any case and
+# answered in one spelling; output-only fields are refused like unknown ones; the
+# currencies ISO 4217 reserves are refused.
+
+
+@pytest.fixture(scope="module")
+def world() -> World:
+    return make_world()
+
+
+@pytest.fixture
+def api(world: World) -> Client:
+    return world.client(world.a.key)
+
+
+def _problems(body: dict[str, Any]) -> dict[str, dict[str, str]]:
+    return {e["property"]: e["constraints"] for e in body["details"]["validationErrors"]}
+
+
+def _draft(api: Client, world: World) -> str:
+    draft = expect(
+        api.post("/v1/invoices", json={"customerId": world.a.customer_id, "lines": [LINE]}), 201
+    )
+    return str(draft["id"])
+
+
+@pytest.mark.parametrize(
+    ("given", "answered"),
+    [
+        ("Manual", "manual"),
+        ("manual", "manual"),
+        ("MANUAL", "manual"),
+        ("Sproom", "sproom"),
+        ("sproom", "sproom"),
+        ("SPROOM", "sproom"),
+    ],
+)
+def test_delivery_types_in_the_seed_spelling_and_any_case(
+    api: Client, world: World, given: str, answered: str
+) -> None:
+    draft = _draft(api, world)
+    sent = expect(api.post(f"/v1/invoices/{draft}/send", json={"deliveryType": given}), 200)
+    assert sent["success"] is True
+    assert sent["deliveryType"] == answered
+    assert sent["attempt"]["deliveryType"] == answered
+    status = expect(api.get(f"/v1/invoices/{draft}/delivery-status"), 200)
+    assert status["summary"]["deliveryType"] == answered
+    assert [a["deliveryType"] for a in status["attempts"]] == [answered]
+
+
+def test_email_in_the_seed_spelling_is_understood(api: Client, world: World) -> None:
+    # the world has no email channel: "Email" is known but not configured, not unknown
+    draft = _draft(api, world)
+    for given in ("Email", "EMAIL", "email"):
+        body = expect(api.post(f"/v1/invoices/{draft}/send", json={"deliveryType": given}), 400)
+        assert list(_problems(body)["deliveryType"]) == ["unavailable"], given
+
+
+@pytest.mark.parametrize("given", ["Fax", "Sproom e-invoicing", "", " manual", "e-mail"])
+def test_unknown_delivery_types_are_refused_naming_the_field(
+    api: Client, world: World, given: str
+) -> None:
+    draft = _draft(api, world)
+    body = expect(api.post(f"/v1/invoices/{draft}/send", json={"deliveryType": given}), 400)
+    assert list(_problems(body)["deliveryType"]) == ["enum"]
+    assert expect(api.get(f"/v1/invoices/{draft}"), 200)["number"] is None
+
+
+def test_the_openapi_document_lists_the_delivery_types(api: Client) -> None:
+    schemas = expect(api.get("/openapi.json"), 200)["components"]["schemas"]
+    accepted = schemas["SendRequest"]["properties"]["deliveryType"]
+    assert set(accepted["enum"]) == {"email", "sproom", "manual", "Email", "Sproom", "Manual"}
+    answered = schemas["SendResponse"]["properties"]["deliveryType"]
+    assert answered["enum"] == ["email", "sproom", "manual"]
+    assert schemas["AttemptWire"]["properties"]["deliveryType"]["enum"] == answered["enum"]
+    summary = schemas["DeliverySummaryWire"]["properties"]["deliveryType"]
+    assert summary["anyOf"][0]["enum"] == answered["enum"]
+
+
+def test_a_line_amount_in_a_request_is_refused_naming_its_path(api: Client, world: World) -> None:
+    lines = [LINE, {**LINE, "amount": "1000.00"}]
+    body = expect(
+        api.post("/v1/invoices", json={"customerId": world.a.customer_id, "lines": lines}), 400
+    )
+    assert _problems(body) == {"lines.1.amount": {"unknown_field": "is not a known field"}}
+    body = expect(api.patch(f"/v1/invoices/{world.a.draft_id}", json={"lines": lines}), 400)
+    assert _problems(body) == {"lines.1.amount": {"unknown_field": "is not a known field"}}
+
+
+def test_the_openapi_document_has_no_line_amount_in_requests(api: Client) -> None:
+    schemas = expect(api.get("/openapi.json"), 200)["components"]["schemas"]
+    request_line = schemas["CreateDraftRequest"]["properties"]["lines"]["items"]["$ref"]
+    assert "amount" not in schemas[request_line.rsplit("/", 1)[1]]["properties"]
+    assert "amount" in schemas["LineWire"]["properties"]
+
+
+@pytest.mark.parametrize("code", ["XXX", "XTS"])
+def test_reserved_currencies_are_refused(api: Client, world: World, code: str) -> None:
+    body = expect(
+        api.post(
+            "/v1/invoices",
+            json={"customerId": world.a.customer_id, "lines": [LINE], "currency": code},
+        ),
+        400,
+    )
+    assert body["code"] == "SHARED_VALIDATION_FAILED"
+    assert list(_problems(body)) == ["currency"]
+    body = expect(api.patch(f"/v1/invoices/{world.a.draft_id}", json={"currency": code}), 400)
+    assert body["code"] == "SHARED_VALIDATION_FAILED"
+    assert list(_problems(body)) == ["currency"]
+    assert expect(api.get(f"/v1/invoices/{world.a.draft_id}"), 200)["currency"] == "DKK"
+
+
 # -- a real server -----------------------------------------------------------------------
 
 
@@ -272,7 +391,19 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def test_over_real_tcp_with_uvicorn(tmp_path: Path) -> None:
+def _raw_request(port: int, request: bytes) -> tuple[int, bytes]:
+    """Send bytes as they are (no client normalising the path); the status and body."""
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+        sock.sendall(request)
+        answer = b""
+        while chunk := sock.recv(65536):
+            answer += chunk
+    head, _, body = answer.partition(b"\r\n\r\n")
+    return int(head.split(b" ", 2)[1]), body
+
+
+def test_over_real_tcp_with_uvicorn(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.INFO, logger="faktura.http")
     store = sqlite_store(tmp_path)
     billing = _billing(store)
     company_id = _company(billing)
@@ -312,6 +443,29 @@ def test_over_real_tcp_with_uvicorn(tmp_path: Path) -> None:
                 "/v1/invoices", content=chunks, headers={"content-type": "application/json"}
             )
             assert expect(streamed, 413)["code"] == "PAYLOAD_TOO_LARGE"
+            # not JSON, or encoded: 415
+            text = c.post("/v1/invoices", content=b"{}", headers={"content-type": "text/plain"})
+            assert expect(text, 415)["code"] == "UNSUPPORTED_MEDIA_TYPE"
+        # paths that name nothing, as a raw client sends them: the 404 envelope
+        for path in ("/v1/invoices/%2F", "/v1/invoices/%2e%2e%2f", "/v1/invoices/.", "/v1/"):
+            request = f"GET {path} HTTP/1.1\r\nHost: x\r\nx-api-key: {secret}\r\n"
+            status, body = _raw_request(port, f"{request}Connection: close\r\n\r\n".encode())
+            assert status == 404, (path, status, body)
+            assert json.loads(body)["code"] == "NOT_FOUND"
+        # a client gone halfway through its body: a disconnect in the log, not an error
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+            sock.sendall(
+                b"POST /v1/invoices HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                + f"x-api-key: {secret}\r\nContent-Length: 1000\r\n\r\n".encode()
+                + b'{"customerId": '
+            )
+            time.sleep(0.2)
+        deadline = time.monotonic() + 10
+        while not any("disconnect" in r.getMessage() for r in caplog.records):
+            assert time.monotonic() < deadline, "no disconnect logged"
+            time.sleep(0.02)
+        problems = [r for r in caplog.records if r.levelno >= logging.WARNING or r.exc_info]
+        assert not problems, [r.getMessage() for r in problems]
     finally:
         server.should_exit = True
         thread.join(timeout=10)

@@ -4,6 +4,9 @@ unexpected leaks a traceback."""
 
 from __future__ import annotations
 
+import asyncio
+import logging
+from collections.abc import Sequence
 from typing import Any
 
 import attrs
@@ -183,6 +186,216 @@ def test_unknown_ids_and_routes_are_404(api: Client) -> None:
     }
     assert expect(api.get("/v1/nothing-here"), 404)["code"] == "NOT_FOUND"
     assert expect(api.request("PUT", "/v1/invoices"), 405)["code"] == "METHOD_NOT_ALLOWED"
+
+
+# -- routing: every non-2xx answer is the envelope, nothing redirects -------------------
+
+ENVELOPE = {"statusCode", "timestamp", "path", "message", "code", "details"}
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/v1/invoices/%2F",  # an encoded slash as the id
+        "/v1/invoices/%2f",
+        "/v1/invoices/%2e%2e%2f",  # ../
+        "/v1/invoices/%2E%2E%2F/pdf",
+        "/v1/invoices/%2e%2e",  # a dot segment as the id
+        "/v1/invoices/%2e",
+        "/v1/invoices/a%2Fpdf",  # would reach /v1/invoices/{id}/pdf with id "a"
+        "/v1/customers/x%2F..%2F",
+        "/v1/invoices/",  # trailing slashes
+        "/v1/invoices/some-id/",
+        "/v1/customers/",
+        "/openapi.json/",
+        "/v1//invoices",
+        "/v1/nothing-here/",
+    ],
+)
+def test_odd_paths_are_the_404_envelope_never_a_redirect(api: Client, path: str) -> None:
+    for method in ("GET", "POST", "PATCH", "DELETE"):
+        response = api.request(method, path, json={}, follow_redirects=False)
+        assert response.status_code == 404, (method, path, response.status_code)
+        assert "location" not in response.headers
+        body = response.json()
+        assert set(body) == ENVELOPE
+        assert (body["statusCode"], body["code"]) == (404, "NOT_FOUND")
+
+
+def _asgi(
+    app: Any,
+    method: str,
+    path: str,
+    *,
+    raw_path: bytes | None = None,
+    headers: Sequence[tuple[bytes, bytes]] = (),
+    messages: list[dict[str, Any]] | None = None,
+    send_fails: bool = False,
+) -> list[dict[str, Any]]:
+    """Call the app as a server would (no client normalising the path); the messages it
+    sent back."""
+    scope: dict[str, Any] = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": method,
+        "scheme": "http",
+        "path": path,
+        "query_string": b"",
+        "root_path": "",
+        "headers": [(b"host", b"faktura.test"), *headers],
+        "client": ("127.0.0.1", 50000),
+        "server": ("faktura.test", 80),
+    }
+    if raw_path is not None:
+        scope["raw_path"] = raw_path
+    incoming = list(messages or [{"type": "http.request", "body": b"", "more_body": False}])
+    sent: list[dict[str, Any]] = []
+
+    async def receive() -> dict[str, Any]:
+        if incoming:
+            return incoming.pop(0)
+        await asyncio.sleep(0)
+        return {"type": "http.disconnect"}
+
+    async def send(message: dict[str, Any]) -> None:
+        if send_fails and message["type"] == "http.response.body":
+            raise OSError("connection reset by peer")
+        sent.append(message)
+
+    asyncio.run(app(scope, receive, send))
+    return sent
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/v1/invoices/.",
+        "/v1/invoices/..",
+        "/v1/invoices/./pdf",
+        "/v1/invoices/../invoices",
+        "/v1/invoices/",
+        "/v1/invoices//pdf",
+    ],
+)
+def test_dot_segments_reaching_the_server_are_404(world: World, path: str) -> None:
+    # a raw client (curl --path-as-is) sends dot segments as they are; the server
+    # passes them on decoded, with or without raw_path
+    key = [(b"x-api-key", world.a.key.encode())]
+    for raw_path in (None, path.encode()):
+        sent = _asgi(world.app, "GET", path, raw_path=raw_path, headers=key)
+        assert sent[0]["status"] == 404, (path, raw_path)
+        assert b"NOT_FOUND" in sent[1]["body"]
+
+
+def test_redirects_are_switched_off_explicitly(world: World) -> None:
+    # not left to Starlette's default, which differs between versions
+    assert world.app.router.redirect_slashes is False
+
+
+# -- bodies that are not JSON: 415 ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "content_type",
+    [
+        "text/plain",
+        "text/plain; charset=utf-8",
+        "application/x-www-form-urlencoded",
+        "multipart/form-data; boundary=x",
+        "application/xml",
+        "text/json",
+        "application/jsonx",
+        "application/json; charset=latin-1",
+        "application/json; charset=utf-16",
+        "application/json; version=2",
+        "",
+    ],
+)
+def test_a_body_that_is_not_json_is_415(api: Client, world: World, content_type: str) -> None:
+    draft = {"customerId": world.a.customer_id, "lines": [LINE]}
+    for method, path in (
+        ("POST", "/v1/invoices"),
+        ("PATCH", f"/v1/invoices/{world.a.draft_id}"),
+        ("POST", "/v1/customers"),
+        ("POST", f"/v1/invoices/{world.a.draft_id}/send"),
+    ):
+        response = api.request(method, path, json=draft, headers={"content-type": content_type})
+        body = expect(response, 415)
+        assert set(body) == ENVELOPE
+        assert body["code"] == "UNSUPPORTED_MEDIA_TYPE", (method, path)
+
+
+@pytest.mark.parametrize(
+    "content_type",
+    [
+        "application/json",
+        "Application/JSON",
+        "application/json; charset=utf-8",
+        "application/json;charset=UTF-8",
+        'application/json; charset="utf-8"',
+        "application/merge-patch+json",
+        "application/vnd.api+json; charset=utf-8",
+        None,  # a body without Content-Type is read as JSON
+    ],
+)
+def test_json_content_types_are_read(api: Client, world: World, content_type: str | None) -> None:
+    headers = {} if content_type is None else {"content-type": content_type}
+    raw = f'{{"customerId": "{world.a.customer_id}", "lines": []}}'.encode()
+    expect(api.post("/v1/invoices", content=raw, headers=headers), 201)
+
+
+@pytest.mark.parametrize("encoding", ["gzip", "br", "deflate", "x-gzip", "gzip, identity"])
+def test_an_encoded_body_is_415(api: Client, world: World, encoding: str) -> None:
+    # the body is valid JSON as sent: the claimed encoding alone is refused
+    raw = f'{{"customerId": "{world.a.customer_id}"}}'.encode()
+    response = api.post(
+        "/v1/invoices",
+        content=raw,
+        headers={"content-type": "application/json", "content-encoding": encoding},
+    )
+    assert expect(response, 415)["code"] == "UNSUPPORTED_MEDIA_TYPE"
+    assert response.headers["accept-encoding"] == "identity"
+    identity = {"content-type": "application/json", "content-encoding": "identity"}
+    expect(api.post("/v1/invoices", content=raw, headers=identity), 201)
+
+
+# -- a client gone mid-request ------------------------------------------------------------
+
+
+def _no_errors_logged(caplog: pytest.LogCaptureFixture) -> None:
+    problems = [r for r in caplog.records if r.levelno >= logging.WARNING or r.exc_info]
+    assert not problems, [r.getMessage() for r in problems]
+    assert any("disconnect" in r.getMessage() for r in caplog.records)
+
+
+def test_a_client_gone_while_sending_its_body_is_logged_as_a_disconnect(
+    world: World, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    headers = [
+        (b"x-api-key", world.a.key.encode()),
+        (b"content-type", b"application/json"),
+        (b"content-length", b"100"),
+    ]
+    messages: list[dict[str, Any]] = [
+        {"type": "http.request", "body": b'{"customerId": ', "more_body": True},
+        {"type": "http.disconnect"},
+    ]
+    sent = _asgi(world.app, "POST", "/v1/invoices", headers=headers, messages=messages)
+    _no_errors_logged(caplog)
+    assert sent[0]["status"] == 499  # the envelope nobody reads, for the access log
+    assert b"CLIENT_DISCONNECTED" in sent[1]["body"]
+
+
+def test_a_client_gone_while_reading_the_answer_is_logged_as_a_disconnect(
+    world: World, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    key = [(b"x-api-key", world.a.key.encode())]
+    sent = _asgi(world.app, "GET", "/v1/invoices", headers=key, send_fails=True)
+    _no_errors_logged(caplog)
+    assert [m["type"] for m in sent] == ["http.response.start"]
 
 
 def test_patch_refuses_unknown_and_null_fields(api: Client, world: World) -> None:

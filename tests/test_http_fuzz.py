@@ -11,7 +11,7 @@ from urllib.parse import quote
 
 import attrs
 import httpx
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from faktura.delivery.wire import SendRequest
@@ -154,6 +154,11 @@ ID_ENDPOINTS = [
     document_id=st.text(min_size=1, max_size=250),
     body=st.sampled_from([b'{"deliveryType": "manual"}', b'{"amount": "1"}', b"{}"]),
 )
+# ids that become encoded slashes and dot segments: the 404 envelope, never a redirect
+@example(endpoint=("GET", "/v1/invoices/{}"), document_id="/", body=b"{}")
+@example(endpoint=("GET", "/v1/invoices/{}"), document_id="../", body=b"{}")
+@example(endpoint=("POST", "/v1/invoices/{}/send"), document_id="..", body=b"{}")
+@example(endpoint=("PATCH", "/v1/customers/{}"), document_id="a/", body=b"{}")
 def test_random_ids_never_fail_the_server(
     endpoint: tuple[str, str], document_id: str, body: bytes
 ) -> None:

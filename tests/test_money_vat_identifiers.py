@@ -158,6 +158,28 @@ def test_currency_refuses_junk_naming_the_field(junk: object) -> None:
     refusal(lambda: Currency.of(junk), "currency")
 
 
+@pytest.mark.parametrize("code", ["XXX", "XTS"])
+def test_currency_refuses_the_codes_iso_4217_reserves(code: str) -> None:
+    # XXX is "no currency", XTS is for testing: nothing is invoiced in either
+    error = refusal(lambda: Currency.of(code, "lines.0.currency"), "lines.0.currency")
+    assert error.errors[0].rule == "currency"
+    assert "reserved" in str(error)
+    refusal(lambda: Currency.of(code), "currency")
+
+
+@pytest.mark.parametrize("code", ["XXX", "XTS"])
+def test_the_python_api_refuses_reserved_currencies_naming_the_field(code: str) -> None:
+    from faktura.billing import Billing
+    from faktura.storage.memory import MemoryStore
+
+    billing = Billing(MemoryStore())
+    refusal(lambda: billing.create_company(name="Nordlys ApS", currency=code), "currency")
+    company = billing.create_company(name="Nordlys ApS")
+    customer = billing.create_customer(company.id, name="Fjord A/S")
+    body = {"customerId": customer.id, "currency": code}
+    refusal(lambda: billing.create_draft(company.id, body), "currency")
+
+
 # -- identifiers -------------------------------------------------------------------------------
 
 

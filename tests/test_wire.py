@@ -39,6 +39,7 @@ from faktura.wire import (
 )
 
 AT = datetime(2026, 11, 25, 9, 30, 15, 123456, tzinfo=UTC)
+LINE = {"description": "Hours", "quantity": "2", "unitPrice": "950.00"}
 DEFAULTS = (VatCategory.S, Decimal(25))
 
 #: Every field the seed's "Get an invoice by ID" response names.
@@ -248,6 +249,9 @@ def _paths(body: object) -> set[str]:
         ),
         ({"customerId": "c", "allowanceCharges": [{}]}, {"allowanceCharges.0.type"}),
         ({"customerId": "c", "prepaidAmount": "-"}, {"prepaidAmount"}),
+        # output only: a line's net amount is computed, never taken
+        ({"customerId": "c", "lines": [{**LINE, "amount": "2.00"}]}, {"lines.0.amount"}),
+        ({"customerId": "c", "lines": [LINE, {**LINE, "amount": None}]}, {"lines.1.amount"}),
     ],
 )
 def test_junk_names_the_field(body: object, paths: set[str]) -> None:
@@ -421,3 +425,27 @@ def test_timestamps_are_utc_with_milliseconds(moment: datetime) -> None:
     utc = moment.astimezone(UTC)
     expected = utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"
     assert _format_timestamp(moment) == expected
+
+
+def test_output_only_fields_are_refused_as_unknown() -> None:
+    with pytest.raises(WireFormatError) as caught:
+        parse_create_draft({"customerId": "c", "lines": [{**LINE, "amount": "1900.00"}]})
+    assert [(e.path, e.rule) for e in caught.value.errors] == [("lines.0.amount", "unknown_field")]
+
+
+@pytest.mark.parametrize(
+    ("given", "answered"),
+    [
+        ("Email", "email"),
+        ("Sproom", "sproom"),
+        ("Manual", "manual"),
+        ("manual", "manual"),
+        ("MANUAL", "manual"),
+        ("sPrOoM", "sproom"),
+        ("Fax", "Fax"),  # unknown: left for the send to refuse, naming deliveryType
+    ],
+)
+def test_delivery_types_take_the_seed_spellings_in_any_case(given: str, answered: str) -> None:
+    from faktura.delivery.wire import parse_send_request
+
+    assert parse_send_request({"deliveryType": given}).delivery_type == answered

@@ -19,9 +19,10 @@ import decimal
 import functools
 import re
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from contextlib import AbstractContextManager
 from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
+from types import MappingProxyType
 
 import attrs
 from babel.core import get_global
@@ -31,6 +32,7 @@ from faktura.errors import ValidationError
 __all__ = [
     "MAX_MAGNITUDE",
     "MAX_PLACES",
+    "RESERVED_CODES",
     "ZERO",
     "Currency",
     "arithmetic",
@@ -45,6 +47,10 @@ __all__ = [
     "total",
 ]
 
+#: ISO 4217 codes that name no money to invoice in: refused by ``Currency.of``.
+RESERVED_CODES: Mapping[str, str] = MappingProxyType(
+    {"XXX": "transactions without a currency", "XTS": "testing"}
+)
 #: Quantities, prices and amounts must stay strictly below this magnitude.
 MAX_MAGNITUDE = Decimal(10) ** 12
 #: Quantities and unit prices keep at most this many decimals.
@@ -66,7 +72,11 @@ _MAX_TEXT = 64
 
 @attrs.frozen
 class Currency:
-    """An ISO 4217 currency and the number of decimals its amounts are rounded to."""
+    """An ISO 4217 currency and the number of decimals its amounts are rounded to.
+
+    ``Currency.of`` refuses the codes ISO 4217 reserves for "no currency" (XXX) and for
+    testing (XTS): nothing can be invoiced in them.
+    """
 
     code: str
     minor_units: int
@@ -76,6 +86,12 @@ class Currency:
         """The currency for an ISO 4217 ``code``; ValidationError naming ``field`` otherwise."""
         if not isinstance(code, str):
             raise ValidationError("must be an ISO 4217 currency code", field=field, rule="type")
+        if code in RESERVED_CODES:
+            raise ValidationError(
+                f"{code!r} is reserved by ISO 4217 for {RESERVED_CODES[code]}, not for invoicing",
+                field=field,
+                rule="currency",
+            )
         return _currency(code) if code in _known_codes() else _unknown(code, field)
 
     @property

@@ -51,6 +51,7 @@ __all__ = [
     "InvoiceListItem",
     "InvoicePage",
     "InvoiceResponse",
+    "LineInput",
     "LineWire",
     "VatBreakdownWire",
     "VatDefaults",
@@ -75,8 +76,9 @@ VatDefaults = tuple[VatCategory, Decimal]
 
 
 @attrs.frozen
-class LineWire:
-    """A line on the wire. Requests leave ``amount`` out; responses carry the line net."""
+class LineInput:
+    """A line in a request. The line net (``amount``) is output only: a request that
+    sends it is refused like any other unknown field."""
 
     description: str = ""
     line_type: LineType = LineType.PRODUCT
@@ -87,6 +89,12 @@ class LineWire:
     vat_category: VatCategory | None = None
     vat_rate: Decimal | None = None
     product_number: str | None = None
+
+
+@attrs.frozen
+class LineWire(LineInput):
+    """A line in a response: the request's fields plus the line net, ``amount``."""
+
     amount: Decimal | None = None
 
 
@@ -110,7 +118,7 @@ class CreateDraftRequest:
 
     customer_id: str
     date: dt.date | None = None
-    lines: list[LineWire] = attrs.Factory(list)
+    lines: list[LineInput] = attrs.Factory(list)
     customer_department_id: str | None = None
     customer_contact_id: str | None = None
     due_date: dt.date | None = None
@@ -400,7 +408,7 @@ def parse_create_draft(data: object) -> CreateDraftRequest:
 
 
 def build_lines(
-    lines: Sequence[LineWire],
+    lines: Sequence[LineInput],
     defaults: VatDefaults,
     prefix: str = "lines",
 ) -> tuple[Line, ...]:
@@ -421,7 +429,7 @@ def build_lines(
     return tuple(built)
 
 
-def _build_line(wire_line: LineWire, defaults: VatDefaults) -> Line:
+def _build_line(wire_line: LineInput, defaults: VatDefaults) -> Line:
     if wire_line.line_type is not LineType.PRODUCT:
         for name in ("quantity", "unit_price", "discount_percent", "vat_category", "vat_rate"):
             if getattr(wire_line, name) is not None:

@@ -5,7 +5,7 @@ seed's ``success``, ``deliveryType``, ``sproomDocumentId``, plus the number and 
 attempt it made); "Get the delivery status" answers a DeliveryStatusResponse: the
 summary and the per-attempt log.
 
->>> request = parse_send_request({"deliveryType": "manual"})
+>>> request = parse_send_request({"deliveryType": "Manual"})
 >>> request.delivery_type, request.update_customer_record
 ('manual', False)
 """
@@ -16,6 +16,7 @@ import datetime as dt
 
 import attrs
 
+from faktura.delivery.channel import DeliveryType
 from faktura.delivery.log import DeliveryAttempt, DeliveryStatus, SendResult
 from faktura.wire import structure, unstructure
 
@@ -33,11 +34,33 @@ __all__ = [
 ]
 
 
+#: The delivery types as answered: one spelling, lower case.
+_ANSWERED = [t.value for t in DeliveryType]
+#: What ``deliveryType`` takes: any case; listed are faktura's spelling and the
+#: reference API's (Email, Sproom e-invoicing, Manual).
+_ACCEPTED = [*_ANSWERED, *(name.title() for name in _ANSWERED)]
+
+
+def _one_spelling(value: str) -> str:
+    """A known delivery type in any case as its one spelling ("Email" → "email"); any
+    other value as it is (the send refuses it, naming ``deliveryType``)."""
+    if isinstance(value, str) and value.lower() in _ANSWERED:
+        return value.lower()
+    return value
+
+
 @attrs.frozen
 class SendRequest:
     """The body of "Send an invoice to the customer"."""
 
-    delivery_type: str
+    delivery_type: str = attrs.field(
+        converter=_one_spelling,
+        metadata={
+            "enum": _ACCEPTED,
+            "description": "Delivery channel: email, sproom (Sproom e-invoicing) or "
+            "manual, in any case (the reference API's Email, Sproom and Manual too)",
+        },
+    )
     override_email: str | None = None
     override_ean_number: str | None = None
     update_customer_record: bool = False
@@ -59,7 +82,7 @@ class AttemptWire:
     """One delivery attempt of the log."""
 
     attempt: int
-    delivery_type: str
+    delivery_type: str = attrs.field(metadata={"enum": _ANSWERED})
     recipient: str
     recipient_name: str
     state: str
@@ -77,7 +100,7 @@ class DeliverySummaryWire:
     """The aggregate send summary."""
 
     state: str
-    delivery_type: str | None
+    delivery_type: str | None = attrs.field(metadata={"enum": _ANSWERED})
     recipient: str | None
     attempts: int
     last_attempt_at: dt.datetime | None
@@ -99,7 +122,13 @@ class SendResponse:
     """ "Invoice send accepted": the seed's fields, then the number and the attempt."""
 
     success: bool
-    delivery_type: str
+    delivery_type: str = attrs.field(
+        metadata={
+            "enum": _ANSWERED,
+            "description": "The delivery channel the document was sent through (always "
+            "in lower case)",
+        }
+    )
     sproom_document_id: str | None
     number: str | None
     attempt: AttemptWire

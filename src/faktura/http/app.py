@@ -5,11 +5,19 @@ classes it parses and answers, its handler. The router, the scope checks and the
 OpenAPI document all come from that table. Handlers run ``Billing`` (synchronous,
 possibly blocking on the store) in the thread pool; every exception ends as the error
 envelope of ``faktura.http.errors``, never as a traceback.
+
+Every non-2xx answer is that envelope, routing included: the app never redirects (no
+trailing-slash redirects, whatever Starlette's default), a path that names no resource
+(an encoded slash, a dot segment, an empty segment) is the 404 envelope before routing,
+and a path no route matches is the 404 envelope too. A client that disconnects
+mid-request is logged as such (no traceback).
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
+import logging
 import re
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, TypeVar
@@ -17,9 +25,13 @@ from typing import Any, TypeVar
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
-from starlette.requests import Request
+from starlette.middleware import Middleware
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
+from starlette.types import ASGIApp, Message, Receive, Send
+from starlette.types import Scope as AsgiScope
+from starlette.websockets import WebSocketClose
 
 from faktura.apikeys import Scope
 from faktura.billing import Billing
@@ -69,11 +81,15 @@ __all__ = ["create_app"]
 T = TypeVar("T")
 Handler = Callable[[Request, Caller], Awaitable[Response]]
 
+logger = logging.getLogger("faktura.http")
+
 _ID = re.compile(ID_PATTERN)
 _WHOLE = re.compile(r"\d{1,10}\Z", re.ASCII)
 _VERSION = re.compile(r'\s*(?:W/)?"?(\d{1,18})"?\s*\Z', re.ASCII)
 _FILENAME_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+", re.ASCII)
 _STATUSES = [*(s.value for s in Status), OVERDUE]
+#: JSON media types: application/json and application/<anything>+json.
+_JSON_MEDIA = re.compile(r"application/(?:[a-z0-9!#$&^_.+-]+\+)?json\Z", re.ASCII)
 
 
 # -- parameters ----------------------------------------------------------------------
@@ -195,6 +211,45 @@ def _expected_version(request: Request) -> int | None:
 # -- bodies --------------------------------------------------------------------------
 
 
+def _unsupported(message: str, headers: Mapping[str, str] | None = None) -> ApiError:
+    return ApiError(415, "UNSUPPORTED_MEDIA_TYPE", message, headers=headers)
+
+
+def _is_json(content_type: str) -> bool:
+    """Whether a Content-Type names JSON: ``application/json`` or ``application/*+json``,
+    with no parameter but an optional ``charset=utf-8`` (any case, quoted or not)."""
+    media, _, parameters = content_type.partition(";")
+    if not _JSON_MEDIA.match(media.strip().lower()):
+        return False
+    for parameter in parameters.split(";"):
+        if not parameter.strip():
+            continue
+        name, _, value = parameter.partition("=")
+        if name.strip().lower() != "charset" or value.strip().strip('"').lower() != "utf-8":
+            return False
+    return True
+
+
+def _check_media_type(request: Request) -> None:
+    """ApiError 415 unless the body is JSON as sent: a JSON Content-Type (or none: a body
+    without one is read as JSON) and no Content-Encoding but ``identity``."""
+    encodings = [
+        coding.strip().lower()
+        for header in request.headers.getlist("content-encoding")
+        for coding in header.split(",")
+    ]
+    if any(coding not in ("", "identity") for coding in encodings):
+        raise _unsupported(
+            "the request body must not be encoded (Content-Encoding: identity)",
+            {"Accept-Encoding": "identity"},
+        )
+    content_types = request.headers.getlist("content-type")
+    if content_types and (len(content_types) > 1 or not _is_json(content_types[0])):
+        raise _unsupported(
+            "the request body must be JSON: Content-Type application/json (charset utf-8)"
+        )
+
+
 def _refuse_constant(name: str) -> Any:
     raise ValueError(f"{name} is not JSON")
 
@@ -244,6 +299,7 @@ class _Api:
 
     async def body(self, request: Request) -> dict[str, Any]:
         """The JSON object of the request body, read up to the size limit."""
+        _check_media_type(request)
         too_large = ApiError(
             413,
             "PAYLOAD_TOO_LARGE",
@@ -821,6 +877,8 @@ def create_app(
                 if op.scope is not None:
                     require(caller, op.scope)
                 return await handler(request, caller)
+            except ClientDisconnect:
+                raise  # nobody to answer: the edge logs it
             except Exception as exc:  # every failure becomes the error envelope
                 return error_response(translate(exc), request.url.path, api.clock.now())
 
@@ -845,8 +903,85 @@ def create_app(
     routes.append(Route("/openapi.json", openapi, methods=["GET"], name="openapi"))
     app = Starlette(
         routes=routes,
+        middleware=[Middleware(_Edge, clock=api.clock)],
         exception_handlers={HTTPException: http_error, Exception: server_error},
     )
+    # Set here, not left to Starlette's defaults (which differ between versions): no
+    # redirects, and a path no route matches is the 404 envelope.
+    app.router.redirect_slashes = False
+    app.router.default = _NoRoute(api.clock)
     app.state.billing = billing
     app.state.openapi = document
     return app
+
+
+# -- the edge: paths, disconnects ----------------------------------------------------
+
+
+def _not_found(scope: AsgiScope, clock: Clock) -> Response:
+    error = ApiError(404, "NOT_FOUND", "Not Found")
+    return error_response(error, Request(scope).url.path, clock.now())
+
+
+def _names_nothing(scope: AsgiScope) -> bool:
+    """Whether a request path cannot name a resource: an encoded slash (``%2F``) or a
+    dot, empty or trailing-slash segment. Such paths are 404 before routing, so an id can
+    never reach another route or a redirect."""
+    raw = scope.get("raw_path")
+    if isinstance(raw, bytes) and b"%2f" in raw.partition(b"?")[0].lower():
+        return True
+    path = str(scope.get("path", ""))
+    if path == "/":
+        return False
+    head, *segments = path.split("/")
+    return head != "" or any(segment in ("", ".", "..") for segment in segments)
+
+
+class _Edge:
+    """The outer edge of the app (inside Starlette's error middleware): answers the 404
+    envelope for paths that name nothing, and logs a client gone mid-request as a
+    disconnect (with the 499 envelope when nothing was answered yet), not as an error."""
+
+    def __init__(self, app: ASGIApp, clock: Clock) -> None:
+        self.app = app
+        self.clock = clock
+
+    async def __call__(self, scope: AsgiScope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        if _names_nothing(scope):
+            await _not_found(scope, self.clock)(scope, receive, send)
+            return
+        started = False
+
+        async def tracked(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            try:
+                await send(message)
+            except OSError:  # how an ASGI server says the client is gone (spec 2.4)
+                raise ClientDisconnect() from None
+
+        try:
+            await self.app(scope, receive, tracked)
+        except ClientDisconnect:
+            path = Request(scope).url.path
+            logger.info("client disconnected mid-request: %s %s", scope.get("method"), path)
+            if not started:  # the server drops it; an embedding middleware wants one
+                error = ApiError(499, "CLIENT_DISCONNECTED", "the client disconnected")
+                with contextlib.suppress(OSError, ClientDisconnect):
+                    await error_response(error, path, self.clock.now())(scope, receive, send)
+
+
+class _NoRoute:
+    """The router's answer when no route matches: the 404 envelope."""
+
+    def __init__(self, clock: Clock) -> None:
+        self.clock = clock
+
+    async def __call__(self, scope: AsgiScope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "websocket":
+            await WebSocketClose()(scope, receive, send)
+            return
+        await _not_found(scope, self.clock)(scope, receive, send)

@@ -12,12 +12,15 @@ NumberingError), bad query/path
 malformed JSON                    400     MALFORMED_JSON
 AuthenticationError               401     UNAUTHORIZED
 missing scope                     403     INSUFFICIENT_PERMISSIONS
-NotFoundError, unknown route      404     NOT_FOUND
+NotFoundError, unknown route,     404     NOT_FOUND
+a path that names nothing
 wrong method                      405     METHOD_NOT_ALLOWED
 InvoiceStateError                 409     INVALID_STATE
 ConflictError                     409     CONFLICT
 If-Match does not hold            412     PRECONDITION_FAILED
 body above the limit              413     PAYLOAD_TOO_LARGE
+body not JSON (Content-Type) or   415     UNSUPPORTED_MEDIA_TYPE
+encoded (Content-Encoding)
 DeliveryRejected                  422     DELIVERY_REJECTED
 RenderError                       422     RENDER_FAILED
 DeliveryError (other)             502     DELIVERY_FAILED
@@ -25,6 +28,7 @@ DeliveryUnavailable               503     DELIVERY_UNAVAILABLE
 StorageError                      503     STORAGE_UNAVAILABLE
 ConfigurationError                500     CONFIGURATION_ERROR
 anything else                     500     INTERNAL_ERROR
+client gone mid-request (logged)  499     CLIENT_DISCONNECTED
 ================================  ======  ==========================
 """
 

@@ -266,6 +266,7 @@ _ERROR_TEXT = {
     "change won (CONFLICT)",
     412: "If-Match does not match the current version",
     413: "The request body is above the size limit",
+    415: "The request body is not JSON (Content-Type) or is encoded (Content-Encoding)",
     422: "The recipient side refused the document, or it cannot be rendered",
     500: "A server problem (no details are given)",
     502: "The delivery channel failed",
@@ -352,7 +353,7 @@ def _operation(op: Operation, components: _Components, error_ref: dict[str, Any]
         body["security"] = [{"apiKey": []}]
         body["x-required-scopes"] = [op.scope.value]
     if op.request is not None:
-        codes.add(413)
+        codes |= {413, 415}
     for code in sorted(codes):
         responses[str(code)] = {
             "description": _ERROR_TEXT[code],

@@ -27,7 +27,7 @@ from faktura.terms import PaymentTerms, TermsKind
 from faktura.vat import VatZone
 from faktura.wire import (
     AllowanceChargeWire,
-    LineWire,
+    LineInput,
     build_allowance_charges,
     build_lines,
     structure,
@@ -76,7 +76,7 @@ class UpdateDraftRequest:
 
     customer_id: str | None = attrs.field(default=None, metadata=_NN)
     date: dt.date | None = attrs.field(default=None, metadata=_NN)
-    lines: list[LineWire] | None = attrs.field(default=None, metadata=_NN)
+    lines: list[LineInput] | None = attrs.field(default=None, metadata=_NN)
     customer_department_id: str | None = None
     customer_contact_id: str | None = None
     due_date: dt.date | None = None
