@@ -21,7 +21,11 @@ import pytest
 
 from faktura import ProductLine, SeparatorLine, Status, TextLine
 from faktura.billing import Billing
-from faktura.cli import main, render_table, run_demo
+from faktura.cli import DEMO_DRAFT, main, render_table, run_demo
+from faktura.delivery.channel import Recipient, RecipientKind
+from faktura.delivery.sproom import SproomAccessPoint
+from faktura.documents.ubl import to_ubl
+from faktura.errors import DeliveryRejected
 from faktura.invoice import Invoice
 from faktura.storage.memory import MemoryStore
 from faktura.testing.access_point import LocalAccessPoint
@@ -250,6 +254,9 @@ BAD_INPUTS = [
     (["serve", "--smtp-host", "h", "--smtp-sender", "not an address"], "sender"),
     (["serve", "--sproom-url", "https://sproom.example"], "--sproom-token"),
     (["serve", "--sproom-url", "ftp://x", "--sproom-token", "t"], "base_url"),
+    (["access-point", "--participant", "5790000436057"], "--participant"),
+    (["access-point", "--port", "0"], "--port"),
+    (["access-point", "--directory", "faktura.db"], "--directory"),
     (["frobnicate"], "invalid choice"),
 ]
 
@@ -470,3 +477,112 @@ def test_serve_answers_with_keys_made_by_the_cli(
             process.kill()
             process.wait()
     assert process.returncode == 0, log.read_text()  # uvicorn shuts down cleanly on SIGTERM
+
+
+# -- faktura access-point ----------------------------------------------------------------
+
+EAN = "5790000436057"
+#: faktura access-point runs with the all extra alone: the test-only packages are blocked.
+WITHOUT_TEST_PACKAGES = (
+    "import sys\n"
+    "for name in ('pytest', 'hypothesis', 'lxml', 'saxonche', 'facturx'):\n"
+    "    sys.modules[name] = None\n"
+    "from faktura.cli import main\n"
+    "sys.exit(main(sys.argv[1:]))\n"
+)
+
+
+def an_einvoice() -> bytes:
+    """The demo's first invoice as a UBL e-invoice to a customer with an EAN."""
+    billing = Billing(MemoryStore(), Clock())
+    company, _, _ = run_demo(billing)
+    customer = billing.create_customer(company.id, name="Region Midtjylland", ean=EAN)
+    draft = billing.create_draft(company.id, {"customerId": customer.id, **DEMO_DRAFT})
+    return to_ubl(billing.book(company.id, draft.id), company, customer)
+
+
+def stop(process: subprocess.Popen[bytes]) -> int:
+    process.terminate()
+    try:
+        return process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+        raise
+
+
+def wait_for_line(log: Path, text: str, process: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + 30
+    while text not in log.read_text():
+        if process.poll() is not None or time.monotonic() > deadline:
+            pytest.fail(f"no {text!r} from faktura access-point:\n{log.read_text()}")
+        time.sleep(0.05)
+
+
+@pytest.mark.parametrize("validate", [False, True], ids=["plain", "validate"])
+def test_access_point_serves_the_sproom_api(tmp_path: Path, validate: bool) -> None:
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    log = tmp_path / "access-point.log"
+    options = ["--port", str(port), "--directory", "received", "--token", "secret-1"]
+    options += ["--participant", f"0088:{EAN}"] + (["--validate"] if validate else [])
+    with log.open("wb") as output:
+        process = subprocess.Popen(
+            [sys.executable, "-c", WITHOUT_TEST_PACKAGES, "access-point", *options],
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            cwd=tmp_path,
+        )
+    try:
+        wait_for_line(log, "send to it:", process)
+        assert f"listening on {url} (API token secret-1); accepting 0088:{EAN}" in log.read_text()
+        assert "received documents go to received/" in log.read_text()
+        assert f"faktura serve --sproom-url {url} --sproom-token secret-1" in log.read_text()
+        region = Recipient(RecipientKind.PEPPOL, EAN, "Region Midtjylland", scheme="0088")
+        stranger = Recipient(RecipientKind.PEPPOL, "13585628", "Nordlys", scheme="0184")
+        ubl = an_einvoice()
+        with SproomAccessPoint(url, "secret-1", retries=0) as client:
+            assert client.lookup(region) is True
+            assert client.lookup(stranger) is False
+            document_id = client.submit(ubl, region)
+            assert client.submit(ubl, region) == document_id  # the same Idempotency-Key
+            assert client.status(document_id).status == "pending"  # "received"
+            with pytest.raises(DeliveryRejected):
+                client.submit(ubl, stranger)
+            broken = ubl.replace(b"<cbc:BuyerReference>PO-4711</cbc:BuyerReference>", b"")
+            assert broken != ubl
+            if validate:
+                with pytest.raises(DeliveryRejected, match="PEPPOL-EN16931-R003"):
+                    client.submit(broken, region)
+            else:
+                assert client.submit(broken, region) != document_id
+        with (
+            SproomAccessPoint(url, "wrong-token", retries=0) as client,
+            pytest.raises(DeliveryRejected, match="api_token"),
+        ):
+            client.lookup(region)
+        wait_for_line(log, f"received {document_id} for 0088:{EAN}", process)
+        written = sorted((tmp_path / "received").iterdir())
+        assert written[0] == tmp_path / "received" / f"{document_id}.xml"
+        assert written[0].read_bytes() == ubl
+        assert len(written) == (1 if validate else 2)
+    finally:
+        code = stop(process)
+    assert code == 0, log.read_text()  # SIGTERM ends it cleanly
+    assert "Traceback" not in log.read_text()
+
+
+def test_access_point_on_a_taken_port(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        assert main(["access-point", "--port", str(port)]) == 2
+    err = capsys.readouterr().err.splitlines()
+    assert err == [
+        f"faktura access-point: error: --port: cannot listen on 127.0.0.1:{port}: "
+        "Address already in use"
+    ]

@@ -215,6 +215,17 @@ def test_settings_are_checked() -> None:
         SproomAccessPoint("https://sproom.example", "t", retries=-1)
 
 
+def test_without_httpx_a_request_is_the_configuration_error_naming_the_extra(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # sys.modules["httpx"] = None makes `import httpx` raise ImportError, as it does
+    # when the einvoice extra is not installed
+    monkeypatch.setitem(__import__("sys").modules, "httpx", None)
+    access_point = SproomAccessPoint("https://sproom.example", "t")
+    with pytest.raises(ConfigurationError, match=r"faktura\[einvoice\]"):
+        access_point.lookup(Recipient(RecipientKind.PEPPOL, "5790000435951", "X", "0088"))
+
+
 def test_a_wrong_kind_of_recipient_is_refused(access_point: SproomAccessPoint) -> None:
     email = Recipient(RecipientKind.EMAIL, "ap@example.dk", "X")
     channel = EInvoiceChannel(access_point)

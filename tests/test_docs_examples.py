@@ -106,7 +106,7 @@ def run_examples(path: Path) -> int:
 
 
 #: Pages that explain without code; every other page must carry runnable examples.
-PROSE_ONLY = {"docs/performance.md"}
+PROSE_ONLY = {"docs/development.md", "docs/performance.md"}
 
 
 @pytest.mark.parametrize("path", _pages(), ids=_name)
@@ -116,6 +116,37 @@ def test_examples_run(path: Path) -> None:
         assert ran == 0, f"{_name(path)} has examples now: take it off PROSE_ONLY"
     else:
         assert ran > 0, f"{_name(path)} has no runnable python example"
+
+
+#: What no page says: a path outside the repository, an internal design-section number,
+#: or "seed" for the reference API (the docs say once what it is, then use that name).
+OUTSIDE_THE_PROJECT = {
+    "a path outside the repository": re.compile(r"(?<![\w.])\.\./|\bshared/"),
+    "an internal design-section number": re.compile(r"\bDESIGN\s*§"),
+    '"seed": say "the reference API"': re.compile(r"\bseeds?\b", re.IGNORECASE),
+}
+
+
+@pytest.mark.parametrize("path", _pages(), ids=_name)
+def test_pages_speak_of_the_project_only(path: Path) -> None:
+    found = [
+        f"{_name(path)}:{number}: {what}: {line.strip()}"
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        for what, pattern in OUTSIDE_THE_PROJECT.items()
+        if pattern.search(line)
+    ]
+    assert found == []
+
+
+@pytest.mark.parametrize("path", _pages(), ids=_name)
+def test_pages_say_which_extra_their_examples_need(path: Path) -> None:
+    # before its first runnable example a page names the extra its examples need, or
+    # says they need none ("no extra")
+    first = next((e for e in examples(path) if e.runs), None)
+    if first is None:
+        return
+    before = "\n".join(path.read_text(encoding="utf-8").splitlines()[: first.line - 1])
+    assert re.search(r"\bextras?\b", before), f"{_name(path)}: say which extra the examples need"
 
 
 def test_every_docs_page_is_collected() -> None:

@@ -83,7 +83,7 @@ def new_id() -> str:
 
 @attrs.frozen
 class InvoiceList:
-    """A page of documents in the seed's shape: items (summaries: no lines), total,
+    """A page of documents in the reference API's shape: items (summaries: no lines), total,
     page, limit, totalPages."""
 
     items: tuple[InvoiceSummary, ...]
@@ -228,7 +228,7 @@ class Billing:
         *,
         actor: str | None = None,
     ) -> Invoice:
-        """A draft invoice from the seed's create-draft body (or its parsed form).
+        """A draft invoice from the reference API's create-draft body (or its parsed form).
 
         The customer (and its department and contact) must belong to the company; the
         date defaults to today, the currency to the company's, the due date to the
@@ -400,7 +400,7 @@ class Billing:
         customer_id: str | None = None,
         kind: DocumentKind | None = DocumentKind.INVOICE,
     ) -> InvoiceList:
-        """A page of the company's documents, newest first (the seed's list).
+        """A page of the company's documents, newest first (the reference API's list).
 
         ``status`` is a status or "overdue"; ``search`` a fragment of number or
         description. Raises ValidationError for a bad page, limit or status.
@@ -551,7 +551,7 @@ class Billing:
         idempotency_key: str | None = None,
         actor: str | None = None,
     ) -> SendResult:
-        """Send a document over a channel (DESIGN §9): a draft is booked first (its
+        """Send a document over a channel: a draft is booked first (its
         number allocated) in one transaction with a pending delivery attempt; a booked
         one is sent again under its number. The delivery's outcome is recorded on the
         attempt and returned (``success`` false with the attempt's error when the

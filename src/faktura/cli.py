@@ -5,14 +5,18 @@ API keys on a store.
 
     faktura demo [--store URL]
     faktura serve [--store URL] [--host 127.0.0.1] [--port 8000] [--smtp-... | --sproom-...]
+    faktura access-point [--host 127.0.0.1] [--port 8001] [--token ..] [--directory DIR]
+                         [--participant ICD:ID ...] [--validate]
     faktura companies create --name NAME [--cvr ..] [--vat-id ..] [--email ..] [--currency ..]
     faktura companies list
     faktura api-keys create --company ID --scope SCOPE [--scope ...] [--name NAME]
     faktura api-keys list --company ID
     faktura api-keys revoke --company ID KEY_ID
 
-Every command but ``demo`` takes ``--store URL`` (default ``sqlite:///faktura.db`` in the
-working directory; ``serve`` and ``companies create`` create the file when it is
+``access-point`` serves a local e-invoicing access point (``LocalAccessPoint``, the one
+the tests and the demo use) for ``serve --sproom-url`` to send to. Every command but
+``demo`` and ``access-point`` takes ``--store URL`` (default ``sqlite:///faktura.db`` in
+the working directory; ``serve`` and ``companies create`` create the file when it is
 missing). Bad input ends with one line on stderr naming what is wrong and exit code 2.
 The command line reads ``FAKTURA_SMTP_*`` and ``FAKTURA_SPROOM_*`` environment variables
 for ``serve``; the library itself never reads the environment.
@@ -23,9 +27,11 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
+import re
 import shutil
 import signal
 import sys
+import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
@@ -229,11 +235,78 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 class _Stopped(Exception):
-    """SIGTERM after uvicorn's graceful shutdown."""
+    """SIGTERM (after uvicorn's graceful shutdown, for serve)."""
 
 
 def _stopped(signum: int, frame: object) -> NoReturn:
     raise _Stopped(signum)
+
+
+# -- access-point ------------------------------------------------------------------------
+
+
+def _access_point(args: argparse.Namespace) -> int:
+    from faktura.testing.access_point import LocalAccessPoint, StoredDocument, peppol_validator
+
+    participants: list[str] = args.participant or []
+    for participant in participants:
+        if not re.fullmatch(r"\d{4}:[^\s:]+", participant):
+            raise _Refused(
+                f"--participant: must be ICD:ID, e.g. 0088:5790000436057, not {participant!r}"
+            )
+    directory: Path | None = args.directory
+    if directory is not None:
+        try:
+            directory.mkdir(parents=True, exist_ok=True)
+        except OSError as err:
+            raise _Refused(f"--directory: cannot create {directory}: {err.strerror}") from err
+
+    def received(document: StoredDocument) -> None:
+        where = ""
+        if directory is not None:
+            path = directory / f"{document.id}.xml"
+            path.write_bytes(document.ubl)
+            where = f", written to {path}"
+        _log(f"received {document.id} for {document.recipient}{where}")
+
+    server = LocalAccessPoint(
+        participants=participants,
+        accept_all=not participants,
+        token=args.token,
+        validate=peppol_validator if args.validate else None,
+        on_receive=received,
+        host=args.host,
+        port=args.port,
+    )
+    try:
+        server.start()
+    except OSError as err:
+        raise _Refused(
+            f"--port: cannot listen on {args.host}:{args.port}: {err.strerror or err}"
+        ) from err
+    previous = signal.signal(signal.SIGTERM, _stopped)
+    try:
+        who = ", ".join(sorted(participants)) if participants else "every participant"
+        checks = "Peppol rules checked" if args.validate else "documents not checked"
+        _log(f"listening on {server.url} (API token {server.token}); accepting {who}; {checks}")
+        _log(
+            f"received documents go to {directory}/"
+            if directory is not None
+            else "received documents are kept in memory (--directory DIR writes them out)"
+        )
+        _log(f"send to it: faktura serve --sproom-url {server.url} --sproom-token {server.token}")
+        while True:
+            time.sleep(3600)
+    except (KeyboardInterrupt, _Stopped):
+        pass
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        server.stop()
+    return 0
+
+
+def _log(message: str) -> None:
+    print(f"faktura access-point: {message}", file=sys.stderr, flush=True)
 
 
 # -- companies ---------------------------------------------------------------------------
@@ -377,6 +450,37 @@ def _parser() -> argparse.ArgumentParser:
     sproom.add_argument("--sproom-url")
     sproom.add_argument("--sproom-token", help="prefer FAKTURA_SPROOM_TOKEN: flags show in ps")
     serve.set_defaults(run=_serve)
+
+    access_point = commands.add_parser(
+        "access-point",
+        help="serve a local e-invoicing access point for serve --sproom-url",
+        description="A local e-invoicing access point speaking the API faktura's Sproom "
+        "channel speaks: it accepts UBL documents for its participants and keeps them, "
+        "delivering nothing further. Runs until interrupted (Ctrl-C or SIGTERM).",
+    )
+    access_point.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    access_point.add_argument("--port", type=_port_arg, default=8001, help="port (default 8001)")
+    access_point.add_argument(
+        "--token",
+        default="local-token",
+        help="the API token it expects (default local-token): serve's --sproom-token",
+    )
+    access_point.add_argument(
+        "--directory", type=Path, help="write each received UBL document there as <id>.xml"
+    )
+    access_point.add_argument(
+        "--participant",
+        action="append",
+        metavar="ICD:ID",
+        help="register only these participants (repeat for several), e.g. "
+        "0088:5790000436057 for an EAN/GLN, 0184:13585628 for a CVR; default: everyone",
+    )
+    access_point.add_argument(
+        "--validate",
+        action="store_true",
+        help="refuse documents that break the Peppol BIS rules faktura checks",
+    )
+    access_point.set_defaults(run=_access_point)
 
     companies = commands.add_parser("companies", help="create and list companies")
     company_commands = companies.add_subparsers(dest="action", required=True, metavar="ACTION")

@@ -50,7 +50,7 @@ __all__ = [
 #: access point as Peppol participant "0088:<EAN>".
 DEMO_EAN = "5790000435951"
 
-#: The create-draft body of the demo's first invoice, in the seed API's JSON.
+#: The create-draft body of the demo's first invoice, in the reference API's JSON.
 DEMO_DRAFT: dict[str, Any] = {
     "lines": [
         {"lineType": "separator", "description": "Consulting, November"},

@@ -1,6 +1,6 @@
 """The Invoice aggregate: a frozen value whose transitions return a new value and an event.
 
-Statuses and transitions (DESIGN §5)::
+Statuses and transitions::
 
     draft ⇄ scheduled ─┬─ cancel ──────────────→ cancelled
          └─────────────┴─ book(number) ─────────→ sending ── delivered ──→ sent
@@ -53,7 +53,7 @@ class DocumentKind(enum.StrEnum):
 
 
 class Status(enum.StrEnum):
-    """The seed product's statuses; ``overdue`` is a derived filter, not a status."""
+    """The reference API's statuses; ``overdue`` is a derived filter, not a status."""
 
     DRAFT = "draft"
     SCHEDULED = "scheduled"

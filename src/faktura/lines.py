@@ -42,7 +42,7 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\
 
 
 class LineType(enum.StrEnum):
-    """The kinds of line the seed product knows: a priced product line, text, separator."""
+    """The kinds of line the reference API knows: a priced product line, text, separator."""
 
     PRODUCT = "product"
     TEXT = "text"

@@ -49,7 +49,7 @@ T = TypeVar("T")
 
 #: The derived status filter: booked, still owed, past its due date.
 OVERDUE = "overdue"
-#: The largest page a list returns (the seed API's limit).
+#: The largest page a list returns (the reference API's limit).
 MAX_PAGE_SIZE = 100
 
 
@@ -218,7 +218,7 @@ class EventLog(Protocol):
 
 
 class DeliveryLog(Protocol):
-    """The delivery attempts of documents (DESIGN §9)."""
+    """The delivery attempts of documents."""
 
     def add(self, attempt: DeliveryAttempt) -> None:
         """Record a new attempt. Raises ConflictError when its id, its (document,

@@ -1,6 +1,6 @@
-"""The wire format: one cattrs converter for the seed API's JSON (camelCase, decimal strings).
+"""The wire format: one cattrs converter for the reference API's JSON (camelCase, decimal strings).
 
-Every seed field keeps the seed's name and meaning; faktura's extensions (document
+Every field of the reference API keeps its name and meaning; faktura's extensions (document
 allowances and charges, prices including VAT, prepaid amount, cash rounding, the VAT
 breakdown, ...) are optional additions documented in docs/wire-format.md. Unknown
 fields are refused. Any input error is a WireFormatError (a ValidationError) listing
@@ -114,7 +114,7 @@ class AllowanceChargeWire:
 
 @attrs.frozen
 class CreateDraftRequest:
-    """The body of "Create a draft invoice" (seed fields first, then extensions)."""
+    """The body of "Create a draft invoice" (the reference API's fields first, then extensions)."""
 
     customer_id: str
     date: dt.date | None = None
@@ -577,7 +577,7 @@ def list_item_to_wire(document: Invoice | InvoiceSummary) -> dict[str, Any]:
 
 
 def response_of(invoice: Invoice) -> InvoiceResponse:
-    """The wire value of an invoice (amounts of credit notes negative, as in the seed)."""
+    """The wire value of an invoice (amounts of credit notes negative, as in the reference API)."""
     totals = invoice.totals
     negate = invoice.kind is DocumentKind.CREDIT_NOTE
     return InvoiceResponse(

@@ -1,6 +1,6 @@
 """The DeliveryChannel port: how a booked document reaches its recipient.
 
-A channel is used in two steps (DESIGN §9):
+A channel is used in two steps:
 
 1. ``prepare(recipient)`` before anything is booked: a channel that can know the
    recipient is unreachable (an e-invoicing endpoint that is not registered) says so
@@ -38,7 +38,7 @@ __all__ = [
 
 
 class DeliveryType(enum.StrEnum):
-    """The delivery channels of the seed API (``deliveryType``)."""
+    """The delivery channels of the reference API (``deliveryType``)."""
 
     EMAIL = "email"
     SPROOM = "sproom"

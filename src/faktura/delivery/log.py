@@ -152,7 +152,7 @@ class DeliveryStatus:
 
 @attrs.frozen
 class SendResult:
-    """What a send answers (the seed's success, deliveryType, sproomDocumentId), with
+    """What a send answers (the reference API's success, deliveryType, sproomDocumentId), with
     the attempt it made (or, for a repeated idempotency key, the stored one)."""
 
     success: bool

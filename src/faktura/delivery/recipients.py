@@ -1,4 +1,4 @@
-"""Recipient resolution and validation (DESIGN §9 step 1), pure: no I/O.
+"""Recipient resolution and validation (the first step of a send), pure: no I/O.
 
 Email: the override, else the invoice's contact, else the customer's address.
 E-invoice: the override EAN, else the department's EAN, else the customer's EAN, else

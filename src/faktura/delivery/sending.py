@@ -1,4 +1,4 @@
-"""Sending: DESIGN §9 steps 1-4 over a Store and the configured channels.
+"""Sending: the four steps of a send over a Store and the configured channels.
 
 1. Validate the input, resolve the recipient and run the channel's pre-flight; prepare
    the documents the channel needs on a preview of the booked document (a document that

@@ -281,9 +281,9 @@ class SproomAccessPoint:
     def _request(
         self, method: str, path: str, ok: tuple[int, ...] = (200,), **options: Any
     ) -> httpx.Response:
+        client = self._http()  # first: without httpx it raises the ConfigurationError
         import httpx
 
-        client = self._http()
         what = f"{method} {self.base_url}{path}"
         problem = ""
         for attempt in range(self.retries + 1):

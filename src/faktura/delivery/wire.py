@@ -1,7 +1,7 @@
 """The wire form of sending and delivery status (camelCase JSON, as ``faktura.wire``).
 
 "Send an invoice to the customer" takes a SendRequest and answers a SendResponse (the
-seed's ``success``, ``deliveryType``, ``sproomDocumentId``, plus the number and the
+reference API's ``success``, ``deliveryType``, ``sproomDocumentId``, plus the number and the
 attempt it made); "Get the delivery status" answers a DeliveryStatusResponse: the
 summary and the per-attempt log.
 
@@ -119,7 +119,7 @@ class DeliveryStatusResponse:
 
 @attrs.frozen
 class SendResponse:
-    """ "Invoice send accepted": the seed's fields, then the number and the attempt."""
+    """ "Invoice send accepted": the reference API's fields, then the number and the attempt."""
 
     success: bool
     delivery_type: str = attrs.field(

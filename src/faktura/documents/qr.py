@@ -57,7 +57,7 @@ _MAX_REFERENCE = 35
 _MAX_INPUT = 64
 # Any line break inside an element would shift every element after it.
 _LINE_BREAK = re.compile(r"[\t\n\r\x85\u2028\u2029]")
-# A fixed mask: segno's choice of the best of eight costs ~5 ms a code (DESIGN §10), and a
+# A fixed mask: segno's choice of the best of eight costs ~5 ms a code, and a
 # fixed one also makes the same payload give the same picture on every machine.
 _MASK = 0
 

@@ -1,4 +1,4 @@
-"""The reference HTTP adapter: the seed's invoice API as an ASGI app (Starlette).
+"""The reference HTTP adapter: the reference API's invoice API as an ASGI app (Starlette).
 
 Needs the ``http`` extra (``pip install 'faktura[http]'``); importing ``faktura`` never
 imports it. ``create_app(billing)`` answers every route of ``docs/http-api.md`` and

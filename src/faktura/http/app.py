@@ -1,4 +1,4 @@
-"""The ASGI app: the seed's invoice API (and faktura's additions) over one ``Billing``.
+"""The ASGI app: the reference API's invoice API (and faktura's additions) over one ``Billing``.
 
 Every route is one row of the operation table below: method, path, scope, the wire
 classes it parses and answers, its handler. The router, the scope checks and the

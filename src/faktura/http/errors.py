@@ -1,4 +1,4 @@
-"""The HTTP error envelope: every faktura error (and every surprise) as the seed's JSON.
+"""The HTTP error envelope: every faktura error (and every surprise) as the reference API's JSON.
 
 The envelope is ``{statusCode, timestamp, path, message, code, details}``. The table
 below is the whole mapping; anything not in it is a bug and answers 500
@@ -180,7 +180,7 @@ def _timestamp(now: datetime) -> str:
 
 
 def envelope(error: ApiError, path: str, now: datetime) -> dict[str, Any]:
-    """The seed's error body."""
+    """The reference API's error body."""
     return {
         "statusCode": error.status,
         "timestamp": _timestamp(now),

@@ -44,7 +44,7 @@ _DECIMAL_IN = r"^\s*[+-]?(\d+(\.\d*)?|\.\d+)\s*$"
 _DECIMAL_OUT = r"^-?\d+(\.\d+)?$"
 _METADATA_KEYS = ("description", "enum", "pattern", "minimum", "maximum", "maxLength")
 
-# The seed's descriptions of its fields (shared/seed/invoices-api.txt), by wire class.
+# The reference API's descriptions of its fields (its published documentation), by wire class.
 _SEED_INVOICE = {
     "id": "Invoice ID",
     "status": "Invoice status",

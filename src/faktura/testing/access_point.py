@@ -1,19 +1,25 @@
 """LocalAccessPoint: a small e-invoicing access point on 127.0.0.1, speaking the HTTP API
 ``faktura.delivery.sproom.SproomAccessPoint`` speaks, for tests and demos.
 
-It runs ``http.server.ThreadingHTTPServer`` in a thread on a free port::
+It runs ``http.server.ThreadingHTTPServer`` in a thread, on a free port unless ``port``
+says otherwise::
 
     with LocalAccessPoint(participants={"0088:5790000435951"}) as server:
         access_point = SproomAccessPoint(server.url, server.token)
         ...
 
-Participants are named as ``Recipient.display()`` names them ("0088:5790000435951").
-``validate(ubl) -> list[str]`` checks every posted document (errors → 400 with the
-messages). Knobs make the next requests fail: ``fail_next`` (an HTTP status, 500 by
-default), ``hang_next`` (answer late, so the client times out), ``reject_next`` (400
-with a message); with ``after_processing=True`` a POST is processed first, as when the
-answer is lost on the way back. A POST with an ``Idempotency-Key`` already seen returns
-the document the first one created.
+``faktura access-point`` serves one from the command line. It needs nothing beyond
+faktura's core (the standard library's HTTP server), no test extra.
+
+Participants are named as ``Recipient.display()`` names them ("0088:5790000435951");
+with ``accept_all=True`` every participant is registered. ``validate(ubl) -> list[str]``
+checks every posted document (errors → 400 with the messages); ``peppol_validator`` is
+one that needs no extra. ``on_receive(document)`` is called for every accepted document
+(on the server's thread). Knobs make the next requests fail: ``fail_next`` (an HTTP
+status, 500 by default), ``hang_next`` (answer late, so the client times out),
+``reject_next`` (400 with a message); with ``after_processing=True`` a POST is processed
+first, as when the answer is lost on the way back. A POST with an ``Idempotency-Key``
+already seen returns the document the first one created.
 """
 
 from __future__ import annotations
@@ -30,7 +36,7 @@ import attrs
 
 from faktura.delivery.sproom import SPROOM_SCHEMES
 
-__all__ = ["LocalAccessPoint", "StoredDocument"]
+__all__ = ["LocalAccessPoint", "StoredDocument", "peppol_validator"]
 
 _ICD = {name: icd for icd, name in SPROOM_SCHEMES.items()}
 
@@ -64,10 +70,19 @@ class LocalAccessPoint:
         participants: Iterable[str] = (),
         token: str = "test-token",
         validate: Callable[[bytes], list[str]] | None = None,
+        accept_all: bool = False,
+        on_receive: Callable[[StoredDocument], None] | None = None,
+        host: str = "127.0.0.1",
+        port: int = 0,
     ) -> None:
         self.participants: set[str] = set(participants)
         self.token = token
         self.validate = validate
+        #: Every participant is registered, whatever ``participants`` holds.
+        self.accept_all = accept_all
+        self.on_receive = on_receive
+        self.host = host
+        self.port = port
         self.documents: dict[str, StoredDocument] = {}
         #: Every request as (method, path), in order of arrival.
         self.requests: list[tuple[str, str]] = []
@@ -92,11 +107,12 @@ class LocalAccessPoint:
         return f"http://{host!s}:{port}"
 
     def start(self) -> LocalAccessPoint:
-        """Listen on 127.0.0.1 and a free port, serving in a daemon thread."""
+        """Listen on ``host`` and ``port`` (127.0.0.1 and a free port by default), serving
+        in a daemon thread. Raises OSError when the address is taken."""
         if self._server is not None:
             return self
         self._stopping.clear()
-        server = _Server(("127.0.0.1", 0), _handler(self))
+        server = _Server((self.host, self.port), _handler(self))
         self._server = server
         self._thread = threading.Thread(
             target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
@@ -182,7 +198,7 @@ class LocalAccessPoint:
             return injected
         if method == "GET" and path.startswith("/api/recipients/"):
             participant = _participant(unquote(path.removeprefix("/api/recipients/")))
-            if participant in self.participants:
+            if self.registered(participant):
                 return 200, {"participant": participant}
             return 404, {"message": f"{participant} is not registered"}
         if method == "GET" and path.startswith("/api/documents/"):
@@ -210,7 +226,7 @@ class LocalAccessPoint:
         if not headers.get("content-type", "").startswith("application/xml"):
             return 415, {"message": "send the UBL document as application/xml"}
         participant = _participant(query.get("recipient", [""])[0])
-        if participant not in self.participants:
+        if not self.registered(participant):
             return 422, {"message": f"recipient {participant} is not registered"}
         key = headers.get("idempotency-key")
         with self._lock:
@@ -226,10 +242,31 @@ class LocalAccessPoint:
             if key is not None and key in self._keys:  # a concurrent retry won
                 return 200, {"documentId": self._keys[key]}
             document_id = f"doc-{next(self._ids):06d}"
-            self.documents[document_id] = StoredDocument(document_id, body, participant)
+            stored = StoredDocument(document_id, body, participant)
+            self.documents[document_id] = stored
             if key is not None:
                 self._keys[key] = document_id
+        if self.on_receive is not None:
+            self.on_receive(stored)
         return 201, {"documentId": document_id}
+
+    def registered(self, participant: str) -> bool:
+        """Whether ``participant`` ("0088:579...") may receive documents here."""
+        return self.accept_all or participant in self.participants
+
+
+def peppol_validator(document: bytes) -> list[str]:
+    """The Peppol BIS rules of ``faktura.documents.peppol`` (pure Python, no extra) as a
+    ``validate`` callable: every broken rule as ``"<rule id>: message"``. The UBL 2.1 XSD
+    and CEN's EN 16931 schematron need lxml and saxonche: the test suite runs those."""
+    from faktura.documents.peppol import peppol_findings
+    from faktura.errors import ValidationError
+
+    try:
+        findings = peppol_findings(document)
+    except ValidationError as err:
+        return [err.message]
+    return [f"{f.rule_id}: {f.message}" for f in findings]
 
 
 def _participant(sproom_id: str) -> str:
