@@ -44,9 +44,9 @@ typecheck: $(VENV)/.installed-test
 pytest: $(VENV)/.installed-test
 	$(BIN)/python -m pytest -q
 
-# The fast tier alone.
+# The fast tier alone, over every core (pytest-xdist).
 unit: $(VENV)/.installed-test
-	$(BIN)/python -m pytest -q -m unit
+	$(BIN)/python -m pytest -q -m unit -n auto
 
 # The property tests randomized, with many more examples and the example database on:
 # for exploring, not part of `make test` or CI.
@@ -54,7 +54,7 @@ explore: $(VENV)/.installed-test
 	HYPOTHESIS_PROFILE=explore $(BIN)/python -m pytest -q -m "unit or contract"
 
 docs: $(VENV)/.installed-test
-	$(BIN)/mkdocs build --strict --site-dir $(VENV)/site
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --site-dir $(VENV)/site
 
 # Re-resolves every dependency to its newest release within pyproject.toml's bounds, for
 # Python 3.11 and newer on every platform; the demo's lock takes the test lock's versions.

@@ -1,13 +1,210 @@
-"""Shared test setup: hypothesis profiles ("default" locally, "ci" when CI=true)."""
+"""Shared test setup: the test tiers and the hypothesis profiles.
+
+Tiers
+-----
+Every test belongs to exactly one tier, a marker given here, by the ``TIERS`` table below,
+never by hand in a test module:
+
+- ``unit``: faktura's core, documents and wire format, pure and fast: no servers, no
+  databases but the memory store; ``make unit`` (``pytest -m unit -n auto``: pytest-xdist
+  spreads them over the cores) runs them alone.
+- ``contract``: the store and channel contract suites (``faktura.testing``) over each
+  implementation.
+- ``integration``: Billing and the stores over SQLite files and PostgreSQL, a real SMTP
+  server, a real access point, subprocesses, crashes and concurrency.
+- ``e2e``: the HTTP adapter end to end (ASGI and uvicorn), the command line, schemathesis,
+  the package as built and installed.
+- ``docs``: the examples of README.md and docs/, and the doctests of ``src/faktura`` (the
+  examples in docstrings are documentation, checked like the pages' examples).
+
+A module is in the table with its tier, or, when its tests span tiers, with a tier per
+top-level name (a test function or class). A collected test the table does not place
+is an error, as is a tier marker written in a test module, so no test goes untiered or
+gets two tiers. ``make test`` (plain ``pytest``) runs every tier.
+
+Hypothesis profiles
+-------------------
+``HYPOTHESIS_PROFILE`` names the profile to load; without it, "ci", on every machine:
+
+- ``ci``: derandomized (the examples are a function of the test, not of chance) and
+  without the example database, so a run's verdict depends on the code alone and is the
+  same locally and in CI; 300 examples per test unless a test says otherwise.
+- ``explore``: randomized, with the example database (failures found are replayed first
+  next time), 2,000 examples per test: for hunting bugs, e.g. ``make explore``
+  (``HYPOTHESIS_PROFILE=explore pytest -m "unit or contract"``).
+
+Neither has a deadline, and ``ci`` does not check whether generating data is too slow:
+timings on a shared machine say nothing about correctness and would make the verdict
+depend on the machine's load; speed is measured by ``benchmarks/``, not by the tests.
+A test may lower or raise ``max_examples`` with ``@settings``; it never sets
+``derandomize`` or ``database`` (tests/test_tiers.py checks both).
+"""
 
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 
-from hypothesis import settings
+import pytest
+from hypothesis import HealthCheck, settings
 
-# No deadlines: timings on shared CI machines say nothing about correctness, and speed is
-# measured by benchmarks/, not by unit tests (DESIGN §11).
-settings.register_profile("default", max_examples=100, deadline=None)
-settings.register_profile("ci", max_examples=300, deadline=None, print_blob=True)
-settings.load_profile("ci" if os.environ.get("CI", "").lower() == "true" else "default")
+# -- hypothesis profiles ------------------------------------------------------------------
+
+settings.register_profile(
+    "ci",
+    max_examples=300,
+    derandomize=True,
+    database=None,
+    deadline=None,
+    print_blob=True,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+settings.register_profile(
+    "explore",
+    max_examples=2000,
+    derandomize=False,
+    deadline=None,
+    print_blob=True,
+)
+#: The profile a run uses when HYPOTHESIS_PROFILE names none.
+DEFAULT_PROFILE = "ci"
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or DEFAULT_PROFILE)
+
+# -- tiers ----------------------------------------------------------------------------------
+
+UNIT, CONTRACT, INTEGRATION, E2E, DOCS = "unit", "contract", "integration", "e2e", "docs"
+#: Every tier; each is a marker registered in pyproject.toml.
+TIER_NAMES = (UNIT, CONTRACT, INTEGRATION, E2E, DOCS)
+
+#: In a module split by name, the tier of the names it does not list: only for a module
+#: whose other tests are all of one kind (the store-specific tests of a real store).
+OTHERS = "*"
+
+#: The tier of every collected test: by module (a path from the repository root), or by a
+#: module's top-level names. A key ending in "/" covers every module below it.
+TIERS: Mapping[str, str | Mapping[str, str]] = {
+    # unit: pure and fast
+    "tests/test_billing.py": UNIT,  # Billing over the memory store
+    "tests/test_billing_stateful.py": {
+        "TestBillingOnMemory": UNIT,
+        "TestBillingOnSqlite": INTEGRATION,
+    },
+    "tests/test_codec.py": UNIT,
+    "tests/test_epc_qr.py": UNIT,
+    "tests/test_fik.py": UNIT,
+    "tests/test_invoice_lifecycle.py": UNIT,
+    "tests/test_l10n.py": UNIT,
+    "tests/test_lock.py": UNIT,
+    "tests/test_money_vat_identifiers.py": UNIT,
+    "tests/test_numbering.py": UNIT,
+    "tests/test_pdf.py": UNIT,
+    "tests/test_peppol.py": UNIT,
+    "tests/test_public_api.py": UNIT,
+    "tests/test_purity.py": UNIT,
+    "tests/test_terms.py": UNIT,
+    "tests/test_tiers.py": UNIT,
+    "tests/test_totals_examples.py": UNIT,
+    "tests/test_totals_properties.py": UNIT,  # against an independent exact reference
+    "tests/test_ubl.py": UNIT,  # validated against the UBL XSD and EN 16931 schematron
+    "tests/test_wire.py": UNIT,
+    # contract: the contract suites over each implementation (and, where a module has
+    # more, what only that implementation can show, in the tier of what it touches)
+    "tests/test_delivery_channels.py": {
+        "TestEmailChannel": CONTRACT,
+        "TestManualChannel": CONTRACT,
+        "TestMemoryAccessPointChannel": CONTRACT,
+        "TestRecordingChannel": CONTRACT,
+        "TestSproomChannel": CONTRACT,
+        # recipient resolution, as properties
+        "test_an_ean_with_a_wrong_check_digit_is_refused": UNIT,
+        "test_any_text_with_a_line_break_is_not_an_email": UNIT,
+        "test_einvoice_resolution_order": UNIT,
+        "test_email_resolution_order": UNIT,
+        "test_plain_addresses_are_emails": UNIT,
+    },
+    "tests/test_store_memory.py": {
+        "TestMemoryStore": CONTRACT,
+        "test_open_store_picks_memory": UNIT,
+        "test_threads_allocate_gap_free_numbers": UNIT,
+    },
+    "tests/test_store_sqlite.py": {"TestSqliteStore": CONTRACT, OTHERS: INTEGRATION},
+    "tests/test_store_postgres.py": {"TestPostgresStore": CONTRACT, OTHERS: INTEGRATION},
+    # integration: real databases, servers, processes, crashes
+    "tests/test_delivery_email.py": INTEGRATION,  # a real SMTP server
+    "tests/test_delivery_sproom.py": INTEGRATION,  # a real HTTP access point
+    "tests/test_postgres_cluster.py": INTEGRATION,
+    "tests/test_postgres_concurrency.py": INTEGRATION,
+    "tests/test_postgres_crash.py": INTEGRATION,
+    "tests/test_send.py": INTEGRATION,  # over memory, SQLite and PostgreSQL, SMTP, access point
+    "tests/test_sqlite_concurrency.py": INTEGRATION,
+    "tests/test_sqlite_crash.py": INTEGRATION,
+    # e2e: the HTTP API and the command line
+    "tests/test_cli.py": E2E,
+    "tests/test_http_e2e.py": E2E,
+    "tests/test_http_errors.py": E2E,
+    "tests/test_http_fixtures.py": E2E,
+    "tests/test_http_fuzz.py": E2E,
+    "tests/test_http_openapi.py": E2E,
+    "tests/test_http_schemathesis.py": E2E,
+    "tests/test_http_security.py": E2E,
+    "tests/test_package.py": E2E,  # the built wheel, installed in a new virtualenv
+    # docs: the documentation's examples
+    "tests/test_docs_examples.py": DOCS,
+    "tests/test_readme_walkthrough.py": DOCS,
+    "src/faktura/": DOCS,  # the doctests (--doctest-modules)
+}
+
+
+def module_key(item: pytest.Item) -> str:
+    """The item's module as a path from the repository root: "tests/test_billing.py"."""
+    try:
+        return item.path.relative_to(item.config.rootpath).as_posix()
+    except ValueError:  # outside the repository: in no tier
+        return item.path.as_posix()
+
+
+def top_level_name(item: pytest.Item) -> str:
+    """The test function or class an item belongs to, without parameters."""
+    parts = item.nodeid.split("::")
+    return parts[1].split("[")[0] if len(parts) > 1 else ""
+
+
+def tier_of(module: str, name: str) -> str | None:
+    """The tier ``TIERS`` gives the test ``name`` of ``module``, None when it gives none."""
+    entry = TIERS.get(module)
+    if entry is None:
+        folders = [key for key in TIERS if key.endswith("/") and module.startswith(key)]
+        entry = TIERS[max(folders, key=len)] if folders else None
+    if entry is None or isinstance(entry, str):
+        return entry
+    return entry.get(name, entry.get(OTHERS))
+
+
+def tier_problems(placed: list[tuple[str, str | None, list[str]]]) -> list[str]:
+    """What is wrong with tests given as (node id, tier from the table or None, tier
+    markers written by hand): a test without a tier, or with a marker of its own."""
+    problems = []
+    for nodeid, tier, own in placed:
+        if tier is None:
+            problems.append(f"{nodeid}: no tier; give it one in TIERS in tests/conftest.py")
+        if own:
+            problems.append(
+                f"{nodeid}: marked {', '.join(own)} by hand; tiers come from TIERS in "
+                "tests/conftest.py alone"
+            )
+    return problems
+
+
+@pytest.hookimpl(tryfirst=True)  # before -m deselects by marker
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    placed = []
+    for item in items:
+        tier = tier_of(module_key(item), top_level_name(item))
+        own = [mark.name for mark in item.iter_markers() if mark.name in TIER_NAMES]
+        placed.append((item.nodeid, tier, own))
+        if tier is not None and not own:
+            item.add_marker(tier)
+    problems = tier_problems(placed)
+    if problems:
+        shown = problems[:20] + ([f"... and {len(problems) - 20} more"] if problems[20:] else [])
+        raise pytest.UsageError("tests without exactly one tier:\n  " + "\n  ".join(shown))

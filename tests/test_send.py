@@ -296,7 +296,10 @@ def test_an_unconfigured_channel_is_a_validation_error() -> None:
     assert caught.value.errors[0].rule == "unavailable"
 
 
-@settings(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=60,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 @given(
     override=st.text(min_size=1, max_size=30).map(lambda t: t + "\r\n")
     | st.text(alphabet="0123456789 ", min_size=1, max_size=16)

@@ -1,4 +1,4 @@
-"""Payment terms and due dates (DESIGN §4): month ends, February, leap years, validation."""
+"""Payment terms and due dates: month ends, February, leap years, validation."""
 
 from __future__ import annotations
 
