@@ -47,6 +47,7 @@ from collections.abc import Mapping
 
 import pytest
 from hypothesis import HealthCheck, settings
+from hypothesis.database import DirectoryBasedExampleDatabase
 
 # -- hypothesis profiles ------------------------------------------------------------------
 
@@ -63,6 +64,8 @@ settings.register_profile(
     "explore",
     max_examples=2000,
     derandomize=False,
+    # named, not inherited: hypothesis turns its default database off when it sees CI=true
+    database=DirectoryBasedExampleDatabase(".hypothesis/examples"),
     deadline=None,
     print_blob=True,
 )
