@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import email
 import email.policy
+import io
 import os
 import socket
 import ssl
@@ -22,13 +23,15 @@ from typing import Any
 
 import attrs
 import pytest
+from pypdf import PdfReader
 
 from faktura.delivery.channel import Recipient, RecipientKind
 from faktura.delivery.email import EmailChannel, SmtpSettings, attachment_name
 from faktura.documents.l10n import format_date, format_money
+from faktura.documents.payment import payment_lines
 from faktura.errors import ConfigurationError, DeliveryRejected, DeliveryUnavailable
 from faktura.invoice import DocumentKind
-from faktura.parties import Company
+from faktura.parties import BankAccount, Company
 from faktura.testing.channels import sample_document
 
 
@@ -199,10 +202,38 @@ def test_headers_body_and_pdf(smtp_server: SmtpServer) -> None:
     assert "faktura 2026-0042 fra Sælger & Søn ApS" in text
     assert f"At betale: {figures('da')[0]}" in text
     assert f"Forfaldsdato: {figures('da')[1]}" in text
+    assert "Reg.nr. 1234 · Kontonr. 0012345678" in text  # where to pay, as on the PDF
     attachments = list(mail.iter_attachments())
     assert [a.get_filename() for a in attachments] == ["faktura-2026-0042.pdf"]
     assert attachments[0].get_content_type() == "application/pdf"
     assert attachments[0].get_content() == message.pdf()
+
+
+def test_the_body_says_where_to_pay_as_the_pdf_does(smtp_server: SmtpServer) -> None:
+    seller = Company(
+        id="company-1",
+        name="Sælger & Søn ApS",
+        cvr="13585628",
+        bank=BankAccount(
+            reg_no="1234", account_no="0012345678", iban="DK5000400440116243", bic="DABADKKK"
+        ),
+        fik_creditor="12345678",
+    )
+    message = sample_document(TO, company=seller)
+    channel_for(smtp_server).deliver(message)
+    body = smtp_server.recorder.message().get_body(("plain",))
+    assert body is not None
+    text = body.get_content()
+    expected = payment_lines(message.invoice, seller, "da")
+    assert [line.split(":")[0] for line in expected] == [
+        "Reg.nr. 1234 · Kontonr. 0012345678",
+        "IBAN DK5000400440116243 · BIC DABADKKK",
+        "Indbetalingskort (FIK)",
+    ]
+    for line in expected:
+        assert line in text
+    pdf_text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(message.pdf())).pages)
+    assert expected[-1].split(": ")[1] in pdf_text  # the same FIK line as on the PDF
 
 
 def test_english_body_and_ubl_attachment(smtp_server: SmtpServer) -> None:

@@ -45,6 +45,7 @@ from faktura.delivery.channel import (
 )
 from faktura.delivery.texts import email_text
 from faktura.documents import l10n
+from faktura.documents.payment import payment_lines
 from faktura.errors import (
     ConfigurationError,
     DeliveryRejected,
@@ -158,15 +159,16 @@ class EmailChannel:
         _refuse_unsafe("recipient name", recipient.name)
 
     def deliver(self, message: OutgoingDocument) -> Receipt:
-        """Build the email and send it; the Receipt's reference is its Message-ID.
+        """Build the email and send it; the Receipt's reference is its Message-ID, its
+        ``message`` the bytes sent (as the SMTP DATA, without the dot-stuffing).
 
         Raises DeliveryRejected (refused for good: a 5xx reply, a bad header, a document
         that cannot be rendered) or DeliveryUnavailable (4xx, connection, timeout, TLS).
         """
         self.prepare(message.recipient)
         email = self.build(message)
-        self._send(email, message.recipient.address)
-        return Receipt(provider_reference=str(email["Message-ID"]))
+        sent = self._send(email, message.recipient.address)
+        return Receipt(provider_reference=str(email["Message-ID"]), message=sent)
 
     def build(self, message: OutgoingDocument) -> EmailMessage:
         """The email that ``deliver`` sends for ``message``, without sending it.
@@ -199,6 +201,7 @@ class EmailChannel:
                 invoice.totals.payable,
                 invoice.currency,
                 invoice.due_date,
+                payment_lines(invoice, company, locale),
             )
             pdf = message.pdf()
             ubl = message.ubl() if settings.attach_ubl else None
@@ -233,7 +236,7 @@ class EmailChannel:
             raise DeliveryRejected(f"the email cannot be built: {err}") from err
         return email
 
-    def _send(self, email: EmailMessage, to: str) -> None:
+    def _send(self, email: EmailMessage, to: str) -> bytes:
         import smtplib
         import ssl
 
@@ -261,10 +264,12 @@ class EmailChannel:
                 client.starttls(context=context)
             if settings.username is not None and settings.password is not None:
                 client.login(settings.username, settings.password)
-            refused = client.send_message(email, from_addr=settings.sender, to_addrs=[to])
+            raw, options = _flatten(email, client, settings.sender, to)
+            refused = client.sendmail(settings.sender, [to], raw, options)
             if refused:  # only possible with several recipients; kept for safety
                 _recipients_refused(where, refused)
             _quit(client)
+            return raw
         except smtplib.SMTPRecipientsRefused as err:
             _recipients_refused(where, err.recipients)
         except smtplib.SMTPServerDisconnected as err:
@@ -300,6 +305,33 @@ class EmailChannel:
         finally:
             if client is not None:
                 client.close()
+
+
+def _flatten(
+    message: EmailMessage, client: smtplib.SMTP, sender: str, to: str
+) -> tuple[bytes, tuple[str, ...]]:
+    """The bytes ``smtplib.SMTP.send_message`` would send for ``message`` and the MAIL
+    options it would give: flattened once here, so what is archived is what was sent.
+    Raises SMTPNotSupportedError for non-ASCII addresses the server cannot take."""
+    import io
+    import smtplib
+    from email.generator import BytesGenerator
+
+    policy = message.policy
+    options: tuple[str, ...] = ()
+    if not (sender + to).isascii():
+        client.ehlo_or_helo_if_needed()
+        if not client.has_extn("smtputf8"):
+            raise smtplib.SMTPNotSupportedError(
+                "One or more source or delivery addresses require internationalized "
+                "email support, but the server does not advertise the required SMTPUTF8 "
+                "capability"
+            )
+        policy = policy.clone(utf8=True)  # type: ignore[call-arg]
+        options = ("SMTPUTF8", "BODY=8BITMIME")
+    with io.BytesIO() as buffer:
+        BytesGenerator(buffer, policy=policy).flatten(message, linesep="\r\n")
+        return buffer.getvalue(), options
 
 
 def _unsafe(value: str) -> bool:

@@ -33,6 +33,7 @@ Fjord ApS
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
 
@@ -117,12 +118,15 @@ def email_text(
     amount: Decimal,
     currency: str,
     due_date: date,
+    payment: Sequence[str] = (),
 ) -> EmailText:
     """The subject and body of the email carrying document ``number`` of ``company`` to
     ``recipient``, in ``locale``'s language (English for one faktura does not write).
 
-    An invoice's body names the amount due, the due date and the payment reference; a
-    credit note's names the amount credited only (it has nothing to pay by a date).
+    An invoice's body names the amount due, the due date, where to pay (``payment``: the
+    lines of ``faktura.documents.payment.payment_lines``, as its PDF shows them) and the
+    payment reference; a credit note's names the amount credited only (it has nothing to
+    pay by a date).
     Raises ValidationError for an unknown currency or locale.
     """
     language = l10n.document_locale(locale, l10n.FALLBACK)
@@ -142,6 +146,7 @@ def email_text(
         lines += [
             f"{words.payable}: {money}",
             f"{words.due_date}: {l10n.format_date(due_date, language)}",
+            *payment,
             words.payment_instruction.format(number=number),
         ]
     else:

@@ -1,0 +1,52 @@
+"""How the customer pays: the bank and FIK lines an invoice shows, on its PDF and in its
+email alike, so the two never disagree.
+
+>>> from datetime import UTC, date, datetime
+>>> from decimal import Decimal
+>>> from faktura import Invoice, PaymentTerms, ProductLine, VatCategory
+>>> from faktura.parties import BankAccount, Company
+>>> seller = Company(id="co", name="Nordlys ApS", fik_creditor="12345678",
+...     bank=BankAccount(reg_no="1234", account_no="0012345678", iban="DK5000400440116243"))
+>>> draft = Invoice.draft(id="i", company_id="co", customer_id="cu", currency="DKK",
+...     issue_date=date(2026, 12, 7), payment_terms=PaymentTerms.net(8),
+...     at=datetime(2026, 12, 7, tzinfo=UTC),
+...     lines=[ProductLine("Hours", Decimal(1), Decimal(100), VatCategory.S, Decimal(25))],
+... ).invoice
+>>> for line in payment_lines(draft.book("7", datetime(2026, 12, 7, tzinfo=UTC)).invoice,
+...                           seller, "da"):
+...     print(line)
+Reg.nr. 1234 · Kontonr. 0012345678
+IBAN DK5000400440116243
+Indbetalingskort (FIK): +71<000000000000075+12345678<
+"""
+
+from __future__ import annotations
+
+from faktura.documents import l10n
+from faktura.documents.fik import fik_line, payment_id
+from faktura.invoice import Invoice
+from faktura.parties import Company
+
+__all__ = ["payment_lines"]
+
+
+def payment_lines(invoice: Invoice, company: Company, locale: str) -> list[str]:
+    """Where ``invoice`` is paid, in ``locale``'s words: the Danish reg. and account
+    number, the IBAN with its BIC, and the FIK payment line (a booked DKK invoice of a
+    company with a FIK creditor number). Empty when the company gave no bank details."""
+    words = l10n.labels(locale)
+    lines = []
+    bank = company.bank
+    if bank is not None:
+        if bank.reg_no and bank.account_no:
+            lines.append(
+                f"{words.bank_reg_no} {bank.reg_no} · {words.bank_account_no} {bank.account_no}"
+            )
+        if bank.iban:
+            lines.append(
+                f"{words.iban} {bank.iban}" + (f" · {words.bic} {bank.bic}" if bank.bic else "")
+            )
+    if company.fik_creditor and invoice.number and invoice.currency == "DKK":
+        fik = fik_line(payment_id(invoice.number), company.fik_creditor)
+        lines.append(f"{words.fik}: {fik}")
+    return lines
