@@ -96,6 +96,7 @@ TIERS: Mapping[str, str | Mapping[str, str]] = {
     "tests/test_epc_qr.py": UNIT,
     "tests/test_fik.py": UNIT,
     "tests/test_invoice_lifecycle.py": UNIT,
+    "tests/test_issuability.py": UNIT,
     "tests/test_l10n.py": UNIT,
     "tests/test_lock.py": UNIT,
     "tests/test_money_vat_identifiers.py": UNIT,

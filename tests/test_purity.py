@@ -27,6 +27,7 @@ CORE_MODULES = [
     "faktura.lines",
     "faktura.totals",
     "faktura.invoice",
+    "faktura.issuability",
     # present once written:
     "faktura.numbering",
     "faktura.parties",
