@@ -94,6 +94,7 @@ TIERS: Mapping[str, str | Mapping[str, str]] = {
     },
     "tests/test_codec.py": UNIT,
     "tests/test_epc_qr.py": UNIT,
+    "tests/test_exchange.py": UNIT,
     "tests/test_fik.py": UNIT,
     "tests/test_invoice_lifecycle.py": UNIT,
     "tests/test_issuability.py": UNIT,

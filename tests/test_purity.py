@@ -28,6 +28,7 @@ CORE_MODULES = [
     "faktura.totals",
     "faktura.invoice",
     "faktura.issuability",
+    "faktura.exchange",
     # present once written:
     "faktura.numbering",
     "faktura.parties",
