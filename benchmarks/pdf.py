@@ -5,15 +5,17 @@ One EUR invoice of ten product lines, booked through ``faktura.billing.Billing``
 draws the EPC QR code. Four sections, all measured in the same process:
 
 1. render      median wall time of ``render_pdf(DocumentData(invoice, company, customer))``
-               (one A4 page, EPC QR code, core Helvetica fonts)
+               (one A4 page, EPC QR code, the default font family embedded as a subset:
+               Fira Sans from fontpkg-fira-sans, else the system's DejaVu Sans), and the
+               size of that PDF
 2. baseline    the same invoice rendered by InvoiceGenerator (PyPI ``InvoiceGenerator``,
                also on reportlab): ``SimpleInvoice(invoice).gen(buffer,
                generate_qr_code=True)`` with the same parties, dates and ten items. Its
                QR code is the Czech "QR Platba" (SPAYD) payment code, the only one it
                can draw: the same kind of work (a payment payload made into a QR code,
                written as PNG and placed on the page), not the same payload standard.
-               Also shown, without a target: faktura writing with InvoiceGenerator's
-               DejaVu Sans TTF files, i.e. embedding a font subset as InvoiceGenerator does.
+               Also shown, without a target: faktura writing with the PDF core fonts
+               (Helvetica, not embedded, WinAnsi only), what the default was before.
 3. draft stamp ``render_pdf(..., draft=True)`` minus ``render_pdf(...)`` (medians), and the
                pypdf post-processing step alone with and without the watermark
 4. memory      RSS growth (VmRSS) over N renders of distinct invoices (every 10th a
@@ -321,9 +323,9 @@ def bench_render(
         verify(theirs, "InvoiceGenerator", texts)
         runs["InvoiceGenerator"] = baseline.render
         sizes["InvoiceGenerator"] = len(theirs)
-        dejavu = dejavu_template(baseline)
-        runs["faktura, DejaVu TTF"] = lambda: render_pdf(work.data(), template_id=dejavu)
-        sizes["faktura, DejaVu TTF"] = len(render_pdf(work.data(), template_id=dejavu))
+    core = core_template()
+    runs["faktura, core fonts"] = lambda: render_pdf(work.data(), template_id=core)
+    sizes["faktura, core fonts"] = len(render_pdf(work.data(), template_id=core))
 
     bank = work.company.bank
     assert bank is not None
@@ -399,15 +401,14 @@ def bench_render(
     return ok, samples
 
 
-def dejavu_template(baseline: Baseline) -> str:
-    """The default layout writing with InvoiceGenerator's DejaVu Sans files."""
-    from faktura.documents.layout import CLASSIC, register_ttf
+def core_template() -> str:
+    """The default layout writing with the PDF core fonts (not embedded)."""
+    from faktura.documents.fonts import CORE
+    from faktura.documents.layout import CLASSIC
     from faktura.documents.pdf import register_template
 
-    regular, bold = baseline.font_paths
-    font = register_ttf("BenchDejaVuSans", regular, bold)
-    register_template(CLASSIC.with_font(font, "bench-dejavu"))
-    return "bench-dejavu"
+    register_template(CLASSIC.with_font(CORE, "bench-core"))
+    return "bench-core"
 
 
 def bench_draft(work: Workload, medians: dict[str, float], rounds: int, warmup: int) -> bool:
@@ -613,6 +614,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     memory_renders = args.memory_renders or (500 if args.quick else 5000)
 
     print(machine_info())
+    from faktura.documents.fonts import default_font
+
+    print(f"default PDF font: {default_font().family} (embedded subset)")
     print()
     work = Workload()
     baseline = load_baseline(work)

@@ -70,8 +70,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from faktura.billing import Billing
+from faktura.documents.source import issue
 from faktura.errors import StorageError
 from faktura.invoice import DocumentKind, Invoice, InvoiceSummary
+from faktura.issued import IssuedParties
 from faktura.ports import Store
 from faktura.storage import codec
 from faktura.storage.query import search_text
@@ -303,9 +305,10 @@ class Plan(NamedTuple):
         )
 
 
-def plan_booking(draft: Invoice, with_summary: bool) -> Plan:
-    """The raw writers' version of ``Billing._book``'s result for ``draft``."""
-    booked, event = draft.book(PLACEHOLDER, NOW)
+def plan_booking(draft: Invoice, with_summary: bool, issued: IssuedParties | None = None) -> Plan:
+    """The raw writers' version of ``Billing._book``'s result for ``draft`` (issued with
+    ``issued``, the snapshot of its parties)."""
+    booked, event = draft.book(PLACEHOLDER, NOW, issued=issued)
     summary = codec.dumps(InvoiceSummary.of(booked)) if with_summary else None
     return Plan(
         invoice_id=draft.id,
@@ -328,10 +331,13 @@ def plan_bookings(
     store: Store, company_id: str, ids: Sequence[str], with_summary: bool
 ) -> list[Plan]:
     with store.unit_of_work(readonly=True) as uow:
-        return [
-            plan_booking(uow.invoices.get(company_id, invoice_id), with_summary)
-            for invoice_id in ids
-        ]
+        company = uow.companies.get(company_id)
+        plans = []
+        for invoice_id in ids:
+            draft = uow.invoices.get(company_id, invoice_id)
+            customer = uow.customers.get(company_id, draft.customer_id)
+            plans.append(plan_booking(draft, with_summary, issue(draft, company, customer)))
+        return plans
 
 
 # -- SQLite helpers --------------------------------------------------------------------

@@ -586,3 +586,54 @@ def test_access_point_on_a_taken_port(
         f"faktura access-point: error: --port: cannot listen on 127.0.0.1:{port}: "
         "Address already in use"
     ]
+
+
+def test_companies_update_and_show_the_whole_profile(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from faktura.storage import open_store
+    from faktura.testing.contract import PNG_LOGO
+
+    monkeypatch.chdir(tmp_path)
+    logo = tmp_path / "logo.png"
+    logo.write_bytes(PNG_LOGO)
+    create = ["companies", "create", "--name", "Nordlys ApS", "--cvr", "13585628"]
+    create += ["--street", "Vestergade 2", "--postal-code", "8000", "--city", "Aarhus C"]
+    create += ["--reg-no", "1234", "--account-no", "1234567890", "--logo", str(logo)]
+    assert main(create) == 0
+    company = capsys.readouterr().out.strip()
+    update = ["companies", "update", company, "--city", "Aarhus N", "--iban", "DK5000400440116243"]
+    update += ["--bic", "DABADKKK", "--fik-creditor", "12345678", "--template", "modern"]
+    update += ["--invoice-series", "{year}-{seq:04}", "--invoice-series-reset", "yearly"]
+    update += ["--invoice-series-start", "100", "--credit-note-series", "K-{seq}"]
+    update += ["--language", "en", "--currency", "EUR", "--payment-terms", "30"]
+    update += ["--email", "faktura@nordlys.example", "--phone", "+45 70 00 00 00"]
+    assert main(update) == 0
+    shown = capsys.readouterr().out
+    assert "Vestergade 2, 8000 Aarhus N, DK" in shown
+    assert "1234 1234567890 IBAN DK5000400440116243 BIC DABADKKK" in shown
+    assert "{year}-{seq:04} (from 100, reset yearly)" in shown
+    assert main(["companies", "show", company]) == 0
+    assert capsys.readouterr().out == shown
+    store = open_store(f"sqlite:///{tmp_path / 'faktura.db'}")
+    try:
+        stored = Billing(store).get_company(company)
+    finally:
+        store.close()
+    assert stored.logo == PNG_LOGO
+    assert (stored.document_template, stored.locale, stored.currency) == ("modern", "en", "EUR")
+    assert stored.payment_terms.days == 30
+    assert stored.credit_note_series.pattern == "K-{seq}"
+    # bad input: one line naming every bad option, exit 2, nothing changed
+    bad = ["companies", "update", company, "--postal-code", "x" * 201, "--iban", "DK00"]
+    assert main([*bad, "--invoice-series-reset", "monthly", "--template", "fancy"]) == 2
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1
+    for option in ("--postal-code", "--iban", "--invoice-series", "--template"):
+        assert f"{option}:" in err
+    assert main(["companies", "update", company, "--logo", str(tmp_path / "missing.png")]) == 2
+    assert "--logo" in capsys.readouterr().err
+    assert main(["companies", "update", company]) == 2
+    assert "nothing to change" in capsys.readouterr().err
+    assert main(["companies", "update", company, "--no-logo"]) == 0
+    assert "logo:               -" in capsys.readouterr().out

@@ -4,6 +4,7 @@ app behind a real uvicorn server on 127.0.0.1."""
 
 from __future__ import annotations
 
+import base64
 import json
 import logging
 import socket
@@ -471,3 +472,97 @@ def test_over_real_tcp_with_uvicorn(tmp_path: Path, caplog: pytest.LogCaptureFix
         thread.join(timeout=10)
         store.close()
     assert not thread.is_alive()
+
+
+def test_the_company_profile_over_http() -> None:
+    from faktura.testing.contract import PNG_LOGO
+    from test_http_fixtures import make_world
+
+    world = make_world()
+    client = world.client(world.key(world.a.company_id, ["company-read", "company-write"]))
+    before = expect(client.get("/v1/company"), 200)
+    assert before["id"] == world.a.company_id
+    assert before["invoiceSeries"] == {"pattern": "{seq}", "start": 1, "reset": "never"}
+    logo = base64.b64encode(PNG_LOGO).decode("ascii")
+    edited = expect(
+        client.patch(
+            "/v1/company",
+            json={
+                "address": {"street": "Vestergade 2", "postalCode": "8000", "city": "Aarhus C"},
+                "bank": {"regNo": "1234", "accountNo": "1234567890", "iban": "DK5000400440116243"},
+                "fikCreditor": "12345678",
+                "paymentTerms": 30,
+                "locale": "en",
+                "phone": "+45 70 00 00 00",
+                "documentTemplate": "modern",
+                "logo": logo,
+                "creditNoteSeries": {"pattern": "CN{yy}-{seq:03}", "reset": "yearly"},
+            },
+        ),
+        200,
+    )
+    assert edited["address"]["street"] == "Vestergade 2"
+    assert edited["address"]["country"] == "DK"
+    assert edited["bank"] == {
+        "regNo": "1234",
+        "accountNo": "1234567890",
+        "iban": "DK5000400440116243",
+        "bic": None,
+    }
+    assert (edited["paymentTerms"], edited["locale"], edited["logo"]) == (30, "en", logo)
+    assert edited["creditNoteSeries"] == {
+        "pattern": "CN{yy}-{seq:03}",
+        "start": 1,
+        "reset": "yearly",
+    }
+    assert edited["name"] == before["name"]  # left out: unchanged
+    assert expect(client.get("/v1/company"), 200) == edited
+    company = world.billing.get_company(world.a.company_id)
+    assert company.logo == PNG_LOGO
+    assert company.bank is not None
+    assert company.bank.reg_no == "1234"
+    # in part: the city alone; null clears
+    again = expect(
+        client.patch("/v1/company", json={"address": {"city": "Aarhus N"}, "logo": None}), 200
+    )
+    assert (again["address"]["street"], again["address"]["city"]) == ("Vestergade 2", "Aarhus N")
+    assert again["logo"] is None
+    # every bad field named, unknown fields refused, nothing changed
+    refused = expect(
+        client.patch(
+            "/v1/company",
+            json={
+                "bank": {"iban": "DK00"},
+                "address": {"postalCode": "x" * 300},
+                "logo": "not base64!",
+                "locale": None,
+                "documentTemplate": "fancy",
+                "colour": "blue",
+            },
+        ),
+        400,
+    )
+    assert refused["code"] == "SHARED_VALIDATION_FAILED"
+    named = {e["property"] for e in refused["details"]["validationErrors"]}
+    assert {"colour", "locale"} <= named
+    refused = expect(
+        client.patch(
+            "/v1/company",
+            json={
+                "bank": {"iban": "DK00"},
+                "address": {"postalCode": "x" * 300},
+                "logo": "R0lGODlh",
+                "documentTemplate": "fancy",
+            },
+        ),
+        400,
+    )
+    named = {e["property"] for e in refused["details"]["validationErrors"]}
+    assert named == {"bank.iban", "address.postalCode", "logo", "documentTemplate"}
+    # the invoice series has booked documents: its numbering stays
+    refused = expect(
+        client.patch("/v1/company", json={"invoiceSeries": {"pattern": "F-{seq}"}}), 400
+    )
+    named = {e["property"] for e in refused["details"]["validationErrors"]}
+    assert named == {"invoiceSeries.pattern"}
+    assert expect(client.get("/v1/company"), 200) == again

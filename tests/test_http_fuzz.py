@@ -17,9 +17,13 @@ from hypothesis import strategies as st
 from faktura.delivery.wire import SendRequest
 from faktura.http.schemas import (
     AccessPointStatusRequest,
+    AddressWire,
+    BankWire,
     CreateCreditNoteRequest,
     CreateCustomerRequest,
+    NumberSeriesPatch,
     PaymentRequest,
+    UpdateCompanyRequest,
     UpdateCustomerRequest,
     UpdateDraftRequest,
 )
@@ -95,6 +99,7 @@ def _paths(tenant: Tenant) -> dict[str, tuple[type, ...]]:
         "POST /v1/customers": (CreateCustomerRequest,),
         f"PATCH /v1/customers/{tenant.customer_id}": (UpdateCustomerRequest,),
         "POST /v1/webhooks/access-point": (AccessPointStatusRequest,),
+        "PATCH /v1/company": (UpdateCompanyRequest, AddressWire, BankWire, NumberSeriesPatch),
     }
 
 
@@ -109,6 +114,7 @@ ENDPOINT_NAMES = sorted(
         "POST /v1/customers",
         "PATCH /v1/customers/{customer}",
         "POST /v1/webhooks/access-point",
+        "PATCH /v1/company",
     }
 )
 

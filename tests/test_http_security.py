@@ -40,6 +40,8 @@ ENDPOINTS: list[tuple[str, str, Scope, Any]] = [
     ("GET", "/v1/customers", Scope.CUSTOMERS_READ, None),
     ("GET", "/v1/customers/{customer}", Scope.CUSTOMERS_READ, None),
     ("PATCH", "/v1/customers/{customer}", Scope.CUSTOMERS_WRITE, {"email": "a@b.example"}),
+    ("GET", "/v1/company", Scope.COMPANY_READ, None),
+    ("PATCH", "/v1/company", Scope.COMPANY_WRITE, {"phone": "+45 70 00 00 00"}),
     (
         "POST",
         "/v1/webhooks/access-point",
@@ -153,6 +155,16 @@ def test_another_companys_documents_are_not_found(
         assert expect(response, 404)["code"] == "NOT_FOUND"
     # and A's documents are still A's
     assert world.client(world.a.key).get(f"/v1/invoices/{world.a.invoice_id}").status_code == 200
+
+
+def test_a_key_reads_and_edits_its_own_company_only(world: World) -> None:
+    a, b = world.client(world.a.key), world.client(world.b.key)
+    before = expect(a.get("/v1/company"), 200)
+    assert before["id"] == world.a.company_id
+    edited = expect(b.patch("/v1/company", json={"email": "b@b.example"}), 200)
+    assert edited["id"] == world.b.company_id
+    assert edited["email"] == "b@b.example"
+    assert expect(a.get("/v1/company"), 200) == before
 
 
 def test_lists_never_show_another_companys_documents(world: World) -> None:

@@ -27,6 +27,7 @@ CORE_MODULES = [
     "faktura.lines",
     "faktura.totals",
     "faktura.invoice",
+    "faktura.issued",
     "faktura.issuability",
     "faktura.exchange",
     # present once written:

@@ -65,6 +65,12 @@ def shell_blocks(markdown: str, section: str) -> list[str]:
     return blocks
 
 
+def _pdf_text(path: Path) -> str:
+    from pypdf import PdfReader
+
+    return " ".join(page.extract_text() or "" for page in PdfReader(path).pages)
+
+
 def test_shell_blocks_of_a_section() -> None:
     page = "## A\n```sh\na\n```\n## HTTP API here\n```python\np\n```\n```sh\nb\nc\n```\n"
     page += "````bash\n```\nd\n```\n````\n## Next\n```sh\ne\n```\n"
@@ -146,6 +152,13 @@ def test_the_http_walkthrough_runs_verbatim(tmp_path: Path) -> None:
         assert einvoice.state == "delivered"
         assert str(einvoice.attempts[0].delivery_type) == "sproom"
         reference = einvoice.attempts[0].provider_reference
+        # a legally complete invoice: the seller's address, CVR/VAT and bank account,
+        # the buyer's address
+        assert company.address.street == "Vestergade 2"
+        assert company.bank is not None
+        assert (company.bank.reg_no, company.bank.account_no) == ("1234", "1234567890")
+        buyer = billing.get_customer(company.id, invoices["1"].customer_id)
+        assert buyer.address.street == "Strandvejen 12"
     finally:
         store.close()
 
@@ -159,6 +172,22 @@ def test_the_http_walkthrough_runs_verbatim(tmp_path: Path) -> None:
     endpoint = root.find("cac:AccountingCustomerParty/cac:Party/cbc:EndpointID", UBL)
     assert endpoint is not None
     assert (endpoint.get("schemeID"), endpoint.text) == ("0088", "5790000436057")
+    seller = root.find("cac:AccountingSupplierParty/cac:Party", UBL)
+    buyer_party = root.find("cac:AccountingCustomerParty/cac:Party", UBL)
+    assert seller is not None
+    assert buyer_party is not None
+    for party, street, city in (
+        (seller, "Vestergade 2", "Aarhus C"),
+        (buyer_party, "Strandvejen 12", "Hellerup"),
+    ):
+        assert party.findtext("cac:PostalAddress/cbc:StreetName", namespaces=UBL) == street
+        assert party.findtext("cac:PostalAddress/cbc:CityName", namespaces=UBL) == city
+    accounts = root.findall("cac:PaymentMeans/cac:PayeeFinancialAccount/cbc:ID", UBL)
+    assert {a.text for a in accounts} & {"DK5000400440116243", "1234567890"}, log
+    # the PDF the walkthrough downloaded names both addresses and the bank account
+    pdf_text = _pdf_text(work / "invoice.pdf")
+    for expected in ("Vestergade 2", "Strandvejen 12", "1234567890"):
+        assert expected in pdf_text, pdf_text
     stderr_text = err.read_text()
     assert f"received {reference} for 0088:5790000436057" in stderr_text
     assert "(delivery: manual, sproom)" in stderr_text

@@ -44,6 +44,8 @@ class Scope(enum.StrEnum):
     CUSTOMERS_READ = "customers-read"
     CUSTOMERS_WRITE = "customers-write"
     PAYMENTS_WRITE = "payments-write"
+    COMPANY_READ = "company-read"
+    COMPANY_WRITE = "company-write"
     WEBHOOKS = "webhooks"
 
     @classmethod

@@ -33,14 +33,19 @@ from faktura.apikeys import ApiKey, parse_key
 from faktura.delivery.channel import DeliveryChannel
 from faktura.delivery.log import DeliveryAttempt, DeliveryStatus, SendResult
 from faktura.delivery.sending import Sender
+from faktura.documents.fonts import check_before_booking
+from faktura.documents.source import DocumentSource, issue
 from faktura.errors import (
     AuthenticationError,
     ConflictError,
     FieldError,
+    InvoiceStateError,
     NotFoundError,
+    NumberingError,
     ValidationError,
 )
 from faktura.invoice import (
+    BOOKED_STATUSES,
     EDITABLE_FIELDS,
     DocumentKind,
     Invoice,
@@ -48,6 +53,7 @@ from faktura.invoice import (
     InvoiceSummary,
     Status,
 )
+from faktura.issued import MEDIA_TYPES, ArchivedDocument, ArchiveKind, logo_media_type
 from faktura.parties import Company, Customer
 from faktura.ports import (
     MAX_PAGE_SIZE,
@@ -60,6 +66,7 @@ from faktura.ports import (
     SystemClock,
     UnitOfWork,
 )
+from faktura.profile import check_registered_template, patch_company
 from faktura.terms import PaymentTerms
 from faktura.wire import (
     CreateDraftRequest,
@@ -155,8 +162,13 @@ class Billing:
     # -- companies -----------------------------------------------------------------------
 
     def create_company(self, **fields: Any) -> Company:
-        """A new company (seller). Raises ValidationError for bad fields."""
-        company = Company(id=fields.pop("id", None) or self._ids(), **fields)
+        """A new company (seller). Raises ValidationError for bad fields (each one named
+        when several are bad), also for a ``document_template`` that is no registered
+        PDF template (checked when the pdf extra is installed)."""
+        company_id = fields.pop("id", None) or self._ids()
+        if "name" not in fields:
+            raise ValidationError("is required", field="name", rule="required")
+        company = patch_company(Company(id=company_id, name=fields["name"] or "-"), fields)
         with self.store.unit_of_work() as uow:
             uow.companies.add(company)
             uow.commit()
@@ -173,10 +185,23 @@ class Billing:
             return uow.companies.list()
 
     def update_company(self, company_id: str, **changes: Any) -> Company:
-        """Change a company's profile or settings. Raises NotFoundError, ValidationError."""
+        """Change a company's profile or settings (any field of Company but ``id``), in
+        part: ``address``, ``bank`` and the number series may be given as mappings of
+        some of their fields, merged into the current ones; ``None`` clears an optional
+        value; ``payment_terms`` may be days net (``faktura.profile.patch_company``).
+
+        Raises NotFoundError, ValidationError naming each bad field (a template id that
+        is no registered PDF template too, when the pdf extra is installed), and
+        NumberingError when a number series that has booked documents would change its
+        pattern, start or reset: numbers already given must stay unique and in order
+        (``allow_backdating`` may change at any time).
+        """
         _refuse_identity_changes(changes, "id")
         with self.store.unit_of_work() as uow:
-            company = attrs.evolve(uow.companies.get(company_id), **changes)
+            current = uow.companies.get(company_id)
+            company = patch_company(current, changes)
+            for kind, name in _SERIES_FIELDS:
+                _check_series_change(uow, current, company, kind, name)
             uow.companies.update(company)
             uow.commit()
         return company
@@ -185,6 +210,7 @@ class Billing:
 
     def create_customer(self, company_id: str, **fields: Any) -> Customer:
         """A new customer of the company. Raises NotFoundError, ValidationError."""
+        check_registered_template(fields.get("document_template"))
         with self.store.unit_of_work() as uow:
             uow.companies.get(company_id)
             customer = Customer(
@@ -202,6 +228,7 @@ class Billing:
     def update_customer(self, company_id: str, customer_id: str, **changes: Any) -> Customer:
         """Change a customer. Raises NotFoundError, ValidationError."""
         _refuse_identity_changes(changes, "id")
+        check_registered_template(changes.get("document_template"))
         with self.store.unit_of_work() as uow:
             directory = self._directory(uow)
             customer = attrs.evolve(directory.get(company_id, customer_id), **changes)
@@ -442,7 +469,8 @@ class Billing:
         anything fails.
 
         Raises NotFoundError, InvoiceStateError (not a draft), NumberingError
-        (back-dated), ValidationError (not bookable), ConflictError.
+        (back-dated), ValidationError (not bookable, or a text the PDF font cannot
+        draw), ConflictError.
         """
         with self.store.unit_of_work() as uow:
             booked = self._book(uow, company_id, invoice_id, actor)
@@ -456,14 +484,35 @@ class Billing:
         invoice_id: str,
         actor: str | None,
         invoice: Invoice | None = None,
+        template_id: str | None = None,
     ) -> Invoice:
         """Book in ``uow``; ``invoice`` is the draft as the caller read it in ``uow`` (a
-        concurrent change since then is a ConflictError when it is written)."""
+        concurrent change since then is a ConflictError when it is written).
+
+        The booked document keeps what it is issued with (``Invoice.issued``), taken
+        here: the company and customer as they are now, the language, the template
+        (``template_id``, a send's, else the customer's, else the company's) and the
+        digest of the logo, whose bytes are archived in this unit of work too."""
         company = uow.companies.get(company_id)
         if invoice is None:
             invoice = uow.invoices.get(company_id, invoice_id)
-        # Whatever fails from here on (back-dating, a document that cannot be booked, a
-        # crash) rolls the unit of work back, counter included: no number is used.
+        customer = self._directory(uow).get(company_id, invoice.customer_id)
+        now = self.clock.now()
+        logo = None
+        if company.logo is not None:
+            logo = uow.archive.put(
+                company_id,
+                invoice.id,
+                ArchiveKind.LOGO,
+                company.logo,
+                logo_media_type(company.logo),
+                now,
+            )
+        issued = issue(invoice, company, customer, template_id=template_id, logo_sha256=logo)
+        # Whatever fails from here on (a text the PDF's font cannot draw, back-dating, a
+        # document that cannot be booked, a crash) rolls the unit of work back, counter
+        # included: no number is used.
+        check_before_booking(invoice, company, customer, issued.template_id)
         series = company.series_for(invoice.kind)
         seq = uow.numbers.allocate(
             company_id,
@@ -474,7 +523,7 @@ class Billing:
             series.allow_backdating,
         )
         number = series.format(seq, invoice.issue_date)
-        booked, event = invoice.book(number, self.clock.now())
+        booked, event = invoice.book(number, now, issued=issued)
         self._save(uow, invoice, booked, self._stamp(event, actor))
         return booked
 
@@ -602,6 +651,99 @@ class Billing:
         longer than ``stale_after``; the interrupted attempts are closed as failed."""
         return self._sender.recover(company_id, actor)
 
+    # -- documents -----------------------------------------------------------------------
+
+    def render_pdf(self, company_id: str, invoice_id: str, *, draft: bool = False) -> bytes:
+        """The document's PDF.
+
+        Of a booked document: the archived PDF, exactly the bytes that were sent; before
+        any send, a render of what it was issued with (``Invoice.issued``), archived so
+        that later sends and reads reuse these very bytes. Of a draft: a render with the
+        template a send would use (the customer's, else the company's). ``draft``
+        stamps the watermark (a preview, never archived).
+
+        Raises NotFoundError, ConfigurationError (no pdf extra), ValidationError
+        (unknown template), RenderError.
+        """
+        return self._document(company_id, invoice_id, ArchiveKind.PDF, draft)
+
+    def render_ubl(self, company_id: str, invoice_id: str) -> bytes:
+        """The UBL e-invoice of a booked document: the archived one (what was sent),
+        else one made from what it was issued with, archived. Raises NotFoundError,
+        InvoiceStateError (a draft), ValidationError."""
+        return self._document(company_id, invoice_id, ArchiveKind.UBL, False)
+
+    def archived_documents(self, company_id: str, invoice_id: str) -> list[ArchivedDocument]:
+        """What was archived for the document (PDF, UBL, emails as sent, the logo),
+        oldest first. Raises NotFoundError."""
+        with self.store.unit_of_work(readonly=True) as uow:
+            uow.invoices.get(company_id, invoice_id)
+            return uow.archive.for_invoice(company_id, invoice_id)
+
+    def archived_document(self, company_id: str, digest: str) -> bytes:
+        """The archived bytes with that sha256. Raises NotFoundError."""
+        with self.store.unit_of_work(readonly=True) as uow:
+            return uow.archive.get(company_id, digest)
+
+    def _document(self, company_id: str, invoice_id: str, kind: ArchiveKind, draft: bool) -> bytes:
+        with self.store.unit_of_work(readonly=True) as uow:
+            invoice = uow.invoices.get(company_id, invoice_id)
+            archived = invoice.is_booked and not draft
+            if archived:
+                found = _first(uow.archive.for_invoice(company_id, invoice_id), kind)
+                if found is not None:
+                    return uow.archive.get(company_id, found.sha256)
+            elif kind is ArchiveKind.UBL:
+                raise InvoiceStateError(
+                    "only booked documents have an e-invoice",
+                    invoice_id=invoice.id,
+                    status=invoice.status.value,
+                    action="make the e-invoice of",
+                )
+            source = self.document_source(uow, invoice)
+        content = source.pdf(draft=draft) if kind is ArchiveKind.PDF else source.ubl()
+        if not archived:
+            return content
+        return self.archive(company_id, invoice_id, kind, content, first=True)
+
+    def document_source(self, uow: UnitOfWork, invoice: Invoice) -> DocumentSource:
+        """What the files of ``invoice`` are made of, read in ``uow``: for a booked
+        document what it was issued with (its logo from the archive), for a draft the
+        live company and customer."""
+        issued = invoice.issued
+        if issued is not None:
+            logo = (
+                uow.archive.get(invoice.company_id, issued.logo_sha256)
+                if issued.logo_sha256 is not None
+                else None
+            )
+            return DocumentSource.issued(invoice, issued, logo)
+        company = uow.companies.get(invoice.company_id)
+        customer = self._directory(uow).get(invoice.company_id, invoice.customer_id)
+        return DocumentSource.live(invoice, company, customer)
+
+    def archive(
+        self,
+        company_id: str,
+        invoice_id: str,
+        kind: ArchiveKind,
+        content: bytes,
+        *,
+        first: bool = False,
+    ) -> bytes:
+        """Archive ``content`` as a ``kind`` file of the document, in a unit of work of
+        its own; the content. ``first``: answer the oldest archived file of that kind
+        instead (the one a concurrent render archived first, if any)."""
+        media_type = MEDIA_TYPES[kind]
+        with self.store.unit_of_work() as uow:
+            uow.archive.put(company_id, invoice_id, kind, content, media_type, self.clock.now())
+            if first:
+                found = _first(uow.archive.for_invoice(company_id, invoice_id), kind)
+                if found is not None:
+                    content = uow.archive.get(company_id, found.sha256)
+            uow.commit()
+        return content
+
     # -- api keys ------------------------------------------------------------------------
 
     def create_api_key(
@@ -653,6 +795,49 @@ class Billing:
             uow.api_keys.update(revoked)
             uow.commit()
         return revoked
+
+
+_SERIES_FIELDS = (
+    (DocumentKind.INVOICE, "invoice_series"),
+    (DocumentKind.CREDIT_NOTE, "credit_note_series"),
+)
+_WIRE_NAMES = {"invoice_series": "invoiceSeries", "credit_note_series": "creditNoteSeries"}
+
+
+def _check_series_change(
+    uow: UnitOfWork, before: Company, after: Company, kind: DocumentKind, name: str
+) -> None:
+    """NumberingError when the ``kind`` series changes how it numbers (pattern, start,
+    reset) although documents are booked in it."""
+    old, new = before.series_for(kind), after.series_for(kind)
+    changed = [
+        field
+        for field in ("pattern", "start", "reset")
+        if getattr(old, field) != getattr(new, field)
+    ]
+    if not changed or not _has_booked(uow, before.id, kind):
+        return
+    raise NumberingError._from_errors(
+        FieldError(
+            f"{_WIRE_NAMES[name]}.{field}",
+            "series_in_use",
+            "cannot change once documents are booked in the series",
+        )
+        for field in changed
+    )
+
+
+def _has_booked(uow: UnitOfWork, company_id: str, kind: DocumentKind) -> bool:
+    """Whether the company has booked a document of ``kind`` (it holds a number)."""
+    return any(
+        uow.invoices.list(company_id, InvoiceQuery(limit=1, status=status, kind=kind)).total
+        for status in sorted(BOOKED_STATUSES)
+    )
+
+
+def _first(documents: Iterable[ArchivedDocument], kind: ArchiveKind) -> ArchivedDocument | None:
+    """The oldest archived file of ``kind``."""
+    return next((d for d in documents if d.kind is kind), None)
 
 
 def _refuse_identity_changes(changes: Mapping[str, Any], *names: str) -> None:

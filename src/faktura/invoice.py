@@ -19,7 +19,7 @@ import functools
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import attrs
 
@@ -29,6 +29,9 @@ from faktura.money import ZERO, Currency, arithmetic, parse_decimal, total
 from faktura.terms import PaymentTerms, check_due_date
 from faktura.totals import Totals, compute_totals
 from faktura.vat import check_categories
+
+if TYPE_CHECKING:
+    from faktura.issued import IssuedParties
 
 __all__ = [
     "BOOKED_STATUSES",
@@ -209,6 +212,9 @@ class Invoice:
     credits: tuple[CreditRecord, ...] = ()
     payments: tuple[Payment, ...] = ()
     version: int = 1
+    #: What the document was issued with (parties, language, template, logo), taken at
+    #: booking; None for drafts (``faktura.issued.IssuedParties``).
+    issued: IssuedParties | None = None
 
     # -- reading -------------------------------------------------------------------------
 
@@ -435,10 +441,18 @@ class Invoice:
             InvoiceEvent(self.id, "unscheduled", at),
         )
 
-    def book(self, number: str, at: datetime, issue_date: date | None = None) -> Transition:
+    def book(
+        self,
+        number: str,
+        at: datetime,
+        issue_date: date | None = None,
+        issued: IssuedParties | None = None,
+    ) -> Transition:
         """Freeze the draft under ``number`` (optionally dated ``issue_date``); → sending.
 
-        The due date is re-derived when it was derived. Raises InvoiceStateError unless a
+        ``issued`` is what the document is issued with (its parties as they are now,
+        language, template, logo), kept with it for good. The due date is re-derived
+        when it was derived. Raises InvoiceStateError unless a
         draft, ValidationError when the document cannot be booked (no product line, ...).
         """
         self._require(EDITABLE_STATUSES, "book")
@@ -458,6 +472,7 @@ class Invoice:
             due_date=due,
             booked_at=at,
             scheduled_for=None,
+            issued=issued,
         )
         return Transition(
             booked, InvoiceEvent(self.id, "booked", at, {"number": number, "date": day.isoformat()})

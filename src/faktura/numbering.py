@@ -25,6 +25,8 @@ __all__ = ["DEFAULT_CREDIT_NOTE_SERIES", "DEFAULT_INVOICE_SERIES", "NumberSeries
 
 _TOKEN = re.compile(r"\{(seq(?::0(\d))?|year|yy|month)\}")
 _MAX_PATTERN = 60
+#: The highest first number a series may have (counters are 64-bit in every store).
+MAX_START = 999_999_999
 
 
 class Reset(enum.StrEnum):
@@ -68,8 +70,14 @@ class NumberSeries:
                 field="pattern",
                 rule="pattern",
             )
-        if isinstance(self.start, bool) or not isinstance(self.start, int) or self.start < 1:
-            raise ValidationError("must be a whole number from 1", field="start", rule="range")
+        if (
+            isinstance(self.start, bool)
+            or not isinstance(self.start, int)
+            or not 1 <= self.start <= MAX_START
+        ):
+            raise ValidationError(
+                f"must be a whole number from 1 to {MAX_START}", field="start", rule="range"
+            )
         uses = {m.group(1) for m in _TOKEN.finditer(self.pattern)}
         if self.reset is Reset.YEARLY and not uses & {"year", "yy"}:
             raise ValidationError(

@@ -7,6 +7,7 @@ Customer in hand always carries valid CVR, VAT, EAN, IBAN and BIC numbers.
 from __future__ import annotations
 
 import re
+import types
 from decimal import Decimal
 
 import attrs
@@ -28,11 +29,18 @@ __all__ = [
     "Customer",
     "Department",
     "check_email",
+    "check_logo",
+    "check_template_id",
 ]
 
 _COUNTRY = re.compile(r"[A-Z]{2}\Z", re.ASCII)
 _LOCALE = re.compile(r"[a-z]{2,3}(?:_[A-Z]{2})?\Z", re.ASCII)
 _DIGITS = re.compile(r"\d+\Z", re.ASCII)
+_TEMPLATE_ID = re.compile(r"[a-z][a-z0-9_-]{0,39}\Z", re.ASCII)
+#: The largest logo a company may keep: 1 MiB.
+MAX_LOGO_BYTES = 1024 * 1024
+_PNG = b"\x89PNG\r\n\x1a\n"
+_JPEG = b"\xff\xd8\xff"
 #: "Netto 8 dage": the payment terms of a company that set none.
 DEFAULT_TERMS = PaymentTerms.net(8)
 
@@ -86,6 +94,36 @@ def check_email(value: object, field: str) -> str:
     local, at, domain = value.rpartition("@")
     if not at or not _LOCAL.fullmatch(local) or len(local) > 64 or not _domain_ok(domain):
         raise ValidationError(f"{value!r} is not a valid email address", field=field, rule="email")
+    return value
+
+
+def _of_type(value: object, cls: type | types.UnionType, field: str) -> None:
+    if not isinstance(value, cls):
+        raise ValidationError("is not a value of the right kind", field=field, rule="type")
+
+
+def check_logo(value: object, field: str = "logo") -> bytes:
+    """``value`` as logo bytes: a PNG or JPEG image (by its magic bytes) of at most
+    1 MiB; ValidationError naming ``field`` otherwise."""
+    if not isinstance(value, bytes):
+        raise ValidationError("must be PNG or JPEG image bytes", field=field, rule="type")
+    if len(value) > MAX_LOGO_BYTES:
+        raise ValidationError("must be at most 1 MiB", field=field, rule="size")
+    if not value.startswith((_PNG, _JPEG)):
+        raise ValidationError("must be a PNG or JPEG image", field=field, rule="image")
+    return value
+
+
+def check_template_id(value: object, field: str = "documentTemplate") -> str:
+    """``value`` as a document template id: a short identifier (a lowercase letter,
+    then up to 39 of ``a-z 0-9 _ -``); ValidationError naming ``field`` otherwise.
+    Whether such a template is registered is checked where templates are known."""
+    if not isinstance(value, str) or not _TEMPLATE_ID.match(value):
+        raise ValidationError(
+            "must be a template id such as 'default' (a-z, 0-9, _ and -, at most 40)",
+            field=field,
+            rule="template_id",
+        )
     return value
 
 
@@ -172,6 +210,8 @@ class Company:
     phone: str | None = None
     invoice_series: NumberSeries = DEFAULT_INVOICE_SERIES
     credit_note_series: NumberSeries = DEFAULT_CREDIT_NOTE_SERIES
+    logo: bytes | None = None
+    document_template: str = "default"
 
     def series_for(self, kind: DocumentKind) -> NumberSeries:
         """The number series of a document kind."""
@@ -179,6 +219,11 @@ class Company:
 
     def __attrs_post_init__(self) -> None:
         check_text(self.name, "name", required=True, limit=200)
+        _of_type(self.address, Address, "address")
+        _of_type(self.bank, BankAccount | None, "bank")
+        _of_type(self.payment_terms, PaymentTerms, "paymentTerms")
+        _of_type(self.invoice_series, NumberSeries, "invoiceSeries")
+        _of_type(self.credit_note_series, NumberSeries, "creditNoteSeries")
         Currency.of(self.currency)
         if not isinstance(self.locale, str) or not _LOCALE.match(self.locale):
             raise ValidationError("must be a locale such as 'da' or 'en_GB'", field="locale")
@@ -192,6 +237,9 @@ class Company:
         if self.email is not None:
             check_email(self.email, "email")
         _optional(self.phone, "phone", limit=50)
+        if self.logo is not None:
+            check_logo(self.logo, "logo")
+        check_template_id(self.document_template, "documentTemplate")
 
 
 @attrs.frozen
@@ -239,6 +287,7 @@ class Customer:
     payment_terms: PaymentTerms | None = None
     departments: tuple[Department, ...] = ()
     contacts: tuple[Contact, ...] = ()
+    document_template: str | None = None
 
     def __attrs_post_init__(self) -> None:
         check_text(self.name, "name", required=True, limit=200)
@@ -249,6 +298,8 @@ class Customer:
             isinstance(self.language, str) and _LOCALE.match(self.language)
         ):
             raise ValidationError("must be a language such as 'da' or 'en'", field="language")
+        if self.document_template is not None:
+            check_template_id(self.document_template, "documentTemplate")
 
     def department(self, department_id: str) -> Department | None:
         """The department with ``department_id``, if this customer has it."""

@@ -25,6 +25,7 @@ import attrs
 from faktura.apikeys import ApiKey
 from faktura.delivery.log import DeliveryAttempt
 from faktura.invoice import DocumentKind, Invoice, InvoiceEvent, InvoiceSummary, Status
+from faktura.issued import ArchivedDocument, ArchiveKind
 from faktura.parties import Company, Customer
 
 __all__ = [
@@ -35,6 +36,7 @@ __all__ = [
     "CompanyRepository",
     "CustomerDirectory",
     "DeliveryLog",
+    "DocumentArchive",
     "EventLog",
     "InvoiceQuery",
     "InvoiceRepository",
@@ -268,6 +270,38 @@ class ApiKeyRepository(Protocol):
         ...
 
 
+class DocumentArchive(Protocol):
+    """What left faktura (PDF, UBL, the email as sent, the logo), kept for good.
+
+    Content-addressed per company: a file is stored once under its sha256 however many
+    documents or attempts carried it, and linked to each document with its kind. Another
+    company's digest is NotFoundError, like a missing one.
+    """
+
+    def put(
+        self,
+        company_id: str,
+        invoice_id: str,
+        kind: ArchiveKind,
+        content: bytes,
+        media_type: str,
+        at: datetime,
+    ) -> str:
+        """Archive ``content`` as a ``kind`` file of the document; its sha256 (hex).
+        Putting the same bytes again stores nothing new (the first ``at`` stays).
+        Raises NotFoundError for an unknown company."""
+        ...
+
+    def get(self, company_id: str, digest: str) -> bytes:
+        """The archived bytes with that sha256. Raises NotFoundError (also for another
+        company's)."""
+        ...
+
+    def for_invoice(self, company_id: str, invoice_id: str) -> list[ArchivedDocument]:
+        """The files archived for a document, oldest first (then by kind and digest)."""
+        ...
+
+
 class UnitOfWork(Protocol):
     """One transaction over the repositories; rolls back unless committed."""
 
@@ -308,6 +342,9 @@ class UnitOfWork(Protocol):
 
     @property
     def api_keys(self) -> ApiKeyRepository: ...
+
+    @property
+    def archive(self) -> DocumentArchive: ...
 
 
 class Store(Protocol):

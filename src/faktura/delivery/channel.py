@@ -111,6 +111,9 @@ class Receipt:
     #: The provider's reference: the SMTP Message-ID, the access point document id.
     provider_reference: str | None = None
     events: tuple[ProviderEvent, ...] = ()
+    #: The message as it was handed over, when the channel wraps the documents in one of
+    #: its own (the email channel: the RFC 5322 bytes it sent); archived by the sender.
+    message: bytes | None = None
 
 
 class DeliveryChannel(Protocol):

@@ -23,8 +23,16 @@ from datetime import datetime
 import attrs
 
 from faktura.delivery.channel import DeliveryType, ProviderEvent, Recipient
+from faktura.issued import ArchiveKind
 
-__all__ = ["AttemptState", "DeliveryAttempt", "DeliveryState", "DeliveryStatus", "SendResult"]
+__all__ = [
+    "AttemptState",
+    "DeliveryAttempt",
+    "DeliveryState",
+    "DeliveryStatus",
+    "SendResult",
+    "SentDocument",
+]
 
 
 class AttemptState(enum.StrEnum):
@@ -42,6 +50,14 @@ class DeliveryState(enum.StrEnum):
     PENDING = "pending"
     DELIVERED = "delivered"
     FAILED = "failed"
+
+
+@attrs.frozen
+class SentDocument:
+    """A file an attempt carried: its kind and its sha256 in the archive."""
+
+    kind: ArchiveKind
+    sha256: str
 
 
 @attrs.frozen
@@ -70,6 +86,8 @@ class DeliveryAttempt:
     request: str = ""
     template_id: str | None = None
     update_customer_record: bool = False
+    #: The files the attempt carried (PDF, UBL, the email as sent), by archive digest.
+    documents: tuple[SentDocument, ...] = ()
 
     def delivered(self, at: datetime, provider_reference: str | None) -> DeliveryAttempt:
         """The attempt, delivered."""

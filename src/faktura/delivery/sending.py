@@ -3,10 +3,15 @@
 1. Validate the input, resolve the recipient and run the channel's pre-flight; prepare
    the documents the channel needs on a preview of the booked document (a document that
    cannot be expressed is refused here). Failures book nothing and use no number.
-2. Book the draft (number allocated) and record a pending attempt: one transaction.
-3. Render and deliver outside any transaction.
-4. Record the outcome on the attempt; a delivered document becomes ``sent``, and
-   ``update_customer_record`` writes the override onto the customer.
+2. Book the draft (number allocated, what it is issued with taken: ``Invoice.issued``)
+   and record a pending attempt: one transaction.
+3. Render and deliver outside any transaction. The files are made from the snapshot, or
+   are the archived ones when the document was rendered or sent before (a PDF made is
+   archived at once, so every later send and read carries the same bytes).
+4. Record the outcome on the attempt, with the sha256 of every file it carried (PDF,
+   UBL, the email as sent), archived in the same transaction; a delivered document
+   becomes ``sent``, and ``update_customer_record`` writes the override onto the
+   customer.
 
 A crash between 2 and 4 leaves a pending attempt. A pending attempt younger than
 ``stale_after`` is a delivery in progress: another send of the document waits its turn
@@ -41,9 +46,11 @@ from faktura.delivery.log import (
     DeliveryAttempt,
     DeliveryStatus,
     SendResult,
+    SentDocument,
 )
 from faktura.delivery.recipients import einvoice_recipient, email_recipient, manual_recipient
 from faktura.delivery.sproom import FAILED_STATUSES, PROVIDER_STATUSES
+from faktura.documents.source import DocumentSource, issue
 from faktura.errors import (
     ConfigurationError,
     ConflictError,
@@ -53,6 +60,7 @@ from faktura.errors import (
     ValidationError,
 )
 from faktura.invoice import EDITABLE_STATUSES, Invoice, InvoiceEvent, Status
+from faktura.issued import MEDIA_TYPES, ArchiveKind
 from faktura.lines import check_text
 from faktura.parties import Company, Customer
 
@@ -307,8 +315,16 @@ class Sender:
         channel.prepare(recipient)
         # Draw the documents of a preview of the booked document: whatever cannot be
         # rendered or expressed is refused now, before a number is used.
-        preview = _preview(invoice, self._billing.clock)
-        message = _outgoing(preview, company, customer, recipient, request.template_id)
+        if invoice.status in EDITABLE_STATUSES:
+            preview = _preview(invoice, self._billing.clock, company, customer, request.template_id)
+            from faktura.documents.fonts import check_before_booking
+
+            check_before_booking(
+                preview.invoice, preview.company, preview.customer, request.template_id
+            )
+            message = _outgoing(preview, recipient)
+        else:  # booked: its own documents, archived once made
+            message, _ = self._issued_documents(invoice, recipient)
         if request.delivery_type is DeliveryType.SPROOM:
             message.ubl()
         elif request.delivery_type is DeliveryType.EMAIL:
@@ -353,7 +369,9 @@ class Sender:
             ):
                 raise ConflictError("the interrupted attempt was resolved meanwhile")
             if invoice.status in EDITABLE_STATUSES:
-                invoice = billing._book(uow, company_id, request.invoice_id, actor, invoice)
+                invoice = billing._book(
+                    uow, company_id, request.invoice_id, actor, invoice, request.template_id
+                )
             attempt = DeliveryAttempt(
                 id=billing._ids(),
                 company_id=company_id,
@@ -376,9 +394,7 @@ class Sender:
     def _deliver(
         self, attempt: DeliveryAttempt, invoice: Invoice, prepared: _Prepared, actor: str | None
     ) -> SendResult:
-        message = _outgoing(
-            invoice, prepared.company, prepared.customer, prepared.recipient, attempt.template_id
-        )
+        message, carried = self._issued_documents(invoice, prepared.recipient)
         try:
             receipt = prepared.channel.deliver(message)
         except DeliveryError as exc:
@@ -389,17 +405,74 @@ class Sender:
             failed = attempt.failed(
                 self._billing.clock.now(), "channel_error", f"{type(exc).__name__}: {exc}", True
             )
-            self._record(failed, actor)
+            self._record(failed, actor, carried)
             raise
         else:
             outcome = attempt.delivered(self._billing.clock.now(), receipt.provider_reference)
             if receipt.events:
                 outcome = attrs.evolve(outcome, events=receipt.events)
-        return self._record(outcome, actor)
+            if receipt.message is not None:
+                carried[ArchiveKind.EMAIL] = receipt.message
+        return self._record(outcome, actor, carried)
 
-    def _record(self, outcome: DeliveryAttempt, actor: str | None) -> SendResult:
+    def _issued_documents(
+        self, invoice: Invoice, recipient: Recipient
+    ) -> tuple[OutgoingDocument, dict[ArchiveKind, bytes]]:
+        """The booked document on its way out, its files made from what it was issued
+        with (the archived ones when there are: a send carries what was sent before);
+        the dict fills with the files the channel took."""
+        billing = self._billing
+        with billing.store.unit_of_work(readonly=True) as uow:
+            source = billing.document_source(uow, invoice)
+        carried: dict[ArchiveKind, bytes] = {}
+
+        def made(kind: ArchiveKind) -> Callable[[], bytes]:
+            def make() -> bytes:
+                if kind not in carried:
+                    carried[kind] = billing._document(invoice.company_id, invoice.id, kind, False)
+                return carried[kind]
+
+            return make
+
+        message = OutgoingDocument(
+            invoice,
+            source.company,
+            source.customer,
+            recipient,
+            pdf=made(ArchiveKind.PDF),
+            ubl=made(ArchiveKind.UBL),
+            locale=source.language,
+        )
+        return message, carried
+
+    def _record(
+        self,
+        outcome: DeliveryAttempt,
+        actor: str | None,
+        carried: Mapping[ArchiveKind, bytes] | None = None,
+    ) -> SendResult:
         billing = self._billing
         with billing.store.unit_of_work() as uow:
+            if carried:
+                # every file that left with this attempt, archived and named on it
+                now = billing.clock.now()
+                outcome = attrs.evolve(
+                    outcome,
+                    documents=tuple(
+                        SentDocument(
+                            kind,
+                            uow.archive.put(
+                                outcome.company_id,
+                                outcome.invoice_id,
+                                kind,
+                                content,
+                                MEDIA_TYPES[kind],
+                                now,
+                            ),
+                        )
+                        for kind, content in sorted(carried.items())
+                    ),
+                )
             uow.deliveries.update(outcome)
             invoice = uow.invoices.get(outcome.company_id, outcome.invoice_id)
             if outcome.state is AttemptState.DELIVERED:
@@ -475,42 +548,24 @@ def _recipient(request: _Request, invoice: Invoice, customer: Customer) -> Recip
     return manual_recipient(customer)
 
 
-def _preview(invoice: Invoice, clock: Clock) -> Invoice:
-    if invoice.status in EDITABLE_STATUSES:
-        return invoice.book(_PREVIEW_NUMBER, clock.now()).invoice
-    return invoice
+def _preview(
+    invoice: Invoice, clock: Clock, company: Company, customer: Customer, template_id: str | None
+) -> DocumentSource:
+    """A draft as it would be booked now: issued with the live records."""
+    issued = issue(invoice, company, customer, template_id=template_id)
+    booked = invoice.book(_PREVIEW_NUMBER, clock.now(), issued=issued).invoice
+    return DocumentSource.issued(booked, issued, company.logo)
 
 
-def _outgoing(
-    invoice: Invoice,
-    company: Company,
-    customer: Customer,
-    recipient: Recipient,
-    template_id: str | None,
-) -> OutgoingDocument:
-    def pdf() -> bytes:
-        from faktura.documents.pdf import DocumentData, render_pdf
-
-        return render_pdf(
-            DocumentData(invoice, company, customer), template_id=template_id or "default"
-        )
-
-    def ubl() -> bytes:
-        from faktura.documents.ubl import to_ubl
-
-        return to_ubl(invoice, company, customer)
-
-    data = _once(pdf), _once(ubl)
-    from faktura.documents.l10n import document_locale
-
+def _outgoing(source: DocumentSource, recipient: Recipient) -> OutgoingDocument:
     return OutgoingDocument(
-        invoice,
-        company,
-        customer,
+        source.invoice,
+        source.company,
+        source.customer,
         recipient,
-        pdf=data[0],
-        ubl=data[1],
-        locale=document_locale(customer.language, company.locale),
+        pdf=_once(source.pdf),
+        ubl=_once(source.ubl),
+        locale=source.language,
     )
 
 

@@ -10,7 +10,6 @@ when a PDF is rendered (it imports reportlab).
 
 from __future__ import annotations
 
-import functools
 import io
 from collections.abc import Callable, Sequence
 from decimal import Decimal
@@ -22,8 +21,6 @@ from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     Flowable,
@@ -37,8 +34,9 @@ from reportlab.platypus import (
 )
 
 from faktura.documents import l10n
-from faktura.documents.fik import fik_line, payment_id
-from faktura.documents.pdf import DocumentData, check_drawable
+from faktura.documents.fonts import FontSpec, default_font, register_ttf
+from faktura.documents.payment import payment_lines
+from faktura.documents.pdf import DocumentData
 from faktura.errors import RenderError, ValidationError
 from faktura.invoice import DocumentKind
 from faktura.lines import ProductLine, SeparatorLine
@@ -48,52 +46,6 @@ __all__ = ["CLASSIC", "MODERN", "FontSpec", "Layout", "register_ttf"]
 
 _WIDTH, _HEIGHT = A4
 _MARGIN = 18 * mm
-
-
-@attrs.frozen
-class FontSpec:
-    """The regular and bold face a layout writes with, and what they can draw."""
-
-    regular: str = "Helvetica"
-    bold: str = "Helvetica-Bold"
-
-    def covers(self, char: str) -> bool:
-        """True when both faces have a glyph for ``char``."""
-        return _covers(self.regular, char) and _covers(self.bold, char)
-
-
-@functools.cache
-def _covers(font_name: str, char: str) -> bool:
-    font = pdfmetrics.getFont(font_name)
-    face = getattr(font, "face", None)
-    glyphs = getattr(face, "charToGlyph", None)
-    if isinstance(glyphs, dict):  # a TrueType font: its own character map
-        return ord(char) in glyphs
-    try:  # a standard Type 1 font, drawn with WinAnsi encoding
-        char.encode("cp1252")
-    except UnicodeEncodeError:
-        return False
-    return True
-
-
-_REGISTERED: dict[str, str] = {}
-
-
-def register_ttf(name: str, path: str, bold_path: str | None = None) -> FontSpec:
-    """Register a TrueType font (once per process) and the FontSpec writing with it.
-
-    Raises RenderError when the file is not a usable TrueType font.
-    """
-    bold_name = f"{name}-Bold"
-    for font_name, font_path in ((name, path), (bold_name, bold_path or path)):
-        if _REGISTERED.get(font_name) == font_path:
-            continue
-        try:
-            pdfmetrics.registerFont(TTFont(font_name, font_path))
-        except Exception as exc:  # reportlab raises several kinds for a bad font file
-            raise RenderError(f"{font_path} is not a usable TrueType font: {exc}") from exc
-        _REGISTERED[font_name] = font_path
-    return FontSpec(name, bold_name)
 
 
 @attrs.frozen
@@ -107,16 +59,22 @@ class Style:
 
 
 class Layout:
-    """A built-in template: the shared content, drawn in one ``Style``."""
+    """A built-in template: the shared content, drawn in one ``Style``, written with
+    ``font`` or, without one, the default family (``faktura.documents.fonts``)."""
 
     def __init__(self, template_id: str, style: Style, font: FontSpec | None = None) -> None:
         self._id = template_id
         self.style = style
-        self.font = font or FontSpec()
+        self._font = font
 
     @property
     def id(self) -> str:
         return self._id
+
+    @property
+    def font(self) -> FontSpec:
+        """The family this layout writes with now."""
+        return self._font or default_font()
 
     def with_font(self, font: FontSpec, template_id: str | None = None) -> Layout:
         """The same layout writing with ``font`` (e.g. one from ``register_ttf``)."""
@@ -140,7 +98,7 @@ class _Renderer:
         self.invoice = data.invoice
         self.locale = data.language
         self.words = l10n.labels(self.locale)
-        font = layout.font
+        self.font = font = layout.font
         self.normal = ParagraphStyle("n", fontName=font.regular, fontSize=9, leading=11.5)
         self.small = ParagraphStyle("s", parent=self.normal, fontSize=7.5, leading=9.5)
         self.bold = ParagraphStyle("b", parent=self.normal, fontName=font.bold)
@@ -156,11 +114,38 @@ class _Renderer:
 
     # -- text ------------------------------------------------------------------------------
 
+    def drawable(self, value: str, field: str) -> str:
+        """``value`` unchanged when the font draws every character of it, else a
+        RenderError naming the field and the first one it cannot (never a silently
+        missing glyph)."""
+        char = self.font.first_missing(value)
+        if char is not None:
+            raise RenderError(f"{field}: {self.font.refusal(char)}; register a font that can")
+        return value
+
     def text(self, value: str, field: str) -> str:
         """``value`` escaped for a Paragraph, after checking the font can draw it."""
-        check_drawable(value, self.layout.font.covers, field)
+        self.drawable(value, field)
         escaped = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
         return escaped.replace("\n", "<br/>")
+
+    def table_style(self, commands: list[Any]) -> TableStyle:
+        """``commands`` after the family's font for string cells, in the normal
+        paragraph's size: a figure is drawn as a string (no paragraph to parse and wrap),
+        looking as a paragraph would; no unembedded core font is ever referenced."""
+        normal = self.normal
+        return TableStyle(
+            [
+                ("FONTNAME", (0, 0), (-1, -1), normal.fontName),
+                ("FONTSIZE", (0, 0), (-1, -1), normal.fontSize),
+                ("LEADING", (0, 0), (-1, -1), normal.leading),
+                *commands,
+            ]
+        )
+
+    def cell(self, value: str, field: str = "text") -> str:
+        """A one-line figure for a table cell, after checking the font can draw it."""
+        return self.drawable(value, field)
 
     def para(self, value: str, style: ParagraphStyle | None = None, field: str = "text") -> Any:
         return Paragraph(self.text(value, field), style or self.normal)
@@ -182,6 +167,7 @@ class _Renderer:
             bottomMargin=_MARGIN + 8 * mm,
             invariant=1,
             title="",
+            initialFontName=self.font.regular,  # no unembedded core font on the page
         )
         story: list[Flowable] = [
             self.header(),
@@ -196,7 +182,7 @@ class _Renderer:
             story,
             onFirstPage=self.decorate,
             onLaterPages=self.decorate,
-            canvasmaker=_numbered_canvas(self.words.page, self.layout.font.regular),
+            canvasmaker=_numbered_canvas(self.words.page, self.font.regular),
         )
         return buffer.getvalue()
 
@@ -208,8 +194,10 @@ class _Renderer:
             canvas.setFillColor(self.layout.style.accent)
             canvas.rect(0, _HEIGHT - 16 * mm, _WIDTH, 16 * mm, stroke=0, fill=1)
             canvas.setFillColor(colors.white)
-            canvas.setFont(self.layout.font.bold, 13)
-            canvas.drawString(_MARGIN, _HEIGHT - 10.5 * mm, self.text(company.name, "name"))
+            canvas.setFont(self.font.bold, 13)
+            canvas.drawString(
+                _MARGIN, _HEIGHT - 10.5 * mm, self.drawable(company.name, "company.name")
+            )
         parts = [company.name]
         if company.cvr:
             parts.append(f"{self.words.registration_number} {company.cvr}")
@@ -218,8 +206,8 @@ class _Renderer:
         if company.email:
             parts.append(company.email)
         footer = " · ".join(parts)
-        check_drawable(footer, self.layout.font.covers, "company")
-        canvas.setFont(self.layout.font.regular, 7.5)
+        self.drawable(footer, "company")
+        canvas.setFont(self.font.regular, 7.5)
         canvas.setFillColor(colors.grey)
         canvas.drawString(_MARGIN, 10 * mm, footer)
         canvas.restoreState()
@@ -246,7 +234,9 @@ class _Renderer:
         ]
         meta = Table(rows, colWidths=[38 * mm, 42 * mm])
         meta.setStyle(
-            TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("PADDING", (0, 0), (-1, -1), 1)])
+            self.table_style(
+                [("VALIGN", (0, 0), (-1, -1), "TOP"), ("PADDING", (0, 0), (-1, -1), 1)]
+            )
         )
         left: list[Flowable] = [title]
         if invoice.credited_invoice_number:
@@ -259,7 +249,7 @@ class _Renderer:
         if self.data.logo:
             left.insert(0, self.logo())
         table = Table([[left, meta]], colWidths=[_WIDTH - 2 * _MARGIN - 80 * mm, 80 * mm])
-        table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP")]))
+        table.setStyle(self.table_style([("VALIGN", (0, 0), (-1, -1), "TOP")]))
         return table
 
     def logo(self) -> Flowable:
@@ -272,7 +262,7 @@ class _Renderer:
         image.hAlign = "LEFT"
         return image
 
-    def address(self, name: str, address: Any, extra: Sequence[str]) -> list[Flowable]:
+    def address(self, name: str, address: Any, extra: Sequence[str], party: str) -> list[Flowable]:
         lines = [name]
         if address is not None:
             lines += [v for v in (address.street, address.additional) if v]
@@ -282,7 +272,10 @@ class _Renderer:
             if address.country != "DK":
                 lines.append(l10n.country_name(address.country, self.locale))
         lines += extra
-        return [self.para(lines[0], self.bold, "name"), *(self.para(x) for x in lines[1:])]
+        return [
+            self.para(lines[0], self.bold, f"{party}.name"),
+            *(self.para(x, field=party) for x in lines[1:]),
+        ]
 
     def parties(self) -> Flowable:
         company, customer, invoice, words = (
@@ -316,23 +309,24 @@ class _Renderer:
             buyer_extra.append(f"{words.contact}: {contact.name}")
         address = department.address if department and department.address else customer.address
         buyer = [self.para(words.customer, self.small, "label")]
-        buyer += self.address(customer.name, address, buyer_extra)
-        seller = self.address(company.name, company.address, seller_extra)
+        buyer += self.address(customer.name, address, buyer_extra, "customer")
+        seller = self.address(company.name, company.address, seller_extra, "company")
         half = (_WIDTH - 2 * _MARGIN) / 2
         table = Table([[buyer, seller]], colWidths=[half, half])
-        table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP")]))
+        table.setStyle(self.table_style([("VALIGN", (0, 0), (-1, -1), "TOP")]))
         return table
 
     def lines_table(self) -> Flowable:
         words, totals = self.words, self.invoice.totals
-        header = [
-            self.para(words.description, self.bold),
-            self.para(words.quantity, self.right_bold),
-            self.para(words.unit, self.bold),
-            self.para(words.unit_price, self.right_bold),
-            self.para(words.discount, self.right_bold),
-            self.para(words.amount, self.right_bold),
-        ]
+        labels = (
+            words.description,
+            words.quantity,
+            words.unit,
+            words.unit_price,
+            words.discount,
+            words.amount,
+        )
+        header: list[Any] = [self.cell(label, "label") for label in labels]
         rows: list[list[Any]] = [header]
         spans: list[tuple[str, tuple[int, int], tuple[int, int]]] = []
         for index, (line, amounts) in enumerate(zip(self.invoice.lines, totals.lines, strict=True)):
@@ -341,36 +335,35 @@ class _Renderer:
                 rows.append(
                     [
                         self.para(line.description, field=field),
-                        self.para(l10n.format_number(line.quantity, self.locale), self.right),
+                        self.cell(l10n.format_number(line.quantity, self.locale)),
                         self.para(l10n.unit_name(line.unit, self.locale)),
-                        self.para(l10n.format_number(line.unit_price, self.locale, 2), self.right),
-                        self.para(
+                        self.cell(l10n.format_number(line.unit_price, self.locale, 2)),
+                        self.cell(
                             l10n.format_percent(line.discount_percent, self.locale)
                             if line.discount_percent
-                            else "",
-                            self.right,
+                            else ""
                         ),
-                        self.para(self.money(amounts.net_incl or amounts.net), self.right),
+                        self.cell(self.money(amounts.net_incl or amounts.net)),
                     ]
                 )
             else:
                 style = self.bold if isinstance(line, SeparatorLine) else self.normal
                 rows.append([self.para(line.description, style, field), "", "", "", "", ""])
                 spans.append(("SPAN", (0, len(rows) - 1), (-1, len(rows) - 1)))
-        for item, amount in zip(
-            self.invoice.allowance_charges, totals.allowance_charges, strict=True
+        for index, (item, amount) in enumerate(
+            zip(self.invoice.allowance_charges, totals.allowance_charges, strict=True)
         ):
             label = words.charge if item.charge else words.allowance
             value = amount if item.charge else -amount
             reason = f"{label}: {item.reason}" if item.reason else label
             rows.append(
                 [
-                    self.para(reason, field="allowanceCharges.reason"),
+                    self.para(reason, field=f"allowanceCharges.{index}.reason"),
                     "",
                     "",
                     "",
                     "",
-                    self.para(self.money(value), self.right),
+                    self.cell(self.money(value)),
                 ]
             )
             spans.append(("SPAN", (0, len(rows) - 1), (-2, len(rows) - 1)))
@@ -383,13 +376,16 @@ class _Renderer:
             ("LINEBELOW", (0, 0), (-1, 0), 0.8, accent),
             ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
             ("TOPPADDING", (0, 0), (-1, -1), 3),
+            ("FONTNAME", (0, 0), (-1, 0), self.font.bold),
+            ("ALIGN", (1, 0), (1, -1), "RIGHT"),
+            ("ALIGN", (3, 0), (-1, -1), "RIGHT"),
             *spans,
         ]
         if self.layout.style.grid:
             commands.append(("LINEBELOW", (0, 1), (-1, -1), 0.25, colors.lightgrey))
         else:
             commands.append(("ROWBACKGROUNDS", (0, 1), (-1, -1), [None, colors.whitesmoke]))
-        table.setStyle(TableStyle(commands))
+        table.setStyle(self.table_style(commands))
         return table
 
     def totals(self) -> Flowable:
@@ -416,13 +412,18 @@ class _Renderer:
         body = [
             [
                 self.para(label, self.right_bold if strong else self.right, "totals"),
-                self.para(value, self.right_bold if strong else self.right),
+                self.cell(value),
             ]
             for label, value, strong in rows
         ]
+        strong_rows = [
+            ("FONTNAME", (1, row), (1, row), self.font.bold)
+            for row, (_, _, strong) in enumerate(rows)
+            if strong
+        ]
         table = Table(body, colWidths=[_WIDTH - 2 * _MARGIN - 36 * mm, 36 * mm])
         table.setStyle(
-            TableStyle(
+            self.table_style(
                 [
                     (
                         "LINEABOVE",
@@ -432,6 +433,8 @@ class _Renderer:
                         self.layout.style.accent,
                     ),
                     ("PADDING", (0, 0), (-1, -1), 2),
+                    ("ALIGN", (1, 0), (1, -1), "RIGHT"),
+                    *strong_rows,
                 ]
             )
         )
@@ -445,19 +448,7 @@ class _Renderer:
             f"{words.payment_terms}: {l10n.describe_terms(invoice.payment_terms, self.locale)}"
         ]
         lines.append(f"{words.due_date}: {l10n.format_date(invoice.due_date, self.locale)}")
-        bank = company.bank
-        if bank is not None:
-            if bank.reg_no and bank.account_no:
-                lines.append(
-                    f"{words.bank_reg_no} {bank.reg_no} · {words.bank_account_no} {bank.account_no}"
-                )
-            if bank.iban:
-                lines.append(
-                    f"{words.iban} {bank.iban}" + (f" · {words.bic} {bank.bic}" if bank.bic else "")
-                )
-        if company.fik_creditor and invoice.number and invoice.currency == "DKK":
-            fik = fik_line(payment_id(invoice.number), company.fik_creditor)
-            lines.append(f"{words.fik}: {fik}")
+        lines += payment_lines(invoice, company, self.locale)
         if invoice.number:
             lines.append(words.payment_instruction.format(number=invoice.number))
         block: list[Flowable] = [self.para(words.payment, self.bold)]
@@ -466,7 +457,7 @@ class _Renderer:
         if qr is None:
             return block
         table = Table([[block, qr]], colWidths=[_WIDTH - 2 * _MARGIN - 34 * mm, 34 * mm])
-        table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP")]))
+        table.setStyle(self.table_style([("VALIGN", (0, 0), (-1, -1), "TOP")]))
         return [table]
 
     def qr(self) -> list[Flowable] | None:

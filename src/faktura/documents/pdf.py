@@ -12,14 +12,15 @@ from __future__ import annotations
 
 import functools
 import io
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from datetime import UTC, datetime, time
 from typing import Any, Protocol
 
 import attrs
 
 from faktura.documents import l10n
-from faktura.errors import ConfigurationError, RenderError, ValidationError
+from faktura.documents.fonts import CORE, FontSpec
+from faktura.errors import ConfigurationError, ValidationError
 from faktura.invoice import Invoice
 from faktura.parties import Company, Customer
 
@@ -183,9 +184,14 @@ def _post_process(
     reader = PdfReader(io.BytesIO(pdf))
     writer = PdfWriter(clone_from=reader)
     if watermark is not None:
+        from faktura.documents.fonts import default_font
+
+        font = default_font()
+        if font.first_missing(watermark) is not None:  # a host's family without the word
+            font = CORE
         for page in writer.pages:
             width, height = float(page.mediabox.width), float(page.mediabox.height)
-            page.merge_page(_watermark_page(watermark, round(width), round(height)))
+            page.merge_page(_watermark_page(watermark, round(width), round(height), font))
     stamp = _pdf_date(created)
     writer.add_metadata(
         {
@@ -219,17 +225,22 @@ def _digest(data: bytes) -> bytes:
 
 
 @functools.lru_cache(maxsize=32)
-def _watermark_page(word: str, width: int, height: int) -> Any:
+def _watermark_page(word: str, width: int, height: int, font: FontSpec) -> Any:
     """A transparent page with ``word`` written diagonally in light grey (made once)."""
     from pypdf import PdfReader
     from reportlab.pdfgen.canvas import Canvas
 
     buffer = io.BytesIO()
-    canvas = Canvas(buffer, pagesize=(width, height), invariant=1)
+    canvas = Canvas(  # the stub types initialFontName as a float: it is a font name
+        buffer,
+        pagesize=(width, height),
+        invariant=1,
+        initialFontName=font.bold,  # type: ignore[arg-type]
+    )
     canvas.saveState()
     canvas.setFillColorRGB(0.82, 0.82, 0.82, alpha=0.45)
     size = min(width, height) / max(len(word), 4) * 1.6
-    canvas.setFont("Helvetica-Bold", size)
+    canvas.setFont(font.bold, size)
     canvas.translate(width / 2, height / 2)
     canvas.rotate(45)
     canvas.drawCentredString(0, -size / 3, word)
@@ -237,16 +248,3 @@ def _watermark_page(word: str, width: int, height: int) -> Any:
     canvas.showPage()
     canvas.save()
     return PdfReader(io.BytesIO(buffer.getvalue())).pages[0]
-
-
-def check_drawable(text: str, covers: Callable[[str], bool], field: str) -> str:
-    """``text`` unchanged when the active font can draw every character of it, else a
-    RenderError naming the first one that it cannot (never a silently missing glyph)."""
-    for char in text:
-        if char in "\n\t" or covers(char):
-            continue
-        raise RenderError(
-            f"{field}: the font cannot draw {char!r} (U+{ord(char):04X}); register a TTF "
-            "font that covers it"
-        )
-    return text

@@ -62,13 +62,17 @@ from .openapi import ID_PATTERN, Operation, Param, build_openapi
 from .schemas import (
     AccessPointStatusRequest,
     AccessPointStatusResponse,
+    CompanyResponse,
     CreateCreditNoteRequest,
     CreateCustomerRequest,
     CustomerPage,
     CustomerResponse,
     PaymentRequest,
+    UpdateCompanyRequest,
     UpdateCustomerRequest,
     UpdateDraftRequest,
+    company_changes,
+    company_wire,
     customer_changes,
     customer_fields,
     customer_wire,
@@ -400,13 +404,10 @@ class _Api:
             document_id = _path_id(request)
 
             def render() -> tuple[Invoice, bytes]:
-                from faktura.documents.pdf import DocumentData, render_pdf
-
+                # booked: the archived PDF (what was sent), else a render of what it was
+                # issued with; draft: the template a send would use
                 invoice = self.document(caller.company_id, document_id, kind)
-                company = self.billing.get_company(caller.company_id)
-                customer = self.billing.get_customer(caller.company_id, invoice.customer_id)
-                data = DocumentData(invoice, company, customer)
-                return invoice, render_pdf(data, draft=draft)
+                return invoice, self.billing.render_pdf(caller.company_id, invoice.id, draft=draft)
 
             invoice, pdf = await self.call(render)
             name = _FILENAME_UNSAFE.sub("-", f"{_entity(kind)}-{invoice.number or invoice.id}")
@@ -585,6 +586,20 @@ class _Api:
             self.billing.update_customer, caller.company_id, customer_id, **changes
         )
         return _json_response(unstructure(customer_wire(customer)))
+
+    # -- the caller's company ------------------------------------------------------------
+
+    async def get_company(self, request: Request, caller: Caller) -> Response:
+        _query(request, ())
+        company = await self.read(self.billing.get_company, caller.company_id)
+        return _json_response(unstructure(company_wire(company)))
+
+    async def update_company(self, request: Request, caller: Caller) -> Response:
+        _query(request, ())
+        data, body = await self.parsed(request, UpdateCompanyRequest)
+        changes = company_changes(data, body)
+        company = await self.call(self.billing.update_company, caller.company_id, **changes)
+        return _json_response(unstructure(company_wire(company)))
 
     # -- webhooks ------------------------------------------------------------------------
 
@@ -822,6 +837,31 @@ class _Api:
             request=UpdateCustomerRequest,
             response=CustomerResponse,
             errors=(404,),
+        )
+        add(
+            self.get_company,
+            method="GET",
+            path="/v1/company",
+            operation_id="getCompany",
+            summary="Get your company",
+            tag="Company",
+            scope=Scope.COMPANY_READ,
+            description="The profile of the API key's company: the seller on its documents.",
+            response=CompanyResponse,
+        )
+        add(
+            self.update_company,
+            method="PATCH",
+            path="/v1/company",
+            operation_id="updateCompany",
+            summary="Edit your company",
+            tag="Company",
+            scope=Scope.COMPANY_WRITE,
+            description="Changes the fields the body names; address, bank and the number "
+            "series change in part, null clears an optional field. A number series in "
+            "which documents are booked keeps its pattern, start and reset (400).",
+            request=UpdateCompanyRequest,
+            response=CompanyResponse,
         )
         add(
             self.access_point_status,

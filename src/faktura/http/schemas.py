@@ -12,6 +12,8 @@ out but not sent as null).
 
 from __future__ import annotations
 
+import base64
+import binascii
 import datetime as dt
 from collections.abc import Callable, Mapping
 from decimal import Decimal
@@ -22,6 +24,7 @@ import attrs
 from faktura.billing import new_id
 from faktura.delivery.wire import AttemptWire
 from faktura.errors import FieldError, ValidationError, WireFormatError
+from faktura.numbering import MAX_START, NumberSeries, Reset
 from faktura.parties import Address, Company, Contact, Customer, Department
 from faktura.terms import PaymentTerms, TermsKind
 from faktura.vat import VatZone
@@ -37,6 +40,8 @@ __all__ = [
     "AccessPointStatusRequest",
     "AccessPointStatusResponse",
     "AddressWire",
+    "BankWire",
+    "CompanyResponse",
     "ContactInput",
     "ContactWire",
     "CreateCreditNoteRequest",
@@ -48,10 +53,15 @@ __all__ = [
     "DepartmentWire",
     "ErrorDetails",
     "ErrorResponse",
+    "NumberSeriesPatch",
+    "NumberSeriesWire",
     "PaymentRequest",
+    "UpdateCompanyRequest",
     "UpdateCustomerRequest",
     "UpdateDraftRequest",
     "ValidationErrorEntry",
+    "company_changes",
+    "company_wire",
     "customer_changes",
     "customer_fields",
     "customer_wire",
@@ -248,6 +258,160 @@ class CustomerPage:
     page: int
     limit: int
     total_pages: int
+
+
+# -- the caller's company ------------------------------------------------------------
+
+_TEMPLATE = {
+    "pattern": "^[a-z][a-z0-9_-]{0,39}$",
+    "description": "The PDF template of the company's documents (e.g. default, modern)",
+}
+_LOGO = {
+    "description": "PNG or JPEG image (at most 1 MiB), base64; within the request body "
+    "limit (1 MB by default, so about 700 KB of image)"
+}
+_RESETS = [reset.value for reset in Reset]
+
+
+@attrs.frozen
+class BankWire:
+    """Where the company is paid: Danish reg. no. (4 digits) and account no. (up to 10
+    digits), and/or IBAN with BIC."""
+
+    reg_no: str | None = attrs.field(default=None, metadata={"pattern": "^[0-9]{4}$"})
+    account_no: str | None = attrs.field(default=None, metadata={"pattern": "^[0-9]{1,10}$"})
+    iban: str | None = None
+    bic: str | None = None
+
+
+@attrs.frozen
+class NumberSeriesWire:
+    """How a document kind is numbered: ``pattern`` holds {seq} (or {seq:0N}) once and
+    any of {year}, {yy}, {month}; ``start`` is the first number ever given; ``reset``
+    starts counting again every year or month."""
+
+    pattern: str = attrs.field(metadata={"maxLength": 60})
+    start: int = attrs.field(metadata={"minimum": 1, "maximum": MAX_START})
+    reset: str = attrs.field(metadata={"enum": _RESETS})
+
+
+@attrs.frozen
+class NumberSeriesPatch:
+    """A change of a number series: the fields named change, the others stay."""
+
+    pattern: str | None = attrs.field(default=None, metadata={"maxLength": 60, **_NN})
+    start: int | None = attrs.field(
+        default=None, metadata={"minimum": 1, "maximum": MAX_START, **_NN}
+    )
+    reset: str | None = attrs.field(default=None, metadata={"enum": _RESETS, **_NN})
+
+
+@attrs.frozen
+class CompanyResponse:
+    """The caller's company: the seller on its documents."""
+
+    id: str
+    name: str
+    address: AddressWire
+    cvr: str | None = attrs.field()
+    vat_id: str | None = attrs.field()
+    ean: str | None = attrs.field()
+    bank: BankWire | None = attrs.field()
+    fik_creditor: str | None = attrs.field(
+        metadata={"description": "FIK creditor number (8 digits) for +71 payment slips"}
+    )
+    currency: str = attrs.field()
+    payment_terms: int | None = attrs.field(
+        metadata={"description": "Days net; null when the terms are not net days"}
+    )
+    locale: str = attrs.field(metadata={"description": "Language of documents, e.g. da, en"})
+    email: str | None = attrs.field()
+    phone: str | None = attrs.field()
+    invoice_series: NumberSeriesWire = attrs.field()
+    credit_note_series: NumberSeriesWire = attrs.field()
+    document_template: str = attrs.field(metadata=_TEMPLATE)
+    logo: str | None = attrs.field(metadata=_LOGO)
+
+
+@attrs.frozen
+class UpdateCompanyRequest:
+    """The body of "Edit your company": the fields named change, the others stay;
+    ``address``, ``bank`` and the series change in part (the fields they name);
+    ``null`` clears an optional field (``address: null`` empties the address)."""
+
+    name: str | None = attrs.field(default=None, metadata=_NN)
+    address: AddressWire | None = None
+    cvr: str | None = None
+    vat_id: str | None = None
+    ean: str | None = None
+    bank: BankWire | None = None
+    fik_creditor: str | None = None
+    currency: str | None = attrs.field(default=None, metadata=_NN)
+    payment_terms: int | None = attrs.field(default=None, metadata={"minimum": 0, **_NN})
+    locale: str | None = attrs.field(default=None, metadata=_NN)
+    email: str | None = None
+    phone: str | None = None
+    invoice_series: NumberSeriesPatch | None = attrs.field(default=None, metadata=_NN)
+    credit_note_series: NumberSeriesPatch | None = attrs.field(default=None, metadata=_NN)
+    document_template: str | None = attrs.field(default=None, metadata={**_TEMPLATE, **_NN})
+    logo: str | None = attrs.field(default=None, metadata=_LOGO)
+
+
+def _series_wire(series: NumberSeries) -> NumberSeriesWire:
+    return NumberSeriesWire(series.pattern, series.start, series.reset.value)
+
+
+def company_wire(company: Company) -> CompanyResponse:
+    """The wire value of a company."""
+    terms, bank = company.payment_terms, company.bank
+    return CompanyResponse(
+        id=company.id,
+        name=company.name,
+        address=AddressWire(**attrs.asdict(company.address)),
+        cvr=company.cvr,
+        vat_id=company.vat_id,
+        ean=company.ean,
+        bank=None if bank is None else BankWire(**attrs.asdict(bank)),
+        fik_creditor=company.fik_creditor,
+        currency=company.currency,
+        payment_terms=terms.days if terms.kind is TermsKind.NET else None,
+        locale=company.locale,
+        email=company.email,
+        phone=company.phone,
+        invoice_series=_series_wire(company.invoice_series),
+        credit_note_series=_series_wire(company.credit_note_series),
+        document_template=company.document_template,
+        logo=None if company.logo is None else base64.b64encode(company.logo).decode("ascii"),
+    )
+
+
+def company_changes(data: Mapping[str, Any], request: UpdateCompanyRequest) -> dict[str, Any]:
+    """``Billing.update_company`` changes from an edit body: nested objects carry only
+    the fields the body names (they merge into the company's); the logo is decoded."""
+    errors: list[FieldError] = []
+    changes: dict[str, Any] = {}
+    for name, value in _present(data, request).items():
+        raw = data[_camel(name)]
+        if attrs.has(type(value)) and isinstance(raw, Mapping):
+            changes[name] = {
+                a.name: getattr(value, a.name)
+                for a in attrs.fields(type(value))
+                if _camel(a.name) in raw
+            }
+        elif name == "logo" and value is not None:
+            changes[name] = _logo(value, errors)
+        else:
+            changes[name] = value
+    _raise(errors)
+    return changes
+
+
+def _logo(text: str, errors: list[FieldError]) -> bytes | None:
+    try:
+        return base64.b64decode(text, validate=True)
+    except (binascii.Error, ValueError):
+        errors.append(FieldError("logo", "base64", "must be base64 (a PNG or JPEG image)"))
+        return None
 
 
 # -- webhooks ------------------------------------------------------------------------

@@ -7,6 +7,8 @@ stores' schema migrations, not by the public API.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import datetime as dt
 import functools
 import json
@@ -30,6 +32,7 @@ from faktura.invoice import (
     Payment,
     Status,
 )
+from faktura.issued import IssuedParties
 from faktura.lines import AllowanceCharge, Line, ProductLine, SeparatorLine, TextLine
 from faktura.parties import Company, Customer
 from faktura.terms import PaymentTerms, TermsKind
@@ -42,6 +45,11 @@ T = TypeVar("T")
 Stored = Company | Customer | Invoice | InvoiceEvent | InvoiceSummary | DeliveryAttempt | ApiKey
 
 
+# Invoice names IssuedParties for type checkers only (the core modules import each other
+# the other way round); cattrs needs the name resolved to unstructure the field.
+attrs.resolve_types(Invoice, localns={"IssuedParties": IssuedParties})
+
+
 def _make() -> cattrs.Converter:
     conv = cattrs.Converter()
     conv.register_unstructure_hook(Decimal, str)
@@ -50,6 +58,9 @@ def _make() -> cattrs.Converter:
     conv.register_structure_hook(dt.datetime, lambda v, _: dt.datetime.fromisoformat(v))
     conv.register_unstructure_hook(dt.date, lambda v: v.isoformat())
     conv.register_structure_hook(dt.date, lambda v, _: dt.date.fromisoformat(v))
+    # bytes (a company's logo) as base64 text: JSON has no bytes
+    conv.register_unstructure_hook(bytes, lambda v: base64.b64encode(v).decode("ascii"))
+    conv.register_structure_hook(bytes, _bytes)
     # Stored values were checked when they were written: the hot classes are rebuilt
     # without running their checks again (ten lines cost a third of a booking's CPU).
     conv.register_structure_hook(ProductLine, _product_line)
@@ -65,6 +76,15 @@ def _make() -> cattrs.Converter:
         lambda t: t == frozenset[Scope], lambda v, _: frozenset(Scope(s) for s in v)
     )
     return conv
+
+
+def _bytes(value: object, _: type) -> bytes:
+    if not isinstance(value, str):
+        raise TypeError("stored bytes must be base64 text")
+    try:
+        return base64.b64decode(value, validate=True)
+    except binascii.Error as exc:
+        raise ValueError(f"stored bytes are not valid base64: {exc}") from exc
 
 
 _LINES: dict[str, Callable[[dict[str, Any]], Line]] = {
@@ -150,8 +170,23 @@ def _invoice(data: dict[str, Any], _: type) -> Invoice:
                 for p in data["payments"]
             ),
             "version": data["version"],
+            # documents booked before snapshots were kept have none
+            "issued": _issued(data.get("issued")),
         },
     )
+
+
+def _issued(data: dict[str, Any] | None) -> IssuedParties | None:
+    if data is None:
+        return None
+    return _issued_text(_encode(data))
+
+
+@functools.lru_cache(maxsize=256)
+def _issued_text(text: str) -> IssuedParties:
+    # checked again when read (identifiers of the parties): cached, as a company's
+    # booked documents share few snapshots and the value is frozen
+    return _converter.structure(json.loads(text), IssuedParties)
 
 
 def _rebuilt(cls: type[T], values: dict[str, Any]) -> T:

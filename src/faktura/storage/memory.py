@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, datetime
 from types import TracebackType
 from typing import Any, Self, TypeVar
 
@@ -20,6 +20,7 @@ from faktura.apikeys import ApiKey
 from faktura.delivery.log import AttemptState, DeliveryAttempt
 from faktura.errors import ConflictError, NotFoundError, NumberingError, StorageError
 from faktura.invoice import Invoice, InvoiceEvent, InvoiceSummary
+from faktura.issued import ArchivedDocument, ArchiveKind, sha256
 from faktura.parties import Company, Customer
 from faktura.ports import InvoiceQuery, ListResult
 from faktura.storage.query import matches, newest_first
@@ -39,6 +40,9 @@ class _Tables:
     events: dict[tuple[str, str], tuple[InvoiceEvent, ...]] = attrs.Factory(dict)
     deliveries: dict[tuple[str, str], DeliveryAttempt] = attrs.Factory(dict)
     api_keys: dict[str, ApiKey] = attrs.Factory(dict)
+    # (company, sha256) → (content, media type); (company, invoice, kind, sha256) → when
+    archive_blobs: dict[tuple[str, str], tuple[bytes, str]] = attrs.Factory(dict)
+    archive_links: dict[tuple[str, str, str, str], datetime] = attrs.Factory(dict)
 
 
 class MemoryStore:
@@ -144,6 +148,10 @@ class MemoryUnitOfWork:
     @property
     def api_keys(self) -> _ApiKeys:
         return _ApiKeys(self)
+
+    @property
+    def archive(self) -> _Archive:
+        return _Archive(self)
 
 
 def _page(items: Iterable[V], page: int, limit: int) -> ListResult[V]:
@@ -375,3 +383,50 @@ class _ApiKeys:
     def for_company(self, company_id: str) -> list[ApiKey]:
         found = [k for k in self.uow.read("api_keys").values() if k.company_id == company_id]
         return sorted(found, key=lambda k: (k.created_at, k.id))
+
+
+@attrs.frozen
+class _Archive:
+    uow: MemoryUnitOfWork
+
+    def put(
+        self,
+        company_id: str,
+        invoice_id: str,
+        kind: ArchiveKind,
+        content: bytes,
+        media_type: str,
+        at: datetime,
+    ) -> str:
+        if company_id not in self.uow.read("companies"):
+            raise NotFoundError("company", company_id)
+        digest = sha256(content)
+        if (company_id, digest) not in self.uow.read("archive_blobs"):
+            self.uow.write("archive_blobs")[company_id, digest] = (bytes(content), media_type)
+        link = (company_id, invoice_id, ArchiveKind(kind).value, digest)
+        if link not in self.uow.read("archive_links"):
+            self.uow.write("archive_links")[link] = at
+        return digest
+
+    def get(self, company_id: str, digest: str) -> bytes:
+        try:
+            content: bytes = self.uow.read("archive_blobs")[company_id, digest][0]
+        except (KeyError, TypeError):
+            raise NotFoundError("archived document", digest) from None
+        return content
+
+    def for_invoice(self, company_id: str, invoice_id: str) -> list[ArchivedDocument]:
+        blobs = self.uow.read("archive_blobs")
+        found = [
+            ArchivedDocument(
+                invoice_id,
+                ArchiveKind(kind),
+                digest,
+                len(blobs[cid, digest][0]),
+                blobs[cid, digest][1],
+                at,
+            )
+            for (cid, iid, kind, digest), at in self.uow.read("archive_links").items()
+            if cid == company_id and iid == invoice_id
+        ]
+        return sorted(found, key=lambda d: (d.created_at, d.kind.value, d.sha256))

@@ -22,7 +22,7 @@ import contextlib
 import os
 import threading
 from collections.abc import Callable, Sequence
-from datetime import date
+from datetime import date, datetime
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, LiteralString, NoReturn, Self
 
@@ -39,6 +39,7 @@ from faktura.errors import (
     StorageError,
 )
 from faktura.invoice import Invoice, InvoiceEvent, InvoiceSummary, Status
+from faktura.issued import ArchivedDocument, ArchiveKind, sha256
 from faktura.parties import Company, Customer
 from faktura.ports import OVERDUE, InvoiceQuery, ListResult
 from faktura.storage.codec import dumps, load
@@ -53,7 +54,7 @@ if TYPE_CHECKING:
 __all__ = ["SCHEMA_VERSION", "PostgresStore", "PostgresUnitOfWork"]
 
 #: The schema version this faktura reads and writes.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 INSTALL_HINT = "pip install 'faktura[postgres]'"
 # Two int4 keys for pg_advisory_xact_lock: faktura's, and the schema being migrated.
 _MIGRATION_LOCK = 0x66616B74  # "fakt"
@@ -177,6 +178,27 @@ _MIGRATIONS: dict[int, tuple[LiteralString, ...]] = {
             doc jsonb NOT NULL
         )""",
         "CREATE INDEX api_keys_by_company ON api_keys (company_id, created_at, id)",
+    ),
+    # the archive of what was issued: each file once per company under its sha256,
+    # linked to every document that carried it
+    3: (
+        """CREATE TABLE archive_blobs (
+            company_id text COLLATE "C" NOT NULL REFERENCES companies (id),
+            sha256 text COLLATE "C" NOT NULL,
+            media_type text NOT NULL,
+            size integer NOT NULL,
+            content bytea NOT NULL,
+            PRIMARY KEY (company_id, sha256)
+        )""",
+        """CREATE TABLE archive_links (
+            company_id text COLLATE "C" NOT NULL,
+            invoice_id text COLLATE "C" NOT NULL,
+            kind text COLLATE "C" NOT NULL,
+            sha256 text COLLATE "C" NOT NULL,
+            created_at timestamptz NOT NULL,
+            PRIMARY KEY (company_id, invoice_id, kind, sha256),
+            FOREIGN KEY (company_id, sha256) REFERENCES archive_blobs (company_id, sha256)
+        )""",
     ),
 }
 
@@ -557,6 +579,10 @@ class PostgresUnitOfWork:
     @property
     def api_keys(self) -> _ApiKeys:
         return _ApiKeys(self)
+
+    @property
+    def archive(self) -> _Archive:
+        return _Archive(self)
 
 
 # -- repositories ---------------------------------------------------------------------
@@ -1033,3 +1059,59 @@ class _ApiKeys:
             action="read api keys",
         ).fetchall()
         return [load(row[0], ApiKey) for row in rows]
+
+
+@attrs.frozen
+class _Archive:
+    uow: PostgresUnitOfWork
+
+    def put(
+        self,
+        company_id: str,
+        invoice_id: str,
+        kind: ArchiveKind,
+        content: bytes,
+        media_type: str,
+        at: datetime,
+    ) -> str:
+        if not _Companies(self.uow)._exists(company_id):
+            raise NotFoundError("company", company_id)
+        self.uow.check_writable()
+        digest = sha256(content)
+        self.uow.run(
+            "INSERT INTO archive_blobs (company_id, sha256, media_type, size, content) "
+            "VALUES (%s, %s, %s, %s, %s) ON CONFLICT DO NOTHING",
+            (company_id, digest, media_type, len(content), bytes(content)),
+            action="archive a document",
+        )
+        self.uow.run(
+            "INSERT INTO archive_links (company_id, invoice_id, kind, sha256, created_at) "
+            "VALUES (%s, %s, %s, %s, %s) ON CONFLICT DO NOTHING",
+            (company_id, invoice_id, ArchiveKind(kind).value, digest, at),
+            action="archive a document",
+        )
+        return digest
+
+    def get(self, company_id: str, digest: str) -> bytes:
+        row = self.uow.run(
+            "SELECT content FROM archive_blobs WHERE company_id = %s AND sha256 = %s",
+            (company_id, digest),
+            action="read an archived document",
+        ).fetchone()
+        if row is None:
+            raise NotFoundError("archived document", digest)
+        return bytes(row[0])
+
+    def for_invoice(self, company_id: str, invoice_id: str) -> list[ArchivedDocument]:
+        rows = self.uow.run(
+            "SELECT l.kind, l.sha256, b.size, b.media_type, l.created_at FROM archive_links l "
+            "JOIN archive_blobs b ON b.company_id = l.company_id AND b.sha256 = l.sha256 "
+            "WHERE l.company_id = %s AND l.invoice_id = %s "
+            "ORDER BY l.created_at, l.kind, l.sha256",
+            (company_id, invoice_id),
+            action="read archived documents",
+        ).fetchall()
+        return [
+            ArchivedDocument(invoice_id, ArchiveKind(kind), digest, int(size), media_type, created)
+            for kind, digest, size, media_type, created in rows
+        ]

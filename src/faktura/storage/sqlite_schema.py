@@ -211,12 +211,36 @@ _DELIVERIES_AND_KEYS = _run(
     "CREATE INDEX api_keys_by_company ON api_keys (company_id, created_at, id)",
 )
 
+# Version 5: the archive of what was issued. A file is stored once per company under its
+# sha256 (``archive_blobs``) and linked to each document that carried it, with its kind
+# (``archive_links``).
+_ARCHIVE = _run(
+    """CREATE TABLE archive_blobs (
+        company_id TEXT NOT NULL REFERENCES companies (id),
+        sha256 TEXT NOT NULL,
+        media_type TEXT NOT NULL,
+        size INTEGER NOT NULL,
+        content BLOB NOT NULL,
+        UNIQUE (company_id, sha256)
+    )""",
+    """CREATE TABLE archive_links (
+        company_id TEXT NOT NULL,
+        invoice_id TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        sha256 TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        PRIMARY KEY (company_id, invoice_id, kind, sha256),
+        FOREIGN KEY (company_id, sha256) REFERENCES archive_blobs (company_id, sha256)
+    ) WITHOUT ROWID""",
+)
+
 #: The steps from an empty file to the current schema; step ``n`` makes version ``n + 1``.
 MIGRATIONS: Sequence[Migration] = (
     _DOCUMENTS,
     _search_and_list_indexes,
     _summaries_and_list_positions,
     _DELIVERIES_AND_KEYS,
+    _ARCHIVE,
 )
 #: The schema version this faktura writes.
 LATEST = len(MIGRATIONS)

@@ -15,11 +15,13 @@ against their own stores. Property tests build a fresh store per example.
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
+import attrs
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -29,8 +31,10 @@ from faktura.delivery.channel import DeliveryType, ProviderEvent, Recipient, Rec
 from faktura.delivery.log import AttemptState, DeliveryAttempt
 from faktura.errors import ConflictError, NotFoundError, NumberingError, StorageError
 from faktura.invoice import DocumentKind, Invoice, InvoiceEvent, Status
+from faktura.issued import ArchivedDocument, ArchiveKind, IssuedParties
 from faktura.lines import ProductLine
-from faktura.parties import Company, Customer
+from faktura.numbering import NumberSeries, Reset
+from faktura.parties import Address, BankAccount, Company, Contact, Customer, Department
 from faktura.ports import OVERDUE, InvoiceQuery, Store
 from faktura.storage.query import matches, newest_first
 from faktura.terms import PaymentTerms
@@ -49,6 +53,36 @@ def company(company_id: str = "co-a") -> Company:
 
 def customer(company_id: str = "co-a", customer_id: str = "cu-1", name: str = "Fjord") -> Customer:
     return Customer(id=customer_id, company_id=company_id, name=name, number=customer_id)
+
+
+#: A small valid PNG (1x1 pixel, transparent): logos are stored as bytes.
+PNG_LOGO = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c6360000002000001e221bc330000000049454e44ae426082"
+)
+
+
+def full_company(company_id: str = "co-full") -> Company:
+    """A company with every profile field set (address, bank, FIK, logo, series...)."""
+    return Company(
+        id=company_id,
+        name="Nordlys ApS",
+        address=Address("Havnegade 1", "København K", "1058", "DK", "2. sal"),
+        cvr="13585628",
+        vat_id="DK13585628",
+        ean="5790000435951",
+        bank=BankAccount("1234", "1234567890", "DK5000400440116243", "DABADKKK"),
+        fik_creditor="12345678",
+        currency="EUR",
+        payment_terms=PaymentTerms.net(14),
+        locale="en",
+        email="billing@nordlys.dk",
+        phone="+45 12 34 56 78",
+        invoice_series=NumberSeries("{year}-{seq:04}", start=100, reset=Reset.YEARLY),
+        credit_note_series=NumberSeries("CN{yy}{month}-{seq}", reset=Reset.MONTHLY),
+        logo=PNG_LOGO,
+        document_template="modern",
+    )
 
 
 def draft(
@@ -581,7 +615,130 @@ class StoreContract:
         with store.unit_of_work() as uow, pytest.raises(NotFoundError):
             uow.api_keys.update(api_key("00000000000000e5"))
 
+    # -- what was issued ------------------------------------------------------------------
+
+    def test_a_booked_documents_snapshot_round_trips(self, store: Store) -> None:
+        buyer = Customer(
+            id="cu-1",
+            company_id="co-a",
+            name="Fjord",
+            address=Address("Fjordvej 2", "Aarhus C", "8000"),
+            language="en",
+            departments=(Department("d-1", "Indkøb", ean="5790000435951"),),
+            contacts=(Contact("c-1", "Ada", "ada@fjord.dk"),),
+            document_template="modern",
+        )
+        seller = attrs.evolve(full_company("co-a"), logo=None)
+        invoice = attrs.evolve(draft("inv-1"), customer_department_id="d-1")
+        issued = IssuedParties.take(
+            invoice,
+            seller,
+            buyer,
+            language="en",
+            template_id="modern",
+            logo_sha256=hashlib.sha256(PNG_LOGO).hexdigest(),
+        )
+        booked = invoice.book("1", AT, issued=issued).invoice
+        add(store, booked)
+        with store.unit_of_work(readonly=True) as uow:
+            stored = uow.invoices.get("co-a", "inv-1")
+        assert stored == booked
+        assert stored.issued == issued
+        assert stored.issued is not None
+        assert stored.issued.buyer.contacts == ()
+
+    def test_archive_round_trip(self, store: Store) -> None:
+        content = b"%PDF-1.4 issued\x00\xff"
+        with store.unit_of_work() as uow:
+            digest = uow.archive.put(
+                "co-a", "inv-1", ArchiveKind.PDF, content, "application/pdf", AT
+            )
+            uow.commit()
+        assert digest == hashlib.sha256(content).hexdigest()
+        with store.unit_of_work(readonly=True) as uow:
+            assert uow.archive.get("co-a", digest) == content
+            assert uow.archive.for_invoice("co-a", "inv-1") == [
+                ArchivedDocument(
+                    "inv-1", ArchiveKind.PDF, digest, len(content), "application/pdf", AT
+                )
+            ]
+            assert uow.archive.for_invoice("co-a", "inv-2") == []
+            with pytest.raises(NotFoundError):
+                uow.archive.get("co-a", hashlib.sha256(b"other").hexdigest())
+
+    def test_archive_stores_the_same_bytes_once(self, store: Store) -> None:
+        pdf, xml = b"%PDF same", b"<Invoice/>"
+        later = AT + timedelta(minutes=5)
+        with store.unit_of_work() as uow:
+            first = uow.archive.put("co-a", "inv-1", ArchiveKind.PDF, pdf, "application/pdf", AT)
+            again = uow.archive.put("co-a", "inv-1", ArchiveKind.PDF, pdf, "application/pdf", later)
+            uow.archive.put("co-a", "inv-2", ArchiveKind.PDF, pdf, "application/pdf", later)
+            uow.archive.put("co-a", "inv-1", ArchiveKind.UBL, xml, "application/xml", later)
+            uow.commit()
+        with store.unit_of_work() as uow:
+            uow.archive.put("co-a", "inv-1", ArchiveKind.PDF, pdf, "application/pdf", later)
+            uow.commit()
+        assert first == again
+        with store.unit_of_work(readonly=True) as uow:
+            listed = uow.archive.for_invoice("co-a", "inv-1")
+            assert [(d.kind, d.sha256, d.size, d.created_at) for d in listed] == [
+                (ArchiveKind.PDF, first, len(pdf), AT),
+                (ArchiveKind.UBL, hashlib.sha256(xml).hexdigest(), len(xml), later),
+            ]
+            assert [d.sha256 for d in uow.archive.for_invoice("co-a", "inv-2")] == [first]
+            assert uow.archive.get("co-a", first) == pdf
+
+    def test_the_archive_is_scoped_to_its_company(self, store: Store) -> None:
+        with store.unit_of_work() as uow:
+            digest = uow.archive.put(
+                "co-a", "inv-1", ArchiveKind.PDF, b"mine", "application/pdf", AT
+            )
+            uow.commit()
+        with store.unit_of_work(readonly=True) as uow:
+            with pytest.raises(NotFoundError):
+                uow.archive.get("co-b", digest)
+            assert uow.archive.for_invoice("co-b", "inv-1") == []
+        with store.unit_of_work() as uow, pytest.raises(NotFoundError):
+            uow.archive.put("co-x", "inv-1", ArchiveKind.PDF, b"x", "application/pdf", AT)
+
+    def test_an_archive_put_rolls_back_unless_committed(self, store: Store) -> None:
+        with store.unit_of_work() as uow:
+            digest = uow.archive.put(
+                "co-a", "inv-1", ArchiveKind.EMAIL, b"mail", "message/rfc822", AT
+            )
+        with store.unit_of_work(readonly=True) as uow:
+            with pytest.raises(NotFoundError):
+                uow.archive.get("co-a", digest)
+            assert uow.archive.for_invoice("co-a", "inv-1") == []
+            with pytest.raises(StorageError):
+                uow.archive.put("co-a", "inv-1", ArchiveKind.PDF, b"x", "application/pdf", AT)
+
     # -- companies -----------------------------------------------------------------------
+
+    def test_a_full_profile_round_trips(self, store: Store) -> None:
+        full = full_company()
+        buyer = Customer(
+            id="cu-full",
+            company_id=full.id,
+            name="Fjord A/S",
+            address=Address("Strandvejen 2", "Aarhus C", "8000", "DK"),
+            document_template="modern",
+        )
+        with store.unit_of_work() as uow:
+            uow.companies.add(full)
+            uow.customers.add(buyer)
+            uow.commit()
+        with store.unit_of_work(readonly=True) as uow:
+            assert uow.companies.get(full.id) == full
+            assert uow.companies.get(full.id).logo == PNG_LOGO
+            assert uow.customers.get(full.id, "cu-full") == buyer
+        cleared = Company(id=full.id, name="Nordlys ApS", document_template="classic-2")
+        with store.unit_of_work() as uow:
+            uow.companies.update(cleared)
+            uow.commit()
+        with store.unit_of_work(readonly=True) as uow:
+            assert uow.companies.get(full.id) == cleared
+            assert uow.companies.get(full.id).logo is None
 
     def test_companies_are_listed_by_id(self, store: Store) -> None:
         with store.unit_of_work() as uow:

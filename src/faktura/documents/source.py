@@ -1,0 +1,100 @@
+"""Where a document's files come from: the one rule for parties, language and template.
+
+- A booked document is drawn from what it was issued with (``Invoice.issued``): the
+  seller and buyer as they were at booking, its language, its template and its logo
+  (read back from the archive by the caller). Live company, customer and template
+  choices are not read.
+- A draft (and a preview of one) is drawn from the live records: the customer's
+  document template, else the company's; the customer's language, else the company's
+  locale; the company's logo.
+
+A document booked before faktura kept snapshots has none: it is drawn from the live
+records, as it always was.
+"""
+
+from __future__ import annotations
+
+import attrs
+
+from faktura.documents.l10n import document_locale
+from faktura.invoice import Invoice
+from faktura.issued import IssuedParties
+from faktura.parties import Company, Customer
+
+__all__ = ["DocumentSource", "issue", "template_for"]
+
+
+def template_for(company: Company, customer: Customer, requested: str | None = None) -> str:
+    """The PDF template of a document: ``requested`` (a send's documentTemplateId),
+    else the customer's, else the company's."""
+    return requested or customer.document_template or company.document_template
+
+
+def issue(
+    invoice: Invoice,
+    company: Company,
+    customer: Customer,
+    *,
+    template_id: str | None = None,
+    logo_sha256: str | None = None,
+) -> IssuedParties:
+    """What ``invoice`` is issued with when booked now (``template_id``: a send's
+    documentTemplateId, else the rule of ``template_for``)."""
+    return IssuedParties.take(
+        invoice,
+        company,
+        customer,
+        language=document_locale(customer.language, company.locale),
+        template_id=template_for(company, customer, template_id),
+        logo_sha256=logo_sha256,
+    )
+
+
+@attrs.frozen
+class DocumentSource:
+    """Everything the files of one document are made of (see the module docstring)."""
+
+    invoice: Invoice
+    company: Company
+    customer: Customer
+    language: str
+    template_id: str
+    logo: bytes | None = None
+
+    @classmethod
+    def issued(cls, invoice: Invoice, issued: IssuedParties, logo: bytes | None) -> DocumentSource:
+        """A booked document, from its snapshot; ``logo`` the archived bytes of
+        ``issued.logo_sha256``."""
+        return cls(invoice, issued.seller, issued.buyer, issued.language, issued.template_id, logo)
+
+    @classmethod
+    def live(
+        cls,
+        invoice: Invoice,
+        company: Company,
+        customer: Customer,
+        template_id: str | None = None,
+    ) -> DocumentSource:
+        """A draft (or a document without a snapshot), from the live records."""
+        return cls(
+            invoice,
+            company,
+            customer,
+            document_locale(customer.language, company.locale),
+            template_for(company, customer, template_id),
+            company.logo,
+        )
+
+    def pdf(self, *, draft: bool = False) -> bytes:
+        """The PDF (``draft``: with the watermark). Raises ConfigurationError without
+        the pdf extra, ValidationError for an unknown template, RenderError."""
+        from faktura.documents.pdf import DocumentData, render_pdf
+
+        data = DocumentData(self.invoice, self.company, self.customer, self.language, self.logo)
+        return render_pdf(data, template_id=self.template_id, draft=draft)
+
+    def ubl(self) -> bytes:
+        """The UBL e-invoice of a booked document. Raises ValidationError."""
+        from faktura.documents.ubl import to_ubl
+
+        return to_ubl(self.invoice, self.company, self.customer)
