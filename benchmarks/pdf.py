@@ -67,6 +67,7 @@ from faktura.billing import Billing
 from faktura.documents import l10n
 from faktura.documents.pdf import DocumentData, render_pdf
 from faktura.documents.qr import epc_payload, epc_qr
+from faktura.exchange import FixedRates
 from faktura.invoice import Invoice
 from faktura.parties import Address, BankAccount, Company, Customer
 from faktura.storage.memory import MemoryStore
@@ -105,7 +106,9 @@ class Workload:
     """A EUR company with an IBAN, a customer and booked ten-line invoices."""
 
     def __init__(self) -> None:
-        self.billing = Billing(MemoryStore())
+        # a Danish seller's EUR invoice also states its VAT in DKK, at the host's rate
+        rates = FixedRates({("EUR", "DKK"): Decimal("7.4604")})
+        self.billing = Billing(MemoryStore(), exchange_rates=rates)
         self.company: Company = self.billing.create_company(
             name="Nordlys ApS",
             address=Address("Vesterbrogade 1", "København V", "1620", "DK"),

@@ -87,6 +87,10 @@ OTHERS = "*"
 #: module's top-level names. A key ending in "/" covers every module below it.
 TIERS: Mapping[str, str | Mapping[str, str]] = {
     # unit: pure and fast
+    "tests/test_accounting_vat.py": {
+        "test_the_rate_used_survives_every_store": INTEGRATION,
+        OTHERS: UNIT,
+    },
     "tests/test_billing.py": UNIT,  # Billing over the memory store
     "tests/test_billing_stateful.py": {
         "TestBillingOnMemory": UNIT,
@@ -94,6 +98,7 @@ TIERS: Mapping[str, str | Mapping[str, str]] = {
     },
     "tests/test_codec.py": UNIT,
     "tests/test_company_profile.py": UNIT,
+    "tests/test_delivery_dates.py": {"test_every_store_keeps_the_dates": INTEGRATION, OTHERS: UNIT},
     "tests/test_epc_qr.py": UNIT,
     "tests/test_exchange.py": UNIT,
     "tests/test_fik.py": UNIT,
@@ -106,6 +111,10 @@ TIERS: Mapping[str, str | Mapping[str, str]] = {
     "tests/test_numbering.py": UNIT,
     "tests/test_pdf.py": UNIT,
     "tests/test_pdf_fonts.py": UNIT,
+    "tests/test_pdf_content.py": {
+        "test_http_a_credit_note_is_created_with_a_reason": E2E,
+        OTHERS: UNIT,
+    },
     "tests/test_peppol.py": UNIT,
     "tests/test_public_api.py": UNIT,
     "tests/test_purity.py": UNIT,

@@ -31,6 +31,7 @@ from faktura.ports import CustomerDirectory, ListResult
 from faktura.storage.memory import MemoryStore
 from faktura.terms import PaymentTerms
 from faktura.testing.clock import ManualClock
+from faktura.testing.parties import BUYER_ADDRESS, SELLER_ADDRESS
 
 TODAY = date(2026, 11, 25)
 
@@ -47,7 +48,9 @@ def billing(clock: ManualClock) -> Billing:
 
 @pytest.fixture
 def company_id(billing: Billing) -> str:
-    return billing.create_company(id="co-1", name="Nordlys ApS").id
+    return billing.create_company(
+        id="co-1", name="Nordlys ApS", address=SELLER_ADDRESS, cvr="13585628"
+    ).id
 
 
 @pytest.fixture
@@ -56,6 +59,7 @@ def customer(billing: Billing, company_id: str) -> Customer:
         company_id,
         id="cu-1",
         name="Fjord A/S",
+        address=BUYER_ADDRESS,
         number="1001",
         departments=(Department("dep-1", "Purchasing", ean="5790000435951"),),
         contacts=(Contact("con-1", "Mette", "mette@fjord.example"),),
@@ -165,7 +169,9 @@ def test_wire_junk_is_a_wire_format_error(billing: Billing, company_id: str) -> 
 def test_another_companys_customer_is_unknown(
     billing: Billing, company_id: str, customer: Customer
 ) -> None:
-    other = billing.create_company(id="co-2", name="Other").id
+    other = billing.create_company(
+        id="co-2", name="Other", address=SELLER_ADDRESS, cvr="13585628"
+    ).id
     with pytest.raises(ValidationError) as info:
         billing.create_draft(other, body())
     assert info.value.field == "customerId"
@@ -289,7 +295,9 @@ def test_every_change_is_in_the_audit_trail(
     assert [e.type for e in events] == ["created", "updated", "booked", "payment_recorded"]
     assert [e.actor for e in events] == ["api-key-1", "api-key-1", "api-key-2", None]
     assert events[2].data["number"] == "1"
-    other = billing.create_company(id="co-2", name="Other").id
+    other = billing.create_company(
+        id="co-2", name="Other", address=SELLER_ADDRESS, cvr="13585628"
+    ).id
     with pytest.raises(NotFoundError):
         billing.events(other, draft.id)
 
@@ -331,7 +339,9 @@ def test_tenants_never_see_each_other(
     billing: Billing, company_id: str, customer: Customer
 ) -> None:
     draft = billing.create_draft(company_id, body())
-    other = billing.create_company(id="co-2", name="Other").id
+    other = billing.create_company(
+        id="co-2", name="Other", address=SELLER_ADDRESS, cvr="13585628"
+    ).id
     for call in (
         lambda: billing.get_invoice(other, draft.id),
         lambda: billing.book(other, draft.id),
@@ -374,8 +384,10 @@ def test_a_host_can_plug_in_its_own_customer_directory(clock: ManualClock) -> No
     directory = HostDirectory()
     plugged: CustomerDirectory = directory
     billing = Billing(MemoryStore(), clock, customers=plugged)
-    company_id = billing.create_company(name="Host Co").id
-    directory.add(Customer(id="crm-9", company_id=company_id, name="From the CRM"))
+    company_id = billing.create_company(name="Host Co", address=SELLER_ADDRESS, cvr="13585628").id
+    directory.add(
+        Customer(id="crm-9", company_id=company_id, name="From the CRM", address=BUYER_ADDRESS)
+    )
     draft = billing.create_draft(company_id, body("crm-9"))
     assert draft.customer_id == "crm-9"
     assert billing.list_customers(company_id).total == 1
@@ -384,8 +396,8 @@ def test_a_host_can_plug_in_its_own_customer_directory(clock: ManualClock) -> No
 def test_ids_can_be_chosen_by_the_host(clock: ManualClock) -> None:
     counter: Iterator[int] = iter(range(100))
     billing = Billing(MemoryStore(), clock, ids=lambda: f"id-{next(counter)}")
-    company_id = billing.create_company(name="Co").id
-    billing.create_customer(company_id, id="cu-1", name="C")
+    company_id = billing.create_company(name="Co", address=SELLER_ADDRESS, cvr="13585628").id
+    billing.create_customer(company_id, id="cu-1", name="C", address=BUYER_ADDRESS)
     assert company_id == "id-0"
     assert billing.create_draft(company_id, body()).id == "id-1"
 

@@ -20,6 +20,7 @@ from faktura.ports import Store
 from faktura.storage.memory import MemoryStore
 from faktura.storage.sqlite import SqliteStore
 from faktura.testing.clock import ManualClock
+from faktura.testing.parties import BUYER_ADDRESS, SELLER_ADDRESS
 
 COMPANIES = ("co-a", "co-b")
 PRICES = ("100.00", "33.33", "0.10", "1999.95")
@@ -54,8 +55,12 @@ class BillingMachine(RuleBasedStateMachine):
             self.make_store(), ManualClock(datetime(2026, 11, 25, 12, 0, tzinfo=UTC))
         )
         for company_id in COMPANIES:
-            self.billing.create_company(id=company_id, name=company_id)
-            self.billing.create_customer(company_id, id=f"{company_id}-cu", name="Customer")
+            self.billing.create_company(
+                id=company_id, name=company_id, address=SELLER_ADDRESS, cvr="13585628"
+            )
+            self.billing.create_customer(
+                company_id, id=f"{company_id}-cu", name="Customer", address=BUYER_ADDRESS
+            )
         self.model: dict[str, Doc] = {}
         self.counters: dict[tuple[str, str], int] = {}
 

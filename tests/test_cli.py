@@ -29,6 +29,7 @@ from faktura.errors import DeliveryRejected
 from faktura.invoice import Invoice
 from faktura.storage.memory import MemoryStore
 from faktura.testing.access_point import LocalAccessPoint
+from faktura.testing.parties import BUYER_ADDRESS
 
 AT = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 UBL_INVOICE = "{urn:oasis:names:specification:ubl:schema:xsd:Invoice-2}Invoice"
@@ -398,6 +399,12 @@ def test_serve_answers_with_keys_made_by_the_cli(
             "13585628",
             "--vat-id",
             "DK13585628",
+            "--street",
+            "Vestergade 1",
+            "--postal-code",
+            "8000",
+            "--city",
+            "Aarhus C",
             "--store",
             store,
             cwd=tmp_path,
@@ -417,6 +424,7 @@ def test_serve_answers_with_keys_made_by_the_cli(
                 "/v1/customers",
                 json={
                     "name": "Region Midtjylland",
+                    "address": {"street": "Skottenborg 26", "postalCode": "8800", "city": "Viborg"},
                     "departments": [{"name": "Økonomi", "ean": "5790000435951"}],
                 },
             )
@@ -496,7 +504,9 @@ def an_einvoice() -> bytes:
     """The demo's first invoice as a UBL e-invoice to a customer with an EAN."""
     billing = Billing(MemoryStore(), Clock())
     company, _, _ = run_demo(billing)
-    customer = billing.create_customer(company.id, name="Region Midtjylland", ean=EAN)
+    customer = billing.create_customer(
+        company.id, name="Region Midtjylland", ean=EAN, address=BUYER_ADDRESS
+    )
     draft = billing.create_draft(company.id, {"customerId": customer.id, **DEMO_DRAFT})
     return to_ubl(billing.book(company.id, draft.id), company, customer)
 

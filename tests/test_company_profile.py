@@ -13,6 +13,7 @@ from faktura.numbering import NumberSeries, Reset
 from faktura.parties import Address, BankAccount, Company, Customer
 from faktura.storage.memory import MemoryStore
 from faktura.testing.contract import PNG_LOGO
+from faktura.testing.parties import BUYER_ADDRESS, SELLER
 
 JPEG_LOGO = b"\xff\xd8\xff\xe0" + b"\x00" * 16
 AT = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
@@ -141,7 +142,7 @@ def test_every_bad_field_is_named_and_nothing_changes(billing: Billing) -> None:
 
 
 def _book(billing: Billing, company_id: str) -> str:
-    customer = billing.create_customer(company_id, name="Fjord A/S")
+    customer = billing.create_customer(company_id, name="Fjord A/S", address=BUYER_ADDRESS)
     draft = billing.create_draft(
         company_id,
         {
@@ -155,7 +156,7 @@ def _book(billing: Billing, company_id: str) -> str:
 
 
 def test_a_series_in_use_keeps_its_pattern_start_and_reset(billing: Billing) -> None:
-    company = billing.create_company(name="Nordlys ApS")
+    company = billing.create_company(**SELLER)
     # unused: changes freely
     billing.update_company(company.id, invoice_series={"pattern": "F-{seq}", "start": 500})
     assert _book(billing, company.id) == "F-500"

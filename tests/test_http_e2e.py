@@ -242,7 +242,11 @@ def test_an_access_point_reports_a_rejection() -> None:
     _, secret = billing.create_api_key(company_id, "k", ALL_SCOPES)
     api = Client(create_app(billing), secret)
     customer = expect(
-        api.post("/v1/customers", json={"name": "Region", "number": "R-1", "ean": GLN}), 201
+        api.post(
+            "/v1/customers",
+            json={"name": "Region", "number": "R-1", "ean": GLN, "address": ADDRESS},
+        ),
+        201,
     )
     draft = expect(
         api.post("/v1/invoices", json={"customerId": customer["id"], "lines": [LINE]}), 201

@@ -28,6 +28,7 @@ from faktura.errors import (
 )
 from faktura.http import create_app
 from faktura.storage.memory import MemoryStore
+from faktura.testing.parties import SELLER
 from test_http_fixtures import (
     ALL_SCOPES,
     GLN,
@@ -468,10 +469,15 @@ class Channel:
 
 def _sending(channel: Channel) -> tuple[Client, str]:
     billing = Billing(MemoryStore(), FixedClock(), channels={"sproom": channel})
-    company = billing.create_company(name="Nordlys ApS", cvr="13585628", vat_id="DK13585628")
+    company = billing.create_company(**SELLER)
     api = Client(create_app(billing), billing.create_api_key(company.id, "k", ALL_SCOPES)[1])
+    address = {"street": "Skottenborg 26", "postalCode": "8800", "city": "Viborg"}
     customer = expect(
-        api.post("/v1/customers", json={"name": "Region", "number": "R-1", "ean": GLN}), 201
+        api.post(
+            "/v1/customers",
+            json={"name": "Region", "number": "R-1", "ean": GLN, "address": address},
+        ),
+        201,
     )
     draft = expect(
         api.post("/v1/invoices", json={"customerId": customer["id"], "lines": [LINE]}), 201

@@ -37,6 +37,7 @@ from faktura.issued import ArchiveKind
 from faktura.parties import Address, BankAccount
 from faktura.storage.memory import MemoryStore
 from faktura.testing.clock import ManualClock
+from faktura.testing.parties import SELLER
 from test_http_fixtures import ALL_SCOPES, Client, FixedClock, expect
 
 OLD_NAME, OLD_STREET = "Gammel Kunde ApS", "Gammelvej 1"
@@ -301,7 +302,7 @@ def test_http_renamed_customer() -> None:
     """Over HTTP: the PDF of a sent invoice keeps the customer it was sent to."""
     channel = EmailLike()
     billing = Billing(MemoryStore(), FixedClock(), channels={"email": channel})  # type: ignore[dict-item]
-    company = billing.create_company(name="Nordlys ApS", cvr="13585628", vat_id="DK13585628")
+    company = billing.create_company(**SELLER)
     key = billing.create_api_key(company.id, "all", ALL_SCOPES)[1]
     api = Client(create_app(billing), key)
     customer = expect(

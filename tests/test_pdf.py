@@ -23,10 +23,12 @@ from faktura.billing import Billing
 from faktura.cli import run_demo
 from faktura.documents.l10n import format_date, format_money, format_percent
 from faktura.documents.pdf import DocumentData, render_pdf, template_ids
+from faktura.exchange import FixedRates
 from faktura.invoice import Invoice
 from faktura.parties import Department
 from faktura.storage.memory import MemoryStore
 from faktura.testing.clock import ManualClock
+from faktura.testing.parties import BUYER_ADDRESS, SELLER_ADDRESS
 
 AT = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 
@@ -206,13 +208,18 @@ def test_an_xml_attachment_is_embedded(demo: tuple[Billing, Company, Customer, I
 
 
 def test_eur_invoices_carry_the_epc_qr_code() -> None:
-    billing = Billing(MemoryStore(), ManualClock(AT))
+    rates = FixedRates({("EUR", "DKK"): Decimal("7.4604")})  # the seller is Danish
+    billing = Billing(MemoryStore(), ManualClock(AT), exchange_rates=rates)
     company = billing.create_company(
         name="Euro GmbH",
         currency="EUR",
         bank=BankAccount(iban="DE89370400440532013000", bic="COBADEFFXXX"),
+        cvr="13585628",
+        address=SELLER_ADDRESS,
     )
-    customer = billing.create_customer(company.id, name="Kunde", language="de")
+    customer = billing.create_customer(
+        company.id, name="Kunde", language="de", address=BUYER_ADDRESS
+    )
     invoice = billing.book(
         company.id,
         billing.create_draft(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import os
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -17,10 +18,12 @@ from faktura.delivery.channel import DeliveryChannel, DeliveryType
 from faktura.delivery.manual import ManualChannel
 from faktura.documents import fonts
 from faktura.documents.pdf import DocumentData, render_pdf
+from faktura.exchange import FixedRates
 from faktura.parties import Address, BankAccount
 from faktura.storage.memory import MemoryStore
 from faktura.testing.channels import RecordingChannel
 from faktura.testing.clock import ManualClock
+from faktura.testing.parties import BUYER_ADDRESS
 
 # (language, a customer name, a street, a line description)
 EUROPEAN = [
@@ -44,7 +47,12 @@ EUROPEAN = [
 
 def billing(**channels: DeliveryChannel) -> tuple[Billing, str, str]:
     """A Billing over the memory store with a EUR company and a Danish customer."""
-    billing = Billing(MemoryStore(), ManualClock(), channels=channels or None)
+    billing = Billing(
+        MemoryStore(),
+        ManualClock(),
+        channels=channels or None,
+        exchange_rates=FixedRates({("EUR", "DKK"): Decimal("7.4604")}),
+    )
     company = billing.create_company(
         name="Nordlys ApS",
         cvr="13585628",
@@ -56,7 +64,12 @@ def billing(**channels: DeliveryChannel) -> tuple[Billing, str, str]:
         email="billing@nordlys.example",
     )
     customer = billing.create_customer(
-        company.id, name="Fjord A/S", email="ap@fjord.dk", cvr="25313763", ean="5798000416604"
+        company.id,
+        name="Fjord A/S",
+        address=BUYER_ADDRESS,
+        email="ap@fjord.dk",
+        cvr="25313763",
+        ean="5798000416604",
     )
     return billing, company.id, customer.id
 
@@ -78,7 +91,9 @@ def test_european_names_render_and_read_back(
 ) -> None:
     books, company_id, _ = billing()
     customer = books.create_customer(
-        company_id, name=name, address=Address(street=street, city="Ĳsselstein", country="NL")
+        company_id,
+        name=name,
+        address=Address(street=street, city="Ĳsselstein", postal_code="3401", country="NL"),
     )
     draft = books.create_draft(
         company_id,
@@ -125,7 +140,9 @@ def test_the_font_is_embedded_as_a_subset() -> None:
 
 def test_what_no_font_draws_is_named_field_by_field() -> None:
     books, company_id, _ = billing()
-    customer = books.create_customer(company_id, name="中山商事", email="a@b.jp")
+    customer = books.create_customer(
+        company_id, name="中山商事", email="a@b.jp", address=BUYER_ADDRESS
+    )
     draft = books.create_draft(
         company_id,
         {
@@ -155,7 +172,7 @@ def test_what_no_font_draws_is_named_field_by_field() -> None:
 
 def refused_cjk(books: Billing, company_id: str) -> str:
     customer = books.create_customer(
-        company_id, name="中山商事", email="a@b.jp", ean="5790000435951"
+        company_id, name="中山商事", email="a@b.jp", ean="5790000435951", address=BUYER_ADDRESS
     )
     draft = books.create_draft(
         company_id,

@@ -41,6 +41,7 @@ from faktura.storage.sqlite import SqliteStore
 from faktura.testing.access_point import LocalAccessPoint
 from faktura.testing.channels import RecordingChannel
 from faktura.testing.clock import ManualClock
+from faktura.testing.parties import BUYER_ADDRESS
 from test_delivery_email import SmtpServer, smtp_server  # noqa: F401
 from test_ubl import Validator, validator  # noqa: F401
 
@@ -97,6 +98,7 @@ def world(store: Store, clock: ManualClock | None = None) -> World:
     customer = billing.create_customer(
         company.id,
         name="Fjord A/S",
+        address=BUYER_ADDRESS,
         number="K-100",
         email="ap@fjord.dk",
         cvr="25313763",
@@ -255,7 +257,7 @@ def assert_nothing_booked(w: World, draft: Invoice) -> None:
 
 
 def test_no_recipient_at_all_is_named(w: World) -> None:
-    bare = w.billing.create_customer(w.company_id, name="Walk-in")
+    bare = w.billing.create_customer(w.company_id, name="Walk-in", address=BUYER_ADDRESS)
     draft = w.billing.create_draft(
         w.company_id,
         {"customerId": bare.id, "lines": [{"description": "x", "quantity": "1", "unitPrice": "1"}]},
@@ -568,6 +570,7 @@ def test_send_over_a_real_smtp_server_and_a_real_access_point(
         customer = billing.create_customer(
             company.id,
             name="Fjord A/S",
+            address=BUYER_ADDRESS,
             number="K-100",
             email="ap@fjord.dk",
             language="en",
@@ -619,7 +622,7 @@ def test_send_over_a_real_smtp_server_and_a_real_access_point(
 
 def test_einvoices_fall_back_to_the_cvr_and_bad_cvrs_never_get_that_far(w: World) -> None:
     company_only = w.billing.create_customer(
-        w.company_id, name="Hansen ApS", number="K-200", cvr="29403473"
+        w.company_id, name="Hansen ApS", number="K-200", cvr="29403473", address=BUYER_ADDRESS
     )
     body = {
         "customerId": company_only.id,

@@ -15,6 +15,7 @@ from faktura.ports import InvoiceQuery
 from faktura.storage.sqlite import SqliteStore
 from faktura.testing.clock import ManualClock
 from faktura.testing.faults import FailingStore, InjectedFailure
+from faktura.testing.parties import BUYER_ADDRESS, SELLER_ADDRESS
 
 PROCESSES = 4
 BOOKINGS = 500
@@ -67,8 +68,10 @@ def test_concurrent_bookings_are_gap_free(tmp_path: Path) -> None:
     path = tmp_path / "faktura.db"
     store = SqliteStore(path, create=True)
     billing = Billing(store, ManualClock(datetime(2026, 11, 25, 10, 0, tzinfo=UTC)))
-    company_id = billing.create_company(name="Nordlys ApS").id
-    billing.create_customer(company_id, id="cu-1", name="Fjord A/S")
+    company_id = billing.create_company(
+        name="Nordlys ApS", address=SELLER_ADDRESS, cvr="13585628"
+    ).id
+    billing.create_customer(company_id, id="cu-1", name="Fjord A/S", address=BUYER_ADDRESS)
     store.close()
 
     context = multiprocessing.get_context("spawn")

@@ -6,10 +6,13 @@ Booking allocates the document number in the same unit of work that writes the b
 document, so a failed or crashed booking leaves no gap and no number without its
 document.
 
+>>> from faktura.parties import Address
 >>> from faktura.storage.memory import MemoryStore
 >>> billing = Billing(MemoryStore())
->>> company = billing.create_company(name="Nordlys ApS")
->>> customer = billing.create_customer(company.id, name="Fjord A/S")
+>>> company = billing.create_company(name="Nordlys ApS", cvr="13585628",
+...     address=Address(street="Vestergade 1", postal_code="8000", city="Aarhus C"))
+>>> customer = billing.create_customer(company.id, name="Fjord A/S",
+...     address=Address(street="Nørregade 7", postal_code="1165", city="København K"))
 >>> draft = billing.create_draft(company.id, {"customerId": customer.id, "lines": [
 ...     {"description": "Hours", "quantity": "2", "unitPrice": "500.00"}]})
 >>> draft.number is None, str(draft.totals.amount)
@@ -44,6 +47,7 @@ from faktura.errors import (
     NumberingError,
     ValidationError,
 )
+from faktura.exchange import AccountingVat, ExchangeRates, vat_accounting_currency
 from faktura.invoice import (
     BOOKED_STATUSES,
     EDITABLE_FIELDS,
@@ -52,6 +56,13 @@ from faktura.invoice import (
     InvoiceEvent,
     InvoiceSummary,
     Status,
+)
+from faktura.issuability import (
+    JURISDICTIONS,
+    Parties,
+    RuleSet,
+    issuability_errors,
+    rules_for,
 )
 from faktura.issued import MEDIA_TYPES, ArchivedDocument, ArchiveKind, logo_media_type
 from faktura.parties import Company, Customer
@@ -118,7 +129,12 @@ class Billing:
     (``new_id``: time-ordered). ``channels`` maps delivery types ("email", "sproom",
     "manual") to DeliveryChannels; without it, only manual delivery is configured.
     ``stale_after``: how old a pending delivery attempt must be before a send treats it
-    as interrupted (a crash) rather than in progress.
+    as interrupted (a crash) rather than in progress. ``jurisdictions``: what a document
+    must say before it is numbered, by the seller's country, beyond EN 16931's rules
+    (``faktura.issuability``; Denmark's by default, a host adds its own).
+    ``exchange_rates``: the host's rates (``faktura.exchange``), asked at booking for the
+    VAT of a foreign-currency document in the seller's VAT accounting currency (a Danish
+    seller's EUR invoice states its VAT in DKK); without it such a document is not booked.
     """
 
     def __init__(
@@ -130,8 +146,12 @@ class Billing:
         ids: Callable[[], str] = new_id,
         channels: Mapping[str, DeliveryChannel] | None = None,
         stale_after: timedelta = timedelta(minutes=5),
+        jurisdictions: Mapping[str, RuleSet] = JURISDICTIONS,
+        exchange_rates: ExchangeRates | None = None,
     ) -> None:
         self.store = store
+        self._exchange_rates = exchange_rates
+        self._jurisdictions = jurisdictions
         self.clock: Clock = clock or SystemClock()
         self._customers = customers
         self._ids = ids
@@ -343,6 +363,9 @@ class Billing:
             "our_reference": request.our_reference,
             "description": request.description,
             "notes": request.notes,
+            "delivery_date": request.delivery_date,
+            "period_start": request.period_start,
+            "period_end": request.period_end,
         }
 
     def update_draft(
@@ -509,10 +532,11 @@ class Billing:
                 now,
             )
         issued = issue(invoice, company, customer, template_id=template_id, logo_sha256=logo)
-        # Whatever fails from here on (a text the PDF's font cannot draw, back-dating, a
-        # document that cannot be booked, a crash) rolls the unit of work back, counter
-        # included: no number is used.
-        check_before_booking(invoice, company, customer, issued.template_id)
+        # Whatever fails from here on (the issuability gate, back-dating, a document that
+        # cannot be booked, a crash) rolls the unit of work back, counter included: no
+        # number is used.
+        self._gate(invoice, company, customer, issued.template_id)
+        invoice = self._with_accounting_vat(invoice, company)
         series = company.series_for(invoice.kind)
         seq = uow.numbers.allocate(
             company_id,
@@ -527,6 +551,42 @@ class Billing:
         self._save(uow, invoice, booked, self._stamp(event, actor))
         return booked
 
+    def _with_accounting_vat(self, invoice: Invoice, company: Company) -> Invoice:
+        """The draft with its VAT in the seller's VAT accounting currency (BT-6, BT-111)
+        at the host's rate of the issue date, when it is in another currency and carries
+        VAT. ValidationError (``currency``) when the host has no rate for it."""
+        target = vat_accounting_currency(company.address.country)
+        vat = invoice.totals.vat
+        if target is None or target == invoice.currency or not vat:
+            return invoice
+        try:
+            if self._exchange_rates is None:
+                raise NotFoundError("exchange rate", f"{invoice.currency}/{target}")
+            rate = self._exchange_rates.rate(invoice.currency, target, invoice.issue_date)
+        except NotFoundError:
+            raise ValidationError(
+                f"an exchange rate {invoice.currency}/{target} for "
+                f"{invoice.issue_date.isoformat()} is needed to state the VAT in {target}",
+                field="currency",
+                rule="exchange_rate",
+            ) from None
+        return attrs.evolve(invoice, vat_accounting=AccountingVat.of(rate, vat))
+
+    def _gate(
+        self, invoice: Invoice, company: Company, customer: Customer, template_id: str
+    ) -> None:
+        """The issuability gate: ValidationError naming every field that keeps the
+        document from being issued (what the seller's jurisdiction and EN 16931 require
+        it to say, and any text the PDF's font cannot draw), all at once."""
+        parties = Parties(company, customer, invoice, invoice.customer_department_id)
+        errors = issuability_errors(parties, rules_for(company, self._jurisdictions))
+        try:
+            check_before_booking(invoice, company, customer, template_id)
+        except ValidationError as exc:
+            errors.extend(exc.errors)
+        if errors:
+            raise ValidationError._from_errors(errors)
+
     def credit(
         self,
         company_id: str,
@@ -534,17 +594,19 @@ class Billing:
         lines: Sequence[tuple[int, Decimal]] | None = None,
         *,
         issue_date: date | None = None,
+        reason: str | None = None,
         actor: str | None = None,
     ) -> Invoice:
         """A credit-note draft crediting the invoice fully (``lines`` None) or in part
-        ((line index, quantity) pairs); it is numbered when booked.
+        ((line index, quantity) pairs), saying why (``reason``, up to 500 characters);
+        it is numbered when booked.
 
         Raises NotFoundError, InvoiceStateError, ValidationError.
         """
         with self.store.unit_of_work() as uow:
             invoice = uow.invoices.get(company_id, invoice_id)
             credited, credit_note, (event, created) = invoice.credit(
-                self._ids(), self.clock.now(), issue_date or self.clock.today(), lines
+                self._ids(), self.clock.now(), issue_date or self.clock.today(), lines, reason
             )
             self._save(uow, invoice, credited, self._stamp(event, actor))
             self._save(uow, None, credit_note, self._stamp(created, actor))

@@ -29,7 +29,26 @@ import attrs
 from faktura.errors import NotFoundError, ValidationError
 from faktura.money import Currency, mul, parse_decimal, round_money
 
-__all__ = ["ExchangeRate", "ExchangeRates", "FixedRates"]
+__all__ = [
+    "VAT_ACCOUNTING_CURRENCIES",
+    "AccountingVat",
+    "ExchangeRate",
+    "ExchangeRates",
+    "FixedRates",
+    "vat_accounting_currency",
+]
+
+#: The currency a seller accounts for VAT in, by the seller's country (ISO 3166-1
+#: alpha-2). A seller of a country not listed states its VAT in the invoice's currency
+#: only (a host may extend the rules for its own countries).
+VAT_ACCOUNTING_CURRENCIES: Mapping[str, str] = {"DK": "DKK"}
+
+
+def vat_accounting_currency(country: str) -> str | None:
+    """The VAT accounting currency of a seller in ``country``: DK → DKK; None when
+    faktura knows none (the VAT is then stated in the invoice's currency only)."""
+    return VAT_ACCOUNTING_CURRENCIES.get(country)
+
 
 #: Rates keep at most this many decimals (central banks publish 4; some banks 6).
 RATE_PLACES = 6
@@ -67,6 +86,23 @@ class ExchangeRate:
         """``amount`` of ``source`` in ``target``, rounded half away from zero to the
         target's minor units."""
         return round_money(mul(amount, self.rate), Currency.of(self.target))
+
+
+@attrs.frozen
+class AccountingVat:
+    """The VAT total of a foreign-currency document in the seller's VAT accounting
+    currency (BT-6 ``currency``, BT-111 ``vat``), with the rate used and its day; kept
+    with the booked document."""
+
+    currency: str
+    rate: Decimal
+    rate_date: date
+    vat: Decimal
+
+    @classmethod
+    def of(cls, rate: ExchangeRate, vat: Decimal) -> AccountingVat:
+        """``vat`` (in ``rate.source``) converted with ``rate``."""
+        return cls(rate.target, rate.rate, rate.on, rate.convert(vat))
 
 
 class ExchangeRates(Protocol):

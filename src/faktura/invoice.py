@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 import attrs
 
 from faktura.errors import InvoiceStateError, ValidationError
+from faktura.exchange import AccountingVat
 from faktura.lines import AllowanceCharge, Line, ProductLine, SeparatorLine, TextLine, check_text
 from faktura.money import ZERO, Currency, arithmetic, parse_decimal, total
 from faktura.terms import PaymentTerms, check_due_date
@@ -103,6 +104,9 @@ EDITABLE_FIELDS = frozenset(
         "our_reference",
         "description",
         "notes",
+        "delivery_date",
+        "period_start",
+        "period_end",
     }
 )
 
@@ -202,6 +206,11 @@ class Invoice:
     our_reference: str | None = None
     description: str | None = None
     notes: str | None = None
+    #: The actual delivery date (BT-72); with no date and no period, the issue date.
+    delivery_date: date | None = None
+    #: The invoicing period (BG-14: BT-73, BT-74): both or neither, start ≤ end.
+    period_start: date | None = None
+    period_end: date | None = None
     number: str | None = None
     booked_at: datetime | None = None
     scheduled_for: datetime | None = None
@@ -209,12 +218,17 @@ class Invoice:
     uncollectible_at: datetime | None = None
     credited_invoice_id: str | None = None
     credited_invoice_number: str | None = None
+    credited_invoice_date: date | None = None  # the credited invoice's issue date
+    credit_reason: str | None = None  # why a credit note was made
     credits: tuple[CreditRecord, ...] = ()
     payments: tuple[Payment, ...] = ()
     version: int = 1
     #: What the document was issued with (parties, language, template, logo), taken at
     #: booking; None for drafts (``faktura.issued.IssuedParties``).
     issued: IssuedParties | None = None
+    #: The VAT total in the seller's VAT accounting currency and the rate used (BT-6,
+    #: BT-111), taken at booking for a foreign-currency document that carries VAT.
+    vat_accounting: AccountingVat | None = None
 
     # -- reading -------------------------------------------------------------------------
 
@@ -230,6 +244,17 @@ class Invoice:
             cash_increment=self.cash_increment,
             exemption_reason=self.vat_exemption_reason,
         )
+
+    @property
+    def effective_delivery_date(self) -> date | None:
+        """The delivery date documents show: the one given, else, for an invoice with no
+        invoicing period either, its issue date (None when only a period is given, and
+        for a credit note that names neither)."""
+        if self.delivery_date is not None:
+            return self.delivery_date
+        if self.kind is DocumentKind.INVOICE and self.period_start is None:
+            return self.issue_date
+        return None
 
     @property
     def is_booked(self) -> bool:
@@ -300,7 +325,7 @@ class Invoice:
 
         Raises ValidationError naming the offending field.
         """
-        unknown = set(fields) - EDITABLE_FIELDS - {"credited_invoice_id", "credited_invoice_number"}
+        unknown = set(fields) - EDITABLE_FIELDS - _CREDIT_FIELDS
         if unknown:
             raise TypeError(f"unknown invoice fields: {sorted(unknown)}")
         _aware(at)
@@ -368,6 +393,8 @@ class Invoice:
             _optional_text(getattr(self, name), _WIRE_NAMES[name], limit=200)
         _optional_text(self.description, "description")
         _optional_text(self.notes, "notes", limit=10000)
+        _optional_text(self.credit_reason, "reason", limit=500)
+        _check_delivery(self)
         totals = self.totals  # raises for an exempt group without a reason
         if self.prepaid_amount > totals.amount and totals.amount >= ZERO:
             raise ValidationError(
@@ -532,6 +559,7 @@ class Invoice:
         at: datetime,
         issue_date: date,
         lines: Sequence[tuple[int, Decimal]] | None = None,
+        reason: str | None = None,
     ) -> CreditTransition:
         """A credit-note draft crediting this invoice, registered on the invoice.
 
@@ -539,6 +567,8 @@ class Invoice:
         allowances and charges); otherwise ``(line index, quantity)`` pairs credit part of
         product lines, with percent allowances/charges of their VAT group. Σ credits never
         exceed the invoice; when every line is fully credited the invoice is ``credited``.
+        The credit note carries the invoice's number and issue date, and ``reason`` (up
+        to 500 characters), why it was made.
 
         Raises InvoiceStateError unless a booked, not fully credited invoice;
         ValidationError for unknown lines or quantities above what is left.
@@ -617,6 +647,11 @@ class Invoice:
             our_reference=self.our_reference,
             credited_invoice_id=self.id,
             credited_invoice_number=self.number,
+            credited_invoice_date=self.issue_date,
+            credit_reason=reason,
+            delivery_date=self.effective_delivery_date,
+            period_start=self.period_start,
+            period_end=self.period_end,
         )
         credit_note.validate()
         with arithmetic():
@@ -722,6 +757,27 @@ class Invoice:
         if self.payments:
             return Status.PAID if self._open_amount() == ZERO else Status.PARTIALLY_PAID
         return Status.SENT if self.delivered_at is not None else Status.SENDING
+
+
+def _check_date(value: object, field: str) -> None:
+    if value is not None and (not isinstance(value, date) or isinstance(value, datetime)):
+        raise ValidationError("must be a date", field=field, rule="type")
+
+
+def _check_delivery(invoice: Invoice) -> None:
+    """BT-72 is a date; BG-14 has both ends or neither, the start not after the end."""
+    _check_date(invoice.delivery_date, "deliveryDate")
+    _check_date(invoice.period_start, "periodStart")
+    _check_date(invoice.period_end, "periodEnd")
+    start, end = invoice.period_start, invoice.period_end
+    if (start is None) != (end is None):
+        raise ValidationError(
+            "an invoicing period needs both periodStart and periodEnd",
+            field="periodEnd" if end is None else "periodStart",
+            rule="required",
+        )
+    if start is not None and end is not None and start > end:
+        raise ValidationError("must not be before periodStart", field="periodEnd", rule="minimum")
 
 
 #: The fields the totals are computed from.
@@ -872,6 +928,10 @@ class InvoiceSummary:
         )
 
 
+_CREDIT_FIELDS = frozenset(
+    {"credited_invoice_id", "credited_invoice_number", "credited_invoice_date", "credit_reason"}
+)
+
 _WIRE_NAMES = {
     "customer_id": "customerId",
     "issue_date": "date",
@@ -890,4 +950,7 @@ _WIRE_NAMES = {
     "our_reference": "ourReference",
     "description": "description",
     "notes": "notes",
+    "delivery_date": "deliveryDate",
+    "period_start": "periodStart",
+    "period_end": "periodEnd",
 }

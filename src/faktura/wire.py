@@ -134,6 +134,9 @@ class CreateDraftRequest:
     prepaid_amount: Decimal | None = None
     cash_rounding: Decimal | None = None
     vat_exemption_reason: str | None = None
+    delivery_date: dt.date | None = None
+    period_start: dt.date | None = None
+    period_end: dt.date | None = None
 
 
 @attrs.frozen
@@ -190,6 +193,11 @@ class InvoiceResponse(InvoiceListItem):
     prices_include_vat: bool = False
     vat_breakdown: list[VatBreakdownWire] = attrs.Factory(list)
     vat_exemption_reason: str | None = None
+    delivery_date: dt.date | None = None
+    period_start: dt.date | None = None
+    period_end: dt.date | None = None
+    credited_invoice_date: dt.date | None = None
+    credit_reason: str | None = None
 
 
 @attrs.frozen
@@ -614,6 +622,11 @@ def response_of(invoice: Invoice) -> InvoiceResponse:
             for group in totals.vat_breakdown
         ],
         vat_exemption_reason=invoice.vat_exemption_reason,
+        delivery_date=invoice.delivery_date,
+        period_start=invoice.period_start,
+        period_end=invoice.period_end,
+        credited_invoice_date=invoice.credited_invoice_date,
+        credit_reason=invoice.credit_reason,
     )
 
 
@@ -629,6 +642,10 @@ def _amount(value: Decimal, negate: bool) -> str:
 
 def _optional(value: Decimal | None) -> str | None:
     return None if value is None else format(value, "f")
+
+
+def _iso(value: dt.date | None) -> str | None:
+    return None if value is None else value.isoformat()
 
 
 def _list_item_dict(summary: InvoiceSummary) -> dict[str, Any]:
@@ -728,6 +745,11 @@ def invoice_to_wire(invoice: Invoice) -> dict[str, Any]:
         for group in totals.vat_breakdown
     ]
     data["vatExemptionReason"] = invoice.vat_exemption_reason
+    data["deliveryDate"] = _iso(invoice.delivery_date)
+    data["periodStart"] = _iso(invoice.period_start)
+    data["periodEnd"] = _iso(invoice.period_end)
+    data["creditedInvoiceDate"] = _iso(invoice.credited_invoice_date)
+    data["creditReason"] = invoice.credit_reason
     return data
 
 

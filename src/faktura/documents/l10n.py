@@ -152,6 +152,8 @@ class Labels:
     draft: str  # the watermark across a draft
     draft_number: str  # where the number goes while a document is a draft
     credit_note_for: str  # {number}
+    credit_note_for_dated: str  # {number}, {date}: the credited invoice's number and date
+    credit_reason: str  # {reason}: why the credit note was made
     page: str  # {page}, {pages}
     continued: str
     # document header
@@ -159,6 +161,7 @@ class Labels:
     credit_note_number: str
     date: str
     delivery_date: str
+    delivery_period: str  # BG-14, the invoicing period
     due_date: str
     customer_number: str
     reference: str  # the buyer's purchase order number
@@ -183,6 +186,7 @@ class Labels:
     discount: str
     vat_rate: str
     amount: str
+    amount_incl_vat: str  # the line amount column when prices include VAT
     # totals
     line_total: str
     allowance: str
@@ -196,6 +200,8 @@ class Labels:
     credited: str  # a credit note's payable line
     prices_include_vat: str
     of_which_vat: str
+    vat_in: str  # the VAT in the seller's accounting currency: {currency}
+    exchange_rate: str
     # VAT breakdown
     vat_breakdown: str
     taxable_amount: str
@@ -250,12 +256,15 @@ _DA = Labels(
     draft="KLADDE",
     draft_number="Kladde – intet nummer endnu",
     credit_note_for="Kreditnota til faktura {number}",
+    credit_note_for_dated="Kreditnota til faktura {number} af {date}",
+    credit_reason="Årsag: {reason}",
     page="Side {page} af {pages}",
     continued="Fortsættes på næste side",
     invoice_number="Fakturanr.",
     credit_note_number="Kreditnotanr.",
     date="Dato",
     delivery_date="Leveringsdato",
+    delivery_period="Leveringsperiode",
     due_date="Forfaldsdato",
     customer_number="Kundenr.",
     reference="PO-nr.",
@@ -278,6 +287,7 @@ _DA = Labels(
     discount="Rabat",
     vat_rate="Momssats",
     amount="Beløb",
+    amount_incl_vat="Beløb inkl. moms",
     line_total="Sum af linjer",
     allowance="Rabat",
     charge="Tillæg",
@@ -290,6 +300,8 @@ _DA = Labels(
     credited="Krediteret beløb",
     prices_include_vat="Alle priser er inkl. moms",
     of_which_vat="Heraf moms",
+    vat_in="Moms i {currency}",
+    exchange_rate="kurs",
     vat_breakdown="Momsspecifikation",
     taxable_amount="Momsgrundlag",
     vat_amount="Momsbeløb",
@@ -331,12 +343,15 @@ _EN = Labels(
     draft="DRAFT",
     draft_number="Draft – no number yet",
     credit_note_for="Credit note for invoice {number}",
+    credit_note_for_dated="Credit note for invoice {number} of {date}",
+    credit_reason="Reason: {reason}",
     page="Page {page} of {pages}",
     continued="Continued on next page",
     invoice_number="Invoice no.",
     credit_note_number="Credit note no.",
     date="Date",
     delivery_date="Delivery date",
+    delivery_period="Delivery period",
     due_date="Due date",
     customer_number="Customer no.",
     reference="PO number",
@@ -359,6 +374,7 @@ _EN = Labels(
     discount="Discount",
     vat_rate="VAT rate",
     amount="Amount",
+    amount_incl_vat="Amount incl. VAT",
     line_total="Lines total",
     allowance="Discount",
     charge="Surcharge",
@@ -371,6 +387,8 @@ _EN = Labels(
     credited="Amount credited",
     prices_include_vat="All prices include VAT",
     of_which_vat="Of which VAT",
+    vat_in="VAT in {currency}",
+    exchange_rate="rate",
     vat_breakdown="VAT breakdown",
     taxable_amount="Taxable amount",
     vat_amount="VAT amount",
@@ -412,12 +430,15 @@ _DE = Labels(
     draft="ENTWURF",
     draft_number="Entwurf – noch keine Nummer",
     credit_note_for="Korrektur zur Rechnung Nr. {number}",
+    credit_note_for_dated="Korrektur zur Rechnung Nr. {number} vom {date}",
+    credit_reason="Grund: {reason}",
     page="Seite {page} von {pages}",
     continued="Fortsetzung auf der nächsten Seite",
     invoice_number="Rechnungsnr.",
     credit_note_number="Korrektur-Nr.",
     date="Datum",
     delivery_date="Leistungsdatum",
+    delivery_period="Leistungszeitraum",
     due_date="Fällig am",
     customer_number="Kundennr.",
     reference="Bestellnummer",
@@ -440,6 +461,7 @@ _DE = Labels(
     discount="Rabatt",
     vat_rate="Steuersatz",
     amount="Betrag",
+    amount_incl_vat="Betrag inkl. MwSt.",
     line_total="Summe der Positionen",
     allowance="Nachlass",
     charge="Zuschlag",
@@ -452,6 +474,8 @@ _DE = Labels(
     credited="Erstattungsbetrag",
     prices_include_vat="Alle Preise inkl. MwSt.",
     of_which_vat="Enthaltene MwSt.",
+    vat_in="MwSt. in {currency}",
+    exchange_rate="Kurs",
     vat_breakdown="Aufschlüsselung der MwSt.",
     taxable_amount="Bemessungsgrundlage",
     vat_amount="Steuerbetrag",
@@ -501,12 +525,15 @@ _SV = Labels(
     draft="UTKAST",
     draft_number="Utkast – inget nummer ännu",
     credit_note_for="Kreditering av faktura {number}",
+    credit_note_for_dated="Kreditering av faktura {number} den {date}",
+    credit_reason="Orsak: {reason}",
     page="Sida {page} av {pages}",
     continued="Fortsätter på nästa sida",
     invoice_number="Fakturanr",
     credit_note_number="Kreditfakturanr",
     date="Datum",
     delivery_date="Leveransdatum",
+    delivery_period="Leveransperiod",
     due_date="Förfallodatum",
     customer_number="Kundnr",
     reference="Ert ordernr",
@@ -529,6 +556,7 @@ _SV = Labels(
     discount="Rabatt",
     vat_rate="Momssats",
     amount="Belopp",
+    amount_incl_vat="Belopp inkl. moms",
     line_total="Summa rader",
     allowance="Rabatt",
     charge="Tillägg",
@@ -541,6 +569,8 @@ _SV = Labels(
     credited="Krediterat belopp",
     prices_include_vat="Alla priser inkl. moms",
     of_which_vat="Varav moms",
+    vat_in="Moms i {currency}",
+    exchange_rate="kurs",
     vat_breakdown="Momsspecifikation",
     taxable_amount="Beskattningsunderlag",
     vat_amount="Momsbelopp",
@@ -584,12 +614,15 @@ _NB = Labels(
     draft="UTKAST",
     draft_number="Utkast – ikke nummerert ennå",
     credit_note_for="Kreditnota for faktura {number}",
+    credit_note_for_dated="Kreditnota for faktura {number} av {date}",
+    credit_reason="Årsak: {reason}",
     page="Side {page} av {pages}",
     continued="Fortsetter på neste side",
     invoice_number="Fakturanr.",
     credit_note_number="Kreditnotanr.",
     date="Dato",
     delivery_date="Leveringsdato",
+    delivery_period="Leveringsperiode",
     due_date="Forfallsdato",
     customer_number="Kundenr.",
     reference="Bestillingsnr.",
@@ -612,6 +645,7 @@ _NB = Labels(
     discount="Rabatt",
     vat_rate="Mva-sats",
     amount="Beløp",
+    amount_incl_vat="Beløp inkl. mva.",
     line_total="Sum linjer",
     allowance="Rabatt",
     charge="Tillegg",
@@ -624,6 +658,8 @@ _NB = Labels(
     credited="Kreditert beløp",
     prices_include_vat="Alle priser inkl. mva.",
     of_which_vat="Herav mva.",
+    vat_in="Mva. i {currency}",
+    exchange_rate="kurs",
     vat_breakdown="Mva-spesifikasjon",
     taxable_amount="Grunnlag",
     vat_amount="Mva-beløp",

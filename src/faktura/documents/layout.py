@@ -176,7 +176,12 @@ class _Renderer:
             Spacer(1, 6 * mm),
             self.lines_table(),
             Spacer(1, 4 * mm),
-            KeepTogether([self.totals(), Spacer(1, 5 * mm), *self.payment(), *self.notes()]),
+            # Only the totals stay together: when the payment block does not fit under
+            # them, it follows on the next page rather than taking the totals with it.
+            KeepTogether([*self.prices_note(), self.totals()]),
+            Spacer(1, 5 * mm),
+            *[KeepTogether(block) for block in [self.payment()] if block],
+            *self.notes(),
         ]
         document.build(
             story,
@@ -187,7 +192,8 @@ class _Renderer:
         return buffer.getvalue()
 
     def decorate(self, canvas: Canvas, _: Any) -> None:
-        """Band (modern) and footer with the company's identifiers, on every page."""
+        """Band (modern) and footer with the company's identifiers, on every page; on
+        every page after the first, the document's title, number and date at the top."""
         company = self.data.company
         canvas.saveState()
         if self.layout.style.header_band:
@@ -198,6 +204,8 @@ class _Renderer:
             canvas.drawString(
                 _MARGIN, _HEIGHT - 10.5 * mm, self.drawable(company.name, "company.name")
             )
+        if canvas.getPageNumber() > 1:
+            self.continuation(canvas)
         parts = [company.name]
         if company.cvr:
             parts.append(f"{self.words.registration_number} {company.cvr}")
@@ -212,6 +220,21 @@ class _Renderer:
         canvas.drawString(_MARGIN, 10 * mm, footer)
         canvas.restoreState()
 
+    def continuation(self, canvas: Canvas) -> None:
+        """The small header of a continuation page: "Faktura 12 · 25. nov. 2026"."""
+        words, invoice = self.words, self.invoice
+        number = invoice.number or words.draft_number
+        date = l10n.format_date(invoice.issue_date, self.locale)
+        text = self.drawable(f"{words.title(invoice.kind)} {number} · {date}", "header")
+        if self.layout.style.header_band:  # in the band, opposite the company's name
+            canvas.setFillColor(colors.white)
+            canvas.setFont(self.font.bold, 10)
+            canvas.drawRightString(_WIDTH - _MARGIN, _HEIGHT - 10 * mm, text)
+        else:
+            canvas.setFillColor(self.layout.style.accent)
+            canvas.setFont(self.font.bold, 10)
+            canvas.drawString(_MARGIN, _HEIGHT - 12 * mm, text)
+
     def header(self) -> Flowable:
         words, invoice = self.words, self.invoice
         title = self.para(words.title(invoice.kind), self.title, "title")
@@ -219,6 +242,13 @@ class _Renderer:
             (words.number_label(invoice.kind), invoice.number or words.draft_number),
             (words.date, l10n.format_date(invoice.issue_date, self.locale)),
         ]
+        delivered = invoice.effective_delivery_date
+        if delivered is not None:
+            facts.append((words.delivery_date, l10n.format_date(delivered, self.locale)))
+        if invoice.period_start is not None and invoice.period_end is not None:
+            start = l10n.format_date(invoice.period_start, self.locale)
+            end = l10n.format_date(invoice.period_end, self.locale)
+            facts.append((words.delivery_period, f"{start} – {end}"))
         if invoice.kind is DocumentKind.INVOICE:
             facts.append((words.due_date, l10n.format_date(invoice.due_date, self.locale)))
         if self.data.customer.number:
@@ -232,7 +262,8 @@ class _Renderer:
             [self.para(label, self.small, "label"), self.para(value, self.right, "header")]
             for label, value in facts
         ]
-        meta = Table(rows, colWidths=[38 * mm, 42 * mm])
+        # The value column fits the draft's "no number yet" on one line in every language.
+        meta = Table(rows, colWidths=[30 * mm, 50 * mm])
         meta.setStyle(
             self.table_style(
                 [("VALIGN", (0, 0), (-1, -1), "TOP"), ("PADDING", (0, 0), (-1, -1), 1)]
@@ -240,12 +271,18 @@ class _Renderer:
         )
         left: list[Flowable] = [title]
         if invoice.credited_invoice_number:
-            left.append(
-                self.para(
-                    words.credit_note_for.format(number=invoice.credited_invoice_number),
-                    self.bold,
+            credited = (
+                words.credit_note_for_dated.format(
+                    number=invoice.credited_invoice_number,
+                    date=l10n.format_date(invoice.credited_invoice_date, self.locale),
                 )
+                if invoice.credited_invoice_date is not None
+                else words.credit_note_for.format(number=invoice.credited_invoice_number)
             )
+            left.append(self.para(credited, self.bold))
+        if invoice.credit_reason:
+            reason = words.credit_reason.format(reason=invoice.credit_reason)
+            left.append(self.para(reason, field="creditReason"))
         if self.data.logo:
             left.insert(0, self.logo())
         table = Table([[left, meta]], colWidths=[_WIDTH - 2 * _MARGIN - 80 * mm, 80 * mm])
@@ -324,7 +361,7 @@ class _Renderer:
             words.unit,
             words.unit_price,
             words.discount,
-            words.amount,
+            words.amount_incl_vat if self.invoice.prices_include_vat else words.amount,
         )
         header: list[Any] = [self.cell(label, "label") for label in labels]
         rows: list[list[Any]] = [header]
@@ -388,6 +425,14 @@ class _Renderer:
         table.setStyle(self.table_style(commands))
         return table
 
+    def prices_note(self) -> list[Flowable]:
+        """Above the totals, when the line amounts include VAT: they are not the net
+        subtotal under them."""
+        if not self.invoice.prices_include_vat:
+            return []
+        note = ParagraphStyle("pn", parent=self.small, alignment=TA_RIGHT)
+        return [self.para(self.words.prices_include_vat, note), Spacer(1, 1 * mm)]
+
     def totals(self) -> Flowable:
         words, totals = self.words, self.invoice.totals
         rows: list[tuple[str, str, bool]] = [(words.subtotal, self.money(totals.subtotal), False)]
@@ -403,6 +448,13 @@ class _Renderer:
                 label = f"{named} ({words.taxable_amount} {base})"
             rows.append((label, self.money(group.vat), False))
         rows.append((f"{words.total} {self.invoice.currency}", self.money(totals.amount), True))
+        accounting = self.invoice.vat_accounting
+        if accounting is not None:
+            rate = l10n.format_number(accounting.rate, self.locale)
+            named = words.vat_in.format(currency=accounting.currency)
+            label = f"{named} ({words.exchange_rate} {rate})"
+            vat = l10n.format_money(accounting.vat, accounting.currency, self.locale)
+            rows.append((label, vat, False))
         if totals.prepaid:
             rows.append((words.prepaid, self.money(-totals.prepaid), False))
         if totals.rounding:
@@ -484,8 +536,12 @@ class _Renderer:
             return []
         return [
             Spacer(1, 4 * mm),
-            self.para(self.words.notes, self.bold),
-            self.para(self.invoice.notes, field="notes"),
+            KeepTogether(
+                [
+                    self.para(self.words.notes, self.bold),
+                    self.para(self.invoice.notes, field="notes"),
+                ]
+            ),
         ]
 
 

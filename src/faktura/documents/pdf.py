@@ -130,9 +130,10 @@ def render_pdf(
 ) -> bytes:
     """The document as PDF bytes.
 
-    ``draft`` stamps a diagonal, localized watermark on every page ("KLADDE", "DRAFT",
-    ...), also on a booked document (a preview). ``attachments`` maps file names to
-    contents embedded in the PDF (e.g. "invoice.xml": the UBL e-invoice).
+    ``draft`` stamps a diagonal, localized watermark under every page ("KLADDE", "DRAFT",
+    ...; the text is drawn over it), also on a booked document (a preview).
+    ``attachments`` maps file names to contents embedded in the PDF (e.g. "invoice.xml":
+    the UBL e-invoice).
 
     Raises ConfigurationError without the pdf extra, ValidationError for an unknown
     template, RenderError when the document cannot be drawn.
@@ -191,7 +192,10 @@ def _post_process(
             font = CORE
         for page in writer.pages:
             width, height = float(page.mediabox.width), float(page.mediabox.height)
-            page.merge_page(_watermark_page(watermark, round(width), round(height), font))
+            # under the page's content: the text is drawn over the watermark, never the
+            # watermark over an amount
+            mark = _watermark_page(watermark, round(width), round(height), font)
+            page.merge_page(mark, over=False)
     stamp = _pdf_date(created)
     writer.add_metadata(
         {
@@ -226,7 +230,8 @@ def _digest(data: bytes) -> bytes:
 
 @functools.lru_cache(maxsize=32)
 def _watermark_page(word: str, width: int, height: int, font: FontSpec) -> Any:
-    """A transparent page with ``word`` written diagonally in light grey (made once)."""
+    """A transparent page with ``word`` written diagonally in light grey (made once),
+    stamped under a page's content."""
     from pypdf import PdfReader
     from reportlab.pdfgen.canvas import Canvas
 

@@ -9,12 +9,13 @@ EN 16931 rules.
 Mapping (EN 16931 business terms):
 
 * number → ID (BT-1), issue date (BT-2), due date (BT-9, invoices only: a UBL 2.1
-  CreditNote has no DueDate), currency (BT-5), description and notes → one Note (BT-22;
-  Peppol allows a single note), ``reference`` → BuyerReference (BT-10), falling back to the
-  customer number (Peppol needs a buyer or order reference), ``ourReference`` → the
-  seller contact (BT-41) with the company's phone and e-mail.
-* A credit note names the credited invoice number in BillingReference (BT-25). Its
-  amounts and quantities are positive, as faktura stores them.
+  CreditNote has no DueDate), currency (BT-5), description, notes and a credit note's
+  reason ("Reason: ...") → one Note (BT-22; Peppol allows a single note),
+  ``reference`` → BuyerReference (BT-10), falling back to the customer number (Peppol
+  needs a buyer or order reference), ``ourReference`` → the seller contact (BT-41) with
+  the company's phone and e-mail.
+* A credit note names the credited invoice number (BT-25) and its issue date (BT-26)
+  in BillingReference. Its amounts and quantities are positive, as faktura stores them.
 * Parties: EndpointID from the EAN/GLN (scheme 0088), else the CVR (scheme 0184); the
   buyer's department overrides its EAN and postal address. VAT number → PartyTaxScheme
   (left out when the document is outside the scope of VAT, O: BR-O-02), name and CVR →
@@ -25,6 +26,11 @@ Mapping (EN 16931 business terms):
   as account (Peppol DK-R-010/011); else a Danish reg./account number → code 42 with the
   reg. no. as branch (DK-R-006); else an IBAN → code 31. Payment terms →
   PaymentTerms/Note (English).
+* The VAT in the seller's VAT accounting currency, kept at booking
+  (``Invoice.vat_accounting``) → TaxCurrencyCode (BT-6) and a second TaxTotal holding
+  only its TaxAmount in that currency (BT-111); a document without it (in the seller's
+  own currency, without VAT, or built by hand and never booked through ``Billing``)
+  has neither.
 * Product lines → InvoiceLine/CreditNoteLine with ID = the line's position on the
   document (text and separator lines are not part of an e-invoice and are left out).
   A line discount is a line AllowanceCharge (reason code 95). Document allowances and
@@ -32,8 +38,10 @@ Mapping (EN 16931 business terms):
   per (category, rate) with the exemption reason and VATEX code where the category needs
   one. O carries no Percent anywhere. LegalMonetaryTotal holds prepaid (BT-113) and
   the cash rounding (BT-114).
-* Intra-community supply (K) needs a delivery date and country (BR-IC-11/12): faktura
-  does not store them, so the issue date and the buyer's address country are used.
+* The delivery date → Delivery/ActualDeliveryDate (BT-72): the one given, else an
+  invoice's issue date when no invoicing period is given; the invoicing period →
+  InvoicePeriod StartDate/EndDate (BG-14). Intra-community supply (K) also needs the
+  country delivered to (BR-IC-12): the buyer's address country.
 
 Prices including VAT: the e-invoice is always excluding VAT. Each line carries its
 excl.-VAT net (LineExtensionAmount, BT-131) exactly as ``invoice.totals`` spread it, and
@@ -233,18 +241,32 @@ class _Builder:
         else:
             _cbc(root, "DueDate", invoice.due_date.isoformat())
             _cbc(root, "InvoiceTypeCode", "380")
-        note = "\n".join(t for t in (_text(invoice.description), _text(invoice.notes)) if t)
+        reason = _text(invoice.credit_reason)
+        texts = (_text(invoice.description), _text(invoice.notes), reason and f"Reason: {reason}")
+        note = "\n".join(t for t in texts if t)
         if note:
             _cbc(root, "Note", note)
         _cbc(root, "DocumentCurrencyCode", self.currency.code)
+        accounting = invoice.vat_accounting
+        if accounting is not None:
+            _cbc(root, "TaxCurrencyCode", accounting.currency)
         _cbc(root, "BuyerReference", self._buyer_reference())
+        if invoice.period_start is not None and invoice.period_end is not None:
+            _cac(
+                root,
+                "InvoicePeriod",
+                StartDate=invoice.period_start.isoformat(),
+                EndDate=invoice.period_end.isoformat(),
+            )
         if self.credit:
             billing = _cac(root, "BillingReference")
             reference = _cac(billing, "InvoiceDocumentReference")
             _cbc(reference, "ID", invoice.credited_invoice_number)
+            if invoice.credited_invoice_date is not None:  # BT-26
+                _cbc(reference, "IssueDate", invoice.credited_invoice_date.isoformat())
         self._seller(_cac(_cac(root, "AccountingSupplierParty"), "Party"))
         self._buyer(_cac(_cac(root, "AccountingCustomerParty"), "Party"))
-        if VatCategory.K in self.categories:
+        if VatCategory.K in self.categories or invoice.effective_delivery_date is not None:
             self._delivery(root)
         if not self.credit:
             self._payment_means(root)
@@ -334,9 +356,17 @@ class _Builder:
             _cbc(element, "ElectronicMail", email)
 
     def _delivery(self, root: ET.Element) -> None:
-        delivery = _cac(root, "Delivery", ActualDeliveryDate=self.invoice.issue_date.isoformat())
-        address = _cac(_cac(delivery, "DeliveryLocation"), "Address")
-        _cac(address, "Country", IdentificationCode=self.customer.address.country)
+        """BT-72, the delivery date (see ``Invoice.effective_delivery_date``); intra-community
+        supply (K) also needs the country delivered to (BR-IC-11/12), and a delivery date
+        when no invoicing period is given: a credit note without either uses its own date."""
+        invoice = self.invoice
+        day = invoice.effective_delivery_date
+        if day is None and invoice.period_start is None:
+            day = invoice.issue_date
+        delivery = _cac(root, "Delivery", ActualDeliveryDate=day.isoformat() if day else None)
+        if VatCategory.K in self.categories:
+            address = _cac(_cac(delivery, "DeliveryLocation"), "Address")
+            _cac(address, "Country", IdentificationCode=self.customer.address.country)
 
     # -- payment ---------------------------------------------------------------------------
 
@@ -433,6 +463,10 @@ class _Builder:
                 _cbc(category, "TaxExemptionReasonCode", group.exemption.code)
                 _cbc(category, "TaxExemptionReason", _text(group.exemption.reason))
             _vat_scheme(category)
+        accounting = self.invoice.vat_accounting
+        if accounting is not None:  # BT-111: the VAT total alone, in BT-6
+            in_accounting = _cac(root, "TaxTotal")
+            _cbc(in_accounting, "TaxAmount", _fmt(accounting.vat), currencyID=accounting.currency)
 
     def _monetary_total(self, root: ET.Element) -> None:
         totals = self.totals

@@ -540,6 +540,7 @@ class _Api:
                 body.invoice_id,
                 lines,
                 issue_date=body.date,
+                reason=body.reason,
                 actor=caller.actor,
             )
 

@@ -101,6 +101,9 @@ class UpdateDraftRequest:
     prepaid_amount: Decimal | None = attrs.field(default=None, metadata=_NN)
     cash_rounding: Decimal | None = None
     vat_exemption_reason: str | None = None
+    delivery_date: dt.date | None = None
+    period_start: dt.date | None = None
+    period_end: dt.date | None = None
 
 
 @attrs.frozen
@@ -124,12 +127,13 @@ class CreditLineRequest:
 @attrs.frozen
 class CreateCreditNoteRequest:
     """The body of "Create a credit note": the booked invoice to credit, the lines to
-    credit (all of what is left when omitted) and the credit note's date (default
-    today)."""
+    credit (all of what is left when omitted), the credit note's date (default
+    today) and why it is made (``reason``, up to 500 characters, printed on it)."""
 
     invoice_id: str
     lines: list[CreditLineRequest] | None = None
     date: dt.date | None = None
+    reason: str | None = None
 
 
 # -- customers -----------------------------------------------------------------------

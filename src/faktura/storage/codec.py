@@ -23,6 +23,7 @@ from cattrs.strategies import configure_tagged_union
 from faktura.apikeys import ApiKey, Scope
 from faktura.delivery.log import DeliveryAttempt
 from faktura.errors import StorageError
+from faktura.exchange import AccountingVat
 from faktura.invoice import (
     CreditRecord,
     DocumentKind,
@@ -144,6 +145,10 @@ def _invoice(data: dict[str, Any], _: type) -> Invoice:
             "our_reference": data["our_reference"],
             "description": data["description"],
             "notes": data["notes"],
+            # documents stored before delivery dates and periods were kept have none
+            "delivery_date": _date_or_none(data.get("delivery_date")),
+            "period_start": _date_or_none(data.get("period_start")),
+            "period_end": _date_or_none(data.get("period_end")),
             "number": data["number"],
             "booked_at": _time_or_none(data["booked_at"]),
             "scheduled_for": _time_or_none(data["scheduled_for"]),
@@ -151,6 +156,9 @@ def _invoice(data: dict[str, Any], _: type) -> Invoice:
             "uncollectible_at": _time_or_none(data["uncollectible_at"]),
             "credited_invoice_id": data["credited_invoice_id"],
             "credited_invoice_number": data["credited_invoice_number"],
+            # credit notes stored before the credited date and a reason were kept have none
+            "credited_invoice_date": _date_or_none(data.get("credited_invoice_date")),
+            "credit_reason": data.get("credit_reason"),
             "credits": tuple(
                 CreditRecord(
                     c["credit_note_id"],
@@ -172,7 +180,20 @@ def _invoice(data: dict[str, Any], _: type) -> Invoice:
             "version": data["version"],
             # documents booked before snapshots were kept have none
             "issued": _issued(data.get("issued")),
+            # documents booked before the VAT in the accounting currency was kept have none
+            "vat_accounting": _accounting_vat(data.get("vat_accounting")),
         },
+    )
+
+
+def _accounting_vat(data: dict[str, Any] | None) -> AccountingVat | None:
+    if data is None:
+        return None
+    return AccountingVat(
+        data["currency"],
+        Decimal(data["rate"]),
+        dt.date.fromisoformat(data["rate_date"]),
+        Decimal(data["vat"]),
     )
 
 
@@ -356,17 +377,26 @@ def dumps(value: Stored) -> str:
 def loads(text: str | bytes, cls: type[T]) -> T:
     """A domain value from JSON text; StorageError when the text is damaged.
 
-    Companies are read by nearly every operation and rarely change; being frozen, the
-    value decoded from the same text can be handed out again.
+    Companies and customers are read by nearly every operation (booking snapshots both)
+    and rarely change; being frozen, the value decoded from the same text can be handed
+    out again.
     """
-    if cls is Company and isinstance(text, str):
-        return cast(T, _company(text))
+    if isinstance(text, str):
+        if cls is Company:
+            return cast(T, _company(text))
+        if cls is Customer:
+            return cast(T, _customer(text))
     return _loads(text, cls)
 
 
 @functools.lru_cache(maxsize=256)
 def _company(text: str) -> Company:
     return _loads(text, Company)
+
+
+@functools.lru_cache(maxsize=1024)
+def _customer(text: str) -> Customer:
+    return _loads(text, Customer)
 
 
 def _loads(text: str | bytes, cls: type[T]) -> T:

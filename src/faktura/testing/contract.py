@@ -38,6 +38,7 @@ from faktura.parties import Address, BankAccount, Company, Contact, Customer, De
 from faktura.ports import OVERDUE, InvoiceQuery, Store
 from faktura.storage.query import matches, newest_first
 from faktura.terms import PaymentTerms
+from faktura.testing.parties import BUYER_ADDRESS, SELLER_ADDRESS
 from faktura.vat import VatCategory
 
 __all__ = ["StoreContract"]
@@ -48,11 +49,17 @@ StoreFactory = Callable[[], Store]
 
 
 def company(company_id: str = "co-a") -> Company:
-    return Company(id=company_id, name=f"Company {company_id}")
+    """A Danish seller complete enough to issue documents (CVR and address)."""
+    return Company(
+        id=company_id, name=f"Company {company_id}", cvr="13585628", address=SELLER_ADDRESS
+    )
 
 
 def customer(company_id: str = "co-a", customer_id: str = "cu-1", name: str = "Fjord") -> Customer:
-    return Customer(id=customer_id, company_id=company_id, name=name, number=customer_id)
+    """A buyer with an address, as a Danish invoice names it."""
+    return Customer(
+        id=customer_id, company_id=company_id, name=name, number=customer_id, address=BUYER_ADDRESS
+    )
 
 
 #: A small valid PNG (1x1 pixel, transparent): logos are stored as bytes.

@@ -509,6 +509,12 @@ def payment_terms(
 _DRAFT_TERMS = _terms_by_kind(MAX_TERM_DAYS, None)
 _TERMS_KINDS = st.sampled_from(tuple(TermsKind))
 _DATES = st.dates(_MIN_DATE, _MAX_DATE)
+#: No invoicing period, or one of up to a year (BG-14: both ends, start ≤ end).
+_PERIODS: st.SearchStrategy[dict[str, date]] = st.just({}) | st.builds(
+    lambda start, days: {"period_start": start, "period_end": start + timedelta(days=days)},
+    st.dates(_MIN_DATE, _MAX_DATE - timedelta(days=366)),
+    st.integers(0, 366),
+)
 _UUIDS = st.uuids().map(str)
 _COMPANY_IDS = st.sampled_from(("company-1", "company-2"))
 _CUSTOMER_IDS = st.sampled_from(("customer-1", "customer-2", "customer-3"))
@@ -603,6 +609,8 @@ def _drafts(
         our_reference=draw(_OPTIONAL_TEXT),
         description=draw(_OPTIONAL_TEXT),
         notes=draw(_OPTIONAL_TEXT),
+        delivery_date=draw(st.none() | _DATES),
+        **draw(_PERIODS),  # type: ignore[arg-type]
     ).invoice
 
 

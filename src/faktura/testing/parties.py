@@ -1,0 +1,56 @@
+"""Parties that may be issued to: a seller and buyer complete enough for the issuability
+gate (a Danish invoice names the seller's CVR and both addresses), for tests and demos.
+
+>>> from faktura.billing import Billing
+>>> from faktura.storage.memory import MemoryStore
+>>> billing = Billing(MemoryStore())
+>>> company = billing.create_company(**SELLER)
+>>> customer = billing.create_customer(company.id, name="Fjord A/S", address=BUYER_ADDRESS)
+>>> draft = billing.create_draft(company.id, {"customerId": customer.id, "lines": [
+...     {"description": "Hours", "quantity": "2", "unitPrice": "500.00"}]})
+>>> billing.book(company.id, draft.id).number
+'1'
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from faktura.parties import Address, BankAccount, Company, Customer
+
+if TYPE_CHECKING:
+    from faktura.billing import Billing
+
+__all__ = ["BUYER_ADDRESS", "SELLER", "SELLER_ADDRESS", "seller_and_buyer"]
+
+SELLER_ADDRESS = Address(street="Vestergade 1", city="Aarhus C", postal_code="8000")
+BUYER_ADDRESS = Address(street="Nørregade 7", city="København K", postal_code="1165")
+#: ``Billing.create_company(**SELLER)``: a Danish seller with its CVR, VAT number and address.
+SELLER: dict[str, Any] = {
+    "name": "Nordlys ApS",
+    "cvr": "13585628",
+    "vat_id": "DK13585628",
+    "address": SELLER_ADDRESS,
+}
+
+
+def seller_and_buyer(billing: Billing) -> tuple[Company, Customer]:
+    """A Danish seller with its bank account and a Danish business customer, created in
+    ``billing``: enough to issue, pay and e-invoice (by the customer's CVR)."""
+    company = billing.create_company(
+        name="Nordlys ApS",
+        address=Address("Vesterbrogade 1", "København V", "1620", "DK"),
+        cvr="13585628",
+        vat_id="DK13585628",
+        bank=BankAccount(reg_no="1234", account_no="0012345678", iban="DK5000400440116243"),
+        email="faktura@nordlys.example",
+    )
+    customer = billing.create_customer(
+        company.id,
+        name="Fjord Consulting A/S",
+        number="1001",
+        address=Address("Havnegade 12", "Aarhus C", "8000", "DK"),
+        cvr="13585628",
+        email="ap@fjord.example",
+    )
+    return company, customer
