@@ -573,7 +573,7 @@ class Billing:
         return attrs.evolve(invoice, vat_accounting=AccountingVat.of(rate, vat))
 
     def _gate(
-        self, invoice: Invoice, company: Company, customer: Customer, template_id: str
+        self, invoice: Invoice, company: Company, customer: Customer, template_id: str | None
     ) -> None:
         """The issuability gate: ValidationError naming every field that keeps the
         document from being issued (what the seller's jurisdiction and EN 16931 require

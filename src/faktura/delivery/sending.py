@@ -55,6 +55,7 @@ from faktura.errors import (
     ConfigurationError,
     ConflictError,
     DeliveryError,
+    FieldError,
     InvoiceStateError,
     NotFoundError,
     ValidationError,
@@ -313,22 +314,31 @@ class Sender:
         if recipient is None:
             recipient = _recipient(request, invoice, customer)
         channel.prepare(recipient)
-        # Draw the documents of a preview of the booked document: whatever cannot be
-        # rendered or expressed is refused now, before a number is used.
+        # The issuability gate and the documents the channel needs, on a preview of the
+        # booked document: whatever keeps it from being issued, rendered or expressed is
+        # refused now, every field at once, before a number is used.
+        errors: list[FieldError] = []
         if invoice.status in EDITABLE_STATUSES:
             preview = _preview(invoice, self._billing.clock, company, customer, request.template_id)
-            from faktura.documents.fonts import check_before_booking
-
-            check_before_booking(
-                preview.invoice, preview.company, preview.customer, request.template_id
-            )
+            try:
+                self._billing._gate(
+                    preview.invoice, preview.company, preview.customer, request.template_id
+                )
+            except ValidationError as exc:
+                errors.extend(exc.errors)
             message = _outgoing(preview, recipient)
         else:  # booked: its own documents, archived once made
             message, _ = self._issued_documents(invoice, recipient)
-        if request.delivery_type is DeliveryType.SPROOM:
-            message.ubl()
-        elif request.delivery_type is DeliveryType.EMAIL:
-            message.pdf()
+        try:
+            if request.delivery_type is DeliveryType.SPROOM:
+                message.ubl()
+            elif request.delivery_type is DeliveryType.EMAIL and not errors:
+                message.pdf()  # (what the gate refused would not render either)
+        except ValidationError as exc:
+            named = {error.path for error in errors}
+            errors.extend(error for error in exc.errors if error.path not in named)
+        if errors:
+            raise ValidationError._from_errors(errors)
         return _Prepared(company, customer, recipient, channel)
 
     # -- step 2 --------------------------------------------------------------------------
