@@ -102,3 +102,26 @@ def test_the_rate_used_survives_every_store(tmp_path: Path) -> None:
         billing, company, customer = setup(store)
         invoice = book(billing, company, customer, "EUR")
         assert billing.get_invoice(company.id, invoice.id).vat_accounting == EXPECTED
+
+
+def test_the_wire_answers_the_vat_in_dkk() -> None:
+    import jsonschema_rs
+
+    from faktura.http.openapi import schema_of
+    from faktura.wire import InvoiceResponse, invoice_to_wire, response_of, unstructure
+
+    billing, company, customer = setup()
+    invoice = book(billing, company, customer, "EUR")
+    credit = billing.book(company.id, billing.credit(company.id, invoice.id).id)
+    plain = book(billing, company, customer, "DKK")
+    schema = schema_of(InvoiceResponse)
+    assert "vatAccounting" in schema["components"]["schemas"]["InvoiceResponse"]["required"]
+    checker = jsonschema_rs.Draft202012Validator(schema, validate_formats=True)
+    answers = []
+    for document in (invoice, credit, plain):
+        wire = invoice_to_wire(document)
+        assert wire == unstructure(response_of(document))
+        checker.validate(wire)
+        answers.append(wire["vatAccounting"])
+    dkk = {"currency": "DKK", "exchangeRate": "7.4604", "exchangeRateDate": "2026-12-07"}
+    assert answers == [{**dkk, "vat": "1865.10"}, {**dkk, "vat": "-1865.10"}, None]

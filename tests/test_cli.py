@@ -255,6 +255,12 @@ BAD_INPUTS = [
     (["serve", "--smtp-host", "h", "--smtp-sender", "not an address"], "sender"),
     (["serve", "--sproom-url", "https://sproom.example"], "--sproom-token"),
     (["serve", "--sproom-url", "ftp://x", "--sproom-token", "t"], "base_url"),
+    (["serve", "--exchange-rate", "EUR"], "--exchange-rate:"),
+    (["serve", "--exchange-rate", "EUR=-1"], "--exchange-rate:"),
+    (["serve", "--exchange-rate", "EUR=7,46"], "--exchange-rate:"),
+    (["serve", "--exchange-rate", "XYZ=7.46"], "--exchange-rate:"),
+    (["serve", "--exchange-rate", "DKK=1"], "--exchange-rate:"),
+    (["serve", "--exchange-rate", "EUR=7.46", "--exchange-rate", "EUR=7.5"], "--exchange-rate:"),
     (["access-point", "--participant", "5790000436057"], "--participant"),
     (["access-point", "--port", "0"], "--port"),
     (["access-point", "--directory", "faktura.db"], "--directory"),
@@ -295,6 +301,18 @@ def test_smtp_settings_come_from_the_environment_too(
     monkeypatch.setenv("FAKTURA_SMTP_SENDER", "faktura@example.dk")
     assert main(["serve"]) == 2  # a username without FAKTURA_SMTP_PASSWORD
     assert "FAKTURA_SMTP_PASSWORD" in capsys.readouterr().err
+
+
+def test_exchange_rates_come_from_the_environment_too(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("FAKTURA_EXCHANGE_RATES", "EUR=7.4604,USD=six")
+    assert main(["serve", "--store", "nosuch://x"]) == 2  # the rates are checked first
+    error = capsys.readouterr().err
+    assert error.count("\n") == 1
+    assert "FAKTURA_EXCHANGE_RATES" in error
+    assert "USD=six" in error
 
 
 @pytest.mark.parametrize("missing", ["starlette", "uvicorn"])
@@ -485,6 +503,68 @@ def test_serve_answers_with_keys_made_by_the_cli(
             process.kill()
             process.wait()
     assert process.returncode == 0, log.read_text()  # uvicorn shuts down cleanly on SIGTERM
+
+
+def test_serve_states_the_vat_of_a_eur_invoice_in_dkk(tmp_path: Path) -> None:
+    store = f"sqlite:///{tmp_path / 'rates.db'}"
+    address = ["--street", "Vestergade 1", "--postal-code", "8000", "--city", "Aarhus C"]
+    made = run_cli(
+        *("companies", "create", "--name", "Nordlys ApS", "--currency", "EUR", *address),
+        *("--cvr", "13585628", "--vat-id", "DK13585628", "--store", store),
+        cwd=tmp_path,
+    )
+    assert made.returncode == 0, made.stderr
+    company = made.stdout.strip()
+    scopes = ["--scope", "invoices-read", "--scope", "invoices-write"]
+    scopes += ["--scope", "invoices-send", "--scope", "customers-write"]
+    keyed = run_cli(
+        "api-keys", "create", "--company", company, *scopes, "--store", store, cwd=tmp_path
+    )
+    assert keyed.returncode == 0, keyed.stderr
+    secret = keyed.stdout.split()[1]
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    log = tmp_path / "serve.log"
+    command = ["serve", "--store", store, "--port", str(port), "--log-level", "warning"]
+    with log.open("wb") as output:
+        process = subprocess.Popen(
+            [*FAKTURA, *command, "--exchange-rate", "EUR=7.4604"],
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            cwd=tmp_path,
+        )
+    try:
+        wait_until_up(base, process, log)
+        with httpx.Client(base_url=base, headers={"x-api-key": secret}, timeout=30) as client:
+            customer = client.post(
+                "/v1/customers",
+                json={
+                    "name": "Region Midtjylland",
+                    "address": {"street": "Skottenborg 26", "postalCode": "8800", "city": "Viborg"},
+                },
+            )
+            assert customer.status_code == 201, customer.text
+            line = {"description": "Audit", "quantity": "1", "unitPrice": "1000.00"}
+            draft = client.post(
+                "/v1/invoices", json={"customerId": customer.json()["id"], "lines": [line]}
+            )
+            assert draft.status_code == 201, draft.text
+            invoice = draft.json()
+            assert invoice["currency"] == "EUR"
+            assert invoice["vatAccounting"] is None
+            sent = client.post(
+                f"/v1/invoices/{invoice['id']}/send", json={"deliveryType": "manual"}
+            )
+            assert sent.status_code == 200, sent.text
+            fetched = client.get(f"/v1/invoices/{invoice['id']}").json()
+        assert fetched["vatAccounting"] == {
+            "currency": "DKK",
+            "exchangeRate": "7.4604",
+            "exchangeRateDate": invoice["date"],
+            "vat": "1865.10",
+        }
+    finally:
+        stop(process)
 
 
 # -- faktura access-point ----------------------------------------------------------------

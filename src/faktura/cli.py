@@ -5,7 +5,7 @@ API keys on a store.
 
     faktura demo [--store URL]
     faktura serve [--store URL] [--host 127.0.0.1] [--port 8000] [--smtp-... | --sproom-...]
-                  [--font REGULAR.ttf [--font-bold BOLD.ttf]]
+                  [--font REGULAR.ttf [--font-bold BOLD.ttf]] [--exchange-rate EUR=7.4604 ...]
     faktura access-point [--host 127.0.0.1] [--port 8001] [--token ..] [--directory DIR]
                          [--participant ICD:ID ...] [--validate]
     faktura companies create --name NAME [profile options]
@@ -27,9 +27,9 @@ the address ``--street --city --postal-code --country --additional``, payment ``
 ``--invoice-series PATTERN --invoice-series-start N --invoice-series-reset
 never|yearly|monthly`` (``--credit-note-series...`` likewise). Bad input ends with one
 line on stderr naming what is wrong and exit code 2.
-The command line reads ``FAKTURA_SMTP_*``, ``FAKTURA_SPROOM_*`` and ``FAKTURA_FONT``,
-``FAKTURA_FONT_BOLD`` environment variables for ``serve``; the library itself never reads
-the environment.
+The command line reads ``FAKTURA_SMTP_*``, ``FAKTURA_SPROOM_*``, ``FAKTURA_FONT``,
+``FAKTURA_FONT_BOLD`` and ``FAKTURA_EXCHANGE_RATES`` environment variables for ``serve``;
+the library itself never reads the environment.
 """
 
 from __future__ import annotations
@@ -43,6 +43,8 @@ import signal
 import sys
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from datetime import date
+from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
@@ -50,6 +52,7 @@ from faktura.apikeys import Scope
 from faktura.billing import Billing
 from faktura.demo import DEMO_DRAFT, render_summary, render_table, run_demo, run_flow
 from faktura.errors import ConfigurationError, FakturaError, FieldError, ValidationError
+from faktura.exchange import ExchangeRate, FixedRates
 from faktura.numbering import NumberSeries, Reset
 from faktura.parties import Company
 from faktura.storage import open_store
@@ -222,6 +225,39 @@ def _register_font(args: argparse.Namespace, env: Mapping[str, str]) -> None:
         raise _Refused("--font needs the pdf extra: pip install 'faktura[pdf]'") from exc
 
 
+#: The VAT accounting currency ``--exchange-rate`` converts into (a Danish seller's).
+_RATES_TARGET = "DKK"
+
+
+def _exchange_rates(args: argparse.Namespace, env: Mapping[str, str]) -> FixedRates | None:
+    """--exchange-rate CUR=RATE, repeated (or FAKTURA_EXCHANGE_RATES="CUR=RATE,..."): fixed
+    rates, RATE units of DKK per unit of CUR, for every day."""
+    values: Sequence[str] = args.exchange_rate or []
+    flag = "--exchange-rate"
+    if not values:
+        flag = "FAKTURA_EXCHANGE_RATES"
+        values = [v.strip() for v in env.get(flag, "").split(",") if v.strip()]
+        if not values:
+            return None
+    rates: dict[tuple[str, str], Decimal] = {}
+    for value in values:
+        code, sep, number = value.partition("=")
+        code, number = code.strip(), number.strip()
+        if not sep or not code or not number:
+            raise _Refused(f"{flag}: must be CURRENCY=RATE such as EUR=7.4604, not {value!r}")
+        if code == _RATES_TARGET:
+            raise _Refused(f"{flag}: rates are into {_RATES_TARGET}: {value!r} converts nothing")
+        if (code, _RATES_TARGET) in rates:
+            raise _Refused(f"{flag}: {code} is given twice")
+        try:
+            rate = ExchangeRate(code, _RATES_TARGET, number, date.today())  # parses number
+        except ValidationError as err:
+            reason = "; ".join(e.message for e in err.errors)
+            raise _Refused(f"{flag}: {value!r}: {reason}") from None
+        rates[(code, _RATES_TARGET)] = rate.rate
+    return FixedRates(rates)
+
+
 def _serve(args: argparse.Namespace) -> int:
     try:
         import uvicorn
@@ -235,6 +271,7 @@ def _serve(args: argparse.Namespace) -> int:
 
     env = os.environ
     _register_font(args, env)
+    rates = _exchange_rates(args, env)
     channels: dict[str, DeliveryChannel] = {"manual": ManualChannel()}
     email = _email_channel(args, env)
     if email is not None:
@@ -248,7 +285,7 @@ def _serve(args: argparse.Namespace) -> int:
             channels["sproom"] = EInvoiceChannel(access_point)
         store = _open(args.store, create=True)
         stack.callback(store.close)
-        app = create_app(Billing(store, channels=channels))
+        app = create_app(Billing(store, channels=channels, exchange_rates=rates))
         print(
             f"faktura: serving {_redacted(args.store)} on http://{args.host}:{args.port} "
             f"(delivery: {', '.join(channels)})",
@@ -684,6 +721,13 @@ def _parser() -> argparse.ArgumentParser:
     )
     fonts.add_argument("--font", metavar="REGULAR.ttf")
     fonts.add_argument("--font-bold", metavar="BOLD.ttf", help="default: the regular face")
+    serve.add_argument(
+        "--exchange-rate",
+        action="append",
+        metavar="CUR=RATE",
+        help="a fixed rate, RATE DKK per unit of CUR, to state a Danish seller's VAT in DKK "
+        "on a CUR invoice; repeatable (also FAKTURA_EXCHANGE_RATES=EUR=7.4604,USD=6.80)",
+    )
     serve.set_defaults(run=_serve)
 
     access_point = commands.add_parser(

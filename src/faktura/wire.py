@@ -39,6 +39,7 @@ from cattrs.errors import (
 from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
 
 from faktura.errors import FieldError, ValidationError, WireFormatError
+from faktura.exchange import AccountingVat
 from faktura.invoice import DocumentKind, Invoice, InvoiceSummary, Status
 from faktura.lines import AllowanceCharge, Line, LineType, ProductLine, SeparatorLine, TextLine
 from faktura.money import ZERO, parse_decimal
@@ -53,6 +54,7 @@ __all__ = [
     "InvoiceResponse",
     "LineInput",
     "LineWire",
+    "VatAccountingWire",
     "VatBreakdownWire",
     "VatDefaults",
     "build_allowance_charges",
@@ -152,6 +154,29 @@ class VatBreakdownWire:
 
 
 @attrs.frozen
+class VatAccountingWire:
+    """The VAT in the seller's VAT accounting currency (extension): a foreign-currency
+    invoice of a seller who accounts for VAT in another currency (a Danish seller's EUR
+    invoice states its VAT in DKK), with the exchange rate used and its date."""
+
+    currency: str = attrs.field(
+        metadata={"description": "The VAT accounting currency (ISO 4217), e.g. DKK"}
+    )
+    exchange_rate: Decimal = attrs.field(
+        metadata={"description": "Units of currency per unit of the invoice's currency"}
+    )
+    exchange_rate_date: dt.date = attrs.field(
+        metadata={"description": "The day the exchange rate is for (ISO date)"}
+    )
+    vat: Decimal = attrs.field(
+        metadata={
+            "description": "The VAT total in currency (decimal string; negative on a "
+            "credit note, like vat)"
+        }
+    )
+
+
+@attrs.frozen
 class InvoiceListItem:
     """An invoice in a list: the response without its lines."""
 
@@ -198,6 +223,13 @@ class InvoiceResponse(InvoiceListItem):
     period_end: dt.date | None = None
     credited_invoice_date: dt.date | None = None
     credit_reason: str | None = None
+    vat_accounting: VatAccountingWire | None = attrs.field(
+        default=None,
+        metadata={
+            "description": "The VAT in the seller's VAT accounting currency with the "
+            "exchange rate used; null when the invoice needs none"
+        },
+    )
 
 
 @attrs.frozen
@@ -627,7 +659,14 @@ def response_of(invoice: Invoice) -> InvoiceResponse:
         period_end=invoice.period_end,
         credited_invoice_date=invoice.credited_invoice_date,
         credit_reason=invoice.credit_reason,
+        vat_accounting=_vat_accounting_wire(invoice.vat_accounting, negate),
     )
+
+
+def _vat_accounting_wire(value: AccountingVat | None, negate: bool) -> VatAccountingWire | None:
+    if value is None:
+        return None
+    return VatAccountingWire(value.currency, value.rate, value.rate_date, _neg(value.vat, negate))
 
 
 # Responses are written straight to dicts: the same JSON the converter makes of
@@ -750,6 +789,17 @@ def invoice_to_wire(invoice: Invoice) -> dict[str, Any]:
     data["periodEnd"] = _iso(invoice.period_end)
     data["creditedInvoiceDate"] = _iso(invoice.credited_invoice_date)
     data["creditReason"] = invoice.credit_reason
+    accounting = invoice.vat_accounting
+    data["vatAccounting"] = (
+        None
+        if accounting is None
+        else {
+            "currency": accounting.currency,
+            "exchangeRate": format(accounting.rate, "f"),
+            "exchangeRateDate": accounting.rate_date.isoformat(),
+            "vat": _amount(accounting.vat, negate),
+        }
+    )
     return data
 
 
