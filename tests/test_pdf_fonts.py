@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import os
+import sys
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -112,6 +113,42 @@ def test_european_names_render_and_read_back(
     text = " ".join(text_of(pdf).split())  # a long description wraps onto two lines
     for expected in (name, street, description, f"{language}: {name}", f"{street}, {description}"):
         assert expected in text, (expected, text)
+
+
+def test_threads_render_the_same_bytes_as_one_thread() -> None:
+    """A server renders in several threads at once: every PDF is the one a single thread
+    makes (reportlab's font subsets are per-document state on shared font objects)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    books, company_id, customer_id = billing()
+    company, customer = books.get_company(company_id), books.get_customer(company_id, customer_id)
+    words = ["Ørsted Ωmega", "Жук и Ёж", "Łódź Ćma", "Þór Ægir", "Ğüneş İş", "Ħamrun Żebbuġ"]
+    documents = [
+        DocumentData(
+            books.create_draft(
+                company_id,
+                {
+                    "customerId": customer_id,
+                    "lines": [
+                        {"description": f"{word} {n}", "quantity": "1", "unitPrice": "9.00"}
+                        for word in words[n % len(words) :]
+                    ],
+                },
+            ),
+            company,
+            customer,
+        )
+        for n in range(24)
+    ]
+    alone = [render_pdf(data) for data in documents]
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # switch threads as often as possible: races show
+    try:
+        with ThreadPoolExecutor(max_workers=4) as pool:
+            together = list(pool.map(render_pdf, documents * 3))
+    finally:
+        sys.setswitchinterval(interval)
+    assert together == alone * 3
 
 
 def test_the_font_is_embedded_as_a_subset() -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import io
+import threading
 from collections.abc import Mapping
 from datetime import UTC, datetime, time
 from typing import Any, Protocol
@@ -140,17 +141,24 @@ def render_pdf(
     """
     require_pdf_extra()
     layout = template(template_id)
-    pdf = layout.render(data)
     words = l10n.labels(data.language)
-    return _post_process(
-        pdf,
-        watermark=words.draft if draft else None,
-        title=_title(data, words),
-        author=data.company.name,
-        subject=words.title(data.invoice.kind),
-        created=_document_time(data.invoice),
-        attachments=attachments or {},
-    )
+    # One render at a time per process: reportlab keeps per-document state on the shared
+    # TrueType font objects (the subsets being made) and is not thread-safe, and the
+    # cached watermark page is shared too. Threads of a server render in turn.
+    with _RENDERING:
+        pdf = layout.render(data)
+        return _post_process(
+            pdf,
+            watermark=words.draft if draft else None,
+            title=_title(data, words),
+            author=data.company.name,
+            subject=words.title(data.invoice.kind),
+            created=_document_time(data.invoice),
+            attachments=attachments or {},
+        )
+
+
+_RENDERING = threading.Lock()
 
 
 def _title(data: DocumentData, words: l10n.Labels) -> str:
