@@ -78,6 +78,7 @@ from faktura.ports import Store
 from faktura.storage import codec
 from faktura.storage.query import search_text
 from faktura.storage.sqlite import DEFAULT_TIMEOUT, SqliteStore
+from faktura.testing.parties import BUYER_ADDRESS, SELLER
 from report import version
 
 if TYPE_CHECKING:
@@ -211,10 +212,10 @@ def draft_body(rng: random.Random, customer_id: str, index: int) -> dict[str, An
 def seed_company(store: Store, drafts: int, seed: int = 2026) -> tuple[str, list[str]]:
     """A company with one customer and ``drafts`` drafts: (company id, draft ids)."""
     billing = Billing(store, FixedClock())
-    company = billing.create_company(name="Nordlys ApS")
+    company = billing.create_company(**SELLER)  # complete enough to issue
     if company.invoice_series.format(7, DAY) != "7" or company.invoice_series.period(DAY):
         raise AssertionError("the baselines assume the default invoice series, '{seq}'")
-    customer = billing.create_customer(company.id, name="Fjord A/S")
+    customer = billing.create_customer(company.id, name="Fjord A/S", address=BUYER_ADDRESS)
     rng = random.Random(seed)
     ids = [
         billing.create_draft(company.id, draft_body(rng, customer.id, index)).id

@@ -71,9 +71,12 @@ class Parties:
                 return department.address
         return self.buyer.address
 
-    @property
-    def categories(self) -> frozenset[VatCategory]:
-        """The VAT categories of the document's lines and allowances/charges."""
+    #: The VAT categories of the document's lines and allowances/charges (computed once:
+    #: several rules ask).
+    categories: frozenset[VatCategory] = attrs.field(init=False)
+
+    @categories.default
+    def _categories(self) -> frozenset[VatCategory]:
         if self.invoice is None:
             return frozenset()
         return frozenset(group.category for group in self.invoice.totals.vat_breakdown)

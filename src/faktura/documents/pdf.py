@@ -114,8 +114,9 @@ def template_ids() -> tuple[str, ...]:
     return tuple(sorted(_TEMPLATES))
 
 
-@functools.cache
 def _register_builtins() -> None:
+    # on every lookup, not once: the built-in ids are always there, even after a host
+    # (or a test) replaced or restored the registry
     from faktura.documents.layout import CLASSIC, MODERN
 
     for layout in (CLASSIC, MODERN):

@@ -72,6 +72,11 @@ def _make() -> cattrs.Converter:
     configure_tagged_union(Line, conv, tag_name="type")
     conv.register_structure_hook(InvoiceSummary, _summary)
     conv.register_structure_hook(Invoice, _invoice)
+    # A company books many documents with the same parties: a frozen snapshot is
+    # unstructured once (its plain data is only read, by the JSON encoder).
+    conv.register_unstructure_hook(
+        IssuedParties, functools.lru_cache(maxsize=256)(conv.get_unstructure_hook(IssuedParties))
+    )
     conv.register_unstructure_hook_factory(lambda t: t == frozenset[Scope], lambda _: sorted)
     conv.register_structure_hook_func(
         lambda t: t == frozenset[Scope], lambda v, _: frozenset(Scope(s) for s in v)
