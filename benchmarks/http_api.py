@@ -156,6 +156,7 @@ def seed(path: Path, invoices: int) -> tuple[str, list[str]]:
     """A store at ``path`` with ``invoices`` booked invoices; (API key, invoice ids)."""
     from faktura.billing import Billing
     from faktura.storage.sqlite import SqliteStore
+    from faktura.testing.parties import BUYER_ADDRESS, SELLER
 
     class Clock:
         def now(self) -> datetime:
@@ -168,9 +169,11 @@ def seed(path: Path, invoices: int) -> tuple[str, list[str]]:
     store = SqliteStore(str(path), create=True)
     try:
         billing = Billing(store, Clock())
-        company = billing.create_company(name="Nordlys ApS", cvr="13585628")
+        company = billing.create_company(**SELLER)  # complete enough to issue
         customers = [
-            billing.create_customer(company.id, name=f"Customer {n:02}", number=str(1000 + n))
+            billing.create_customer(
+                company.id, name=f"Customer {n:02}", number=str(1000 + n), address=BUYER_ADDRESS
+            )
             for n in range(20)
         ]
         ids = []
