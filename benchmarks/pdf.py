@@ -168,12 +168,11 @@ class Baseline:
         warnings.filterwarnings(
             "ignore", message="currency attribute is deprecated", category=DeprecationWarning
         )
-        from InvoiceGenerator import api, conf
+        from InvoiceGenerator import api
         from InvoiceGenerator.pdf import SimpleInvoice
 
         self.simple_invoice = SimpleInvoice
         self.api = api
-        self.font_paths = (conf.FONT_PATH, conf.FONT_BOLD_PATH)
         company, customer, invoice = work.company, work.customer, work.invoice
         provider = api.Provider(
             company.name,

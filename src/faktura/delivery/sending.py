@@ -97,8 +97,6 @@ class _Request:
 class _Prepared:
     """What step 1 resolved (read outside the booking transaction)."""
 
-    company: Company
-    customer: Customer
     recipient: Recipient
     channel: DeliveryChannel
 
@@ -339,7 +337,7 @@ class Sender:
             errors.extend(error for error in exc.errors if error.path not in named)
         if errors:
             raise ValidationError._from_errors(errors)
-        return _Prepared(company, customer, recipient, channel)
+        return _Prepared(recipient, channel)
 
     # -- step 2 --------------------------------------------------------------------------
 
