@@ -72,10 +72,12 @@ def _make() -> cattrs.Converter:
     configure_tagged_union(Line, conv, tag_name="type")
     conv.register_structure_hook(InvoiceSummary, _summary)
     conv.register_structure_hook(Invoice, _invoice)
-    # A company books many documents with the same parties: a frozen snapshot is
-    # unstructured once (its plain data is only read, by the JSON encoder).
+    # A booked document's snapshot is stored as JSON text inside the document: a company
+    # books many documents with the same parties, so the text is made once per snapshot,
+    # and reading a document parses a string and finds the decoded snapshot by it.
+    plain = conv.get_unstructure_hook(IssuedParties)
     conv.register_unstructure_hook(
-        IssuedParties, functools.lru_cache(maxsize=256)(conv.get_unstructure_hook(IssuedParties))
+        IssuedParties, functools.lru_cache(maxsize=256)(lambda value: _encode(plain(value)))
     )
     conv.register_unstructure_hook_factory(lambda t: t == frozenset[Scope], lambda _: sorted)
     conv.register_structure_hook_func(
@@ -202,10 +204,11 @@ def _accounting_vat(data: dict[str, Any] | None) -> AccountingVat | None:
     )
 
 
-def _issued(data: dict[str, Any] | None) -> IssuedParties | None:
+def _issued(data: str | dict[str, Any] | None) -> IssuedParties | None:
     if data is None:
         return None
-    return _issued_text(_encode(data))
+    # JSON text; a plain object in documents written before the text form
+    return _issued_text(data if isinstance(data, str) else _encode(data))
 
 
 @functools.lru_cache(maxsize=256)
