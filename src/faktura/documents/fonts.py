@@ -263,14 +263,14 @@ def check_before_booking(
     invoice: Invoice, company: Company, customer: Customer, template_id: str | None = None
 ) -> None:
     """``check_drawable`` on the document when the pdf extra is installed (without it
-    faktura renders no PDF and there is nothing to check), with ``template_id``, else the
-    customer's or the company's template when registered, else "default"."""
-    from faktura.documents.pdf import DocumentData, template_ids
+    faktura renders no PDF and there is nothing to check), with the template it would be
+    issued with (``template_for``: ``template_id``, else the customer's, else the
+    company's); a template this process does not know is a ValidationError naming
+    documentTemplateId, as the document could not be rendered."""
+    from faktura.documents.pdf import DocumentData
+    from faktura.documents.source import template_for
 
     if not _pdf_extra_installed():  # without the pdf extra there is no PDF to protect
         return
-    if template_id is None:  # the document's own choice, where it names a known one
-        template_id = customer.document_template or company.document_template
-        if template_id not in template_ids():
-            template_id = "default"
+    template_id = template_for(company, customer, template_id)
     check_drawable(DocumentData(invoice, company, customer), template_id)
