@@ -156,9 +156,11 @@ TIERS: Mapping[str, str | Mapping[str, str]] = {
     "tests/test_send.py": INTEGRATION,  # over memory, SQLite and PostgreSQL, SMTP, access point
     "tests/test_sqlite_concurrency.py": INTEGRATION,
     "tests/test_sqlite_crash.py": INTEGRATION,
+    "tests/test_storage_errors.py": INTEGRATION,  # damaged SQLite files and PostgreSQL rows
     # e2e: the HTTP API and the command line
     "tests/test_cli.py": E2E,
     "tests/test_http_e2e.py": E2E,
+    "tests/test_http_timeouts.py": E2E,  # a real uvicorn server over sockets
     "tests/test_http_errors.py": E2E,
     "tests/test_http_fixtures.py": E2E,
     "tests/test_http_fuzz.py": E2E,

@@ -242,6 +242,8 @@ BAD_INPUTS = [
     (["api-keys", "revoke", "--company", "C", "0123456789abcdef"], "api key"),
     (["serve", "--store", "nosuch://x"], "--store"),
     (["serve", "--port", "70000"], "--port"),
+    (["serve", "--read-timeout", "0"], "--read-timeout"),
+    (["serve", "--read-timeout", "soon"], "--read-timeout"),
     (["serve", "--smtp-host", "smtp.example.dk"], "--smtp-sender"),
     (["serve", "--smtp-sender", "a@example.dk"], "--smtp-host"),
     (
@@ -503,6 +505,39 @@ def test_serve_answers_with_keys_made_by_the_cli(
             process.kill()
             process.wait()
     assert process.returncode == 0, log.read_text()  # uvicorn shuts down cleanly on SIGTERM
+
+
+@pytest.mark.parametrize(("flag", "timeout"), [(["--read-timeout", "1.5"], 1.5), ([], 10.0)])
+def test_serve_closes_connections_that_send_too_slowly(
+    tmp_path: Path, flag: list[str], timeout: float
+) -> None:
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    log = tmp_path / "serve.log"
+    command = ["serve", "--store", "memory://", "--port", str(port), "--log-level", "warning"]
+    with log.open("wb") as output:
+        process = subprocess.Popen(
+            [*FAKTURA, *command, *flag], stdout=output, stderr=subprocess.STDOUT, cwd=tmp_path
+        )
+    try:
+        wait_until_up(base, process, log)
+        with socket.create_connection(("127.0.0.1", port), timeout=timeout + 10) as slow:
+            started = time.monotonic()
+            slow.sendall(b"GET /openapi.json HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ")
+            received = b""
+            while chunk := slow.recv(4096):  # a header byte now and then would not help
+                received += chunk
+            waited = time.monotonic() - started
+        assert received.startswith(b"HTTP/1.1 408 "), received
+        assert timeout * 0.9 <= waited <= timeout + 3, waited
+        assert httpx.get(f"{base}/openapi.json", timeout=5).status_code == 200
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
 
 
 def test_serve_states_the_vat_of_a_eur_invoice_in_dkk(tmp_path: Path) -> None:

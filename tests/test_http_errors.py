@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Sequence
+import sqlite3
+from collections.abc import Iterator, Sequence
+from pathlib import Path
 from typing import Any
 
 import attrs
@@ -28,6 +30,7 @@ from faktura.errors import (
 )
 from faktura.http import create_app
 from faktura.storage.memory import MemoryStore
+from faktura.storage.sqlite import SqliteStore
 from faktura.testing.parties import SELLER
 from test_http_fixtures import (
     ALL_SCOPES,
@@ -543,3 +546,73 @@ def test_server_side_failures_say_nothing_about_their_cause(
     assert "/opt/x" not in response.text
     if status == 503:
         assert response.headers["retry-after"]
+
+
+# -- honest retryability of the store -----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "row", [{}, {"entity": "invoice", "entity_id": "some-id"}], ids=["store", "row"]
+)
+def test_a_store_no_retry_cures_is_500_storage_failed(row: dict[str, str]) -> None:
+    error = StorageError("/var/db is damaged (SQLITE_CORRUPT)", retryable=False, **row)
+    details = {"entity": row["entity"], "id": row["entity_id"]} if row else {}
+    billing = _Broken(MemoryStore(), FixedClock())
+    billing.error = error
+    company = billing.create_company(name="Nordlys ApS")
+    api = Client(create_app(billing), billing.create_api_key(company.id, "k", ALL_SCOPES)[1])
+    response = api.get("/v1/invoices/some-id")
+    body = expect(response, 500)
+    assert body["code"] == "STORAGE_FAILED"
+    assert body["details"] == {"retryable": False, **details}
+    assert "retry-after" not in response.headers
+    assert "/var/db" not in response.text
+    assert "SQLITE" not in response.text
+
+
+@pytest.fixture
+def sqlite_world(tmp_path: Path) -> Iterator[tuple[World, Path]]:
+    path = tmp_path / "faktura.sqlite"
+    store = SqliteStore(path, create=True)
+    yield make_world(store), path
+    store.close()
+
+
+def test_a_damaged_row_fails_the_list_naming_it(sqlite_world: tuple[World, Path]) -> None:
+    world, path = sqlite_world
+    damaged = world.a.invoice_id
+    conn = sqlite3.connect(path)
+    with conn:
+        conn.execute("UPDATE invoices SET summary = '{' WHERE id = ?", (damaged,))
+    conn.close()
+    api = world.client(world.a.key)
+    response = api.get("/v1/invoices")
+    body = expect(response, 500)
+    assert body["code"] == "STORAGE_FAILED"
+    assert body["details"] == {"retryable": False, "entity": "invoice", "id": damaged}
+    assert damaged in body["message"]
+    assert "retry-after" not in response.headers
+    # the other documents are still served one by one
+    expect(api.get(f"/v1/invoices/{world.a.draft_id}"), 200)
+    # another company's list does not contain the row and is whole
+    expect(world.client(world.b.key).get("/v1/invoices"), 200)
+
+
+def test_a_file_corrupted_under_the_server_is_500_not_503(
+    sqlite_world: tuple[World, Path],
+) -> None:
+    world, path = sqlite_world
+    api = world.client(world.a.key)
+    expect(api.get("/v1/invoices"), 200)
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.close()
+    with path.open("r+b") as file:  # garbage over every page but the header page
+        file.seek(4096)
+        file.write(b"\xa5" * (path.stat().st_size - 4096))
+    response = api.get("/v1/invoices")
+    body = expect(response, 500)
+    assert body["code"] == "STORAGE_FAILED"
+    assert body["details"] == {"retryable": False}
+    assert "retry-after" not in response.headers
+    assert str(path) not in response.text

@@ -4,7 +4,8 @@ API keys on a store.
 ::
 
     faktura demo [--store URL]
-    faktura serve [--store URL] [--host 127.0.0.1] [--port 8000] [--smtp-... | --sproom-...]
+    faktura serve [--store URL] [--host 127.0.0.1] [--port 8000] [--read-timeout 10]
+                  [--smtp-... | --sproom-...]
                   [--font REGULAR.ttf [--font-bold BOLD.ttf]] [--exchange-rate EUR=7.4604 ...]
     faktura access-point [--host 127.0.0.1] [--port 8001] [--token ..] [--directory DIR]
                          [--participant ICD:ID ...] [--validate]
@@ -263,6 +264,7 @@ def _serve(args: argparse.Namespace) -> int:
         import uvicorn
 
         from faktura.http import create_app
+        from faktura.http.server import read_timeout_protocol
     except ImportError as exc:
         raise ConfigurationError(
             "faktura serve needs the http extra: pip install 'faktura[http]'"
@@ -296,7 +298,13 @@ def _serve(args: argparse.Namespace) -> int:
         # handler it found: this one ends the run here, so the store is closed.
         previous = signal.signal(signal.SIGTERM, _stopped)
         try:
-            uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level)
+            uvicorn.run(
+                app,
+                host=args.host,
+                port=args.port,
+                log_level=args.log_level,
+                http=read_timeout_protocol(args.read_timeout),
+            )
         except (KeyboardInterrupt, _Stopped):
             pass
         finally:
@@ -624,6 +632,16 @@ def _port_arg(value: str) -> int:
         raise argparse.ArgumentTypeError(str(err).removeprefix("port: ")) from None
 
 
+def _seconds_arg(value: str) -> float:
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = float("nan")
+    if not 0 < seconds < float("inf"):
+        raise argparse.ArgumentTypeError(f"must be a number of seconds above 0, not {value!r}")
+    return seconds
+
+
 def _with_store(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--store", default=DEFAULT_STORE, help=f"store URL (default {DEFAULT_STORE})"
@@ -700,6 +718,14 @@ def _parser() -> argparse.ArgumentParser:
         default="info",
         choices=["critical", "error", "warning", "info", "debug"],
         help="uvicorn's log level",
+    )
+    serve.add_argument(
+        "--read-timeout",
+        type=_seconds_arg,
+        default=10.0,
+        metavar="SECONDS",
+        help="close a connection that has not sent a whole request (head and body) within "
+        "SECONDS of starting it (default 10)",
     )
     smtp = serve.add_argument_group(
         "email delivery (also FAKTURA_SMTP_HOST, _PORT, _SENDER, _SECURITY, _USERNAME; "

@@ -11,7 +11,7 @@
     ├── ConflictError                conflict        yes
     ├── AuthenticationError          unauthorized
     ├── ConfigurationError           configuration_error
-    ├── StorageError                 storage_error   yes
+    ├── StorageError                 storage_error   per error (see below)
     ├── RenderError                  render_failed
     └── DeliveryError                delivery_failed
         ├── DeliveryRejected         delivery_rejected
@@ -20,6 +20,12 @@
 Every error has a stable machine ``code`` and structured fields, so an adapter (HTTP,
 CLI, a host's own API) can translate it without parsing messages. Adapters translate
 driver errors (sqlite3, psycopg, smtplib, ...) into these with ``raise ... from exc``.
+
+``retryable`` is true only when trying the same thing again may succeed. A StorageError
+says so per error: a store that is locked, busy, unreachable or lost its connection is
+retryable; one whose file is corrupt or not a database, that cannot be opened, whose
+schema does not match, or a stored row that cannot be decoded (``entity`` and
+``entity_id`` name the row) is not: retrying fails the same way until someone repairs it.
 """
 
 from __future__ import annotations
@@ -191,10 +197,34 @@ class ConfigurationError(FakturaError):
 
 
 class StorageError(FakturaError):
-    """The store failed for a reason outside the caller's input (I/O, lock, driver)."""
+    """The store failed for a reason outside the caller's input (I/O, lock, driver).
+
+    ``retryable`` (default true) is false when no retry can cure it: a corrupt or
+    unopenable store, a schema that does not match, a stored row that cannot be read
+    (then ``entity`` and ``entity_id`` name that row, e.g. "invoice", "inv-7").
+    """
 
     code = "storage_error"
     retryable = True
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        retryable: bool = True,
+        entity: str | None = None,
+        entity_id: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.retryable = retryable
+        self.entity = entity
+        self.entity_id = entity_id
+
+    def to_dict(self) -> dict[str, object]:
+        data = super().to_dict()
+        if self.entity is not None:
+            data.update(entity=self.entity, id=self.entity_id)
+        return data
 
 
 class RenderError(FakturaError):

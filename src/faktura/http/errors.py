@@ -25,7 +25,10 @@ DeliveryRejected                  422     DELIVERY_REJECTED
 RenderError                       422     RENDER_FAILED
 DeliveryError (other)             502     DELIVERY_FAILED
 DeliveryUnavailable               503     DELIVERY_UNAVAILABLE
-StorageError                      503     STORAGE_UNAVAILABLE
+StorageError, retryable           503     STORAGE_UNAVAILABLE
+StorageError, not retryable       500     STORAGE_FAILED
+(corrupt, unopenable, a row that
+cannot be read)
 ConfigurationError                500     CONFIGURATION_ERROR
 anything else                     500     INTERNAL_ERROR
 client gone mid-request (logged)  499     CLIENT_DISCONNECTED
@@ -151,8 +154,10 @@ def translate(exc: BaseException) -> ApiError:
     if isinstance(exc, RenderError):
         return ApiError(422, "RENDER_FAILED", exc.message)
     if isinstance(exc, StorageError):
-        logger.warning("storage unavailable: %s", exc.message)
-        return _unavailable("STORAGE_UNAVAILABLE", "the store is unavailable; try again")
+        if exc.retryable:
+            logger.warning("storage unavailable: %s", exc.message)
+            return _unavailable("STORAGE_UNAVAILABLE", "the store is unavailable; try again")
+        return _storage_failed(exc)
     if isinstance(exc, ConfigurationError):
         logger.error("faktura is configured wrongly", exc_info=exc)
         return ApiError(500, "CONFIGURATION_ERROR", "the server is configured wrongly")
@@ -161,6 +166,19 @@ def translate(exc: BaseException) -> ApiError:
     else:
         logger.error("unexpected error", exc_info=exc)
     return ApiError(500, "INTERNAL_ERROR", "an unexpected error occurred")
+
+
+def _storage_failed(exc: StorageError) -> ApiError:
+    """500 for a store no retry cures: the log has the cause; the answer names the row
+    that cannot be read (the caller's own document), nothing about files or drivers."""
+    logger.error("storage failed (not retryable): %s", exc.message, exc_info=exc)
+    details: dict[str, Any] = {"retryable": False}
+    if exc.entity is not None and exc.entity_id is not None:
+        details.update(entity=exc.entity, id=exc.entity_id)
+        message = f"the stored {exc.entity} {exc.entity_id!r} cannot be read; it needs repair"
+    else:
+        message = "the store failed in a way a retry does not cure; it needs repair"
+    return ApiError(500, "STORAGE_FAILED", message, details)
 
 
 def _unavailable(code: str, message: str) -> ApiError:

@@ -341,14 +341,36 @@ def _summary(data: dict[str, Any], _: type) -> InvoiceSummary:
     return _rebuilt(InvoiceSummary, values)
 
 
-def load_summaries(texts: Iterable[str]) -> tuple[InvoiceSummary, ...]:
-    """Stored summaries (JSON texts) decoded; StorageError when one is damaged.
+def load_summaries(
+    texts: Iterable[str], ids: Iterable[str] | None = None
+) -> tuple[InvoiceSummary, ...]:
+    """Stored summaries (JSON texts) decoded; a non-retryable StorageError naming the
+    first damaged one (by its invoice's id, from ``ids`` when given, in the same order).
+
+    One damaged row fails the whole page: a list of accounting documents that silently
+    left one out would be worse than no list.
 
     Lists are read far more often than documents change, and the first pages most of
     all; a summary is frozen, so the value decoded from the same text is handed out again
     (the last 1,024 texts, a few MB at most).
     """
-    return tuple(map(_summary_text, texts))
+    texts = texts if isinstance(texts, list | tuple) else list(texts)
+    try:
+        return tuple(map(_summary_text, texts))
+    except _Damaged:
+        pass
+    keys = list(ids) if ids is not None else []
+    for n, text in enumerate(texts):  # one failed: find which
+        try:
+            _summary_text(text)
+        except _Damaged as exc:
+            key = keys[n] if n < len(keys) else None
+            raise unreadable(InvoiceSummary, exc.__cause__, key) from exc.__cause__
+    raise unreadable(InvoiceSummary, None)  # pragma: no cover - decoding is deterministic
+
+
+class _Damaged(Exception):
+    """A summary text that cannot be decoded; its ``__cause__`` says why."""
 
 
 @functools.lru_cache(maxsize=1024)
@@ -356,7 +378,33 @@ def _summary_text(text: str) -> InvoiceSummary:
     try:
         return _summary(json.loads(text), InvoiceSummary)
     except Exception as exc:  # a damaged row must surface as a storage error
-        raise StorageError(f"a stored InvoiceSummary cannot be read: {exc}") from exc
+        raise _Damaged() from exc
+
+
+#: The entity a stored class is named as in errors (NotFoundError's names).
+_ENTITIES: dict[type, str] = {
+    Company: "company",
+    Customer: "customer",
+    Invoice: "invoice",
+    InvoiceSummary: "invoice",
+    InvoiceEvent: "invoice event",
+    DeliveryAttempt: "delivery attempt",
+    ApiKey: "api key",
+}
+
+
+def unreadable(cls: type, cause: BaseException | None, key: str | None = None) -> StorageError:
+    """The error for a stored ``cls`` that cannot be decoded: not retryable (reading it
+    again fails the same way), naming the row by ``key`` (its id) when known."""
+    entity = _ENTITIES.get(cls, cls.__name__)
+    what = f"stored {entity} {key!r}" if key is not None else f"stored {entity}"
+    reason = f"{type(cause).__name__}: {cause}" if cause is not None else "damaged"
+    return StorageError(
+        f"a {what} cannot be read ({reason}); the row needs repair",
+        retryable=False,
+        entity=entity,
+        entity_id=key,
+    )
 
 
 _converter = _make()
@@ -369,12 +417,13 @@ def dump(value: Stored) -> dict[str, Any]:
     return data
 
 
-def load(data: Any, cls: type[T]) -> T:
-    """A domain value from plain data; StorageError when the data is damaged."""
+def load(data: Any, cls: type[T], key: str | None = None) -> T:
+    """A domain value from plain data; a non-retryable StorageError naming the row by
+    ``key`` (its id) when the data is damaged."""
     try:
         return _converter.structure(data, cls)
     except Exception as exc:  # a damaged row must surface as a storage error
-        raise StorageError(f"a stored {cls.__name__} cannot be read: {exc}") from exc
+        raise unreadable(cls, exc, key) from exc
 
 
 def dumps(value: Stored) -> str:
@@ -382,19 +431,25 @@ def dumps(value: Stored) -> str:
     return _encode(dump(value))
 
 
-def loads(text: str | bytes, cls: type[T]) -> T:
-    """A domain value from JSON text; StorageError when the text is damaged.
+def loads(text: str | bytes, cls: type[T], key: str | None = None) -> T:
+    """A domain value from JSON text; a non-retryable StorageError naming the row by
+    ``key`` (its id) when the text is damaged.
 
     Companies and customers are read by nearly every operation (booking snapshots both)
     and rarely change; being frozen, the value decoded from the same text can be handed
     out again.
     """
-    if isinstance(text, str):
-        if cls is Company:
-            return cast(T, _company(text))
-        if cls is Customer:
-            return cast(T, _customer(text))
-    return _loads(text, cls)
+    try:
+        if isinstance(text, str):
+            if cls is Company:
+                return cast(T, _company(text))
+            if cls is Customer:
+                return cast(T, _customer(text))
+        return _loads(text, cls)
+    except StorageError as exc:
+        if key is None:
+            raise
+        raise unreadable(cls, exc.__cause__, key) from exc.__cause__
 
 
 @functools.lru_cache(maxsize=256)
@@ -411,5 +466,5 @@ def _loads(text: str | bytes, cls: type[T]) -> T:
     try:
         data = json.loads(text)
     except ValueError as exc:
-        raise StorageError(f"a stored {cls.__name__} is not valid JSON") from exc
+        raise unreadable(cls, exc) from exc
     return load(data, cls)

@@ -104,7 +104,9 @@ class MemoryUnitOfWork:
 
     def _check_open(self) -> None:
         if not self._open:
-            raise StorageError("the unit of work is not open (use it in a with block)")
+            raise StorageError(
+                "the unit of work is not open (use it in a with block)", retryable=False
+            )
 
     def read(self, table: str) -> dict[Any, Any]:
         self._check_open()
@@ -116,7 +118,7 @@ class MemoryUnitOfWork:
     def write(self, table: str) -> dict[Any, Any]:
         self._check_open()
         if self._readonly:
-            raise StorageError("this unit of work is read-only")
+            raise StorageError("this unit of work is read-only", retryable=False)
         if table not in self._changed:
             self._changed[table] = dict(getattr(self._base, table))
         return self._changed[table]

@@ -81,9 +81,36 @@ def _translate(exc: Exception, action: str) -> FakturaError:
     if isinstance(exc, errors.InsufficientPrivilege):
         return ConfigurationError(f"{action}: the database role lacks a privilege: {exc}")
     if isinstance(exc, errors.ReadOnlySqlTransaction):
-        return StorageError(f"{action}: this unit of work is read-only")
+        return StorageError(f"{action}: this unit of work is read-only", retryable=False)
     detail = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-    return StorageError(f"PostgreSQL failed to {action}: {detail}")
+    state = getattr(exc, "sqlstate", None) or ""
+    if state.startswith("XX"):  # internal error, data or index corrupted
+        return StorageError(
+            f"PostgreSQL failed to {action}, its data is damaged ({state}): {detail}",
+            retryable=False,
+        )
+    if _retryable(exc, state):
+        return StorageError(f"PostgreSQL failed to {action}: {detail}; try again")
+    return StorageError(
+        f"PostgreSQL failed to {action} ({state or 'no SQLSTATE'}): {detail}", retryable=False
+    )
+
+
+#: SQLSTATE classes a retry may cure: the connection (08), a transaction rolled back
+#: (40), insufficient resources (53), an operator intervention such as a shutdown or a
+#: statement timeout (57), the system (58, I/O); and a lock not available (55P03).
+#: Anything else (a missing table or a schema that does not match, bad data, a broken
+#: constraint, a privilege) fails the same way until someone repairs it.
+_RETRYABLE_CLASSES = ("08", "40", "53", "57", "58")
+
+
+def _retryable(exc: Exception, state: str) -> bool:
+    from psycopg import InterfaceError, OperationalError
+
+    if state:
+        return state.startswith(_RETRYABLE_CLASSES) or state == "55P03"
+    # no SQLSTATE: the client side; a lost or closed connection is retried on a new one
+    return isinstance(exc, OperationalError | InterfaceError)
 
 
 # -- schema ---------------------------------------------------------------------------
@@ -308,7 +335,7 @@ class _Pool:
         """A connection and whether it was used before (it may have gone stale)."""
         with self._lock:
             if self._closed:
-                raise StorageError("the store is closed")
+                raise StorageError("the store is closed", retryable=False)
             if self._pid != os.getpid():
                 self._inherited += self._idle
                 self._idle = []
@@ -451,7 +478,7 @@ class PostgresUnitOfWork:
 
     def __enter__(self) -> Self:
         if self._conn is not None:
-            raise StorageError("the unit of work is already open")
+            raise StorageError("the unit of work is already open", retryable=False)
         begin: LiteralString = (
             "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
             if self._readonly
@@ -488,11 +515,18 @@ class PostgresUnitOfWork:
         self.rollback()
 
     def commit(self) -> None:
+        if self._conn is None and self._failed is not None:
+            # a statement failed and took the connection with it (a lost session)
+            raise StorageError(
+                f"the unit of work was rolled back, a statement of it failed: {self._failed}",
+                retryable=self._failed.retryable,
+            )
         conn = self._open_connection()
         if self._failed is not None:
             self.rollback()
             raise StorageError(
-                f"the unit of work was rolled back, a statement of it failed: {self._failed}"
+                f"the unit of work was rolled back, a statement of it failed: {self._failed}",
+                retryable=self._failed.retryable,
             )
         try:
             status = conn.execute("COMMIT").statusmessage
@@ -525,7 +559,9 @@ class PostgresUnitOfWork:
 
     def _open_connection(self) -> Connection:
         if self._conn is None:
-            raise StorageError("the unit of work is not open (use it in a with block)")
+            raise StorageError(
+                "the unit of work is not open (use it in a with block)", retryable=False
+            )
         return self._conn
 
     def run(self, query: LiteralString, params: Sequence[Any] = (), *, action: str) -> Cursor:
@@ -550,7 +586,7 @@ class PostgresUnitOfWork:
         read-only unit of work answers a doomed write as the reference store does."""
         self._open_connection()
         if self._readonly:
-            raise StorageError("this unit of work is read-only")
+            raise StorageError("this unit of work is read-only", retryable=False)
 
     @property
     def companies(self) -> _Companies:
@@ -615,7 +651,7 @@ class _Companies:
         ).fetchone()
         if row is None:
             raise NotFoundError("company", company_id)
-        return load(row[0], Company)
+        return load(row[0], Company, company_id)
 
     def add(self, company: Company) -> None:
         if self.uow.readonly and self._exists(company.id):
@@ -643,9 +679,9 @@ class _Companies:
 
     def list(self) -> list[Company]:
         rows = self.uow.run(
-            "SELECT doc FROM companies ORDER BY id", action="list the companies"
+            "SELECT id, doc FROM companies ORDER BY id", action="list the companies"
         ).fetchall()
-        return [load(row[0], Company) for row in rows]
+        return [load(doc, Company, key) for key, doc in rows]
 
     def _exists(self, company_id: str) -> bool:
         found = self.uow.run(
@@ -676,7 +712,7 @@ class _Customers:
         ).fetchone()
         if row is None:
             raise NotFoundError("customer", customer_id)
-        return load(row[0], Customer)
+        return load(row[0], Customer, customer_id)
 
     def add(self, customer: Customer) -> None:
         if self.uow.readonly:
@@ -723,12 +759,12 @@ class _Customers:
             )
         )
         rows = self.uow.run(
-            "SELECT doc FROM customers WHERE " + where + " ORDER BY name_key, id"
+            "SELECT id, doc FROM customers WHERE " + where + " ORDER BY name_key, id"
             " LIMIT %s OFFSET %s",
             [*params, limit, (page - 1) * limit],
             action="list customers",
         ).fetchall()
-        return ListResult(tuple(load(row[0], Customer) for row in rows), total)
+        return ListResult(tuple(load(doc, Customer, key) for key, doc in rows), total)
 
 
 def _invoice_values(invoice: Invoice) -> tuple[Any, ...]:
@@ -787,7 +823,7 @@ class _Invoices:
         ).fetchone()
         if row is None:
             raise NotFoundError("invoice", invoice_id)
-        return load(row[0], Invoice)
+        return load(row[0], Invoice, invoice_id)
 
     def add(self, invoice: Invoice) -> None:
         if self.uow.readonly and self._version(invoice.company_id, invoice.id) is not None:
@@ -855,12 +891,13 @@ class _Invoices:
         if total <= query.offset:
             return ListResult((), total)
         rows = self.uow.run(
-            "SELECT summary FROM invoices WHERE " + where + " ORDER BY issue_date DESC, id DESC"
+            "SELECT id, summary FROM invoices WHERE " + where + " ORDER BY issue_date DESC, id DESC"
             " LIMIT %s OFFSET %s",
             [*params, query.limit, query.offset],
             action="list invoices",
         ).fetchall()
-        return ListResult(tuple(load(row[0], InvoiceSummary) for row in rows), total)
+        # one row that cannot be read fails the page, naming it
+        return ListResult(tuple(load(doc, InvoiceSummary, key) for key, doc in rows), total)
 
 
 @attrs.frozen
@@ -945,10 +982,10 @@ class _Events:
             (company_id, invoice_id),
             action="read events",
         ).fetchall()
-        return [load(row[0], InvoiceEvent) for row in rows]
+        return [load(row[0], InvoiceEvent, invoice_id) for row in rows]
 
 
-_ATTEMPTS: LiteralString = "SELECT doc FROM deliveries WHERE company_id = %s AND "
+_ATTEMPTS: LiteralString = "SELECT id, doc FROM deliveries WHERE company_id = %s AND "
 
 
 @attrs.frozen
@@ -997,7 +1034,7 @@ class _Deliveries:
 
     def _select(self, where: LiteralString, params: Sequence[Any]) -> list[DeliveryAttempt]:
         rows = self.uow.run(_ATTEMPTS + where, params, action="read deliveries").fetchall()
-        return [load(row[0], DeliveryAttempt) for row in rows]
+        return [load(doc, DeliveryAttempt, key) for key, doc in rows]
 
     def for_invoice(self, company_id: str, invoice_id: str) -> list[DeliveryAttempt]:
         return self._select("invoice_id = %s ORDER BY seq", (company_id, invoice_id))
@@ -1040,7 +1077,7 @@ class _ApiKeys:
         ).fetchone()
         if row is None:
             raise NotFoundError("api key", key_id)
-        return load(row[0], ApiKey)
+        return load(row[0], ApiKey, key_id)
 
     def update(self, key: ApiKey) -> None:
         self.uow.check_writable()
@@ -1054,11 +1091,11 @@ class _ApiKeys:
 
     def for_company(self, company_id: str) -> list[ApiKey]:
         rows = self.uow.run(
-            "SELECT doc FROM api_keys WHERE company_id = %s ORDER BY created_at, id",
+            "SELECT id, doc FROM api_keys WHERE company_id = %s ORDER BY created_at, id",
             (company_id,),
             action="read api keys",
         ).fetchall()
-        return [load(row[0], ApiKey) for row in rows]
+        return [load(doc, ApiKey, key) for key, doc in rows]
 
 
 @attrs.frozen

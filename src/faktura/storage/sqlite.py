@@ -13,8 +13,11 @@ default store.
 - ``synchronous=FULL``: a booked invoice is a legal record, so a commit that returned
   survives a power cut, not only a crash of the process.
 - Driver errors never leak: a taken key becomes ConflictError, a missing company
-  NotFoundError, anything else of sqlite3 StorageError (retryable), always ``from`` the
-  driver's error.
+  NotFoundError, anything else of sqlite3 StorageError, always ``from`` the driver's
+  error: retryable for a lock or a transient failure, not for a damaged file, one that
+  is not a database or cannot be opened (``SqliteStore._error``). A stored row that
+  cannot be decoded is a non-retryable StorageError naming it; in a list it fails the
+  whole page.
 - A store must not cross ``fork()``: SQLite keeps per-process state about open files that
   a forked child inherits but cannot use. Open stores after forking (or close them
   before), or start processes with "spawn" or "forkserver".
@@ -200,11 +203,12 @@ class SqliteStore:
     def _checkout(self, readonly: bool) -> sqlite3.Connection:
         with self._lock:
             if self._closed:
-                raise StorageError(f"the store of {self.path} is closed")
+                raise StorageError(f"the store of {self.path} is closed", retryable=False)
             if self._pid != os.getpid():
                 raise StorageError(
                     f"the store of {self.path} was opened in another process (before a "
-                    "fork); open a new SqliteStore in this one"
+                    "fork); open a new SqliteStore in this one",
+                    retryable=False,
                 )
             idle = self._idle[readonly]
             if idle:
@@ -258,14 +262,41 @@ class SqliteStore:
                 self._queue.release(ticket)
 
     def _error(self, exc: sqlite3.Error) -> StorageError:
-        """The StorageError for a driver error."""
+        """The StorageError for a driver error: retryable only when a retry may cure it
+        (see ``_RETRYABLE``)."""
         name = getattr(exc, "sqlite_errorname", None) or type(exc).__name__
         if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")):
             return StorageError(
                 f"{self.path} is locked by another connection for more than "
                 f"{self.timeout} s ({exc}); try again"
             )
-        return StorageError(f"SQLite failed on {self.path} ({name}): {exc}")
+        if name in _DAMAGED or name.startswith("SQLITE_CORRUPT"):
+            return StorageError(
+                f"{self.path} is damaged or not an SQLite database ({name}): {exc}; "
+                "restore it from a backup",
+                retryable=False,
+            )
+        if name.startswith(_RETRYABLE):
+            return StorageError(f"SQLite failed on {self.path} ({name}): {exc}; try again")
+        return StorageError(f"SQLite failed on {self.path} ({name}): {exc}", retryable=False)
+
+
+#: The SQLite result codes a retry may cure: a lock, a transient I/O or memory failure,
+#: an interrupted statement, a schema another connection changed meanwhile. Anything
+#: else (a damaged file, one that cannot be opened, a full disk, a read-only file, an
+#: SQL error) fails the same way until someone repairs it.
+_RETRYABLE = (
+    "SQLITE_BUSY",
+    "SQLITE_LOCKED",
+    "SQLITE_IOERR",
+    "SQLITE_NOMEM",
+    "SQLITE_INTERRUPT",
+    "SQLITE_PROTOCOL",
+    "SQLITE_SCHEMA",
+    "SQLITE_READONLY_RECOVERY",
+)
+#: A damaged file (beside SQLITE_CORRUPT*): not a database, or corrupt as the OS says.
+_DAMAGED = frozenset({"SQLITE_NOTADB", "SQLITE_IOERR_CORRUPTFS"})
 
 
 class SqliteUnitOfWork:
@@ -283,7 +314,7 @@ class SqliteUnitOfWork:
 
     def __enter__(self) -> Self:
         if self._conn is not None:
-            raise StorageError("this unit of work is open already")
+            raise StorageError("this unit of work is open already", retryable=False)
         self._conn, self._ticket = self._store._begin(self.readonly)
         return self
 
@@ -325,9 +356,11 @@ class SqliteUnitOfWork:
 
     def _connection(self, write: bool) -> sqlite3.Connection:
         if self._conn is None:
-            raise StorageError("the unit of work is not open (use it in a with block)")
+            raise StorageError(
+                "the unit of work is not open (use it in a with block)", retryable=False
+            )
         if write and self.readonly:
-            raise StorageError("this unit of work is read-only")
+            raise StorageError("this unit of work is read-only", retryable=False)
         return self._conn
 
     def _execute(
@@ -423,7 +456,7 @@ class SqliteUnitOfWork:
 
 def _unstorable(exc: UnicodeEncodeError) -> StorageError:
     # SQLite keeps UTF-8, which has no unpaired surrogates (str allows them)
-    return StorageError(f"text with unpaired surrogates cannot be stored: {exc}")
+    return StorageError(f"text with unpaired surrogates cannot be stored: {exc}", retryable=False)
 
 
 def _constraint(
@@ -437,7 +470,7 @@ def _constraint(
             return unique(message)
         if message.startswith("FOREIGN KEY"):
             return NotFoundError("company", company_id)
-        return StorageError(f"a stored row breaks the schema: {message}")
+        return StorageError(f"a stored row breaks the schema: {message}", retryable=False)
 
     return translate
 
@@ -450,7 +483,7 @@ class _Companies:
         row = self.uow._row("SELECT doc FROM companies WHERE id = ?", (company_id,))
         if row is None:
             raise NotFoundError("company", company_id)
-        return codec.loads(row[0], Company)
+        return codec.loads(row[0], Company, company_id)
 
     def add(self, company: Company) -> None:
         self.uow._execute(
@@ -471,8 +504,8 @@ class _Companies:
             raise NotFoundError("company", company.id)
 
     def list(self) -> list[Company]:
-        rows = self.uow._rows("SELECT doc FROM companies ORDER BY id")
-        return [codec.loads(doc, Company) for (doc,) in rows]
+        rows = self.uow._rows("SELECT id, doc FROM companies ORDER BY id")
+        return [codec.loads(doc, Company, key) for key, doc in rows]
 
 
 def _customer_columns(customer: Customer) -> tuple[object, ...]:
@@ -501,7 +534,7 @@ def _page(page: int, limit: int) -> tuple[int, int]:
 
 _COUNT_CUSTOMERS = "SELECT count(*) FROM customers WHERE {where}"
 _PAGE_OF_CUSTOMERS = (
-    "SELECT doc FROM customers WHERE {where} ORDER BY name_key, id LIMIT ? OFFSET ?"
+    "SELECT id, doc FROM customers WHERE {where} ORDER BY name_key, id LIMIT ? OFFSET ?"
 )
 
 
@@ -528,7 +561,7 @@ class _Customers:
         )
         if row is None:
             raise NotFoundError("customer", customer_id)
-        return codec.loads(row[0], Customer)
+        return codec.loads(row[0], Customer, customer_id)
 
     def add(self, customer: Customer) -> None:
         self.uow._execute(
@@ -560,7 +593,7 @@ class _Customers:
         rows = self.uow._rows(
             _PAGE_OF_CUSTOMERS.format(where=where), [*params, *_page(page, limit)]
         )
-        return ListResult(tuple(codec.loads(doc, Customer) for (doc,) in rows), total)
+        return ListResult(tuple(codec.loads(doc, Customer, key) for key, doc in rows), total)
 
 
 #: The columns of an invoice row, in the order of ``_invoice_columns``.
@@ -623,13 +656,14 @@ _PAGE_ROWS = (
 )
 # (The outer ORDER BY sorts the page's rows only.)
 _PAGE_OF_INVOICES = (
-    f"SELECT summary FROM invoices WHERE row_id IN ({_PAGE_ROWS}) ORDER BY issue_date DESC, id DESC"
+    f"SELECT id, summary FROM invoices WHERE row_id IN ({_PAGE_ROWS}) "
+    "ORDER BY issue_date DESC, id DESC"
 )
 # An unfiltered list of one kind: positions (sqlite_schema, version 3) give any page
 # through the index, however deep.
 _LAST_POSITION = "SELECT max(list_pos) FROM invoices WHERE company_id = ? AND kind = ?"
 _PAGE_BY_POSITION = (
-    "SELECT summary FROM invoices WHERE company_id = ? AND kind = ? "
+    "SELECT id, summary FROM invoices WHERE company_id = ? AND kind = ? "
     "AND list_pos BETWEEN ? AND ? ORDER BY list_pos DESC"
 )
 # The position just below a document's place in list order (date, then id).
@@ -689,8 +723,9 @@ class _Invoices:
         )
         if row is None:
             raise NotFoundError("invoice", invoice_id)
+        invoice = codec.loads(row[0], Invoice, invoice_id)
         self.uow._loaded[company_id, invoice_id] = tuple(row[1:])
-        return codec.loads(row[0], Invoice)
+        return invoice
 
     def _taken(self, invoice: Invoice) -> Callable[[str], FakturaError]:
         def unique(message: str) -> FakturaError:
@@ -801,7 +836,7 @@ class _Invoices:
         rows = self.uow._rows(
             _PAGE_OF_INVOICES.format(where=where), [*params, *_page(query.page, query.limit)]
         )
-        return ListResult(codec.load_summaries(doc for (doc,) in rows), total)
+        return ListResult(_summaries(rows), total)
 
     def _list_by_position(
         self, company_id: str, kind: str, query: InvoiceQuery
@@ -814,7 +849,12 @@ class _Invoices:
         rows = self.uow._rows(
             _PAGE_BY_POSITION, (company_id, kind, max(top - query.limit + 1, 1), top)
         )
-        return ListResult(codec.load_summaries(doc for (doc,) in rows), total)
+        return ListResult(_summaries(rows), total)
+
+
+def _summaries(rows: list[Row]) -> tuple[InvoiceSummary, ...]:
+    """The summaries of (id, summary) rows; one that cannot be read fails them all."""
+    return codec.load_summaries([doc for _, doc in rows], [key for key, _ in rows])
 
 
 @attrs.frozen
@@ -886,10 +926,10 @@ class _Events:
             "SELECT doc FROM events WHERE company_id = ? AND invoice_id = ? ORDER BY seq",
             (company_id, invoice_id),
         )
-        return [codec.loads(doc, InvoiceEvent) for (doc,) in rows]
+        return [codec.loads(doc, InvoiceEvent, invoice_id) for (doc,) in rows]
 
 
-_ATTEMPTS = "SELECT doc FROM deliveries WHERE company_id = ? AND {where}"
+_ATTEMPTS = "SELECT id, doc FROM deliveries WHERE company_id = ? AND {where}"
 
 
 @attrs.frozen
@@ -935,7 +975,7 @@ class _Deliveries:
 
     def _select(self, where: str, params: Params) -> list[DeliveryAttempt]:
         rows = self.uow._rows(_ATTEMPTS.format(where=where), params)
-        return [codec.loads(doc, DeliveryAttempt) for (doc,) in rows]
+        return [codec.loads(doc, DeliveryAttempt, key) for key, doc in rows]
 
     def for_invoice(self, company_id: str, invoice_id: str) -> list[DeliveryAttempt]:
         return self._select("invoice_id = ? ORDER BY seq", (company_id, invoice_id))
@@ -971,7 +1011,7 @@ class _ApiKeys:
         row = self.uow._row("SELECT doc FROM api_keys WHERE id = ?", (key_id,))
         if row is None:
             raise NotFoundError("api key", key_id)
-        return codec.loads(row[0], ApiKey)
+        return codec.loads(row[0], ApiKey, key_id)
 
     def update(self, key: ApiKey) -> None:
         changed = self.uow._execute(
@@ -982,9 +1022,10 @@ class _ApiKeys:
 
     def for_company(self, company_id: str) -> list[ApiKey]:
         rows = self.uow._rows(
-            "SELECT doc FROM api_keys WHERE company_id = ? ORDER BY created_at, id", (company_id,)
+            "SELECT id, doc FROM api_keys WHERE company_id = ? ORDER BY created_at, id",
+            (company_id,),
         )
-        return [codec.loads(doc, ApiKey) for (doc,) in rows]
+        return [codec.loads(doc, ApiKey, key) for key, doc in rows]
 
 
 @attrs.frozen
