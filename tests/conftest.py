@@ -38,11 +38,19 @@ timings on a shared machine say nothing about correctness and would make the ver
 depend on the machine's load; speed is measured by ``benchmarks/``, not by the tests.
 A test may lower or raise ``max_examples`` with ``@settings``; it never sets
 ``derandomize`` or ``database`` (tests/test_tiers.py checks both).
+
+The robustness sweep
+--------------------
+tests/test_robustness.py counts the inputs it tries in the ``sweep_tried`` fixture; the
+end of the run reports them ("robustness sweep: N inputs tried ...", added up over
+pytest-xdist's workers too), and a run without xdist in which every sweep test ran and
+passed (as in ``make test``) but fewer than ``SWEEP_MINIMUM`` inputs were tried fails.
 """
 
 from __future__ import annotations
 
 import os
+from collections import Counter
 from collections.abc import Mapping
 
 import pytest
@@ -122,6 +130,11 @@ TIERS: Mapping[str, str | Mapping[str, str]] = {
     "tests/test_tiers.py": UNIT,
     "tests/test_totals_examples.py": UNIT,
     "tests/test_totals_properties.py": UNIT,  # against an independent exact reference
+    "tests/test_robustness.py": {
+        "test_billing_takes_junk_sqlite": INTEGRATION,
+        "test_billing_takes_junk_postgres": INTEGRATION,
+        OTHERS: UNIT,
+    },
     "tests/test_ubl.py": UNIT,  # validated against the UBL XSD and EN 16931 schematron
     "tests/test_wire.py": UNIT,
     # contract: the contract suites over each implementation (and, where a module has
@@ -157,6 +170,7 @@ TIERS: Mapping[str, str | Mapping[str, str]] = {
     "tests/test_sqlite_concurrency.py": INTEGRATION,
     "tests/test_sqlite_crash.py": INTEGRATION,
     "tests/test_storage_errors.py": INTEGRATION,  # damaged SQLite files and PostgreSQL rows
+    "tests/test_reported_inputs.py": INTEGRATION,  # over memory, SQLite and PostgreSQL
     # e2e: the HTTP API and the command line
     "tests/test_cli.py": E2E,
     "tests/test_http_e2e.py": E2E,
@@ -224,7 +238,64 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         placed.append((item.nodeid, tier, own))
         if tier is not None and not own:
             item.add_marker(tier)
+    _sweep_runs["collected"] = sum(_is_sweep(item.nodeid) for item in items)  # all, unselected too
     problems = tier_problems(placed)
     if problems:
         shown = problems[:20] + ([f"... and {len(problems) - 20} more"] if problems[20:] else [])
         raise pytest.UsageError("tests without exactly one tier:\n  " + "\n  ".join(shown))
+
+
+# -- the robustness sweep's count ------------------------------------------------------------
+
+#: Inputs a run of the whole robustness sweep must try at least (issue 13).
+SWEEP_MINIMUM = 5_000
+_SWEEP_MODULE = "tests/test_robustness.py"
+_SWEEP_TESTS = ("test_public_constructors_take_junk", "test_billing_takes_junk_")
+_sweep_tried: Counter[str] = Counter()  # in this process (a worker's, under xdist)
+_sweep_runs: Counter[str] = Counter()  # sweep tests "collected" and "passed" (controller)
+
+
+def _is_sweep(nodeid: str) -> bool:
+    module, _, name = nodeid.partition("::")
+    return module == _SWEEP_MODULE and name.startswith(_SWEEP_TESTS)
+
+
+@pytest.fixture(scope="session")
+def sweep_tried() -> Counter[str]:
+    """The robustness sweep's counter: inputs tried per target kind."""
+    return _sweep_tried
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    if report.when == "call" and report.passed and _is_sweep(report.nodeid):
+        _sweep_runs["passed"] += 1
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: object, error: object) -> None:
+    """Under pytest-xdist: a worker's count, added to the controller's."""
+    _sweep_tried.update(getattr(node, "workeroutput", {}).get("faktura_sweep_tried", {}))
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:  # an xdist worker: hand the count to the controller
+        workeroutput["faktura_sweep_tried"] = dict(_sweep_tried)
+        return
+    whole = _sweep_runs["collected"] and _sweep_runs["passed"] == _sweep_runs["collected"]
+    if whole and _sweep_tried.total() < SWEEP_MINIMUM:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if getattr(terminalreporter.config, "workeroutput", None) is not None or not _sweep_tried:
+        return
+    parts = ", ".join(f"{kind} {count:,}" for kind, count in sorted(_sweep_tried.items()))
+    line = f"robustness sweep: {_sweep_tried.total():,} inputs tried ({parts})"
+    terminalreporter.write_sep("-", line)
+    whole = _sweep_runs["collected"] and _sweep_runs["passed"] == _sweep_runs["collected"]
+    if whole and _sweep_tried.total() < SWEEP_MINIMUM:
+        terminalreporter.write_line(
+            f"the whole sweep ran but tried fewer than {SWEEP_MINIMUM:,} inputs: FAILED",
+            red=True,
+        )

@@ -29,7 +29,12 @@ from faktura.delivery.channel import Recipient, RecipientKind
 from faktura.delivery.email import EmailChannel, SmtpSettings, attachment_name
 from faktura.documents.l10n import format_date, format_money
 from faktura.documents.payment import payment_lines
-from faktura.errors import ConfigurationError, DeliveryRejected, DeliveryUnavailable
+from faktura.errors import (
+    ConfigurationError,
+    DeliveryRejected,
+    DeliveryUnavailable,
+    ValidationError,
+)
 from faktura.invoice import DocumentKind
 from faktura.parties import BankAccount, Company
 from faktura.testing.channels import sample_document
@@ -305,7 +310,13 @@ def test_message_ids_are_unique(smtp_server: SmtpServer) -> None:
 @pytest.mark.parametrize("name", ["Evil\r\nBcc: all@example.com", "Evil\nX: y", "Evil\rX"])
 def test_a_company_name_with_a_line_break_is_refused(smtp_server: SmtpServer, name: str) -> None:
     message = sample_document(TO)
-    evil = attrs.evolve(message, company=attrs.evolve(message.company, name=name))
+    with pytest.raises(ValidationError) as caught:  # the first defence: the value itself
+        attrs.evolve(message.company, name=name)
+    assert caught.value.field == "name"
+    # the second: a company that got past it (built around the check) is refused anyway
+    company = attrs.evolve(message.company)
+    object.__setattr__(company, "name", name)
+    evil = attrs.evolve(message, company=company)
     with pytest.raises(DeliveryRejected, match="line break"):
         channel_for(smtp_server).deliver(evil)
     assert smtp_server.recorder.envelopes == []

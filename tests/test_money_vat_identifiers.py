@@ -334,7 +334,11 @@ def test_product_line_rate_rules_name_the_field() -> None:
     refusal(lambda: ProductLine("x", D(1), D(1), VatCategory.S, D(0)), "vatRate")
     refusal(lambda: ProductLine("x", D(1), D(1), VatCategory.Z, D(25)), "vatRate")
     refusal(lambda: ProductLine("x", D(1), D(1), VatCategory.S, D("12.12345")), "vatRate")
-    refusal(lambda: ProductLine("x", D(1), D(1), "S", D(25)), "vatCategory")  # type: ignore[arg-type]
+    refusal(lambda: ProductLine("x", D(1), D(1), "s", D(25)), "vatCategory")  # type: ignore[arg-type]
+    refusal(lambda: ProductLine("x", D(1), D(1), VatCategory.S, True), "vatRate")  # type: ignore[arg-type]
+    # the category's own code is the category (as the wire and the stores write it)
+    line = ProductLine("x", D(1), D(1), "S", D(25))  # type: ignore[arg-type]
+    assert line.vat_category is VatCategory.S
 
 
 def test_category_properties() -> None:

@@ -319,7 +319,9 @@ texts = st.lists(
 
 
 def _name(text: str) -> str:
-    return text if text.strip() else "-"
+    """A customer name from the text: one line (a name has no line breaks)."""
+    one_line = text.replace("\n", " ")
+    return one_line if one_line.strip() else "-"
 
 
 def test_search_agrees_with_the_reference_for_any_text(store: PostgresStore) -> None:

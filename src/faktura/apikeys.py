@@ -51,9 +51,13 @@ class Scope(enum.StrEnum):
     @classmethod
     def parse(cls, values: Iterable[str], field: str = "scopes") -> frozenset[Scope]:
         """Scopes from their names; ValidationError naming ``field`` for an unknown one."""
+        if isinstance(values, str | bytes) or not isinstance(values, Iterable):
+            raise ValidationError("must be a list of scope names", field=field, rule="type")
         scopes = set()
         for value in values:
             try:
+                if not isinstance(value, str):
+                    raise ValueError(value)
                 scopes.add(cls(value))
             except ValueError:
                 known = ", ".join(s.value for s in cls)

@@ -33,6 +33,7 @@ from typing import Any
 import attrs
 
 from faktura.apikeys import ApiKey, parse_key
+from faktura.checks import check_enum, check_id, check_text, wire_name
 from faktura.delivery.channel import DeliveryChannel
 from faktura.delivery.log import DeliveryAttempt, DeliveryStatus, SendResult
 from faktura.delivery.sending import Sender
@@ -185,10 +186,11 @@ class Billing:
         """A new company (seller). Raises ValidationError for bad fields (each one named
         when several are bad), also for a ``document_template`` that is no registered
         PDF template (checked when the pdf extra is installed)."""
-        company_id = fields.pop("id", None) or self._ids()
+        company_id = fields.pop("id", None)
+        company_id = self._ids() if company_id is None else check_id(company_id, "id")
         if "name" not in fields:
             raise ValidationError("is required", field="name", rule="required")
-        company = patch_company(Company(id=company_id, name=fields["name"] or "-"), fields)
+        company = patch_company(Company(id=company_id, name="-"), fields)
         with self.store.unit_of_work() as uow:
             uow.companies.add(company)
             uow.commit()
@@ -196,6 +198,7 @@ class Billing:
 
     def get_company(self, company_id: str) -> Company:
         """The company. Raises NotFoundError."""
+        _check_ids(companyId=company_id)
         with self.store.unit_of_work(readonly=True) as uow:
             return uow.companies.get(company_id)
 
@@ -216,6 +219,7 @@ class Billing:
         pattern, start or reset: numbers already given must stay unique and in order
         (``allow_backdating`` may change at any time).
         """
+        _check_ids(companyId=company_id)
         _refuse_identity_changes(changes, "id")
         with self.store.unit_of_work() as uow:
             current = uow.companies.get(company_id)
@@ -229,29 +233,42 @@ class Billing:
     # -- customers -----------------------------------------------------------------------
 
     def create_customer(self, company_id: str, **fields: Any) -> Customer:
-        """A new customer of the company. Raises NotFoundError, ValidationError."""
-        check_registered_template(fields.get("document_template"))
+        """A new customer of the company (the fields of Customer but ``company_id``;
+        ``payment_terms`` may be days net). Raises NotFoundError, ValidationError."""
+        _check_ids(companyId=company_id)
+        _refuse_identity_changes(fields, "company_id")
+        customer_id = fields.pop("id", None)
+        customer_id = self._ids() if customer_id is None else check_id(customer_id, "id")
+        if "name" not in fields:
+            raise ValidationError("is required", field="name", rule="required")
+        customer = Customer(
+            **_customer_fields({"id": customer_id, "company_id": company_id, **fields})
+        )
+        check_registered_template(customer.document_template)
         with self.store.unit_of_work() as uow:
             uow.companies.get(company_id)
-            customer = Customer(
-                id=fields.pop("id", None) or self._ids(), company_id=company_id, **fields
-            )
             self._directory(uow).add(customer)
             uow.commit()
         return customer
 
     def get_customer(self, company_id: str, customer_id: str) -> Customer:
         """The customer. Raises NotFoundError (also for another company's)."""
+        _check_ids(companyId=company_id, customerId=customer_id)
         with self.store.unit_of_work(readonly=True) as uow:
             return self._directory(uow).get(company_id, customer_id)
 
     def update_customer(self, company_id: str, customer_id: str, **changes: Any) -> Customer:
-        """Change a customer. Raises NotFoundError, ValidationError."""
-        _refuse_identity_changes(changes, "id")
-        check_registered_template(changes.get("document_template"))
+        """Change a customer (any field of Customer but ``id`` and ``company_id``;
+        ``payment_terms`` may be days net). Raises NotFoundError, ValidationError."""
+        _check_ids(companyId=company_id, customerId=customer_id)
+        _refuse_identity_changes(changes, "id", "company_id")
+        changes = _customer_fields(changes)
+        if changes.get("document_template") is not None:
+            check_registered_template(changes["document_template"])
         with self.store.unit_of_work() as uow:
             directory = self._directory(uow)
-            customer = attrs.evolve(directory.get(company_id, customer_id), **changes)
+            current = directory.get(company_id, customer_id)
+            customer = attrs.evolve(current, **changes)
             directory.update(customer)
             uow.commit()
         return customer
@@ -261,6 +278,7 @@ class Billing:
     ) -> ListResult[Customer]:
         """A page of the company's customers by name; ``search`` matches a fragment of
         name or number. Raises ValidationError for a bad page, limit or search."""
+        _check_ids(companyId=company_id)
         page, limit = _page_args(page, limit)
         _check_search(search)
         with self.store.unit_of_work(readonly=True) as uow:
@@ -284,6 +302,8 @@ class Billing:
         Raises WireFormatError / ValidationError naming each bad field, NotFoundError
         for an unknown company.
         """
+        _check_ids(companyId=company_id)
+        _check_actor(actor)
         request = body if isinstance(body, CreateDraftRequest) else parse_create_draft(body)
         with self.store.unit_of_work() as uow:
             company = uow.companies.get(company_id)
@@ -383,11 +403,20 @@ class Billing:
         InvoiceStateError (not a draft), ConflictError (changed meanwhile),
         ValidationError.
         """
+        _check_ids(companyId=company_id, invoiceId=invoice_id)
+        _check_actor(actor)
         unknown = set(changes) - EDITABLE_FIELDS
         if unknown:
-            raise ValidationError(
-                f"cannot be changed: {', '.join(sorted(unknown))}", field=sorted(unknown)[0]
+            raise ValidationError._from_errors(
+                FieldError(wire_name(name), "unknown_field", "is not an editable field of a draft")
+                for name in sorted(unknown)
             )
+        if expected_version is not None and (
+            isinstance(expected_version, bool) or not isinstance(expected_version, int)
+        ):
+            raise ValidationError("must be a whole number", field="expectedVersion", rule="type")
+        if changes.get("customer_id") is not None:
+            check_id(changes["customer_id"], "customerId")
         with self.store.unit_of_work() as uow:
             invoice = uow.invoices.get(company_id, invoice_id)
             if expected_version is not None and expected_version != invoice.version:
@@ -396,7 +425,7 @@ class Billing:
                     f"not {expected_version}"
                 )
             if "customer_id" in changes:
-                self._customer_of(uow, company_id, changes["customer_id"])
+                self._customer_of(uow, company_id, check_id(changes["customer_id"], "customerId"))
             updated, event = invoice.update(self.clock.now(), **changes)
             self._check_references(uow, updated)
             self._save(uow, invoice, updated, self._stamp(event, actor))
@@ -420,6 +449,8 @@ class Billing:
 
         Raises NotFoundError, InvoiceStateError (booked documents are credited instead).
         """
+        _check_ids(companyId=company_id, invoiceId=invoice_id)
+        _check_actor(actor)
         now = self.clock.now()
         with self.store.unit_of_work() as uow:
             invoice = uow.invoices.get(company_id, invoice_id)
@@ -436,6 +467,7 @@ class Billing:
 
     def get_invoice(self, company_id: str, invoice_id: str) -> Invoice:
         """The document. Raises NotFoundError (also for another company's)."""
+        _check_ids(companyId=company_id, invoiceId=invoice_id)
         with self.store.unit_of_work(readonly=True) as uow:
             return uow.invoices.get(company_id, invoice_id)
 
@@ -455,10 +487,17 @@ class Billing:
         ``status`` is a status or "overdue"; ``search`` a fragment of number or
         description. Raises ValidationError for a bad page, limit or status.
         """
+        _check_ids(companyId=company_id)
+        if customer_id is not None:
+            check_id(customer_id, "customerId")
+        if kind is not None:
+            kind = check_enum(kind, DocumentKind, "kind")
         page, limit = _page_args(page, limit)
         if status is not None and status != OVERDUE:
             try:
-                status = Status(status)
+                status = Status(status) if isinstance(status, str) else None
+                if status is None:
+                    raise ValueError(status)
             except ValueError:
                 allowed = ", ".join([*(s.value for s in Status), OVERDUE])
                 raise ValidationError(
@@ -480,6 +519,7 @@ class Billing:
 
     def events(self, company_id: str, invoice_id: str) -> list[InvoiceEvent]:
         """The audit trail of a document, oldest first. Raises NotFoundError."""
+        _check_ids(companyId=company_id, invoiceId=invoice_id)
         with self.store.unit_of_work(readonly=True) as uow:
             uow.invoices.get(company_id, invoice_id)
             return uow.events.for_invoice(company_id, invoice_id)
@@ -495,6 +535,8 @@ class Billing:
         (back-dated), ValidationError (not bookable, or a text the PDF font cannot
         draw), ConflictError.
         """
+        _check_ids(companyId=company_id, invoiceId=invoice_id)
+        _check_actor(actor)
         with self.store.unit_of_work() as uow:
             booked = self._book(uow, company_id, invoice_id, actor)
             uow.commit()
@@ -603,6 +645,8 @@ class Billing:
 
         Raises NotFoundError, InvoiceStateError, ValidationError.
         """
+        _check_ids(companyId=company_id, invoiceId=invoice_id)
+        _check_actor(actor)
         with self.store.unit_of_work() as uow:
             invoice = uow.invoices.get(company_id, invoice_id)
             credited, credit_note, (event, created) = invoice.credit(
@@ -627,6 +671,8 @@ class Billing:
 
         Raises NotFoundError, InvoiceStateError, ValidationError (overpayment, ...).
         """
+        _check_ids(companyId=company_id, invoiceId=invoice_id)
+        _check_actor(actor)
         with self.store.unit_of_work() as uow:
             invoice = uow.invoices.get(company_id, invoice_id)
             paid, event = invoice.record_payment(
@@ -640,6 +686,8 @@ class Billing:
         self, company_id: str, invoice_id: str, *, actor: str | None = None
     ) -> Invoice:
         """Write an invoice off as uncollectible. Raises NotFoundError, InvoiceStateError."""
+        _check_ids(companyId=company_id, invoiceId=invoice_id)
+        _check_actor(actor)
         with self.store.unit_of_work() as uow:
             invoice = uow.invoices.get(company_id, invoice_id)
             written_off, event = invoice.mark_uncollectible(self.clock.now())
@@ -674,6 +722,8 @@ class Billing:
         (cancelled), NotFoundError. A repeated ``idempotency_key`` returns the stored
         result without delivering again (ConflictError when reused for another send).
         """
+        _check_ids(companyId=company_id, invoiceId=invoice_id)
+        _check_actor(actor)
         return self._sender.send(
             company_id,
             invoice_id,
@@ -688,6 +738,7 @@ class Billing:
 
     def delivery_status(self, company_id: str, invoice_id: str) -> DeliveryStatus:
         """The document's delivery summary and every attempt. Raises NotFoundError."""
+        _check_ids(companyId=company_id, invoiceId=invoice_id)
         return self._sender.status(company_id, invoice_id)
 
     def apply_provider_status(
@@ -704,6 +755,13 @@ class Billing:
         in the vocabulary of ``faktura.delivery.sproom.PROVIDER_STATUSES`` (the provider's
         own word in ``details["providerStatus"]``); a rejection or failure fails the
         attempt. Raises NotFoundError, ValidationError."""
+        _check_ids(companyId=company_id)
+        if details is not None:
+            if not isinstance(details, Mapping):
+                raise ValidationError("must map text to text", field="details", rule="type")
+            for key, value in details.items():
+                check_text(key, "details", required=True, limit=200, one_line=True)
+                check_text(value, f"details.{key}", limit=2000)
         return self._sender.apply_provider_status(
             company_id, provider_reference, status, message, details
         )
@@ -711,6 +769,8 @@ class Billing:
     def recover_deliveries(self, company_id: str, *, actor: str | None = None) -> list[SendResult]:
         """Deliver again, under the same numbers, what crashed sends left pending for
         longer than ``stale_after``; the interrupted attempts are closed as failed."""
+        _check_ids(companyId=company_id)
+        _check_actor(actor)
         return self._sender.recover(company_id, actor)
 
     # -- documents -----------------------------------------------------------------------
@@ -727,23 +787,29 @@ class Billing:
         Raises NotFoundError, ConfigurationError (no pdf extra), ValidationError
         (unknown template), RenderError.
         """
+        _check_ids(companyId=company_id, invoiceId=invoice_id)
+        if not isinstance(draft, bool):
+            raise ValidationError("must be true or false", field="draft", rule="type")
         return self._document(company_id, invoice_id, ArchiveKind.PDF, draft)
 
     def render_ubl(self, company_id: str, invoice_id: str) -> bytes:
         """The UBL e-invoice of a booked document: the archived one (what was sent),
         else one made from what it was issued with, archived. Raises NotFoundError,
         InvoiceStateError (a draft), ValidationError."""
+        _check_ids(companyId=company_id, invoiceId=invoice_id)
         return self._document(company_id, invoice_id, ArchiveKind.UBL, False)
 
     def archived_documents(self, company_id: str, invoice_id: str) -> list[ArchivedDocument]:
         """What was archived for the document (PDF, UBL, emails as sent, the logo),
         oldest first. Raises NotFoundError."""
+        _check_ids(companyId=company_id, invoiceId=invoice_id)
         with self.store.unit_of_work(readonly=True) as uow:
             uow.invoices.get(company_id, invoice_id)
             return uow.archive.for_invoice(company_id, invoice_id)
 
     def archived_document(self, company_id: str, digest: str) -> bytes:
         """The archived bytes with that sha256. Raises NotFoundError."""
+        _check_ids(companyId=company_id, sha256=digest)
         with self.store.unit_of_work(readonly=True) as uow:
             return uow.archive.get(company_id, digest)
 
@@ -813,6 +879,7 @@ class Billing:
     ) -> tuple[ApiKey, str]:
         """A new key of the company and its secret, shown this once (only its digest is
         stored). Raises NotFoundError, ValidationError (unknown scope)."""
+        _check_ids(companyId=company_id)
         key, secret = ApiKey.issue(
             secrets.token_hex(8),
             company_id,
@@ -843,12 +910,14 @@ class Billing:
 
     def list_api_keys(self, company_id: str) -> list[ApiKey]:
         """The company's keys (digests only), oldest first."""
+        _check_ids(companyId=company_id)
         with self.store.unit_of_work(readonly=True) as uow:
             return uow.api_keys.for_company(company_id)
 
     def revoke_api_key(self, company_id: str, key_id: str) -> ApiKey:
         """Revoke a key of the company. Raises NotFoundError (also for another
         company's key)."""
+        _check_ids(companyId=company_id, keyId=key_id)
         with self.store.unit_of_work() as uow:
             key = uow.api_keys.get(key_id)
             if key.company_id != company_id:
@@ -905,7 +974,37 @@ def _first(documents: Iterable[ArchivedDocument], kind: ArchiveKind) -> Archived
 def _refuse_identity_changes(changes: Mapping[str, Any], *names: str) -> None:
     for name in names:
         if name in changes:
-            raise ValidationError("cannot be changed", field=name, rule="immutable")
+            raise ValidationError("cannot be changed", field=wire_name(name), rule="immutable")
+
+
+def _check_ids(**ids: object) -> None:
+    """A ValidationError naming the first argument that is no id (text, one line, no
+    control characters): checked before the store is asked."""
+    for field, value in ids.items():
+        check_id(value, field)
+
+
+def _check_actor(actor: object) -> None:
+    if actor is not None:
+        check_text(actor, "actor", required=True, limit=200, one_line=True)
+
+
+_CUSTOMER_FIELDS = frozenset(a.name for a in attrs.fields(Customer))
+
+
+def _customer_fields(fields: Mapping[str, Any]) -> dict[str, Any]:
+    """``fields`` for Customer, with ``payment_terms`` given as days net made terms;
+    ValidationError naming each field a customer does not have."""
+    unknown = sorted(set(fields) - _CUSTOMER_FIELDS)
+    if unknown:
+        raise ValidationError._from_errors(
+            FieldError(wire_name(name), "unknown_field", "is not a field of a customer")
+            for name in unknown
+        )
+    terms = fields.get("payment_terms")
+    if terms is not None and not isinstance(terms, PaymentTerms):
+        return {**fields, "payment_terms": PaymentTerms.net(terms)}
+    return dict(fields)
 
 
 def _check_search(search: object) -> None:

@@ -23,9 +23,22 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 import attrs
 
+from faktura.checks import (
+    check_bool,
+    check_date,
+    check_enum,
+    check_id,
+    check_instance,
+    check_optional_date,
+    check_text,
+    check_timestamp,
+    check_tuple,
+    normalize,
+    wire_name,
+)
 from faktura.errors import InvoiceStateError, ValidationError
 from faktura.exchange import AccountingVat
-from faktura.lines import AllowanceCharge, Line, ProductLine, SeparatorLine, TextLine, check_text
+from faktura.lines import AllowanceCharge, Line, ProductLine, SeparatorLine, TextLine
 from faktura.money import ZERO, Currency, arithmetic, parse_decimal, total
 from faktura.terms import PaymentTerms, check_due_date
 from faktura.totals import Totals, compute_totals
@@ -121,6 +134,20 @@ class InvoiceEvent:
     data: Mapping[str, str] = attrs.field(factory=dict, hash=False)
     actor: str | None = None
 
+    def __attrs_post_init__(self) -> None:
+        check_id(self.invoice_id, "invoiceId")
+        check_text(self.type, "type", required=True, limit=64, one_line=True)
+        check_timestamp(self.at, "at")
+        if not isinstance(self.data, Mapping) or not all(
+            isinstance(k, str) and isinstance(v, str) for k, v in self.data.items()
+        ):
+            raise ValidationError("must map text to text", field="data", rule="type")
+        for key, text in self.data.items():
+            check_text(key, "data", limit=200)
+            check_text(text, f"data.{key}")
+        if self.actor is not None:
+            check_text(self.actor, "actor", required=True, limit=200, one_line=True)
+
 
 class Transition(NamedTuple):
     """The new value of a document and the event that records the change."""
@@ -146,6 +173,12 @@ class Payment:
     recorded_at: datetime
     reference: str | None = None
 
+    def __attrs_post_init__(self) -> None:
+        normalize(self, "amount", parse_decimal(self.amount, "amount"))
+        check_date(self.date, "paidOn")
+        check_timestamp(self.recorded_at, "recordedAt")
+        _optional_text(self.reference, "reference", limit=200)
+
 
 @attrs.frozen
 class CreditRecord:
@@ -162,14 +195,12 @@ class CreditRecord:
 
 
 def _aware(at: datetime, field: str = "at") -> datetime:
-    if at.tzinfo is None:
-        raise ValidationError("must be a timezone-aware timestamp", field=field, rule="timezone")
-    return at
+    return check_timestamp(at, field)
 
 
-def _optional_text(value: object, field: str, limit: int = 1000) -> None:
+def _optional_text(value: object, field: str, limit: int = 1000, one_line: bool = False) -> None:
     if value is not None:
-        check_text(value, field, limit=limit)
+        check_text(value, field, limit=limit, one_line=one_line)
 
 
 @attrs.frozen
@@ -328,7 +359,10 @@ class Invoice:
         unknown = set(fields) - EDITABLE_FIELDS - _CREDIT_FIELDS
         if unknown:
             raise TypeError(f"unknown invoice fields: {sorted(unknown)}")
-        _aware(at)
+        check_timestamp(at, "at")
+        check_date(issue_date, "date")
+        check_instance(payment_terms, PaymentTerms, "paymentTerms")
+        check_optional_date(due_date, "dueDate")
         invoice: Invoice = cls(
             id=id,
             company_id=company_id,
@@ -350,9 +384,22 @@ class Invoice:
 
     def validate(self) -> None:
         """Check every document rule; ValidationError naming the first offending field."""
+        check_id(self.id, "id")
+        check_id(self.company_id, "companyId")
+        check_id(self.customer_id, "customerId")
+        for name in ("customer_department_id", "customer_contact_id", "credited_invoice_id"):
+            if getattr(self, name) is not None:
+                check_id(getattr(self, name), wire_name(name))
+        check_enum(self.kind, DocumentKind, "kind")
+        check_enum(self.status, Status, "status")
         currency = Currency.of(self.currency)
-        if not isinstance(self.issue_date, date) or isinstance(self.issue_date, datetime):
-            raise ValidationError("must be a date", field="date", rule="type")
+        check_date(self.issue_date, "date")
+        check_date(self.due_date, "dueDate")
+        check_instance(self.payment_terms, PaymentTerms, "paymentTerms")
+        check_bool(self.prices_include_vat, "pricesIncludeVat")
+        check_bool(self.due_date_derived, "dueDateDerived")
+        check_timestamp(self.created_at, "createdAt")
+        check_timestamp(self.updated_at, "updatedAt")
         check_due_date(self.issue_date, self.due_date)
         for index, line in enumerate(self.lines):
             if not isinstance(line, ProductLine | TextLine | SeparatorLine):
@@ -360,6 +407,10 @@ class Invoice:
                     "must be an invoice line", field=f"lines.{index}", rule="type"
                 )
         for index, item in enumerate(self.allowance_charges):
+            if not isinstance(item, AllowanceCharge):
+                raise ValidationError(
+                    "must be an allowance or charge", field=f"allowanceCharges.{index}", rule="type"
+                )
             if item.amount is not None:
                 parse_decimal(
                     item.amount, f"allowanceCharges.{index}.amount", places=currency.minor_units
@@ -379,18 +430,20 @@ class Invoice:
                 for i, item in enumerate(self.allowance_charges)
             ]
         )
-        parse_decimal(
+        prepaid = parse_decimal(
             self.prepaid_amount, "prepaidAmount", places=currency.minor_units, minimum=ZERO
         )
+        normalize(self, "prepaid_amount", prepaid)
         if self.cash_increment is not None:
             increment = parse_decimal(
                 self.cash_increment, "cashRounding", places=currency.minor_units, minimum=ZERO
             )
+            normalize(self, "cash_increment", increment)
             if not increment:
                 raise ValidationError("must be above 0", field="cashRounding", rule="minimum")
         _optional_text(self.vat_exemption_reason, "vatExemptionReason")
         for name in ("reference", "our_reference"):
-            _optional_text(getattr(self, name), _WIRE_NAMES[name], limit=200)
+            _optional_text(getattr(self, name), _WIRE_NAMES[name], limit=200, one_line=True)
         _optional_text(self.description, "description")
         _optional_text(self.notes, "notes", limit=10000)
         _optional_text(self.credit_reason, "reason", limit=500)
@@ -428,10 +481,19 @@ class Invoice:
         if unknown:
             raise TypeError(f"not editable: {sorted(unknown)}")
         if "lines" in changes:
-            changes["lines"] = tuple(changes["lines"])
+            changes["lines"] = check_tuple(
+                changes["lines"], ProductLine | TextLine | SeparatorLine, "lines"
+            )
         if "allowance_charges" in changes:
-            changes["allowance_charges"] = tuple(changes["allowance_charges"])
+            changes["allowance_charges"] = check_tuple(
+                changes["allowance_charges"], AllowanceCharge, "allowanceCharges"
+            )
+        if "issue_date" in changes:
+            check_date(changes["issue_date"], "date")
+        if "payment_terms" in changes:
+            check_instance(changes["payment_terms"], PaymentTerms, "paymentTerms")
         if "due_date" in changes:
+            check_optional_date(changes["due_date"], "dueDate")
             changes["due_date_derived"] = changes["due_date"] is None
         derived = changes.get("due_date_derived", self.due_date_derived)
         if derived:
@@ -525,6 +587,7 @@ class Invoice:
         self._require(_PAYABLE_STATUSES, "record a payment on")
         currency = Currency.of(self.currency)
         value = parse_decimal(amount, "amount", places=currency.minor_units)
+        check_date(paid_on, "paidOn")
         if value <= ZERO:
             raise ValidationError("must be above 0", field="amount", rule="minimum")
         _optional_text(reference, "reference", limit=200)
@@ -581,6 +644,8 @@ class Invoice:
                 action="credit",
             )
         self._require(_CREDITABLE_STATUSES, "credit")
+        check_date(issue_date, "date")
+        _optional_text(reason, "reason", limit=500)
         remaining = self.remaining_quantities()
         fixed_open = not any(c.includes_fixed for c in self.credits)
         quantities: list[Decimal | None] = [None] * len(self.lines)
@@ -701,9 +766,18 @@ class Invoice:
     ) -> list[Line]:
         if not selection:
             raise ValidationError("select at least one line", field="lines", rule="required")
+        if isinstance(selection, str | bytes) or not isinstance(selection, Sequence):
+            raise ValidationError(
+                "must be a list of (line index, quantity) pairs", field="lines", rule="type"
+            )
         chosen: dict[int, Decimal] = {}
-        for position, (index, quantity) in enumerate(selection):
+        for position, pair in enumerate(selection):
             field = f"lines.{position}"
+            if isinstance(pair, str | bytes) or not isinstance(pair, Sequence) or len(pair) != 2:
+                raise ValidationError(
+                    "must be a (line index, quantity) pair", field=field, rule="type"
+                )
+            index, quantity = pair
             if isinstance(index, bool) or not isinstance(index, int):
                 raise ValidationError("must be a line index", field=f"{field}.line", rule="type")
             if not 0 <= index < len(self.lines) or not isinstance(self.lines[index], ProductLine):
@@ -759,16 +833,11 @@ class Invoice:
         return Status.SENT if self.delivered_at is not None else Status.SENDING
 
 
-def _check_date(value: object, field: str) -> None:
-    if value is not None and (not isinstance(value, date) or isinstance(value, datetime)):
-        raise ValidationError("must be a date", field=field, rule="type")
-
-
 def _check_delivery(invoice: Invoice) -> None:
     """BT-72 is a date; BG-14 has both ends or neither, the start not after the end."""
-    _check_date(invoice.delivery_date, "deliveryDate")
-    _check_date(invoice.period_start, "periodStart")
-    _check_date(invoice.period_end, "periodEnd")
+    check_optional_date(invoice.delivery_date, "deliveryDate")
+    check_optional_date(invoice.period_start, "periodStart")
+    check_optional_date(invoice.period_end, "periodEnd")
     start, end = invoice.period_start, invoice.period_end
     if (start is None) != (end is None):
         raise ValidationError(

@@ -15,6 +15,7 @@ from typing import TypeAlias
 
 import attrs
 
+from faktura.checks import check_bool, check_enum, check_text, normalize
 from faktura.errors import ValidationError
 from faktura.money import ZERO, parse_decimal
 from faktura.vat import VatCategory, check_rate
@@ -27,18 +28,14 @@ __all__ = [
     "ProductLine",
     "SeparatorLine",
     "TextLine",
-    "check_text",
+    "check_text",  # faktura.checks.check_text, re-exported
 ]
 
 #: UN/ECE Recommendation 20 "one" (piece): the unit when none is given.
 DEFAULT_UNIT = "H87"
-#: Longest description or reason faktura stores; longer text is an input error.
-MAX_TEXT = 4000
 _HUNDRED = Decimal(100)
+_REASON_CODE = re.compile(r"[A-Z0-9]{1,3}\Z", re.ASCII)
 _UNIT_CODE = re.compile(r"[A-Z0-9]{1,3}\Z", re.ASCII)
-# C0 controls other than tab/newline/CR, the DEL/C1 range and non-characters break PDFs
-# and XML; lone surrogates are not text at all (no UTF-8 encoding, no database takes them).
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 
 
 class LineType(enum.StrEnum):
@@ -47,19 +44,6 @@ class LineType(enum.StrEnum):
     PRODUCT = "product"
     TEXT = "text"
     SEPARATOR = "separator"
-
-
-def check_text(value: object, field: str, *, required: bool = False, limit: int = MAX_TEXT) -> str:
-    """``value`` as text fit for documents, else a ValidationError naming ``field``."""
-    if not isinstance(value, str):
-        raise ValidationError("must be text", field=field, rule="type")
-    if len(value) > limit:
-        raise ValidationError(f"must be at most {limit} characters", field=field, rule="length")
-    if required and not value.strip():
-        raise ValidationError("must not be empty", field=field, rule="required")
-    if _CONTROL.search(value):
-        raise ValidationError("must not contain control characters", field=field, rule="text")
-    return value
 
 
 @attrs.frozen
@@ -81,12 +65,15 @@ class ProductLine:
 
     def __attrs_post_init__(self) -> None:
         check_text(self.description, "description", required=True)
-        parse_decimal(self.quantity, "quantity")
-        parse_decimal(self.unit_price, "unitPrice", minimum=ZERO)
-        parse_decimal(self.discount_percent, "discountPercent", minimum=ZERO, maximum=_HUNDRED)
-        if not isinstance(self.vat_category, VatCategory):
-            raise ValidationError("must be a VAT category", field="vatCategory", rule="type")
-        parse_decimal(self.vat_rate, "vatRate", places=4)
+        normalize(self, "quantity", parse_decimal(self.quantity, "quantity"))
+        normalize(self, "unit_price", parse_decimal(self.unit_price, "unitPrice", minimum=ZERO))
+        normalize(
+            self,
+            "discount_percent",
+            parse_decimal(self.discount_percent, "discountPercent", minimum=ZERO, maximum=_HUNDRED),
+        )
+        normalize(self, "vat_category", check_enum(self.vat_category, VatCategory, "vatCategory"))
+        normalize(self, "vat_rate", parse_decimal(self.vat_rate, "vatRate", places=4))
         check_rate(self.vat_category, self.vat_rate, "vatRate")
         if not isinstance(self.unit, str) or not _UNIT_CODE.match(self.unit):
             raise ValidationError(
@@ -148,27 +135,33 @@ class AllowanceCharge:
     reason_code: str | None = None
 
     def __attrs_post_init__(self) -> None:
+        check_bool(self.charge, "charge")
+        if self.reason_code is not None and not (
+            isinstance(self.reason_code, str) and _REASON_CODE.fullmatch(self.reason_code)
+        ):
+            raise ValidationError(
+                "must be a UNCL 5189/7161 code", field="reasonCode", rule="reason_code"
+            )
         check_text(self.reason, "reason", required=self.reason_code is None, limit=1000)
-        if not isinstance(self.vat_category, VatCategory):
-            raise ValidationError("must be a VAT category", field="vatCategory", rule="type")
-        parse_decimal(self.vat_rate, "vatRate", places=4)
+        normalize(self, "vat_category", check_enum(self.vat_category, VatCategory, "vatCategory"))
+        normalize(self, "vat_rate", parse_decimal(self.vat_rate, "vatRate", places=4))
         check_rate(self.vat_category, self.vat_rate, "vatRate")
         if (self.amount is None) == (self.percent is None):
             raise ValidationError(
                 "give either an amount or a percent", field="amount", rule="amount_or_percent"
             )
         if self.amount is not None:
-            parse_decimal(self.amount, "amount", minimum=ZERO)
+            normalize(self, "amount", parse_decimal(self.amount, "amount", minimum=ZERO))
         if self.percent is not None:
-            parse_decimal(self.percent, "percent", minimum=ZERO, maximum=_HUNDRED)
+            normalize(
+                self,
+                "percent",
+                parse_decimal(self.percent, "percent", minimum=ZERO, maximum=_HUNDRED),
+            )
         elif self.base is not None:
             raise ValidationError("a base goes with a percent", field="base", rule="base")
         if self.base is not None:
-            parse_decimal(self.base, "base", minimum=ZERO)
-        if self.reason_code is not None and not re.fullmatch(r"[A-Z0-9]{1,3}", self.reason_code):
-            raise ValidationError(
-                "must be a UNCL 5189/7161 code", field="reasonCode", rule="reason_code"
-            )
+            normalize(self, "base", parse_decimal(self.base, "base", minimum=ZERO))
 
     @property
     def kind(self) -> str:

@@ -19,9 +19,16 @@ from datetime import date
 
 import attrs
 
+from faktura.checks import check_bool, check_enum, normalize
 from faktura.errors import ValidationError
 
-__all__ = ["DEFAULT_CREDIT_NOTE_SERIES", "DEFAULT_INVOICE_SERIES", "NumberSeries", "Reset"]
+__all__ = [
+    "DEFAULT_CREDIT_NOTE_SERIES",
+    "DEFAULT_INVOICE_SERIES",
+    "NumberSeries",
+    "Reset",
+    "check_series_apart",
+]
 
 _TOKEN = re.compile(r"\{(seq(?::0(\d))?|year|yy|month)\}")
 _MAX_PATTERN = 60
@@ -54,6 +61,8 @@ class NumberSeries:
     allow_backdating: bool = False
 
     def __attrs_post_init__(self) -> None:
+        normalize(self, "reset", check_enum(self.reset, Reset, "reset"))
+        check_bool(self.allow_backdating, "allowBackdating")
         if not isinstance(self.pattern, str) or not 0 < len(self.pattern) <= _MAX_PATTERN:
             raise ValidationError(
                 f"must be 1-{_MAX_PATTERN} characters", field="pattern", rule="pattern"
@@ -114,6 +123,98 @@ class NumberSeries:
             return f"{day.month:02d}"
 
         return _TOKEN.sub(token, self.pattern)
+
+    def could_coincide(self, other: NumberSeries) -> bool:
+        """Whether some number of this series could be written exactly like some number
+        of ``other`` (e.g. ``{seq}`` and ``{year}{seq}``: "20261" is both), whatever the
+        dates: the two patterns, read as sequences of literal characters and digit runs,
+        have a text in common."""
+        return _meet(_shape(self.pattern), _shape(other.pattern))
+
+
+# -- can two patterns write the same number? ------------------------------------------------
+# A pattern is read as a small automaton over character classes: a literal character, a
+# digit (a token's digits) or a non-zero digit (the first digit of an unpadded {seq}). Two
+# patterns can write the same text when the product of their automata reaches the end of
+# both; the product is small (states = pattern lengths, {seq}'s digits loop in place).
+
+_DIGIT = frozenset("0123456789")
+_NONZERO = frozenset("123456789")
+#: Per token: the classes of its fixed characters, and whether more digits may follow.
+_TOKEN_SHAPE: dict[str, tuple[tuple[frozenset[str], ...], bool]] = {
+    "year": ((_DIGIT,) * 4, False),
+    "yy": ((_DIGIT,) * 2, False),
+    "month": ((_DIGIT,) * 2, False),
+    "seq": ((_NONZERO,), True),
+}
+
+
+def _shape(pattern: str) -> tuple[tuple[frozenset[str], bool], ...]:
+    """The pattern as (character class, may repeat) steps."""
+    steps: list[tuple[frozenset[str], bool]] = []
+    at = 0
+    for match in _TOKEN.finditer(pattern):
+        steps.extend((frozenset(c), False) for c in pattern[at : match.start()])
+        name, width = match.group(1).partition(":")[0], match.group(2)
+        if name == "seq" and width:
+            classes, repeats = (_DIGIT,) * int(width), True
+        else:
+            classes, repeats = _TOKEN_SHAPE[name]
+        steps.extend((cls, False) for cls in classes)
+        if repeats:
+            steps.append((_DIGIT, True))  # zero or more further digits
+        at = match.end()
+    steps.extend((frozenset(c), False) for c in pattern[at:])
+    return tuple(steps)
+
+
+def _meet(
+    a: tuple[tuple[frozenset[str], bool], ...], b: tuple[tuple[frozenset[str], bool], ...]
+) -> bool:
+    """Whether the step sequences ``a`` and ``b`` accept a common text."""
+
+    def closure(i: int, j: int) -> set[tuple[int, int]]:
+        # a repeating step may be skipped (zero repetitions)
+        found = {(i, j)}
+        stack = [(i, j)]
+        while stack:
+            x, y = stack.pop()
+            for nxt in (
+                (x + 1, y) if x < len(a) and a[x][1] else None,
+                (x, y + 1) if y < len(b) and b[y][1] else None,
+            ):
+                if nxt is not None and nxt not in found:
+                    found.add(nxt)
+                    stack.append(nxt)
+        return found
+
+    seen: set[tuple[int, int]] = set()
+    todo = list(closure(0, 0))
+    while todo:
+        i, j = todo.pop()
+        if (i, j) in seen:
+            continue
+        seen.add((i, j))
+        if i == len(a) and j == len(b):
+            return True
+        if i == len(a) or j == len(b) or not a[i][0] & b[j][0]:
+            continue
+        # consume one character: a repeating step stays where it is
+        todo.extend(closure(i if a[i][1] else i + 1, j if b[j][1] else j + 1))
+    return False
+
+
+def check_series_apart(invoices: NumberSeries, credit_notes: NumberSeries) -> None:
+    """A ValidationError (``creditNoteSeries.pattern``) when the two series of a company
+    could give the same number: numbers are unique per company, so such a pair would
+    refuse a booking some day, retry as it might."""
+    if invoices.could_coincide(credit_notes):
+        raise ValidationError(
+            f"{credit_notes.pattern!r} could write the same number as the invoice series "
+            f"{invoices.pattern!r}; give one of them a prefix of its own (e.g. 'CN-{{seq}}')",
+            field="creditNoteSeries.pattern",
+            rule="series_collision",
+        )
 
 
 DEFAULT_INVOICE_SERIES = NumberSeries("{seq}")

@@ -13,11 +13,23 @@ from decimal import Decimal
 import attrs
 
 from faktura import identifiers
+from faktura.checks import (
+    check_enum,
+    check_id,
+    check_text,
+    check_tuple,
+    check_unique,
+    normalize,
+)
 from faktura.errors import ValidationError
 from faktura.invoice import DocumentKind
-from faktura.lines import check_text
-from faktura.money import Currency
-from faktura.numbering import DEFAULT_CREDIT_NOTE_SERIES, DEFAULT_INVOICE_SERIES, NumberSeries
+from faktura.money import Currency, parse_decimal
+from faktura.numbering import (
+    DEFAULT_CREDIT_NOTE_SERIES,
+    DEFAULT_INVOICE_SERIES,
+    NumberSeries,
+    check_series_apart,
+)
 from faktura.terms import PaymentTerms
 from faktura.vat import DANISH_STANDARD_RATE, VatCategory, VatZone, check_rate
 
@@ -68,7 +80,7 @@ def _bic(value: object) -> str | None:
 
 def _optional(value: str | None, field: str, limit: int = 200) -> None:
     if value is not None:
-        check_text(value, field, limit=limit)
+        check_text(value, field, limit=limit, one_line=True)
 
 
 # RFC 5322 dot-atom local part (ASCII atext), and a domain of LDH labels with an
@@ -90,6 +102,10 @@ def check_email(value: object, field: str) -> str:
     if any(ch in value for ch in "\r\n\x00") or any(ord(ch) < 32 or ord(ch) == 127 for ch in value):
         raise ValidationError(
             "must not contain line breaks or control characters", field=field, rule="email"
+        )
+    if "=?" in value:
+        raise ValidationError(
+            "must not contain '=?' (the start of an encoded word)", field=field, rule="email"
         )
     local, at, domain = value.rpartition("@")
     if not at or not _LOCAL.fullmatch(local) or len(local) > 64 or not _domain_ok(domain):
@@ -218,7 +234,8 @@ class Company:
         return self.invoice_series if kind is DocumentKind.INVOICE else self.credit_note_series
 
     def __attrs_post_init__(self) -> None:
-        check_text(self.name, "name", required=True, limit=200)
+        check_id(self.id, "id")
+        check_text(self.name, "name", required=True, limit=200, one_line=True)
         _of_type(self.address, Address, "address")
         _of_type(self.bank, BankAccount | None, "bank")
         _of_type(self.payment_terms, PaymentTerms, "paymentTerms")
@@ -233,13 +250,16 @@ class Company:
             and _DIGITS.match(self.fik_creditor)
         ):
             raise ValidationError("must be an 8-digit FIK creditor number", field="fikCreditor")
-        check_rate(VatCategory.S, self.standard_vat_rate, "standardVatRate")
+        rate = parse_decimal(self.standard_vat_rate, "standardVatRate", places=4)
+        check_rate(VatCategory.S, rate, "standardVatRate")
+        normalize(self, "standard_vat_rate", rate)
         if self.email is not None:
             check_email(self.email, "email")
         _optional(self.phone, "phone", limit=50)
         if self.logo is not None:
             check_logo(self.logo, "logo")
         check_template_id(self.document_template, "documentTemplate")
+        check_series_apart(self.invoice_series, self.credit_note_series)
 
 
 @attrs.frozen
@@ -252,7 +272,9 @@ class Department:
     address: Address | None = None
 
     def __attrs_post_init__(self) -> None:
-        check_text(self.name, "name", required=True, limit=200)
+        check_id(self.id, "id")
+        check_text(self.name, "name", required=True, limit=200, one_line=True)
+        _of_type(self.address, Address | None, "address")
 
 
 @attrs.frozen
@@ -264,7 +286,8 @@ class Contact:
     email: str | None = None
 
     def __attrs_post_init__(self) -> None:
-        check_text(self.name, "name", required=True, limit=200)
+        check_id(self.id, "id")
+        check_text(self.name, "name", required=True, limit=200, one_line=True)
         if self.email is not None:
             check_email(self.email, "email")
 
@@ -290,8 +313,17 @@ class Customer:
     document_template: str | None = None
 
     def __attrs_post_init__(self) -> None:
-        check_text(self.name, "name", required=True, limit=200)
+        check_id(self.id, "id")
+        check_id(self.company_id, "companyId")
+        check_text(self.name, "name", required=True, limit=200, one_line=True)
         _optional(self.number, "number", limit=50)
+        _of_type(self.address, Address, "address")
+        normalize(self, "vat_zone", check_enum(self.vat_zone, VatZone, "vatZone"))
+        _of_type(self.payment_terms, PaymentTerms | None, "paymentTerms")
+        normalize(self, "departments", check_tuple(self.departments, Department, "departments"))
+        check_unique((d.id for d in self.departments), "departments")
+        normalize(self, "contacts", check_tuple(self.contacts, Contact, "contacts"))
+        check_unique((c.id for c in self.contacts), "contacts")
         if self.email is not None:
             check_email(self.email, "email")
         if self.language is not None and not (

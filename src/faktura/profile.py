@@ -29,6 +29,7 @@ from typing import Any
 
 import attrs
 
+from faktura.checks import wire_name
 from faktura.errors import ConfigurationError, FieldError, ValidationError
 from faktura.numbering import NumberSeries, Reset
 from faktura.parties import Address, BankAccount, Company, check_template_id
@@ -45,12 +46,6 @@ _NESTED: dict[str, tuple[type, str]] = {
     "invoice_series": (NumberSeries, "invoiceSeries"),
     "credit_note_series": (NumberSeries, "creditNoteSeries"),
 }
-
-
-def wire_name(name: str) -> str:
-    """``postal_code`` → ``postalCode``."""
-    head, *rest = name.split("_")
-    return head + "".join(part.title() for part in rest)
 
 
 def _under(prefix: str, path: str) -> str:

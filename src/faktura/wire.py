@@ -23,6 +23,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import re
+import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any, TypeVar
@@ -38,6 +39,7 @@ from cattrs.errors import (
 )
 from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
 
+from faktura.checks import check_text
 from faktura.errors import FieldError, ValidationError, WireFormatError
 from faktura.exchange import AccountingVat
 from faktura.invoice import DocumentKind, Invoice, InvoiceSummary, Status
@@ -259,9 +261,11 @@ _MAX_ID = 200
 
 
 def _strict_str(value: object, _: type) -> str:
+    """Text is text: a string without NUL, other control characters (line breaks and tab
+    aside) or lone surrogates (JSON's ``\\ud800`` escapes decode to one)."""
     if not isinstance(value, str):
         raise ValidationError("must be a string", field="", rule="type")
-    return value
+    return check_text(value, "", limit=sys.maxsize)  # lengths are the fields' own rules
 
 
 def _strict_int(value: object, _: type) -> int:
