@@ -169,6 +169,8 @@ TIERS: Mapping[str, str | Mapping[str, str]] = {
     "tests/test_send.py": INTEGRATION,  # over memory, SQLite and PostgreSQL, SMTP, access point
     "tests/test_sqlite_concurrency.py": INTEGRATION,
     "tests/test_sqlite_crash.py": INTEGRATION,
+    "tests/test_exactly_once.py": INTEGRATION,
+    "tests/test_email_headers.py": INTEGRATION,
     "tests/test_storage_errors.py": INTEGRATION,  # damaged SQLite files and PostgreSQL rows
     "tests/test_reported_inputs.py": INTEGRATION,  # over memory, SQLite and PostgreSQL
     # e2e: the HTTP API and the command line

@@ -492,10 +492,12 @@ def test_a_crash_between_booking_and_delivery_is_resolved_without_a_new_number(
     assert result.number == "1"
     assert result.attempt.sequence == 2
     attempts = w.billing.delivery_status(w.company_id, draft.id).attempts
+    # interrupted: the document may or may not have arrived (issue 13: unknown, not failed)
     assert [(a.state, a.error_code) for a in attempts] == [
-        (AttemptState.FAILED, "interrupted"),
+        (AttemptState.UNKNOWN, "interrupted"),
         (AttemptState.DELIVERED, None),
     ]
+    assert attempts[1].dedup_id == attempts[0].dedup_id  # the same copy, sent again
     assert w.last_number() == 1
     w.store.close()
 
@@ -677,3 +679,81 @@ def test_channels_must_match_their_delivery_types() -> None:
         Billing(MemoryStore(), channels={"fax": ManualChannel()})
     with pytest.raises(ConfigurationError, match="email"):
         Billing(MemoryStore(), channels={"email": ManualChannel()})
+
+
+# -- every channel's checks run before booking (issue 13, point 5) ---------------------------
+
+
+def preflight_world(tmp_path: Path, channels: dict[str, DeliveryChannel]) -> tuple[Any, ...]:
+    store = SqliteStore(tmp_path / "preflight.db", create=True)
+    billing = Billing(store, ManualClock(), channels=channels)
+    company = billing.create_company(**SELLER)
+    customer = billing.create_customer(
+        company.id,
+        name="Fjord A/S",
+        address=BUYER_ADDRESS,
+        number="K-100",
+        email="ap@fjord.dk",
+        ean=DEPARTMENT_EAN,
+    )
+    body = {
+        "customerId": customer.id,
+        "lines": [{"description": "Consulting", "quantity": "2", "unitPrice": "500.00"}],
+    }
+    return store, billing, company.id, billing.create_draft(company.id, body)
+
+
+def assert_no_number_used(billing: Billing, company_id: str, draft: Invoice) -> None:
+    after = billing.get_invoice(company_id, draft.id)
+    assert (after.status, after.number, after.version) == (Status.DRAFT, None, draft.version)
+    assert billing.delivery_status(company_id, draft.id).attempts == ()
+    assert billing.book(company_id, draft.id).number == "1"  # the next booking gets 1
+
+
+def test_email_preflight_builds_the_whole_message_before_booking(
+    tmp_path: Path,
+    smtp_server: SmtpServer,  # noqa: F811
+) -> None:
+    # a message over the configured size: known from the preview, refused before booking
+    small = EmailChannel(smtp_server.settings(max_size=2_000))
+    store, billing, company_id, draft = preflight_world(tmp_path, {"email": small})
+    with pytest.raises(DeliveryRejected, match="max_size"):
+        billing.send(company_id, draft.id, "email")
+    assert smtp_server.recorder.envelopes == []
+    # a company name that cannot go into a header (an encoded word): refused the same way
+    billing.update_company(company_id, name="Nordlys =?utf-8?q?ApS=0D=0ABcc:_x@evil.example?=")
+    roomy = Billing(store, ManualClock(), channels={"email": EmailChannel(smtp_server.settings())})
+    with pytest.raises(DeliveryRejected, match="=\\?"):
+        roomy.send(company_id, draft.id, "email")
+    assert smtp_server.recorder.envelopes == []
+    assert_no_number_used(billing, company_id, draft)
+    store.close()
+
+
+def test_einvoice_preflight_checks_the_document_before_booking(tmp_path: Path) -> None:
+    with (
+        LocalAccessPoint(participants={f"0088:{DEPARTMENT_EAN}"}) as ap,
+        SproomAccessPoint(ap.url, ap.token, backoff=0.01) as client,
+    ):
+        channel = EInvoiceChannel(client, max_size=1_000)  # a UBL invoice is larger
+        store, billing, company_id, draft = preflight_world(tmp_path, {"sproom": channel})
+        with pytest.raises(DeliveryRejected, match="max_size"):
+            billing.send(company_id, draft.id, "sproom")
+        assert ap.documents == {}
+        assert all(method == "GET" for method, _ in ap.requests)  # the lookup, no POST
+        assert_no_number_used(billing, company_id, draft)
+        store.close()
+
+
+def test_manual_preflight_leaves_nothing_to_refuse_after_booking(tmp_path: Path) -> None:
+    """A delivery by hand refuses nothing in ``deliver`` (so nothing can fail after the
+    booking); what a manual send can get wrong is refused before it."""
+    channel = ManualChannel()
+    store, billing, company_id, draft = preflight_world(tmp_path, {"manual": channel})
+    with pytest.raises(ValidationError) as caught:
+        billing.send(company_id, draft.id, "manual", document_template_id="nope")
+    assert caught.value.field == "documentTemplateId"
+    with pytest.raises(ValidationError):
+        billing.send(company_id, draft.id, "manual", override_email="ap@fjord.dk")
+    assert_no_number_used(billing, company_id, draft)
+    store.close()

@@ -4,14 +4,20 @@ A channel is used in two steps:
 
 1. ``prepare(recipient)`` before anything is booked: a channel that can know the
    recipient is unreachable (an e-invoicing endpoint that is not registered) says so
-   here, so a refused send uses no number;
+   here, so a refused send uses no number. A channel may also have a
+   ``check(message)`` method (optional, see ``PreflightCheck``): it is given a preview
+   of the booked document and refuses whatever ``deliver`` would refuse for it (headers,
+   names, sizes, formats), also before anything is booked;
 2. ``deliver(message)`` after the booking committed, outside any transaction, returning
    a Receipt with the provider's reference (SMTP Message-ID, access point document id).
 
 Failures are typed: DeliveryRejected is permanent (a bad address, a rejected document:
 retrying the same thing will fail again), DeliveryUnavailable is retryable (connection
-refused, timeouts, 4xx/5xx that mean "later"). Nothing else may escape a channel; every
-implementation passes ``faktura.testing.channels.ChannelContract``.
+refused, timeouts, 4xx/5xx that mean "later": nothing arrived), and
+DeliveryOutcomeUnknown (a DeliveryUnavailable) says the document may or may not have
+arrived (the connection dropped after the whole message was handed over, the answer
+did not come in time). Nothing else may escape a channel; every implementation passes
+``faktura.testing.channels.ChannelContract``.
 """
 
 from __future__ import annotations
@@ -23,18 +29,33 @@ from typing import Protocol
 
 import attrs
 
+from faktura.errors import DeliveryUnavailable
 from faktura.invoice import Invoice
 from faktura.parties import Company, Customer
 
 __all__ = [
     "DeliveryChannel",
+    "DeliveryOutcomeUnknown",
     "DeliveryType",
     "OutgoingDocument",
+    "PreflightCheck",
     "ProviderEvent",
     "Receipt",
     "Recipient",
     "RecipientKind",
 ]
+
+
+class DeliveryOutcomeUnknown(DeliveryUnavailable):
+    """The document may or may not have arrived: the whole message was handed over and
+    the peer's answer never came (the connection dropped, the reply timed out).
+
+    Retryable, but a retry may deliver a second copy: the attempt is recorded as
+    ``unknown`` and the next attempt carries the same ``dedup_id`` (the same email
+    Message-ID) so the receiving side can recognise the copy.
+    """
+
+    code = "delivery_outcome_unknown"
 
 
 class DeliveryType(enum.StrEnum):
@@ -82,6 +103,10 @@ class OutgoingDocument:
 
     ``pdf`` and ``ubl`` are callables so a channel renders only what it sends (the
     e-invoice channel never draws a PDF); ``Billing`` caches them per send.
+
+    ``dedup_id`` identifies this copy at the receiving end: the email channel makes the
+    Message-ID from it. A retry after an attempt whose outcome is unknown passes the same
+    one; None lets the channel make a fresh identity.
     """
 
     invoice: Invoice
@@ -91,6 +116,7 @@ class OutgoingDocument:
     pdf: Callable[[], bytes]
     ubl: Callable[[], bytes]
     locale: str = "da"
+    dedup_id: str | None = None
 
 
 @attrs.frozen
@@ -139,4 +165,15 @@ class DeliveryChannel(Protocol):
 
     def deliver(self, message: OutgoingDocument) -> Receipt:
         """Hand the document over. Raises DeliveryRejected or DeliveryUnavailable."""
+        ...
+
+
+class PreflightCheck(Protocol):
+    """The optional pre-flight of a channel over the whole message: a send calls
+    ``check`` (when the channel has one) on a preview of the booked document, before
+    anything is booked."""
+
+    def check(self, message: OutgoingDocument) -> None:
+        """Refuse what ``deliver`` would refuse for ``message`` (headers, names, sizes,
+        formats), without sending anything. Raises DeliveryRejected."""
         ...

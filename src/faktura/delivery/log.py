@@ -1,9 +1,11 @@
 """The per-attempt delivery log and the delivery status summary (pure).
 
 Every send writes one DeliveryAttempt: ``pending`` in the transaction that books the
-document (so a crash between booking and delivery leaves a trace), then ``delivered``
-or ``failed`` once the channel answered. Provider events (an access point's
-"accepted", "rejected") are appended to the attempt they concern; a provider's
+document (so a crash between booking and delivery leaves a trace), then ``delivered``,
+``failed`` (nothing arrived, or the peer refused it) or ``unknown`` (the document may or
+may not have arrived: the connection dropped after the whole message was handed over,
+the answer did not come in time, the process stopped mid-delivery). Provider events
+(an access point's "accepted", "rejected") are appended to the attempt they concern; a provider's
 rejection turns a delivered attempt into a failed one.
 
 The summary a user sees (DeliveryStatus) is derived from the attempts, never stored:
@@ -11,7 +13,12 @@ The summary a user sees (DeliveryStatus) is derived from the attempts, never sto
 - ``not_sent``: no attempt;
 - ``pending``: the newest attempt has no outcome yet;
 - ``delivered``: an attempt was delivered (and not rejected by the provider since);
+- ``unknown``: none was delivered and the newest one's outcome is unknown;
 - ``failed``: attempts were made, none delivered.
+
+``dedup_id`` names the document's copy on the wire (the email's Message-ID is made from
+it). A retry after an ``unknown`` attempt of the same channel and recipient inherits it,
+so a second copy is recognisably the same message.
 """
 
 from __future__ import annotations
@@ -41,6 +48,8 @@ class AttemptState(enum.StrEnum):
     PENDING = "pending"
     DELIVERED = "delivered"
     FAILED = "failed"
+    #: The outcome is not known: the document may or may not have arrived.
+    UNKNOWN = "unknown"
 
 
 class DeliveryState(enum.StrEnum):
@@ -50,6 +59,7 @@ class DeliveryState(enum.StrEnum):
     PENDING = "pending"
     DELIVERED = "delivered"
     FAILED = "failed"
+    UNKNOWN = "unknown"
 
 
 @attrs.frozen
@@ -88,6 +98,14 @@ class DeliveryAttempt:
     update_customer_record: bool = False
     #: The files the attempt carried (PDF, UBL, the email as sent), by archive digest.
     documents: tuple[SentDocument, ...] = ()
+    #: What identifies this copy at the receiving end (the email's Message-ID is made
+    #: from it); shared with the attempt before it when that one's outcome was unknown.
+    dedup_id: str | None = None
+
+    @property
+    def finished(self) -> bool:
+        """Whether the attempt has an outcome (delivered, failed or unknown)."""
+        return self.state is not AttemptState.PENDING
 
     def delivered(self, at: datetime, provider_reference: str | None) -> DeliveryAttempt:
         """The attempt, delivered."""
@@ -110,6 +128,18 @@ class DeliveryAttempt:
             error_code=code,
             error_message=message,
             retryable=retryable,
+        )
+
+    def unknown(self, at: datetime, code: str, message: str) -> DeliveryAttempt:
+        """The attempt, its outcome unknown: the document may or may not have arrived.
+        A retry is allowed (and carries the same ``dedup_id``)."""
+        return attrs.evolve(
+            self,
+            state=AttemptState.UNKNOWN,
+            finished_at=at,
+            error_code=code,
+            error_message=message,
+            retryable=True,
         )
 
     def with_event(self, event: ProviderEvent, rejected: bool) -> DeliveryAttempt:
@@ -150,6 +180,8 @@ class DeliveryStatus:
             return DeliveryState.PENDING
         if self.delivered_at is not None:
             return DeliveryState.DELIVERED
+        if last.state is AttemptState.UNKNOWN:
+            return DeliveryState.UNKNOWN
         return DeliveryState.FAILED
 
     @property
@@ -164,7 +196,9 @@ class DeliveryStatus:
 
     @property
     def last_error(self) -> str | None:
-        failed = [a for a in self.attempts if a.state is AttemptState.FAILED]
+        failed = [
+            a for a in self.attempts if a.state in (AttemptState.FAILED, AttemptState.UNKNOWN)
+        ]
         return failed[-1].error_message if failed else None
 
 
@@ -177,6 +211,11 @@ class SendResult:
     delivery_type: DeliveryType
     attempt: DeliveryAttempt
     number: str | None
+
+    @property
+    def outcome_unknown(self) -> bool:
+        """Whether the document may or may not have arrived (see ``AttemptState.UNKNOWN``)."""
+        return self.attempt.state is AttemptState.UNKNOWN
 
     @property
     def sproom_document_id(self) -> str | None:

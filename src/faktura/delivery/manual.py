@@ -35,6 +35,11 @@ class ManualChannel:
     def prepare(self, recipient: Recipient) -> None:
         """Nothing to check: whoever hands the document over knows the recipient."""
 
+    def check(self, message: OutgoingDocument) -> None:
+        """Nothing ``deliver`` could refuse: a delivery by hand refuses nothing."""
+
     def deliver(self, message: OutgoingDocument) -> Receipt:
-        """Record the document as delivered by hand: a Receipt without a reference."""
+        """Record the document as delivered by hand: a Receipt without a reference.
+        Nothing goes over a wire, so nothing can arrive twice: a repeated or recovered
+        send records the hand-over again, it does not hand over a second copy."""
         return Receipt(provider_reference=None)

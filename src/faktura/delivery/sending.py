@@ -2,23 +2,31 @@
 
 1. Validate the input, resolve the recipient and run the channel's pre-flight; prepare
    the documents the channel needs on a preview of the booked document (a document that
-   cannot be expressed is refused here). Failures book nothing and use no number.
+   cannot be expressed is refused here) and give the channel's ``check`` (when it has
+   one) the whole preview message: what ``deliver`` would refuse (a header, a name, a
+   size) is refused now. Failures book nothing and use no number.
 2. Book the draft (number allocated, what it is issued with taken: ``Invoice.issued``)
    and record a pending attempt: one transaction.
 3. Render and deliver outside any transaction. The files are made from the snapshot, or
    are the archived ones when the document was rendered or sent before (a PDF made is
    archived at once, so every later send and read carries the same bytes).
-4. Record the outcome on the attempt, with the sha256 of every file it carried (PDF,
-   UBL, the email as sent), archived in the same transaction; a delivered document
-   becomes ``sent``, and ``update_customer_record`` writes the override onto the
-   customer.
+4. Record the outcome on the attempt (``delivered``, ``failed``, or ``unknown`` when the
+   channel cannot tell whether the document arrived), with the sha256 of every file it
+   carried (PDF, UBL, the email as sent), archived in the same transaction; a delivered
+   document becomes ``sent``, and ``update_customer_record`` writes the override onto
+   the customer. The transaction re-reads the document and re-applies the outcome to
+   it: when another change to the document (a payment) commits meanwhile
+   (ConflictError) or the store is busy (a retryable StorageError), the whole
+   transaction is run again, up to ``_RECORD_TRIES`` times, so an unrelated change
+   cannot make a delivered send fail or leave its attempt pending.
 
 A crash between 2 and 4 leaves a pending attempt. A pending attempt younger than
 ``stale_after`` is a delivery in progress: another send of the document waits its turn
 (ConflictError). An older one was interrupted: the next send (or ``recover``) closes it
-as failed ("interrupted": the document may or may not have arrived) and delivers again
-under the same number. An idempotency key makes a repeated send return the stored
-result without delivering twice.
+as ``unknown`` ("interrupted": the document may or may not have arrived) and delivers
+again under the same number, with the same ``dedup_id`` (the email's Message-ID), as
+every retry after an unknown outcome does. An idempotency key makes a repeated send
+return the document's current outcome over that channel without delivering again.
 
 Used through ``faktura.billing.Billing``; the module holds the mechanics so the service
 class stays readable.
@@ -28,7 +36,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Mapping
+import time
+from collections.abc import Callable, Mapping, Sequence
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
@@ -36,6 +45,7 @@ import attrs
 
 from faktura.delivery.channel import (
     DeliveryChannel,
+    DeliveryOutcomeUnknown,
     DeliveryType,
     OutgoingDocument,
     ProviderEvent,
@@ -58,6 +68,7 @@ from faktura.errors import (
     FieldError,
     InvoiceStateError,
     NotFoundError,
+    StorageError,
     ValidationError,
 )
 from faktura.invoice import EDITABLE_STATUSES, Invoice, InvoiceEvent, Status
@@ -73,6 +84,10 @@ __all__ = ["Sender"]
 
 _PREVIEW_NUMBER = "PREVIEW-0000000001"
 _MAX_KEY = 200
+#: How many times step 4 runs its transaction when another change to the document won
+#: (ConflictError) or the store was busy (StorageError); waits 10 ms, 20 ms, ... between.
+_RECORD_TRIES = 8
+_RECORD_BACKOFF = 0.01
 
 
 @attrs.frozen
@@ -296,9 +311,10 @@ class Sender:
             if attempt is None:
                 return None
             invoice = uow.invoices.get(company_id, attempt.invoice_id)
+            attempts = uow.deliveries.for_invoice(company_id, attempt.invoice_id)
         if attempt.request != request.fingerprint():
             raise ConflictError("this idempotency key was used for a different send; use a new key")
-        return _result(attempt, invoice)
+        return _result(_current(attempt, attempts), invoice)
 
     def _prepare(
         self, company_id: str, request: _Request, recipient: Recipient | None = None
@@ -337,6 +353,9 @@ class Sender:
             errors.extend(error for error in exc.errors if error.path not in named)
         if errors:
             raise ValidationError._from_errors(errors)
+        check = getattr(channel, "check", None)
+        if callable(check):  # the whole message, as deliver would make it (PreflightCheck)
+            check(message)
         return _Prepared(recipient, channel)
 
     # -- step 2 --------------------------------------------------------------------------
@@ -355,23 +374,24 @@ class Sender:
             invoice = uow.invoices.get(company_id, request.invoice_id)
             _check_sendable(invoice)
             attempts = uow.deliveries.for_invoice(company_id, request.invoice_id)
+            closed = []
             for earlier in attempts:
                 if earlier.state is not AttemptState.PENDING:
+                    closed.append(earlier)
                     continue
                 if earlier.id != interrupted and now - earlier.started_at < self._stale_after:
                     raise ConflictError(
                         f"a delivery of this document is in progress (attempt "
                         f"{earlier.sequence}, started {earlier.started_at.isoformat()})"
                     )
-                uow.deliveries.update(
-                    earlier.failed(
-                        now,
-                        "interrupted",
-                        "the sending process stopped before the outcome was recorded; "
-                        "the document may or may not have arrived",
-                        retryable=True,
-                    )
+                unknown = earlier.unknown(
+                    now,
+                    "interrupted",
+                    "the sending process stopped before the outcome was recorded; "
+                    "the document may or may not have arrived",
                 )
+                uow.deliveries.update(unknown)
+                closed.append(unknown)
             if interrupted is not None and not any(
                 a.id == interrupted and a.state is AttemptState.PENDING for a in attempts
             ):
@@ -392,6 +412,8 @@ class Sender:
                 request=request.fingerprint(),
                 template_id=request.template_id,
                 update_customer_record=request.update_customer_record,
+                dedup_id=_inherited_dedup_id(closed, request.delivery_type, prepared.recipient)
+                or billing._ids(),
             )
             uow.deliveries.add(attempt)
             uow.commit()
@@ -402,18 +424,20 @@ class Sender:
     def _deliver(
         self, attempt: DeliveryAttempt, invoice: Invoice, prepared: _Prepared, actor: str | None
     ) -> SendResult:
-        message, carried = self._issued_documents(invoice, prepared.recipient)
+        message, carried = self._issued_documents(invoice, prepared.recipient, attempt.dedup_id)
         try:
             receipt = prepared.channel.deliver(message)
+        except DeliveryOutcomeUnknown as exc:
+            outcome = attempt.unknown(self._billing.clock.now(), exc.code, exc.message)
         except DeliveryError as exc:
             outcome = attempt.failed(
                 self._billing.clock.now(), exc.code, exc.message, exc.retryable
             )
-        except Exception as exc:  # a channel's bug: recorded, then raised
-            failed = attempt.failed(
-                self._billing.clock.now(), "channel_error", f"{type(exc).__name__}: {exc}", True
+        except Exception as exc:  # a channel's bug: recorded (it may have sent), then raised
+            unknown = attempt.unknown(
+                self._billing.clock.now(), "channel_error", f"{type(exc).__name__}: {exc}"
             )
-            self._record(failed, actor, carried)
+            self._record(unknown, actor, carried)
             raise
         else:
             outcome = attempt.delivered(self._billing.clock.now(), receipt.provider_reference)
@@ -424,7 +448,7 @@ class Sender:
         return self._record(outcome, actor, carried)
 
     def _issued_documents(
-        self, invoice: Invoice, recipient: Recipient
+        self, invoice: Invoice, recipient: Recipient, dedup_id: str | None = None
     ) -> tuple[OutgoingDocument, dict[ArchiveKind, bytes]]:
         """The booked document on its way out, its files made from what it was issued
         with (the archived ones when there are: a send carries what was sent before);
@@ -450,6 +474,7 @@ class Sender:
             pdf=made(ArchiveKind.PDF),
             ubl=made(ArchiveKind.UBL),
             locale=source.language,
+            dedup_id=dedup_id,
         )
         return message, carried
 
@@ -458,6 +483,23 @@ class Sender:
         outcome: DeliveryAttempt,
         actor: str | None,
         carried: Mapping[ArchiveKind, bytes] | None = None,
+    ) -> SendResult:
+        """Step 4, run again (re-reading the document) when another change won or the
+        store was busy; the last such error is raised after ``_RECORD_TRIES`` runs."""
+        for run in range(_RECORD_TRIES):
+            try:
+                return self._record_once(outcome, actor, carried)
+            except (ConflictError, StorageError) as exc:
+                if not exc.retryable or run == _RECORD_TRIES - 1:
+                    raise
+                time.sleep(_RECORD_BACKOFF * 2**run)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _record_once(
+        self,
+        outcome: DeliveryAttempt,
+        actor: str | None,
+        carried: Mapping[ArchiveKind, bytes] | None,
     ) -> SendResult:
         billing = self._billing
         with billing.store.unit_of_work() as uow:
@@ -497,7 +539,9 @@ class Sender:
                     billing._stamp(
                         InvoiceEvent(
                             invoice.id,
-                            "delivery_failed",
+                            "delivery_unknown"
+                            if outcome.state is AttemptState.UNKNOWN
+                            else "delivery_failed",
                             outcome.finished_at or billing.clock.now(),
                             {
                                 "channel": outcome.delivery_type.value,
@@ -518,6 +562,44 @@ def _result(attempt: DeliveryAttempt, invoice: Invoice) -> SendResult:
         attempt=attempt,
         number=invoice.number,
     )
+
+
+def _current(keyed: DeliveryAttempt, attempts: Sequence[DeliveryAttempt]) -> DeliveryAttempt:
+    """What a repeated idempotency key answers: the document's current outcome over the
+    keyed attempt's channel and recipient. The keyed attempt when it was delivered;
+    else the newest later attempt of that channel and recipient that was delivered
+    (e.g. recovered after a crash), else the newest later one still pending; else the
+    keyed attempt itself (its failure, its unknown outcome)."""
+    if keyed.state is AttemptState.DELIVERED:
+        return keyed
+    later = [
+        a
+        for a in attempts
+        if a.sequence > keyed.sequence
+        and a.delivery_type is keyed.delivery_type
+        and a.recipient.display() == keyed.recipient.display()
+    ]
+    for state in (AttemptState.DELIVERED, AttemptState.PENDING):
+        found = [a for a in later if a.state is state]
+        if found:
+            return max(found, key=lambda a: a.sequence)
+    return keyed
+
+
+def _inherited_dedup_id(
+    attempts: Sequence[DeliveryAttempt], delivery_type: DeliveryType, recipient: Recipient
+) -> str | None:
+    """The ``dedup_id`` a new attempt takes over: the newest earlier attempt's of the same
+    channel and recipient, when that one's outcome is unknown."""
+    same = [
+        a
+        for a in attempts
+        if a.delivery_type is delivery_type and a.recipient.display() == recipient.display()
+    ]
+    if not same:
+        return None
+    newest = max(same, key=lambda a: a.sequence)
+    return newest.dedup_id if newest.state is AttemptState.UNKNOWN else None
 
 
 def _check_sendable(invoice: Invoice) -> None:

@@ -349,10 +349,22 @@ def _rejected(what: str, response: httpx.Response) -> DeliveryRejected:
 
 class EInvoiceChannel:
     """Delivers documents as Peppol BIS Billing 3.0 UBL through an AccessPoint
-    (``deliveryType`` "sproom")."""
+    (``deliveryType`` "sproom").
 
-    def __init__(self, access_point: AccessPoint) -> None:
+    ``max_size`` (bytes, None for no limit) refuses a larger UBL document, in ``check``
+    (before anything is booked) as in ``deliver``. Exactly once at the access point: the
+    submission's Idempotency-Key is a function of the recipient and the (archived, so
+    unchanging) document, so a retry after any failure or unknown outcome names the
+    document the first submission created.
+    """
+
+    def __init__(self, access_point: AccessPoint, max_size: int | None = None) -> None:
+        if max_size is not None and (
+            isinstance(max_size, bool) or not isinstance(max_size, int) or max_size < 1
+        ):
+            raise ConfigurationError(f"max_size must be a positive number of bytes: {max_size!r}")
         self.access_point = access_point
+        self.max_size = max_size
 
     @property
     def delivery_type(self) -> DeliveryType:
@@ -377,12 +389,22 @@ class EInvoiceChannel:
                 f"{recipient.display()} ({recipient.name}) is not registered to receive e-invoices"
             )
 
+    def check(self, message: OutgoingDocument) -> None:
+        """What ``deliver`` checks before it submits, without the network: the recipient
+        kind, the UBL made, its size within ``max_size``. Raises DeliveryRejected."""
+        self._document(message)
+
     def deliver(self, message: OutgoingDocument) -> Receipt:
         """Submit the document's UBL; the Receipt's reference is the access point's id.
 
-        Raises DeliveryRejected (the document or recipient is refused, or the UBL cannot
-        be made) or DeliveryUnavailable (the access point cannot be reached now).
+        Raises DeliveryRejected (the document or recipient is refused, the UBL cannot be
+        made or is too large) or DeliveryUnavailable (the access point cannot be reached
+        now).
         """
+        ubl = self._document(message)
+        return Receipt(provider_reference=self.access_point.submit(ubl, message.recipient))
+
+    def _document(self, message: OutgoingDocument) -> bytes:
         recipient = message.recipient
         if recipient.kind is not RecipientKind.PEPPOL:
             raise DeliveryRejected(
@@ -392,4 +414,9 @@ class EInvoiceChannel:
             ubl = message.ubl()
         except FakturaError as err:
             raise DeliveryRejected(f"the e-invoice cannot be made: {err.message}") from err
-        return Receipt(provider_reference=self.access_point.submit(ubl, recipient))
+        if self.max_size is not None and len(ubl) > self.max_size:
+            raise DeliveryRejected(
+                f"the e-invoice is {len(ubl)} bytes, more than max_size {self.max_size} "
+                "bytes allows"
+            )
+        return ubl
