@@ -498,12 +498,7 @@ def test_serve_answers_with_keys_made_by_the_cli(
             time.sleep(0.2)
         assert refused.status_code == 401
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop(process)  # uvicorn shuts down on SIGTERM within 15 s, else the test fails
     assert process.returncode == 0, log.read_text()  # uvicorn shuts down cleanly on SIGTERM
 
 
@@ -532,12 +527,7 @@ def test_serve_closes_connections_that_send_too_slowly(
         assert timeout * 0.9 <= waited <= timeout + 3, waited
         assert httpx.get(f"{base}/openapi.json", timeout=5).status_code == 200
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop(process)  # uvicorn shuts down on SIGTERM within 15 s, else the test fails
 
 
 def test_serve_states_the_vat_of_a_eur_invoice_in_dkk(tmp_path: Path) -> None:

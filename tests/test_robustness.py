@@ -496,21 +496,28 @@ def test_billing_takes_junk_memory(
     _sweep_call(memory_world, data, method_name)
 
 
-def _sqlite_dump(path: Path) -> Callable[[], object]:
+def _dump(connect: Callable[[], Any], tables_sql: str) -> Callable[[], object]:
+    """A snapshot of every row of every table, over a new connection each time."""
+
     def dump() -> object:
-        with sqlite3.connect(path) as conn:
-            tables = [
-                name
-                for (name,) in conn.execute(
-                    "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name"
-                )
-            ]
+        conn = connect()
+        try:
+            tables = [name for (name,) in conn.execute(tables_sql)]
             return {
                 table: sorted(map(repr, conn.execute(f'SELECT * FROM "{table}"')))
                 for table in tables
             }
+        finally:
+            conn.close()
 
     return dump
+
+
+def _sqlite_dump(path: Path) -> Callable[[], object]:
+    return _dump(
+        lambda: sqlite3.connect(path),
+        "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name",
+    )
 
 
 @pytest.fixture(scope="module")
@@ -536,21 +543,10 @@ def test_billing_takes_junk_sqlite(
 def _postgres_dump(url: str) -> Callable[[], object]:
     import psycopg
 
-    def dump() -> object:
-        with psycopg.connect(url, autocommit=True) as conn:
-            tables = [
-                name
-                for (name,) in conn.execute(
-                    "SELECT tablename FROM pg_tables WHERE schemaname = current_schema()"
-                    " ORDER BY tablename"
-                )
-            ]
-            return {
-                table: sorted(map(repr, conn.execute(f'SELECT * FROM "{table}"')))
-                for table in tables
-            }
-
-    return dump
+    return _dump(
+        lambda: psycopg.connect(url, autocommit=True),
+        "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() ORDER BY tablename",
+    )
 
 
 @pytest.fixture(scope="module")

@@ -133,14 +133,7 @@ class DeliveryAttempt:
     def unknown(self, at: datetime, code: str, message: str) -> DeliveryAttempt:
         """The attempt, its outcome unknown: the document may or may not have arrived.
         A retry is allowed (and carries the same ``dedup_id``)."""
-        return attrs.evolve(
-            self,
-            state=AttemptState.UNKNOWN,
-            finished_at=at,
-            error_code=code,
-            error_message=message,
-            retryable=True,
-        )
+        return attrs.evolve(self.failed(at, code, message, True), state=AttemptState.UNKNOWN)
 
     def with_event(self, event: ProviderEvent, rejected: bool) -> DeliveryAttempt:
         """The attempt with a provider event appended; ``rejected`` fails it."""
