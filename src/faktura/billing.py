@@ -674,7 +674,8 @@ class Billing:
         _check_ids(companyId=company_id, invoiceId=invoice_id)
         _check_actor(actor)
         with self.store.unit_of_work() as uow:
-            invoice = uow.invoices.get(company_id, invoice_id)
+            # locked: a send recording its outcome meanwhile waits, and is not refused
+            invoice = uow.invoices.get(company_id, invoice_id, for_update=True)
             paid, event = invoice.record_payment(
                 amount, paid_on or self.clock.today(), self.clock.now(), reference
             )
@@ -689,7 +690,7 @@ class Billing:
         _check_ids(companyId=company_id, invoiceId=invoice_id)
         _check_actor(actor)
         with self.store.unit_of_work() as uow:
-            invoice = uow.invoices.get(company_id, invoice_id)
+            invoice = uow.invoices.get(company_id, invoice_id, for_update=True)
             written_off, event = invoice.mark_uncollectible(self.clock.now())
             self._save(uow, invoice, written_off, self._stamp(event, actor))
             uow.commit()

@@ -157,8 +157,12 @@ class CustomerDirectory(Protocol):
 class InvoiceRepository(Protocol):
     """Invoices and credit notes, each with its lines, as one document."""
 
-    def get(self, company_id: str, invoice_id: str) -> Invoice:
-        """The document. Raises NotFoundError (also for another company's)."""
+    def get(self, company_id: str, invoice_id: str, *, for_update: bool = False) -> Invoice:
+        """The document. Raises NotFoundError (also for another company's).
+
+        ``for_update`` in a writing unit of work: no other unit of work can change the
+        document until this one ends (a row lock where writers run concurrently; the
+        memory and SQLite stores run one writer at a time, so every write is that)."""
         ...
 
     def add(self, invoice: Invoice) -> None:

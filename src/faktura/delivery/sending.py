@@ -14,11 +14,12 @@
    channel cannot tell whether the document arrived), with the sha256 of every file it
    carried (PDF, UBL, the email as sent), archived in the same transaction; a delivered
    document becomes ``sent``, and ``update_customer_record`` writes the override onto
-   the customer. The transaction re-reads the document and re-applies the outcome to
-   it: when another change to the document (a payment) commits meanwhile
-   (ConflictError) or the store is busy (a retryable StorageError), the whole
-   transaction is run again, up to ``_RECORD_TRIES`` times, so an unrelated change
-   cannot make a delivered send fail or leave its attempt pending.
+   the customer. The transaction reads the document locked (``for_update``) and applies
+   the outcome to what it reads, so a change to the document (a payment) committed
+   meanwhile is kept, and one that comes now waits for this commit (payments lock the
+   document too) instead of making either fail. When the store is busy (a retryable
+   StorageError: another SQLite writer holding the lock past the timeout) the whole
+   transaction is run again, up to ``_RECORD_TRIES`` times.
 
 A crash between 2 and 4 leaves a pending attempt. A pending attempt younger than
 ``stale_after`` is a delivery in progress: another send of the document waits its turn
@@ -84,8 +85,9 @@ __all__ = ["Sender"]
 
 _PREVIEW_NUMBER = "PREVIEW-0000000001"
 _MAX_KEY = 200
-#: How many times step 4 runs its transaction when another change to the document won
-#: (ConflictError) or the store was busy (StorageError); waits 10 ms, 20 ms, ... between.
+#: How many times step 4 runs its transaction when the store was busy (StorageError) or
+#: another change won a write it does not lock (ConflictError: the customer record);
+#: waits 10 ms, 20 ms, ... between.
 _RECORD_TRIES = 8
 _RECORD_BACKOFF = 0.01
 
@@ -484,8 +486,8 @@ class Sender:
         actor: str | None,
         carried: Mapping[ArchiveKind, bytes] | None = None,
     ) -> SendResult:
-        """Step 4, run again (re-reading the document) when another change won or the
-        store was busy; the last such error is raised after ``_RECORD_TRIES`` runs."""
+        """Step 4, run again when the store was busy or another change won; the last
+        such error is raised after ``_RECORD_TRIES`` runs."""
         for run in range(_RECORD_TRIES):
             try:
                 return self._record_once(outcome, actor, carried)
@@ -503,6 +505,9 @@ class Sender:
     ) -> SendResult:
         billing = self._billing
         with billing.store.unit_of_work() as uow:
+            # the document locked first: a change to it (a payment) committed meanwhile
+            # is read here, one arriving now waits for this commit; neither refuses it
+            invoice = uow.invoices.get(outcome.company_id, outcome.invoice_id, for_update=True)
             if carried:
                 # every file that left with this attempt, archived and named on it
                 now = billing.clock.now()
@@ -524,7 +529,6 @@ class Sender:
                     ),
                 )
             uow.deliveries.update(outcome)
-            invoice = uow.invoices.get(outcome.company_id, outcome.invoice_id)
             if outcome.state is AttemptState.DELIVERED:
                 delivered, event = invoice.mark_delivered(
                     outcome.finished_at or billing.clock.now(), outcome.delivery_type.value

@@ -230,7 +230,8 @@ class _Customers:
 class _Invoices:
     uow: MemoryUnitOfWork
 
-    def get(self, company_id: str, invoice_id: str) -> Invoice:
+    def get(self, company_id: str, invoice_id: str, *, for_update: bool = False) -> Invoice:
+        # one writer at a time (the store's write lock): a writer's read is always locked
         try:
             invoice: Invoice = self.uow.read("invoices")[company_id, invoice_id]
         except KeyError:

@@ -815,9 +815,11 @@ def invoice_filter(company_id: str, query: InvoiceQuery) -> tuple[LiteralString,
 class _Invoices:
     uow: PostgresUnitOfWork
 
-    def get(self, company_id: str, invoice_id: str) -> Invoice:
+    def get(self, company_id: str, invoice_id: str, *, for_update: bool = False) -> Invoice:
+        # READ COMMITTED: FOR UPDATE waits for a concurrent writer and reads what it wrote
+        lock: LiteralString = " FOR UPDATE" if for_update and not self.uow.readonly else ""
         row = self.uow.run(
-            "SELECT doc FROM invoices WHERE company_id = %s AND id = %s",
+            "SELECT doc FROM invoices WHERE company_id = %s AND id = %s" + lock,
             (company_id, invoice_id),
             action="read an invoice",
         ).fetchone()

@@ -715,7 +715,8 @@ def _invoice_filter(company_id: str, query: InvoiceQuery) -> tuple[str | None, l
 class _Invoices:
     uow: SqliteUnitOfWork
 
-    def get(self, company_id: str, invoice_id: str) -> Invoice:
+    def get(self, company_id: str, invoice_id: str, *, for_update: bool = False) -> Invoice:
+        # one writer at a time (BEGIN IMMEDIATE): a writer's read is always locked
         row = self.uow._row(
             f"SELECT doc, {', '.join(_INDEXED)}, version FROM invoices "
             "WHERE company_id = ? AND id = ?",

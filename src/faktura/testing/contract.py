@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+import threading
+import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -304,6 +306,39 @@ class StoreContract:
             uow.invoices.update(second, original.version)
         with store.unit_of_work(readonly=True) as uow:
             assert uow.invoices.get("co-a", "inv-1").notes == "first"
+
+    def test_a_document_read_for_update_waits_for_no_one_and_no_one_overtakes_it(
+        self, store: Store
+    ) -> None:
+        """A writer that read a document ``for_update`` can write it back whatever other
+        writers try meanwhile: theirs wait for its commit and then read what it wrote."""
+        original = draft("inv-1")
+        add(store, original)
+        outcome: list[BaseException | None] = []
+
+        def other_writer() -> None:
+            try:
+                with store.unit_of_work() as uow:
+                    stored = uow.invoices.get("co-a", "inv-1", for_update=True)
+                    uow.invoices.update(stored.update(AT, notes="second").invoice, stored.version)
+                    uow.commit()
+            except BaseException as exc:  # any error: reported to the test
+                outcome.append(exc)
+            else:
+                outcome.append(None)
+
+        with store.unit_of_work() as uow:
+            stored = uow.invoices.get("co-a", "inv-1", for_update=True)
+            other = threading.Thread(target=other_writer)
+            other.start()
+            time.sleep(0.2)  # time enough for the other writer to overtake, were it let
+            uow.invoices.update(stored.update(AT, notes="first").invoice, stored.version)
+            uow.commit()
+        other.join(timeout=30)
+        assert outcome == [None]
+        with store.unit_of_work(readonly=True) as uow:
+            final = uow.invoices.get("co-a", "inv-1")
+        assert (final.notes, final.version) == ("second", original.version + 2)
 
     # -- customers and companies ---------------------------------------------------------
 
