@@ -16,7 +16,9 @@ with an error otherwise). Each method is timed best-of-5 with ``time.perf_counte
 (methods interleaved, garbage collector paused as ``timeit`` does); the table shows
 invoices per second and ratios against the two baselines measured in this run.
 
-Targets (from the performance issue): faktura ≥ 0.5× plain Decimal and ≥ 4× py-moneyed.
+Targets (from the performance issue): faktura ≥ 0.5× plain Decimal and ≥ 4× py-moneyed;
+parsing a create-draft body (``faktura.wire.parse_create_draft``) ≥ 0.8× a bare cattrs
+``Converter().structure`` of the same body into the same wire classes.
 
 Usage::
 
@@ -48,7 +50,7 @@ from faktura.lines import ProductLine
 from faktura.money import Currency
 from faktura.totals import compute_totals
 from faktura.vat import VatCategory
-from report import version
+from report import print_rows, verdict, version
 
 LINES_PER_INVOICE = 10
 RATES = (Decimal(25), Decimal(12))
@@ -56,6 +58,7 @@ QUANTITIES = ("1", "2", "3", "5", "0.5", "1.25", "7.5", "12", "0.333")
 DISCOUNTS = ("0", "0", "0", "5", "10", "12.5", "2.5")
 TARGET_VS_PLAIN = 0.5
 TARGET_VS_MONEYED = 4.0
+TARGET_PARSE_VS_CATTRS = 0.8
 
 CENT = Decimal("0.01")
 HUNDRED = Decimal(100)
@@ -227,9 +230,11 @@ def profile_faktura(work: Workload, top: int = 25) -> None:
     print(out.getvalue())
 
 
-# -- placeholder: wire parsing -------------------------------------------------------------
-# faktura.wire is being written; this section times parsing + validating a create-draft
-# body once `faktura.wire.parse_create_draft` exists, and says "skipped" until then.
+# -- wire parsing --------------------------------------------------------------------------
+# Times parsing + validating a create-draft body with `faktura.wire.parse_create_draft`
+# against a bare cattrs Converter structuring the same JSON into the same wire classes
+# (camelCase renames, `Decimal(str)` and `date.fromisoformat` hooks, nothing checked),
+# json.loads included in both. Says "skipped" when faktura.wire is not available.
 
 
 def create_draft_body(lines: Sequence[PlainLine]) -> str:
@@ -255,22 +260,74 @@ def create_draft_body(lines: Sequence[PlainLine]) -> str:
     )
 
 
-def bench_wire_parse(work: Workload, repeats: int) -> None:
-    """Time ``faktura.wire.parse_create_draft(json.loads(body))`` over the workload."""
+def bare_cattrs_parser() -> Callable[[object], object]:
+    """``parse(json_dict)`` by a bare cattrs Converter into faktura's wire classes: the
+    camelCase renames it needs to read the body at all, plain ``Decimal(str)`` and
+    ``date.fromisoformat`` hooks, default everything else (no checks, extra keys ignored)."""
+    import datetime as dt
+
+    import attrs
+    import cattrs
+    from cattrs.gen import make_dict_structure_fn, override
+
+    from faktura.checks import wire_name
+    from faktura.wire import CreateDraftRequest  # type: ignore[import-not-found,unused-ignore]
+
+    conv = cattrs.Converter()
+    conv.register_structure_hook(Decimal, lambda value, _: Decimal(value))
+    conv.register_structure_hook(dt.date, lambda value, _: dt.date.fromisoformat(value))
+    conv.register_structure_hook_factory(
+        attrs.has,
+        lambda cls: make_dict_structure_fn(
+            cls, conv, **{a.name: override(rename=wire_name(a.name)) for a in attrs.fields(cls)}
+        ),
+    )
+
+    def parse(data: object) -> object:
+        return conv.structure(data, CreateDraftRequest)
+
+    return parse
+
+
+def bench_wire_parse(work: Workload, repeats: int) -> bool | None:
+    """Time ``faktura.wire.parse_create_draft(json.loads(body))`` over the workload against
+    a bare cattrs structure of the same bodies; None when the wire module is missing."""
     try:  # an ImportError both when faktura.wire is missing and when it lacks the function
         from faktura.wire import parse_create_draft as parse  # type: ignore[import-not-found,unused-ignore]
     except ImportError:
         print("wire parse: skipped: wire not available")
-        return
+        return None
+    bare = bare_cattrs_parser()
     bodies = [create_draft_body(lines) for lines in work.plain]
-    parse(json.loads(bodies[0]))  # fail loudly before timing if the body is refused
+    for body in bodies[:20]:  # fail loudly before timing if a body is refused or read apart
+        if parse(json.loads(body)) != bare(json.loads(body)):
+            raise AssertionError(f"faktura and bare cattrs read the body apart: {body}")
 
-    def run() -> None:
-        for body in bodies:
-            parse(json.loads(body))
+    def timed(method: Callable[[object], object]) -> Callable[[], None]:
+        def run() -> None:
+            for body in bodies:
+                method(json.loads(body))
 
-    best = best_of(repeats, {"wire": run})["wire"]
-    print(f"wire parse: {len(bodies) / best:,.0f} create-draft bodies/s (json.loads + parse)")
+        return run
+
+    times = best_of(repeats, {"faktura": timed(parse), "bare cattrs": timed(bare)})
+    rates = {name: len(bodies) / seconds for name, seconds in times.items()}
+    ratio = rates["faktura"] / rates["bare cattrs"]
+    print(f"wire parse: {rates['faktura']:,.0f} create-draft bodies/s (json.loads + parse)")
+    print()
+    print_rows(
+        ("wire parse", "bodies/s", "vs bare cattrs"),
+        [
+            (name, f"{rate:,.0f}", f"{rate / rates['bare cattrs']:.2f}x")
+            for name, rate in rates.items()
+        ],
+        (15, 12, 15),
+    )
+    print()
+    return verdict(
+        ratio >= TARGET_PARSE_VS_CATTRS,
+        f"faktura vs bare cattrs: {ratio:.2f}x (target >= {TARGET_PARSE_VS_CATTRS}x)",
+    )
 
 
 # -- main --------------------------------------------------------------------------------
@@ -307,7 +364,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     print()
     ok = check_targets(rates)
     print()
-    bench_wire_parse(work, repeats)
+    parse_ok = bench_wire_parse(work, repeats)
+    ok = ok and parse_ok is not False
     if args.profile:
         print()
         profile_faktura(work)

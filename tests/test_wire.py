@@ -449,3 +449,90 @@ def test_delivery_types_take_the_seed_spellings_in_any_case(given: str, answered
     from faktura.delivery.wire import parse_send_request
 
     assert parse_send_request({"deliveryType": given}).delivery_type == answered
+
+
+# -- the fast paths of parsing agree with the full checks ----------------------------------
+
+#: The characters the text checks are about, mixed into any other (surrogates included).
+_TEXT_EDGES = (
+    "\x00\x08\t\n\x0b\x0c\r\x1b\x1f\x7f\x80\x85\x9f\xa0\u200b\u2028\u2029\ud800\udfff\ufffe\uffff"
+)
+_any_text = st.text(
+    st.one_of(st.characters(exclude_categories=()), st.sampled_from(_TEXT_EDGES)), max_size=12
+)
+
+
+def _outcome(check: Any, *args: Any, **kwargs: Any) -> object:
+    """What a check answers: its value (with its type and repr), or its error's fields."""
+    try:
+        value = check(*args, **kwargs)
+    except ValidationError as exc:
+        return [(e.path, e.rule, e.message) for e in exc.errors]
+    return (type(value), repr(value), value)
+
+
+def _text_by_the_expressions(value: str, *, one_line: bool) -> str:
+    """check_text's text rules without its fast path: the expressions alone."""
+    from faktura.checks import _BREAK, _CONTROL
+
+    if _CONTROL.search(value):
+        raise ValidationError(
+            "must not contain control characters or unpaired surrogates", field="f", rule="text"
+        )
+    if one_line and _BREAK.search(value):
+        raise ValidationError("must be one line (no line breaks)", field="f", rule="one_line")
+    return value
+
+
+@given(_any_text, st.booleans())
+def test_text_fast_path_agrees_with_the_expressions(value: str, one_line: bool) -> None:
+    from faktura.checks import check_text
+    from faktura.wire import _strict_str
+
+    expected = _outcome(_text_by_the_expressions, value, one_line=one_line)
+    assert _outcome(check_text, value, "f", one_line=one_line) == expected
+    assert _outcome(_strict_str, value, str) == _outcome(check_text, value, "", limit=10**9)
+
+
+@given(
+    st.one_of(
+        st.from_regex(r"[+-]?\d{0,14}(\.\d{0,8})?", fullmatch=True),
+        st.from_regex(r"\s?[+-]?0{0,3}\d{0,3}\.?\d{0,3}\s?", fullmatch=True),
+        st.decimals(allow_nan=True, allow_infinity=True).map(str),
+        st.decimals().map(lambda d: format(d, "f")),
+        st.text(max_size=8),
+        st.integers(),
+        st.floats(),
+        st.none(),
+    )
+)
+def test_decimal_fast_path_agrees_with_parse_decimal(value: object) -> None:
+    from faktura.money import parse_decimal
+    from faktura.wire import _decimal, _optional_decimal
+
+    def sign_and_digits(check: Any, *args: Any) -> object:
+        outcome = _outcome(check, *args)
+        if isinstance(outcome, tuple) and isinstance(outcome[2], Decimal):
+            return (*outcome, outcome[2].as_tuple())  # -0 and 0, 1.0 and 1 told apart
+        return outcome
+
+    expected = sign_and_digits(parse_decimal, value, "")
+    assert sign_and_digits(_decimal, value, Decimal) == expected
+    if value is not None:
+        assert sign_and_digits(_optional_decimal, value, Decimal) == expected
+
+
+@given(st.one_of(st.sampled_from([*VatCategory, *(c.value for c in VatCategory)]), json_values))
+def test_enum_fast_path_agrees_with_the_enum(value: object) -> None:
+    from faktura.wire import _enum_hook
+
+    try:
+        expected: object = VatCategory(value)
+    except (ValueError, TypeError):
+        expected = None
+    outcome = _outcome(_enum_hook(VatCategory), value, VatCategory)
+    if expected is None:
+        assert isinstance(outcome, list)
+        assert [rule for _, rule, _ in outcome] == ["enum"]
+    else:
+        assert outcome == (type(expected), repr(expected), expected)

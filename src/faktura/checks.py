@@ -83,6 +83,11 @@ def check_text(
         raise ValidationError(f"must be at most {limit} characters", field=field, rule="length")
     if required and not value.strip():
         raise ValidationError("must not be empty", field=field, rule="required")
+    if value.isprintable():
+        # Fast path: printable text holds no control character (Cc), surrogate (Cs),
+        # non-character (Cn) or line break (Zl, Zp, and the Cc ones): nothing below
+        # would match. tests/test_wire.py checks it agrees with the expressions.
+        return value
     if _CONTROL.search(value):
         raise ValidationError(
             "must not contain control characters or unpaired surrogates",

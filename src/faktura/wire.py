@@ -24,6 +24,8 @@ import datetime as dt
 import enum
 import re
 import sys
+import types
+import typing
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any, TypeVar
@@ -263,6 +265,8 @@ _MAX_ID = 200
 def _strict_str(value: object, _: type) -> str:
     """Text is text: a string without NUL, other control characters (line breaks and tab
     aside) or lone surrogates (JSON's ``\\ud800`` escapes decode to one)."""
+    if type(value) is str and value.isprintable():
+        return value  # check_text's own fast path, without the call: nothing to refuse
     if not isinstance(value, str):
         raise ValidationError("must be a string", field="", rule="type")
     return check_text(value, "", limit=sys.maxsize)  # lengths are the fields' own rules
@@ -280,7 +284,28 @@ def _strict_bool(value: object, _: type) -> bool:
     return value
 
 
+# The common decimal strings, that parse_decimal accepts as they are: at most 12 digits
+# before the point (below 10^12) and 6 after (MAX_PLACES), ASCII digits, no blanks.
+_SHORT_DECIMAL = re.compile(r"[+-]?\d{1,12}(?:\.\d{0,6})?\Z", re.ASCII)
+
+
 def _decimal(value: object, _: type) -> Decimal:
+    """``parse_decimal(value, "")``, with a fast path for the common decimal strings
+    (the same Decimal, -0 made 0 as parse_decimal does; tests/test_wire.py checks both
+    agree); everything else goes through parse_decimal and its checks."""
+    if type(value) is str and _SHORT_DECIMAL.match(value):
+        number = Decimal(value)
+        return number if number or not number.is_signed() else number.copy_negate()
+    return parse_decimal(value, "")
+
+
+def _optional_decimal(value: object, _: type) -> Decimal | None:
+    """``Decimal | None``: ``_decimal`` inlined (the hot field type of every line)."""
+    if value is None:
+        return None
+    if type(value) is str and _SHORT_DECIMAL.match(value):
+        number = Decimal(value)
+        return number if number or not number.is_signed() else number.copy_negate()
     return parse_decimal(value, "")
 
 
@@ -313,8 +338,15 @@ def _format_timestamp(value: dt.datetime) -> str:
 
 def _enum_hook(enum_type: type[enum.Enum]) -> Callable[[object, type], enum.Enum]:
     allowed = ", ".join(str(member.value) for member in enum_type)
+    # The members by value, as Enum's own lookup starts (the exact value, hashed); a miss
+    # or an unhashable value goes on to enum_type(value), which decides as it always did.
+    by_value: dict[object, enum.Enum] = {member.value: member for member in enum_type}
 
     def structure_enum(value: object, _: type) -> enum.Enum:
+        try:
+            return by_value[value]
+        except (KeyError, TypeError):
+            pass
         try:
             return enum_type(value)
         except (ValueError, TypeError):
@@ -351,11 +383,38 @@ def _list_hook(conv: cattrs.Converter) -> Callable[[type], Callable[[object, typ
     return factory
 
 
+def _is_optional(type_: object) -> bool:
+    args = getattr(type_, "__args__", ())
+    return (
+        typing.get_origin(type_) in (typing.Union, types.UnionType)
+        and len(args) == 2
+        and type(None) in args
+    )
+
+
+def _optional_hook(conv: cattrs.Converter) -> Callable[[Any], Callable[[object, type], Any]]:
+    """``X | None``: None, else X's own hook, looked up once (cattrs' own Optional hook
+    dispatches on X for every value; the results and errors are the same)."""
+
+    def factory(union: Any) -> Callable[[object, type], Any]:
+        (inner,) = (arg for arg in union.__args__ if arg is not type(None))
+        handler = conv.get_structure_hook(inner)
+        if handler is _decimal:
+            return _optional_decimal
+
+        def structure_optional(value: object, _: type) -> Any:
+            return None if value is None else handler(value, inner)
+
+        return structure_optional
+
+    return factory
+
+
 def _mapping_guard(
     structure: Callable[[Mapping[str, Any], Any], T],
 ) -> Callable[[object, type], T]:
     def guarded(value: object, cls: type) -> T:
-        if not isinstance(value, Mapping):
+        if type(value) is not dict and not isinstance(value, Mapping):
             raise ValidationError("must be an object", field="", rule="type")
         return structure(value, cls)
 
@@ -379,6 +438,7 @@ def _make_converter() -> cattrs.Converter:
     conv.register_structure_hook_factory(
         lambda t: getattr(t, "__origin__", None) is list, _list_hook(conv)
     )
+    conv.register_structure_hook_factory(_is_optional, _optional_hook(conv))
 
     def structure_factory(cls: type) -> Callable[[object, type], Any]:
         renames = {a.name: override(rename=_camel(a.name)) for a in attrs.fields(cls)}
