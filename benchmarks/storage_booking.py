@@ -87,6 +87,8 @@ if TYPE_CHECKING:
 CLIENTS = 4
 LINES_PER_INVOICE = 10
 TARGET_SQLITE = 0.7
+#: Booking a draft of 1,000 lines within this many times a 10-line one (issue 14).
+TARGET_LINES_GROWTH = 1.3
 TARGET_POSTGRES = 0.7
 TARGET_WORST_MS = 250.0
 QUANTITIES = ("1", "2", "3", "5", "0.5", "1.25", "7.5", "12", "0.333")
@@ -187,8 +189,10 @@ class FixedClock:
         return DAY
 
 
-def draft_body(rng: random.Random, customer_id: str, index: int) -> dict[str, Any]:
-    """A create-draft body (the seed API's shape) with ten product lines."""
+def draft_body(
+    rng: random.Random, customer_id: str, index: int, lines: int = LINES_PER_INVOICE
+) -> dict[str, Any]:
+    """A create-draft body (the seed API's shape) with ``lines`` product lines."""
     return {
         "customerId": customer_id,
         "date": DAY.isoformat(),
@@ -204,13 +208,16 @@ def draft_body(rng: random.Random, customer_id: str, index: int) -> dict[str, An
                 "vatCategory": "S",
                 "vatRate": rng.choice(RATES),
             }
-            for line in range(LINES_PER_INVOICE)
+            for line in range(lines)
         ],
     }
 
 
-def seed_company(store: Store, drafts: int, seed: int = 2026) -> tuple[str, list[str]]:
-    """A company with one customer and ``drafts`` drafts: (company id, draft ids)."""
+def seed_company(
+    store: Store, drafts: int, seed: int = 2026, lines: int = LINES_PER_INVOICE
+) -> tuple[str, list[str]]:
+    """A company with one customer and ``drafts`` drafts of ``lines`` lines: (company id,
+    draft ids)."""
     billing = Billing(store, FixedClock())
     company = billing.create_company(**SELLER)  # complete enough to issue
     if company.invoice_series.format(7, DAY) != "7" or company.invoice_series.period(DAY):
@@ -218,7 +225,7 @@ def seed_company(store: Store, drafts: int, seed: int = 2026) -> tuple[str, list
     customer = billing.create_customer(company.id, name="Fjord A/S", address=BUYER_ADDRESS)
     rng = random.Random(seed)
     ids = [
-        billing.create_draft(company.id, draft_body(rng, customer.id, index)).id
+        billing.create_draft(company.id, draft_body(rng, customer.id, index, lines)).id
         for index in range(drafts)
     ]
     return company.id, ids
@@ -497,11 +504,18 @@ class Verdict:
     detail: str
 
 
-def bench_sqlite(workdir: Path, bookings: int, repeats: int, profile: bool) -> list[Verdict]:
+def bench_sqlite(
+    workdir: Path,
+    bookings: int,
+    repeats: int,
+    profile: bool,
+    lines: int = LINES_PER_INVOICE,
+    rates_out: dict[str, float] | None = None,
+) -> list[Verdict]:
     template = workdir / "single-template.db"
     store = SqliteStore(template, create=True)
     try:
-        company_id, ids = seed_company(store, bookings)
+        company_id, ids = seed_company(store, bookings, lines=lines)
         with_summary = sqlite_has_summary(template)
         plans = plan_bookings(store, company_id, ids, with_summary)
     finally:
@@ -527,7 +541,7 @@ def bench_sqlite(workdir: Path, bookings: int, repeats: int, profile: bool) -> l
 
     rates = {name: bookings / seconds for name, seconds in best.items()}
     print(
-        f"SQLite, one process: {bookings} bookings of {LINES_PER_INVOICE}-line drafts, one "
+        f"SQLite, one process: {bookings} bookings of {lines}-line drafts, one "
         f"transaction each, WAL + synchronous=FULL{summary_note(with_summary)}; "
         f"best of {repeats}"
     )
@@ -539,14 +553,50 @@ def bench_sqlite(workdir: Path, bookings: int, repeats: int, profile: bool) -> l
         profile_sqlite_booking(path, company_id, ids)
         remove_database(path)
     remove_database(template)
+    if rates_out is not None:
+        rates_out.update(rates)
     ratio = rates["faktura"] / rates["raw sqlite3"]
     return [
         Verdict(
-            "SQLite booking, faktura vs raw sqlite3",
+            f"SQLite booking ({lines} lines), faktura vs raw sqlite3",
             ratio >= TARGET_SQLITE,
             f"{ratio:.3f}x (target >= {TARGET_SQLITE}x)",
         )
     ]
+
+
+def bench_sqlite_by_lines(
+    workdir: Path, bookings: int, repeats: int, args: argparse.Namespace
+) -> list[Verdict]:
+    """The SQLite section once per ``--lines`` count; with several, a table of booking
+    cost by lines and the verdict on the largest against the smallest."""
+    verdicts: list[Verdict] = []
+    by_lines: dict[int, dict[str, float]] = {}
+    for lines in args.lines:
+        rates: dict[str, float] = {}
+        count = bookings if lines <= 100 else max(40, bookings * 10 // lines)
+        verdicts += bench_sqlite(workdir, count, repeats, args.profile, lines, rates)
+        by_lines[lines] = rates
+        print()
+    if len(by_lines) > 1:
+        smallest, largest = min(by_lines), max(by_lines)
+        base = 1000 / by_lines[smallest]["faktura"]
+        versus = f"vs {smallest} lines"
+        header = f"{'lines':>6} {'faktura ms':>11} {'raw ms':>8} {'vs raw':>7} {versus:>12}"
+        print(header)
+        print("-" * len(header))
+        for lines, rates in by_lines.items():
+            ours, raw = 1000 / rates["faktura"], 1000 / rates["raw sqlite3"]
+            print(f"{lines:>6} {ours:>11.3f} {raw:>8.3f} {raw / ours:>6.2f}x {ours / base:>11.2f}x")
+        growth = (1000 / by_lines[largest]["faktura"]) / base
+        verdicts.append(
+            Verdict(
+                f"SQLite booking, {largest} lines vs {smallest} lines",
+                growth <= TARGET_LINES_GROWTH,
+                f"{growth:.2f}x the time (target <= {TARGET_LINES_GROWTH}x)",
+            )
+        )
+    return verdicts
 
 
 def print_rate_table(rates: dict[str, float], baseline: str) -> None:
@@ -1033,6 +1083,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--profile", action="store_true", help="cProfile faktura's SQLite loop")
     parser.add_argument("--repeats", type=int, help="timed runs per method (default 3)")
     parser.add_argument("--dir", type=Path, help="where the SQLite files go (default: $TMPDIR)")
+    parser.add_argument(
+        "--lines",
+        type=int,
+        nargs="+",
+        default=[LINES_PER_INVOICE],
+        help="lines per draft in the SQLite section, e.g. --lines 10 100 1000",
+    )
     args = parser.parse_args(argv)
     single, per_pg_client, per_writer = (100, 50, 40) if args.quick else (400, 200, 150)
     repeats = args.repeats or (1 if args.quick else 3)
@@ -1045,7 +1102,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         for section in sections:
             print()
             if section == "sqlite":
-                verdicts += bench_sqlite(workdir, single, repeats, args.profile)
+                verdicts += bench_sqlite_by_lines(workdir, single, repeats, args)
             elif section == "postgres":
                 verdicts += bench_postgres(per_pg_client, repeats)
             else:
