@@ -165,6 +165,7 @@ TIERS: Mapping[str, str | Mapping[str, str]] = {
     "tests/test_gate.py": INTEGRATION,  # over memory and SQLite files, and HTTP
     "tests/test_postgres_cluster.py": INTEGRATION,
     "tests/test_postgres_concurrency.py": INTEGRATION,
+    "tests/test_query_plans.py": INTEGRATION,
     "tests/test_postgres_crash.py": INTEGRATION,
     "tests/test_send.py": INTEGRATION,  # over memory, SQLite and PostgreSQL, SMTP, access point
     "tests/test_sqlite_concurrency.py": INTEGRATION,

@@ -570,3 +570,44 @@ def test_the_company_profile_over_http() -> None:
     named = {e["property"] for e in refused["details"]["validationErrors"]}
     assert named == {"invoiceSeries.pattern"}
     assert expect(client.get("/v1/company"), 200) == again
+
+
+# -- which reads run on the event loop -----------------------------------------------------
+
+
+def test_only_bounded_reads_run_on_the_event_loop(tmp_path: Path) -> None:
+    """With an in-process store, an unfiltered first page and a read by id run in the
+    event loop; a filtered, searched or deeper list, and customer lists, on a worker."""
+    world = make_world(sqlite_store(tmp_path))
+    threads: list[tuple[str, threading.Thread]] = []
+    billing: Any = world.billing
+    for name in ("list_invoices", "list_customers", "get_invoice"):
+        method = getattr(billing, name)
+
+        def recorded(*args: Any, _name: str = name, _method: Any = method, **kwargs: Any) -> Any:
+            threads.append((_name, threading.current_thread()))
+            return _method(*args, **kwargs)
+
+        setattr(billing, name, recorded)
+    api = world.client(world.a.key)
+    here = threading.current_thread()  # the test's thread runs the event loop (asyncio.run)
+    cases = [
+        ("/v1/invoices", {}, True),
+        ("/v1/credit-notes", {}, True),
+        (f"/v1/invoices/{world.a.invoice_id}", {}, True),
+        ("/v1/invoices", {"search": "Consult"}, False),
+        ("/v1/invoices", {"status": "overdue"}, False),
+        ("/v1/invoices", {"status": "draft"}, False),
+        ("/v1/invoices", {"customerId": world.a.customer_id}, False),
+        ("/v1/invoices", {"page": "2"}, False),
+        ("/v1/customers", {}, False),
+        ("/v1/customers", {"search": "Alfa"}, False),
+    ]
+    for path, params, inline in cases:
+        threads.clear()
+        page = expect(api.get(path, params=params), 200)
+        assert threads, path
+        assert all((thread is here) is inline for _, thread in threads), (path, params)
+        if "items" in page:
+            assert page["totalIsExact"] is True
+    world.billing.store.close()

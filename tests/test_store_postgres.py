@@ -27,7 +27,7 @@ from faktura.invoice import Invoice
 from faktura.parties import Customer
 from faktura.ports import InvoiceQuery, Store
 from faktura.storage import open_store
-from faktura.storage.postgres import SCHEMA_VERSION, PostgresStore, invoice_filter
+from faktura.storage.postgres import SCHEMA_VERSION, PostgresStore, invoice_arms
 from faktura.storage.query import matches, newest_first
 from faktura.testing.contract import AT, DAY, StoreContract, add, draft, seeded
 
@@ -103,6 +103,36 @@ def test_create_records_the_version_and_is_idempotent(pg_url: str) -> None:
     with psycopg.connect(pg_url) as conn:
         versions = conn.execute("SELECT version FROM schema_version").fetchall()
     assert versions == [(v,) for v in range(1, SCHEMA_VERSION + 1)]
+
+
+def test_a_version_3_schema_is_migrated_with_its_list_totals(pg_url: str) -> None:
+    store = seeded(PostgresStore(pg_url, create=True), "co-a")
+    try:
+        booked = draft("inv-1").book("2026-00001", AT).invoice
+        add(store, booked, draft("inv-2"), draft("inv-3", customer_id="cu-2"))
+    finally:
+        store.close()
+    with psycopg.connect(pg_url) as conn:  # back to version 3: no list totals
+        conn.execute("DROP TABLE invoice_counts, invoice_customer_counts")
+        conn.execute("DROP FUNCTION faktura_count_invoices() CASCADE")
+        conn.execute("DROP INDEX invoices_by_due, invoices_by_status_customer")
+        conn.execute("DELETE FROM schema_version WHERE version = 4")
+    with pytest.raises(ConfigurationError, match="migrate"):
+        PostgresStore(pg_url)
+    store = PostgresStore(pg_url, create=True)
+    try:
+        with store.unit_of_work(readonly=True) as uow:
+            for query, total in (
+                (InvoiceQuery(), 3),
+                (InvoiceQuery(status="draft"), 2),
+                (InvoiceQuery(status=booked.status), 1),
+                (InvoiceQuery(customer_id="cu-2"), 1),
+                (InvoiceQuery(customer_id="cu-1", status="draft", kind=None), 1),
+            ):
+                found = uow.invoices.list("co-a", query)
+                assert (len(found.items), found.total, found.exact) == (total, total, True)
+    finally:
+        store.close()
 
 
 def test_concurrent_creators_agree(pg_url: str) -> None:
@@ -371,9 +401,10 @@ def test_search_agrees_with_the_reference_for_any_text(store: PostgresStore) -> 
 
 
 def _plan(store: PostgresStore, company_id: str, query: InvoiceQuery) -> str:
-    found = invoice_filter(company_id, query)
+    found = invoice_arms(company_id, query)
     assert found is not None
-    where, params = found
+    assert len(found) == 1
+    ((where, params),) = found
     with store.unit_of_work(readonly=True) as uow:
         rows = uow.run(
             "EXPLAIN SELECT doc FROM invoices WHERE " + where + " ORDER BY issue_date DESC,"

@@ -69,6 +69,7 @@ from faktura.issued import MEDIA_TYPES, ArchivedDocument, ArchiveKind, logo_medi
 from faktura.parties import Company, Customer
 from faktura.ports import (
     MAX_PAGE_SIZE,
+    MIN_SEARCH_LENGTH,
     OVERDUE,
     Clock,
     CustomerDirectory,
@@ -103,12 +104,14 @@ def new_id() -> str:
 @attrs.frozen
 class InvoiceList:
     """A page of documents in the reference API's shape: items (summaries: no lines), total,
-    page, limit, totalPages."""
+    page, limit, totalPages; ``exact`` is False when the total of a searched or overdue
+    list reached its count bound and means "at least" (``faktura.ports.ListResult``)."""
 
     items: tuple[InvoiceSummary, ...]
     total: int
     page: int
     limit: int
+    exact: bool = True
 
     @property
     def total_pages(self) -> int:
@@ -485,7 +488,10 @@ class Billing:
         """A page of the company's documents, newest first (the reference API's list).
 
         ``status`` is a status or "overdue"; ``search`` a fragment of number or
-        description. Raises ValidationError for a bad page, limit or status.
+        description, at least ``MIN_SEARCH_LENGTH`` (3) characters. ``total`` is exact,
+        except for a search or "overdue", whose matches are counted up to
+        ``COUNT_BOUND`` past the page (see ``faktura.ports.ListResult``). Raises
+        ValidationError for a bad page, limit, status or search.
         """
         _check_ids(companyId=company_id)
         if customer_id is not None:
@@ -504,6 +510,14 @@ class Billing:
                     f"must be one of: {allowed}", field="status", rule="enum"
                 ) from None
         _check_search(search)
+        if search and len(search.lower()) < MIN_SEARCH_LENGTH:
+            # shorter text has no trigram, so no index could find it: every document of
+            # the company would be read
+            raise ValidationError(
+                f"must be at least {MIN_SEARCH_LENGTH} characters (or left out)",
+                field="search",
+                rule="length",
+            )
         query = InvoiceQuery(
             page=page,
             limit=limit,
@@ -515,7 +529,7 @@ class Billing:
         )
         with self.store.unit_of_work(readonly=True) as uow:
             result = uow.invoices.list(company_id, query)
-        return InvoiceList(result.items, result.total, page, limit)
+        return InvoiceList(result.items, result.total, page, limit, result.exact)
 
     def events(self, company_id: str, invoice_id: str) -> list[InvoiceEvent]:
         """The audit trail of a document, oldest first. Raises NotFoundError."""

@@ -29,7 +29,9 @@ from faktura.issued import ArchivedDocument, ArchiveKind
 from faktura.parties import Company, Customer
 
 __all__ = [
+    "COUNT_BOUND",
     "MAX_PAGE_SIZE",
+    "MIN_SEARCH_LENGTH",
     "OVERDUE",
     "ApiKeyRepository",
     "Clock",
@@ -53,6 +55,14 @@ T = TypeVar("T")
 OVERDUE = "overdue"
 #: The largest page a list returns (the reference API's limit).
 MAX_PAGE_SIZE = 100
+#: The shortest search text (in characters, lower-cased): the search indexes are made of
+#: trigrams, so a shorter fragment could only be found by reading every document.
+MIN_SEARCH_LENGTH = 3
+#: How many matches past the end of the page a list counts at most when its total
+#: cannot be kept up to date as documents are written (a search, "overdue"): counting
+#: stops at ``offset + limit + COUNT_BOUND + 1`` matches (see ``ListResult``; the
+#: default of ``InvoiceQuery.count_bound``).
+COUNT_BOUND = 1000
 
 
 class Clock(Protocol):
@@ -96,18 +106,49 @@ class InvoiceQuery:
     customer_id: str | None = None
     kind: DocumentKind | None = DocumentKind.INVOICE
     today: date | None = None
+    #: How many matches past the end of the page a ``counted`` total counts at most.
+    count_bound: int = COUNT_BOUND
 
     @property
     def offset(self) -> int:
         return (self.page - 1) * self.limit
 
+    @property
+    def counted(self) -> bool:
+        """True when the total of this query is counted at read time (and so bounded,
+        see ``ListResult``): a search, or "overdue" (which depends on ``today``). Every
+        other total is kept by the store as documents are written and is exact."""
+        return bool(self.search) or self.status == OVERDUE
+
+    @property
+    def count_limit(self) -> int:
+        """Where counting stops for a ``counted`` query: one past the bound, so that
+        reaching it says "more than ``offset + limit + count_bound``"."""
+        return self.offset + self.limit + self.count_bound + 1
+
 
 @attrs.frozen
 class ListResult(Generic[T]):
-    """A page of items and how many match in all."""
+    """A page of items and how many match in all.
+
+    ``exact`` False: ``total`` is a lower bound, not a count. A store counts the matches
+    of a search or of "overdue" only up to ``InvoiceQuery.count_limit`` (the end of the
+    page + ``count_bound`` (``COUNT_BOUND``) + 1); reaching that limit gives ``total``
+    = the limit and ``exact`` False: at least that many match, so the page after this
+    one always counts as there. Every other total is exact.
+    """
 
     items: tuple[T, ...]
     total: int
+    exact: bool = True
+
+    @classmethod
+    def bounded(cls, items: tuple[T, ...], count: int, query: InvoiceQuery) -> ListResult[T]:
+        """A page whose total is ``count`` matches counted up to ``query.count_limit``
+        (or beyond it: the total shown is then the limit)."""
+        if not query.counted or count < query.count_limit:
+            return cls(items, count)
+        return cls(items, query.count_limit, exact=False)
 
 
 class CompanyRepository(Protocol):
@@ -180,7 +221,9 @@ class InvoiceRepository(Protocol):
 
     def list(self, company_id: str, query: InvoiceQuery) -> ListResult[InvoiceSummary]:
         """A page of the company's documents (as summaries: no lines) and the number
-        matching ``query``."""
+        matching ``query``: exact, except for a ``counted`` query (search, "overdue"),
+        whose matches are counted up to ``query.count_limit`` (``ListResult.bounded``).
+        No query reads more than the page, its offset and that bound."""
         ...
 
 

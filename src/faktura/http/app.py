@@ -49,7 +49,6 @@ from faktura.lines import check_text
 from faktura.ports import MAX_PAGE_SIZE, OVERDUE, Clock
 from faktura.wire import (
     CreateDraftRequest,
-    InvoicePage,
     InvoiceResponse,
     invoice_to_wire,
     page_to_wire,
@@ -67,6 +66,7 @@ from .schemas import (
     CreateCustomerRequest,
     CustomerPage,
     CustomerResponse,
+    InvoicePage,
     PaymentRequest,
     UpdateCompanyRequest,
     UpdateCustomerRequest,
@@ -295,8 +295,12 @@ class _Api:
         return await run_in_threadpool(fn, *args, **kwargs)
 
     async def read(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-        """Run a short read: in the event loop when the store is in this process
-        (memory, SQLite), where the hop to a worker thread costs more than the read."""
+        """Run a read bounded in size and found through an index (one document, customer
+        or company by id, the first page of an unfiltered list): in the event loop when
+        the store is in this process (``inline_reads``: memory, SQLite), where the hop to
+        a worker thread costs more than the read. Any other read (a filtered or searched
+        list, a deeper page, a count) goes through ``call``: it may take longer than the
+        event loop can wait."""
         if self.inline_reads:
             return fn(*args, **kwargs)
         return await run_in_threadpool(fn, *args, **kwargs)
@@ -362,17 +366,22 @@ class _Api:
             customer_id = values.get("customerId")
             if customer_id is not None:
                 _id_value(customer_id, "customerId")
-            result = await self.read(
+            search, status = _search(values), values.get("status")
+            # only the first page of an unfiltered list is a bounded index read
+            bounded = page == 1 and search is None and status is None and customer_id is None
+            result = await (self.read if bounded else self.call)(
                 self.billing.list_invoices,
                 caller.company_id,
                 page=page,
                 limit=limit,
-                search=_search(values),
-                status=values.get("status"),
+                search=search,
+                status=status,
                 customer_id=customer_id,
                 kind=kind,
             )
-            return _json_response(page_to_wire(result.items, result.total, page, limit))
+            body = page_to_wire(result.items, result.total, page, limit)
+            body["totalIsExact"] = result.exact
+            return _json_response(body)
 
         return handle
 
@@ -561,7 +570,8 @@ class _Api:
     async def list_customers(self, request: Request, caller: Caller) -> Response:
         values = _query(request, (_PAGE, _LIMIT, _SEARCH_CUSTOMERS))
         page, limit = _whole(values, "page", 1), _whole(values, "limit", 20)
-        result = await self.read(
+        # a count of the company's customers, and a search: never inline
+        result = await self.call(
             self.billing.list_customers, caller.company_id, page, limit, _search(values)
         )
         wire = CustomerPage(
@@ -570,6 +580,7 @@ class _Api:
             page=page,
             limit=limit,
             total_pages=(result.total + limit - 1) // limit,
+            total_is_exact=result.exact,
         )
         return _json_response(unstructure(wire))
 
@@ -898,8 +909,10 @@ def create_app(
     ``max_body_bytes`` bounds request bodies (413 above it); ``clock`` stamps error
     bodies (default: the billing's clock); ``key_cache_seconds``: how long a verified API
     key is trusted without a look-up (0: every request looks it up). ``inline_reads``:
-    run reads in the event loop instead of on a worker thread — by default for stores in
-    this process (memory, SQLite); writes, sends and PDFs always go to worker threads.
+    run the reads that are bounded index look-ups (one document, customer or company
+    by id; the first page of an unfiltered list) in the event loop instead of on a
+    worker thread — by default for stores in this process (memory, SQLite). Filtered,
+    searched and deeper lists, writes, sends and PDFs always go to worker threads.
     """
     if inline_reads is None:
         from faktura.storage.memory import MemoryStore

@@ -21,6 +21,7 @@ from typing import Any, TypeVar
 
 import attrs
 
+from faktura import wire
 from faktura.billing import new_id
 from faktura.delivery.wire import AttemptWire
 from faktura.errors import FieldError, ValidationError, WireFormatError
@@ -53,6 +54,7 @@ __all__ = [
     "DepartmentWire",
     "ErrorDetails",
     "ErrorResponse",
+    "InvoicePage",
     "NumberSeriesPatch",
     "NumberSeriesWire",
     "PaymentRequest",
@@ -253,6 +255,14 @@ class CustomerResponse:
     contacts: list[ContactWire] = attrs.field()
 
 
+_TOTAL_IS_EXACT = {
+    "description": "False when total is a lower bound: a search or the overdue filter "
+    "counts its matches up to 1,000 past the end of the page, and then at least total "
+    "match (totalPages is then at least the page after this one); every other total is "
+    "exact"
+}
+
+
 @attrs.frozen
 class CustomerPage:
     """A page of "List customers"."""
@@ -262,6 +272,18 @@ class CustomerPage:
     page: int
     limit: int
     total_pages: int
+    total_is_exact: bool = attrs.field(default=True, metadata=_TOTAL_IS_EXACT)
+
+
+@attrs.frozen
+class InvoicePage(wire.InvoicePage):
+    """A page of "List invoices" (``faktura.wire.InvoicePage``) with ``totalIsExact``.
+
+    The wire module writes the page (``page_to_wire``); the handler adds the flag of
+    ``faktura.ports.ListResult``.
+    """
+
+    total_is_exact: bool = attrs.field(default=True, metadata=_TOTAL_IS_EXACT)
 
 
 # -- the caller's company ------------------------------------------------------------

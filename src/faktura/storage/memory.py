@@ -269,7 +269,11 @@ class _Invoices:
             if cid == company_id and matches(invoice, query)
         ]
         page = _page(newest_first(found), query.page, query.limit)
-        return ListResult(tuple(InvoiceSummary.of(i) for i in page.items), page.total)
+        # the bound of a counted total is part of the reference semantics: every store
+        # shows the same total, and says alike whether it is exact
+        return ListResult.bounded(
+            tuple(InvoiceSummary.of(i) for i in page.items), page.total, query
+        )
 
 
 @attrs.frozen

@@ -19,6 +19,8 @@ store is opened with ``create=True``, in one transaction under an advisory lock.
 from __future__ import annotations
 
 import contextlib
+import heapq
+import itertools
 import os
 import threading
 from collections.abc import Callable, Sequence
@@ -38,7 +40,7 @@ from faktura.errors import (
     NumberingError,
     StorageError,
 )
-from faktura.invoice import Invoice, InvoiceEvent, InvoiceSummary, Status
+from faktura.invoice import DocumentKind, Invoice, InvoiceEvent, InvoiceSummary
 from faktura.issued import ArchivedDocument, ArchiveKind, sha256
 from faktura.parties import Company, Customer
 from faktura.ports import OVERDUE, InvoiceQuery, ListResult
@@ -54,7 +56,7 @@ if TYPE_CHECKING:
 __all__ = ["SCHEMA_VERSION", "PostgresStore", "PostgresUnitOfWork"]
 
 #: The schema version this faktura reads and writes.
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 INSTALL_HINT = "pip install 'faktura[postgres]'"
 # Two int4 keys for pg_advisory_xact_lock: faktura's, and the schema being migrated.
 _MIGRATION_LOCK = 0x66616B74  # "fakt"
@@ -226,6 +228,65 @@ _MIGRATIONS: dict[int, tuple[LiteralString, ...]] = {
             PRIMARY KEY (company_id, invoice_id, kind, sha256),
             FOREIGN KEY (company_id, sha256) REFERENCES archive_blobs (company_id, sha256)
         )""",
+    ),
+    # the totals of lists, kept by a trigger in the transaction of each write: how many
+    # documents each (company, kind, status) has, and each customer's; a total is then a
+    # sum over at most one row per status. invoices_by_due finds the overdue documents
+    # for their bounded count; invoices_by_status_customer reads a page of a customer's
+    # documents of one status in list order.
+    4: (
+        """CREATE TABLE invoice_counts (
+            company_id text COLLATE "C" NOT NULL,
+            kind text COLLATE "C" NOT NULL,
+            status text COLLATE "C" NOT NULL,
+            n bigint NOT NULL,
+            PRIMARY KEY (company_id, kind, status)
+        )""",
+        """CREATE TABLE invoice_customer_counts (
+            company_id text COLLATE "C" NOT NULL,
+            kind text COLLATE "C" NOT NULL,
+            customer_id text COLLATE "C" NOT NULL,
+            status text COLLATE "C" NOT NULL,
+            n bigint NOT NULL,
+            PRIMARY KEY (company_id, kind, customer_id, status)
+        )""",
+        "CREATE INDEX invoices_by_due ON invoices (company_id, kind, status, due_date)",
+        """CREATE INDEX invoices_by_status_customer
+            ON invoices (company_id, kind, status, customer_id, issue_date DESC, id DESC)""",
+        """CREATE FUNCTION faktura_count_invoices() RETURNS trigger
+        LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
+        BEGIN
+            IF TG_OP IN ('UPDATE', 'DELETE') THEN
+                UPDATE invoice_counts SET n = n - 1 WHERE company_id = OLD.company_id
+                    AND kind = OLD.kind AND status = OLD.status;
+                UPDATE invoice_customer_counts SET n = n - 1
+                    WHERE company_id = OLD.company_id AND kind = OLD.kind
+                    AND customer_id = OLD.customer_id AND status = OLD.status;
+            END IF;
+            IF TG_OP IN ('UPDATE', 'INSERT') THEN
+                INSERT INTO invoice_counts AS c (company_id, kind, status, n)
+                    VALUES (NEW.company_id, NEW.kind, NEW.status, 1)
+                    ON CONFLICT (company_id, kind, status) DO UPDATE SET n = c.n + 1;
+                INSERT INTO invoice_customer_counts AS c (company_id, kind, customer_id, status, n)
+                    VALUES (NEW.company_id, NEW.kind, NEW.customer_id, NEW.status, 1)
+                    ON CONFLICT (company_id, kind, customer_id, status)
+                    DO UPDATE SET n = c.n + 1;
+            END IF;
+            RETURN NULL;
+        END
+        $$""",
+        """CREATE TRIGGER invoices_count AFTER INSERT OR DELETE ON invoices
+            FOR EACH ROW EXECUTE FUNCTION faktura_count_invoices()""",
+        """CREATE TRIGGER invoices_count_update
+            AFTER UPDATE OF company_id, kind, status, customer_id ON invoices FOR EACH ROW
+            WHEN ((OLD.company_id, OLD.kind, OLD.status, OLD.customer_id)
+                IS DISTINCT FROM (NEW.company_id, NEW.kind, NEW.status, NEW.customer_id))
+            EXECUTE FUNCTION faktura_count_invoices()""",
+        """INSERT INTO invoice_counts (company_id, kind, status, n)
+            SELECT company_id, kind, status, count(*) FROM invoices GROUP BY 1, 2, 3""",
+        """INSERT INTO invoice_customer_counts (company_id, kind, customer_id, status, n)
+            SELECT company_id, kind, customer_id, status, count(*) FROM invoices
+            GROUP BY 1, 2, 3, 4""",
     ),
 }
 
@@ -783,32 +844,73 @@ def _invoice_values(invoice: Invoice) -> tuple[Any, ...]:
     )
 
 
-def invoice_filter(company_id: str, query: InvoiceQuery) -> tuple[LiteralString, list[Any]] | None:
-    """The WHERE clause (and its parameters) of ``query`` over the invoices table, the
-    SQL form of ``query.matches``; None when nothing can match."""
-    where: LiteralString = "company_id = %s"
-    params: list[Any] = [company_id]
-    if query.kind is not None:
-        where += " AND kind = %s"
-        params.append(query.kind.value)
-    if query.customer_id is not None:
-        where += " AND customer_id = %s"
-        params.append(query.customer_id)
+def invoice_arms(
+    company_id: str, query: InvoiceQuery
+) -> list[tuple[LiteralString, list[Any]]] | None:
+    """The WHERE clauses (and parameters) of ``query`` over the invoices table, one per
+    kind and status it lists: each an index range in list order, which PostgreSQL
+    merges in order (Merge Append) instead of sorting; together the SQL form of
+    ``query.matches``. None when nothing can match."""
+    kinds = [query.kind] if query.kind is not None else list(DocumentKind)
+    statuses: list[str | None] = [None]
+    due: tuple[LiteralString, Any] | None = None
     if query.status == OVERDUE:
         if query.today is None:
             return None
-        where += " AND status = ANY(%s) AND due_date < %s"
-        params += [[s.value for s in OVERDUE_STATUSES], query.today]
+        statuses = [s.value for s in OVERDUE_STATUSES]
+        due = (" AND due_date < %s", query.today)
     elif query.status is not None:
-        where += " AND status = %s"
-        params.append(query.status.value if isinstance(query.status, Status) else query.status)
+        statuses = [str(query.status)]
+    search: tuple[LiteralString, Any] | None = None
     if query.search:
         pattern = _like_fragment(query.search.lower())
         if pattern is None:
             return None
-        where += " AND search LIKE %s"
-        params.append(pattern)
-    return where, params
+        search = (" AND search LIKE %s", pattern)
+    arms: list[tuple[LiteralString, list[Any]]] = []
+    for kind in kinds:
+        for status in statuses:
+            where: LiteralString = "company_id = %s AND kind = %s"
+            params: list[Any] = [company_id, kind.value]
+            if status is not None:
+                where += " AND status = %s"
+                params.append(status)
+            if query.customer_id is not None:
+                where += " AND customer_id = %s"
+                params.append(query.customer_id)
+            for condition in (due, search):
+                if condition is not None:
+                    where += condition[0]
+                    params.append(condition[1])
+            arms.append((where, params))
+    return arms
+
+
+def _union(
+    template: LiteralString, arms: list[tuple[LiteralString, list[Any]]]
+) -> tuple[LiteralString, list[Any]]:
+    sql: LiteralString = ""
+    params: list[Any] = []
+    for where, arm_params in arms:
+        sql += (" UNION ALL " if sql else "") + template + where
+        params += arm_params
+    return sql, params
+
+
+def _kept_count(company_id: str, query: InvoiceQuery) -> tuple[LiteralString, list[Any]]:
+    """The statement (and parameters) of an exact total kept by the trigger (version 4)."""
+    kinds = [query.kind.value] if query.kind is not None else [k.value for k in DocumentKind]
+    sql: LiteralString = "SELECT coalesce(sum(n), 0) FROM invoice_counts"
+    where: LiteralString = " WHERE company_id = %s AND kind = ANY(%s)"
+    params: list[Any] = [company_id, kinds]
+    if query.customer_id is not None:
+        sql = "SELECT coalesce(sum(n), 0) FROM invoice_customer_counts"
+        where += " AND customer_id = %s"
+        params.append(query.customer_id)
+    if query.status is not None:
+        where += " AND status = %s"
+        params.append(str(query.status))
+    return sql + where, params
 
 
 @attrs.frozen
@@ -881,25 +983,46 @@ class _Invoices:
         return int(row[0]) if row is not None else None
 
     def list(self, company_id: str, query: InvoiceQuery) -> ListResult[InvoiceSummary]:
-        found = invoice_filter(company_id, query)
-        if found is None:
+        arms = invoice_arms(company_id, query)
+        if arms is None:
             return ListResult((), 0)
-        where, params = found
-        total = _count(
-            self.uow.run(
-                "SELECT count(*) FROM invoices WHERE " + where, params, action="count invoices"
+        if query.counted:
+            # a search or "overdue": counted, up to the bound (ports.ListResult)
+            sql, params = _union("SELECT 1 FROM invoices WHERE ", arms)
+            cursor = self.uow.run(
+                "SELECT count(*) FROM (" + sql + " LIMIT %s) AS matches",
+                [*params, query.count_limit],
+                action="count invoices",
             )
-        )
-        if total <= query.offset:
-            return ListResult((), total)
-        rows = self.uow.run(
-            "SELECT id, summary FROM invoices WHERE " + where + " ORDER BY issue_date DESC, id DESC"
-            " LIMIT %s OFFSET %s",
-            [*params, query.limit, query.offset],
-            action="list invoices",
-        ).fetchall()
+        else:
+            cursor = self.uow.run(*_kept_count(company_id, query), action="count invoices")
+        count = _count(cursor)
+        if count <= query.offset:
+            return ListResult.bounded((), count, query)
+        # Each arm is read in list order through its index; several arms (overdue, all
+        # kinds) are merged here: PostgreSQL sorts a UNION ALL of them instead of merging.
+        single = len(arms) == 1
+        reads = []
+        for where, params in arms:
+            reads.append(
+                self.uow.run(
+                    "SELECT id, summary, issue_date FROM invoices WHERE "
+                    + where
+                    + " ORDER BY issue_date DESC, id DESC LIMIT %s OFFSET %s",
+                    [
+                        *params,
+                        query.limit if single else query.offset + query.limit,
+                        query.offset if single else 0,
+                    ],
+                    action="list invoices",
+                ).fetchall()
+            )
+        merged = heapq.merge(*reads, key=lambda row: (row[2], row[0]), reverse=True)
+        rows = list(itertools.islice(merged, 0 if single else query.offset, None))
+        rows = rows[: query.limit]
         # one row that cannot be read fails the page, naming it
-        return ListResult(tuple(load(doc, InvoiceSummary, key) for key, doc in rows), total)
+        summaries = tuple(load(doc, InvoiceSummary, key) for key, doc, _ in rows)
+        return ListResult.bounded(summaries, count, query)
 
 
 @attrs.frozen

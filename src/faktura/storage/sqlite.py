@@ -47,7 +47,7 @@ from faktura.errors import (
     NumberingError,
     StorageError,
 )
-from faktura.invoice import Invoice, InvoiceEvent, InvoiceSummary
+from faktura.invoice import DocumentKind, Invoice, InvoiceEvent, InvoiceSummary
 from faktura.issued import ArchivedDocument, ArchiveKind, sha256
 from faktura.parties import Company, Customer
 from faktura.ports import OVERDUE, InvoiceQuery, ListResult
@@ -647,18 +647,22 @@ def _storable(text: str) -> bool:
     return True
 
 
-_COUNT_INVOICES = "SELECT count(*) FROM invoices WHERE {where}"
-# Every filter combination has an index ending in this order (sqlite_schema, version 2).
-# The inner query steps over the offset in the index alone (row_id is in every index);
-# only the page's rows are then read from the table.
-_PAGE_ROWS = (
-    "SELECT row_id FROM invoices WHERE {where} ORDER BY issue_date DESC, id DESC LIMIT ? OFFSET ?"
-)
-# (The outer ORDER BY sorts the page's rows only.)
+# A list is one or more "arms", each an index range read in list order: every filter
+# combination has an index ending in that order (sqlite_schema, version 2), and a filter
+# on several statuses ("overdue") or on all kinds is one arm per status and kind, which
+# SQLite merges in order (MERGE (UNION ALL)) instead of sorting. The inner query steps
+# over the offset in the indexes alone (row_id is in every index); only the page's rows
+# are then read from the table, and put in order by Python (a page, not a sort in SQL).
+_ARM = "SELECT row_id, issue_date, id FROM invoices WHERE {where}"
+_ORDERED = " ORDER BY issue_date DESC, id DESC LIMIT ? OFFSET ?"
 _PAGE_OF_INVOICES = (
-    f"SELECT id, summary FROM invoices WHERE row_id IN ({_PAGE_ROWS}) "
-    "ORDER BY issue_date DESC, id DESC"
+    "SELECT id, summary, issue_date FROM invoices WHERE row_id IN (SELECT row_id FROM ({arms}))"
 )
+# The bounded count of a search or "overdue": at most ``InvoiceQuery.count_limit`` rows.
+_COUNT_MATCHES = "SELECT count(*) FROM ({arms} LIMIT ?)"
+_COUNT_ARM = "SELECT 1 FROM invoices WHERE {where}"
+# The exact totals of every other list: a sum over one row per status (version 6).
+_KEPT_COUNT = "SELECT coalesce(sum(n), 0) FROM {table} WHERE company_id = ? AND kind IN ({kinds})"
 # An unfiltered list of one kind: positions (sqlite_schema, version 3) give any page
 # through the index, however deep.
 _LAST_POSITION = "SELECT max(list_pos) FROM invoices WHERE company_id = ? AND kind = ?"
@@ -666,10 +670,12 @@ _PAGE_BY_POSITION = (
     "SELECT id, summary FROM invoices WHERE company_id = ? AND kind = ? "
     "AND list_pos BETWEEN ? AND ? ORDER BY list_pos DESC"
 )
-# The position just below a document's place in list order (date, then id).
+# The position just below a document's place in list order (date, then id). A row value
+# comparison, so that it is a range of invoices_by_kind: the same condition spelled with
+# OR is a walk over all the company's earlier documents.
 _POSITION_BELOW = (
     "SELECT list_pos FROM invoices WHERE company_id = ? AND kind = ? AND list_pos IS NOT NULL "
-    "AND (issue_date < ? OR (issue_date = ? AND id < ?)) "
+    "AND (issue_date, id) < (?, ?) "
     "ORDER BY issue_date DESC, id DESC LIMIT 1"
 )
 _SHIFT_POSITIONS = (
@@ -677,38 +683,82 @@ _SHIFT_POSITIONS = (
 )
 
 
-def _invoice_filter(company_id: str, query: InvoiceQuery) -> tuple[str | None, list[object]]:
-    """The WHERE clause of ``query`` (as ``faktura.storage.query.matches``) and its
-    parameters; None when nothing can match."""
-    where: list[str] = ["company_id = ?"]
-    params: list[object] = [company_id]
-    if query.kind is not None:
-        where.append("kind = ?")
-        params.append(query.kind.value)
-    if query.customer_id is not None:
-        where.append("customer_id = ?")
-        params.append(query.customer_id)
+_Arm = tuple[str, list[object]]
+
+
+def _invoice_arms(company_id: str, query: InvoiceQuery) -> list[_Arm] | None:
+    """The WHERE clauses (and parameters) of ``query``, one per index range read (see
+    ``_ARM``): together they are ``faktura.storage.query.matches``. None when nothing
+    can match."""
+    kinds: list[str | None] = [query.kind.value] if query.kind is not None else [None]
+    if query.kind is None and (query.status is not None or query.customer_id is not None):
+        kinds = [kind.value for kind in DocumentKind]  # no index leaves the kind out
+    statuses: list[str | None] = [None]
+    due: list[str] = []
     if query.status == OVERDUE:
         if query.today is None:
-            return None, []
-        where.append(f"status IN ({', '.join('?' * len(OVERDUE_STATUSES))})")
-        params.extend(status.value for status in OVERDUE_STATUSES)
-        where.append("due_date < ?")
-        params.append(query.today.isoformat())
+            return None
+        statuses = [status.value for status in OVERDUE_STATUSES]
+        # the unary + keeps SQLite on the status index in list order (an index with the
+        # due date would find the rows, then sort them all)
+        due = ["+due_date < ?", query.today.isoformat()]
     elif query.status is not None:
-        where.append("status = ?")
-        params.append(str(query.status))
+        statuses = [str(query.status)]
+    search: list[str] = []
     if query.search:
         needle = query.search.lower()
         if not _storable(needle):
-            return None, []  # no stored text can hold it
+            return None  # no stored text can hold it
         if len(needle) >= _MIN_INDEXED_SEARCH:
-            where.append("row_id IN (SELECT rowid FROM invoices_fts WHERE invoices_fts MATCH ?)")
-            params.append(_fts_phrase(needle))
-        else:
-            where.append(_contains("search"))
-            params.append(_fragment(needle))
-    return " AND ".join(where), params
+            search = [
+                "row_id IN (SELECT rowid FROM invoices_fts WHERE invoices_fts MATCH ?)",
+                _fts_phrase(needle),
+            ]
+        else:  # only for callers of the store itself: Billing refuses such a search
+            search = [_contains("search"), _fragment(needle)]
+    arms: list[_Arm] = []
+    for kind in kinds:
+        for status in statuses:
+            where: list[str] = ["company_id = ?"]
+            params: list[object] = [company_id]
+            for column, value in (
+                ("kind", kind),
+                ("status", status),
+                ("customer_id", query.customer_id),
+            ):
+                if value is not None:
+                    where.append(f"{column} = ?")
+                    params.append(value)
+            for condition in (due, search):
+                if condition:
+                    where.append(str(condition[0]))
+                    params.append(condition[1])
+            arms.append((" AND ".join(where), params))
+    return arms
+
+
+def _kept_count(company_id: str, query: InvoiceQuery) -> tuple[str, list[object]]:
+    """The statement (and parameters) of an exact total kept by the store (version 6)."""
+    kinds = [query.kind.value] if query.kind is not None else [kind.value for kind in DocumentKind]
+    table = "invoice_counts"
+    params: list[object] = [company_id, *kinds]
+    where = ""
+    if query.customer_id is not None:
+        table = "invoice_customer_counts"
+        where += " AND customer_id = ?"
+        params.append(query.customer_id)
+    if query.status is not None:
+        where += " AND status = ?"
+        params.append(str(query.status))
+    sql = _KEPT_COUNT.format(table=table, kinds=", ".join("?" * len(kinds))) + where
+    return sql, params
+
+
+def _union(template: str, arms: list[_Arm]) -> tuple[str, list[object]]:
+    return (
+        " UNION ALL ".join(template.format(where=where) for where, _ in arms),
+        [param for _, params in arms for param in params],
+    )
 
 
 @attrs.frozen
@@ -751,7 +801,7 @@ class _Invoices:
         mostly added newest first, so few positions above it move."""
         key = (invoice.company_id, invoice.kind.value)
         day = invoice.issue_date.isoformat()
-        below = self.uow._row(_POSITION_BELOW, (*key, day, day, invoice.id))
+        below = self.uow._row(_POSITION_BELOW, (*key, day, invoice.id))
         position = int(below[0]) if below is not None else 0
         self.uow._execute(_SHIFT_POSITIONS, (1, *key, position))
         self.uow._execute(
@@ -827,17 +877,24 @@ class _Invoices:
     def list(self, company_id: str, query: InvoiceQuery) -> ListResult[InvoiceSummary]:
         if query.kind is not None and not (query.status or query.customer_id or query.search):
             return self._list_by_position(company_id, query.kind.value, query)
-        where, params = _invoice_filter(company_id, query)
-        if where is None:
+        arms = _invoice_arms(company_id, query)
+        if arms is None:
             return ListResult((), 0)
-        row = self.uow._row(_COUNT_INVOICES.format(where=where), params)
-        total = int(row[0]) if row else 0
-        if total <= query.offset:
-            return ListResult((), total)
+        if query.counted:
+            sql, params = _union(_COUNT_ARM, arms)
+            row = self.uow._row(_COUNT_MATCHES.format(arms=sql), [*params, query.count_limit])
+        else:
+            row = self.uow._row(*_kept_count(company_id, query))
+        count = int(row[0]) if row else 0
+        if count <= query.offset:
+            return ListResult.bounded((), count, query)
+        sql, params = _union(_ARM, arms)
         rows = self.uow._rows(
-            _PAGE_OF_INVOICES.format(where=where), [*params, *_page(query.page, query.limit)]
+            _PAGE_OF_INVOICES.format(arms=sql + _ORDERED),
+            [*params, *_page(query.page, query.limit)],
         )
-        return ListResult(_summaries(rows), total)
+        rows.sort(key=lambda row: (row[2], row[0]), reverse=True)
+        return ListResult.bounded(_summaries([row[:2] for row in rows]), count, query)
 
     def _list_by_position(
         self, company_id: str, kind: str, query: InvoiceQuery

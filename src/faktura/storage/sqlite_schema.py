@@ -19,7 +19,15 @@ from pathlib import Path
 
 from faktura.errors import ConfigurationError
 
-__all__ = ["APPLICATION_ID", "LATEST", "MIGRATIONS", "Migration", "prepare", "search_key"]
+__all__ = [
+    "APPLICATION_ID",
+    "LATEST",
+    "MIGRATIONS",
+    "Migration",
+    "prepare",
+    "recount_invoices",
+    "search_key",
+]
 
 #: "FKTR": marks a SQLite file as faktura's (``PRAGMA application_id``).
 APPLICATION_ID = 0x464B5452
@@ -234,6 +242,85 @@ _ARCHIVE = _run(
     ) WITHOUT ROWID""",
 )
 
+
+def _count_change(sign: str, row: str) -> tuple[str, str]:
+    """The statements adding ``sign`` 1 to the counts of trigger row ``row`` (new, old)."""
+    return (
+        f"""INSERT INTO invoice_counts (company_id, kind, status, n)
+        VALUES ({row}.company_id, {row}.kind, {row}.status, {sign}1)
+        ON CONFLICT (company_id, kind, status) DO UPDATE SET n = n {sign} 1;""",
+        f"""INSERT INTO invoice_customer_counts (company_id, kind, customer_id, status, n)
+        VALUES ({row}.company_id, {row}.kind, {row}.customer_id, {row}.status, {sign}1)
+        ON CONFLICT (company_id, kind, customer_id, status) DO UPDATE SET n = n {sign} 1;""",
+    )
+
+
+def recount_invoices(conn: sqlite3.Connection) -> None:
+    """Fill the list counts (version 6) from the invoices there: after the migration
+    adds them, or after rows were loaded with the triggers dropped (a bulk load)."""
+    conn.execute("DELETE FROM invoice_counts")
+    conn.execute("DELETE FROM invoice_customer_counts")
+    conn.execute(
+        "INSERT INTO invoice_counts (company_id, kind, status, n) "
+        "SELECT company_id, kind, status, count(*) FROM invoices GROUP BY 1, 2, 3"
+    )
+    conn.execute(
+        "INSERT INTO invoice_customer_counts (company_id, kind, customer_id, status, n) "
+        "SELECT company_id, kind, customer_id, status, count(*) FROM invoices "
+        "GROUP BY 1, 2, 3, 4"
+    )
+
+
+def _list_counts(conn: sqlite3.Connection) -> None:
+    """Version 6: the totals of lists, kept as documents are written.
+
+    ``invoice_counts`` holds how many documents each (company, kind, status) has,
+    ``invoice_customer_counts`` the same per customer; triggers move them in the
+    transaction of each write. A list's total is then a sum over at most one row per
+    status, where counting its matches would read them all. (No index on due dates:
+    where the file has statistics but none for a new index, SQLite would take it for
+    every status filter and sort; "overdue" reads its statuses' ranges in list order.)
+    """
+    conn.execute(
+        """CREATE TABLE invoice_counts (
+            company_id TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            status TEXT NOT NULL,
+            n INTEGER NOT NULL,
+            PRIMARY KEY (company_id, kind, status)
+        ) WITHOUT ROWID"""
+    )
+    conn.execute(
+        """CREATE TABLE invoice_customer_counts (
+            company_id TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            customer_id TEXT NOT NULL,
+            status TEXT NOT NULL,
+            n INTEGER NOT NULL,
+            PRIMARY KEY (company_id, kind, customer_id, status)
+        ) WITHOUT ROWID"""
+    )
+    conn.execute(
+        "CREATE TRIGGER invoices_count_insert AFTER INSERT ON invoices BEGIN "
+        + " ".join(_count_change("+", "new"))
+        + " END"
+    )
+    conn.execute(
+        "CREATE TRIGGER invoices_count_delete AFTER DELETE ON invoices BEGIN "
+        + " ".join(_count_change("-", "old"))
+        + " END"
+    )
+    conn.execute(
+        "CREATE TRIGGER invoices_count_update "
+        "AFTER UPDATE OF company_id, kind, status, customer_id ON invoices "
+        "WHEN old.company_id IS NOT new.company_id OR old.kind IS NOT new.kind "
+        "OR old.status IS NOT new.status OR old.customer_id IS NOT new.customer_id BEGIN "
+        + " ".join((*_count_change("-", "old"), *_count_change("+", "new")))
+        + " END"
+    )
+    recount_invoices(conn)
+
+
 #: The steps from an empty file to the current schema; step ``n`` makes version ``n + 1``.
 MIGRATIONS: Sequence[Migration] = (
     _DOCUMENTS,
@@ -241,6 +328,7 @@ MIGRATIONS: Sequence[Migration] = (
     _summaries_and_list_positions,
     _DELIVERIES_AND_KEYS,
     _ARCHIVE,
+    _list_counts,
 )
 #: The schema version this faktura writes.
 LATEST = len(MIGRATIONS)

@@ -22,6 +22,7 @@ import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 import attrs
 import pytest
@@ -37,7 +38,7 @@ from faktura.issued import ArchivedDocument, ArchiveKind, IssuedParties
 from faktura.lines import ProductLine
 from faktura.numbering import NumberSeries, Reset
 from faktura.parties import Address, BankAccount, Company, Contact, Customer, Department
-from faktura.ports import OVERDUE, InvoiceQuery, Store
+from faktura.ports import COUNT_BOUND, OVERDUE, InvoiceQuery, ListResult, Store
 from faktura.storage.query import matches, newest_first
 from faktura.terms import PaymentTerms
 from faktura.testing.parties import BUYER_ADDRESS, SELLER_ADDRESS
@@ -463,6 +464,35 @@ class StoreContract:
         assert found('" OR 1=1 --') == []
         assert found("* NEAR(") == []
 
+    def test_search_and_overdue_totals_are_counted_up_to_a_bound(self, store: Store) -> None:
+        add(
+            store,
+            *(
+                draft(f"inv-{n}", issue_date=DAY - timedelta(days=20), description="workshop")
+                .book(f"2026-{n:05d}", AT)
+                .invoice
+                for n in range(7)
+            ),
+        )
+
+        def total(**fields: Any) -> tuple[int, int, bool]:
+            with store.unit_of_work(readonly=True) as uow:
+                found = uow.invoices.list("co-a", InvoiceQuery(today=DAY, **fields))
+            return len(found.items), found.total, found.exact
+
+        for counted in ({"search": "shop"}, {"status": OVERDUE}):
+            assert total(**counted) == (7, 7, True)
+            assert total(count_bound=4, limit=3, **counted) == (3, 7, True)
+            # at least page end + bound + 1 match: the count stopped there
+            assert total(count_bound=3, limit=3, **counted) == (3, 7, False)
+            assert total(count_bound=0, limit=3, **counted) == (3, 4, False)
+            assert total(count_bound=0, limit=3, page=2, **counted) == (3, 7, False)
+            assert total(count_bound=0, limit=3, page=3, **counted) == (1, 7, True)
+            assert total(count_bound=0, limit=3, page=4, **counted) == (0, 7, True)
+        # kept totals are exact whatever the bound
+        for kept in ({}, {"status": Status.SENDING}, {"customer_id": "cu-1"}):
+            assert total(count_bound=0, limit=2, **kept) == (2, 7, True)
+
     def test_list_agrees_with_the_reference_semantics(self, make_store: StoreFactory) -> None:
         dates = st.dates(min_value=DAY - timedelta(days=10), max_value=DAY)
         words = st.sampled_from(["alpha", "beta", "gamma", "Beta max", None])
@@ -477,7 +507,9 @@ class StoreContract:
             search=st.sampled_from([None, "a", "bet", "ETA", "00", "zz"]),
             status=st.sampled_from([None, Status.DRAFT, Status.SENDING, OVERDUE]),
             customer_id=st.sampled_from([None, "cu-1", "cu-2"]),
+            kind=st.sampled_from([DocumentKind.INVOICE, None]),
             today=st.just(DAY),
+            count_bound=st.sampled_from([COUNT_BOUND, 0, 1, 4]),
         )
 
         @settings(max_examples=25, suppress_health_check=[HealthCheck.too_slow], deadline=None)
@@ -495,9 +527,14 @@ class StoreContract:
                 expected = newest_first(i for i in invoices if matches(i, query))
                 with store.unit_of_work(readonly=True) as uow:
                     result = uow.invoices.list("co-a", query)
-                assert result.total == len(expected)
                 window = expected[query.offset : query.offset + query.limit]
                 assert [i.id for i in result.items] == [i.id for i in window]
+                # a search's or overdue's total is counted up to the bound, alike in
+                # every store; any other is exact
+                reference: ListResult[object] = ListResult.bounded((), len(expected), query)
+                assert (result.total, result.exact) == (reference.total, reference.exact)
+                if not query.counted:
+                    assert (result.total, result.exact) == (len(expected), True)
             finally:
                 store.close()
 
