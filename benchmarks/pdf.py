@@ -7,7 +7,8 @@ draws the EPC QR code. Four sections, all measured in the same process:
 1. render      median wall time of ``render_pdf(DocumentData(invoice, company, customer))``
                (one A4 page, EPC QR code, the default font family embedded as a subset:
                Fira Sans from fontpkg-fira-sans, else the system's DejaVu Sans), and the
-               size of that PDF
+               size of that PDF; then the same company's invoices of 10 and 48 pages
+               (every fifth description wraps), in ms a page
 2. baseline    the same invoice rendered by InvoiceGenerator (PyPI ``InvoiceGenerator``,
                also on reportlab): ``SimpleInvoice(invoice).gen(buffer,
                generate_qr_code=True)`` with the same parties, dates and ten items. Its
@@ -28,14 +29,15 @@ what a render costs. The table shows median, 10th and 90th percentile, renders p
 second and the ratio against InvoiceGenerator measured in this run.
 
 Targets (from the performance issue): a median render ≤ 20 ms; faktura ≥ 2× as fast as
-InvoiceGenerator; the draft stamp adds ≤ 2 ms; ≤ 10 MB RSS growth over 5,000 renders.
+InvoiceGenerator; ≤ 15 ms a page for a 48-page invoice (linear in pages); the draft stamp
+adds ≤ 2 ms; ≤ 10 MB RSS growth over 5,000 renders.
 
 Usage::
 
     .venv/bin/python benchmarks/pdf.py                 # 200 renders a method, 5,000 for memory
     .venv/bin/python benchmarks/pdf.py --quick         # 50 renders a method, 500 for memory
     .venv/bin/python benchmarks/pdf.py --check         # exit 1 when a target fails
-    .venv/bin/python benchmarks/pdf.py --profile       # cProfile render_pdf as well
+    .venv/bin/python benchmarks/pdf.py --profile       # cProfile render_pdf (1 and 48 pages)
 
 The baseline needs ``pip install InvoiceGenerator`` (without it the comparison is
 reported as not measured, and fails under ``--check``).
@@ -75,6 +77,9 @@ from report import print_rows, verdict, version
 
 TARGET_RENDER_MS = 20.0
 TARGET_VS_INVOICEGENERATOR = 2.0
+TARGET_MS_PER_PAGE = 15.0  # at 48 pages
+# pages -> product lines giving that many pages (checked on every run)
+PAGES = {10: 270, 48: 1410}
 TARGET_DRAFT_MS = 2.0
 TARGET_GROWTH_MB = 10.0
 MEMORY_WARMUP = 50
@@ -151,6 +156,19 @@ class Workload:
             ]
             invoices.append(self.book(lines))
         return invoices
+
+    def long(self, count: int) -> Invoice:
+        """A booked invoice of ``count`` product lines: the ten lines over and over, with
+        other quantities, every fifth with a description that wraps."""
+        lines = []
+        for n in range(count):
+            text, qty, unit, price = LINES[n % len(LINES)]
+            if n % 5 == 4:
+                text = f"{text}: as agreed in the statement of work, change request {n + 1}"
+            else:
+                text = f"{text} ({n + 1})"
+            lines.append((text, str(int(qty) + n % 4), unit, price))
+        return self.book(lines)
 
     def data(self, invoice: Invoice | None = None) -> DocumentData:
         return DocumentData(invoice or self.invoice, self.company, self.customer)
@@ -399,8 +417,83 @@ def bench_render(
             f"(target >= {TARGET_VS_INVOICEGENERATOR}x)",
         )
     print()
+    one_page = (medians["faktura"], sizes["faktura"])
+    ok &= bench_pages(work, one_page, max(5, rounds // 10), min(warmup, 2))
     ok &= bench_draft(work, medians, rounds, warmup)
     return ok, samples
+
+
+def verify_pages(pdf: bytes, pages: int, invoice: Invoice) -> None:
+    """Stop loudly unless ``pdf`` has ``pages`` pages with every line's description and
+    the total on them."""
+    reader = PdfReader(io.BytesIO(pdf))
+    if len(reader.pages) != pages:
+        raise AssertionError(f"{len(reader.pages)} pages, expected {pages}")
+    text = " ".join(" ".join(page.extract_text().split()) for page in reader.pages)
+    amount = l10n.format_money(invoice.totals.amount, invoice.currency, LOCALE)
+    missing = [t for t in [line.description for line in invoice.lines] + [amount] if t not in text]
+    if missing:
+        raise AssertionError(f"{len(missing)} texts not on the pages, e.g. {missing[:3]}")
+
+
+def bench_pages(work: Workload, one_page: tuple[float, int], rounds: int, warmup: int) -> bool:
+    """Section 1b: invoices of 10 and 48 pages, in ms a page against the one-page
+    invoice of section 1 (its median ms and PDF bytes); True when the 48-page invoice
+    meets its target."""
+    one_page_ms, one_page_bytes = one_page
+    invoices = {pages: work.long(lines) for pages, lines in PAGES.items()}
+    sizes = {}
+    for pages, invoice in invoices.items():
+        pdf = render_pdf(work.data(invoice))
+        verify_pages(pdf, pages, invoice)
+        sizes[pages] = len(pdf)
+
+    def render(invoice: Invoice) -> Callable[[], object]:
+        return lambda: render_pdf(work.data(invoice))
+
+    runs = {f"{pages} pages": render(invoice) for pages, invoice in invoices.items()}
+    print(
+        f"1b. pages: the same company's invoices of {', '.join(map(str, PAGES.values()))} "
+        f"product lines (every fifth description wraps); {rounds} renders "
+        f"each after {warmup} warm-up rounds, interleaved"
+    )
+    print()
+    samples = interleaved(runs, rounds, warmup)
+    rows = [["faktura, 1 page", "1", f"{len(LINES)}", f"{one_page_ms:.2f}", "-", "-"]]
+    rows[0] += [f"{one_page_ms:.2f}", "1.00x", f"{one_page_bytes:,}"]
+    per_page = {}
+    for pages, invoice in invoices.items():
+        times = samples[f"{pages} pages"]
+        median = median_ms(times)
+        p10, p90 = deciles_ms(times)
+        per_page[pages] = median / pages
+        rows.append(
+            [
+                f"faktura, {pages} pages",
+                f"{pages}",
+                f"{len(invoice.lines)}",
+                f"{median:.2f}",
+                f"{p10:.2f}",
+                f"{p90:.2f}",
+                f"{per_page[pages]:.2f}",
+                f"{one_page_ms / per_page[pages]:.2f}x",
+                f"{sizes[pages]:,}",
+            ]
+        )
+    header = ["method", "pages", "lines", "median ms", "p10 ms", "p90 ms", "ms/page"]
+    print_rows(
+        [*header, "vs 1 page", "PDF bytes"],
+        rows,
+        [22, 5, 5, 10, 8, 8, 8, 9, 11],
+    )
+    print("(vs 1 page: the one-page median / this ms a page; 1x or more = linear in pages)")
+    print()
+    passed = verdict(
+        per_page[48] <= TARGET_MS_PER_PAGE,
+        f"48-page invoice: {per_page[48]:.2f} ms a page (target <= {TARGET_MS_PER_PAGE} ms a page)",
+    )
+    print()
+    return passed
 
 
 def core_template() -> str:
@@ -550,16 +643,21 @@ def trace_growth(render: Callable[[int, Invoice], None], invoices: Sequence[Invo
             print(f"    {line}")
 
 
-def profile_render(work: Workload, renders: int = 50, top: int = 25) -> None:
-    """Where render_pdf's time goes: cProfile over ``renders`` renders."""
+def profile_render(
+    work: Workload, renders: int = 50, top: int = 25, invoice: Invoice | None = None
+) -> None:
+    """Where render_pdf's time goes: cProfile over ``renders`` renders (of the one-page
+    invoice, or ``invoice``)."""
+    data = work.data(invoice)
     profiler = cProfile.Profile()
     profiler.enable()
     for _ in range(renders):
-        render_pdf(work.data())
+        render_pdf(data)
     profiler.disable()
     out = io.StringIO()
     stats = pstats.Stats(profiler, stream=out)
-    out.write(f"cProfile of {renders} render_pdf calls, by cumulative time:\n")
+    what = f"{len(data.invoice.lines)}-line invoice"
+    out.write(f"cProfile of {renders} render_pdf calls ({what}), by cumulative time:\n")
     stats.sort_stats("cumulative").print_stats(top)
     out.write("... by own time:\n")
     stats.sort_stats("tottime").print_stats(15)
@@ -631,6 +729,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.profile or median_ms(samples["faktura"]) > TARGET_RENDER_MS:
         print()
         profile_render(work)
+    if args.profile:
+        print()
+        profile_render(work, renders=3, invoice=work.long(PAGES[48]))
     print()
     print("all targets PASS" if ok else "some targets FAIL")
     return 1 if args.check and not ok else 0

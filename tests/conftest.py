@@ -118,6 +118,7 @@ TIERS: Mapping[str, str | Mapping[str, str]] = {
     "tests/test_money_vat_identifiers.py": UNIT,
     "tests/test_numbering.py": UNIT,
     "tests/test_pdf.py": UNIT,
+    "tests/test_pdf_pages.py": UNIT,  # long invoices over many pages
     "tests/test_pdf_fonts.py": UNIT,
     "tests/test_pdf_content.py": {
         "test_http_a_credit_note_is_created_with_a_reason": E2E,

@@ -11,6 +11,7 @@ when a PDF is rendered (it imports reportlab).
 from __future__ import annotations
 
 import io
+import math
 from collections.abc import Callable, Sequence
 from decimal import Decimal
 from typing import Any
@@ -21,6 +22,7 @@ from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     Flowable,
@@ -46,6 +48,11 @@ __all__ = ["CLASSIC", "MODERN", "FontSpec", "Layout", "register_ttf"]
 
 _WIDTH, _HEIGHT = A4
 _MARGIN = 18 * mm
+#: reportlab's default LEFTPADDING plus RIGHTPADDING of a table cell, which the line
+#: table keeps: a cell's text is that much narrower than its column.
+_CELL_PADDING = 6 + 6
+#: The line table's TOPPADDING and BOTTOMPADDING.
+_ROW_PADDING = 3
 
 
 @attrs.frozen
@@ -149,6 +156,23 @@ class _Renderer:
 
     def para(self, value: str, style: ParagraphStyle | None = None, field: str = "text") -> Any:
         return Paragraph(self.text(value, field), style or self.normal)
+
+    def fitted(self, value: str, width: float, field: str = "text") -> Any:
+        """A table cell of ``value`` in the normal style, in a column ``width`` wide: the
+        plain string when a paragraph would draw it as it is on one line (printable, no
+        space to collapse, narrower than the column less its padding), drawn in the same
+        font, size and place without a paragraph to parse, wrap and draw; else the
+        paragraph, which wraps it."""
+        normal = self.normal
+        if (
+            value.isprintable()
+            and value == value.strip()
+            and "  " not in value
+            # a hundredth of a point to spare: a paragraph measures word by word
+            and stringWidth(value, normal.fontName, normal.fontSize) < width - _CELL_PADDING - 0.01
+        ):
+            return self.drawable(value, field)
+        return self.para(value, field=field)
 
     def money(self, amount: Decimal) -> str:
         sign = -1 if self.invoice.kind is DocumentKind.CREDIT_NOTE and amount else 1
@@ -363,17 +387,19 @@ class _Renderer:
             words.discount,
             words.amount_incl_vat if self.invoice.prices_include_vat else words.amount,
         )
+        usable = _WIDTH - 2 * _MARGIN
+        widths = [usable - 118 * mm, 18 * mm, 18 * mm, 26 * mm, 20 * mm, 36 * mm]
         header: list[Any] = [self.cell(label, "label") for label in labels]
-        rows: list[list[Any]] = [header]
-        spans: list[tuple[str, tuple[int, int], tuple[int, int]]] = []
+        body: list[list[Any]] = []
+        spans: dict[int, int] = {}  # a body row whose first cell spans to a column
         for index, (line, amounts) in enumerate(zip(self.invoice.lines, totals.lines, strict=True)):
             field = f"lines.{index}.description"
             if isinstance(line, ProductLine) and amounts is not None:
-                rows.append(
+                body.append(
                     [
-                        self.para(line.description, field=field),
+                        self.fitted(line.description, widths[0], field),
                         self.cell(l10n.format_number(line.quantity, self.locale)),
-                        self.para(l10n.unit_name(line.unit, self.locale)),
+                        self.fitted(l10n.unit_name(line.unit, self.locale), widths[2]),
                         self.cell(l10n.format_number(line.unit_price, self.locale, 2)),
                         self.cell(
                             l10n.format_percent(line.discount_percent, self.locale)
@@ -385,15 +411,15 @@ class _Renderer:
                 )
             else:
                 style = self.bold if isinstance(line, SeparatorLine) else self.normal
-                rows.append([self.para(line.description, style, field), "", "", "", "", ""])
-                spans.append(("SPAN", (0, len(rows) - 1), (-1, len(rows) - 1)))
+                body.append([self.para(line.description, style, field), "", "", "", "", ""])
+                spans[len(body) - 1] = -1
         for index, (item, amount) in enumerate(
             zip(self.invoice.allowance_charges, totals.allowance_charges, strict=True)
         ):
             label = words.charge if item.charge else words.allowance
             value = amount if item.charge else -amount
             reason = f"{label}: {item.reason}" if item.reason else label
-            rows.append(
+            body.append(
                 [
                     self.para(reason, field=f"allowanceCharges.{index}.reason"),
                     "",
@@ -403,27 +429,46 @@ class _Renderer:
                     self.cell(self.money(value)),
                 ]
             )
-            spans.append(("SPAN", (0, len(rows) - 1), (-2, len(rows) - 1)))
-        usable = _WIDTH - 2 * _MARGIN
-        widths = [usable - 118 * mm, 18 * mm, 18 * mm, 26 * mm, 20 * mm, 36 * mm]
-        table = Table(rows, colWidths=widths, repeatRows=1)
+            spans[len(body) - 1] = -2
         accent = self.layout.style.accent
         commands: list[Any] = [
             ("VALIGN", (0, 0), (-1, -1), "TOP"),
             ("LINEBELOW", (0, 0), (-1, 0), 0.8, accent),
-            ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
-            ("TOPPADDING", (0, 0), (-1, -1), 3),
+            ("BOTTOMPADDING", (0, 0), (-1, -1), _ROW_PADDING),
+            ("TOPPADDING", (0, 0), (-1, -1), _ROW_PADDING),
             ("FONTNAME", (0, 0), (-1, 0), self.font.bold),
             ("ALIGN", (1, 0), (1, -1), "RIGHT"),
             ("ALIGN", (3, 0), (-1, -1), "RIGHT"),
-            *spans,
         ]
         if self.layout.style.grid:
             commands.append(("LINEBELOW", (0, 1), (-1, -1), 0.25, colors.lightgrey))
         else:
             commands.append(("ROWBACKGROUNDS", (0, 1), (-1, -1), [None, colors.whitesmoke]))
-        table.setStyle(self.table_style(commands))
-        return table
+
+        def table(start: int, end: int, heights: list[float | None]) -> Table:
+            """The header and body rows ``start`` to ``end``; ``heights``: the header's and
+            those rows' heights where measured before, else None."""
+            rows = [header, *body[start:end]]
+            part = Table(rows, colWidths=widths, repeatRows=1, rowHeights=heights)
+            style: list[Any] = []
+            for command in commands:
+                if start and command[0] == "LINEBELOW" and command[1][1] > 0:
+                    # as reportlab splits a table: a rule under every row is drawn
+                    # again above the first row after a page break
+                    style.append(
+                        ("LINEABOVE", (command[1][0], 1), (command[2][0], 1), *command[3:])
+                    )
+                style.append(command)
+            style += [
+                ("SPAN", (0, row - start + 1), (spans[row], row - start + 1))
+                for row in range(start, end)
+                if row in spans
+            ]
+            part.setStyle(self.table_style(style))
+            return part
+
+        # every row is at least one line of the normal style high
+        return _PagedTable(table, len(body), self.normal.leading + 2 * _ROW_PADDING)
 
     def prices_note(self) -> list[Flowable]:
         """Above the totals, when the line amounts include VAT: they are not the net
@@ -543,6 +588,88 @@ class _Renderer:
                 ]
             ),
         ]
+
+
+class _PagedTable(Flowable):
+    """A table with one header row repeated on every page, made into a reportlab Table
+    a page at a time.
+
+    reportlab splits a long Table page by page, each time copying every row left into a
+    new Table (with its cell styles and commands), and measures all the rows of the
+    first one (its long-table shortcut stops early only with rows spanning rows), each
+    after a scan of the rows before it: work that grows with the square of the rows.
+    This one keeps the rows and, for each page, makes a Table of the header and just
+    enough of the next rows to overfill the space left (every row is at least ``least``
+    high), which reportlab splits as it would have split the whole: the part on the
+    page is the same (the same rows, commands, and row backgrounds starting again under
+    the header); the rows after it stay here, with the heights measured so far.
+    """
+
+    def __init__(
+        self,
+        make: Callable[[int, int, list[float | None]], Table],
+        rows: int,
+        least: float,
+        start: int = 0,
+        heights: list[float | None] | None = None,
+    ) -> None:
+        super().__init__()
+        self._make, self._rows, self._least, self._start = make, rows, least, start
+        # the header's height, then every body row's, once measured
+        self._heights: list[float | None] = [None] * (rows + 1) if heights is None else heights
+        self._window: tuple[float, float, Table, float, float, int] | None = None
+
+    def _table(self, width: float, height: float) -> tuple[Table, float, float, int]:
+        """The Table from the first row left with enough rows to fill ``height`` (or
+        all the rest), its size and its last row."""
+        window = self._window
+        if window is not None and window[:2] == (width, height):
+            return window[2:]
+        canvas = getattr(self, "canv", None)
+        start, heights = self._start, self._heights
+        count = max(1, math.ceil(height / self._least))
+        while True:
+            end = min(self._rows, start + count)
+            table = self._make(start, end, [heights[0], *heights[start + 1 : end + 1]])
+            if canvas is None:
+                used_width, used = table.wrap(width, height)
+            else:
+                used_width, used = table.wrapOn(canvas, width, height)
+            measured: list[float | None] = getattr(table, "_rowHeights", [])
+            heights[0] = measured[0]
+            heights[start + 1 : end + 1] = measured[1:]
+            # a point more than the space: reportlab takes a table up to a millionth of
+            # a point too high as fitting, and the rows after it would be lost
+            if end == self._rows or used > height + 1:
+                break
+            count *= 2
+        self._window = (width, height, table, used_width, used, end)
+        return table, used_width, used, end
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
+        _, self.width, self.height, _ = self._table(availWidth, availHeight)
+        return self.width, self.height
+
+    def split(self, availWidth: float, availHeight: float, /) -> list[Flowable]:
+        table, _, _, end = self._table(availWidth, availHeight)
+        canvas = getattr(self, "canv", None)
+        if canvas is None:
+            parts = table.split(availWidth, availHeight)
+        else:
+            parts = table.splitOn(canvas, availWidth, availHeight)
+        if len(parts) != 2:  # nothing fits ([]), or all of it ([table], only at the end)
+            return parts if end == self._rows else []
+        first = parts[0]
+        taken = len(getattr(first, "_cellvalues", ())) - 1  # less the header
+        rest = _PagedTable(self._make, self._rows, self._least, self._start + taken, self._heights)
+        return [first, rest]
+
+    def drawOn(self, canvas: Canvas, x: float, y: float, _sW: float = 0) -> None:
+        """Draw all the rows left (they fit: the frame asked for no split)."""
+        window = self._window
+        if window is None:  # pragma: no cover - a frame always wraps before drawing
+            raise RenderError("the line table was drawn before it was laid out")
+        window[2].drawOn(canvas, x, y, _sW)  # type: ignore[call-arg]  # the stub lacks _sW
 
 
 def _numbered_canvas(page_text: str, font: str) -> Callable[..., Canvas]:

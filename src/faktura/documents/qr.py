@@ -156,10 +156,19 @@ def epc_qr(payload: str) -> segno.QRCode:
 
 def epc_qr_png(payload: str, scale: int = 4) -> bytes:
     """The EPC QR code of ``payload`` as PNG bytes: ``scale`` pixels a module, with the
-    4-module quiet zone QR codes need. Raises as ``epc_qr`` does, and ValidationError
+    4-module quiet zone QR codes need; the same payload and scale give the same bytes,
+    encoded once and cached (the last 64). Raises as ``epc_qr`` does, and ValidationError
     naming ``scale`` unless it is a whole number from 1 to 100."""
     if not isinstance(scale, int) or isinstance(scale, bool) or not 1 <= scale <= 100:
         raise ValidationError("must be a whole number from 1 to 100", field="scale", rule="range")
+    return _png(payload, scale)
+
+
+@functools.lru_cache(maxsize=64)
+def _png(payload: str, scale: int) -> bytes:
+    """The PNG of ``epc_qr(payload)`` (a pure function of its arguments: segno writes no
+    time or other varying chunk), encoded once per payload and scale; bytes are
+    immutable, so every caller may share them."""
     out = io.BytesIO()
     epc_qr(payload).save(out, kind="png", scale=scale, border=4)
     return out.getvalue()
