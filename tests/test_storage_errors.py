@@ -215,7 +215,7 @@ def test_pg_a_missing_table_is_not_retryable(pg_store: PostgresStore, pg_url: st
     with psycopg.connect(pg_url, autocommit=True) as admin:
         admin.execute("DROP TABLE invoices")
     with pg_store.unit_of_work(readonly=True) as uow, pytest.raises(StorageError) as info:
-        uow.invoices.list("co-a", InvoiceQuery())
+        uow.invoices.get("co-a", "inv-1")
     assert not info.value.retryable
     assert isinstance(info.value.__cause__, psycopg.errors.UndefinedTable)
 

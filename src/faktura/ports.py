@@ -223,7 +223,8 @@ class InvoiceRepository(Protocol):
         """A page of the company's documents (as summaries: no lines) and the number
         matching ``query``: exact, except for a ``counted`` query (search, "overdue"),
         whose matches are counted up to ``query.count_limit`` (``ListResult.bounded``).
-        No query reads more than the page, its offset and that bound."""
+        No query reads more than the page, its offset and that bound, except a search:
+        its index finds every match, which the page then takes in list order."""
         ...
 
 
