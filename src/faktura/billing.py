@@ -418,7 +418,7 @@ class Billing:
             isinstance(expected_version, bool) or not isinstance(expected_version, int)
         ):
             raise ValidationError("must be a whole number", field="expectedVersion", rule="type")
-        if changes.get("customer_id") is not None:
+        if "customer_id" in changes:
             check_id(changes["customer_id"], "customerId")
         with self.store.unit_of_work() as uow:
             invoice = uow.invoices.get(company_id, invoice_id)
@@ -428,7 +428,7 @@ class Billing:
                     f"not {expected_version}"
                 )
             if "customer_id" in changes:
-                self._customer_of(uow, company_id, check_id(changes["customer_id"], "customerId"))
+                self._customer_of(uow, company_id, changes["customer_id"])
             updated, event = invoice.update(self.clock.now(), **changes)
             self._check_references(uow, updated)
             self._save(uow, invoice, updated, self._stamp(event, actor))
@@ -500,15 +500,10 @@ class Billing:
             kind = check_enum(kind, DocumentKind, "kind")
         page, limit = _page_args(page, limit)
         if status is not None and status != OVERDUE:
-            try:
-                status = Status(status) if isinstance(status, str) else None
-                if status is None:
-                    raise ValueError(status)
-            except ValueError:
-                allowed = ", ".join([*(s.value for s in Status), OVERDUE])
-                raise ValidationError(
-                    f"must be one of: {allowed}", field="status", rule="enum"
-                ) from None
+            if not isinstance(status, str) or status not in _STATUS_VALUES:
+                allowed = ", ".join([*_STATUS_VALUES, OVERDUE])
+                raise ValidationError(f"must be one of: {allowed}", field="status", rule="enum")
+            status = Status(status)
         _check_search(search)
         if search and len(search.lower()) < MIN_SEARCH_LENGTH:
             # shorter text has no trigram, so no index could find it: every document of
@@ -783,7 +778,8 @@ class Billing:
 
     def recover_deliveries(self, company_id: str, *, actor: str | None = None) -> list[SendResult]:
         """Deliver again, under the same numbers, what crashed sends left pending for
-        longer than ``stale_after``; the interrupted attempts are closed as failed."""
+        longer than ``stale_after``; the interrupted attempts are closed as unknown (the
+        document may or may not have arrived) and their retries keep the ``dedup_id``."""
         _check_ids(companyId=company_id)
         _check_actor(actor)
         return self._sender.recover(company_id, actor)
@@ -1005,6 +1001,7 @@ def _check_actor(actor: object) -> None:
 
 
 _CUSTOMER_FIELDS = frozenset(a.name for a in attrs.fields(Customer))
+_STATUS_VALUES = [status.value for status in Status]
 
 
 def _customer_fields(fields: Mapping[str, Any]) -> dict[str, Any]:

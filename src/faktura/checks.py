@@ -159,11 +159,12 @@ def check_enum(value: object, kind: type[E], field: str) -> E:
     raise ValidationError(f"must be one of: {allowed}", field=field, rule="enum")
 
 
-def check_instance(value: object, kind: type[T], field: str) -> T:
-    """``value`` if it is a ``kind``."""
+def check_instance(value: object, kind: type | types.UnionType, field: str) -> None:
+    """A ValidationError naming ``field`` unless ``value`` is a ``kind`` (a class, or a
+    union such as ``Address | None``)."""
     if not isinstance(value, kind):
-        raise ValidationError(f"must be a {kind.__name__}", field=field, rule="type")
-    return value
+        what = getattr(kind, "__name__", "value of the right kind")
+        raise ValidationError(f"must be a {what}", field=field, rule="type")
 
 
 def check_tuple(value: object, kind: type | types.UnionType, field: str) -> tuple[Any, ...]:

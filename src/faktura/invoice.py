@@ -194,10 +194,6 @@ class CreditRecord:
     includes_fixed: bool
 
 
-def _aware(at: datetime, field: str = "at") -> datetime:
-    return check_timestamp(at, field)
-
-
 def _optional_text(value: object, field: str, limit: int = 1000, one_line: bool = False) -> None:
     if value is not None:
         check_text(value, field, limit=limit, one_line=one_line)
@@ -466,7 +462,9 @@ class Invoice:
             )
 
     def _next(self, at: datetime, **changes: Any) -> Invoice:
-        following = attrs.evolve(self, updated_at=_aware(at), version=self.version + 1, **changes)
+        following = attrs.evolve(
+            self, updated_at=check_timestamp(at, "at"), version=self.version + 1, **changes
+        )
         if _AMOUNT_FIELDS.isdisjoint(changes):
             _carry_totals(self, following)
         return following
@@ -516,7 +514,7 @@ class Invoice:
     def schedule(self, send_at: datetime, at: datetime) -> Transition:
         """Plan the first send of a draft for ``send_at`` (still a draft, still no number)."""
         self._require(EDITABLE_STATUSES, "schedule")
-        _aware(send_at, "sendAt")
+        check_timestamp(send_at, "sendAt")
         return Transition(
             self._next(at, status=Status.SCHEDULED, scheduled_for=send_at),
             InvoiceEvent(self.id, "scheduled", at, {"sendAt": send_at.isoformat()}),
@@ -699,7 +697,7 @@ class Invoice:
             due_date=issue_date,
             due_date_derived=True,
             payment_terms=PaymentTerms.cash(),
-            created_at=_aware(at),
+            created_at=check_timestamp(at, "at"),
             updated_at=at,
             lines=tuple(credit_lines),
             allowance_charges=allowance_charges,

@@ -34,8 +34,8 @@ __all__ = [
 #: UN/ECE Recommendation 20 "one" (piece): the unit when none is given.
 DEFAULT_UNIT = "H87"
 _HUNDRED = Decimal(100)
-_REASON_CODE = re.compile(r"[A-Z0-9]{1,3}\Z", re.ASCII)
-_UNIT_CODE = re.compile(r"[A-Z0-9]{1,3}\Z", re.ASCII)
+#: A UN/ECE Rec. 20 unit code, a UNCL 5189/7161 reason code: 1-3 capitals or digits.
+_CODE = re.compile(r"[A-Z0-9]{1,3}\Z", re.ASCII)
 
 
 class LineType(enum.StrEnum):
@@ -75,7 +75,7 @@ class ProductLine:
         normalize(self, "vat_category", check_enum(self.vat_category, VatCategory, "vatCategory"))
         normalize(self, "vat_rate", parse_decimal(self.vat_rate, "vatRate", places=4))
         check_rate(self.vat_category, self.vat_rate, "vatRate")
-        if not isinstance(self.unit, str) or not _UNIT_CODE.match(self.unit):
+        if not isinstance(self.unit, str) or not _CODE.match(self.unit):
             raise ValidationError(
                 "must be a UN/ECE Recommendation 20 unit code such as 'H87'",
                 field="unit",
@@ -137,7 +137,7 @@ class AllowanceCharge:
     def __attrs_post_init__(self) -> None:
         check_bool(self.charge, "charge")
         if self.reason_code is not None and not (
-            isinstance(self.reason_code, str) and _REASON_CODE.fullmatch(self.reason_code)
+            isinstance(self.reason_code, str) and _CODE.match(self.reason_code)
         ):
             raise ValidationError(
                 "must be a UNCL 5189/7161 code", field="reasonCode", rule="reason_code"

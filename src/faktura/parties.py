@@ -7,7 +7,6 @@ Customer in hand always carries valid CVR, VAT, EAN, IBAN and BIC numbers.
 from __future__ import annotations
 
 import re
-import types
 from decimal import Decimal
 
 import attrs
@@ -16,6 +15,7 @@ from faktura import identifiers
 from faktura.checks import (
     check_enum,
     check_id,
+    check_instance,
     check_text,
     check_tuple,
     check_unique,
@@ -111,11 +111,6 @@ def check_email(value: object, field: str) -> str:
     if not at or not _LOCAL.fullmatch(local) or len(local) > 64 or not _domain_ok(domain):
         raise ValidationError(f"{value!r} is not a valid email address", field=field, rule="email")
     return value
-
-
-def _of_type(value: object, cls: type | types.UnionType, field: str) -> None:
-    if not isinstance(value, cls):
-        raise ValidationError("is not a value of the right kind", field=field, rule="type")
 
 
 def check_logo(value: object, field: str = "logo") -> bytes:
@@ -236,11 +231,11 @@ class Company:
     def __attrs_post_init__(self) -> None:
         check_id(self.id, "id")
         check_text(self.name, "name", required=True, limit=200, one_line=True)
-        _of_type(self.address, Address, "address")
-        _of_type(self.bank, BankAccount | None, "bank")
-        _of_type(self.payment_terms, PaymentTerms, "paymentTerms")
-        _of_type(self.invoice_series, NumberSeries, "invoiceSeries")
-        _of_type(self.credit_note_series, NumberSeries, "creditNoteSeries")
+        check_instance(self.address, Address, "address")
+        check_instance(self.bank, BankAccount | None, "bank")
+        check_instance(self.payment_terms, PaymentTerms, "paymentTerms")
+        check_instance(self.invoice_series, NumberSeries, "invoiceSeries")
+        check_instance(self.credit_note_series, NumberSeries, "creditNoteSeries")
         Currency.of(self.currency)
         if not isinstance(self.locale, str) or not _LOCALE.match(self.locale):
             raise ValidationError("must be a locale such as 'da' or 'en_GB'", field="locale")
@@ -274,7 +269,7 @@ class Department:
     def __attrs_post_init__(self) -> None:
         check_id(self.id, "id")
         check_text(self.name, "name", required=True, limit=200, one_line=True)
-        _of_type(self.address, Address | None, "address")
+        check_instance(self.address, Address | None, "address")
 
 
 @attrs.frozen
@@ -317,9 +312,9 @@ class Customer:
         check_id(self.company_id, "companyId")
         check_text(self.name, "name", required=True, limit=200, one_line=True)
         _optional(self.number, "number", limit=50)
-        _of_type(self.address, Address, "address")
+        check_instance(self.address, Address, "address")
         normalize(self, "vat_zone", check_enum(self.vat_zone, VatZone, "vatZone"))
-        _of_type(self.payment_terms, PaymentTerms | None, "paymentTerms")
+        check_instance(self.payment_terms, PaymentTerms | None, "paymentTerms")
         normalize(self, "departments", check_tuple(self.departments, Department, "departments"))
         check_unique((d.id for d in self.departments), "departments")
         normalize(self, "contacts", check_tuple(self.contacts, Contact, "contacts"))

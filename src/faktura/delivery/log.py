@@ -102,11 +102,6 @@ class DeliveryAttempt:
     #: from it); shared with the attempt before it when that one's outcome was unknown.
     dedup_id: str | None = None
 
-    @property
-    def finished(self) -> bool:
-        """Whether the attempt has an outcome (delivered, failed or unknown)."""
-        return self.state is not AttemptState.PENDING
-
     def delivered(self, at: datetime, provider_reference: str | None) -> DeliveryAttempt:
         """The attempt, delivered."""
         return attrs.evolve(

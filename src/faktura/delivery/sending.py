@@ -568,6 +568,16 @@ def _result(attempt: DeliveryAttempt, invoice: Invoice) -> SendResult:
     )
 
 
+def _same_route(
+    attempts: Sequence[DeliveryAttempt], delivery_type: DeliveryType, recipient: Recipient
+) -> list[DeliveryAttempt]:
+    """The attempts over ``delivery_type`` to ``recipient``."""
+    shown = recipient.display()
+    return [
+        a for a in attempts if a.delivery_type is delivery_type and a.recipient.display() == shown
+    ]
+
+
 def _current(keyed: DeliveryAttempt, attempts: Sequence[DeliveryAttempt]) -> DeliveryAttempt:
     """What a repeated idempotency key answers: the document's current outcome over the
     keyed attempt's channel and recipient. The keyed attempt when it was delivered;
@@ -576,13 +586,8 @@ def _current(keyed: DeliveryAttempt, attempts: Sequence[DeliveryAttempt]) -> Del
     keyed attempt itself (its failure, its unknown outcome)."""
     if keyed.state is AttemptState.DELIVERED:
         return keyed
-    later = [
-        a
-        for a in attempts
-        if a.sequence > keyed.sequence
-        and a.delivery_type is keyed.delivery_type
-        and a.recipient.display() == keyed.recipient.display()
-    ]
+    same = _same_route(attempts, keyed.delivery_type, keyed.recipient)
+    later = [a for a in same if a.sequence > keyed.sequence]
     for state in (AttemptState.DELIVERED, AttemptState.PENDING):
         found = [a for a in later if a.state is state]
         if found:
@@ -595,11 +600,7 @@ def _inherited_dedup_id(
 ) -> str | None:
     """The ``dedup_id`` a new attempt takes over: the newest earlier attempt's of the same
     channel and recipient, when that one's outcome is unknown."""
-    same = [
-        a
-        for a in attempts
-        if a.delivery_type is delivery_type and a.recipient.display() == recipient.display()
-    ]
+    same = _same_route(attempts, delivery_type, recipient)
     if not same:
         return None
     newest = max(same, key=lambda a: a.sequence)

@@ -848,9 +848,9 @@ def invoice_arms(
     company_id: str, query: InvoiceQuery
 ) -> list[tuple[LiteralString, list[Any]]] | None:
     """The WHERE clauses (and parameters) of ``query`` over the invoices table, one per
-    kind and status it lists: each an index range in list order, which PostgreSQL
-    merges in order (Merge Append) instead of sorting; together the SQL form of
-    ``query.matches``. None when nothing can match."""
+    kind and status it lists: each an index range in list order (``_Invoices.list``
+    reads them one by one and merges them; PostgreSQL would sort a UNION ALL of them);
+    together the SQL form of ``query.matches``. None when nothing can match."""
     kinds = [query.kind] if query.kind is not None else list(DocumentKind)
     statuses: list[str | None] = [None]
     due: tuple[LiteralString, Any] | None = None
