@@ -68,8 +68,9 @@ def vocabulary(rng: random.Random, size: int = 5000) -> list[str]:
     return sorted(words)
 
 
-def template() -> tuple[dict[str, object], dict[str, object]]:
-    """The document and summary of a 3-line invoice, as plain data to stamp copies from."""
+def template() -> tuple[dict[str, object], dict[str, object], str]:
+    """The header and summary of a 3-line invoice, as plain data to stamp copies from,
+    and its lines' text."""
     at = datetime(2026, 1, 1, tzinfo=UTC)
     invoice, _ = Invoice.draft(
         id="x",
@@ -85,7 +86,8 @@ def template() -> tuple[dict[str, object], dict[str, object]]:
             ProductLine("Report", Decimal(2), Decimal("149.95"), VatCategory.Z, Decimal(0)),
         ],
     )
-    return codec.dump(invoice), codec.dump(InvoiceSummary.of(invoice))
+    header = json.loads(codec.dumps_header(invoice))
+    return header, codec.dump(InvoiceSummary.of(invoice)), codec.dumps_lines(invoice)
 
 
 def build(path: Path, rows: int, seed: int = 2026) -> dict[str, object]:
@@ -93,7 +95,7 @@ def build(path: Path, rows: int, seed: int = 2026) -> dict[str, object]:
     rng = random.Random(seed)
     SqliteStore(path, create=True).close()
     words = vocabulary(rng)
-    doc_template, summary_template = template()
+    doc_template, summary_template, lines = template()
     statuses = [s for s, weight in STATUSES for _ in range(weight)]
     companies = ["big", *(f"co-{n}" for n in range(1, 10))]
     shares = {"big": rows * 4 // 10}
@@ -170,6 +172,9 @@ def build(path: Path, rows: int, seed: int = 2026) -> dict[str, object]:
             batch,
         )
         numbers[company_id] = [row[7] for row in batch if row[7] is not None]
+    conn.execute(
+        "INSERT INTO invoice_lines (row_id, lines) SELECT row_id, ? FROM invoices", (lines,)
+    )
     conn.execute("INSERT INTO invoices_fts (invoices_fts) VALUES ('rebuild')")
     recount_invoices(conn)  # the list totals the dropped triggers would have kept
     for (sql,) in triggers:

@@ -163,6 +163,7 @@ TIERS: Mapping[str, str | Mapping[str, str]] = {
     # integration: real databases, servers, processes, crashes
     "tests/test_delivery_email.py": INTEGRATION,  # a real SMTP server
     "tests/test_delivery_sproom.py": INTEGRATION,  # a real HTTP access point
+    "tests/test_booking_lines.py": INTEGRATION,  # SQLite files and PostgreSQL
     "tests/test_gate.py": INTEGRATION,  # over memory and SQLite files, and HTTP
     "tests/test_postgres_cluster.py": INTEGRATION,
     "tests/test_postgres_concurrency.py": INTEGRATION,

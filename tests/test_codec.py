@@ -10,9 +10,12 @@ from hypothesis import given, settings
 
 from faktura import Invoice, StorageError
 from faktura.invoice import InvoiceSummary
+from faktura.lines import LineFacts, StoredLines
 from faktura.storage import codec
 from faktura.storage.codec import dumps, loads
+from faktura.testing.contract import draft
 from faktura.testing.strategies import invoices
+from faktura.totals import DocumentTotals, Totals
 
 
 @settings(max_examples=150)
@@ -34,6 +37,39 @@ def test_the_hand_written_decoders_know_every_field() -> None:
         for f in attrs.fields(InvoiceSummary)
         if f.name not in named and f'"{f.name}"' not in source
     ] == []
+
+
+@settings(max_examples=150)
+@given(invoices())
+def test_a_header_and_its_lines_make_the_invoice_again(invoice: Invoice) -> None:
+    header, lines = codec.dumps_header(invoice), codec.dumps_lines(invoice)
+    assert '"lines"' not in header
+    loaded = codec.loads_invoice(header, lines, invoice.id)
+    # what the header carries is what the lines come to, read without decoding them
+    assert loaded.amounts == invoice.totals.document()
+    assert loaded.line_facts == LineFacts.of(invoice.lines)
+    assert isinstance(loaded.line_source, StoredLines)
+    assert loaded.line_source._lines is None  # not decoded for any of that
+    assert loaded == invoice
+    assert loaded.lines == invoice.lines
+    assert loaded.totals == invoice.totals
+
+
+def test_document_totals_are_the_totals_less_the_line_amounts() -> None:
+    totals = draft("inv-1").totals
+    assert totals.document() == DocumentTotals(
+        **{name: getattr(totals, name) for name in DocumentTotals._fields}
+    )
+    assert set(Totals._fields) - set(DocumentTotals._fields) == {"raw_lines"}
+
+
+def test_damaged_lines_are_a_storage_error_when_read() -> None:
+    invoice = draft("inv-1")
+    loaded = codec.loads_invoice(codec.dumps_header(invoice), "[{", "inv-1")
+    with pytest.raises(StorageError, match="inv-1"):
+        loaded.lines  # noqa: B018 - reading them is the point
+    with pytest.raises(StorageError, match="inv-1"):
+        codec.loads_invoice("{", codec.dumps_lines(invoice), "inv-1")
 
 
 @pytest.mark.parametrize("text", ["", "{", '{"id": 1}', "[]", '{"payment_terms": null}'])

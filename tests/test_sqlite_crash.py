@@ -108,18 +108,20 @@ def check_file(path: Path, log: Path, drafts: int, seen: Verified) -> None:
         assert conn.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
         conn.execute("INSERT INTO invoices_fts (invoices_fts) VALUES ('integrity-check')")
         rows = conn.execute(
-            "SELECT id, number, status, doc FROM invoices WHERE company_id = ?", (COMPANY,)
+            "SELECT id, number, status, doc, lines FROM invoices JOIN invoice_lines "
+            "USING (row_id) WHERE company_id = ?",
+            (COMPANY,),
         ).fetchall()
         assert len(rows) == drafts
-        booked = {iid: number for iid, number, _, _ in rows if number is not None}
+        booked = {iid: number for iid, number, *_ in rows if number is not None}
         n = len(booked)
         assert sorted(booked.values(), key=int) == [str(seq) for seq in range(1, n + 1)]
         assert seen.booked.items() <= booked.items()  # nothing booked before went away
-        for invoice_id, number, status, doc in rows:
+        for invoice_id, number, status, doc, lines in rows:
             if number is None:
                 assert status == "draft"
             elif invoice_id not in seen.booked:
-                invoice = codec.loads(doc, Invoice)
+                invoice = codec.loads_invoice(doc, lines)
                 assert (invoice.id, invoice.number) == (invoice_id, number)
                 assert invoice.status is Status.SENDING
                 assert status == "sending"

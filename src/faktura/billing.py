@@ -607,7 +607,7 @@ class Billing:
         at the host's rate of the issue date, when it is in another currency and carries
         VAT. ValidationError (``currency``) when the host has no rate for it."""
         target = vat_accounting_currency(company.address.country)
-        vat = invoice.totals.vat
+        vat = invoice.amounts.vat
         if target is None or target == invoice.currency or not vat:
             return invoice
         try:

@@ -14,6 +14,7 @@ content again (InvoiceStateError): corrections are credit notes.
 
 from __future__ import annotations
 
+import contextlib
 import enum
 import functools
 from collections.abc import Iterable, Mapping, Sequence
@@ -38,10 +39,18 @@ from faktura.checks import (
 )
 from faktura.errors import InvoiceStateError, ValidationError
 from faktura.exchange import AccountingVat
-from faktura.lines import AllowanceCharge, Line, ProductLine, SeparatorLine, TextLine
+from faktura.lines import (
+    AllowanceCharge,
+    Line,
+    LineFacts,
+    ProductLine,
+    SeparatorLine,
+    StoredLines,
+    TextLine,
+)
 from faktura.money import ZERO, Currency, arithmetic, parse_decimal, total
 from faktura.terms import PaymentTerms, check_due_date
-from faktura.totals import Totals, compute_totals
+from faktura.totals import DocumentTotals, Totals, compute_totals
 from faktura.vat import check_categories
 
 if TYPE_CHECKING:
@@ -220,7 +229,9 @@ class Invoice:
     payment_terms: PaymentTerms
     created_at: datetime
     updated_at: datetime
-    lines: tuple[Line, ...] = ()
+    #: The lines as given (``lines=``): a tuple, or ``StoredLines`` from a store that
+    #: decodes them when first read. Read them as ``lines``.
+    _lines: tuple[Line, ...] | StoredLines = attrs.field(default=(), alias="lines")
     allowance_charges: tuple[AllowanceCharge, ...] = ()
     due_date_derived: bool = True
     prices_include_vat: bool = False
@@ -258,6 +269,31 @@ class Invoice:
     vat_accounting: AccountingVat | None = None
 
     # -- reading -------------------------------------------------------------------------
+
+    @functools.cached_property
+    def lines(self) -> tuple[Line, ...]:
+        """The document's lines (a stored document's are decoded here, when first read)."""
+        lines = self._lines
+        return lines if isinstance(lines, tuple) else lines()
+
+    @property
+    def line_source(self) -> tuple[Line, ...] | StoredLines:
+        """The lines as given (a tuple, or a store's StoredLines), passed on unchanged by
+        every transition that leaves the lines alone: a store that finds the object it
+        read or wrote knows the lines are as stored, and leaves them unwritten."""
+        return self._lines
+
+    @functools.cached_property
+    def line_facts(self) -> LineFacts:
+        """How many lines and product lines, and the characters of their descriptions:
+        what booking checks, kept by stores with the header so it reads no line."""
+        return LineFacts.of(self.lines)
+
+    @functools.cached_property
+    def amounts(self) -> DocumentTotals:
+        """The document-level totals (``totals`` without the per-line amounts): what
+        lists, booking and the issuability rules read, kept by stores with the header."""
+        return self.totals.document()
 
     @functools.cached_property
     def totals(self) -> Totals:
@@ -465,8 +501,7 @@ class Invoice:
         following = attrs.evolve(
             self, updated_at=check_timestamp(at, "at"), version=self.version + 1, **changes
         )
-        if _AMOUNT_FIELDS.isdisjoint(changes):
-            _carry_totals(self, following)
+        _carry_derived(self, following, changes)
         return following
 
     def update(self, at: datetime, **changes: Any) -> Transition:
@@ -547,7 +582,7 @@ class Invoice:
         day = self.issue_date if issue_date is None else issue_date
         due = self.payment_terms.due_date(day) if self.due_date_derived else self.due_date
         check_due_date(day, due)
-        if not any(isinstance(line, ProductLine) for line in self.lines):
+        if not self.line_facts.product_lines:
             raise ValidationError(
                 "a booked document needs at least one product line", field="lines", rule="required"
             )
@@ -861,18 +896,33 @@ _AMOUNT_FIELDS = frozenset(
 )
 
 
-def _carry_totals(source: Invoice, target: Invoice) -> None:
-    """Hand ``source``'s computed totals to ``target``, whose amounts are the same (a
-    transition that did not touch them): booking then does not add them up again.
+#: The derived values of an invoice (cached properties) and the fields each follows from.
+_DERIVED = (
+    ("lines", frozenset({"lines"})),
+    ("line_facts", frozenset({"lines"})),
+    ("totals", _AMOUNT_FIELDS),
+    ("amounts", _AMOUNT_FIELDS),
+)
 
-    attrs keeps a cached property of a slotted class in a slot of the same name; where
-    that ever differs, nothing is carried and ``target`` computes its own.
+
+def _carry_derived(source: Invoice, target: Invoice, changes: Iterable[str] = ()) -> None:
+    """Hand the derived values ``source`` has worked out (its decoded lines, line facts,
+    totals) to ``target``, unless ``changes`` touches a field they follow from: a
+    transition that left the lines and amounts alone does not read or add them up again.
+
+    attrs keeps a cached property of a slotted class in a slot of the same name; one
+    that is not worked out yet is not carried (``target`` works out its own).
     """
-    try:
-        totals = object.__getattribute__(source, "totals")
-        object.__setattr__(target, "totals", totals)
-    except (AttributeError, TypeError):
-        pass
+    changed = frozenset(changes)
+    for name, sources in _DERIVED:
+        if changed.isdisjoint(sources):
+            _carry(source, target, name)
+
+
+def _carry(source: object, target: object, name: str) -> None:
+    """Set ``target``'s cached property ``name`` to ``source``'s, if that is worked out."""
+    with contextlib.suppress(AttributeError, TypeError):
+        object.__setattr__(target, name, object.__getattribute__(source, name))
 
 
 #: The reason text of the allowance that keeps a completing credit within the invoice.
@@ -961,8 +1011,8 @@ class InvoiceSummary:
 
     @classmethod
     def of(cls, invoice: Invoice) -> InvoiceSummary:
-        """The summary of ``invoice``."""
-        totals = invoice.totals
+        """The summary of ``invoice`` (from its ``amounts``: no line is read)."""
+        totals = invoice.amounts
         return cls(
             id=invoice.id,
             company_id=invoice.company_id,

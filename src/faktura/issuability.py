@@ -33,7 +33,6 @@ import attrs
 
 from faktura.errors import FieldError, ValidationError
 from faktura.invoice import Invoice
-from faktura.lines import ProductLine
 from faktura.parties import Address, Company, Customer
 from faktura.vat import VatCategory
 
@@ -79,7 +78,7 @@ class Parties:
     def _categories(self) -> frozenset[VatCategory]:
         if self.invoice is None:
             return frozenset()
-        return frozenset(group.category for group in self.invoice.totals.vat_breakdown)
+        return frozenset(group.category for group in self.invoice.amounts.vat_breakdown)
 
 
 def _always(parties: Parties) -> bool:
@@ -178,7 +177,7 @@ def _address(
 
 def _has_product_line(parties: Parties) -> bool:
     invoice = parties.invoice
-    return invoice is None or any(isinstance(line, ProductLine) for line in invoice.lines)
+    return invoice is None or invoice.line_facts.product_lines > 0
 
 
 #: Denmark: momsbekendtgørelsen §58, stk. 1 (what a full invoice states).

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import enum
 import re
+from collections.abc import Callable, Iterable
 from decimal import Decimal
-from typing import TypeAlias
+from typing import NamedTuple, TypeAlias, final
 
 import attrs
 
@@ -24,9 +25,11 @@ __all__ = [
     "DEFAULT_UNIT",
     "AllowanceCharge",
     "Line",
+    "LineFacts",
     "LineType",
     "ProductLine",
     "SeparatorLine",
+    "StoredLines",
     "TextLine",
     "check_text",  # faktura.checks.check_text, re-exported
 ]
@@ -166,3 +169,60 @@ class AllowanceCharge:
     @property
     def kind(self) -> str:
         return "charge" if self.charge else "allowance"
+
+
+class LineFacts(NamedTuple):
+    """What booking needs to know of a document's lines without reading them: how many
+    are product lines, and every character their descriptions use (once each, in code
+    point order: the PDF font's check reads these, not each line)."""
+
+    product_lines: int
+    characters: str
+
+    @classmethod
+    def of(cls, lines: Iterable[Line]) -> LineFacts:
+        products = 0
+        characters: set[str] = set()
+        for line in lines:
+            products += isinstance(line, ProductLine)
+            characters.update(line.description)
+        return cls(products, "".join(sorted(characters)))
+
+
+@final
+class StoredLines:
+    """A document's lines in their stored form, decoded the first time they are read.
+
+    A store that keeps lines apart from the document's header hands one to each invoice
+    it reads (``Invoice(lines=StoredLines(text, decode))``): booking, sending and paying
+    never read the lines, so a document of a thousand lines is not decoded for them, and
+    as transitions pass the same StoredLines on, the store sees that the lines were not
+    changed and leaves them unwritten. ``decode`` must be pure (text in, lines out).
+    """
+
+    __slots__ = ("_decode", "_lines", "source")
+
+    def __init__(self, source: str, decode: Callable[[str], tuple[Line, ...]]) -> None:
+        self.source = source
+        self._decode = decode
+        self._lines: tuple[Line, ...] | None = None
+
+    def __call__(self) -> tuple[Line, ...]:
+        """The lines, decoded on the first call."""
+        lines = self._lines
+        if lines is None:
+            lines = self._lines = self._decode(self.source)
+        return lines
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, StoredLines):
+            return other is self or other.source == self.source or other() == self()
+        if isinstance(other, tuple):
+            return self() == other
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self())
+
+    def __repr__(self) -> str:
+        return repr(self())

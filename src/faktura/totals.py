@@ -32,7 +32,7 @@ from faktura.lines import AllowanceCharge, Line, ProductLine
 from faktura.money import ZERO, Currency, exact_context, floor_to, round_to_increment
 from faktura.vat import VatCategory, VatExemption
 
-__all__ = ["LineAmounts", "Totals", "VatGroup", "compute_totals"]
+__all__ = ["DocumentTotals", "LineAmounts", "Totals", "VatGroup", "compute_totals"]
 
 _HUNDRED = Decimal(100)
 _CATEGORY_ORDER = {category: index for index, category in enumerate(VatCategory)}
@@ -97,8 +97,34 @@ class Totals(NamedTuple):
         """Per document line its amounts; None for text and separator lines."""
         return tuple(None if raw is None else LineAmounts(*raw) for raw in self.raw_lines)
 
+    def document(self) -> DocumentTotals:
+        """The document-level amounts: everything but the per-line amounts."""
+        return _new_document_totals(self[:1] + self[2:])
+
+
+class DocumentTotals(NamedTuple):
+    """An invoice's totals without the per-line amounts (``Totals`` less ``raw_lines``):
+    what lists, booking and the issuability rules read, and what stores keep with a
+    document's header, so that none of them reads or adds up its lines."""
+
+    currency: Currency
+    allowance_charges: tuple[Decimal, ...]
+    vat_breakdown: tuple[VatGroup, ...]
+    line_total: Decimal
+    allowance_total: Decimal
+    charge_total: Decimal
+    subtotal: Decimal
+    vat: Decimal
+    amount: Decimal
+    prepaid: Decimal
+    rounding: Decimal
+    payable: Decimal
+
 
 _new_totals: Callable[[tuple[object, ...]], Totals] = functools.partial(tuple.__new__, Totals)
+_new_document_totals: Callable[[tuple[object, ...]], DocumentTotals] = functools.partial(
+    tuple.__new__, DocumentTotals
+)
 
 _GroupKey = tuple[VatCategory, Decimal]
 

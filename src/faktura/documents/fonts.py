@@ -201,8 +201,10 @@ def _address(path: str, address: Address | None) -> Iterator[tuple[str, str | No
     yield f"{path}.city", address.city
 
 
-def _texts(data: DocumentData) -> Iterator[tuple[str, str | None]]:
-    """Every text of ``data`` a built-in template draws, with its field path."""
+def _texts(data: DocumentData, font: FontSpec) -> Iterator[tuple[str, str | None]]:
+    """Every text of ``data`` a built-in template draws, with its field path. The lines
+    are read one by one only when ``font`` misses a character of their descriptions
+    (``Invoice.line_facts``): a stored document's lines are not decoded otherwise."""
     company, customer, invoice = data.company, data.customer, data.invoice
     yield "company.name", company.name
     yield from _address("company.address", company.address)
@@ -219,8 +221,9 @@ def _texts(data: DocumentData) -> Iterator[tuple[str, str | None]]:
             yield f"customer.contacts.{index}.name", contact.name
     yield "reference", invoice.reference
     yield "ourReference", invoice.our_reference
-    for index, line in enumerate(invoice.lines):
-        yield f"lines.{index}.description", line.description
+    if font.first_missing(invoice.line_facts.characters) is not None:
+        for index, line in enumerate(invoice.lines):
+            yield f"lines.{index}.description", line.description
     for index, item in enumerate(invoice.allowance_charges):
         yield f"allowanceCharges.{index}.reason", item.reason
     yield "vatExemptionReason", invoice.vat_exemption_reason
@@ -242,7 +245,7 @@ def check_drawable(data: DocumentData, template_id: str = "default") -> None:
     if not isinstance(font, FontSpec):
         return
     errors = []
-    for field, value in _texts(data):
+    for field, value in _texts(data, font):
         if not value:
             continue
         char = font.first_missing(value)

@@ -44,7 +44,7 @@ from faktura.invoice import DocumentKind, Invoice, InvoiceEvent, InvoiceSummary
 from faktura.issued import ArchivedDocument, ArchiveKind, sha256
 from faktura.parties import Company, Customer
 from faktura.ports import OVERDUE, InvoiceQuery, ListResult
-from faktura.storage.codec import dumps, load
+from faktura.storage.codec import dumps, dumps_header, dumps_lines, load, loads_invoice
 from faktura.storage.query import OVERDUE_STATUSES, escape_like, search_text
 
 if TYPE_CHECKING:
@@ -56,7 +56,7 @@ if TYPE_CHECKING:
 __all__ = ["SCHEMA_VERSION", "PostgresStore", "PostgresUnitOfWork"]
 
 #: The schema version this faktura reads and writes.
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 INSTALL_HINT = "pip install 'faktura[postgres]'"
 # Two int4 keys for pg_advisory_xact_lock: faktura's, and the schema being migrated.
 _MIGRATION_LOCK = 0x66616B74  # "fakt"
@@ -287,6 +287,16 @@ _MIGRATIONS: dict[int, tuple[LiteralString, ...]] = {
         """INSERT INTO invoice_customer_counts (company_id, kind, customer_id, status, n)
             SELECT company_id, kind, customer_id, status, count(*) FROM invoices
             GROUP BY 1, 2, 3, 4""",
+    ),
+    # a document's lines apart from its header: doc holds the header (the codec's
+    # dumps_header), lines the lines. An update that leaves the lines alone does not set
+    # the column, so the new row version keeps their stored (TOASTed) value: booking,
+    # sending and paying do not grow with the number of lines. Headers moved here have
+    # no stored amounts yet: they are worked out from the lines when read.
+    5: (
+        "ALTER TABLE invoices ADD COLUMN lines jsonb",
+        "UPDATE invoices SET lines = doc -> 'lines', doc = doc - 'lines'",
+        "ALTER TABLE invoices ALTER COLUMN lines SET NOT NULL",
     ),
 }
 
@@ -536,6 +546,9 @@ class PostgresUnitOfWork:
         self._readonly = readonly
         self._conn: Connection | None = None
         self._failed: FakturaError | None = None
+        # (company, id) → the lines (Invoice.line_source) as stored, read or written in
+        # this unit of work: an update that passes the same object on leaves them alone.
+        self._lines: dict[tuple[str, str], object] = {}
 
     def __enter__(self) -> Self:
         if self._conn is not None:
@@ -839,7 +852,7 @@ def _invoice_values(invoice: Invoice) -> tuple[Any, ...]:
         invoice.description,
         invoice.version,
         search_text(invoice),
-        dumps(invoice),
+        dumps_header(invoice),
         dumps(InvoiceSummary.of(invoice)),
     )
 
@@ -921,13 +934,15 @@ class _Invoices:
         # READ COMMITTED: FOR UPDATE waits for a concurrent writer and reads what it wrote
         lock: LiteralString = " FOR UPDATE" if for_update and not self.uow.readonly else ""
         row = self.uow.run(
-            "SELECT doc FROM invoices WHERE company_id = %s AND id = %s" + lock,
+            "SELECT doc, lines::text FROM invoices WHERE company_id = %s AND id = %s" + lock,
             (company_id, invoice_id),
             action="read an invoice",
         ).fetchone()
         if row is None:
             raise NotFoundError("invoice", invoice_id)
-        return load(row[0], Invoice, invoice_id)
+        invoice = loads_invoice(row[0], row[1], invoice_id)
+        self.uow._lines[company_id, invoice_id] = invoice.line_source
+        return invoice
 
     def add(self, invoice: Invoice) -> None:
         if self.uow.readonly and self._version(invoice.company_id, invoice.id) is not None:
@@ -936,13 +951,14 @@ class _Invoices:
         # ON CONFLICT keeps the transaction usable: a duplicate is an answer, not a failure
         added = self.uow.run(
             "INSERT INTO invoices (company_id, id, kind, status, customer_id, issue_date,"
-            " due_date, number, description, version, search, doc, summary)"
-            " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s::jsonb, %s::jsonb)"
-            " ON CONFLICT DO NOTHING",
-            (invoice.company_id, invoice.id, *_invoice_values(invoice)),
+            " due_date, number, description, version, search, doc, summary, lines)"
+            " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s::jsonb, %s::jsonb,"
+            " %s::jsonb) ON CONFLICT DO NOTHING",
+            (invoice.company_id, invoice.id, *_invoice_values(invoice), dumps_lines(invoice)),
             action="add an invoice",
         ).rowcount
         if added:
+            self.uow._lines[invoice.company_id, invoice.id] = invoice.line_source
             return
         if self._version(invoice.company_id, invoice.id) is not None:
             raise ConflictError(f"invoice {invoice.id!r} exists")
@@ -951,16 +967,26 @@ class _Invoices:
     def update(self, invoice: Invoice, expected_version: int) -> None:
         if self.uow.readonly:
             self._refuse_update(invoice, expected_version)
+        key = (invoice.company_id, invoice.id)
+        # lines as stored are left out of the row's new version (their TOAST is kept)
+        lines_changed = self.uow._lines.get(key) is not invoice.line_source
+        lines: LiteralString = ", lines = %s::jsonb" if lines_changed else ""
         updated = self.uow.run(
             "UPDATE invoices SET kind = %s, status = %s, customer_id = %s, issue_date = %s,"
             " due_date = %s, number = %s, description = %s, version = %s, search = %s,"
-            " doc = %s::jsonb, summary = %s::jsonb"
-            " WHERE company_id = %s AND id = %s AND version = %s",
-            (*_invoice_values(invoice), invoice.company_id, invoice.id, expected_version),
+            " doc = %s::jsonb, summary = %s::jsonb" + lines + " WHERE company_id = %s"
+            " AND id = %s AND version = %s",
+            (
+                *_invoice_values(invoice),
+                *([dumps_lines(invoice)] if lines_changed else []),
+                *key,
+                expected_version,
+            ),
             action=f"update invoice {invoice.id!r}",
         ).rowcount
         if not updated:
             self._refuse_update(invoice, expected_version)
+        self.uow._lines[key] = invoice.line_source
 
     def _refuse_update(self, invoice: Invoice, expected_version: int) -> NoReturn:
         """Why ``invoice`` cannot be written, in the memory store's order of checks."""

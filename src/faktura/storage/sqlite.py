@@ -311,6 +311,9 @@ class SqliteUnitOfWork:
         # in this unit of work: an update then writes only what changed and knows
         # without asking whether the document moves in list order.
         self._loaded: dict[tuple[str, str], tuple[object, ...]] = {}
+        # (company, id) → the lines (Invoice.line_source) as stored, read or written in
+        # this unit of work: an update that passes the same object on leaves them alone.
+        self._lines: dict[tuple[str, str], object] = {}
 
     def __enter__(self) -> Self:
         if self._conn is not None:
@@ -618,7 +621,7 @@ _KIND, _ISSUE_DATE = _COLUMNS.index("kind"), _COLUMNS.index("issue_date")
 
 def _invoice_columns(invoice: Invoice) -> tuple[object, ...]:
     """kind, status, customer_id, issue_date, due_date, number, description, search,
-    version, doc, summary"""
+    version, doc (the header: its lines are kept in ``invoice_lines``), summary"""
     return (
         invoice.kind.value,
         invoice.status.value,
@@ -629,7 +632,7 @@ def _invoice_columns(invoice: Invoice) -> tuple[object, ...]:
         invoice.description,
         search_text(invoice),
         invoice.version,
-        codec.dumps(invoice),
+        codec.dumps_header(invoice),
         codec.dumps(InvoiceSummary.of(invoice)),
     )
 
@@ -768,14 +771,15 @@ class _Invoices:
     def get(self, company_id: str, invoice_id: str, *, for_update: bool = False) -> Invoice:
         # one writer at a time (BEGIN IMMEDIATE): a writer's read is always locked
         row = self.uow._row(
-            f"SELECT doc, {', '.join(_INDEXED)}, version FROM invoices "
-            "WHERE company_id = ? AND id = ?",
+            f"SELECT lines, doc, {', '.join(_INDEXED)}, version FROM invoices "
+            "JOIN invoice_lines USING (row_id) WHERE company_id = ? AND id = ?",
             (company_id, invoice_id),
         )
         if row is None:
             raise NotFoundError("invoice", invoice_id)
-        invoice = codec.loads(row[0], Invoice, invoice_id)
-        self.uow._loaded[company_id, invoice_id] = tuple(row[1:])
+        invoice = codec.loads_invoice(row[1], row[0], invoice_id)
+        self.uow._loaded[company_id, invoice_id] = tuple(row[2:])
+        self.uow._lines[company_id, invoice_id] = invoice.line_source
         return invoice
 
     def _taken(self, invoice: Invoice) -> Callable[[str], FakturaError]:
@@ -787,13 +791,20 @@ class _Invoices:
         return _constraint(invoice.company_id, unique)
 
     def add(self, invoice: Invoice) -> None:
-        self.uow._execute(
+        row = self.uow._write_row(
             "INSERT INTO invoices (company_id, id, kind, status, customer_id, issue_date, "
             "due_date, number, description, search, version, doc, summary) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING row_id",
             (invoice.company_id, invoice.id, *_invoice_columns(invoice)),
             on_integrity=self._taken(invoice),
         )
+        if row is None:  # pragma: no cover - RETURNING always gives the row
+            raise StorageError(f"invoice {invoice.id!r} was not stored")
+        self.uow._execute(
+            "INSERT INTO invoice_lines (row_id, lines) VALUES (?, ?)",
+            (row[0], codec.dumps_lines(invoice)),
+        )
+        self.uow._lines[invoice.company_id, invoice.id] = invoice.line_source
         self._place(invoice)
 
     def _place(self, invoice: Invoice) -> None:
@@ -859,6 +870,13 @@ class _Invoices:
             on_integrity=self._taken(invoice),
         )
         if changed:
+            if self.uow._lines.get(key) is not invoice.line_source:
+                self.uow._execute(
+                    "UPDATE invoice_lines SET lines = ? WHERE row_id = "
+                    "(SELECT row_id FROM invoices WHERE company_id = ? AND id = ?)",
+                    (codec.dumps_lines(invoice), *key),
+                )
+                self.uow._lines[key] = invoice.line_source
             if moved:
                 self._place(invoice)
             self.uow._loaded[key] = (*columns[: len(_INDEXED)], invoice.version)

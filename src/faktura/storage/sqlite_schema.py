@@ -321,6 +321,35 @@ def _list_counts(conn: sqlite3.Connection) -> None:
     recount_invoices(conn)
 
 
+def _lines_apart(conn: sqlite3.Connection) -> None:
+    """Version 7: a document's lines apart from its header.
+
+    ``invoices.doc`` holds the header (``codec.dumps_header``: everything but the lines,
+    with the amounts and line facts derived from them), ``invoice_lines`` the lines, one
+    row per document under its ``row_id``. Booking, sending and paying read and rewrite
+    the header only: their cost does not grow with the number of lines.
+    """
+    from faktura.invoice import Invoice
+    from faktura.storage import codec
+
+    conn.execute(
+        """CREATE TABLE invoice_lines (
+            row_id INTEGER PRIMARY KEY REFERENCES invoices (row_id),
+            lines TEXT NOT NULL
+        )"""
+    )
+    rows = conn.execute("SELECT row_id, id, doc FROM invoices").fetchall()
+    for row_id, invoice_id, doc in rows:
+        invoice = codec.loads(doc, Invoice, invoice_id)
+        conn.execute(
+            "UPDATE invoices SET doc = ? WHERE row_id = ?", (codec.dumps_header(invoice), row_id)
+        )
+        conn.execute(
+            "INSERT INTO invoice_lines (row_id, lines) VALUES (?, ?)",
+            (row_id, codec.dumps_lines(invoice)),
+        )
+
+
 #: The steps from an empty file to the current schema; step ``n`` makes version ``n + 1``.
 MIGRATIONS: Sequence[Migration] = (
     _DOCUMENTS,
@@ -329,6 +358,7 @@ MIGRATIONS: Sequence[Migration] = (
     _DELIVERIES_AND_KEYS,
     _ARCHIVE,
     _list_counts,
+    _lines_apart,
 )
 #: The schema version this faktura writes.
 LATEST = len(MIGRATIONS)
