@@ -59,6 +59,7 @@ import pstats
 import random
 import shutil
 import sqlite3
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -68,7 +69,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
 
 from faktura.billing import Billing
 from faktura.documents.source import issue
@@ -513,6 +514,7 @@ def bench_sqlite(
     profile: bool,
     lines: int = LINES_PER_INVOICE,
     rates_out: dict[str, float] | None = None,
+    statements: bool = False,
 ) -> list[Verdict]:
     template = workdir / "single-template.db"
     store = SqliteStore(template, create=True)
@@ -548,6 +550,9 @@ def bench_sqlite(
         f"best of {repeats}"
     )
     print_rate_table(rates, "raw sqlite3")
+    if statements:
+        print()
+        print_statement_timings(workdir, template, company_id, ids, raw)
     if profile:
         print()
         path = workdir / "single-profile.db"
@@ -577,7 +582,9 @@ def bench_sqlite_by_lines(
     for lines in args.lines:
         rates: dict[str, float] = {}
         count = bookings if lines <= 100 else max(40, bookings * 10 // lines)
-        verdicts += bench_sqlite(workdir, count, repeats, args.profile, lines, rates)
+        verdicts += bench_sqlite(
+            workdir, count, repeats, args.profile, lines, rates, args.statements
+        )
         by_lines[lines] = rates
         print()
     if len(by_lines) > 1:
@@ -650,8 +657,89 @@ def profile_sqlite_booking(path: Path, company_id: str, ids: Sequence[str]) -> N
         per_booking = 1000 * seconds / len(ids)
         print(f"  {label:<44} {per_booking:>7.3f} ms/booking {share:>6.1%}")
     out = io.StringIO()
-    pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(30)
+    pstats.Stats(profiler, stream=out).sort_stats("tottime").print_stats(40)
     print(out.getvalue())
+
+
+class _TimedConnection(sqlite3.Connection):
+    """A connection that adds each statement's time to ``spent`` under its first words."""
+
+    spent: ClassVar[dict[str, list[float]]] = {}
+
+    def execute(self, sql: str, parameters: Any = (), /) -> sqlite3.Cursor:
+        start = time.perf_counter()
+        try:
+            return super().execute(sql, parameters)
+        finally:
+            words = " ".join(sql.split()[:4]).replace(" (", "(")
+            self.spent.setdefault(words, []).append(time.perf_counter() - start)
+
+
+@contextlib.contextmanager
+def _timed_statements() -> Iterator[dict[str, list[float]]]:
+    """Every sqlite3 connection opened meanwhile times its statements."""
+    connect = sqlite3.connect
+    spent: dict[str, list[float]] = {}
+    _TimedConnection.spent = spent
+
+    def timed(*args: Any, **kwargs: Any) -> sqlite3.Connection:
+        return connect(*args, factory=_TimedConnection, **kwargs)
+
+    sqlite3.connect = timed  # type: ignore[assignment]
+    try:
+        yield spent
+    finally:
+        sqlite3.connect = connect
+
+
+def print_statement_timings(
+    workdir: Path, template: Path, company_id: str, ids: Sequence[str], raw: Sequence[RawBooking]
+) -> None:
+    """Per booking, the time of each statement faktura's booking and the raw loop run,
+    and faktura's own (Python) time besides: what a ratio to raw can reach at best."""
+    columns: dict[str, tuple[float, dict[str, list[float]]]] = {}
+    for name, method in (
+        ("faktura", lambda path: book_with_faktura_sqlite(path, company_id, ids)),
+        ("raw sqlite3", lambda path: book_with_sqlite3(path, company_id, raw)),
+    ):
+        path = workdir / f"single-statements-{name.replace(' ', '-')}.db"
+        copy_database(template, path)
+        with _timed_statements() as spent:
+            seconds = method(path)
+        remove_database(path)
+        columns[name] = (seconds, spent)
+    count = len(ids)
+    names = list(dict.fromkeys(k for _, spent in columns.values() for k in spent))
+    header = f"{'statement (first words)':<44} {'faktura µs':>11} {'raw µs':>8}"
+    print(f"Per booking, by statement ({count} bookings; median × calls per booking):")
+    print(header)
+    print("-" * len(header))
+
+    def per_booking(spent: dict[str, list[float]], key: str) -> float:
+        times = spent.get(key, [])
+        return statistics.median(times) * len(times) / count * 1e6 if times else 0.0
+
+    sql_total = dict.fromkeys(columns, 0.0)
+    for key in names:
+        cells = []
+        for name, (_, spent) in columns.items():
+            micro = per_booking(spent, key)
+            sql_total[name] += micro
+            cells.append(micro)
+        print(f"{key[:44]:<44} {cells[0]:>11.1f} {cells[1]:>8.1f}")
+    totals = {name: seconds / count * 1e6 for name, (seconds, _) in columns.items()}
+    print(f"{'all statements':<44} {sql_total['faktura']:>11.1f} {sql_total['raw sqlite3']:>8.1f}")
+    print(
+        f"{'Python besides (total - statements)':<44} "
+        f"{totals['faktura'] - sql_total['faktura']:>11.1f} "
+        f"{totals['raw sqlite3'] - sql_total['raw sqlite3']:>8.1f}"
+    )
+    print(f"{'total':<44} {totals['faktura']:>11.1f} {totals['raw sqlite3']:>8.1f}")
+    ceiling = totals["raw sqlite3"] / sql_total["faktura"]
+    print(
+        f"faktura's statements alone come to {sql_total['faktura']:.0f} µs: with no Python "
+        f"time at all, faktura would reach {ceiling:.2f}x raw"
+    )
 
 
 # -- concurrent clients ----------------------------------------------------------------
@@ -1083,6 +1171,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--check", action="store_true", help="exit 1 when a target fails")
     parser.add_argument("--only", choices=("sqlite", "postgres", "writers"), help="one section")
     parser.add_argument("--profile", action="store_true", help="cProfile faktura's SQLite loop")
+    parser.add_argument(
+        "--statements",
+        action="store_true",
+        help="time each SQLite statement of a booking, faktura's and the raw loop's",
+    )
     parser.add_argument("--repeats", type=int, help="timed runs per method (default 3)")
     parser.add_argument("--dir", type=Path, help="where the SQLite files go (default: $TMPDIR)")
     parser.add_argument(

@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import inspect
+import json
+from decimal import Decimal
 
 import attrs
 import pytest
 from hypothesis import given, settings
 
 from faktura import Invoice, StorageError
+from faktura.documents.source import issue
+from faktura.exchange import AccountingVat
 from faktura.invoice import InvoiceSummary
 from faktura.lines import LineFacts, StoredLines
 from faktura.storage import codec
 from faktura.storage.codec import dumps, loads
-from faktura.testing.contract import draft
+from faktura.testing.contract import AT, DAY, company, customer, draft
 from faktura.testing.strategies import invoices
 from faktura.totals import DocumentTotals, Totals
 
@@ -53,6 +57,18 @@ def test_a_header_and_its_lines_make_the_invoice_again(invoice: Invoice) -> None
     assert loaded == invoice
     assert loaded.lines == invoice.lines
     assert loaded.totals == invoice.totals
+
+
+def test_a_header_keeps_the_snapshot_and_the_accounting_vat() -> None:
+    booked = draft("inv-1").book("7", AT, issued=issue(draft("inv-1"), company(), customer()))
+    booked = attrs.evolve(
+        booked.invoice,
+        vat_accounting=AccountingVat("DKK", Decimal("7.4604"), DAY, Decimal("186.51")),
+    )
+    header = json.loads(codec.dumps_header(booked))
+    assert header["issued"] is not None
+    assert header["vat_accounting"] is not None
+    assert codec.loads_invoice(codec.dumps_header(booked), codec.dumps_lines(booked)) == booked
 
 
 def test_document_totals_are_the_totals_less_the_line_amounts() -> None:

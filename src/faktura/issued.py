@@ -14,6 +14,7 @@ the UBL e-invoice, the email as sent, the logo): ``faktura.ports.DocumentArchive
 from __future__ import annotations
 
 import enum
+import functools
 import hashlib
 import re
 from datetime import datetime
@@ -78,7 +79,7 @@ class ArchivedDocument:
     created_at: datetime
 
 
-@attrs.frozen
+@attrs.frozen(cache_hash=True)  # a key of the caches of booking
 class IssuedParties:
     """The parties, language, template and logo a booked document was issued with.
 
@@ -110,20 +111,27 @@ class IssuedParties:
         logo_sha256: str | None = None,
     ) -> IssuedParties:
         """The snapshot of ``invoice``'s parties at booking."""
-        department = (
-            customer.department(invoice.customer_department_id)
-            if invoice.customer_department_id is not None
-            else None
-        )
-        contact = (
-            customer.contact(invoice.customer_contact_id)
-            if invoice.customer_contact_id is not None
-            else None
-        )
-        buyer = attrs.evolve(
-            customer,
-            departments=() if department is None else (department,),
-            contacts=() if contact is None else (contact,),
-        )
-        seller = company if company.logo is None else attrs.evolve(company, logo=None)
+        buyer = _buyer(customer, invoice.customer_department_id, invoice.customer_contact_id)
+        seller = company if company.logo is None else _without_logo(company)
         return cls(seller, buyer, language, template_id, logo_sha256)
+
+
+# A company books many documents for the same parties, which are frozen values: their
+# snapshots are made (and checked) once.
+
+
+@functools.lru_cache(maxsize=256)
+def _buyer(customer: Customer, department_id: str | None, contact_id: str | None) -> Customer:
+    """The customer with only the department and contact the document names."""
+    department = customer.department(department_id) if department_id is not None else None
+    contact = customer.contact(contact_id) if contact_id is not None else None
+    return attrs.evolve(
+        customer,
+        departments=() if department is None else (department,),
+        contacts=() if contact is None else (contact,),
+    )
+
+
+@functools.lru_cache(maxsize=64)
+def _without_logo(company: Company) -> Company:
+    return attrs.evolve(company, logo=None)

@@ -201,7 +201,7 @@ class BankAccount:
             raise ValidationError("reg. no. and account no. go together", field="bank.regNo")
 
 
-@attrs.frozen
+@attrs.frozen(cache_hash=True)  # a key of the caches of booking
 class Company:
     """The seller: profile, identifiers, bank details and defaults for its documents."""
 
@@ -287,7 +287,7 @@ class Contact:
             check_email(self.email, "email")
 
 
-@attrs.frozen
+@attrs.frozen(cache_hash=True)  # a key of the caches of booking
 class Customer:
     """A buyer of one company: VAT zone, identifiers, defaults, departments and contacts."""
 

@@ -19,7 +19,7 @@ import functools
 import importlib.util
 import os
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -201,11 +201,10 @@ def _address(path: str, address: Address | None) -> Iterator[tuple[str, str | No
     yield f"{path}.city", address.city
 
 
-def _texts(data: DocumentData, font: FontSpec) -> Iterator[tuple[str, str | None]]:
-    """Every text of ``data`` a built-in template draws, with its field path. The lines
-    are read one by one only when ``font`` misses a character of their descriptions
-    (``Invoice.line_facts``): a stored document's lines are not decoded otherwise."""
-    company, customer, invoice = data.company, data.customer, data.invoice
+def _party_texts(
+    company: Company, customer: Customer, department_id: str | None, contact_id: str | None
+) -> Iterator[tuple[str, str | None]]:
+    """Every text of the parties a built-in template draws, with its field path."""
     yield "company.name", company.name
     yield from _address("company.address", company.address)
     yield "company.email", company.email
@@ -213,12 +212,19 @@ def _texts(data: DocumentData, font: FontSpec) -> Iterator[tuple[str, str | None
     yield "customer.number", customer.number
     yield from _address("customer.address", customer.address)
     for index, department in enumerate(customer.departments):
-        if department.id == invoice.customer_department_id:
+        if department.id == department_id:
             yield f"customer.departments.{index}.name", department.name
             yield from _address(f"customer.departments.{index}.address", department.address)
     for index, contact in enumerate(customer.contacts):
-        if contact.id == invoice.customer_contact_id:
+        if contact.id == contact_id:
             yield f"customer.contacts.{index}.name", contact.name
+
+
+def _document_texts(invoice: Invoice, font: FontSpec) -> Iterator[tuple[str, str | None]]:
+    """Every text of the document itself a built-in template draws, with its field path.
+    The lines are read one by one only when ``font`` misses a character of their
+    descriptions (``Invoice.line_facts``): a stored document's lines are not decoded
+    otherwise."""
     yield "reference", invoice.reference
     yield "ourReference", invoice.our_reference
     if font.first_missing(invoice.line_facts.characters) is not None:
@@ -228,6 +234,29 @@ def _texts(data: DocumentData, font: FontSpec) -> Iterator[tuple[str, str | None
         yield f"allowanceCharges.{index}.reason", item.reason
     yield "vatExemptionReason", invoice.vat_exemption_reason
     yield "notes", invoice.notes
+
+
+def _undrawable(font: FontSpec, texts: Iterable[tuple[str, str | None]]) -> list[FieldError]:
+    errors = []
+    for field, value in texts:
+        if not value:
+            continue
+        char = font.first_missing(value)
+        if char is not None:
+            errors.append(FieldError(field, "undrawable_character", font.refusal(char)))
+    return errors
+
+
+@functools.lru_cache(maxsize=256)
+def _undrawable_party_texts(
+    font: FontSpec,
+    company: Company,
+    customer: Customer,
+    department_id: str | None,
+    contact_id: str | None,
+) -> tuple[FieldError, ...]:
+    # a company books many documents for the same parties, which are frozen values
+    return tuple(_undrawable(font, _party_texts(company, customer, department_id, contact_id)))
 
 
 def check_drawable(data: DocumentData, template_id: str = "default") -> None:
@@ -244,13 +273,17 @@ def check_drawable(data: DocumentData, template_id: str = "default") -> None:
     font = getattr(template(template_id), "font", None)
     if not isinstance(font, FontSpec):
         return
-    errors = []
-    for field, value in _texts(data, font):
-        if not value:
-            continue
-        char = font.first_missing(value)
-        if char is not None:
-            errors.append(FieldError(field, "undrawable_character", font.refusal(char)))
+    invoice = data.invoice
+    errors = [
+        *_undrawable_party_texts(
+            font,
+            data.company,
+            data.customer,
+            invoice.customer_department_id,
+            invoice.customer_contact_id,
+        ),
+        *_undrawable(font, _document_texts(invoice, font)),
+    ]
     if errors:
         raise ValidationError("cannot be drawn", errors=errors)
 

@@ -143,12 +143,8 @@ def _time_or_none(text: str | None) -> dt.datetime | None:
 
 
 def _terms(data: dict[str, Any]) -> PaymentTerms:
-    return PaymentTerms(
-        TermsKind(data["kind"]),
-        data["days"],
-        data["day"],
-        data["week_starts"],
-        _date_or_none(data["fixed_date"]),
+    return _stored_terms(
+        data["kind"], data["days"], data["day"], data["week_starts"], data["fixed_date"]
     )
 
 
@@ -409,7 +405,6 @@ def _stored_terms(
 def _summary(data: dict[str, Any], _: type) -> InvoiceSummary:
     """An InvoiceSummary from its document, by hand and without re-checks (the values
     were checked before they were stored): a page of a list decodes up to a hundred."""
-    terms = data["payment_terms"]
     values = {name: data[name] for name in _SUMMARY_FIELDS}
     for name in _SUMMARY_AMOUNTS:
         values[name] = Decimal(data[name])
@@ -419,9 +414,7 @@ def _summary(data: dict[str, Any], _: type) -> InvoiceSummary:
     values["due_date"] = dt.date.fromisoformat(data["due_date"])
     values["created_at"] = dt.datetime.fromisoformat(data["created_at"])
     values["updated_at"] = dt.datetime.fromisoformat(data["updated_at"])
-    values["payment_terms"] = _stored_terms(
-        terms["kind"], terms["days"], terms["day"], terms["week_starts"], terms["fixed_date"]
-    )
+    values["payment_terms"] = _terms(data["payment_terms"])
     return _rebuilt(InvoiceSummary, values)
 
 
