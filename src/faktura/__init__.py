@@ -29,11 +29,20 @@ from faktura.invoice import (
     Status,
     Transition,
 )
-from faktura.lines import AllowanceCharge, Line, LineType, ProductLine, SeparatorLine, TextLine
+from faktura.lines import (
+    AllowanceCharge,
+    Line,
+    LineFacts,
+    LineType,
+    ProductLine,
+    SeparatorLine,
+    StoredLines,
+    TextLine,
+)
 from faktura.money import Currency
 from faktura.parties import Address, BankAccount, Company, Contact, Customer, Department
 from faktura.terms import PaymentTerms, TermsKind
-from faktura.totals import LineAmounts, Totals, VatGroup, compute_totals
+from faktura.totals import DocumentTotals, LineAmounts, Totals, VatGroup, compute_totals
 from faktura.vat import VatCategory, VatExemption, VatZone
 
 __version__ = "0.1.0"
@@ -55,6 +64,7 @@ __all__ = [
     "DeliveryUnavailable",
     "Department",
     "DocumentKind",
+    "DocumentTotals",
     "FakturaError",
     "FieldError",
     "Invoice",
@@ -62,6 +72,7 @@ __all__ = [
     "InvoiceStateError",
     "Line",
     "LineAmounts",
+    "LineFacts",
     "LineType",
     "NotFoundError",
     "NumberingError",
@@ -72,6 +83,7 @@ __all__ = [
     "SeparatorLine",
     "Status",
     "StorageError",
+    "StoredLines",
     "TermsKind",
     "TextLine",
     "Totals",

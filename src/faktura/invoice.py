@@ -14,7 +14,6 @@ content again (InvoiceStateError): corrections are credit notes.
 
 from __future__ import annotations
 
-import contextlib
 import enum
 import functools
 from collections.abc import Iterable, Mapping, Sequence
@@ -933,8 +932,11 @@ def _carry_derived(source: Invoice, target: Invoice, changes: Iterable[str] = ()
 
 def _carry(source: object, target: object, name: str) -> None:
     """Set ``target``'s cached property ``name`` to ``source``'s, if that is worked out."""
-    with contextlib.suppress(AttributeError, TypeError):
+    # try/except rather than contextlib.suppress: every transition carries four values
+    try:  # noqa: SIM105
         object.__setattr__(target, name, object.__getattribute__(source, name))
+    except (AttributeError, TypeError):
+        pass
 
 
 #: The reason text of the allowance that keeps a completing credit within the invoice.
