@@ -962,9 +962,9 @@ class _Invoices:
     def _search(self, code: int, match: str, query: InvoiceQuery) -> ListResult[InvoiceSummary]:
         """A search of one company (``code``) without a status or customer filter, read
         from the search index in list order by day: per kind, the first ``offset + limit
-        + 1`` matches (and the rest of the day where the page ends), counted on up to
-        ``count_limit`` only when there are more. The days the page falls on are then
-        read and put in order by id; no other row is read."""
+        + 1`` matches (and the rest of the day where the page ends), then, only when
+        there are that many, the rest counted up to ``count_limit``. The days the page
+        falls on are then read and put in order by id; no other row is read."""
         kinds = [query.kind.value] if query.kind is not None else [k.value for k in DocumentKind]
         end = query.offset + query.limit
         keys: list[int] = []
@@ -978,8 +978,10 @@ class _Invoices:
             if len(found) <= end:
                 count += len(found)
                 continue
-            (counted,) = self.uow._row(_COUNT_KEYS, (match, low, high, query.count_limit)) or (0,)
-            count += int(counted)
+            # counted on from the last key read, up to the bound
+            more = (match, found[-1] + 1, high, query.count_limit - len(found))
+            (counted,) = self.uow._row(_COUNT_KEYS, more) or (0,)
+            count += len(found) + int(counted)
             if list_key_day_of(found[-1]) == list_key_day_of(found[-2]):
                 # the page may end inside that day: all of its matches, to order by id
                 rest = (match, found[-1] + 1, list_key_day_end(found[-1]), -1)
