@@ -34,7 +34,7 @@ from faktura.lines import ProductLine
 from faktura.parties import Company
 from faktura.storage import codec
 from faktura.storage.sqlite import SqliteStore
-from faktura.storage.sqlite_schema import recount_invoices
+from faktura.storage.sqlite_schema import index_search, recount_invoices
 from faktura.terms import PaymentTerms
 from faktura.vat import VatCategory
 
@@ -175,7 +175,7 @@ def build(path: Path, rows: int, seed: int = 2026) -> dict[str, object]:
     conn.execute(
         "INSERT INTO invoice_lines (row_id, lines) SELECT row_id, ? FROM invoices", (lines,)
     )
-    conn.execute("INSERT INTO invoices_fts (invoices_fts) VALUES ('rebuild')")
+    index_search(conn)  # the list keys and search index the dropped triggers would have kept
     recount_invoices(conn)  # the list totals the dropped triggers would have kept
     for (sql,) in triggers:
         conn.execute(sql)

@@ -7,8 +7,10 @@ without being named here) and explained afterwards:
 - SQLite: ``EXPLAIN QUERY PLAN``, twice: on the small file as it is, and with the
   statistics of a store of 100,000 invoices (10 companies, one with 40 %), under which
   SQLite chooses differently. A ``SCAN`` of a table or ``USE TEMP B-TREE`` fails. The
-  one sort allowed is that of a search's matches, which the trigram index finds (their
-  number is what the fragment finds, not the size of the store).
+  search index is read within one company's range of rowids (a search reads its matches
+  in list order from there, and stops after the page and the count bound); the one sort
+  allowed is that of a search that also filters by status or customer, of the company's
+  matches the trigram index finds.
 - PostgreSQL: ``EXPLAIN (FORMAT JSON)`` with ``enable_seqscan`` and ``enable_sort`` off,
   so that the planner shows an index path wherever one exists even on a small table; a
   ``Seq Scan`` or ``Sort`` node fails.
@@ -142,6 +144,13 @@ def sqlite_statements(
     return path, seen
 
 
+#: A search with a status or customer filter: its matches are filtered row by row, then
+#: sorted (the only sort allowed).
+_FILTERED_SEARCH = re.compile(r"(status|customer_id) = \?.*invoices_fts MATCH")
+#: The search index read within a range of rowids (one company's, sqlite_schema.list_key).
+_SEARCH_IN_RANGE = re.compile(r"invoices_fts MATCH \? AND rowid BETWEEN \? AND \?")
+
+
 def sqlite_problems(conn: sqlite3.Connection, statements: list[Statement]) -> list[str]:
     problems = []
     for sql, params in _distinct(statements):
@@ -149,10 +158,12 @@ def sqlite_problems(conn: sqlite3.Connection, statements: list[Statement]) -> li
             continue
         if _FULL_COUNT.search(sql):
             problems.append(f"an unbounded count: {sql}")
+        if sql.count("invoices_fts MATCH") != len(_SEARCH_IN_RANGE.findall(sql)):
+            problems.append(f"the search index read beyond one company's range: {sql}")
         plan = [row[3] for row in conn.execute(f"EXPLAIN QUERY PLAN {sql}", params)]
         for detail in plan:
             scan = _TABLE_SCAN.match(detail)
-            sort = "USE TEMP B-TREE" in detail and "invoices_fts MATCH" not in sql
+            sort = "USE TEMP B-TREE" in detail and not _FILTERED_SEARCH.search(sql)
             if scan or sort:
                 problems.append(f"{detail}\n    in {sql}\n    plan: {plan}")
     return problems
@@ -166,6 +177,9 @@ def test_sqlite_plans_are_index_searches(
     texts = {sql for sql, _ in statements}
     assert len(texts) > 20, texts  # lists, counts, positions, reads and writes were seen
     assert any("list_pos" in sql and "ORDER BY" in sql for sql in texts)  # list position
+    # a search in list order, and one with filters (its sort is allowed)
+    assert any("invoices_fts" in sql and "ORDER BY rowid" in sql for sql in texts)
+    assert any(_FILTERED_SEARCH.search(sql) for sql in texts)
     conn = sqlite3.connect(path, isolation_level=None)
     try:
         if stats == "large":

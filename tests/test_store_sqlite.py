@@ -13,6 +13,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from datetime import timedelta
+from decimal import Decimal
 from pathlib import Path
 
 import attrs
@@ -22,13 +23,23 @@ from hypothesis import strategies as st
 
 from faktura.errors import ConfigurationError, NotFoundError, StorageError, ValidationError
 from faktura.invoice import DocumentKind, InvoiceEvent, Status
-from faktura.ports import OVERDUE, InvoiceQuery
+from faktura.ports import OVERDUE, InvoiceQuery, ListResult
 from faktura.storage import codec, open_store
 from faktura.storage import sqlite as sqlite_store
 from faktura.storage.memory import MemoryStore
 from faktura.storage.query import matches, newest_first
 from faktura.storage.sqlite import SqliteStore, SqliteUnitOfWork
-from faktura.storage.sqlite_schema import APPLICATION_ID, LATEST, MIGRATIONS, prepare
+from faktura.storage.sqlite_schema import (
+    APPLICATION_ID,
+    LATEST,
+    LIST_KEY_KINDS,
+    MAX_COMPANY_CODE,
+    MIGRATIONS,
+    list_key,
+    list_key_band,
+    list_key_day,
+    prepare,
+)
 from faktura.testing.contract import AT, DAY, StoreContract, add, company, draft, seeded
 
 
@@ -246,7 +257,7 @@ def test_list_queries_read_an_index_in_order(store: SqliteStore) -> None:
     )
     with store.unit_of_work(readonly=True) as uow:
         for query in QUERIES:
-            arms = sqlite_store._invoice_arms("co-a", query)
+            arms = sqlite_store._invoice_arms("co-a", query, uow.invoices._code("co-a"))
             assert arms is not None
             # the rows of a page come from indexes in order; only they are then read
             sql, params = sqlite_store._union(sqlite_store._ARM, arms)
@@ -348,6 +359,82 @@ def test_search_for_unstorable_text_finds_nothing(store: SqliteStore) -> None:
     add(store, draft("inv-1", description="Workshop"))
     with store.unit_of_work(readonly=True) as uow:
         assert uow.invoices.list("co-a", InvoiceQuery(search="\ud800")).total == 0
+
+
+def test_search_pages_follow_list_order_across_days_kinds_and_edits(store: SqliteStore) -> None:
+    # Many matches a day, written out of id order, credit notes among them, drafts' dates
+    # moved after writing, and another company's matches: every page, bound and kind is the
+    # reference's (a search reads the index by day, then orders each day's by id).
+    seeded(store, "co-b")
+    order = [(n * 37) % 90 for n in range(90)]
+    invoices = [
+        draft(f"inv-{n:03d}", issue_date=DAY - timedelta(days=n % 4), description=f"work {n}")
+        for n in order
+    ]
+    invoices = [
+        i if n % 5 == 0 else i.book(f"2026-{n:05d}", AT).invoice
+        for n, i in zip(order, invoices, strict=True)
+    ]
+    booked = [i for i in invoices if i.number is not None]
+    notes = [
+        invoice.credit(f"cn-{n}", AT, DAY - timedelta(days=n % 3), [(0, Decimal(1))]).credit_note
+        for n, invoice in enumerate(booked[:12])
+    ]
+    others = [draft(f"inv-{n:03d}", company_id="co-b", description="work") for n in range(30)]
+    add(store, *invoices, *notes, *others)
+    for invoice_id, day in (
+        ("inv-005", DAY + timedelta(days=1)),
+        ("inv-050", DAY - timedelta(days=2)),
+    ):
+        with store.unit_of_work() as uow:
+            stored = uow.invoices.get("co-a", invoice_id)
+            uow.invoices.update(stored.update(AT, issue_date=day).invoice, stored.version)
+            uow.commit()
+    with store.unit_of_work(readonly=True) as uow:
+        documents = [uow.invoices.get("co-a", i.id) for i in (*invoices, *notes)]
+        for search, kind, limit, page, bound in itertools.product(
+            ("work", "2026-0000", "rk 1", "nothing"),
+            (DocumentKind.INVOICE, DocumentKind.CREDIT_NOTE, None),
+            (1, 7, 25),
+            (1, 2, 4, 9),
+            (1000, 3, 0),
+        ):
+            query = InvoiceQuery(
+                search=search, kind=kind, limit=limit, page=page, count_bound=bound
+            )
+            expected = newest_first(i for i in documents if matches(i, query))
+            found = uow.invoices.list("co-a", query)
+            window = expected[query.offset : query.offset + limit]
+            assert [i.id for i in found.items] == [i.id for i in window], query
+            reference = ListResult.bounded((), len(expected), query)
+            assert (found.total, found.exact) == (reference.total, reference.exact), query
+
+
+def test_list_keys_order_companies_kinds_and_days() -> None:
+    days = [DAY + timedelta(days=1), DAY, DAY - timedelta(days=400)]
+    keys = [
+        list_key_day(code, kind, day)
+        for code in (1, 2, MAX_COMPANY_CODE)
+        for kind in LIST_KEY_KINDS
+        for day in days
+    ]
+    # a company's kinds, each newest day first: the index's rowid order is list order
+    assert keys == sorted(keys)
+    assert all(a[1] < b[0] for a, b in itertools.pairwise(keys))
+    assert keys[0][0] > 0
+    assert keys[-1][1] < 2**63
+    for code in (1, MAX_COMPANY_CODE):
+        every = list_key_band(code, None)
+        for kind in LIST_KEY_KINDS:
+            low, high = list_key_band(code, kind)
+            assert every[0] <= low < high <= every[1]
+            for day in days:
+                first, last = list_key_day(code, kind, day)
+                assert low <= first < last <= high
+    day = list_key_day(1, "invoice", DAY)
+    assert list_key(None, day) == day[1]  # the first of a day takes the top slot
+    assert list_key(day[1], day) == day[1] - 1  # the next one the slot below
+    assert list_key(day[0], day) is None  # a full day
 
 
 # -- driver errors ---------------------------------------------------------------------------
@@ -559,3 +646,29 @@ def test_memory_and_sqlite_list_alike(store: SqliteStore) -> None:
                 found = uow.invoices.list("co-a", query)
             results.append(([i.id for i in found.items], found.total))
         assert results[0] == results[1], query
+
+
+def test_the_list_key_limits_are_refused_as_storage_errors(store: SqliteStore, path: Path) -> None:
+    # the last slot of a day taken: the next document of that day has no key left
+    add(store, draft("inv-1"))
+    with sqlite3.connect(path) as conn:
+        (code,) = conn.execute(
+            "SELECT code FROM company_codes WHERE company_id = 'co-a'"
+        ).fetchone()
+        conn.execute(
+            "UPDATE invoices SET list_key = ? WHERE id = 'inv-1'",
+            (list_key_day(code, "invoice", DAY)[0],),
+        )
+    with pytest.raises(StorageError, match="too many documents of kind invoice dated") as full:
+        add(store, draft("inv-2"))
+    assert not full.value.retryable
+    add(store, draft("inv-3", issue_date=DAY - timedelta(days=1)))  # another day has room
+    # every company code taken: no company can be added
+    with sqlite3.connect(path) as conn:
+        conn.execute(
+            "INSERT INTO company_codes (company_id, code) VALUES ('co-a2', ?)",
+            (MAX_COMPANY_CODE,),
+        )
+    with pytest.raises(StorageError, match="holds up to") as no_code:
+        seeded(store, "co-b")
+    assert not no_code.value.retryable

@@ -53,7 +53,14 @@ from faktura.parties import Company, Customer
 from faktura.ports import OVERDUE, InvoiceQuery, ListResult
 from faktura.storage import codec
 from faktura.storage.query import OVERDUE_STATUSES, escape_like, search_text
-from faktura.storage.sqlite_schema import prepare
+from faktura.storage.sqlite_schema import (
+    list_key,
+    list_key_band,
+    list_key_day,
+    list_key_day_end,
+    list_key_day_of,
+    prepare,
+)
 from faktura.storage.writer_queue import WriterQueue
 
 __all__ = ["DEFAULT_TIMEOUT", "SqliteStore", "SqliteUnitOfWork"]
@@ -664,6 +671,29 @@ _PAGE_OF_INVOICES = (
 # The bounded count of a search or "overdue": at most ``InvoiceQuery.count_limit`` rows.
 _COUNT_MATCHES = "SELECT count(*) FROM ({arms} LIMIT ?)"
 _COUNT_ARM = "SELECT 1 FROM invoices WHERE {where}"
+# A search with a status or customer filter: the matches of the company's range of the
+# search index (sqlite_schema.list_key_band), each row then filtered and the rest sorted.
+_IN_MATCHES = (
+    "list_key IN (SELECT rowid FROM invoices_fts WHERE invoices_fts MATCH ? "
+    "AND rowid BETWEEN ? AND ?)"
+)
+# A search without those filters reads the search index alone, in its rowid order, which
+# is list order by day (sqlite_schema.list_key_band): the first matches of the company and
+# kind, then (LIMIT ?) a bounded count of them; then the page's rows by list key.
+_MATCH_KEYS = (
+    "SELECT rowid FROM invoices_fts WHERE invoices_fts MATCH ? AND rowid BETWEEN ? AND ? "
+    "ORDER BY rowid LIMIT ?"
+)
+_COUNT_KEYS = (
+    "SELECT count(*) FROM (SELECT 1 FROM invoices_fts WHERE invoices_fts MATCH ? "
+    "AND rowid BETWEEN ? AND ? LIMIT ?)"
+)
+_BY_KEYS = "SELECT list_key, id, summary FROM invoices WHERE list_key IN ({keys})"
+# Keys bound to one statement at most (SQLite's limit is 32,766 in every supported version).
+_KEYS_PER_STATEMENT = 500
+_COMPANY_CODE = "SELECT code FROM company_codes WHERE company_id = ?"
+# The newest key so far of a company's documents of one kind and day (slots count down).
+_LOWEST_KEY = "SELECT min(list_key) FROM invoices WHERE list_key BETWEEN ? AND ?"
 # The exact totals of every other list: a sum over one row per status (version 6).
 _KEPT_COUNT = "SELECT coalesce(sum(n), 0) FROM {table} WHERE company_id = ? AND kind IN ({kinds})"
 # An unfiltered list of one kind: positions (sqlite_schema, version 3) give any page
@@ -689,10 +719,10 @@ _SHIFT_POSITIONS = (
 _Arm = tuple[str, list[object]]
 
 
-def _invoice_arms(company_id: str, query: InvoiceQuery) -> list[_Arm] | None:
+def _invoice_arms(company_id: str, query: InvoiceQuery, code: int | None) -> list[_Arm] | None:
     """The WHERE clauses (and parameters) of ``query``, one per index range read (see
     ``_ARM``): together they are ``faktura.storage.query.matches``. None when nothing
-    can match."""
+    can match. ``code`` is the company's (``company_codes``), for a search."""
     kinds: list[str | None] = [query.kind.value] if query.kind is not None else [None]
     if query.kind is None and (query.status is not None or query.customer_id is not None):
         kinds = [kind.value for kind in DocumentKind]  # no index leaves the kind out
@@ -707,20 +737,20 @@ def _invoice_arms(company_id: str, query: InvoiceQuery) -> list[_Arm] | None:
         due = ["+due_date < ?", query.today.isoformat()]
     elif query.status is not None:
         statuses = [str(query.status)]
-    search: list[str] = []
-    if query.search:
-        needle = query.search.lower()
-        if not _storable(needle):
-            return None  # no stored text can hold it
-        if len(needle) >= _MIN_INDEXED_SEARCH:
-            search = [
-                "row_id IN (SELECT rowid FROM invoices_fts WHERE invoices_fts MATCH ?)",
-                _fts_phrase(needle),
-            ]
-        else:  # only for callers of the store itself: Billing refuses such a search
-            search = [_contains("search"), _fragment(needle)]
+    needle = query.search.lower() if query.search else None
+    if needle is not None and not _storable(needle):
+        return None  # no stored text can hold it
+    indexed = needle is not None and len(needle) >= _MIN_INDEXED_SEARCH
+    if indexed and code is None:
+        return None  # a company without a code has no documents
     arms: list[_Arm] = []
     for kind in kinds:
+        search: list[object] = []
+        if needle is not None and code is not None and indexed:
+            # the matches of the company's (and kind's) range of the search index only
+            search = [_IN_MATCHES, _fts_phrase(needle), *list_key_band(code, kind)]
+        elif needle is not None:  # only for callers of the store itself: Billing refuses it
+            search = [_contains("search"), _fragment(needle)]
         for status in statuses:
             where: list[str] = ["company_id = ?"]
             params: list[object] = [company_id]
@@ -735,7 +765,7 @@ def _invoice_arms(company_id: str, query: InvoiceQuery) -> list[_Arm] | None:
             for condition in (due, search):
                 if condition:
                     where.append(str(condition[0]))
-                    params.append(condition[1])
+                    params.extend(condition[1:])
             arms.append((" AND ".join(where), params))
     return arms
 
@@ -793,9 +823,9 @@ class _Invoices:
     def add(self, invoice: Invoice) -> None:
         row = self.uow._write_row(
             "INSERT INTO invoices (company_id, id, kind, status, customer_id, issue_date, "
-            "due_date, number, description, search, version, doc, summary) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING row_id",
-            (invoice.company_id, invoice.id, *_invoice_columns(invoice)),
+            "due_date, number, description, search, version, doc, summary, list_key) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING row_id",
+            (invoice.company_id, invoice.id, *_invoice_columns(invoice), self._key(invoice)),
             on_integrity=self._taken(invoice),
         )
         if row is None:  # pragma: no cover - RETURNING always gives the row
@@ -806,6 +836,29 @@ class _Invoices:
         )
         self.uow._lines[invoice.company_id, invoice.id] = invoice.line_source
         self._place(invoice)
+
+    def _code(self, company_id: str) -> int | None:
+        """The company's code (``company_codes``); None when there is no such company."""
+        row = self.uow._row(_COMPANY_CODE, (company_id,))
+        return int(row[0]) if row is not None else None
+
+    def _key(self, invoice: Invoice) -> int | None:
+        """The list key (``sqlite_schema.list_key``) of a document written to its
+        company, kind and date: the newest of that day. None without such a company
+        (writing the row then fails on its foreign key)."""
+        code = self._code(invoice.company_id)
+        if code is None:
+            return None
+        day = list_key_day(code, invoice.kind.value, invoice.issue_date)
+        row = self.uow._row(_LOWEST_KEY, day)
+        key = list_key(row[0] if row is not None else None, day)
+        if key is None:
+            raise StorageError(
+                f"company {invoice.company_id!r} has too many documents of kind "
+                f"{invoice.kind.value} dated {invoice.issue_date} for the search index",
+                retryable=False,
+            )
+        return key
 
     def _place(self, invoice: Invoice) -> None:
         """Give a document without a position its place in list order: documents are
@@ -855,14 +908,17 @@ class _Invoices:
                 )
                 is not None
             )
+        values: dict[str, object] = dict(zip(_COLUMNS, columns, strict=True))
+        written = [*names, *_ALWAYS_WRITTEN]
         if moved:
             self._unplace(invoice.company_id, invoice.id)
-        values = dict(zip(_COLUMNS, columns, strict=True))
-        assignments = ", ".join(f"{name} = ?" for name in (*names, *_ALWAYS_WRITTEN))
+            values["list_key"] = self._key(invoice)  # a new day or kind: a new key
+            written.append("list_key")
+        assignments = ", ".join(f"{name} = ?" for name in written)
         changed = self.uow._execute(
             f"UPDATE invoices SET {assignments} WHERE company_id = ? AND id = ? AND version = ?",
             (
-                *(values[name] for name in (*names, *_ALWAYS_WRITTEN)),
+                *(values[name] for name in written),
                 invoice.company_id,
                 invoice.id,
                 expected_version,
@@ -895,7 +951,14 @@ class _Invoices:
     def list(self, company_id: str, query: InvoiceQuery) -> ListResult[InvoiceSummary]:
         if query.kind is not None and not (query.status or query.customer_id or query.search):
             return self._list_by_position(company_id, query.kind.value, query)
-        arms = _invoice_arms(company_id, query)
+        code = None
+        if query.search:
+            needle = query.search.lower()
+            if len(needle) >= _MIN_INDEXED_SEARCH and _storable(needle):
+                code = self._code(company_id)
+                if code is not None and query.status is None and query.customer_id is None:
+                    return self._search(code, _fts_phrase(needle), query)
+        arms = _invoice_arms(company_id, query, code)
         if arms is None:
             return ListResult((), 0)
         if query.counted:
@@ -913,6 +976,56 @@ class _Invoices:
         )
         rows.sort(key=lambda row: (row[2], row[0]), reverse=True)
         return ListResult.bounded(_summaries([row[:2] for row in rows]), count, query)
+
+    def _search(self, code: int, match: str, query: InvoiceQuery) -> ListResult[InvoiceSummary]:
+        """A search of one company (``code``) without a status or customer filter, read
+        from the search index in list order by day: per kind, the first ``offset + limit
+        + 1`` matches (and the rest of the day where the page ends), then, only when
+        there are that many, the rest counted up to ``count_limit``. The days the page
+        falls on are then read and put in order by id; no other row is read."""
+        kinds = [query.kind.value] if query.kind is not None else [k.value for k in DocumentKind]
+        end = query.offset + query.limit
+        keys: list[int] = []
+        count = 0
+        for kind in kinds:
+            low, high = list_key_band(code, kind)
+            found = [
+                int(key) for (key,) in self.uow._rows(_MATCH_KEYS, (match, low, high, end + 1))
+            ]
+            keys += found
+            if len(found) <= end:
+                count += len(found)
+                continue
+            # counted on from the last key read, up to the bound
+            more = (match, found[-1] + 1, high, query.count_limit - len(found))
+            (counted,) = self.uow._row(_COUNT_KEYS, more) or (0,)
+            count += len(found) + int(counted)
+            if list_key_day_of(found[-1]) == list_key_day_of(found[-2]):
+                # the page may end inside that day: all of its matches, to order by id
+                rest = (match, found[-1] + 1, list_key_day_end(found[-1]), -1)
+                keys += [int(key) for (key,) in self.uow._rows(_MATCH_KEYS, rest)]
+        if count <= query.offset:
+            return ListResult.bounded((), count, query)
+        days: dict[int, list[int]] = {}
+        for key in keys:
+            days.setdefault(list_key_day_of(key), []).append(key)
+        window: list[int] = []
+        before = 0  # matches on days before the window's
+        for day in sorted(days):
+            if before + len(window) >= end:
+                break
+            if not window and before + len(days[day]) <= query.offset:
+                before += len(days[day])
+                continue
+            window += days[day]
+        rows: list[Row] = []
+        for start in range(0, len(window), _KEYS_PER_STATEMENT):
+            chunk = window[start : start + _KEYS_PER_STATEMENT]
+            rows += self.uow._rows(_BY_KEYS.format(keys=", ".join("?" * len(chunk))), chunk)
+        rows.sort(key=lambda row: row[1], reverse=True)  # id, newest first
+        rows.sort(key=lambda row: list_key_day_of(row[0]))  # then by day, newest first
+        page = rows[query.offset - before : end - before]
+        return ListResult.bounded(_summaries([row[1:] for row in page]), count, query)
 
     def _list_by_position(
         self, company_id: str, kind: str, query: InvoiceQuery

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable, Sequence
+from datetime import date
 from pathlib import Path
 
 from faktura.errors import ConfigurationError
@@ -24,6 +25,12 @@ __all__ = [
     "LATEST",
     "MIGRATIONS",
     "Migration",
+    "index_search",
+    "list_key",
+    "list_key_band",
+    "list_key_day",
+    "list_key_day_end",
+    "list_key_day_of",
     "prepare",
     "recount_invoices",
     "search_key",
@@ -350,6 +357,170 @@ def _lines_apart(conn: sqlite3.Connection) -> None:
         )
 
 
+# -- Version 8: the search index in list order ---------------------------------------------
+#
+# A document's ``list_key`` is the rowid the search index (``invoices_fts``) knows it by,
+# made so that the index's own rowid order is list order: company, kind, then issue date
+# newest first, then a slot within the day (newest document first):
+#
+#     code (20 bits) | kind (2) | day, newest first (22) | slot (19)
+#
+# ``code`` is the company's number in ``company_codes``; the day is 2**22 minus the
+# date's ordinal (any date Python has); the slot counts down from 2**19 - 1 as documents
+# of that company, kind and day are written. One company's matches of one kind are then a
+# rowid range of the index, read in list order and stopped after the page and the count
+# bound, however many documents the store and its other companies hold.
+LIST_KEY_SLOT_BITS = 19
+LIST_KEY_DAY_BITS = 22
+LIST_KEY_KIND_BITS = 2
+LIST_KEY_CODE_BITS = 20
+_DAY_SHIFT = LIST_KEY_SLOT_BITS
+_KIND_SHIFT = _DAY_SHIFT + LIST_KEY_DAY_BITS
+_CODE_SHIFT = _KIND_SHIFT + LIST_KEY_KIND_BITS
+_TOP_SLOT = (1 << LIST_KEY_SLOT_BITS) - 1
+_DAYS = 1 << LIST_KEY_DAY_BITS
+#: The kinds' numbers in list keys; never renumbered (a new kind takes the next one).
+LIST_KEY_KINDS = {"invoice": 0, "credit_note": 1}
+#: The largest company code (``company_codes``).
+MAX_COMPANY_CODE = (1 << LIST_KEY_CODE_BITS) - 1
+
+
+def list_key_band(code: int, kind: str | None) -> tuple[int, int]:
+    """The first and last list key of a company's documents of one kind (of every kind:
+    None)."""
+    if kind is None:
+        return code << _CODE_SHIFT, (code + 1 << _CODE_SHIFT) - 1
+    low = code << _CODE_SHIFT | LIST_KEY_KINDS[kind] << _KIND_SHIFT
+    return low, low | (1 << _KIND_SHIFT) - 1
+
+
+def list_key_day(code: int, kind: str, day: date) -> tuple[int, int]:
+    """The first and last list key of a company's documents of one kind and issue date."""
+    low = list_key_band(code, kind)[0] | (_DAYS - day.toordinal()) << _DAY_SHIFT
+    return low, low | _TOP_SLOT
+
+
+def list_key_day_of(key: int) -> int:
+    """The day part of a list key: smaller is newer (the same for every company)."""
+    return key >> _DAY_SHIFT & _DAYS - 1
+
+
+def list_key_day_end(key: int) -> int:
+    """The last list key of the company, kind and day of ``key``."""
+    return key | _TOP_SLOT
+
+
+def list_key(lowest: int | None, day: tuple[int, int]) -> int | None:
+    """The key of a document added to ``day`` (``list_key_day``) whose lowest key so far
+    is ``lowest``: the slot below it, the top slot of an empty day; None when the day's
+    slots are all taken."""
+    if lowest is None:
+        return day[1]
+    if lowest <= day[0]:
+        return None
+    return lowest - 1
+
+
+def _key_expression() -> str:
+    """The list key of each invoices row ``i`` (with company code ``c.code``) in SQL, slots
+    given by id (the largest id of a day first, as list order has it)."""
+    kinds = " ".join(f"WHEN '{kind}' THEN {n}" for kind, n in LIST_KEY_KINDS.items())
+    # SQLite gives << and | the same precedence: every term is parenthesized.
+    return (
+        f"(c.code << {_CODE_SHIFT}) | ((CASE i.kind {kinds} END) << {_KIND_SHIFT})"
+        # julianday('0001-01-01') is 1721425.5, the date whose ordinal is 1
+        f" | (({_DAYS} - CAST(julianday(i.issue_date) - 1721424.5 AS INTEGER)) << {_DAY_SHIFT})"
+        f" | ({_TOP_SLOT + 1} - row_number() OVER ("
+        "PARTITION BY i.company_id, i.kind, i.issue_date ORDER BY i.id))"
+    )
+
+
+def index_search(conn: sqlite3.Connection) -> None:
+    """Give every company its code and every document its list key, then rebuild the
+    search index from them: after the migration that adds them, or after documents were
+    loaded with the triggers dropped (a bulk load)."""
+    conn.execute(
+        "INSERT INTO company_codes (company_id, code) "
+        "SELECT id, (SELECT coalesce(max(code), 0) FROM company_codes) "
+        "+ row_number() OVER (ORDER BY id) FROM companies "
+        "WHERE id NOT IN (SELECT company_id FROM company_codes)"
+    )
+    (code,) = conn.execute("SELECT coalesce(max(code), 0) FROM company_codes").fetchone()
+    (per_day,) = conn.execute(
+        "SELECT coalesce(max(n), 0) FROM (SELECT count(*) AS n FROM invoices "
+        "GROUP BY company_id, kind, issue_date)"
+    ).fetchone()
+    if code > MAX_COMPANY_CODE or per_day > _TOP_SLOT + 1:
+        raise ConfigurationError(
+            f"the search index holds up to {MAX_COMPANY_CODE} companies and "
+            f"{_TOP_SLOT + 1} documents of one kind per company and day"
+        )
+    conn.execute("UPDATE invoices SET list_key = NULL WHERE list_key IS NOT NULL")
+    conn.execute(
+        f"""UPDATE invoices SET list_key = keyed.key FROM (
+            SELECT i.row_id, {_key_expression()} AS key
+            FROM invoices AS i JOIN company_codes AS c ON c.company_id = i.company_id
+        ) AS keyed WHERE invoices.row_id = keyed.row_id"""
+    )
+    conn.execute("INSERT INTO invoices_fts (invoices_fts) VALUES ('rebuild')")
+
+
+def _search_in_list_order(conn: sqlite3.Connection) -> None:
+    """The search index keyed by list key (see ``LIST_KEY_SLOT_BITS``), so that a search
+    reads one company's matches in list order and stops after the page and the count
+    bound; it replaces the index keyed by row_id (version 2).
+
+    ``company_codes`` numbers the companies (a trigger numbers each new one); the
+    ``list_key`` of a new document is given by the store (``SqliteStore``) as it writes.
+    """
+    for trigger in ("insert", "delete", "update"):
+        conn.execute(f"DROP TRIGGER invoices_fts_{trigger}")
+    conn.execute("DROP TABLE invoices_fts")
+    conn.execute(
+        """CREATE TABLE company_codes (
+            company_id TEXT PRIMARY KEY REFERENCES companies (id),
+            code INTEGER NOT NULL UNIQUE
+        ) WITHOUT ROWID"""
+    )
+    conn.execute(
+        f"""CREATE TRIGGER companies_code AFTER INSERT ON companies BEGIN
+            SELECT RAISE(ABORT, 'the search index holds up to {MAX_COMPANY_CODE} companies')
+            WHERE (SELECT max(code) FROM company_codes) >= {MAX_COMPANY_CODE};
+            INSERT INTO company_codes (company_id, code)
+            SELECT new.id, coalesce(max(code), 0) + 1 FROM company_codes;
+        END"""
+    )
+    conn.execute("ALTER TABLE invoices ADD COLUMN list_key INTEGER")
+    conn.execute(
+        """CREATE VIRTUAL TABLE invoices_fts USING fts5 (
+            search, content = 'invoices', content_rowid = 'list_key',
+            tokenize = 'trigram case_sensitive 1'
+        )"""
+    )
+    index_search(conn)
+    conn.execute("CREATE UNIQUE INDEX invoices_by_list_key ON invoices (list_key)")
+    for statement in (
+        # a row without a key (none the store writes) stays out of the index
+        """CREATE TRIGGER invoices_fts_insert AFTER INSERT ON invoices
+        WHEN new.list_key IS NOT NULL BEGIN
+            INSERT INTO invoices_fts (rowid, search) VALUES (new.list_key, new.search);
+        END""",
+        """CREATE TRIGGER invoices_fts_delete AFTER DELETE ON invoices
+        WHEN old.list_key IS NOT NULL BEGIN
+            INSERT INTO invoices_fts (invoices_fts, rowid, search)
+            VALUES ('delete', old.list_key, old.search);
+        END""",
+        """CREATE TRIGGER invoices_fts_update AFTER UPDATE OF search, list_key ON invoices
+        WHEN old.search IS NOT new.search OR old.list_key IS NOT new.list_key BEGIN
+            INSERT INTO invoices_fts (invoices_fts, rowid, search)
+            SELECT 'delete', old.list_key, old.search WHERE old.list_key IS NOT NULL;
+            INSERT INTO invoices_fts (rowid, search)
+            SELECT new.list_key, new.search WHERE new.list_key IS NOT NULL;
+        END""",
+    ):
+        conn.execute(statement)
+
+
 #: The steps from an empty file to the current schema; step ``n`` makes version ``n + 1``.
 MIGRATIONS: Sequence[Migration] = (
     _DOCUMENTS,
@@ -359,6 +530,7 @@ MIGRATIONS: Sequence[Migration] = (
     _ARCHIVE,
     _list_counts,
     _lines_apart,
+    _search_in_list_order,
 )
 #: The schema version this faktura writes.
 LATEST = len(MIGRATIONS)
