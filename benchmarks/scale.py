@@ -38,7 +38,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import storage_list
-from faktura.billing import Billing
+from faktura.billing import Billing, InvoiceList
 from faktura.delivery.manual import ManualChannel
 from faktura.errors import ValidationError
 from faktura.invoice import Invoice, Status
@@ -57,6 +57,7 @@ TARGET_GROWTH = 3.0
 REFUSED = "refused"  # the operation is a ValidationError at this input
 NOT_APPLICABLE = "n/a"  # the store has nothing to run it on (no number that long)
 BIG = "big"
+FOUND = "found: "  # the key prefix of a row's documents on page 1
 LISTED = [Status.PAID, Status.SENT, Status.SENDING, Status.PARTIALLY_PAID, Status.DRAFT]
 
 
@@ -104,12 +105,18 @@ def big_company(meta: dict[str, Any]) -> Company:
 
 def measure(billing: Billing, meta: dict[str, Any], repeats: int) -> dict[str, float | str]:
     """Each operation's median ms on the big company of one store (or REFUSED,
-    NOT_APPLICABLE)."""
+    NOT_APPLICABLE); for a list whose page depends on the store (one customer, each
+    search), also how many documents its page 1 held, on average, under ``FOUND``."""
     rng = random.Random(11)
     company_id = BIG
     customer_id = billing.create_customer(BIG, name="Fjord A/S", address=SELLER_ADDRESS).id
     rows: dict[str, float | str] = {}
     drafts: list[str] = []
+
+    def listed(label: str, page: Callable[[], InvoiceList]) -> None:
+        held: list[int] = []
+        rows[label] = median_ms(lambda: held.append(len(page().items)), repeats)
+        rows[FOUND + label] = float(statistics.mean(held))
 
     def create() -> None:
         drafts.append(billing.create_draft(company_id, body(customer_id)).id)
@@ -130,8 +137,9 @@ def measure(billing: Billing, meta: dict[str, Any], repeats: int) -> dict[str, f
             lambda s=status: billing.list_invoices(company_id, status=s), repeats
         )
     customer = f"cu-{rng.randrange(meta['customers'][BIG])}"
-    rows["list page 1, one customer"] = median_ms(
-        lambda: billing.list_invoices(company_id, customer_id=customer), repeats
+    listed(
+        "list page 1, one customer",
+        lambda: billing.list_invoices(company_id, customer_id=customer),
     )
     numbers: list[str] = meta["numbers"][BIG]
     for length in range(1, 7):
@@ -142,16 +150,14 @@ def measure(billing: Billing, meta: dict[str, Any], repeats: int) -> dict[str, f
             continue
         fragments = [n[-length:] for n in rng.sample(long_enough, 5)]
         try:
-            rows[label] = median_ms(
+            listed(
+                label,
                 lambda f=fragments: billing.list_invoices(company_id, search=rng.choice(f)),
-                repeats,
             )
         except ValidationError:  # shorter than the trigram: a 400 over HTTP
             rows[label] = REFUSED
     words: list[str] = meta["words"]
-    rows["search, a word"] = median_ms(
-        lambda: billing.list_invoices(company_id, search=rng.choice(words)), repeats
-    )
+    listed("search, a word", lambda: billing.list_invoices(company_id, search=rng.choice(words)))
     return rows
 
 
@@ -249,6 +255,8 @@ def growth_table(
     header = [label, *(f"{size:,}" for size in sizes), "growth"]
     rows, missed = [], []
     for name in results[sizes[0]]:
+        if name.startswith(FOUND):
+            continue
         cells = [results[size][name] for size in sizes]
         shown = [c if isinstance(c, str) else f"{c:.3f}" for c in cells]
         timed = [c for c in cells if not isinstance(c, str)]
@@ -259,6 +267,22 @@ def growth_table(
                 f"{label}: {name} grew {growth:.1f}× ({timed[0]:.3f} → {timed[-1]:.3f} ms)"
             )
     print_rows(header, rows, [36, *([10] * len(sizes)), 8])
+    print()
+    found = dict.fromkeys(n for size in sizes for n in results[size] if n.startswith(FOUND))
+    print_rows(
+        ["documents on page 1 (mean)", *(f"{size:,}" for size in sizes)],
+        [
+            [
+                name[len(FOUND) :],
+                *(
+                    f"{held:.1f}" if isinstance(held := results[size].get(name), float) else "-"
+                    for size in sizes
+                ),
+            ]
+            for name in found
+        ],
+        [36, *([10] * len(sizes))],
+    )
     return missed
 
 
