@@ -1,9 +1,11 @@
 """PostgresStore: documents in PostgreSQL through psycopg 3 (extra ``postgres``).
 
-Each document is one row: the codec's JSON in a ``doc`` column (the truth) beside the
-columns lists filter and sort on (kind, status, customer, dates, number, version) and a
-``search`` column holding ``query.search_text`` computed in Python, so a search means
-exactly what the memory store's does whatever the database's collation. Text keys are
+Each document is one row: the codec's JSON of its header in a ``doc`` column and of its
+lines in a ``lines`` column (together the truth; an update that leaves the lines alone
+does not set theirs) beside the columns lists filter and sort on (kind, status,
+customer, dates, number, version) and a ``search`` column holding ``query.search_text``
+computed in Python, so a search means exactly what the memory store's does whatever the
+database's collation. Text keys are
 ``COLLATE "C"`` so that ids sort by code point, as Python sorts them.
 
 A unit of work is one transaction on one connection of the store's small pool. Writers

@@ -18,6 +18,9 @@ default store.
   is not a database or cannot be opened (``SqliteStore._error``). A stored row that
   cannot be decoded is a non-retryable StorageError naming it; in a list it fails the
   whole page.
+- A document's header (``codec.dumps_header``) is its row's ``doc``; its lines are a row
+  of ``invoice_lines``, read with it as ``StoredLines`` (decoded when used) and written
+  only when a write brings other lines than those read (``SqliteUnitOfWork._lines``).
 - A store must not cross ``fork()``: SQLite keeps per-process state about open files that
   a forked child inherits but cannot use. Open stores after forking (or close them
   before), or start processes with "spawn" or "forkserver".
