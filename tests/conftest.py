@@ -57,6 +57,8 @@ import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis.database import DirectoryBasedExampleDatabase
 
+import einvoice_rules
+
 # -- hypothesis profiles ------------------------------------------------------------------
 
 settings.register_profile(
@@ -267,6 +269,13 @@ _sweep_runs: Counter[str] = Counter()  # sweep tests "collected" and "passed" (c
 def _is_sweep(nodeid: str) -> bool:
     module, _, name = nodeid.partition("::")
     return module == _SWEEP_MODULE and name.startswith(_SWEEP_TESTS)
+
+
+@pytest.fixture(scope="session")
+def validator() -> einvoice_rules.OfficialRules:
+    """The official e-invoice rules, all four layers, compiled once per session
+    (tests/einvoice_rules.py): fails under CI=true when anything is missing."""
+    return einvoice_rules.load()
 
 
 @pytest.fixture(scope="session")

@@ -114,6 +114,11 @@ class OfficialRules:
             found += _failed(etree.fromstring(svrl.encode("utf-8")), layer)
         return found
 
+    def messages(self, document: bytes) -> list[str]:
+        """``findings`` as ``"<rule id> (<layer>): message at location"`` texts: the
+        ``validate`` callable of ``faktura.testing.access_point.LocalAccessPoint``."""
+        return [str(finding) for finding in self.findings(document)]
+
     def check(self, document: bytes) -> None:
         found = self.findings(document)
         if found:

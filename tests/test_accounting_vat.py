@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
+from einvoice_rules import OfficialRules
 from faktura import Company, Customer, ValidationError
 from faktura.billing import Billing
 from faktura.exchange import AccountingVat, ExchangeRates, FixedRates
@@ -23,7 +24,7 @@ from faktura.storage.memory import MemoryStore
 from faktura.storage.sqlite import SqliteStore
 from faktura.testing.clock import ManualClock
 from faktura.testing.parties import seller_and_buyer
-from test_ubl import NS, Validator, validator  # noqa: F401  (the session fixture)
+from test_ubl import NS
 
 AT = datetime(2026, 12, 7, 10, 0, tzinfo=UTC)
 RATES = FixedRates({("EUR", "DKK"): Decimal("7.4604")})
@@ -50,7 +51,7 @@ def pdf_text(pdf: bytes) -> str:
     return " ".join(text.replace("\u00a0", " ").split())
 
 
-def test_a_eur_invoice_states_its_vat_in_dkk(validator: Validator) -> None:  # noqa: F811
+def test_a_eur_invoice_states_its_vat_in_dkk(validator: OfficialRules) -> None:
     billing, company, customer = setup()
     invoice = book(billing, company, customer, "EUR")
     assert invoice.totals.vat == Decimal("250.00")

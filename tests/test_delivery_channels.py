@@ -11,6 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from stdnum import ean as stdnum_ean
 
+from einvoice_rules import OfficialRules
 from faktura import identifiers
 from faktura.delivery.channel import (
     DeliveryChannel,
@@ -40,7 +41,6 @@ from faktura.testing.channels import (
 )
 from test_delivery_email import TO, Recorder, SmtpServer, free_port, smtp_server  # noqa: F401
 from test_delivery_sproom import GLN
-from test_ubl import Validator, validator  # noqa: F401
 
 STRANGER = attrs.evolve(GLN, address="5790000000012")
 
@@ -88,8 +88,8 @@ class TestEmailChannel(PeerChannelContract):
 
 class TestSproomChannel(PeerChannelContract):
     @pytest.fixture
-    def server(self, validator: Validator) -> Iterator[LocalAccessPoint]:  # noqa: F811
-        with LocalAccessPoint(participants={GLN.display()}, validate=validator.findings) as srv:
+    def server(self, validator: OfficialRules) -> Iterator[LocalAccessPoint]:
+        with LocalAccessPoint(participants={GLN.display()}, validate=validator.messages) as srv:
             yield srv
 
     @pytest.fixture

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
+from einvoice_rules import OfficialRules
 from faktura import Company, Customer, ValidationError
 from faktura.billing import Billing
 from faktura.documents.l10n import format_date
@@ -24,7 +25,7 @@ from faktura.storage.sqlite import SqliteStore
 from faktura.testing.clock import ManualClock
 from faktura.testing.parties import seller_and_buyer
 from faktura.wire import invoice_to_wire
-from test_ubl import NS, Validator, validator  # noqa: F401  (the session fixture)
+from test_ubl import NS
 
 AT = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 LINE = {"description": "Rådgivning", "quantity": "2", "unitPrice": "1000.00"}
@@ -180,7 +181,7 @@ def ubl_dates(document: bytes) -> tuple[list[str], list[str], list[str]]:
     ],
 )
 def test_the_ubl_carries_bt72_and_bg14(
-    validator: Validator,  # noqa: F811
+    validator: OfficialRules,
     memory: tuple[Billing, Company, Customer],
     wire: dict[str, str],
     expected: tuple[list[str], list[str], list[str]],

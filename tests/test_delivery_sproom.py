@@ -1,6 +1,6 @@
 """SproomAccessPoint and EInvoiceChannel against a real HTTP access point on 127.0.0.1
 (faktura.testing.access_point), which checks every posted UBL document against the UBL
-2.1 XSD and CEN's EN 16931 rules (the Validator of test_ubl).
+2.1 XSD and CEN's EN 16931 rules (the official rules of tests/einvoice_rules.py).
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from einvoice_rules import OfficialRules
 from faktura.delivery.channel import Recipient, RecipientKind
 from faktura.delivery.sproom import (
     FAILED_STATUSES,
@@ -34,7 +35,6 @@ from faktura.errors import (
 )
 from faktura.testing.access_point import LocalAccessPoint
 from faktura.testing.channels import sample_document
-from test_ubl import Validator, validator  # noqa: F401 (the validator fixture)
 
 GLN = Recipient(RecipientKind.PEPPOL, "5790000435951", "Region Midtjylland", "0088")
 CVR = Recipient(RecipientKind.PEPPOL, "13585628", "Købmand Jensen A/S", "0184")
@@ -42,9 +42,9 @@ AT = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-def server(validator: Validator) -> Iterator[LocalAccessPoint]:  # noqa: F811
+def server(validator: OfficialRules) -> Iterator[LocalAccessPoint]:
     with LocalAccessPoint(
-        participants={GLN.display(), CVR.display()}, validate=validator.findings
+        participants={GLN.display(), CVR.display()}, validate=validator.messages
     ) as running:
         yield running
 

@@ -16,6 +16,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from einvoice_rules import OfficialRules
 from faktura import (
     ConflictError,
     DeliveryRejected,
@@ -43,7 +44,6 @@ from faktura.testing.channels import RecordingChannel
 from faktura.testing.clock import ManualClock
 from faktura.testing.parties import BUYER_ADDRESS
 from test_delivery_email import SmtpServer, smtp_server  # noqa: F401
-from test_ubl import Validator, validator  # noqa: F401
 
 SELLER = {
     "name": "Nordlys ApS",
@@ -553,14 +553,14 @@ def test_the_send_wire_form(w: World) -> None:
 def test_send_over_a_real_smtp_server_and_a_real_access_point(
     tmp_path: Path,
     smtp_server: SmtpServer,  # noqa: F811
-    validator: Validator,  # noqa: F811
+    validator: OfficialRules,
 ) -> None:
     from faktura.documents.pdf import DocumentData, render_pdf
 
     store = SqliteStore(tmp_path / "e2e.db", create=True)
     participant = f"0088:{DEPARTMENT_EAN}"
     with (
-        LocalAccessPoint(participants={participant}, validate=validator.findings) as ap,
+        LocalAccessPoint(participants={participant}, validate=validator.messages) as ap,
         SproomAccessPoint(ap.url, ap.token, timeout=2.0, retries=2, backoff=0.01) as client,
     ):
         channels: dict[str, DeliveryChannel] = {

@@ -20,7 +20,6 @@ import pytest
 from hypothesis import HealthCheck, given, reject, settings
 from hypothesis import strategies as st
 
-import einvoice_rules
 from einvoice_rules import OfficialRules
 from faktura import ValidationError
 from faktura.documents.ubl import CUSTOMIZATION_ID, PROFILE_ID, to_ubl
@@ -37,14 +36,6 @@ NS = {
     "cbc": "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2",
     "cac": "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2",
 }
-
-
-# -- the validator ---------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="session")
-def validator() -> OfficialRules:
-    return einvoice_rules.load()
 
 
 # -- parties and documents -------------------------------------------------------------------
