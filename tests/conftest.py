@@ -136,6 +136,10 @@ TIERS: Mapping[str, str | Mapping[str, str]] = {
     "tests/test_tiers.py": UNIT,
     "tests/test_totals_examples.py": UNIT,
     "tests/test_totals_properties.py": UNIT,  # against an independent exact reference
+    "tests/test_references.py": {
+        "test_the_http_api_takes_and_answers_references": E2E,
+        OTHERS: INTEGRATION,
+    },
     "tests/test_robustness.py": {
         "test_billing_takes_junk_sqlite": INTEGRATION,
         "test_billing_takes_junk_postgres": INTEGRATION,

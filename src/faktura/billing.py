@@ -80,6 +80,7 @@ from faktura.ports import (
     UnitOfWork,
 )
 from faktura.profile import check_registered_template, patch_company
+from faktura.references import NO_REFERENCES
 from faktura.terms import PaymentTerms
 from faktura.wire import (
     CreateDraftRequest,
@@ -384,6 +385,7 @@ class Billing:
             "customer_contact_id": request.customer_contact_id,
             "reference": request.reference,
             "our_reference": request.our_reference,
+            "references": request.references or NO_REFERENCES,
             "description": request.description,
             "notes": request.notes,
             "delivery_date": request.delivery_date,

@@ -48,6 +48,7 @@ from faktura.lines import (
     TextLine,
 )
 from faktura.money import ZERO, Currency, arithmetic, parse_decimal, total
+from faktura.references import NO_REFERENCES, DocumentReferences
 from faktura.terms import PaymentTerms, check_due_date
 from faktura.totals import DocumentTotals, Totals, compute_totals
 from faktura.vat import check_categories
@@ -123,6 +124,7 @@ EDITABLE_FIELDS = frozenset(
         "customer_contact_id",
         "reference",
         "our_reference",
+        "references",
         "description",
         "notes",
         "delivery_date",
@@ -241,6 +243,8 @@ class Invoice:
     customer_contact_id: str | None = None
     reference: str | None = None
     our_reference: str | None = None
+    #: The order, sales order, contract, project and buyer accounting references.
+    references: DocumentReferences = NO_REFERENCES
     description: str | None = None
     notes: str | None = None
     #: The actual delivery date (BT-72); with no date and no period, the issue date.
@@ -475,6 +479,9 @@ class Invoice:
         _optional_text(self.vat_exemption_reason, "vatExemptionReason")
         for name in ("reference", "our_reference"):
             _optional_text(getattr(self, name), _WIRE_NAMES[name], limit=200, one_line=True)
+        if self.references is None:  # a change that clears them
+            normalize(self, "references", NO_REFERENCES)
+        check_instance(self.references, DocumentReferences, "references")
         _optional_text(self.description, "description")
         _optional_text(self.notes, "notes", limit=10000)
         _optional_text(self.credit_reason, "reason", limit=500)
@@ -750,6 +757,7 @@ class Invoice:
             customer_contact_id=self.customer_contact_id,
             reference=self.reference,
             our_reference=self.our_reference,
+            references=self.references,
             credited_invoice_id=self.id,
             credited_invoice_number=self.number,
             credited_invoice_date=self.issue_date,
@@ -1079,6 +1087,7 @@ _WIRE_NAMES = {
     "customer_contact_id": "customerContactId",
     "reference": "reference",
     "our_reference": "ourReference",
+    "references": "references",
     "description": "description",
     "notes": "notes",
     "delivery_date": "deliveryDate",

@@ -47,6 +47,7 @@ from faktura.exchange import AccountingVat
 from faktura.invoice import DocumentKind, Invoice, InvoiceSummary, Status
 from faktura.lines import AllowanceCharge, Line, LineType, ProductLine, SeparatorLine, TextLine
 from faktura.money import ZERO, parse_decimal
+from faktura.references import NO_REFERENCES, DocumentReferences
 from faktura.terms import PaymentTerms, TermsKind
 from faktura.vat import VatCategory
 
@@ -118,6 +119,12 @@ class AllowanceChargeWire:
     reason_code: str | None = None
 
 
+REFERENCES_METADATA = {
+    "description": "The order, sales order, contract, project and buyer accounting "
+    "references (EN 16931 BT-13, BT-14, BT-12, BT-11, BT-19), each optional"
+}
+
+
 @attrs.frozen
 class CreateDraftRequest:
     """The body of "Create a draft invoice" (the reference API's fields first, then extensions)."""
@@ -135,6 +142,7 @@ class CreateDraftRequest:
     description: str | None = None
     notes: str | None = None
     # extensions
+    references: DocumentReferences | None = attrs.field(default=None, metadata=REFERENCES_METADATA)
     allowance_charges: list[AllowanceChargeWire] = attrs.Factory(list)
     prices_include_vat: bool = False
     prepaid_amount: Decimal | None = None
@@ -222,6 +230,9 @@ class InvoiceResponse(InvoiceListItem):
     prices_include_vat: bool = False
     vat_breakdown: list[VatBreakdownWire] = attrs.Factory(list)
     vat_exemption_reason: str | None = None
+    references: DocumentReferences = attrs.field(
+        default=NO_REFERENCES, metadata=REFERENCES_METADATA
+    )
     delivery_date: dt.date | None = None
     period_start: dt.date | None = None
     period_end: dt.date | None = None
@@ -718,6 +729,7 @@ def response_of(invoice: Invoice) -> InvoiceResponse:
             for group in totals.vat_breakdown
         ],
         vat_exemption_reason=invoice.vat_exemption_reason,
+        references=invoice.references,
         delivery_date=invoice.delivery_date,
         period_start=invoice.period_start,
         period_end=invoice.period_end,
@@ -848,6 +860,14 @@ def invoice_to_wire(invoice: Invoice) -> dict[str, Any]:
         for group in totals.vat_breakdown
     ]
     data["vatExemptionReason"] = invoice.vat_exemption_reason
+    refs = invoice.references
+    data["references"] = {
+        "order": refs.order,
+        "salesOrder": refs.sales_order,
+        "contract": refs.contract,
+        "project": refs.project,
+        "buyerAccounting": refs.buyer_accounting,
+    }
     data["deliveryDate"] = _iso(invoice.delivery_date)
     data["periodStart"] = _iso(invoice.period_start)
     data["periodEnd"] = _iso(invoice.period_end)

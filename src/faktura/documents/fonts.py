@@ -227,6 +227,8 @@ def _document_texts(invoice: Invoice, font: FontSpec) -> Iterator[tuple[str, str
     otherwise."""
     yield "reference", invoice.reference
     yield "ourReference", invoice.our_reference
+    for name, text in invoice.references.texts():
+        yield f"references.{name}", text
     if font.first_missing(invoice.line_facts.characters) is not None:
         for index, line in enumerate(invoice.lines):
             yield f"lines.{index}.description", line.description

@@ -167,6 +167,11 @@ class Labels:
     reference: str  # the buyer's purchase order number
     your_reference: str  # the buyer's contact person
     our_reference: str
+    order_reference: str  # BT-13, the buyer's order (faktura.references)
+    sales_order: str  # BT-14, the seller's order confirmation
+    contract: str  # BT-12
+    project: str  # BT-11
+    buyer_accounting: str  # BT-19, the buyer's account or cost centre
     currency: str
     # parties
     customer: str
@@ -270,6 +275,11 @@ _DA = Labels(
     reference="PO-nr.",
     your_reference="Deres ref.",
     our_reference="Vores ref.",
+    order_reference="Ordrereference",
+    sales_order="Vores ordrenr.",
+    contract="Kontrakt",
+    project="Projekt",
+    buyer_accounting="Kontostreng",
     currency="Valuta",
     customer="Kunde",
     delivery_address="Leveringsadresse",
@@ -357,6 +367,11 @@ _EN = Labels(
     reference="PO number",
     your_reference="Your ref.",
     our_reference="Our ref.",
+    order_reference="Order ref.",
+    sales_order="Our order no.",
+    contract="Contract",
+    project="Project",
+    buyer_accounting="Accounting ref.",
     currency="Currency",
     customer="Customer",
     delivery_address="Delivery address",
@@ -444,6 +459,11 @@ _DE = Labels(
     reference="Bestellnummer",
     your_reference="Ihr Zeichen",
     our_reference="Unser Zeichen",
+    order_reference="Bestellreferenz",
+    sales_order="Unsere Auftragsnr.",
+    contract="Vertrag",
+    project="Projekt",
+    buyer_accounting="Kostenstelle",
     currency="Währung",
     customer="Kunde",
     delivery_address="Lieferanschrift",
@@ -539,6 +559,11 @@ _SV = Labels(
     reference="Ert ordernr",
     your_reference="Er referens",
     our_reference="Vår referens",
+    order_reference="Orderreferens",
+    sales_order="Vårt ordernr",
+    contract="Avtal",
+    project="Projekt",
+    buyer_accounting="Kontering",
     currency="Valuta",
     customer="Kund",
     delivery_address="Leveransadress",
@@ -628,6 +653,11 @@ _NB = Labels(
     reference="Bestillingsnr.",
     your_reference="Deres ref.",
     our_reference="Vår ref.",
+    order_reference="Ordrereferanse",
+    sales_order="Vårt ordrenr.",
+    contract="Kontrakt",
+    project="Prosjekt",
+    buyer_accounting="Kontering",
     currency="Valuta",
     customer="Kunde",
     delivery_address="Leveringsadresse",

@@ -281,6 +281,16 @@ class _Renderer:
             facts.append((words.reference, invoice.reference))
         if invoice.our_reference:
             facts.append((words.our_reference, invoice.our_reference))
+        references = invoice.references
+        for label, value in (
+            (words.order_reference, references.order),
+            (words.sales_order, references.sales_order),
+            (words.contract, references.contract),
+            (words.project, references.project),
+            (words.buyer_accounting, references.buyer_accounting),
+        ):
+            if value:
+                facts.append((label, value))
         facts.append((words.currency, invoice.currency))
         rows = [
             [self.para(label, self.small, "label"), self.para(value, self.right, "header")]

@@ -13,7 +13,12 @@ Mapping (EN 16931 business terms):
   reason ("Reason: ...") → one Note (BT-22; Peppol allows a single note),
   ``reference`` → BuyerReference (BT-10), falling back to the customer number (Peppol
   needs a buyer or order reference), ``ourReference`` → the seller contact (BT-41) with
-  the company's phone and e-mail.
+  the company's phone and e-mail. ``references`` (faktura.references): the buyer
+  accounting reference → AccountingCost (BT-19), the order and sales order →
+  OrderReference ID and SalesOrderID (BT-13, BT-14; ID "NA" when only the sales order
+  is known), the contract → ContractDocumentReference (BT-12), the project →
+  ProjectReference (BT-11; on a credit note an AdditionalDocumentReference with
+  DocumentTypeCode 50, as a UBL 2.1 CreditNote has no ProjectReference).
 * A credit note names the credited invoice number (BT-25) and its issue date (BT-26)
   in BillingReference. Its amounts and quantities are positive, as faktura stores them.
 * Parties: EndpointID from the EAN/GLN (scheme 0088), else the CVR (scheme 0184); the
@@ -213,9 +218,10 @@ class _Builder:
                     field="vatRate",
                     rule="ubl_vat_rate",
                 )
-        if self._buyer_reference() is None:
+        if self._buyer_reference() is None and self.invoice.references.order is None:
             raise ValidationError(
-                "Peppol needs a buyer reference: set the reference or the customer number",
+                "Peppol needs a buyer reference or an order reference (PEPPOL-EN16931-R003): "
+                "set the reference, the order reference or the customer number",
                 field="reference",
                 rule="ubl_buyer_reference",
             )
@@ -250,6 +256,8 @@ class _Builder:
         accounting = invoice.vat_accounting
         if accounting is not None:
             _cbc(root, "TaxCurrencyCode", accounting.currency)
+        references = invoice.references
+        _cbc(root, "AccountingCost", _text(references.buyer_accounting))
         _cbc(root, "BuyerReference", self._buyer_reference())
         if invoice.period_start is not None and invoice.period_end is not None:
             _cac(
@@ -258,12 +266,28 @@ class _Builder:
                 StartDate=invoice.period_start.isoformat(),
                 EndDate=invoice.period_end.isoformat(),
             )
+        if references.order is not None or references.sales_order is not None:
+            # UBL needs the order's ID; Peppol's "NA" says there is none (BT-14 alone)
+            order = _cac(root, "OrderReference", ID=_text(references.order) or "NA")
+            _cbc(order, "SalesOrderID", _text(references.sales_order))
         if self.credit:
             billing = _cac(root, "BillingReference")
             reference = _cac(billing, "InvoiceDocumentReference")
             _cbc(reference, "ID", invoice.credited_invoice_number)
             if invoice.credited_invoice_date is not None:  # BT-26
                 _cbc(reference, "IssueDate", invoice.credited_invoice_date.isoformat())
+        if references.contract is not None:
+            _cac(root, "ContractDocumentReference", ID=_text(references.contract))
+        if references.project is not None:
+            if self.credit:  # a UBL 2.1 CreditNote has no ProjectReference
+                _cac(
+                    root,
+                    "AdditionalDocumentReference",
+                    ID=_text(references.project),
+                    DocumentTypeCode="50",
+                )
+            else:
+                _cac(root, "ProjectReference", ID=_text(references.project))
         self._seller(_cac(_cac(root, "AccountingSupplierParty"), "Party"))
         self._buyer(_cac(_cac(root, "AccountingCustomerParty"), "Party"))
         if VatCategory.K in self.categories or invoice.effective_delivery_date is not None:

@@ -27,6 +27,7 @@ from faktura.delivery.wire import AttemptWire
 from faktura.errors import FieldError, ValidationError, WireFormatError
 from faktura.numbering import MAX_START, NumberSeries, Reset
 from faktura.parties import Address, Company, Contact, Customer, Department
+from faktura.references import DocumentReferences
 from faktura.terms import PaymentTerms, TermsKind
 from faktura.vat import VatZone
 from faktura.wire import (
@@ -98,6 +99,9 @@ class UpdateDraftRequest:
     our_reference: str | None = None
     description: str | None = None
     notes: str | None = None
+    references: DocumentReferences | None = attrs.field(
+        default=None, metadata=wire.REFERENCES_METADATA
+    )
     allowance_charges: list[AllowanceChargeWire] | None = attrs.field(default=None, metadata=_NN)
     prices_include_vat: bool | None = attrs.field(default=None, metadata=_NN)
     prepaid_amount: Decimal | None = attrs.field(default=None, metadata=_NN)

@@ -46,6 +46,7 @@ from faktura.lines import (
 )
 from faktura.money import Currency
 from faktura.parties import Company, Customer
+from faktura.references import NO_REFERENCES, DocumentReferences
 from faktura.terms import PaymentTerms, TermsKind
 from faktura.totals import DocumentTotals, VatGroup
 from faktura.vat import VatCategory, VatExemption
@@ -99,6 +100,11 @@ def _make() -> tuple[cattrs.Converter, Callable[[Invoice], dict[str, Any]]]:
     plain = conv.get_unstructure_hook(IssuedParties)
     conv.register_unstructure_hook(
         IssuedParties, functools.lru_cache(maxsize=256)(lambda value: _encode(plain(value)))
+    )
+    # a document's references are mostly none: stored as null then
+    plain_references = conv.get_unstructure_hook(DocumentReferences)
+    conv.register_unstructure_hook(
+        DocumentReferences, lambda value: plain_references(value) if value else None
     )
     conv.register_unstructure_hook_factory(lambda t: t == frozenset[Scope], lambda _: sorted)
     conv.register_structure_hook_func(
@@ -184,6 +190,8 @@ def _invoice(
             "customer_contact_id": data["customer_contact_id"],
             "reference": data["reference"],
             "our_reference": data["our_reference"],
+            # documents stored before references were kept have none
+            "references": _references(data.get("references")),
             "description": data["description"],
             "notes": data["notes"],
             # documents stored before delivery dates and periods were kept have none
@@ -282,6 +290,10 @@ def _accounting_vat(data: dict[str, Any] | None) -> AccountingVat | None:
         dt.date.fromisoformat(data["rate_date"]),
         Decimal(data["vat"]),
     )
+
+
+def _references(data: dict[str, Any] | None) -> DocumentReferences:
+    return NO_REFERENCES if data is None else DocumentReferences(**data)
 
 
 def _issued(data: str | dict[str, Any] | None) -> IssuedParties | None:

@@ -29,6 +29,7 @@ from faktura.errors import ValidationError
 from faktura.invoice import BOOKED_STATUSES, Invoice, Status
 from faktura.lines import AllowanceCharge, Line, ProductLine, SeparatorLine, TextLine
 from faktura.money import MAX_MAGNITUDE, MAX_PLACES, ZERO, Currency
+from faktura.references import NO_REFERENCES, DocumentReferences
 from faktura.terms import MAX_TERM_DAYS, PaymentTerms, TermsKind
 from faktura.totals import compute_totals
 from faktura.vat import VatCategory
@@ -41,6 +42,7 @@ __all__ = [
     "booked_invoices",
     "currencies",
     "document_lines",
+    "document_references",
     "drafts",
     "invoices",
     "lines",
@@ -282,6 +284,9 @@ _HEADING = st.just("") | _DESCRIPTION
 _UNIT = st.sampled_from(_UNITS)
 _PRODUCT_NUMBER = st.none() | st.sampled_from(("P-1", "SKU 42", "ÆØÅ-7"))
 _PERCENT = _decimals(0, 100, 2)
+_REFERENCE = st.none() | st.sampled_from(
+    ("PO-4711", "SO 2026/17", "K-2026-03", "Havnebad Syd", "4025:123:4343", "ÆØÅ 7 – ü")
+)
 
 
 def _draw_product_line(
@@ -607,11 +612,25 @@ def _drafts(
         vat_exemption_reason=reason,
         reference=draw(_OPTIONAL_TEXT),
         our_reference=draw(_OPTIONAL_TEXT),
+        references=draw(st.just(NO_REFERENCES) | document_references()),
         description=draw(_OPTIONAL_TEXT),
         notes=draw(_OPTIONAL_TEXT),
         delivery_date=draw(st.none() | _DATES),
         **draw(_PERIODS),  # type: ignore[arg-type]
     ).invoice
+
+
+def document_references() -> st.SearchStrategy[DocumentReferences]:
+    """Order, sales order, contract, project and buyer accounting references (BT-13,
+    BT-14, BT-12, BT-11, BT-19), each present or not."""
+    return st.builds(
+        DocumentReferences,
+        order=_REFERENCE,
+        sales_order=_REFERENCE,
+        contract=_REFERENCE,
+        project=_REFERENCE,
+        buyer_accounting=_REFERENCE,
+    )
 
 
 def _currency_strategy(currency: Currency | str | None) -> st.SearchStrategy[Currency]:
