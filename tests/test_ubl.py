@@ -312,7 +312,12 @@ def test_prices_including_vat(validator: OfficialRules) -> None:
         (  # a VAT number without a Peppol endpoint scheme (Northern Ireland's)
             lambda: (
                 booked(line("1")),
-                company(ean=None, cvr=None, vat_id="XI980780684"),
+                company(
+                    ean=None,
+                    cvr=None,
+                    vat_id="XI980780684",
+                    address=attrs.evolve(SELLER_ADDRESS, country="GB"),
+                ),
                 customer(),
             ),
             "company.ean",
