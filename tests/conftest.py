@@ -115,6 +115,7 @@ TIERS: Mapping[str, str | Mapping[str, str]] = {
     "tests/test_epc_qr.py": UNIT,
     "tests/test_exchange.py": UNIT,
     "tests/test_fik.py": UNIT,
+    "tests/test_national_rules.py": UNIT,
     "tests/test_invoice_lifecycle.py": UNIT,
     "tests/test_issuability.py": UNIT,
     "tests/test_issued_final.py": {"test_http_renamed_customer": E2E, OTHERS: UNIT},

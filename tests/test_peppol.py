@@ -194,6 +194,24 @@ def shift(path: str, by: str) -> Callable[[ET.Element], None]:
     return change
 
 
+def zzz_reason(path: str, reason: str) -> Callable[[ET.Element], None]:
+    """The allowance/charge at ``path`` with reason code ZZZ and ``reason``."""
+
+    def change(root: ET.Element) -> None:
+        element = one(root, path)
+        for name in ("AllowanceChargeReasonCode", "AllowanceChargeReason"):
+            for old in element.findall(f"cbc:{name}", NS):
+                element.remove(old)
+        for index, (name, text) in enumerate(
+            (("AllowanceChargeReasonCode", "ZZZ"), ("AllowanceChargeReason", reason)), 1
+        ):
+            child = ET.Element(f"{{{CBC}}}{name}")
+            child.text = text
+            element.insert(index, child)
+
+    return change
+
+
 def rule_ids(document: bytes) -> list[str]:
     return [f.rule_id for f in peppol_findings(document)]
 
@@ -280,6 +298,16 @@ CASES: list[tuple[str, Callable[[], bytes], Callable[[bytes], bytes]]] = [
         "DK-R-005",
         fik_invoice,
         lambda d: mutate(d, set_text("cac:PaymentMeans/cbc:PaymentMeansCode", "30")),
+    ),
+    (
+        "DK-R-004",
+        fik_invoice,
+        lambda d: mutate(d, zzz_reason(DOC_ALLOWANCE, "Miljøafgift")),
+    ),
+    (  # a FIK creditor number is no account with a branch
+        "DK-R-006",
+        fik_invoice,
+        lambda d: mutate(d, set_text("cac:PaymentMeans/cbc:PaymentMeansCode", "31")),
     ),
     (
         "DK-R-010",
@@ -455,4 +483,4 @@ def test_credit_note_with_negative_total() -> None:
     credit = invoice.credit("cn-1", AT, DAY).credit_note.book("K-1", AT).invoice
     with pytest.raises(ValidationError) as refused:  # DK-R-016: a Danish credit note
         to_ubl(credit, company(), customer())  # cannot have a negative total
-    assert refused.value.errors[0].rule == "ubl_credit_total"
+    assert refused.value.errors[0].rule == "DK-R-016"

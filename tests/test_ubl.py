@@ -296,8 +296,23 @@ def test_prices_including_vat(validator: OfficialRules) -> None:
     ("build", "field"),
     [
         (lambda: (booked(line("1"), currency="KWD"), company(), customer()), "currency"),
-        (lambda: (booked(line("1")), company(), customer(ean=None, cvr=None)), "customer.ean"),
-        (lambda: (booked(line("1")), company(ean=None, cvr=None), customer()), "company.ean"),
+        (
+            lambda: (booked(line("1")), company(), customer(ean=None, cvr=None, vat_id=None)),
+            "customer.ean",
+        ),
+        (  # a VAT number without a Peppol endpoint scheme (Northern Ireland's)
+            lambda: (
+                booked(line("1")),
+                company(
+                    ean=None,
+                    cvr=None,
+                    vat_id="XI980780684",
+                    address=attrs.evolve(SELLER_ADDRESS, country="GB"),
+                ),
+                customer(),
+            ),
+            "company.ean",
+        ),
         (lambda: (booked(line("1")), company(vat_id=None), customer()), "company.vatId"),
         (
             lambda: (booked(line("1", "1", VatCategory.K, "0")), company(), customer(vat_id=None)),

@@ -1,12 +1,20 @@
-"""Business identifiers (CVR, EAN/GLN, EU VAT, IBAN, BIC) validated through python-stdnum.
+"""Business identifiers (CVR, EAN/GLN, VAT, IBAN, BIC) validated through python-stdnum.
 
 Check digits are python-stdnum's, never hand-written here. Each function returns the
 compact form and turns any stdnum error into a faktura ValidationError naming the field.
+
+``vat_id`` takes the VAT numbers of the EU member states (and Northern Ireland's XI) and
+those of Norway (``NO995525828MVA``), Switzerland (``CHE113690319MWST``, also TVA and
+IVA) and the United Kingdom (``GB980780684``), always with their country prefix, in the
+form EN 16931 writes them (BR-CO-09): Greece's is written ``EL`` (a ``GR`` prefix is
+taken and rewritten), Norway's keeps its ``MVA`` suffix (Peppol NO-R-001).
 
 >>> cvr("13 58 56 28", "company.cvr")
 '13585628'
 >>> ean("5790000435951", "customer.ean")
 '5790000435951'
+>>> vat_id("NO 995 525 828 MVA", "vatId"), vat_id("GR094259216", "vatId")
+('NO995525828MVA', 'EL094259216')
 >>> try:
 ...     cvr("12345678", "company.cvr")
 ... except ValidationError as err:
@@ -68,7 +76,31 @@ def _checked(module: str, what: str, rule: str) -> Callable[[object, str], str]:
 
 cvr = _checked("dk.cvr", "Danish CVR number", "cvr")
 ean = _checked("ean", "EAN/GLN number", "ean")
-vat_id = _checked("eu.vat", "EU VAT number", "vat_id")
+_eu_vat_id = _checked("eu.vat", "EU VAT number", "vat_id")
+_no_vat_id = _checked("no.mva", "Norwegian VAT number (NO…MVA)", "vat_id")
+_ch_vat_id = _checked("ch.vat", "Swiss VAT number (CHE…MWST/TVA/IVA)", "vat_id")
+_gb_vat_id = _checked("gb.vat", "UK VAT number", "vat_id")
+
+
+def vat_id(value: object, field: str) -> str:
+    """``value`` as a compact VAT number with its country prefix (EU, XI, NO, CH, GB);
+    ValidationError naming ``field`` otherwise."""
+    if not isinstance(value, str):
+        raise ValidationError("must be a VAT number as text", field=field, rule="type")
+    prefix = value.strip()[:2].upper()
+    if prefix == "NO":
+        # stdnum.no.mva's compact form drops the prefix; Peppol writes NO + 9 digits + MVA.
+        return "NO" + _no_vat_id(value, field)
+    if prefix == "CH":
+        return _ch_vat_id(value, field)
+    if prefix == "GB":
+        return "GB" + _gb_vat_id(value, field).removeprefix("GB")
+    number = _eu_vat_id(value, field)
+    if number.startswith("GR"):  # EN 16931 (BR-CO-09) and Peppol GR-R-003 write EL
+        return "EL" + number[2:]
+    return number
+
+
 iban = _checked("iban", "IBAN", "iban")
 bic = _checked("bic", "BIC", "bic")
 creditor_reference = _checked("iso11649", "ISO 11649 creditor reference", "iso11649")

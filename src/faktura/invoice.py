@@ -674,7 +674,8 @@ class Invoice:
         """A credit-note draft crediting this invoice, registered on the invoice.
 
         ``lines`` None credits everything not credited yet (all lines and the document's
-        allowances and charges); otherwise ``(line index, quantity)`` pairs credit part of
+        allowances and charges, and lines of quantity 0 as they are when nothing was
+        credited yet); otherwise ``(line index, quantity)`` pairs credit part of
         product lines, with percent allowances/charges of their VAT group. Σ credits never
         exceed the invoice; when every line is fully credited the invoice is ``credited``.
         The credit note carries the invoice's number and issue date, and ``reason`` (up
@@ -704,6 +705,12 @@ class Invoice:
                     if left:
                         quantities[index] = left
                         credit_lines.append(attrs.evolve(line, quantity=left))
+                    elif not line.quantity and not self.credits:
+                        # A line of quantity 0 is credited as it was invoiced, so that an
+                        # invoice of only such lines can be credited too (an e-invoice
+                        # needs a product line: BR-16).
+                        quantities[index] = line.quantity
+                        credit_lines.append(line)
                 elif not self.credits:
                     credit_lines.append(line)
             includes_fixed = fixed_open

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from faktura.documents import l10n
 from faktura.documents.fik import fik_line, payment_id
+from faktura.errors import ValidationError
 from faktura.invoice import Invoice
 from faktura.parties import Company
 
@@ -33,7 +34,9 @@ __all__ = ["payment_lines"]
 def payment_lines(invoice: Invoice, company: Company, locale: str) -> list[str]:
     """Where ``invoice`` is paid, in ``locale``'s words: the Danish reg. and account
     number, the IBAN with its BIC, and the FIK payment line (a booked DKK invoice of a
-    company with a FIK creditor number). Empty when the company gave no bank details."""
+    company with a FIK creditor number, whose number has the digits of a FIK payment id;
+    ValidationError naming ``number`` when it has not and there is no bank account to
+    pay instead). Empty when the company gave no bank details."""
     words = l10n.labels(locale)
     lines = []
     bank = company.bank
@@ -47,6 +50,11 @@ def payment_lines(invoice: Invoice, company: Company, locale: str) -> list[str]:
                 f"{words.iban} {bank.iban}" + (f" · {words.bic} {bank.bic}" if bank.bic else "")
             )
     if company.fik_creditor and invoice.number and invoice.currency == "DKK":
-        fik = fik_line(payment_id(invoice.number), company.fik_creditor)
-        lines.append(f"{words.fik}: {fik}")
+        try:
+            fik = fik_line(payment_id(invoice.number), company.fik_creditor)
+        except ValidationError:
+            if not lines:  # the number gives no FIK payment id and nothing else pays
+                raise
+        else:
+            lines.append(f"{words.fik}: {fik}")
     return lines

@@ -15,8 +15,13 @@ Checked rules:
 * R040-R043 document and line allowances/charges; R044, R046 price-level allowances.
   (R045 is not in the 3.0.17 rule file.)
 * R120 line net amount, R121 base quantity positive, R130 base quantity unit code.
-* Danish national rules: DK-R-002, DK-R-014, DK-R-016 (Danish supplier), DK-R-005,
-  DK-R-010, DK-R-011 (invoices between a Danish supplier and a Danish customer).
+* Danish national rules: DK-R-002, DK-R-014, DK-R-016 (Danish supplier), DK-R-004
+  (allowances and charges), DK-R-005, DK-R-006, DK-R-010, DK-R-011 (invoices between a
+  Danish supplier and a Danish customer).
+
+The other national rules (SE, NO, DE, NL, IT, GR) are refused before a document is
+written, by ``faktura.issuability.PEPPOL_NATIONAL``; the tests judge both against the
+official rule files.
 
 ``peppol_findings(document)`` lists every finding; ``check_peppol(document)`` raises a
 ValidationError naming every broken rule id. Pure: no I/O.
@@ -64,8 +69,14 @@ RULES: dict[str, str] = {
     "PEPPOL-EN16931-R121": "Base quantity MUST be a positive number above zero.",
     "PEPPOL-EN16931-R130": "Unit code of price base quantity MUST be same as invoiced quantity.",
     "DK-R-002": "Danish suppliers MUST provide legal entity (CVR-number)",
+    "DK-R-004": "When specifying non-VAT Taxes for Danish customers, Danish suppliers MUST "
+    'use the AllowanceChargeReasonCode="ZZZ" and MUST be specified in AllowanceChargeReason; '
+    "Either as the 4-digit Tax category or must include a #, but the # is not allowed as "
+    "first and last character",
     "DK-R-005": "For Danish suppliers the following Payment means codes are allowed: "
     "1, 10, 31, 42, 48, 49, 50, 58, 59, 93 and 97",
+    "DK-R-006": "For Danish suppliers bank account and registration account is mandatory if "
+    "payment means is 31 or 42",
     "DK-R-010": "For Danish Suppliers the PaymentID is mandatory and MUST start with 71#, 73# "
     "or 75# (kortartkode) and PayeeFinancialAccount/ID (Kreditornummer) is mandatory and "
     "must be exactly 8 characters long, when Payment means equals 93 (FIK)",
@@ -342,7 +353,7 @@ class _Checker:
                     f"{unit!r} against {quantity_element.get('unitCode')!r}",
                 )
 
-    # -- Denmark (DK-R-002, -005, -010, -011, -014, -016) ---------------------------------
+    # -- Denmark (DK-R-002, -004, -005, -006, -010, -011, -014, -016) ---------------------
 
     def danish(self) -> Iterator[Finding]:
         if self.supplier_country != "DK":
@@ -361,15 +372,45 @@ class _Checker:
                 yield self.finding(
                     "DK-R-016", f"{here}/cac:LegalMonetaryTotal/cbc:PayableAmount", str(payable)
                 )
-        if self.credit or self.customer_country != "DK":
+        if self.customer_country != "DK":
+            return
+        for index, element in enumerate(self.root.iter(f"{_CAC}AllowanceCharge"), 1):
+            yield from self.danish_allowance(element, f"{here}//cac:AllowanceCharge[{index}]")
+        if self.credit:
             return
         for index, means in enumerate(self.root.findall(f"{_CAC}PaymentMeans"), 1):
             yield from self.payment_means(means, f"{here}/cac:PaymentMeans[{index}]")
+
+    def danish_allowance(self, element: ET.Element, at: str) -> Iterator[Finding]:
+        if element.findtext(f"{_CBC}AllowanceChargeReasonCode") != "ZZZ":
+            return
+        reason_element = element.find(f"{_CBC}AllowanceChargeReason")
+        reason = _normalize(reason_element.text if reason_element is not None else None)
+        raw = reason_element.text or "" if reason_element is not None else ""
+        number = _decimal(reason)
+        four_digits = len(reason) == 4 and number is not None and 0 <= number <= 9999
+        hashed = (
+            reason_element is not None
+            and "#" in raw
+            and not raw.startswith("#")
+            and not raw.endswith("#")
+        )
+        if not (four_digits or hashed):
+            yield self.finding("DK-R-004", at, f"reason {reason!r}")
 
     def payment_means(self, means: ET.Element, at: str) -> Iterator[Finding]:
         code = means.findtext(f"{_CBC}PaymentMeansCode") or ""
         if f" {code} " not in _DK_MEANS:
             yield self.finding("DK-R-005", at, f"got {code!r}")
+        if code in ("31", "42"):
+            account = _normalize(means.findtext(f"{_CAC}PayeeFinancialAccount/{_CBC}ID"))
+            branch = _normalize(
+                means.findtext(
+                    f"{_CAC}PayeeFinancialAccount/{_CAC}FinancialInstitutionBranch/{_CBC}ID"
+                )
+            )
+            if not account or not branch:
+                yield self.finding("DK-R-006", at, f"account {account!r}, branch {branch!r}")
         if code != "93":
             return
         payment_id = means.findtext(f"{_CBC}PaymentID") or ""

@@ -21,16 +21,30 @@ Mapping (EN 16931 business terms):
   DocumentTypeCode 50, as a UBL 2.1 CreditNote has no ProjectReference).
 * A credit note names the credited invoice number (BT-25) and its issue date (BT-26)
   in BillingReference. Its amounts and quantities are positive, as faktura stores them.
-* Parties: EndpointID from the EAN/GLN (scheme 0088), else the CVR (scheme 0184); the
-  buyer's department overrides its EAN and postal address. VAT number → PartyTaxScheme
-  (left out when the document is outside the scope of VAT, O: BR-O-02), name and CVR →
-  PartyLegalEntity. The customer's contact → buyer contact.
-* Payment (invoices only): one PaymentMeans, as EN 16931 allows a single payment id and
-  means code (UBL-SR-44/47): an IBAN in EUR → code 58 (SEPA) with the BIC as branch;
-  else FIK → code 93 with PaymentID ``71#<15-digit payment id>`` and the 8-digit creditor
-  as account (Peppol DK-R-010/011); else a Danish reg./account number → code 42 with the
-  reg. no. as branch (DK-R-006); else an IBAN → code 31. Payment terms →
-  PaymentTerms/Note (English).
+* Parties: EndpointID from the EAN/GLN (scheme 0088), else the CVR (scheme 0184), else
+  the scheme of the party's VAT number (``VAT_ENDPOINTS``: the organisation number in a
+  Swedish or Norwegian one, 0007/0192; the TIN of a Greek one, 9933; the VAT number
+  itself for the other countries' VAT schemes); the buyer's department overrides its EAN
+  and postal address. VAT number → PartyTaxScheme (left out when the document is outside
+  the scope of VAT, O: BR-O-02), name and CVR → PartyLegalEntity (a Danish seller without
+  a CVR but with a Danish VAT number: the CVR in it, DK-R-002; no Danish CVR for a Dutch
+  party, whose legal id must be KVK/OIN, NL-R-003/005). The customer's contact → buyer
+  contact. Between German parties the seller contact is named by ``ourReference``, else
+  the company's name (XRechnung's DE-R-002/005).
+* Payment: one PaymentMeans, as EN 16931 allows a single payment id and means code
+  (UBL-SR-44/47): an IBAN in EUR → code 58 (SEPA) with the BIC as branch; else, for a
+  Danish seller, FIK in DKK → code 93 with PaymentID ``71#<15-digit payment id>`` and the
+  8-digit creditor as account (Peppol DK-R-010/011), unless the number has no digits for
+  a payment id, then the next means; else a Danish reg./account number → code 42 with
+  the reg. no. as branch (DK-R-006); else an IBAN → code 31 (code 30 for a seller outside
+  Denmark: NL-R-008), with its BIC as branch; between Danish parties an IBAN without BIC
+  needs a branch (DK-R-006): a Danish IBAN is written as its reg. and account number
+  (code 42), another one is refused. Credit notes carry it only between German parties
+  (DE-R-001). Payment terms → PaymentTerms/Note (English).
+* The national rules of the Peppol set (Denmark, Sweden, Norway, Germany, the
+  Netherlands, Italy, Greece) that depend on what the document says are checked first
+  (``faktura.issuability.einvoice_rules_for``): a document that would break one is
+  refused naming the field and the official rule id.
 * The VAT in the seller's VAT accounting currency, kept at booking
   (``Invoice.vat_accounting``) → TaxCurrencyCode (BT-6) and a second TaxTotal holding
   only its TaxAmount in that currency (BT-111); a document without it (in the seller's
@@ -70,11 +84,13 @@ company or customer that does not belong to the document.
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
+from collections.abc import Callable
 from decimal import Decimal, localcontext
 
 from faktura.documents.fik import payment_id
 from faktura.errors import ValidationError
 from faktura.invoice import DocumentKind, Invoice
+from faktura.issuability import Parties, einvoice_rules_for, issuability_errors
 from faktura.lines import ProductLine
 from faktura.money import Currency, exact_context
 from faktura.parties import Address, Company, Customer
@@ -94,6 +110,45 @@ _CAC = "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2
 _CBC = "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2"
 _SCHEME_GLN = "0088"
 _SCHEME_CVR = "0184"
+
+
+def _whole(vat_id: str) -> str:
+    return vat_id
+
+
+#: The Peppol endpoint (EAS scheme, eas.xml, and the identifier written) of a party
+#: addressed by its VAT number, by the number's prefix.
+VAT_ENDPOINTS: dict[str, tuple[str, Callable[[str], str]]] = {
+    "SE": ("0007", lambda v: v[2:12]),  # the organisation number in SE…01 (COMMON-R049)
+    "NO": ("0192", lambda v: v[2:11]),  # the organisation number in NO…MVA (COMMON-R041)
+    "EL": ("9933", lambda v: v[2:]),  # the TIN alone (GR-R-009/010)
+    "IT": ("0211", _whole),  # partita IVA
+    "DE": ("9930", _whole),
+    "NL": ("9944", _whole),
+    "AT": ("9914", _whole),
+    "BE": ("9925", _whole),
+    "BG": ("9926", _whole),
+    "CY": ("9928", _whole),
+    "CZ": ("9929", _whole),
+    "EE": ("9931", _whole),
+    "ES": ("9920", _whole),
+    "FR": ("9957", _whole),
+    "HR": ("9934", _whole),
+    "HU": ("9910", _whole),
+    "IE": ("9935", _whole),
+    "LT": ("9937", _whole),
+    "LU": ("9938", _whole),
+    "LV": ("9939", _whole),
+    "MT": ("9943", _whole),
+    "PL": ("9945", _whole),
+    "PT": ("9946", _whole),
+    "RO": ("9947", _whole),
+    "SI": ("9949", _whole),
+    "SK": ("9950", _whole),
+    "FI": ("0213", _whole),
+    "CH": ("9927", _whole),
+    "GB": ("9932", _whole),
+}
 _MAX_PRICE_PLACES = 10
 _HALF = Decimal("0.5")
 #: UNCL 5189 "Discount": the reason code of line discounts.
@@ -154,6 +209,10 @@ class _Builder:
                 field="number",
                 rule="ubl_booked",
             )
+        parties = Parties(self.company, self.customer, invoice, invoice.customer_department_id)
+        errors = issuability_errors(parties, einvoice_rules_for(self.company))
+        if errors:
+            raise ValidationError._from_errors(errors)
         if invoice.company_id != self.company.id:
             raise ValidationError(
                 "is not the company of this document", field="companyId", rule="ubl_party"
@@ -167,17 +226,6 @@ class _Builder:
                 "an e-invoice needs at least one product line (BR-16)",
                 field="lines",
                 rule="ubl_lines",
-            )
-        if (
-            self.credit
-            and self.totals.payable < 0
-            and self.company.address.country == "DK"
-            and self.customer.address.country == "DK"
-        ):
-            raise ValidationError(
-                "a Danish credit note cannot have a negative total (DK-R-016)",
-                field="payableAmount",
-                rule="ubl_credit_total",
             )
         if self.credit and not _text(invoice.credited_invoice_number):
             raise ValidationError(
@@ -292,7 +340,7 @@ class _Builder:
         self._buyer(_cac(_cac(root, "AccountingCustomerParty"), "Party"))
         if VatCategory.K in self.categories or invoice.effective_delivery_date is not None:
             self._delivery(root)
-        if not self.credit:
+        if not self.credit or self._between("DE"):
             self._payment_means(root)
         _cac(root, "PaymentTerms", Note=invoice.payment_terms.describe())
         self._allowance_charges(root)
@@ -306,27 +354,28 @@ class _Builder:
 
     # -- parties ---------------------------------------------------------------------------
 
+    def _between(self, country: str) -> bool:
+        """Whether seller and buyer are both in ``country`` (by their postal addresses)."""
+        buyer = Parties(self.company, self.customer, None, self.invoice.customer_department_id)
+        return self.company.address.country == country == buyer.buyer_address.country
+
     def _seller(self, party: ET.Element) -> None:
         company = self.company
-        if company.ean is not None:
-            _cbc(party, "EndpointID", company.ean, schemeID=_SCHEME_GLN)
-        elif company.cvr is not None:
-            _cbc(party, "EndpointID", company.cvr, schemeID=_SCHEME_CVR)
-        else:
-            raise ValidationError(
-                "the seller needs an EAN or CVR number as its Peppol endpoint",
-                field="company.ean",
-                rule="ubl_endpoint",
-            )
+        _endpoint(party, "company", company.ean, company.cvr, company.vat_id)
         _cac(party, "PartyName", Name=company.name)
         _address(party, "PostalAddress", company.address)
         if company.vat_id is not None and not self.outside_scope:
             _tax_scheme(party, company.vat_id)
         legal = _cac(party, "PartyLegalEntity", RegistrationName=company.name)
-        if company.cvr is not None:
-            _cbc(legal, "CompanyID", company.cvr, schemeID=_SCHEME_CVR)
+        cvr = company.cvr
+        if cvr is None and company.address.country == "DK" and company.vat_id is not None:
+            cvr = company.vat_id[2:] if company.vat_id.startswith("DK") else None  # DK-R-002
+        if cvr is not None and company.address.country != "NL":
+            _cbc(legal, "CompanyID", cvr, schemeID=_SCHEME_CVR)
         name = _text(self.invoice.our_reference)
         phone, email = _text(company.phone), _text(company.email)
+        if name is None and (phone or email) and self._between("DE"):
+            name = company.name  # DE-R-005: the contact point, the company itself
         if name or phone or email:
             contact = _cac(party, "Contact")
             _cbc(contact, "Name", name)
@@ -345,23 +394,17 @@ class _Builder:
                     rule="ubl_department",
                 )
         ean = department.ean if department is not None and department.ean else customer.ean
-        if ean is not None:
-            _cbc(party, "EndpointID", ean, schemeID=_SCHEME_GLN)
-        elif customer.cvr is not None:
-            _cbc(party, "EndpointID", customer.cvr, schemeID=_SCHEME_CVR)
-        else:
-            raise ValidationError(
-                "the buyer needs an EAN or CVR number as its Peppol endpoint",
-                field="customer.ean",
-                rule="ubl_endpoint",
-            )
+        _endpoint(party, "customer", ean, customer.cvr, customer.vat_id)
         _cac(party, "PartyName", Name=customer.name)
         address = department.address if department is not None and department.address else None
-        _address(party, "PostalAddress", address or customer.address)
+        address = address or customer.address
+        _address(party, "PostalAddress", address)
         if customer.vat_id is not None and not self.outside_scope:
             _tax_scheme(party, customer.vat_id)
         legal = _cac(party, "PartyLegalEntity", RegistrationName=customer.name)
-        if customer.cvr is not None:
+        if customer.cvr is not None and not (
+            address.country == "NL" == self.company.address.country  # NL-R-005
+        ):
             _cbc(legal, "CompanyID", customer.cvr, schemeID=_SCHEME_CVR)
         contact = None
         if invoice.customer_contact_id is not None:
@@ -396,37 +439,43 @@ class _Builder:
 
     def _payment_means(self, root: ET.Element) -> None:
         """One PaymentMeans: EN 16931 allows a single payment id and one means code
-        (UBL-SR-44/47). EUR to an IBAN is SEPA (58); otherwise FIK (93) comes first, then
-        a Danish account (42), then an IBAN (31)."""
+        (UBL-SR-44/47). See the module's docstring for the order of the means."""
+        chosen = self._means()
+        if chosen is None:
+            return
+        code, reference, account, branch = chosen
+        means = _cac(root, "PaymentMeans", PaymentMeansCode=code, PaymentID=reference)
+        payee = _cac(means, "PayeeFinancialAccount", ID=account)
+        if branch is not None:
+            _cac(payee, "FinancialInstitutionBranch", ID=branch)
+
+    def _means(self) -> tuple[str, str, str, str | None] | None:
+        """(means code, payment id, account, branch) of the means the document names."""
         company, number = self.company, self.invoice.number
         assert number is not None  # checked
         bank = company.bank
         iban = bank.iban if bank is not None else None
-        means = ET.Element("cac:PaymentMeans")
-        if iban is not None and bank is not None and self.currency.code == "EUR":
-            _cbc(means, "PaymentMeansCode", "58")
-            _cbc(means, "PaymentID", number)
-            account = _cac(means, "PayeeFinancialAccount", ID=iban)
-            if bank.bic is not None:
-                _cac(account, "FinancialInstitutionBranch", ID=bank.bic)
-        elif company.fik_creditor is not None:
-            _cbc(means, "PaymentMeansCode", "93")
-            _cbc(means, "PaymentID", f"71#{payment_id(number)}")
-            _cac(means, "PayeeFinancialAccount", ID=company.fik_creditor)
-        elif bank is not None and bank.reg_no is not None and bank.account_no is not None:
-            _cbc(means, "PaymentMeansCode", "42")
-            _cbc(means, "PaymentID", number)
-            account = _cac(means, "PayeeFinancialAccount", ID=bank.account_no)
-            _cac(account, "FinancialInstitutionBranch", ID=bank.reg_no)
-        elif iban is not None and bank is not None:
-            _cbc(means, "PaymentMeansCode", "31")
-            _cbc(means, "PaymentID", number)
-            account = _cac(means, "PayeeFinancialAccount", ID=iban)
-            if bank.bic is not None:
-                _cac(account, "FinancialInstitutionBranch", ID=bank.bic)
-        else:
-            return
-        root.append(means)
+        bic = bank.bic if bank is not None else None
+        danish = company.address.country == "DK"
+        if iban is not None and self.currency.code == "EUR":
+            return "58", number, iban, bic
+        fik = danish and company.fik_creditor is not None and self.currency.code == "DKK"
+        if fik and not self.credit:
+            assert company.fik_creditor is not None
+            try:
+                return "93", f"71#{payment_id(number)}", company.fik_creditor, None
+            except ValidationError:
+                if iban is None and (bank is None or bank.reg_no is None):
+                    raise  # no other means: the number must give a FIK payment id
+        if danish and bank is not None and bank.reg_no is not None and bank.account_no:
+            return "42", number, bank.account_no, bank.reg_no
+        if iban is None:
+            return None
+        if bic is None and iban.startswith("DK") and self._between("DK"):
+            # DK-R-006: a Danish account needs its registration number as branch; the
+            # rule set refused any other IBAN without BIC between Danish parties.
+            return "42", number, iban[8:], iban[4:8]
+        return ("31" if danish else "30"), number, iban, bic
 
     # -- amounts ---------------------------------------------------------------------------
 
@@ -585,6 +634,28 @@ def _cac(parent: ET.Element, name: str, **children: str | None) -> ET.Element:
     for child, text in children.items():
         _cbc(element, child, text)
     return element
+
+
+def _endpoint(
+    party: ET.Element, who: str, ean: str | None, cvr: str | None, vat_id: str | None
+) -> None:
+    """The party's EndpointID: its EAN/GLN, else its CVR, else its VAT number's scheme."""
+    if ean is not None:
+        _cbc(party, "EndpointID", ean, schemeID=_SCHEME_GLN)
+    elif cvr is not None:
+        _cbc(party, "EndpointID", cvr, schemeID=_SCHEME_CVR)
+    elif vat_id is not None and vat_id[:2] in VAT_ENDPOINTS:
+        scheme, identifier = VAT_ENDPOINTS[vat_id[:2]]
+        _cbc(party, "EndpointID", identifier(vat_id), schemeID=scheme)
+    elif vat_id is not None and vat_id.startswith("DK"):
+        _cbc(party, "EndpointID", vat_id[2:], schemeID=_SCHEME_CVR)
+    else:
+        party_name = "seller" if who == "company" else "buyer"
+        raise ValidationError(
+            f"the {party_name} needs an EAN, a CVR or a VAT number as its Peppol endpoint",
+            field=f"{who}.ean",
+            rule="ubl_endpoint",
+        )
 
 
 def _vat_scheme(parent: ET.Element) -> None:
