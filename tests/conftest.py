@@ -110,6 +110,11 @@ TIERS: Mapping[str, str | Mapping[str, str]] = {
         "TestBillingOnSqlite": INTEGRATION,
     },
     "tests/test_codec.py": UNIT,
+    "tests/test_codelists.py": {
+        "test_http_a_vat_prefix_as_country_is_a_400_naming_the_field": E2E,
+        "test_http_codes_off_their_lists_are_a_400_naming_each_field": E2E,
+        OTHERS: UNIT,
+    },
     "tests/test_company_profile.py": UNIT,
     "tests/test_delivery_dates.py": {"test_every_store_keeps_the_dates": INTEGRATION, OTHERS: UNIT},
     "tests/test_epc_qr.py": UNIT,

@@ -415,8 +415,10 @@ def negated(doc: Doc) -> Doc:
     for item in doc.allowance_charges:
         # A percent of the group's (now negative) nets turns its sign by itself; a fixed
         # amount or a percent of a fixed base turns by swapping allowance and charge.
+        # The reason code goes: allowances and charges have codes of their own lists.
         if item.amount is not None or item.base is not None:
-            item = attrs.evolve(item, charge=not item.charge)
+            reason = item.reason if item.reason.strip() else item.kind
+            item = attrs.evolve(item, charge=not item.charge, reason_code=None, reason=reason)
         flipped.append(item)
     return doc._replace(
         lines=tuple(

@@ -9,13 +9,13 @@ constructors take raw wire values (strings) and do the same.
 from __future__ import annotations
 
 import enum
-import re
 from collections.abc import Callable, Iterable
 from decimal import Decimal
 from typing import NamedTuple, TypeAlias, final
 
 import attrs
 
+from faktura import codelists
 from faktura.checks import check_bool, check_enum, check_text, normalize
 from faktura.errors import ValidationError
 from faktura.money import ZERO, parse_decimal
@@ -31,14 +31,54 @@ __all__ = [
     "SeparatorLine",
     "StoredLines",
     "TextLine",
-    "check_text",  # faktura.checks.check_text, re-exported
+    "check_reason_code",
+    "check_text",
+    "check_unit",  # faktura.checks.check_text, re-exported
 ]
 
 #: UN/ECE Recommendation 20 "one" (piece): the unit when none is given.
 DEFAULT_UNIT = "H87"
 _HUNDRED = Decimal(100)
-#: A UN/ECE Rec. 20 unit code, a UNCL 5189/7161 reason code: 1-3 capitals or digits.
-_CODE = re.compile(r"[A-Z0-9]{1,3}\Z", re.ASCII)
+_SHOWN = 20
+
+
+def _shown(value: str) -> str:
+    return repr(value if len(value) <= _SHOWN else value[:_SHOWN] + "...")
+
+
+def check_unit(value: object, field: str) -> str:
+    """``value`` as a unit of quantity: a code of UN/ECE Recommendation 20 or 21 as
+    Peppol lists them (``faktura.codelists.UNITS``, BR-CL-23); ValidationError naming
+    ``field`` otherwise."""
+    if not isinstance(value, str) or value not in codelists.UNITS:
+        shown = _shown(value) if isinstance(value, str) else "this"
+        raise ValidationError(
+            f"{shown} is not a UN/ECE Recommendation 20 or 21 unit code: for example "
+            f"'H87' (piece), 'C62' (one), 'HUR' (hour), 'KGM' (kilogram)",
+            field=field,
+            rule="BR-CL-23",
+        )
+    return value
+
+
+def check_reason_code(value: object, charge: bool, field: str) -> str:
+    """``value`` as the reason code of an allowance (UNCL 5189 as Peppol restricts it,
+    ``faktura.codelists.ALLOWANCE_REASONS``, BR-CL-19) or of a charge (UNCL 7161,
+    ``faktura.codelists.CHARGE_REASONS``, BR-CL-20); ValidationError naming ``field``
+    otherwise."""
+    if charge:
+        codes, rule, what = codelists.CHARGE_REASONS, "BR-CL-20", "a UNCL 7161 charge"
+    else:
+        codes, rule, what = codelists.ALLOWANCE_REASONS, "BR-CL-19", "a UNCL 5189 allowance"
+    if not isinstance(value, str) or value not in codes:
+        shown = _shown(value) if isinstance(value, str) else "this"
+        hint = (
+            "such as 'FC' (freight service) or 'ABK' (miscellaneous)"
+            if charge
+            else "one of " + ", ".join(codes)
+        )
+        raise ValidationError(f"{shown} is not {what} reason code: {hint}", field=field, rule=rule)
+    return value
 
 
 class LineType(enum.StrEnum):
@@ -78,12 +118,7 @@ class ProductLine:
         normalize(self, "vat_category", check_enum(self.vat_category, VatCategory, "vatCategory"))
         normalize(self, "vat_rate", parse_decimal(self.vat_rate, "vatRate", places=4))
         check_rate(self.vat_category, self.vat_rate, "vatRate")
-        if not isinstance(self.unit, str) or not _CODE.match(self.unit):
-            raise ValidationError(
-                "must be a UN/ECE Recommendation 20 unit code such as 'H87'",
-                field="unit",
-                rule="unit_code",
-            )
+        check_unit(self.unit, "unit")
         if self.product_number is not None:
             check_text(self.product_number, "productNumber", required=True, limit=200)
 
@@ -139,12 +174,8 @@ class AllowanceCharge:
 
     def __attrs_post_init__(self) -> None:
         check_bool(self.charge, "charge")
-        if self.reason_code is not None and not (
-            isinstance(self.reason_code, str) and _CODE.match(self.reason_code)
-        ):
-            raise ValidationError(
-                "must be a UNCL 5189/7161 code", field="reasonCode", rule="reason_code"
-            )
+        if self.reason_code is not None:
+            check_reason_code(self.reason_code, self.charge, "reasonCode")
         check_text(self.reason, "reason", required=self.reason_code is None, limit=1000)
         normalize(self, "vat_category", check_enum(self.vat_category, VatCategory, "vatCategory"))
         normalize(self, "vat_rate", parse_decimal(self.vat_rate, "vatRate", places=4))

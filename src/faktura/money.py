@@ -27,6 +27,7 @@ from types import MappingProxyType
 import attrs
 from babel.core import get_global
 
+from faktura import codelists
 from faktura.errors import ValidationError
 
 __all__ = [
@@ -74,8 +75,9 @@ _MAX_TEXT = 64
 class Currency:
     """An ISO 4217 currency and the number of decimals its amounts are rounded to.
 
-    ``Currency.of`` refuses the codes ISO 4217 reserves for "no currency" (XXX) and for
-    testing (XTS): nothing can be invoiced in them.
+    ``Currency.of`` accepts the codes of ``faktura.codelists.CURRENCIES`` (ISO 4217 as
+    EN 16931 and Peppol accept it, BR-CL-04) and refuses the codes ISO 4217 reserves for
+    "no currency" (XXX) and for testing (XTS): nothing can be invoiced in them.
     """
 
     code: str
@@ -103,15 +105,18 @@ class Currency:
 def _unknown(code: str, field: str) -> Currency:
     shown = code if len(code) <= _MAX_TEXT else code[:_MAX_TEXT] + "..."
     raise ValidationError(
-        f"{shown!r} is not an ISO 4217 currency code", field=field, rule="currency"
+        f"{shown!r} is not an ISO 4217 currency code that EN 16931 and Peppol accept",
+        field=field,
+        rule="BR-CL-04",
     )
 
 
-# babel.core's CLDR globals, not babel.numbers: that module reads the LC_* environment
-# variables when imported, and the core reads no environment.
+# The official list (faktura.codelists, generated from Peppol's ISO 4217 list as every
+# layer of the e-invoice rules accepts it), not every code babel knows: a withdrawn code
+# such as HRK or DEM cannot be written in an e-invoice.
 @functools.cache
 def _known_codes() -> frozenset[str]:
-    return frozenset(c for c in get_global("all_currencies") if len(c) == 3 and c.isupper())
+    return frozenset(codelists.CURRENCIES)
 
 
 @functools.cache

@@ -11,7 +11,7 @@ from decimal import Decimal
 
 import attrs
 
-from faktura import identifiers
+from faktura import codelists, identifiers
 from faktura.checks import (
     check_enum,
     check_id,
@@ -40,12 +40,15 @@ __all__ = [
     "Contact",
     "Customer",
     "Department",
+    "check_country",
     "check_email",
     "check_logo",
     "check_template_id",
 ]
 
-_COUNTRY = re.compile(r"[A-Z]{2}\Z", re.ASCII)
+#: Two capitals or digits: ISO 3166-1 alpha-2 and the user-assigned codes EN 16931 lists
+#: (1A, Kosovo).
+_COUNTRY = re.compile(r"[A-Z0-9]{2}\Z", re.ASCII)
 _LOCALE = re.compile(r"[a-z]{2,3}(?:_[A-Z]{2})?\Z", re.ASCII)
 _DIGITS = re.compile(r"\d+\Z", re.ASCII)
 _TEMPLATE_ID = re.compile(r"[a-z][a-z0-9_-]{0,39}\Z", re.ASCII)
@@ -152,9 +155,37 @@ def _domain_ok(domain: str) -> bool:
     )
 
 
+#: Codes that name a country in a VAT number but not in an address (EN 16931): the
+#: code an address uses instead.
+_VAT_PREFIXES = {"EL": "GR", "UK": "GB"}
+
+
+def check_country(value: object, field: str) -> str:
+    """``value`` as an address's country: an ISO 3166-1 alpha-2 code of
+    ``faktura.codelists.COUNTRIES`` (BR-CL-14); ValidationError naming ``field`` otherwise.
+    Greece is GR and the United Kingdom GB: EL and UK are their VAT-number prefixes, and
+    the message says which code to use."""
+    if not isinstance(value, str) or not _COUNTRY.match(value):
+        raise ValidationError(
+            "must be an ISO 3166-1 alpha-2 country code", field=field, rule="BR-CL-14"
+        )
+    if value in _VAT_PREFIXES:
+        raise ValidationError(
+            f"{value!r} is a VAT-number prefix, not a country code: an address in that "
+            f"country says {_VAT_PREFIXES[value]!r} (ISO 3166-1)",
+            field=field,
+            rule="BR-CL-14",
+        )
+    if value not in codelists.COUNTRIES:
+        raise ValidationError(
+            f"{value!r} is not an ISO 3166-1 alpha-2 country code", field=field, rule="BR-CL-14"
+        )
+    return value
+
+
 @attrs.frozen
 class Address:
-    """A postal address; ``country`` is ISO 3166-1 alpha-2."""
+    """A postal address; ``country`` is ISO 3166-1 alpha-2 (``check_country``)."""
 
     street: str | None = None
     city: str | None = None
@@ -165,10 +196,7 @@ class Address:
     def __attrs_post_init__(self) -> None:
         for name in ("street", "city", "postal_code", "additional"):
             _optional(getattr(self, name), name)
-        if not isinstance(self.country, str) or not _COUNTRY.match(self.country):
-            raise ValidationError(
-                "must be an ISO 3166-1 alpha-2 country code", field="country", rule="country"
-            )
+        check_country(self.country, "country")
 
 
 @attrs.frozen

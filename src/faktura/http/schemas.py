@@ -152,7 +152,9 @@ class AddressWire:
     street: str | None = None
     city: str | None = None
     postal_code: str | None = None
-    country: str = attrs.field(default="DK", metadata={"pattern": "^[A-Z]{2}$", "nullable": False})
+    country: str = attrs.field(
+        default="DK", metadata={"pattern": "^[A-Z0-9]{2}$", "nullable": False}
+    )
     additional: str | None = None
 
 
