@@ -117,6 +117,7 @@ TIERS: Mapping[str, str | Mapping[str, str]] = {
     },
     "tests/test_company_profile.py": UNIT,
     "tests/test_delivery_dates.py": {"test_every_store_keeps_the_dates": INTEGRATION, OTHERS: UNIT},
+    "tests/test_einvoice_conformance.py": UNIT,  # every layer of the official e-invoice rules
     "tests/test_epc_qr.py": UNIT,
     "tests/test_exchange.py": UNIT,
     "tests/test_fik.py": UNIT,

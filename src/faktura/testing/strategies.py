@@ -6,6 +6,13 @@ a strategy yields exactly what a host application can meet. Amounts are at their
 currency's precision, quantities and prices keep at most 6 decimals and stay far below
 faktura's 10^12 bound, and every timestamp is timezone-aware (UTC).
 
+Parties: ``companies(country)`` draws sellers of each country whose national rules
+Peppol BIS 3.0 carries (DK, SE, NO, DE, NL, IT, GR) and of FR, BE and FI;
+``customers(company)`` draws their buyers in every ``VatZone``, at home, elsewhere in
+the EU and outside it. Their CVR, VAT, GLN and IBAN numbers are drawn digits with check
+digits computed by python-stdnum, and every optional field is sometimes present,
+sometimes absent.
+
 Installing faktura registers a hypothesis plugin, so ``st.from_type(Invoice)`` (and
 ``Currency``, ``PaymentTerms``, ``ProductLine``, ``AllowanceCharge``, ``TextLine``,
 ``SeparatorLine``) works without importing this module.
@@ -15,32 +22,41 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import importlib
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from fractions import Fraction
+from types import ModuleType
 from typing import TypeAlias
 
+import attrs
 from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 
+from faktura import identifiers
 from faktura.errors import ValidationError
 from faktura.invoice import BOOKED_STATUSES, Invoice, Status
 from faktura.lines import AllowanceCharge, Line, ProductLine, SeparatorLine, TextLine
 from faktura.money import MAX_MAGNITUDE, MAX_PLACES, ZERO, Currency
+from faktura.parties import Address, BankAccount, Company, Contact, Customer, Department
 from faktura.references import NO_REFERENCES, DocumentReferences
 from faktura.terms import MAX_TERM_DAYS, PaymentTerms, TermsKind
 from faktura.totals import compute_totals
-from faktura.vat import VatCategory
+from faktura.vat import VatCategory, VatZone
 
 __all__ = [
     "CURRENCY_CODES",
+    "NATIONAL_RULE_COUNTRIES",
+    "SELLER_COUNTRIES",
     "VatGroupKey",
     "allowance_charges",
     "amounts",
     "booked_invoices",
+    "companies",
     "currencies",
+    "customers",
     "document_lines",
     "document_references",
     "drafts",
@@ -792,3 +808,616 @@ def _hypothesis_setup_hook() -> None:
     st.register_type_strategy(SeparatorLine, separator_lines())
     st.register_type_strategy(AllowanceCharge, allowance_charges())
     st.register_type_strategy(Invoice, invoices())
+
+
+# -- parties -------------------------------------------------------------------------------
+#
+# Sellers and buyers for each national rule set Peppol BIS 3.0 carries (DK, SE, NO, DE,
+# NL, IT, GR), a few other EU countries, and buyers outside the EU. Every identifier is
+# drawn as digits with its check digit computed by python-stdnum (``calc_check_digit``
+# where stdnum has one, else the one digit or pair stdnum accepts), never taken from a
+# list of real numbers: the numbers are valid, and most likely belong to no one.
+
+_Digits = st.SearchStrategy[str]
+# Strategies are made once and reused: hypothesis validates each new strategy object on
+# its first draw, which would otherwise cost more than the drawing itself.
+_pick = functools.cache(st.sampled_from)
+_ints = functools.cache(st.integers)
+
+
+@functools.cache
+def _digits(size: int, *, first: str = "0123456789") -> _Digits:
+    """``size`` decimal digits, the first of them from ``first``."""
+    return st.builds(
+        lambda head, tail: head + tail,
+        _pick(tuple(first)),
+        st.text(alphabet="0123456789", min_size=size - 1, max_size=size - 1),
+    )
+
+
+def _stdnum(module: str) -> ModuleType:
+    # imported on first use, as faktura.identifiers does: stdnum's util imports network
+    # modules, which importing faktura must not pull in.
+    return importlib.import_module(f"stdnum.{module}")
+
+
+def _completed(body: str, module: str, width: int = 1) -> str | None:
+    """``body`` followed by the first check of ``width`` digits that makes it valid for
+    stdnum's ``module``; None when no check makes it valid."""
+    is_valid: Callable[[str], bool] = _stdnum(module).is_valid
+    for check in range(10**width):
+        candidate = f"{body}{check:0{width}d}"
+        if is_valid(candidate):
+            return candidate
+    return None
+
+
+def _luhn(body: str) -> str:
+    return body + str(_stdnum("luhn").calc_check_digit(body))
+
+
+@functools.cache
+def _completions(body: _Digits, module: str, width: int) -> st.SearchStrategy[str | None]:
+    return body.map(lambda b: _completed(b, module, width)).filter(bool)
+
+
+def _draw_completed(draw: st.DrawFn, body: _Digits, module: str, width: int = 1) -> str:
+    number = draw(_completions(body, module, width))
+    assert number is not None
+    return number
+
+
+# Registration numbers (the part of a VAT number after the country prefix), by country.
+def _dk_cvr(draw: st.DrawFn) -> str:
+    return _draw_completed(draw, _digits(7, first="123456789"), "dk.cvr")
+
+
+def _se_orgnr(draw: st.DrawFn) -> str:
+    return _luhn(draw(_digits(9, first="5")))  # aktiebolag: 55...
+
+
+def _no_orgnr(draw: st.DrawFn) -> str:
+    return _draw_completed(draw, _digits(8, first="89"), "no.orgnr")
+
+
+def _de_vat(draw: st.DrawFn) -> str:
+    body = draw(_digits(8, first="123456789"))
+    check = _stdnum("iso7064.mod_11_10").calc_check_digit(body)
+    return f"DE{body}{check}"
+
+
+def _nl_vat(draw: st.DrawFn) -> str:
+    rsin = _draw_completed(draw, _digits(8, first="123456789"), "nl.bsn")
+    return f"NL{rsin}B{draw(_ints(1, 99)):02d}"
+
+
+def _it_vat(draw: st.DrawFn) -> str:
+    office = draw(_ints(1, 100))
+    return "IT" + _luhn(f"{draw(_digits(7, first='123456789'))}{office:03d}")
+
+
+def _gr_vat(draw: st.DrawFn) -> str:
+    body = draw(_digits(8))
+    return f"EL{body}{_stdnum('gr.vat').calc_check_digit(body)}"
+
+
+def _fr_vat(draw: st.DrawFn) -> str:
+    siren = _luhn(draw(_digits(8, first="123456789")))
+    return next(
+        f"FR{key:02d}{siren}"
+        for key in range(100)
+        if _stdnum("fr.tva").is_valid(f"FR{key:02d}{siren}")
+    )
+
+
+def _be_vat(draw: st.DrawFn) -> str:
+    return "BE" + _draw_completed(draw, _digits(8, first="01"), "be.vat", width=2)
+
+
+def _fi_vat(draw: st.DrawFn) -> str:
+    return "FI" + _draw_completed(draw, _digits(7, first="0123"), "fi.alv")
+
+
+@functools.cache
+def _gln(prefix: str) -> _Digits:
+    """13-digit GLN/EAN location numbers under a GS1 country prefix."""
+    calc = _stdnum("ean").calc_check_digit
+    return _digits(12 - len(prefix)).map(lambda body: prefix + body + calc(prefix + body))
+
+
+def _iban(country: str, bban: str) -> str:
+    calc = _stdnum("iban").calc_check_digits
+    return f"{country}{calc(country + '00' + bban)}{bban}"
+
+
+def _valid_iban(number: str) -> bool:
+    is_valid: Callable[[str], bool] = _stdnum("iban").is_valid
+    return is_valid(number)
+
+
+_UPPER = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+_ALNUM = _UPPER + "0123456789"
+
+
+@functools.cache
+def _letters(size: int, alphabet: str = _UPPER) -> _Digits:
+    return st.text(alphabet=alphabet, min_size=size, max_size=size)
+
+
+@attrs.frozen
+class _Nation:
+    """What a party of one country looks like: how its numbers, addresses and bank
+    accounts are written, and its seller defaults (currency, locale, standard VAT rate)."""
+
+    code: str
+    eu: bool
+    vat: Callable[[st.DrawFn], str] | None  # the full VAT number, prefix included
+    gln_prefix: str
+    postal: _Digits
+    cities: tuple[str, ...]
+    streets: tuple[str, ...]
+    bban: _Digits | None = None
+    currency: str = "EUR"
+    locale: str = "en"
+    rate: Decimal = Decimal(25)
+    forms: tuple[str, ...] = ("Ltd",)
+    phone: str = "+1"
+
+
+def _bban_no(draw: st.DrawFn) -> str:
+    return _draw_completed(draw, _digits(10, first="123456789"), "no.kontonr")
+
+
+_NATIONS: dict[str, _Nation] = {
+    nation.code: nation
+    for nation in (
+        _Nation(
+            "DK",
+            True,
+            lambda draw: "DK" + _dk_cvr(draw),
+            "57",
+            _digits(4, first="123456789"),
+            ("København K", "Aarhus C", "Odense C", "Aalborg", "Ærøskøbing"),
+            ("Vestergade", "Nørregade", "Havnegade", "Åboulevard"),
+            _digits(14),
+            "DKK",
+            "da",
+            Decimal(25),
+            ("ApS", "A/S", "I/S", "IVS"),
+            "+45",
+        ),
+        _Nation(
+            "SE",
+            True,
+            lambda draw: f"SE{_se_orgnr(draw)}01",
+            "73",
+            st.builds("{} {}".format, _digits(3, first="1234589"), _digits(2)),
+            ("Stockholm", "Göteborg", "Malmö", "Umeå"),
+            ("Storgatan", "Drottninggatan", "Kungsvägen"),
+            _digits(20),
+            "SEK",
+            "sv",
+            Decimal(25),
+            ("AB", "HB"),
+            "+46",
+        ),
+        _Nation(
+            "NO",
+            False,
+            lambda draw: f"NO{_no_orgnr(draw)}MVA",
+            "70",
+            _digits(4),
+            ("Oslo", "Bergen", "Trondheim", "Tromsø"),
+            ("Karl Johans gate", "Storgata", "Bryggen"),
+            st.composite(_bban_no)(),
+            "NOK",
+            "nb",
+            Decimal(25),
+            ("AS", "ASA"),
+            "+47",
+        ),
+        _Nation(
+            "DE",
+            True,
+            _de_vat,
+            "40",
+            _digits(5, first="0123456789"),
+            ("Berlin", "München", "Hamburg", "Köln"),
+            ("Hauptstraße", "Bahnhofstraße", "Schillerstraße"),
+            _digits(18),
+            "EUR",
+            "de",
+            Decimal(19),
+            ("GmbH", "AG", "KG"),
+            "+49",
+        ),
+        _Nation(
+            "NL",
+            True,
+            _nl_vat,
+            "87",
+            st.builds("{} {}".format, _digits(4, first="123456789"), _letters(2)),
+            ("Amsterdam", "Rotterdam", "Utrecht", "Den Haag"),
+            ("Kerkstraat", "Dorpsstraat", "Prinsengracht"),
+            st.builds("{}{}".format, _letters(4), _digits(10)),
+            "EUR",
+            "nl",
+            Decimal(21),
+            ("B.V.", "N.V."),
+            "+31",
+        ),
+        _Nation(
+            "IT",
+            True,
+            _it_vat,
+            "80",
+            _digits(5),
+            ("Roma", "Milano", "Napoli", "Torino"),
+            ("Via Roma", "Via Garibaldi", "Corso Italia"),
+            st.builds("{}{}{}".format, _letters(1), _digits(10), _letters(12, _ALNUM)),
+            "EUR",
+            "it",
+            Decimal(22),
+            ("S.r.l.", "S.p.A."),
+            "+39",
+        ),
+        _Nation(
+            "GR",
+            True,
+            _gr_vat,
+            "520",
+            st.builds("{} {}".format, _digits(3, first="123456789"), _digits(2)),
+            ("Αθήνα", "Θεσσαλονίκη", "Patra", "Heraklion"),
+            ("Odos Ermou", "Λεωφόρος Κηφισίας", "Odos Stadiou"),
+            st.builds("{}{}".format, _digits(7), _letters(16, _ALNUM)),
+            "EUR",
+            "el",
+            Decimal(24),
+            ("A.E.", "E.P.E.", "I.K.E."),
+            "+30",
+        ),
+        _Nation(
+            "FR",
+            True,
+            _fr_vat,
+            "30",
+            _digits(5, first="0123456789"),
+            ("Paris", "Lyon", "Marseille", "Nantes"),
+            ("Rue de la Paix", "Avenue Victor Hugo", "Boulevard Saint-Michel"),
+            st.builds("{}{}{}".format, _digits(10), _letters(11, _ALNUM), _digits(2)),
+            "EUR",
+            "fr",
+            Decimal(20),
+            ("SAS", "SARL", "SA"),
+            "+33",
+        ),
+        _Nation(
+            "BE",
+            True,
+            _be_vat,
+            "54",
+            _digits(4, first="123456789"),
+            ("Bruxelles", "Antwerpen", "Gent", "Liège"),
+            ("Rue Neuve", "Meir", "Veldstraat"),
+            _digits(10).map(lambda b: b + f"{(int(b) % 97) or 97:02d}"),
+            "EUR",
+            "nl",
+            Decimal(21),
+            ("BV", "NV", "SRL"),
+            "+32",
+        ),
+        _Nation(
+            "FI",
+            True,
+            _fi_vat,
+            "64",
+            _digits(5),
+            ("Helsinki", "Espoo", "Tampere", "Oulu"),
+            ("Mannerheimintie", "Aleksanterinkatu", "Hämeenkatu"),
+            _digits(14),
+            "EUR",
+            "fi",
+            Decimal("25.5"),
+            ("Oy", "Oyj"),
+            "+358",
+        ),
+        # Buyers outside the EU and outside Peppol's national rule sets.
+        _Nation(
+            "CH",
+            False,
+            None,
+            "76",
+            _digits(4, first="123456789"),
+            ("Zürich", "Genève", "Basel"),
+            ("Bahnhofstrasse", "Rue du Rhône"),
+            currency="CHF",
+            locale="de",
+            forms=("AG", "GmbH", "SA"),
+            phone="+41",
+        ),
+        _Nation(
+            "GB",
+            False,
+            None,
+            "50",
+            _pick(("SW1A 1AA", "EC1A 1BB", "M1 1AE", "EH1 1YZ")),
+            ("London", "Manchester", "Edinburgh"),
+            ("High Street", "Station Road"),
+            currency="GBP",
+            forms=("Ltd", "PLC", "LLP"),
+            phone="+44",
+        ),
+        _Nation(
+            "US",
+            False,
+            None,
+            "0",
+            _digits(5, first="123456789"),
+            ("New York", "Seattle", "Austin"),
+            ("Main Street", "Broadway", "5th Avenue"),
+            currency="USD",
+            forms=("Inc.", "LLC", "Corp."),
+            phone="+1",
+        ),
+        _Nation(
+            "JP",
+            False,
+            None,
+            "45",
+            st.builds("{}-{}".format, _digits(3), _digits(4)),
+            ("Tokyo", "Osaka", "Kyoto"),
+            ("Chuo-dori", "Ginza"),
+            currency="JPY",
+            locale="ja",
+            forms=("K.K.", "G.K."),
+            phone="+81",
+        ),
+    )
+}
+
+#: The seller countries whose national rules Peppol BIS 3.0 carries.
+NATIONAL_RULE_COUNTRIES = ("DK", "SE", "NO", "DE", "NL", "IT", "GR")
+#: Every country ``companies`` draws sellers from: the national rule sets and a few
+#: other EU countries.
+SELLER_COUNTRIES = (*NATIONAL_RULE_COUNTRIES, "FR", "BE", "FI")
+_EU = tuple(code for code, nation in _NATIONS.items() if nation.eu)
+_NON_EU = tuple(code for code, nation in _NATIONS.items() if not nation.eu)
+
+_NAME_STEMS = (
+    "Nordlys",
+    "Fjord",
+    "Bjørk & Søn",
+    "Müller",
+    "Kanal",
+    "Aurora",
+    "Olivo",
+    "Λευκός",
+    "Lumière",
+    "Havn <Data>",
+)
+_LOCAL_PARTS = ("faktura", "invoice", "ap", "billing", "jens.jensen", "anna_k")
+_PERSON_NAMES = ("Jens Jensen", "Anna Svensson", "Kari Nordmann", "Ελένη Παπαδοπούλου", "Luca")
+
+
+def _present(draw: st.DrawFn, percent: int) -> bool:
+    """True about ``percent`` % of the time. Hypothesis favours small integers and
+    shrinks towards 0, so a field is present in the small draws: absence is what is
+    rarer, as ``percent`` says, and the shrunk example keeps the usual fields."""
+    return draw(_ints(0, 99)) < percent
+
+
+def _accepted(check: Callable[[object, str], str], value: str) -> str | None:
+    """``value`` when faktura accepts it as that identifier, else None: a number faktura
+    cannot yet model (Norway's ``NO…MVA``) is left out, as a user would have to."""
+    try:
+        return check(value, "vatId")
+    except ValidationError:
+        return None
+
+
+def _draw_vat_id(draw: st.DrawFn, nation: _Nation) -> str | None:
+    if nation.vat is None:
+        return None
+    return _accepted(identifiers.vat_id, nation.vat(draw))
+
+
+def _draw_address(draw: st.DrawFn, nation: _Nation, complete: int) -> Address:
+    """An address in ``nation``; each of street, postal code and city is present
+    ``complete`` % of the time."""
+    street = f"{draw(_pick(nation.streets))} {draw(_ints(1, 250))}"
+    return Address(
+        street=street if _present(draw, complete) else None,
+        city=draw(_pick(nation.cities)) if _present(draw, complete) else None,
+        postal_code=draw(nation.postal) if _present(draw, complete) else None,
+        country=nation.code,
+        additional=draw(_pick(("2. sal", "Building B", "c/o Finance")))
+        if _present(draw, 15)
+        else None,
+    )
+
+
+def _draw_name(draw: st.DrawFn, nation: _Nation) -> str:
+    return f"{draw(_pick(_NAME_STEMS))} {draw(_pick(nation.forms))}"
+
+
+def _draw_email(draw: st.DrawFn, nation: _Nation) -> str:
+    domain = draw(_pick(("example", "firma", "handel")))
+    return f"{draw(_pick(_LOCAL_PARTS))}@{domain}.{nation.code.lower()}"
+
+
+@functools.cache
+def _bbans(country: str) -> _Digits:
+    bban = _NATIONS[country].bban
+    assert bban is not None
+    return bban.filter(lambda b: _valid_iban(_iban(country, b)))
+
+
+def _draw_bank(draw: st.DrawFn, nation: _Nation) -> BankAccount | None:
+    """No bank (sometimes); a Danish seller has a reg./account number, an IBAN or both;
+    everyone else an IBAN; the BIC is there about half of the time."""
+    if nation.bban is None or not _present(draw, 90):
+        return None
+    # stdnum also checks national parts (Norway's and Belgium's check digits, Belgium's
+    # bank codes): an account it refuses is drawn again.
+    bban = draw(_bbans(nation.code))
+    bic = None
+    if _present(draw, 50):
+        bic = draw(_letters(4)) + nation.code + draw(_letters(2, _ALNUM))
+        if _present(draw, 30):
+            bic += draw(_letters(3, _ALNUM))
+    iban = _iban(nation.code, bban)
+    if nation.code != "DK":
+        return BankAccount(iban=iban, bic=bic)
+    reg_no, account_no = bban[:4], bban[4:].lstrip("0") or "0"
+    shape = draw(_ints(0, 2))  # both, reg./account only, IBAN only
+    return BankAccount(
+        reg_no=reg_no if shape < 2 else None,
+        account_no=account_no if shape < 2 else None,
+        iban=iban if shape != 1 else None,
+        bic=bic if shape != 1 else None,
+    )
+
+
+@st.composite
+def _companies(draw: st.DrawFn, countries: tuple[str, ...], ids: st.SearchStrategy[str]) -> Company:
+    nation = _NATIONS[draw(_pick(countries))]
+    danish = nation.code == "DK"
+    cvr = vat_id = None
+    if danish:
+        cvr = _dk_cvr(draw) if _present(draw, 95) else None
+        if _present(draw, 95):
+            vat_id = f"DK{cvr}" if cvr is not None else _draw_vat_id(draw, nation)
+    elif _present(draw, 97):
+        vat_id = _draw_vat_id(draw, nation)
+    # Outside Denmark the GLN is the only endpoint faktura knows (scheme 0088).
+    ean = draw(_gln(nation.gln_prefix)) if _present(draw, 30 if danish else 97) else None
+    return Company(
+        id=draw(ids),
+        name=_draw_name(draw, nation),
+        address=_draw_address(draw, nation, 98),
+        cvr=cvr,
+        vat_id=vat_id,
+        ean=ean,
+        bank=_draw_bank(draw, nation),
+        fik_creditor=draw(_digits(8)) if danish and _present(draw, 35) else None,
+        currency=nation.currency,
+        payment_terms=draw(_DRAFT_TERMS[TermsKind.NET]),
+        locale=nation.locale,
+        standard_vat_rate=nation.rate,
+        email=_draw_email(draw, nation) if _present(draw, 80) else None,
+        phone=f"{nation.phone} {draw(_digits(8))}" if _present(draw, 60) else None,
+    )
+
+
+def companies(
+    country: str | Iterable[str] | None = None, *, ids: st.SearchStrategy[str] | None = None
+) -> st.SearchStrategy[Company]:
+    """Sellers in ``country`` (one code, several, or every one of ``SELLER_COUNTRIES``
+    when None): the countries of Peppol BIS 3.0's national rules (DK, SE, NO, DE, NL, IT,
+    GR) and FR, BE and FI.
+
+    Each has its country's address format, currency, locale and standard VAT rate, and
+    draws every optional field sometimes present, sometimes absent: a Danish seller its
+    CVR, VAT number (DK + CVR), GLN, FIK creditor and a bank account with a reg./account
+    number, an IBAN or both; every other seller its VAT number (when faktura can model
+    it: not yet Norway's ``NO…MVA``), GLN (its Peppol endpoint, most of the time) and an
+    IBAN; the BIC, e-mail and phone. Identifiers carry check digits computed by
+    python-stdnum. ``ids`` gives the company ids (uuids when None).
+    """
+    wanted: tuple[str, ...]
+    if country is None:
+        wanted = SELLER_COUNTRIES
+    else:
+        wanted = (country,) if isinstance(country, str) else tuple(country)
+    unknown = [code for code in wanted if code not in SELLER_COUNTRIES]
+    if not wanted or unknown:
+        raise InvalidArgument(
+            f"companies: country must be among {', '.join(SELLER_COUNTRIES)}; got {unknown}"
+        )
+    return _companies(wanted, ids if ids is not None else _UUIDS)
+
+
+def _buyer_nation(draw: st.DrawFn, seller: str, zone: VatZone) -> _Nation:
+    if zone in (VatZone.DOMESTIC, VatZone.DOMESTIC_EXEMPT):
+        return _NATIONS[seller]
+    if zone is VatZone.EU:
+        return _NATIONS[draw(_pick(tuple(c for c in _EU if c != seller)))]
+    return _NATIONS[draw(_pick(tuple(c for c in _NON_EU if c != seller)))]
+
+
+@st.composite
+def _customers(
+    draw: st.DrawFn,
+    company: Company,
+    zones: tuple[VatZone, ...],
+    ids: st.SearchStrategy[str],
+) -> Customer:
+    zone = draw(_pick(zones))
+    nation = _buyer_nation(draw, company.address.country, zone)
+    danish = nation.code == "DK"
+    cvr = _dk_cvr(draw) if danish and _present(draw, 85) else None
+    vat_id = None
+    if _present(draw, 90 if zone is VatZone.EU else 50):
+        vat_id = f"DK{cvr}" if cvr is not None else _draw_vat_id(draw, nation)
+    ean = draw(_gln(nation.gln_prefix)) if _present(draw, 35 if cvr else 97) else None
+    departments = tuple(
+        Department(
+            id=f"dep-{index}",
+            name=draw(_pick(("Indkøb", "IT-afdelingen", "Finance", "Økonomi"))),
+            ean=draw(_gln(nation.gln_prefix)) if _present(draw, 70) else None,
+            address=_draw_address(draw, nation, 95) if _present(draw, 50) else None,
+        )
+        for index in range(draw(_ints(0, 2)))
+    )
+    contacts = tuple(
+        Contact(
+            id=f"con-{index}",
+            name=draw(_pick(_PERSON_NAMES)),
+            email=_draw_email(draw, nation) if _present(draw, 70) else None,
+        )
+        for index in range(draw(_ints(0, 2)))
+    )
+    return Customer(
+        id=draw(ids),
+        company_id=company.id,
+        name=_draw_name(draw, nation),
+        number=str(draw(_ints(1, 99_999))) if _present(draw, 90) else None,
+        address=_draw_address(draw, nation, 98),
+        vat_zone=zone,
+        cvr=cvr,
+        vat_id=vat_id,
+        ean=ean,
+        email=_draw_email(draw, nation) if _present(draw, 70) else None,
+        language=nation.locale if _present(draw, 40) else None,
+        payment_terms=draw(_DRAFT_TERMS[TermsKind.NET]) if _present(draw, 30) else None,
+        departments=departments,
+        contacts=contacts,
+    )
+
+
+def customers(
+    company: Company,
+    *,
+    zone: VatZone | str | Iterable[VatZone | str] | None = None,
+    ids: st.SearchStrategy[str] | None = None,
+) -> st.SearchStrategy[Customer]:
+    """Buyers of ``company`` in ``zone`` (one, several, or every ``VatZone`` when None).
+
+    A domestic (or domestic exempt) buyer sits in the seller's country, an EU buyer in
+    another EU country, a buyer abroad outside the EU (NO, CH, GB, US, JP, never the
+    seller's own country). Optional fields are sometimes present, sometimes absent: a
+    Danish buyer's CVR, the VAT number (DK + CVR, or the country's own; most EU buyers
+    have one), the GLN (the buyer's Peppol endpoint when it has no CVR), the customer
+    number, e-mail, language, payment terms, up to two departments (with or without a
+    GLN and an address of their own) and up to two contacts (with or without e-mail).
+    ``ids`` gives the customer ids (uuids when None).
+    """
+    if zone is None:
+        zones = tuple(VatZone)
+    elif isinstance(zone, str):
+        zones = (VatZone(zone),)
+    else:
+        zones = tuple(VatZone(z) for z in zone)
+    if not zones:
+        raise InvalidArgument("customers: zone must name at least one VAT zone")
+    return _customers(company, zones, ids if ids is not None else _UUIDS)
