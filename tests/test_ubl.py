@@ -237,6 +237,31 @@ def test_outside_scope_has_no_percent(validator: OfficialRules) -> None:
     assert b"PartyTaxScheme" not in document
 
 
+def test_outside_scope_without_a_registration_number_names_the_seller_by_vat_number(
+    validator: OfficialRules,
+) -> None:
+    # BR-O-02 keeps the VAT number out of PartyTaxScheme; without a CVR nothing else
+    # would identify the seller (BR-CO-26)
+    finnish = company(
+        address=Address(
+            street="Mannerheimintie 1", city="Helsinki", postal_code="00100", country="FI"
+        ),
+        cvr=None,
+        vat_id="FI20774740",
+        fik_creditor=None,
+        bank=BankAccount(iban="FI2112345600000785", bic="NDEAFIHH"),
+    )
+    invoice = booked(line("100", "1", VatCategory.O, "0"), currency="EUR")
+    document = to_ubl(invoice, finnish, customer())
+    validator.check(document)
+    seller = "cac:AccountingSupplierParty/cac:Party"
+    assert xpath(document, f"{seller}/cac:PartyIdentification/cbc:ID") == ["FI20774740"]
+    assert xpath(document, f"{seller}/cac:PartyTaxScheme/cbc:CompanyID") == []
+    danish = to_ubl(invoice, company(), customer())  # identified by its CVR
+    assert xpath(danish, f"{seller}/cac:PartyIdentification/cbc:ID") == []
+    assert xpath(danish, f"{seller}/cac:PartyLegalEntity/cbc:CompanyID") == ["13585628"]
+
+
 def test_cash_rounding_and_prepaid(validator: OfficialRules) -> None:
     invoice = booked(
         line("10.03", "3"),

@@ -28,7 +28,9 @@ Mapping (EN 16931 business terms):
   and postal address. VAT number → PartyTaxScheme (left out when the document is outside
   the scope of VAT, O: BR-O-02), name and CVR → PartyLegalEntity (a Danish seller without
   a CVR but with a Danish VAT number: the CVR in it, DK-R-002; no Danish CVR for a Dutch
-  party, whose legal id must be KVK/OIN, NL-R-003/005). The customer's contact → buyer
+  party, whose legal id must be KVK/OIN, NL-R-003/005); a seller outside the scope of
+  VAT without such a legal id is identified by its VAT number as seller identifier
+  (PartyIdentification, BT-29), as BR-CO-26 needs one. The customer's contact → buyer
   contact. Between German parties the seller contact is named by ``ourReference``, else
   the company's name (XRechnung's DE-R-002/005).
 * Payment: one PaymentMeans, as EN 16931 allows a single payment id and means code
@@ -361,17 +363,22 @@ class _Builder:
 
     def _seller(self, party: ET.Element) -> None:
         company = self.company
+        cvr = company.cvr
+        if cvr is None and company.address.country == "DK" and company.vat_id is not None:
+            cvr = company.vat_id[2:] if company.vat_id.startswith("DK") else None  # DK-R-002
+        legal_id = cvr if company.address.country != "NL" else None
         _endpoint(party, "company", company.ean, company.cvr, company.vat_id)
+        if self.outside_scope and legal_id is None and company.vat_id is not None:
+            # BR-CO-26 needs the seller identified, and BR-O-02 keeps its VAT number out
+            # of PartyTaxScheme: the VAT number is then its seller identifier (BT-29)
+            _cac(party, "PartyIdentification", ID=company.vat_id)
         _cac(party, "PartyName", Name=company.name)
         _address(party, "PostalAddress", company.address)
         if company.vat_id is not None and not self.outside_scope:
             _tax_scheme(party, company.vat_id)
         legal = _cac(party, "PartyLegalEntity", RegistrationName=company.name)
-        cvr = company.cvr
-        if cvr is None and company.address.country == "DK" and company.vat_id is not None:
-            cvr = company.vat_id[2:] if company.vat_id.startswith("DK") else None  # DK-R-002
-        if cvr is not None and company.address.country != "NL":
-            _cbc(legal, "CompanyID", cvr, schemeID=_SCHEME_CVR)
+        if legal_id is not None:
+            _cbc(legal, "CompanyID", legal_id, schemeID=_SCHEME_CVR)
         name = _text(self.invoice.our_reference)
         phone, email = _text(company.phone), _text(company.email)
         if name is None and (phone or email) and self._between("DE"):
