@@ -104,9 +104,7 @@ class OfficialRules:
         schema = self.schemas[etree.QName(root).localname]
         found = []
         if not schema.validate(root):
-            found += [
-                Finding("xsd", "XSD", e.message, f"line {e.line}") for e in schema.error_log
-            ]
+            found += [Finding("xsd", "XSD", e.message, f"line {e.line}") for e in schema.error_log]
         node = self.processor.parse_xml(xml_text=document.decode("utf-8"))
         for layer, stylesheet in self.stylesheets.items():
             stylesheet.set_global_context_item(xdm_item=node)
