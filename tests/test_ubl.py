@@ -28,6 +28,7 @@ from faktura.lines import AllowanceCharge, ProductLine, TextLine
 from faktura.parties import Address, BankAccount, Company, Contact, Customer, Department
 from faktura.terms import PaymentTerms
 from faktura.testing.strategies import invoices
+from faktura.totals import AmountRule
 from faktura.vat import VatCategory
 
 AT = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
@@ -320,7 +321,15 @@ def test_prices_including_vat(validator: OfficialRules) -> None:
 @pytest.mark.parametrize(
     ("build", "field"),
     [
-        (lambda: (booked(line("1"), currency="KWD"), company(), customer()), "currency"),
+        (
+            # three decimals of a dinar: the rule of documents drafted before two decimals
+            lambda: (
+                attrs.evolve(booked(line("1"), currency="KWD"), amount_rule=AmountRule.MINOR_UNITS),
+                company(),
+                customer(),
+            ),
+            "currency",
+        ),
         (
             lambda: (booked(line("1")), company(), customer(ean=None, cvr=None, vat_id=None)),
             "customer.ean",
@@ -383,6 +392,10 @@ def test_a_draft_is_refused() -> None:
 
 TWO_DECIMAL_CURRENCIES = ("DKK", "EUR", "SEK", "NOK", "USD", "GBP")
 MIN_DOCUMENTS = 300
+# Currencies whose minor units are not two (0: JPY, KRW, ISK; 3: KWD, BHD, OMR; 4: CLF):
+# their amounts have two decimals, their payable amount the currency's minor units.
+OTHER_CURRENCIES = ("JPY", "KRW", "ISK", "KWD", "BHD", "OMR", "CLF")
+MIN_OTHER_DOCUMENTS = 120
 
 
 def _documents(invoice: Invoice) -> Iterator[bytes]:
@@ -437,6 +450,32 @@ def test_generated_invoices_conform(validator: OfficialRules) -> None:
     run()
     assert len(checked) >= MIN_DOCUMENTS
     assert time.perf_counter() - started < 60
+
+
+def test_generated_documents_in_currencies_without_two_minor_units_conform(
+    validator: OfficialRules,
+) -> None:
+    """PEPPOL-EN16931-R120 and R040 (0.02 of quantity × price, of base × percent) and the
+    BR-DEC rules hold for currencies with 0, 3 and 4 minor units too."""
+    checked: list[str] = []
+
+    @settings(
+        max_examples=MIN_OTHER_DOCUMENTS + 10,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    )
+    @given(
+        st.sampled_from(OTHER_CURRENCIES).flatmap(
+            lambda code: invoices(sorted(BOOKED_STATUSES), currency=code)
+        )
+    )
+    def run(invoice: Invoice) -> None:
+        for document in _documents(invoice):
+            validator.check(document)
+            checked.append(invoice.currency)
+
+    run()
+    assert len(checked) >= MIN_OTHER_DOCUMENTS
+    assert set(checked) == set(OTHER_CURRENCIES)
 
 
 @pytest.mark.parametrize("prices_include_vat", [False, True])

@@ -75,7 +75,8 @@ true (rather than rewriting the quantity to 1). Percent allowances and charges k
 percent and base only when prices exclude VAT, for the same reason.
 
 What UBL/Peppol cannot express is refused with a ValidationError naming the field: a
-draft (no ``number``), a currency with more than 2 minor units (BR-DEC rules), no
+draft (no ``number``), a document computed with more than 2 decimals (a currency with 3
+minor units under ``AmountRule.MINOR_UNITS``: BR-DEC rules), no
 product line, no buyer or seller endpoint, a missing seller VAT number (BR-S/Z/E/AE/K/G-02),
 a missing buyer VAT number for AE/K, a
 VAT rate below 0.5 % whose VAT is 0.50 or more (CEN's BR-CO-17 rounds the rate to a whole
@@ -96,7 +97,7 @@ from faktura.issuability import Parties, einvoice_rules_for, issuability_errors
 from faktura.lines import ProductLine
 from faktura.money import Currency, exact_context
 from faktura.parties import Address, Company, Customer
-from faktura.totals import Totals
+from faktura.totals import EN16931_PLACES, Totals, amount_places
 from faktura.vat import VatCategory
 
 __all__ = ["CUSTOMIZATION_ID", "PROFILE_ID", "to_ubl"]
@@ -194,13 +195,16 @@ class _Builder:
 
     def _currency(self) -> Currency:
         currency = Currency.of(self.invoice.currency)
-        if currency.minor_units > 2:
+        places = amount_places(currency, self.invoice.amount_rule)
+        if places > EN16931_PLACES:
             raise ValidationError(
-                f"{currency.code} has {currency.minor_units} minor units; EN 16931 amounts "
-                "have at most 2 decimals",
+                f"{currency.code} amounts of this document have {places} decimals (it was "
+                "drafted before amounts had two decimals in every currency); EN 16931 "
+                "amounts have at most 2",
                 field="currency",
                 rule="ubl_currency",
             )
+        self.zero = Decimal(0).scaleb(-places)
         return currency
 
     def _check(self) -> None:
@@ -499,7 +503,7 @@ class _Builder:
 
     def _allowance_charges(self, root: ET.Element) -> None:
         invoice = self.invoice
-        exp = self.currency.exponent
+        exp = self.zero
         for item, amount in zip(
             invoice.allowance_charges, self.totals.allowance_charges, strict=True
         ):
@@ -521,7 +525,7 @@ class _Builder:
             _vat_scheme(element[-1])
 
     def _group_net(self, category: VatCategory, rate: Decimal) -> Decimal:
-        net = Decimal(0).quantize(self.currency.exponent)
+        net = self.zero
         for line, amounts in zip(self.invoice.lines, self.totals.lines, strict=True):
             if (
                 isinstance(line, ProductLine)
@@ -608,7 +612,7 @@ class _Builder:
     def _price_incl(self, price: ET.Element, line: ProductLine, gross: Decimal, field: str) -> None:
         quantity = line.quantity
         if not quantity or not gross:
-            self._amount(price, "PriceAmount", Decimal(0).quantize(self.currency.exponent))
+            self._amount(price, "PriceAmount", self.zero)
             return
         with localcontext(exact_context()):
             unit = gross / quantity
