@@ -33,7 +33,7 @@ from faktura.storage import codec
 from faktura.testing.strategies import invoices
 from faktura.totals import AmountRule
 from faktura.vat import VatCategory
-from test_ubl import AT, NS, _documents, booked, company, customer, line, validator  # noqa: F401
+from test_ubl import AT, NS, _documents, booked, company, customer, line
 
 D = Decimal
 #: Currencies Peppol accepts, by their minor units: 0, 2, 3 and 4.
@@ -88,7 +88,7 @@ def text(document: bytes, path: str) -> list[str]:
 
 @pytest.mark.parametrize(("build", "rule", "figures", "amount", "payable"), HAND_CASES)
 def test_the_yen_documents_peppol_refused_conform(
-    validator: OfficialRules,  # noqa: F811
+    validator: OfficialRules,
     build: Any,
     rule: str,
     figures: tuple[str, ...],
@@ -108,7 +108,7 @@ def test_the_yen_documents_peppol_refused_conform(
 
 @pytest.mark.parametrize(("build", "rule", "figures", "amount", "payable"), HAND_CASES)
 def test_the_same_documents_in_whole_yen_fail_the_rule(
-    validator: OfficialRules,  # noqa: F811
+    validator: OfficialRules,
     build: Any,
     rule: str,
     figures: tuple[str, ...],

@@ -8,7 +8,6 @@ layers that cannot run are skipped, except under CI=true, where they fail.
 
 from __future__ import annotations
 
-import time
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
@@ -431,7 +430,6 @@ def _documents(invoice: Invoice) -> Iterator[bytes]:
 
 def test_generated_invoices_conform(validator: OfficialRules) -> None:
     checked: list[int] = []
-    started = time.perf_counter()
 
     @settings(
         max_examples=MIN_DOCUMENTS + 10,
@@ -449,33 +447,30 @@ def test_generated_invoices_conform(validator: OfficialRules) -> None:
 
     run()
     assert len(checked) >= MIN_DOCUMENTS
-    assert time.perf_counter() - started < 60
 
 
+@pytest.mark.parametrize("code", OTHER_CURRENCIES)
 def test_generated_documents_in_currencies_without_two_minor_units_conform(
-    validator: OfficialRules,
+    validator: OfficialRules, code: str
 ) -> None:
     """PEPPOL-EN16931-R120 and R040 (0.02 of quantity × price, of base × percent) and the
     BR-DEC rules hold for currencies with 0, 3 and 4 minor units too."""
     checked: list[str] = []
+    wanted = MIN_OTHER_DOCUMENTS // len(OTHER_CURRENCIES)
 
     @settings(
-        max_examples=MIN_OTHER_DOCUMENTS + 10,
+        max_examples=wanted + 5,
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
     )
-    @given(
-        st.sampled_from(OTHER_CURRENCIES).flatmap(
-            lambda code: invoices(sorted(BOOKED_STATUSES), currency=code)
-        )
-    )
+    @given(invoices(sorted(BOOKED_STATUSES), currency=code))
     def run(invoice: Invoice) -> None:
         for document in _documents(invoice):
             validator.check(document)
             checked.append(invoice.currency)
 
     run()
-    assert len(checked) >= MIN_OTHER_DOCUMENTS
-    assert set(checked) == set(OTHER_CURRENCIES)
+    assert len(checked) >= wanted
+    assert set(checked) == {code}
 
 
 @pytest.mark.parametrize("prices_include_vat", [False, True])
