@@ -9,7 +9,7 @@ from faktura.invoice import Invoice, Status
 from faktura.lines import AllowanceCharge, Line, ProductLine, TextLine
 from faktura.money import ZERO, Currency
 from faktura.terms import PaymentTerms
-from faktura.totals import LineAmounts, compute_totals
+from faktura.totals import AmountRule, LineAmounts, compute_totals
 from faktura.vat import VatCategory
 
 D = Decimal
@@ -214,13 +214,14 @@ def test_credit_note_for_part_of_an_invoice() -> None:
     assert step.invoice.outstanding == D("0.00")
 
 
-def test_jpy_has_no_decimals() -> None:
+def test_minor_units_rule_rounds_jpy_to_whole_yen() -> None:
+    # The rule of documents drafted before amounts had two decimals in every currency.
     # S 10 %: 3 × 1333 = 3999; 0.5 × 999 = 499.5 → 500 (half away from zero); taxable 4499
     #         VAT 449.9 → 450
     # S 8 %:  2 × 498 = 996; VAT 79.68 → 80
     # subtotal 4499 + 996 = 5495; VAT 530; amount 6025
     lines = [line("3", "1333", "10"), line("2", "498", "8"), line("0.5", "999", "10")]
-    totals = compute_totals(lines, currency=JPY)
+    totals = compute_totals(lines, currency=JPY, rule=AmountRule.MINOR_UNITS)
     assert totals.lines[2] == LineAmounts(D("500"), D("0"), D("500"))
     assert [(g.rate, g.taxable, g.vat) for g in totals.vat_breakdown] == [
         (D(8), D("996"), D("80")),
@@ -230,16 +231,91 @@ def test_jpy_has_no_decimals() -> None:
     assert totals.amount.as_tuple().exponent == 0
 
 
-def test_kwd_has_three_decimals() -> None:
+def test_minor_units_rule_rounds_kwd_to_three_decimals() -> None:
     # S 5 %: 7 × 1.2345 = 8.6415 → 8.642; 1 × 0.0005 → 0.001 (half away from zero)
     # taxable 8.643; VAT 8.643 × 0.05 = 0.43215 → 0.432; amount 9.075
     # cash rounding to 0.050: 9.075 / 0.05 = 181.5 → 182 → 9.100; rounding +0.025
     lines = [line("7", "1.2345", "5"), line("1", "0.0005", "5")]
-    totals = compute_totals(lines, currency=KWD, cash_increment=D("0.050"))
+    totals = compute_totals(
+        lines, currency=KWD, cash_increment=D("0.050"), rule=AmountRule.MINOR_UNITS
+    )
     assert [a.net for a in totals.lines if a is not None] == [D("8.642"), D("0.001")]
     assert (totals.subtotal, totals.vat, totals.amount) == (D("8.643"), D("0.432"), D("9.075"))
     assert (totals.rounding, totals.payable) == (D("0.025"), D("9.100"))
     assert totals.payable.as_tuple().exponent == -3
+
+
+def test_jpy_amounts_have_two_decimals_and_the_payable_amount_none() -> None:
+    # The same lines under EN 16931 (the rule of every new document):
+    # S 10 %: 3 × 1333 = 3999.00; 0.5 × 999 = 499.50; taxable 4498.50; VAT 449.85
+    # S 8 %:  2 × 498 = 996.00; VAT 79.68
+    # subtotal 5494.50; VAT 529.53; amount 6024.03; payable 6024, rounding −0.03
+    lines = [line("3", "1333", "10"), line("2", "498", "8"), line("0.5", "999", "10")]
+    totals = compute_totals(lines, currency=JPY)
+    assert totals.lines[2] == LineAmounts(D("499.50"), D("0.00"), D("499.50"))
+    assert [(g.rate, g.taxable, g.vat) for g in totals.vat_breakdown] == [
+        (D(8), D("996.00"), D("79.68")),
+        (D(10), D("4498.50"), D("449.85")),
+    ]
+    assert (totals.subtotal, totals.vat, totals.amount) == (
+        D("5494.50"),
+        D("529.53"),
+        D("6024.03"),
+    )
+    assert (totals.rounding, totals.payable) == (D("-0.03"), D("6024"))
+    assert str(totals.payable) == "6024"  # whole yen, written without decimals
+
+
+def test_a_fractional_quantity_of_yen_keeps_its_half() -> None:
+    # 10.5 × 1 JPY = 10.50 (not 11: Peppol's R120 allows 0.02 off quantity × price);
+    # VAT 10 % 1.05; amount 11.55; payable 12 (11.55 → 12, half away from zero), +0.45
+    totals = compute_totals([line("10.5", "1", "10")], currency=JPY)
+    assert totals.lines == (LineAmounts(D("10.50"), D("0.00"), D("10.50")),)
+    assert (totals.vat, totals.amount) == (D("1.05"), D("11.55"))
+    assert (totals.rounding, totals.payable) == (D("0.45"), D("12"))
+
+
+def test_a_yen_line_discount_has_two_decimals() -> None:
+    # 99 × 7 = 693.00 less 5 %: discount 34.65 (not 35, R120), net 658.35
+    # VAT 10 % 65.835 → 65.84; amount 724.19; payable 724, rounding −0.19
+    totals = compute_totals([line("99", "7", "10", discount_percent=D(5))], currency=JPY)
+    assert totals.lines == (LineAmounts(D("693.00"), D("34.65"), D("658.35")),)
+    assert (totals.vat, totals.amount) == (D("65.84"), D("724.19"))
+    assert (totals.rounding, totals.payable) == (D("-0.19"), D("724"))
+    # With a cash rounding to 10 yen: 724.19 → 720, rounding −4.19.
+    cash = compute_totals(
+        [line("99", "7", "10", discount_percent=D(5))], currency=JPY, cash_increment=D(10)
+    )
+    assert (cash.rounding, cash.payable) == (D("-4.19"), D("720"))
+    # Prepaid 100: 724.19 − 100.00 = 624.19 → 624, rounding −0.19.
+    paid = compute_totals(
+        [line("99", "7", "10", discount_percent=D(5))], currency=JPY, prepaid=D(100)
+    )
+    assert (paid.prepaid, paid.rounding, paid.payable) == (D("100.00"), D("-0.19"), D("624"))
+
+
+def test_a_yen_allowance_has_two_decimals() -> None:
+    # 3 % of 1658 = 49.74 (not 50, Peppol's R040); taxable 1608.26
+    # VAT 10 % 160.826 → 160.83; amount 1769.09; payable 1769, rounding −0.09
+    loyalty = AllowanceCharge(False, "Loyalty", S, D(10), percent=D(3))
+    totals = compute_totals([line("1", "1658", "10")], [loyalty], currency=JPY)
+    assert totals.allowance_charges == (D("49.74"),)
+    assert totals.vat_breakdown[0].taxable == D("1608.26")
+    assert (totals.vat, totals.amount) == (D("160.83"), D("1769.09"))
+    assert (totals.rounding, totals.payable) == (D("-0.09"), D("1769"))
+
+
+def test_kwd_amounts_have_two_decimals() -> None:
+    # 7 × 1.2345 = 8.6415 → 8.64; 1 × 0.0005 → 0.00; taxable 8.64; VAT 5 % 0.432 → 0.43
+    # amount 9.07, a whole number of fils: payable 9.07 without rounding.
+    # Cash rounding to 0.05: 9.07 / 0.05 = 181.4 → 181 → 9.05, rounding −0.02.
+    lines = [line("7", "1.2345", "5"), line("1", "0.0005", "5")]
+    totals = compute_totals(lines, currency=KWD)
+    assert [a.net for a in totals.lines if a is not None] == [D("8.64"), D("0.00")]
+    assert (totals.subtotal, totals.vat, totals.amount) == (D("8.64"), D("0.43"), D("9.07"))
+    assert (totals.rounding, totals.payable) == (D("0.00"), D("9.07"))
+    cash = compute_totals(lines, currency=KWD, cash_increment=D("0.05"))
+    assert (cash.rounding, cash.payable) == (D("-0.02"), D("9.05"))
 
 
 def test_return_line_rounds_half_away_from_zero() -> None:

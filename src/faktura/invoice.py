@@ -47,10 +47,17 @@ from faktura.lines import (
     StoredLines,
     TextLine,
 )
-from faktura.money import ZERO, Currency, arithmetic, parse_decimal, total
+from faktura.money import ZERO, Currency, arithmetic, parse_decimal, round_money, total
 from faktura.references import NO_REFERENCES, DocumentReferences
 from faktura.terms import PaymentTerms, check_due_date
-from faktura.totals import DocumentTotals, Totals, compute_totals
+from faktura.totals import (
+    AmountRule,
+    DocumentTotals,
+    Totals,
+    amount_places,
+    compute_totals,
+    payment_places,
+)
 from faktura.vat import check_categories
 
 if TYPE_CHECKING:
@@ -270,6 +277,9 @@ class Invoice:
     #: The VAT total in the seller's VAT accounting currency and the rate used (BT-6,
     #: BT-111), taken at booking for a foreign-currency document that carries VAT.
     vat_accounting: AccountingVat | None = None
+    #: How the amounts are rounded (``faktura.totals.AmountRule``): EN16931 for every new
+    #: document; documents stored before the rule was recorded keep MINOR_UNITS.
+    amount_rule: AmountRule = AmountRule.EN16931
 
     # -- reading -------------------------------------------------------------------------
 
@@ -309,6 +319,7 @@ class Invoice:
             prepaid=self.prepaid_amount,
             cash_increment=self.cash_increment,
             exemption_reason=self.vat_exemption_reason,
+            rule=self.amount_rule,
         )
 
     @property
@@ -339,15 +350,20 @@ class Invoice:
 
     @property
     def outstanding(self) -> Decimal:
-        """What the customer still owes: payable − paid − credited, never below zero; a
-        fully credited invoice owes nothing."""
+        """What the customer still owes: payable − paid − credited, rounded to the
+        currency's minor units and never below zero; a fully credited invoice owes
+        nothing."""
         if self.status is Status.CREDITED:
             return ZERO.quantize(self.totals.currency.exponent)
         return self._open_amount()
 
     def _open_amount(self) -> Decimal:
+        totals = self.totals
         with arithmetic():
-            rest = self.totals.payable - self.paid_amount - self.credited_amount
+            rest = totals.payable - self.paid_amount - self.credited_amount
+        # Credits are amounts at two decimals; what is owed is paid in the currency's
+        # minor units (whole yen): the rest is rounded to them.
+        rest = round_money(rest, totals.currency)
         return max(rest, ZERO.quantize(rest))
 
     def is_overdue(self, today: date) -> bool:
@@ -427,7 +443,10 @@ class Invoice:
                 check_id(getattr(self, name), wire_name(name))
         check_enum(self.kind, DocumentKind, "kind")
         check_enum(self.status, Status, "status")
+        normalize(self, "amount_rule", check_enum(self.amount_rule, AmountRule, "amountRule"))
         currency = Currency.of(self.currency)
+        places = amount_places(currency, self.amount_rule)
+        paid_places = payment_places(currency, self.amount_rule)
         check_date(self.issue_date, "date")
         check_date(self.due_date, "dueDate")
         check_instance(self.payment_terms, PaymentTerms, "paymentTerms")
@@ -447,13 +466,9 @@ class Invoice:
                     "must be an allowance or charge", field=f"allowanceCharges.{index}", rule="type"
                 )
             if item.amount is not None:
-                parse_decimal(
-                    item.amount, f"allowanceCharges.{index}.amount", places=currency.minor_units
-                )
+                parse_decimal(item.amount, f"allowanceCharges.{index}.amount", places=places)
             if item.base is not None:
-                parse_decimal(
-                    item.base, f"allowanceCharges.{index}.base", places=currency.minor_units
-                )
+                parse_decimal(item.base, f"allowanceCharges.{index}.base", places=places)
         check_categories(
             [
                 (line.vat_category, f"lines.{i}.vatCategory")
@@ -466,12 +481,12 @@ class Invoice:
             ]
         )
         prepaid = parse_decimal(
-            self.prepaid_amount, "prepaidAmount", places=currency.minor_units, minimum=ZERO
+            self.prepaid_amount, "prepaidAmount", places=paid_places, minimum=ZERO
         )
         normalize(self, "prepaid_amount", prepaid)
         if self.cash_increment is not None:
             increment = parse_decimal(
-                self.cash_increment, "cashRounding", places=currency.minor_units, minimum=ZERO
+                self.cash_increment, "cashRounding", places=paid_places, minimum=ZERO
             )
             normalize(self, "cash_increment", increment)
             if not increment:
@@ -546,6 +561,9 @@ class Invoice:
         if derived:
             terms = changes.get("payment_terms", self.payment_terms)
             changes["due_date"] = terms.due_date(changes.get("issue_date", self.issue_date))
+        if self.amount_rule is not AmountRule.EN16931:
+            # A draft is not issued: edited, it is computed by the rule of new documents.
+            changes["amount_rule"] = AmountRule.EN16931
         updated = self._next(at, **changes)
         updated.validate()
         changed = (k for k in _WIRE_NAMES if getattr(updated, k) != getattr(self, k))
@@ -772,6 +790,8 @@ class Invoice:
             delivery_date=self.effective_delivery_date,
             period_start=self.period_start,
             period_end=self.period_end,
+            # the invoice's arithmetic, so that a full credit is its exact negation
+            amount_rule=self.amount_rule,
         )
         credit_note.validate()
         with arithmetic():
@@ -914,6 +934,7 @@ _AMOUNT_FIELDS = frozenset(
         "prepaid_amount",
         "cash_increment",
         "vat_exemption_reason",
+        "amount_rule",
     }
 )
 
@@ -972,7 +993,7 @@ def _settle_rounding(credit_note: Invoice, limit: Decimal) -> Invoice:
     if totals.amount == limit or not totals.vat_breakdown:
         return credit_note
     charge = totals.amount < limit
-    unit = totals.currency.exponent
+    unit = Decimal(1).scaleb(-amount_places(totals.currency, credit_note.amount_rule))
     best = credit_note if totals.amount <= limit else None
     groups = sorted(totals.vat_breakdown, key=lambda g: g.taxable, reverse=True)
     for steps in range(1, _MAX_ADJUSTMENT_STEPS + 1):

@@ -12,15 +12,28 @@ Prices excluding VAT (the default)::
     amount        = subtotal + vat                              BT-112
     payable       = amount − prepaid + rounding                 BT-115
 
+Every amount but the payable one has EN 16931's two decimals, whatever the currency
+(``AmountRule.EN16931``): a line of 10.5 × 1 JPY is 10.50, as Peppol checks it (quantity ×
+price within 0.02). The payable amount is rounded to the currency's minor units (at
+most two), and the difference is the rounding amount (BT-114): an amount of 999.60 JPY
+is payable as 1000 with a rounding of 0.40. With a cash increment the payable amount is
+rounded to a multiple of the increment instead. For currencies with two minor units
+both roundings of the payable amount change nothing.
+
+Documents drafted before this rule keep the one they were computed with
+(``AmountRule.MINOR_UNITS``: every amount rounded to the currency's minor units), so a
+stored document's figures never change when it is read back.
+
 A group is one (VAT category, rate) pair; VAT is never summed per line. With prices
 including VAT the customer-facing gross of each group is kept exact: taxable =
 round(gross × 100 / (100 + rate)), VAT = gross − taxable, and the excluding-VAT line nets
 (and allowances/charges) are spread by largest remainder so they sum to the taxable.
-Every rounding is half away from zero to the currency's minor units.
+Every rounding is half away from zero.
 """
 
 from __future__ import annotations
 
+import enum
 import functools
 from collections.abc import Callable, Sequence
 from decimal import ROUND_HALF_UP as HALF_UP
@@ -32,9 +45,61 @@ from faktura.lines import AllowanceCharge, Line, ProductLine
 from faktura.money import ZERO, Currency, exact_context, floor_to, round_to_increment
 from faktura.vat import VatCategory, VatExemption
 
-__all__ = ["DocumentTotals", "LineAmounts", "Totals", "VatGroup", "compute_totals"]
+__all__ = [
+    "EN16931_PLACES",
+    "AmountRule",
+    "DocumentTotals",
+    "LineAmounts",
+    "Totals",
+    "VatGroup",
+    "amount_places",
+    "compute_totals",
+    "payment_places",
+]
+
+#: The decimals of every EN 16931 amount (BR-DEC rules: at most two).
+EN16931_PLACES = 2
+
+
+class AmountRule(enum.StrEnum):
+    """How a document's amounts are rounded. Recorded on each document when it is
+    drafted, so that a stored document is always read back with the figures it was
+    computed (and issued) with."""
+
+    #: Line amounts, allowances, charges, VAT and totals at two decimals (EN 16931), the
+    #: payable amount at the currency's minor units (at most two), the difference in
+    #: the rounding amount (BT-114). The rule of every new document.
+    EN16931 = "en16931"
+    #: Every amount rounded to the currency's minor units: whole yen, three decimals of
+    #: a dinar. The rule of documents drafted before ``EN16931``; for currencies with two
+    #: minor units the two rules give the same figures.
+    MINOR_UNITS = "minor_units"
+
+
+def amount_places(currency: Currency, rule: AmountRule = AmountRule.EN16931) -> int:
+    """The decimals of a document's amounts (lines, allowances, charges, VAT, totals)
+    under ``rule``: 2 for every currency under EN16931.
+
+    >>> amount_places(Currency.of("JPY")), amount_places(Currency.of("JPY"), AmountRule.MINOR_UNITS)
+    (2, 0)
+    """
+    return EN16931_PLACES if rule is AmountRule.EN16931 else currency.minor_units
+
+
+def payment_places(currency: Currency, rule: AmountRule = AmountRule.EN16931) -> int:
+    """The decimals of what is paid (the payable and prepaid amounts, a cash rounding
+    increment) under ``rule``: the currency's minor units, at most 2 under EN16931.
+
+    >>> [payment_places(Currency.of(c)) for c in ("JPY", "DKK", "KWD")]
+    [0, 2, 2]
+    """
+    if rule is AmountRule.EN16931:
+        return min(currency.minor_units, EN16931_PLACES)
+    return currency.minor_units
+
 
 _HUNDRED = Decimal(100)
+_CENT = Decimal("0.01")
 _CATEGORY_ORDER = {category: index for index, category in enumerate(VatCategory)}
 
 
@@ -138,12 +203,14 @@ def compute_totals(
     prepaid: Decimal = ZERO,
     cash_increment: Decimal | None = None,
     exemption_reason: str | None = None,
+    rule: AmountRule = AmountRule.EN16931,
 ) -> Totals:
     """The totals of a document (see the module docstring for the arithmetic).
 
     ``cash_increment`` (e.g. Decimal("0.50") for DKK cash) rounds the payable amount; the
     difference is ``rounding`` (BT-114). ``exemption_reason`` is the text for exempt (E)
-    groups; the other exempt categories use their standard text.
+    groups; the other exempt categories use their standard text. ``rule`` is the
+    document's ``AmountRule`` (EN16931 for every new document).
 
     Raises ValidationError when an exempt (E) group has no ``exemption_reason``.
     """
@@ -158,6 +225,7 @@ def compute_totals(
             prepaid,
             cash_increment,
             exemption_reason,
+            rule,
         )
     finally:
         setcontext(caller)
@@ -174,8 +242,19 @@ def _compute(
     prepaid: Decimal,
     cash_increment: Decimal | None,
     exemption_reason: str | None,
+    rule: AmountRule,
 ) -> Totals:
-    exp = currency.exponent
+    # The amounts' exponent, and the payable amount's when it differs (JPY: 1; DKK, KWD
+    # and every document under MINOR_UNITS: None, the payable needs no rounding of its own).
+    pay_exp: Decimal | None = None
+    if rule is AmountRule.EN16931:
+        exp = _CENT
+        if currency.minor_units < EN16931_PLACES:
+            pay_exp = currency.exponent
+    elif rule is AmountRule.MINOR_UNITS:
+        exp = currency.exponent
+    else:
+        raise ValidationError("must be an amount rule", field="amountRule", rule="type")
     zero = ZERO.quantize(exp)
     # Per-line gross/discount/net in the document's price mode, grouped by VAT.
     raw: list[_RawLine | None] = []
@@ -254,6 +333,12 @@ def _compute(
     if cash_increment is not None:
         rounding = round_to_increment(payable, cash_increment) - payable
         payable += rounding
+        if pay_exp is not None:
+            payable = payable.quantize(pay_exp)  # a multiple of the increment: exact
+    elif pay_exp is not None:
+        rounded = payable.quantize(pay_exp, HALF_UP)
+        rounding = rounded - payable
+        payable = rounded
     return _new_totals(
         (
             currency,

@@ -46,6 +46,7 @@ its locale.
 
 from __future__ import annotations
 
+import copy
 import unicodedata
 from datetime import date
 from decimal import Decimal
@@ -875,20 +876,26 @@ def format_money(amount: Decimal, currency: str, locale: str) -> str:
     """``amount`` in ``currency`` the way ``locale`` writes money: "1.250,00 kr." (da),
     "DKK 1,250.00" (en), "1.250,00 DKK" (de). The spaces are no-break spaces.
 
-    Shows at least the currency's decimals and never rounds: an amount with more
-    decimals (a unit price) keeps them. Raises ValidationError for a float, an unknown
-    locale or currency.
+    Shows at least the currency's decimals, and every decimal the amount carries,
+    trailing zeros included: never rounds, so 10.50 JPY (an EN 16931 line amount, two
+    decimals in every currency) is "¥10.50", where babel alone writes "¥10.5" or "¥11".
+    Raises ValidationError for a float, an unknown locale or currency.
     """
-    from babel.numbers import format_currency, get_currency_symbol
+    from babel.numbers import get_currency_symbol
 
     value = _decimal(amount, "amount")
-    code = Currency.of(currency).code
+    money = Currency.of(currency)
     where = _babel_locale(locale)
+    exponent = value.as_tuple().exponent
+    assert isinstance(exponent, int)  # finite, checked above
+    pattern = copy.copy(where.currency_formats["standard"])
+    places = max(money.minor_units, -exponent)
+    pattern.frac_prec = (places, places)
     with arithmetic():
-        text = format_currency(
-            value, code, locale=where, currency_digits=True, decimal_quantization=False
+        text = pattern.apply(
+            value, where, currency=money.code, currency_digits=False, decimal_quantization=False
         )
-    symbol = get_currency_symbol(code, where)
+    symbol = get_currency_symbol(money.code, where)
     return _space_currency(text, symbol)
 
 

@@ -28,7 +28,9 @@ Mapping (EN 16931 business terms):
   and postal address. VAT number → PartyTaxScheme (left out when the document is outside
   the scope of VAT, O: BR-O-02), name and CVR → PartyLegalEntity (a Danish seller without
   a CVR but with a Danish VAT number: the CVR in it, DK-R-002; no Danish CVR for a Dutch
-  party, whose legal id must be KVK/OIN, NL-R-003/005). The customer's contact → buyer
+  party, whose legal id must be KVK/OIN, NL-R-003/005); a seller outside the scope of
+  VAT without such a legal id is identified by its VAT number as seller identifier
+  (PartyIdentification, BT-29), as BR-CO-26 needs one. The customer's contact → buyer
   contact. Between German parties the seller contact is named by ``ourReference``, else
   the company's name (XRechnung's DE-R-002/005).
 * Payment: one PaymentMeans, as EN 16931 allows a single payment id and means code
@@ -73,7 +75,8 @@ true (rather than rewriting the quantity to 1). Percent allowances and charges k
 percent and base only when prices exclude VAT, for the same reason.
 
 What UBL/Peppol cannot express is refused with a ValidationError naming the field: a
-draft (no ``number``), a currency with more than 2 minor units (BR-DEC rules), no
+draft (no ``number``), a document computed with more than 2 decimals (a currency with 3
+minor units under ``AmountRule.MINOR_UNITS``: BR-DEC rules), no
 product line, no buyer or seller endpoint, a missing seller VAT number (BR-S/Z/E/AE/K/G-02),
 a missing buyer VAT number for AE/K, a
 VAT rate below 0.5 % whose VAT is 0.50 or more (CEN's BR-CO-17 rounds the rate to a whole
@@ -94,7 +97,7 @@ from faktura.issuability import Parties, einvoice_rules_for, issuability_errors
 from faktura.lines import ProductLine
 from faktura.money import Currency, exact_context
 from faktura.parties import Address, Company, Customer
-from faktura.totals import Totals
+from faktura.totals import EN16931_PLACES, Totals, amount_places
 from faktura.vat import VatCategory
 
 __all__ = ["CUSTOMIZATION_ID", "PROFILE_ID", "to_ubl"]
@@ -192,13 +195,16 @@ class _Builder:
 
     def _currency(self) -> Currency:
         currency = Currency.of(self.invoice.currency)
-        if currency.minor_units > 2:
+        places = amount_places(currency, self.invoice.amount_rule)
+        if places > EN16931_PLACES:
             raise ValidationError(
-                f"{currency.code} has {currency.minor_units} minor units; EN 16931 amounts "
-                "have at most 2 decimals",
+                f"{currency.code} amounts of this document have {places} decimals (it was "
+                "drafted before amounts had two decimals in every currency); EN 16931 "
+                "amounts have at most 2",
                 field="currency",
                 rule="ubl_currency",
             )
+        self.zero = Decimal(0).scaleb(-places)
         return currency
 
     def _check(self) -> None:
@@ -361,17 +367,22 @@ class _Builder:
 
     def _seller(self, party: ET.Element) -> None:
         company = self.company
+        cvr = company.cvr
+        if cvr is None and company.address.country == "DK" and company.vat_id is not None:
+            cvr = company.vat_id[2:] if company.vat_id.startswith("DK") else None  # DK-R-002
+        legal_id = cvr if company.address.country != "NL" else None
         _endpoint(party, "company", company.ean, company.cvr, company.vat_id)
+        if self.outside_scope and legal_id is None and company.vat_id is not None:
+            # BR-CO-26 needs the seller identified, and BR-O-02 keeps its VAT number out
+            # of PartyTaxScheme: the VAT number is then its seller identifier (BT-29)
+            _cac(party, "PartyIdentification", ID=company.vat_id)
         _cac(party, "PartyName", Name=company.name)
         _address(party, "PostalAddress", company.address)
         if company.vat_id is not None and not self.outside_scope:
             _tax_scheme(party, company.vat_id)
         legal = _cac(party, "PartyLegalEntity", RegistrationName=company.name)
-        cvr = company.cvr
-        if cvr is None and company.address.country == "DK" and company.vat_id is not None:
-            cvr = company.vat_id[2:] if company.vat_id.startswith("DK") else None  # DK-R-002
-        if cvr is not None and company.address.country != "NL":
-            _cbc(legal, "CompanyID", cvr, schemeID=_SCHEME_CVR)
+        if legal_id is not None:
+            _cbc(legal, "CompanyID", legal_id, schemeID=_SCHEME_CVR)
         name = _text(self.invoice.our_reference)
         phone, email = _text(company.phone), _text(company.email)
         if name is None and (phone or email) and self._between("DE"):
@@ -492,7 +503,7 @@ class _Builder:
 
     def _allowance_charges(self, root: ET.Element) -> None:
         invoice = self.invoice
-        exp = self.currency.exponent
+        exp = self.zero
         for item, amount in zip(
             invoice.allowance_charges, self.totals.allowance_charges, strict=True
         ):
@@ -514,7 +525,7 @@ class _Builder:
             _vat_scheme(element[-1])
 
     def _group_net(self, category: VatCategory, rate: Decimal) -> Decimal:
-        net = Decimal(0).quantize(self.currency.exponent)
+        net = self.zero
         for line, amounts in zip(self.invoice.lines, self.totals.lines, strict=True):
             if (
                 isinstance(line, ProductLine)
@@ -601,7 +612,7 @@ class _Builder:
     def _price_incl(self, price: ET.Element, line: ProductLine, gross: Decimal, field: str) -> None:
         quantity = line.quantity
         if not quantity or not gross:
-            self._amount(price, "PriceAmount", Decimal(0).quantize(self.currency.exponent))
+            self._amount(price, "PriceAmount", self.zero)
             return
         with localcontext(exact_context()):
             unit = gross / quantity

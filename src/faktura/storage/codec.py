@@ -48,7 +48,7 @@ from faktura.money import Currency
 from faktura.parties import Company, Customer
 from faktura.references import NO_REFERENCES, DocumentReferences
 from faktura.terms import PaymentTerms, TermsKind
-from faktura.totals import DocumentTotals, VatGroup
+from faktura.totals import AmountRule, DocumentTotals, VatGroup
 from faktura.vat import VatCategory, VatExemption
 
 __all__ = [
@@ -231,6 +231,8 @@ def _invoice(
             "issued": _issued(data.get("issued")),
             # documents booked before the VAT in the accounting currency was kept have none
             "vat_accounting": _accounting_vat(data.get("vat_accounting")),
+            # documents stored before the rule was recorded were computed by MINOR_UNITS
+            "amount_rule": _RULES[data.get("amount_rule", AmountRule.MINOR_UNITS.value)],
         },
     )
     if "amounts" in data:  # a header (documents written before headers were kept: none)
@@ -329,6 +331,7 @@ def _field_names(cls: type) -> tuple[str, ...]:
 
 
 _CATEGORIES = {category.value: category for category in VatCategory}
+_RULES = {rule.value: rule for rule in AmountRule}
 
 
 def _decimal_or_none(text: str | None) -> Decimal | None:

@@ -43,7 +43,7 @@ from faktura.money import MAX_MAGNITUDE, MAX_PLACES, ZERO, Currency
 from faktura.parties import Address, BankAccount, Company, Contact, Customer, Department
 from faktura.references import NO_REFERENCES, DocumentReferences
 from faktura.terms import MAX_TERM_DAYS, PaymentTerms, TermsKind
-from faktura.totals import compute_totals
+from faktura.totals import compute_totals, payment_places
 from faktura.vat import VatCategory, VatZone
 
 __all__ = [
@@ -103,7 +103,6 @@ _ZERO_RATED = (VatCategory.Z, VatCategory.E, VatCategory.AE, VatCategory.K, VatC
 _CASH_INCREMENTS = {
     0: tuple(Decimal(v) for v in ("1", "5", "10")),
     2: tuple(Decimal(v) for v in ("0.50", "0.25", "0.05", "0.10", "1.00")),
-    3: tuple(Decimal(v) for v in ("0.005", "0.050", "0.100", "0.500")),
 }
 _EXEMPTION_REASONS = (
     "Exempt under section 13(1) of the Danish VAT Act",
@@ -187,9 +186,10 @@ def amounts(
     min_value: Decimal | int = 0,
     max_value: Decimal | int = 1_000_000,
 ) -> st.SearchStrategy[Decimal]:
-    """Amounts of ``currency`` in [min_value, max_value], exactly at its precision."""
+    """Amounts of ``currency`` in [min_value, max_value], exactly at the precision a
+    user types them in (its minor units, at most two: ``faktura.totals.payment_places``)."""
     _check_bounds("amounts", min_value, max_value)
-    places = currency.minor_units
+    places = payment_places(currency)
     lo = _scaled(min_value, places, up=True)
     hi = _scaled(max_value, places, up=False)
     if lo > hi:
@@ -444,11 +444,11 @@ def _draw_allowance_charge(
     shape = draw(st.integers(0, 2))  # a fixed amount, a percent, a percent of a base
     amount = percent = base = None
     if shape == 0:
-        amount = _draw_units(draw, 0, max_amount, money.minor_units)
+        amount = _draw_units(draw, 0, max_amount, payment_places(money))
     else:
         percent = draw(_PERCENT)
         if shape == 2:
-            base = _draw_units(draw, 0, max_amount, money.minor_units)
+            base = _draw_units(draw, 0, max_amount, payment_places(money))
     return AllowanceCharge(
         charge=charge,
         reason=reason,
@@ -561,7 +561,7 @@ def _drafts(
     min_payable: int | None,
 ) -> Invoice:
     currency = draw(currency_strategy)
-    places = currency.minor_units
+    places = payment_places(currency)
     least = _decimal(min_payable or 0, places)
     groups = _draw_vat_groups(draw, 3)
     doc_lines = _draw_document_lines(draw, groups, 1, max_lines, None)
