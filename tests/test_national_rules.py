@@ -25,7 +25,7 @@ from faktura import ValidationError
 from faktura.documents.payment import payment_lines
 from faktura.documents.peppol import RULES, peppol_findings
 from faktura.documents.ubl import to_ubl
-from faktura.invoice import Invoice
+from faktura.invoice import DocumentKind, Invoice
 from faktura.issuability import PEPPOL_NATIONAL
 from faktura.lines import AllowanceCharge, ProductLine
 from faktura.parties import Address, BankAccount, Company, Customer
@@ -376,6 +376,22 @@ def test_nl_r_007_and_008_payment_means(rules: OfficialRules) -> None:
     }
     ubl = conformant(rules, document("NL", currency="USD"), seller("NL"), buyer("NL"))
     assert first(ubl, "cac:PaymentMeans/cbc:PaymentMeansCode").text == "30"  # NL-R-008
+
+
+def test_nl_r_007_a_credit_note_the_buyer_pays(rules: OfficialRules) -> None:
+    # a credit note of a negative total: the buyer pays it, so it says how
+    returned = ProductLine(
+        "Returned deposit", Decimal(-2), Decimal(100), VatCategory.S, Decimal(21)
+    )
+    note = document("NL", returned, kind=DocumentKind.CREDIT_NOTE, credited_invoice_number="2026-1")
+    assert note.totals.payable < 0
+    assert refused(note, seller("NL", bank=None), buyer("NL")) == {
+        ("company.bank.iban", "NL-R-007")
+    }
+    ubl = conformant(rules, note, seller("NL"), buyer("NL"))
+    assert first(ubl, "cac:PaymentMeans/cbc:PaymentMeansCode").text == "58"  # SEPA, in EUR
+    refund = document("NL", kind=DocumentKind.CREDIT_NOTE, credited_invoice_number="2026-1")
+    assert b"PaymentMeans" not in conformant(rules, refund, seller("NL", bank=None), buyer("NL"))
 
 
 @pytest.mark.parametrize(

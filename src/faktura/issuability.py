@@ -487,9 +487,10 @@ PEPPOL_NETHERLANDS: RuleSet = (
     Requirement(
         "NL-R-007",
         "company.bank.iban",
-        "a Dutch seller's invoice states how it is paid: give the IBAN",
+        "a Dutch seller's document the buyer pays states how it is paid: give the IBAN",
         _has_iban,
-        lambda p: _is_invoice(p) and _payable(p) > 0,
+        # the buyer pays an invoice of a positive total, a credit note of a negative one
+        lambda p: _payable(p) > 0 if _is_invoice(p) else _payable(p) < 0,
     ),
 )
 

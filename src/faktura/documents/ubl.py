@@ -346,7 +346,8 @@ class _Builder:
         self._buyer(_cac(_cac(root, "AccountingCustomerParty"), "Party"))
         if VatCategory.K in self.categories or invoice.effective_delivery_date is not None:
             self._delivery(root)
-        if not self.credit or self._between("DE"):
+        if not self.credit or self._between("DE") or self.totals.payable < 0:
+            # the buyer pays: an invoice, or a credit note of a negative total (NL-R-007)
             self._payment_means(root)
         _cac(root, "PaymentTerms", Note=invoice.payment_terms.describe())
         self._allowance_charges(root)
