@@ -27,7 +27,6 @@ from datetime import timedelta
 from decimal import Decimal
 
 import attrs
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -66,15 +65,22 @@ CURRENCIES = _peppol_currencies()
 EXAMPLES = 800
 #: Documents that must reach the official rules per run.
 MIN_DOCUMENTS = 1_000
-#: The largest share of documents faktura may refuse.
-MAX_REFUSED = 0.2
+#: The largest share of documents faktura may refuse. The parties are drawn with every
+#: optional field sometimes missing, so some are refused by design (a German seller
+#: without a phone, DE-R-006; a Swedish rate of 21 %, SE-R-006 ...; each has its hand
+#: case): 15-25 % of the documents, varying between runs as the examples do.
+MAX_REFUSED = 0.3
+#: The fewest documents that must pass for each seller country: none is refused wholesale.
+MIN_PER_COUNTRY = 30
 #: Denmark is faktura's home: its sellers are drawn as often as three other countries.
-_SELLER_COUNTRIES = ("DK", "DK", "DK", *SELLER_COUNTRIES)
-
-
-@pytest.fixture(scope="session")
-def validator() -> OfficialRules:
-    return einvoice_rules.load()
+#: Greek sellers are left out: their e-invoices are refused by design (the Greek number
+#: format and the myDATA MARK are not modelled: GR-R-001-1, GR-R-004-1), as
+#: tests/test_national_rules.py checks.
+_SELLER_COUNTRIES = ("DK", "DK", "DK", *(c for c in SELLER_COUNTRIES if c != "GR"))
+#: Below 0.5 % a VAT rate with VAT of 0.50 or more is refused by design (CEN's BR-CO-17
+#: rounds the rate to a whole percent first), as tests/test_ubl.py checks; the drafts
+#: drawn have rates of 0 or from 0.5 %.
+_HALF_PERCENT = Decimal("0.5")
 
 
 @attrs.frozen
@@ -137,10 +143,14 @@ def _drawable_texts(draw: st.DrawFn, draft: Invoice) -> dict[str, object]:
     }
 
 
+def _expressible_rates(draft: Invoice) -> bool:
+    return all(not g.rate or g.rate >= _HALF_PERCENT for g in draft.amounts.vat_breakdown)
+
+
 @st.composite
 def cases(draw: st.DrawFn) -> Case:
     currency = draw(st.sampled_from(CURRENCIES))
-    draft = draw(drafts(currency=currency))
+    draft = draw(drafts(currency=currency).filter(_expressible_rates))
     country = draw(st.sampled_from(_SELLER_COUNTRIES))
     company = draw(companies(country, ids=st.just(draft.company_id)))
     # Reverse charge (AE) and intra-community supply (K) go to buyers elsewhere in the EU.
@@ -172,6 +182,7 @@ class Tally:
     failures: Counter[tuple[str, str]] = attrs.Factory(Counter)
     failed_documents: int = 0
     examples: dict[tuple[str, str], str] = attrs.Factory(dict)
+    by_country: Counter[str] = attrs.Factory(Counter)  # documents validated per seller
 
     def refuse(self, stage: str, error: ValidationError) -> None:
         for found in error.errors:
@@ -179,9 +190,10 @@ class Tally:
             assert found.rule, f"a refusal names no rule: {error}"
             self.refused[(stage, found.path, found.rule)] += 1
 
-    def judge(self, what: str, findings: list[Finding]) -> None:
+    def judge(self, what: str, country: str, findings: list[Finding]) -> None:
         """Count the document once for each (layer, rule) it breaks."""
         self.validated += 1
+        self.by_country[country] += 1
         self.failed_documents += bool(findings)
         for finding in findings:
             key = (finding.layer, finding.rule)
@@ -192,6 +204,8 @@ class Tally:
         lines = [
             f"e-invoice conformance: {self.attempted} documents, {self.validated} validated, "
             f"{self.attempted - self.validated} refused, {self.failed_documents} failed",
+            "validated by seller country: "
+            + ", ".join(f"{c} {n}" for c, n in sorted(self.by_country.items())),
             "refused by design (stage, field, rule):",
             *(f"  {n:5} {stage} {field} {rule}" for (stage, field, rule), n in _top(self.refused)),
             "failures (layer, rule): documents, the first of them",
@@ -283,7 +297,7 @@ def test_every_document_passes_the_official_rules(validator: OfficialRules) -> N
     @given(cases())
     def run(case: Case) -> None:
         for what, document in _documents(case, tally):
-            tally.judge(what, validator.findings(document))
+            tally.judge(what, case.company.address.country, validator.findings(document))
 
     run()
     summary = tally.summary() + f"\n{time.perf_counter() - started:.1f} s"
@@ -301,5 +315,10 @@ def test_every_document_passes_the_official_rules(validator: OfficialRules) -> N
             else []
         ),
         *([f"{tally.failed_documents} documents not conformant"] if tally.failures else []),
+        *(
+            f"only {tally.by_country[country]} documents of sellers in {country} validated"
+            for country in sorted(set(_SELLER_COUNTRIES))
+            if tally.by_country[country] < MIN_PER_COUNTRY
+        ),
     ]
     assert not problems, "; ".join(problems) + "\n" + summary
