@@ -93,8 +93,14 @@ class DocumentSource:
         data = DocumentData(self.invoice, self.company, self.customer, self.language, self.logo)
         return render_pdf(data, template_id=self.template_id, draft=draft)
 
-    def ubl(self) -> bytes:
-        """The UBL e-invoice of a booked document. Raises ValidationError."""
+    def ubl(self, pdf: bytes | None = None) -> bytes:
+        """The UBL e-invoice of a booked document; ``pdf``: the document's PDF, embedded
+        as a supporting document (BG-24). Raises ValidationError."""
+        from faktura.attachments import Attachment
         from faktura.documents.ubl import to_ubl
 
-        return to_ubl(self.invoice, self.company, self.customer)
+        number = self.invoice.number
+        attachments = []
+        if pdf is not None and number is not None:  # (a draft is refused by to_ubl)
+            attachments.append(Attachment.document_pdf(number, pdf))
+        return to_ubl(self.invoice, self.company, self.customer, attachments=attachments)
