@@ -19,6 +19,12 @@ Mapping (EN 16931 business terms):
   is known), the contract → ContractDocumentReference (BT-12), the project →
   ProjectReference (BT-11; on a credit note an AdditionalDocumentReference with
   DocumentTypeCode 50, as a UBL 2.1 CreditNote has no ProjectReference).
+* ``attachments`` (faktura.attachments, BG-24) → one AdditionalDocumentReference each,
+  after the references above: ID (BT-122), DocumentDescription (BT-123), and an
+  Attachment with the file in base64 as EmbeddedDocumentBinaryObject with its
+  ``mimeCode`` and ``filename`` (BT-125) and/or its ExternalReference URI (BT-124). The
+  document's own PDF is one of them (``Attachment.document_pdf``), passed in by the
+  caller: rendering is not the core's business.
 * A credit note names the credited invoice number (BT-25) and its issue date (BT-26)
   in BillingReference. Its amounts and quantities are positive, as faktura stores them.
 * Parties: EndpointID from the EAN/GLN (scheme 0088), else the CVR (scheme 0184), else
