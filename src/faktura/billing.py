@@ -38,7 +38,7 @@ from faktura.delivery.channel import DeliveryChannel
 from faktura.delivery.log import DeliveryAttempt, DeliveryStatus, SendResult
 from faktura.delivery.sending import Sender
 from faktura.documents.fonts import check_before_booking
-from faktura.documents.source import DocumentSource, issue
+from faktura.documents.source import DocumentSource, attaches_pdf, check_attach_pdf, issue
 from faktura.errors import (
     AuthenticationError,
     ConflictError,
@@ -721,6 +721,7 @@ class Billing:
         document_template_id: str | None = None,
         idempotency_key: str | None = None,
         actor: str | None = None,
+        attach_pdf: bool | None = None,
     ) -> SendResult:
         """Send a document over a channel: a draft is booked first (its
         number allocated) in one transaction with a pending delivery attempt; a booked
@@ -733,6 +734,11 @@ class Billing:
         DeliveryRejected / DeliveryUnavailable (pre-flight), InvoiceStateError
         (cancelled), NotFoundError. A repeated ``idempotency_key`` returns the stored
         result without delivering again (ConflictError when reused for another send).
+
+        ``attach_pdf``: whether the e-invoice the send carries (over Peppol, or attached
+        to an email) embeds the document's PDF (BG-24); None (the default): as the
+        customer asked when the document was booked (``Customer.attach_pdf``). A retry
+        of the attempt carries the same e-invoice.
         """
         _check_ids(companyId=company_id, invoiceId=invoice_id)
         _check_actor(actor)
@@ -746,6 +752,7 @@ class Billing:
             document_template_id=document_template_id,
             idempotency_key=idempotency_key,
             actor=actor,
+            attach_pdf=attach_pdf,
         )
 
     def delivery_status(self, company_id: str, invoice_id: str) -> DeliveryStatus:
@@ -805,12 +812,22 @@ class Billing:
             raise ValidationError("must be true or false", field="draft", rule="type")
         return self._document(company_id, invoice_id, ArchiveKind.PDF, draft)
 
-    def render_ubl(self, company_id: str, invoice_id: str) -> bytes:
+    def render_ubl(
+        self, company_id: str, invoice_id: str, *, attach_pdf: bool | None = None
+    ) -> bytes:
         """The UBL e-invoice of a booked document: the archived one (what was sent),
-        else one made from what it was issued with, archived. Raises NotFoundError,
-        InvoiceStateError (a draft), ValidationError."""
+        else one made from what it was issued with, archived.
+
+        ``attach_pdf``: whether it embeds the document's PDF (BG-24; the archived PDF,
+        the very bytes ``render_pdf`` answers); None (the default): as the customer asked
+        when the document was booked (``Customer.attach_pdf``). Each variant is archived
+        apart, so both read back byte for byte.
+
+        Raises NotFoundError, InvoiceStateError (a draft), ValidationError.
+        """
         _check_ids(companyId=company_id, invoiceId=invoice_id)
-        return self._document(company_id, invoice_id, ArchiveKind.UBL, False)
+        check_attach_pdf(attach_pdf)
+        return self._document(company_id, invoice_id, ArchiveKind.UBL, False, attach_pdf)
 
     def archived_documents(self, company_id: str, invoice_id: str) -> list[ArchivedDocument]:
         """What was archived for the document (PDF, UBL, emails as sent, the logo),
@@ -826,15 +843,26 @@ class Billing:
         with self.store.unit_of_work(readonly=True) as uow:
             return uow.archive.get(company_id, digest)
 
-    def _document(self, company_id: str, invoice_id: str, kind: ArchiveKind, draft: bool) -> bytes:
+    def _document(
+        self,
+        company_id: str,
+        invoice_id: str,
+        kind: ArchiveKind,
+        draft: bool,
+        attach_pdf: bool | None = None,
+    ) -> bytes:
+        """A file of the document (see ``render_pdf``, ``render_ubl``): ``kind`` UBL is
+        made UBL_PDF when the e-invoice embeds the PDF (``attaches_pdf``)."""
         with self.store.unit_of_work(readonly=True) as uow:
             invoice = uow.invoices.get(company_id, invoice_id)
+            if kind is ArchiveKind.UBL and attaches_pdf(invoice, attach_pdf):
+                kind = ArchiveKind.UBL_PDF
             archived = invoice.is_booked and not draft
             if archived:
                 found = _first(uow.archive.for_invoice(company_id, invoice_id), kind)
                 if found is not None:
                     return uow.archive.get(company_id, found.sha256)
-            elif kind is ArchiveKind.UBL:
+            elif kind is not ArchiveKind.PDF:
                 raise InvoiceStateError(
                     "only booked documents have an e-invoice",
                     invoice_id=invoice.id,
@@ -842,7 +870,12 @@ class Billing:
                     action="make the e-invoice of",
                 )
             source = self.document_source(uow, invoice)
-        content = source.pdf(draft=draft) if kind is ArchiveKind.PDF else source.ubl()
+        if kind is ArchiveKind.PDF:
+            content = source.pdf(draft=draft)
+        elif kind is ArchiveKind.UBL_PDF:  # the archived PDF, made (and archived) if need be
+            content = source.ubl(self._document(company_id, invoice_id, ArchiveKind.PDF, False))
+        else:
+            content = source.ubl()
         if not archived:
             return content
         return self.archive(company_id, invoice_id, kind, content, first=True)

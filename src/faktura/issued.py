@@ -8,7 +8,8 @@ serialising a booked document reads these, never the live company, customer or
 template records, so later changes to them leave what was issued as it was.
 
 ``ArchivedDocument`` describes one file of the archive of what was issued (the PDF,
-the UBL e-invoice, the email as sent, the logo): ``faktura.ports.DocumentArchive``.
+the UBL e-invoice with or without the PDF embedded, the email as sent, the logo):
+``faktura.ports.DocumentArchive``.
 """
 
 from __future__ import annotations
@@ -47,6 +48,9 @@ class ArchiveKind(enum.StrEnum):
 
     PDF = "pdf"
     UBL = "ubl"
+    #: The UBL e-invoice with the document's PDF embedded (BG-24): the archived PDF's
+    #: very bytes, in base64.
+    UBL_PDF = "ubl_pdf"
     #: The email as sent (RFC 5322 bytes, attachments included).
     EMAIL = "email"
     #: The seller's logo the document was issued with.
@@ -57,6 +61,7 @@ class ArchiveKind(enum.StrEnum):
 MEDIA_TYPES = {
     ArchiveKind.PDF: "application/pdf",
     ArchiveKind.UBL: "application/xml",
+    ArchiveKind.UBL_PDF: "application/xml",
     ArchiveKind.EMAIL: "message/rfc822",
 }
 

@@ -334,12 +334,17 @@ class Customer:
     departments: tuple[Department, ...] = ()
     contacts: tuple[Contact, ...] = ()
     document_template: str | None = None
+    #: Whether the customer's e-invoices embed the document's own PDF (BG-24; many
+    #: public buyers ask for it). Taken with the buyer when a document is booked.
+    attach_pdf: bool = False
 
     def __attrs_post_init__(self) -> None:
         check_id(self.id, "id")
         check_id(self.company_id, "companyId")
         check_text(self.name, "name", required=True, limit=200, one_line=True)
         _optional(self.number, "number", limit=50)
+        if not isinstance(self.attach_pdf, bool):
+            raise ValidationError("must be true or false", field="attachPdf", rule="type")
         check_instance(self.address, Address, "address")
         normalize(self, "vat_zone", check_enum(self.vat_zone, VatZone, "vatZone"))
         check_instance(self.payment_terms, PaymentTerms | None, "paymentTerms")

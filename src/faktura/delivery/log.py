@@ -96,6 +96,9 @@ class DeliveryAttempt:
     request: str = ""
     template_id: str | None = None
     update_customer_record: bool = False
+    #: The send's ``attach_pdf`` (None: as the document was issued), so that a retry
+    #: carries the same e-invoice.
+    attach_pdf: bool | None = None
     #: The files the attempt carried (PDF, UBL, the email as sent), by archive digest.
     documents: tuple[SentDocument, ...] = ()
     #: What identifies this copy at the receiving end (the email's Message-ID is made

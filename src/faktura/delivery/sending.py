@@ -61,7 +61,7 @@ from faktura.delivery.log import (
 )
 from faktura.delivery.recipients import einvoice_recipient, email_recipient, manual_recipient
 from faktura.delivery.sproom import FAILED_STATUSES, PROVIDER_STATUSES
-from faktura.documents.source import DocumentSource, issue
+from faktura.documents.source import DocumentSource, attaches_pdf, check_attach_pdf, issue
 from faktura.errors import (
     ConfigurationError,
     ConflictError,
@@ -103,10 +103,13 @@ class _Request:
     update_customer_record: bool
     template_id: str | None
     idempotency_key: str | None
+    attach_pdf: bool | None = None
 
     def fingerprint(self) -> str:
         data = attrs.asdict(self)
         del data["idempotency_key"]
+        if data["attach_pdf"] is None:  # as before the option: stored keys still match
+            del data["attach_pdf"]
         return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
 
 
@@ -154,6 +157,7 @@ class Sender:
         document_template_id: str | None,
         idempotency_key: str | None,
         actor: str | None,
+        attach_pdf: bool | None = None,
     ) -> SendResult:
         request = self._request(
             invoice_id,
@@ -163,6 +167,7 @@ class Sender:
             update_customer_record,
             document_template_id,
             idempotency_key,
+            attach_pdf,
         )
         stored = self._repeat(company_id, request)
         if stored is not None:
@@ -240,6 +245,7 @@ class Sender:
                 False,
                 attempt.template_id,
                 None,
+                attempt.attach_pdf,
             )
             try:
                 prepared = self._prepare(company_id, request, recipient=attempt.recipient)
@@ -262,6 +268,7 @@ class Sender:
         update_customer_record: bool,
         template_id: str | None,
         idempotency_key: str | None,
+        attach_pdf: bool | None = None,
     ) -> _Request:
         try:
             if not isinstance(delivery_type, str):
@@ -295,6 +302,7 @@ class Sender:
             template(template_id)
         if idempotency_key is not None:
             check_text(idempotency_key, "idempotencyKey", required=True, limit=_MAX_KEY)
+        check_attach_pdf(attach_pdf)
         return _Request(
             invoice_id,
             kind,
@@ -303,6 +311,7 @@ class Sender:
             update_customer_record,
             template_id,
             idempotency_key,
+            attach_pdf,
         )
 
     def _repeat(self, company_id: str, request: _Request) -> SendResult | None:
@@ -342,9 +351,9 @@ class Sender:
                 )
             except ValidationError as exc:
                 errors.extend(exc.errors)
-            message = _outgoing(preview, recipient)
+            message = _outgoing(preview, recipient, request.attach_pdf)
         else:  # booked: its own documents, archived once made
-            message, _ = self._issued_documents(invoice, recipient)
+            message, _ = self._issued_documents(invoice, recipient, request.attach_pdf)
         try:
             if request.delivery_type is DeliveryType.SPROOM:
                 message.ubl()
@@ -414,6 +423,7 @@ class Sender:
                 request=request.fingerprint(),
                 template_id=request.template_id,
                 update_customer_record=request.update_customer_record,
+                attach_pdf=request.attach_pdf,
                 dedup_id=_inherited_dedup_id(closed, request.delivery_type, prepared.recipient)
                 or billing._ids(),
             )
@@ -426,7 +436,9 @@ class Sender:
     def _deliver(
         self, attempt: DeliveryAttempt, invoice: Invoice, prepared: _Prepared, actor: str | None
     ) -> SendResult:
-        message, carried = self._issued_documents(invoice, prepared.recipient, attempt.dedup_id)
+        message, carried = self._issued_documents(
+            invoice, prepared.recipient, attempt.attach_pdf, attempt.dedup_id
+        )
         try:
             receipt = prepared.channel.deliver(message)
         except DeliveryOutcomeUnknown as exc:
@@ -450,11 +462,16 @@ class Sender:
         return self._record(outcome, actor, carried)
 
     def _issued_documents(
-        self, invoice: Invoice, recipient: Recipient, dedup_id: str | None = None
+        self,
+        invoice: Invoice,
+        recipient: Recipient,
+        attach_pdf: bool | None,
+        dedup_id: str | None = None,
     ) -> tuple[OutgoingDocument, dict[ArchiveKind, bytes]]:
         """The booked document on its way out, its files made from what it was issued
-        with (the archived ones when there are: a send carries what was sent before);
-        the dict fills with the files the channel took."""
+        with (the archived ones when there are: a send carries what was sent before;
+        the e-invoice with the PDF embedded when ``attaches_pdf``); the dict fills with
+        the files the channel took."""
         billing = self._billing
         with billing.store.unit_of_work(readonly=True) as uow:
             source = billing.document_source(uow, invoice)
@@ -463,10 +480,18 @@ class Sender:
         def made(kind: ArchiveKind) -> Callable[[], bytes]:
             def make() -> bytes:
                 if kind not in carried:
-                    carried[kind] = billing._document(invoice.company_id, invoice.id, kind, False)
+                    carried[kind] = billing._document(
+                        invoice.company_id,
+                        invoice.id,
+                        kind,
+                        False,
+                        attach_pdf=kind is ArchiveKind.UBL_PDF,
+                    )
                 return carried[kind]
 
             return make
+
+        ubl = ArchiveKind.UBL_PDF if attaches_pdf(invoice, attach_pdf) else ArchiveKind.UBL
 
         message = OutgoingDocument(
             invoice,
@@ -474,7 +499,7 @@ class Sender:
             source.customer,
             recipient,
             pdf=made(ArchiveKind.PDF),
-            ubl=made(ArchiveKind.UBL),
+            ubl=made(ubl),
             locale=source.language,
             dedup_id=dedup_id,
         )
@@ -652,14 +677,23 @@ def _preview(
     return DocumentSource.issued(booked, issued, company.logo)
 
 
-def _outgoing(source: DocumentSource, recipient: Recipient) -> OutgoingDocument:
+def _outgoing(
+    source: DocumentSource, recipient: Recipient, attach_pdf: bool | None
+) -> OutgoingDocument:
+    """A preview's message; its e-invoice embeds the very PDF it carries when
+    ``attaches_pdf``."""
+    pdf = _once(source.pdf)
+    if attaches_pdf(source.invoice, attach_pdf):
+        ubl = _once(lambda: source.ubl(pdf()))
+    else:
+        ubl = _once(source.ubl)
     return OutgoingDocument(
         source.invoice,
         source.company,
         source.customer,
         recipient,
-        pdf=_once(source.pdf),
-        ubl=_once(source.ubl),
+        pdf=pdf,
+        ubl=ubl,
         locale=source.language,
     )
 

@@ -7,6 +7,8 @@
 - A draft (and a preview of one) is drawn from the live records: the customer's
   document template, else the company's; the customer's language, else the company's
   locale; the company's logo.
+- Its e-invoice embeds its PDF (BG-24) when the caller asks for it, else when the buyer
+  it was issued to asked for it (``Customer.attach_pdf`` in the snapshot).
 
 A document booked before faktura kept snapshots has none: it is drawn from the live
 records, as it always was.
@@ -17,17 +19,33 @@ from __future__ import annotations
 import attrs
 
 from faktura.documents.l10n import document_locale
+from faktura.errors import ValidationError
 from faktura.invoice import Invoice
 from faktura.issued import IssuedParties
 from faktura.parties import Company, Customer
 
-__all__ = ["DocumentSource", "issue", "template_for"]
+__all__ = ["DocumentSource", "attaches_pdf", "check_attach_pdf", "issue", "template_for"]
 
 
 def template_for(company: Company, customer: Customer, requested: str | None = None) -> str:
     """The PDF template of a document: ``requested`` (a send's documentTemplateId),
     else the customer's, else the company's."""
     return requested or customer.document_template or company.document_template
+
+
+def attaches_pdf(invoice: Invoice, attach_pdf: bool | None) -> bool:
+    """Whether ``invoice``'s e-invoice embeds its PDF: ``attach_pdf`` when given, else
+    the buyer's ``attach_pdf`` as the document was issued (a document without a
+    snapshot, and a draft, never by default)."""
+    if attach_pdf is not None:
+        return attach_pdf
+    return invoice.issued is not None and invoice.issued.buyer.attach_pdf
+
+
+def check_attach_pdf(attach_pdf: object) -> None:
+    """ValidationError naming ``attachPdf`` unless it is true, false or None."""
+    if attach_pdf is not None and not isinstance(attach_pdf, bool):
+        raise ValidationError("must be true, false or null", field="attachPdf", rule="type")
 
 
 def issue(
@@ -93,8 +111,14 @@ class DocumentSource:
         data = DocumentData(self.invoice, self.company, self.customer, self.language, self.logo)
         return render_pdf(data, template_id=self.template_id, draft=draft)
 
-    def ubl(self) -> bytes:
-        """The UBL e-invoice of a booked document. Raises ValidationError."""
+    def ubl(self, pdf: bytes | None = None) -> bytes:
+        """The UBL e-invoice of a booked document; ``pdf``: the document's PDF, embedded
+        as a supporting document (BG-24). Raises ValidationError."""
+        from faktura.attachments import Attachment
         from faktura.documents.ubl import to_ubl
 
-        return to_ubl(self.invoice, self.company, self.customer)
+        number = self.invoice.number
+        attachments = []
+        if pdf is not None and number is not None:  # (a draft is refused by to_ubl)
+            attachments.append(Attachment.document_pdf(number, pdf))
+        return to_ubl(self.invoice, self.company, self.customer, attachments=attachments)

@@ -19,6 +19,12 @@ Mapping (EN 16931 business terms):
   is known), the contract → ContractDocumentReference (BT-12), the project →
   ProjectReference (BT-11; on a credit note an AdditionalDocumentReference with
   DocumentTypeCode 50, as a UBL 2.1 CreditNote has no ProjectReference).
+* ``attachments`` (faktura.attachments, BG-24) → one AdditionalDocumentReference each,
+  after the references above: ID (BT-122), DocumentDescription (BT-123), and an
+  Attachment with the file in base64 as EmbeddedDocumentBinaryObject with its
+  ``mimeCode`` and ``filename`` (BT-125) and/or its ExternalReference URI (BT-124). The
+  document's own PDF is one of them (``Attachment.document_pdf``), passed in by the
+  caller: rendering is not the core's business.
 * A credit note names the credited invoice number (BT-25) and its issue date (BT-26)
   in BillingReference. Its amounts and quantities are positive, as faktura stores them.
 * Parties: EndpointID from the EAN/GLN (scheme 0088), else the CVR (scheme 0184), else
@@ -86,10 +92,12 @@ company or customer that does not belong to the document.
 
 from __future__ import annotations
 
+import base64
 import xml.etree.ElementTree as ET
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from decimal import Decimal, localcontext
 
+from faktura.attachments import Attachment, check_attachments
 from faktura.documents.fik import payment_id
 from faktura.errors import ValidationError
 from faktura.invoice import DocumentKind, Invoice
@@ -158,12 +166,21 @@ _HALF = Decimal("0.5")
 _DISCOUNT_CODE = "95"
 
 
-def to_ubl(invoice: Invoice, company: Company, customer: Customer) -> bytes:
-    """The Peppol BIS Billing 3.0 UBL document of a booked invoice or credit note.
+def to_ubl(
+    invoice: Invoice,
+    company: Company,
+    customer: Customer,
+    *,
+    attachments: Iterable[Attachment] = (),
+) -> bytes:
+    """The Peppol BIS Billing 3.0 UBL document of a booked invoice or credit note, with
+    ``attachments`` as its supporting documents (BG-24; e.g. ``Attachment.document_pdf``
+    for the document's own PDF, rendered by the caller).
 
-    Raises ValidationError naming the field when the document cannot be expressed.
+    Raises ValidationError naming the field when the document cannot be expressed
+    (``attachments.<index>.filename`` for a file name used twice).
     """
-    return _Builder(invoice, company, customer).build()
+    return _Builder(invoice, company, customer, attachments).build()
 
 
 def _fmt(value: Decimal) -> str:
@@ -181,7 +198,14 @@ def _text(value: str | None) -> str | None:
 
 
 class _Builder:
-    def __init__(self, invoice: Invoice, company: Company, customer: Customer) -> None:
+    def __init__(
+        self,
+        invoice: Invoice,
+        company: Company,
+        customer: Customer,
+        attachments: Iterable[Attachment] = (),
+    ) -> None:
+        self.attachments = check_attachments(attachments, "attachments")
         self.invoice = invoice
         self.company = company
         self.customer = customer
@@ -332,16 +356,18 @@ class _Builder:
                 _cbc(reference, "IssueDate", invoice.credited_invoice_date.isoformat())
         if references.contract is not None:
             _cac(root, "ContractDocumentReference", ID=_text(references.contract))
-        if references.project is not None:
-            if self.credit:  # a UBL 2.1 CreditNote has no ProjectReference
-                _cac(
-                    root,
-                    "AdditionalDocumentReference",
-                    ID=_text(references.project),
-                    DocumentTypeCode="50",
-                )
-            else:
-                _cac(root, "ProjectReference", ID=_text(references.project))
+        if references.project is not None and self.credit:
+            # a UBL 2.1 CreditNote has no ProjectReference
+            _cac(
+                root,
+                "AdditionalDocumentReference",
+                ID=_text(references.project),
+                DocumentTypeCode="50",
+            )
+        for attachment in self.attachments:  # BG-24
+            _attachment(_cac(root, "AdditionalDocumentReference"), attachment)
+        if references.project is not None and not self.credit:
+            _cac(root, "ProjectReference", ID=_text(references.project))
         self._seller(_cac(_cac(root, "AccountingSupplierParty"), "Party"))
         self._buyer(_cac(_cac(root, "AccountingCustomerParty"), "Party"))
         if VatCategory.K in self.categories or invoice.effective_delivery_date is not None:
@@ -646,6 +672,26 @@ def _cac(parent: ET.Element, name: str, **children: str | None) -> ET.Element:
     for child, text in children.items():
         _cbc(element, child, text)
     return element
+
+
+def _attachment(reference: ET.Element, attachment: Attachment) -> None:
+    """A supporting document (BG-24): ID (BT-122), DocumentDescription (BT-123), the file
+    in base64 with its MIME code and file name (BT-125), or its URI (BT-124)."""
+    _cbc(reference, "ID", attachment.id)
+    _cbc(reference, "DocumentDescription", _text(attachment.description))
+    if attachment.content is None and attachment.uri is None:
+        return
+    element = _cac(reference, "Attachment")
+    if attachment.content is not None:
+        _cbc(
+            element,
+            "EmbeddedDocumentBinaryObject",
+            base64.b64encode(attachment.content).decode("ascii"),
+            mimeCode=attachment.mime_code or "",
+            filename=attachment.filename or "",
+        )
+    if attachment.uri is not None:
+        _cac(element, "ExternalReference", URI=attachment.uri)
 
 
 def _endpoint(

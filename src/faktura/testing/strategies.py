@@ -1392,6 +1392,8 @@ def _customers(
         payment_terms=draw(_DRAFT_TERMS[TermsKind.NET]) if _present(draw, 30) else None,
         departments=departments,
         contacts=contacts,
+        # rare: each of these e-invoices renders and embeds its PDF
+        attach_pdf=not _present(draw, 97),
     )
 
 
@@ -1409,8 +1411,9 @@ def customers(
     Danish buyer's CVR, the VAT number (DK + CVR, or the country's own; most EU buyers
     have one), the GLN (the buyer's Peppol endpoint when it has no CVR), the customer
     number, e-mail, language, payment terms, up to two departments (with or without a
-    GLN and an address of their own) and up to two contacts (with or without e-mail).
-    ``ids`` gives the customer ids (uuids when None).
+    GLN and an address of their own) and up to two contacts (with or without e-mail);
+    rarely one that asks for the PDF in its e-invoices (``attach_pdf``). ``ids`` gives
+    the customer ids (uuids when None).
     """
     if zone is None:
         zones = tuple(VatZone)
