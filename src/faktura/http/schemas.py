@@ -23,6 +23,7 @@ import attrs
 
 from faktura import wire
 from faktura.billing import new_id
+from faktura.deliver_to import DeliverTo
 from faktura.delivery.wire import AttemptWire
 from faktura.errors import FieldError, ValidationError, WireFormatError
 from faktura.numbering import MAX_START, NumberSeries, Reset
@@ -110,6 +111,7 @@ class UpdateDraftRequest:
     delivery_date: dt.date | None = None
     period_start: dt.date | None = None
     period_end: dt.date | None = None
+    deliver_to: DeliverTo | None = attrs.field(default=None, metadata=wire.DELIVER_TO_METADATA)
 
 
 @attrs.frozen
