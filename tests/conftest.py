@@ -144,6 +144,11 @@ TIERS: Mapping[str, str | Mapping[str, str]] = {
     "tests/test_totals_examples.py": UNIT,
     "tests/test_totals_properties.py": UNIT,  # against an independent exact reference
     "tests/test_minor_units.py": UNIT,  # 0-, 3- and 4-decimal currencies, by the official rules
+    "tests/test_delivery_payee.py": {
+        "test_the_http_api_takes_and_answers_the_deliver_to": E2E,
+        "test_the_http_api_edits_payee_and_other_accounts": E2E,
+        OTHERS: INTEGRATION,
+    },
     "tests/test_references.py": {
         "test_the_http_api_takes_and_answers_references": E2E,
         OTHERS: INTEGRATION,

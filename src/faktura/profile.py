@@ -200,8 +200,11 @@ def _checked(base: Company, changes: Mapping[str, Any]) -> Company:
     field does not hide another."""
     errors: list[FieldError] = []
     for name, value in changes.items():
+        alone = {name: value}
+        if name == "other_banks" and "bank" in changes:  # they come after the bank
+            alone["bank"] = changes["bank"]
         try:
-            attrs.evolve(base, **{name: value})
+            attrs.evolve(base, **alone)
         except ValidationError as exc:
             prefix = _NESTED.get(name, (None, wire_name(name)))[1]
             for error in exc.errors:
