@@ -41,8 +41,14 @@ Mapping (EN 16931 business terms):
   the reg. no. as branch (DK-R-006); else an IBAN → code 31 (code 30 for a seller outside
   Denmark: NL-R-008), with its BIC as branch; between Danish parties an IBAN without BIC
   needs a branch (DK-R-006): a Danish IBAN is written as its reg. and account number
-  (code 42), another one is refused. Credit notes carry it only between German parties
-  (DE-R-001). Payment terms → PaymentTerms/Note (English).
+  (code 42), another one is refused. Each of the company's ``other_banks`` the chosen
+  means can name (an IBAN for 58 and 30, an IBAN with BIC for 31, a reg./account number
+  for 42; none for FIK) is one more PaymentMeans with the same code and payment id.
+  Credit notes carry them only between German parties (DE-R-001) or when the buyer pays
+  (NL-R-007). Payment terms → PaymentTerms/Note (English).
+* The company's payee (factoring, BG-10) → PayeeParty: PartyIdentification/ID (BT-60),
+  PartyName/Name (BT-59), PartyLegalEntity/CompanyID (BT-61), each ID with its ICD
+  scheme when given.
 * The national rules of the Peppol set (Denmark, Sweden, Norway, Germany, the
   Netherlands, Italy, Greece) that depend on what the document says are checked first
   (``faktura.issuability.einvoice_rules_for``): a document that would break one is
@@ -61,8 +67,10 @@ Mapping (EN 16931 business terms):
   the cash rounding (BT-114).
 * The delivery date → Delivery/ActualDeliveryDate (BT-72): the one given, else an
   invoice's issue date when no invoicing period is given; the invoicing period →
-  InvoicePeriod StartDate/EndDate (BG-14). Intra-community supply (K) also needs the
-  country delivered to (BR-IC-12): the buyer's address country.
+  InvoicePeriod StartDate/EndDate (BG-14). The deliver-to (``Invoice.deliver_to``,
+  BG-13) → Delivery/DeliveryLocation ID (BT-71, with its scheme) and Address (BG-15),
+  and DeliveryParty/PartyName/Name (BT-70). Intra-community supply (K) also needs the
+  country delivered to (BR-IC-12): the deliver-to address's country, else the buyer's.
 
 Prices including VAT: the e-invoice is always excluding VAT. Each line carries its
 excl.-VAT net (LineExtensionAmount, BT-131) exactly as ``invoice.totals`` spread it, and
