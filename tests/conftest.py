@@ -148,6 +148,11 @@ TIERS: Mapping[str, str | Mapping[str, str]] = {
         "test_the_http_api_takes_and_answers_attach_pdf": E2E,
         OTHERS: INTEGRATION,
     },
+    "tests/test_delivery_payee.py": {
+        "test_the_http_api_takes_and_answers_the_deliver_to": E2E,
+        "test_the_http_api_edits_payee_and_other_accounts": E2E,
+        OTHERS: INTEGRATION,
+    },
     "tests/test_references.py": {
         "test_the_http_api_takes_and_answers_references": E2E,
         OTHERS: INTEGRATION,

@@ -391,6 +391,7 @@ class Billing:
             "delivery_date": request.delivery_date,
             "period_start": request.period_start,
             "period_end": request.period_end,
+            "deliver_to": request.deliver_to,
         }
 
     def update_draft(

@@ -36,6 +36,7 @@ from faktura.checks import (
     normalize,
     wire_name,
 )
+from faktura.deliver_to import DeliverTo
 from faktura.errors import InvoiceStateError, ValidationError
 from faktura.exchange import AccountingVat
 from faktura.lines import (
@@ -137,6 +138,7 @@ EDITABLE_FIELDS = frozenset(
         "delivery_date",
         "period_start",
         "period_end",
+        "deliver_to",
     }
 )
 
@@ -259,6 +261,8 @@ class Invoice:
     #: The invoicing period (BG-14: BT-73, BT-74): both or neither, start ≤ end.
     period_start: date | None = None
     period_end: date | None = None
+    #: Where the goods go or the service is done (BG-13); none unless given.
+    deliver_to: DeliverTo | None = None
     number: str | None = None
     booked_at: datetime | None = None
     scheduled_for: datetime | None = None
@@ -497,6 +501,7 @@ class Invoice:
         if self.references is None:  # a change that clears them
             normalize(self, "references", NO_REFERENCES)
         check_instance(self.references, DocumentReferences, "references")
+        check_instance(self.deliver_to, DeliverTo | None, "deliverTo")
         _optional_text(self.description, "description")
         _optional_text(self.notes, "notes", limit=10000)
         _optional_text(self.credit_reason, "reason", limit=500)
@@ -790,6 +795,7 @@ class Invoice:
             delivery_date=self.effective_delivery_date,
             period_start=self.period_start,
             period_end=self.period_end,
+            deliver_to=self.deliver_to,
             # the invoice's arithmetic, so that a full credit is its exact negation
             amount_rule=self.amount_rule,
         )
@@ -1121,4 +1127,5 @@ _WIRE_NAMES = {
     "delivery_date": "deliveryDate",
     "period_start": "periodStart",
     "period_end": "periodEnd",
+    "deliver_to": "deliverTo",
 }

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 import attrs
 
@@ -22,7 +23,6 @@ from faktura.checks import (
     normalize,
 )
 from faktura.errors import ValidationError
-from faktura.invoice import DocumentKind
 from faktura.money import Currency, parse_decimal
 from faktura.numbering import (
     DEFAULT_CREDIT_NOTE_SERIES,
@@ -33,6 +33,9 @@ from faktura.numbering import (
 from faktura.terms import PaymentTerms
 from faktura.vat import DANISH_STANDARD_RATE, VatCategory, VatZone, check_rate
 
+if TYPE_CHECKING:  # faktura.invoice reads Address (a document's deliver-to address)
+    from faktura.invoice import DocumentKind
+
 __all__ = [
     "Address",
     "BankAccount",
@@ -40,9 +43,11 @@ __all__ = [
     "Contact",
     "Customer",
     "Department",
+    "Payee",
     "check_country",
     "check_email",
     "check_logo",
+    "check_party_id",
     "check_template_id",
 ]
 
@@ -183,6 +188,52 @@ def check_country(value: object, field: str) -> str:
     return value
 
 
+#: ICD schemes whose identifiers Peppol checks (a check digit, a length, a form):
+#: faktura checks 0088 (GLN) and 0184 (CVR) itself and takes no identifier it cannot
+#: check under the others where Peppol would (a party's identifier or legal id).
+_PEPPOL_CHECKED_SCHEMES = frozenset({"0007", "0151", "0192", "0201", "0208", "0210", "0211"})
+
+
+def check_party_id(
+    value: object,
+    scheme: object,
+    field: str,
+    *,
+    scheme_field: str,
+    scheme_rule: str,
+    peppol_checked: bool = True,
+) -> str:
+    """``value`` as an identifier (one line of at most 200 characters) under the ISO 6523
+    ICD ``scheme`` (``faktura.codelists.PARTY_ID_SCHEMES``; None: no scheme, e.g. the
+    seller's own number for a place); a GLN under 0088 and a CVR number under 0184 are
+    checked (and kept compact). ``peppol_checked``: where Peppol checks the identifiers
+    of some schemes (a PartyIdentification, a CompanyID), one of those faktura cannot
+    check is refused (``scheme_field``) rather than failing the e-invoice later.
+    ValidationError naming ``field`` or ``scheme_field`` (with ``scheme_rule``, e.g.
+    BR-CL-26) otherwise."""
+    text = check_text(value, field, required=True, limit=200, one_line=True)
+    if scheme is None:
+        return text
+    if not isinstance(scheme, str) or scheme not in codelists.PARTY_ID_SCHEMES:
+        raise ValidationError(
+            "must be an ISO 6523 ICD scheme code, e.g. '0088' (GLN) or '0184' (CVR)",
+            field=scheme_field,
+            rule=scheme_rule,
+        )
+    if scheme == "0088":
+        return identifiers.ean13(text, field)
+    if scheme == "0184":
+        return identifiers.cvr(text, field)
+    if peppol_checked and scheme in _PEPPOL_CHECKED_SCHEMES:
+        raise ValidationError(
+            f"identifiers under scheme {scheme} are not taken here yet (Peppol checks "
+            "their form): leave the scheme out or use 0088 or 0184",
+            field=scheme_field,
+            rule="party_id_scheme",
+        )
+    return text
+
+
 @attrs.frozen
 class Address:
     """A postal address; ``country`` is ISO 3166-1 alpha-2 (``check_country``)."""
@@ -229,6 +280,37 @@ class BankAccount:
             raise ValidationError("reg. no. and account no. go together", field="bank.regNo")
 
 
+@attrs.frozen
+class Payee:
+    """Who is paid when it is not the seller (BG-10), e.g. the factoring company the
+    seller sold its claims to: its name (BT-59, required), an identifier (BT-60, e.g.
+    its GLN under scheme 0088) and its legal registration id (BT-61, e.g. its CVR under
+    0184); schemes are ISO 6523 ICD codes (BR-CL-10, BR-CL-11)."""
+
+    name: str
+    identifier: str | None = None
+    identifier_scheme: str | None = None
+    legal_id: str | None = None
+    legal_id_scheme: str | None = None
+
+    def __attrs_post_init__(self) -> None:
+        check_text(self.name, "name", required=True, limit=200, one_line=True)
+        for value, scheme, wire, rule in (
+            (self.identifier, self.identifier_scheme, "identifier", "BR-CL-10"),
+            (self.legal_id, self.legal_id_scheme, "legalId", "BR-CL-11"),
+        ):
+            if value is None:
+                if scheme is not None:
+                    raise ValidationError(
+                        f"a scheme needs its {wire}", field=f"{wire}Scheme", rule="required"
+                    )
+                continue
+            checked = check_party_id(
+                value, scheme, wire, scheme_field=f"{wire}Scheme", scheme_rule=rule
+            )
+            normalize(self, "identifier" if wire == "identifier" else "legal_id", checked)
+
+
 @attrs.frozen(cache_hash=True)  # a key of the caches of booking
 class Company:
     """The seller: profile, identifiers, bank details and defaults for its documents."""
@@ -251,9 +333,15 @@ class Company:
     credit_note_series: NumberSeries = DEFAULT_CREDIT_NOTE_SERIES
     logo: bytes | None = None
     document_template: str = "default"
+    #: Who is paid when it is not the company itself (factoring, BG-10).
+    payee: Payee | None = None
+    #: Further accounts the company is paid to, after ``bank`` (BG-17 is 0..n).
+    other_banks: tuple[BankAccount, ...] = ()
 
     def series_for(self, kind: DocumentKind) -> NumberSeries:
         """The number series of a document kind."""
+        from faktura.invoice import DocumentKind
+
         return self.invoice_series if kind is DocumentKind.INVOICE else self.credit_note_series
 
     def __attrs_post_init__(self) -> None:
@@ -283,6 +371,27 @@ class Company:
             check_logo(self.logo, "logo")
         check_template_id(self.document_template, "documentTemplate")
         check_series_apart(self.invoice_series, self.credit_note_series)
+        check_instance(self.payee, Payee | None, "payee")
+        if self.payee is not None:
+            if self.payee.name == self.name:  # BR-17, UBL-SR-19
+                raise ValidationError(
+                    "is the company's own name: a payee is someone else (leave it out)",
+                    field="payee.name",
+                    rule="BR-17",
+                )
+            if self.payee.identifier is not None and self.payee.identifier == self.vat_id:
+                raise ValidationError(
+                    "is the company's own VAT number: a payee is someone else",
+                    field="payee.identifier",
+                    rule="BR-17",
+                )
+        normalize(self, "other_banks", check_tuple(self.other_banks, BankAccount, "otherBanks"))
+        if self.other_banks and self.bank is None:
+            raise ValidationError(
+                "other accounts come after the company's bank: set bank first",
+                field="otherBanks",
+                rule="bank_first",
+            )
 
 
 @attrs.frozen

@@ -32,7 +32,7 @@ import attrs
 from faktura.checks import wire_name
 from faktura.errors import ConfigurationError, FieldError, ValidationError
 from faktura.numbering import NumberSeries, Reset
-from faktura.parties import Address, BankAccount, Company, check_template_id
+from faktura.parties import Address, BankAccount, Company, Payee, check_template_id
 from faktura.terms import PaymentTerms
 
 __all__ = ["PROFILE_FIELDS", "check_registered_template", "patch_company", "wire_name"]
@@ -43,6 +43,7 @@ PROFILE_FIELDS = tuple(a.name for a in attrs.fields(Company) if a.name != "id")
 _NESTED: dict[str, tuple[type, str]] = {
     "address": (Address, "address"),
     "bank": (BankAccount, "bank"),
+    "payee": (Payee, "payee"),
     "invoice_series": (NumberSeries, "invoiceSeries"),
     "credit_note_series": (NumberSeries, "creditNoteSeries"),
 }
@@ -69,6 +70,10 @@ def patch_company(company: Company, patch: Mapping[str, Any]) -> Company:
             nested = _nested(getattr(company, name), name, value, errors)
             if nested is not _FAILED:
                 changes[name] = nested
+        elif name == "other_banks":
+            banks = _banks(value, errors)
+            if banks is not _FAILED:
+                changes[name] = banks
         elif name == "payment_terms" and not isinstance(value, PaymentTerms):
             try:
                 changes[name] = PaymentTerms.net(value)
@@ -98,7 +103,7 @@ _FAILED: Any = object()
 def _nested(current: Any, name: str, value: Any, errors: list[FieldError]) -> Any:
     cls, path = _NESTED[name]
     if value is None:
-        if name == "bank":
+        if name in ("bank", "payee"):
             return None
         if name == "address":
             return Address()
@@ -116,6 +121,9 @@ def _nested(current: Any, name: str, value: Any, errors: list[FieldError]) -> An
     if unknown:
         return _FAILED
     merged = {**(attrs.asdict(current, recurse=False) if current is not None else {}), **value}
+    if cls is Payee and merged.get("name") is None:
+        errors.append(FieldError("payee.name", "required", "is required"))
+        return _FAILED
     if cls is NumberSeries and "reset" in value:
         try:
             merged["reset"] = Reset(value["reset"])
@@ -133,6 +141,39 @@ def _nested(current: Any, name: str, value: Any, errors: list[FieldError]) -> An
     except TypeError as exc:
         errors.append(FieldError(path, "type", str(exc)))
     return _FAILED
+
+
+def _banks(value: Any, errors: list[FieldError]) -> Any:
+    """The company's other accounts from a list of BankAccounts or mappings of their
+    fields (the whole list is replaced; None clears it); errors name ``otherBanks.N``."""
+    if value is None:
+        return ()
+    if not isinstance(value, list | tuple):
+        errors.append(FieldError("otherBanks", "type", "must be a list"))
+        return _FAILED
+    banks: list[BankAccount] = []
+    failed = False
+    for index, item in enumerate(value):
+        path = f"otherBanks.{index}"
+        if isinstance(item, BankAccount):
+            banks.append(item)
+            continue
+        if not isinstance(item, Mapping):
+            errors.append(FieldError(path, "type", "must be an object"))
+            failed = True
+            continue
+        try:
+            banks.append(BankAccount(**item))
+        except ValidationError as exc:
+            errors.extend(
+                FieldError(f"{path}.{e.path.removeprefix('bank.')}", e.rule, e.message)
+                for e in exc.errors
+            )
+            failed = True
+        except TypeError as exc:
+            errors.append(FieldError(path, "type", str(exc)))
+            failed = True
+    return _FAILED if failed else tuple(banks)
 
 
 def _each(
@@ -159,8 +200,11 @@ def _checked(base: Company, changes: Mapping[str, Any]) -> Company:
     field does not hide another."""
     errors: list[FieldError] = []
     for name, value in changes.items():
+        alone = {name: value}
+        if name == "other_banks" and "bank" in changes:  # they come after the bank
+            alone["bank"] = changes["bank"]
         try:
-            attrs.evolve(base, **{name: value})
+            attrs.evolve(base, **alone)
         except ValidationError as exc:
             prefix = _NESTED.get(name, (None, wire_name(name)))[1]
             for error in exc.errors:

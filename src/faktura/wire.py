@@ -42,6 +42,7 @@ from cattrs.errors import (
 from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
 
 from faktura.checks import check_text
+from faktura.deliver_to import DeliverTo
 from faktura.errors import FieldError, ValidationError, WireFormatError
 from faktura.exchange import AccountingVat
 from faktura.invoice import DocumentKind, Invoice, InvoiceSummary, Status
@@ -119,6 +120,12 @@ class AllowanceChargeWire:
     reason_code: str | None = None
 
 
+DELIVER_TO_METADATA = {
+    "description": "Where the goods go or the service is done (EN 16931 BG-13): the "
+    "deliver-to party's name, the place's identifier and scheme, and its address; at least "
+    "one of them"
+}
+
 REFERENCES_METADATA = {
     "description": "The order, sales order, contract, project and buyer accounting "
     "references (EN 16931 BT-13, BT-14, BT-12, BT-11, BT-19), each optional"
@@ -151,6 +158,7 @@ class CreateDraftRequest:
     delivery_date: dt.date | None = None
     period_start: dt.date | None = None
     period_end: dt.date | None = None
+    deliver_to: DeliverTo | None = attrs.field(default=None, metadata=DELIVER_TO_METADATA)
 
 
 @attrs.frozen
@@ -238,6 +246,7 @@ class InvoiceResponse(InvoiceListItem):
     period_end: dt.date | None = None
     credited_invoice_date: dt.date | None = None
     credit_reason: str | None = None
+    deliver_to: DeliverTo | None = attrs.field(default=None, metadata=DELIVER_TO_METADATA)
     vat_accounting: VatAccountingWire | None = attrs.field(
         default=None,
         metadata={
@@ -735,8 +744,29 @@ def response_of(invoice: Invoice) -> InvoiceResponse:
         period_end=invoice.period_end,
         credited_invoice_date=invoice.credited_invoice_date,
         credit_reason=invoice.credit_reason,
+        deliver_to=invoice.deliver_to,
         vat_accounting=_vat_accounting_wire(invoice.vat_accounting, negate),
     )
+
+
+def _deliver_to_dict(value: DeliverTo | None) -> dict[str, Any] | None:
+    if value is None:
+        return None
+    address = value.address
+    return {
+        "name": value.name,
+        "locationId": value.location_id,
+        "locationScheme": value.location_scheme,
+        "address": None
+        if address is None
+        else {
+            "street": address.street,
+            "city": address.city,
+            "postalCode": address.postal_code,
+            "country": address.country,
+            "additional": address.additional,
+        },
+    }
 
 
 def _vat_accounting_wire(value: AccountingVat | None, negate: bool) -> VatAccountingWire | None:
@@ -873,6 +903,7 @@ def invoice_to_wire(invoice: Invoice) -> dict[str, Any]:
     data["periodEnd"] = _iso(invoice.period_end)
     data["creditedInvoiceDate"] = _iso(invoice.credited_invoice_date)
     data["creditReason"] = invoice.credit_reason
+    data["deliverTo"] = _deliver_to_dict(invoice.deliver_to)
     accounting = invoice.vat_accounting
     data["vatAccounting"] = (
         None

@@ -208,6 +208,8 @@ def _party_texts(
     yield "company.name", company.name
     yield from _address("company.address", company.address)
     yield "company.email", company.email
+    if company.payee is not None:
+        yield "company.payee.name", company.payee.name
     yield "customer.name", customer.name
     yield "customer.number", customer.number
     yield from _address("customer.address", customer.address)
@@ -229,6 +231,11 @@ def _document_texts(invoice: Invoice, font: FontSpec) -> Iterator[tuple[str, str
     yield "ourReference", invoice.our_reference
     for name, text in invoice.references.texts():
         yield f"references.{name}", text
+    deliver_to = invoice.deliver_to
+    if deliver_to is not None:
+        yield "deliverTo.name", deliver_to.name
+        yield "deliverTo.locationId", deliver_to.location_id
+        yield from _address("deliverTo.address", deliver_to.address)
     if font.first_missing(invoice.line_facts.characters) is not None:
         for index, line in enumerate(invoice.lines):
             yield f"lines.{index}.description", line.description

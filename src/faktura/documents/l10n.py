@@ -177,6 +177,7 @@ class Labels:
     # parties
     customer: str
     delivery_address: str
+    delivery_location: str  # the deliver-to place's identifier (BT-71), e.g. its GLN
     department: str
     contact: str
     phone: str
@@ -224,6 +225,7 @@ class Labels:
     iban: str
     bic: str
     fik: str
+    payee: str  # who is paid when it is not the seller (BG-10)
     payment_instruction: str  # {number}
     scan_to_pay: str
     # payment terms
@@ -284,6 +286,7 @@ _DA = Labels(
     currency="Valuta",
     customer="Kunde",
     delivery_address="Leveringsadresse",
+    delivery_location="Lokation",
     department="Afdeling",
     contact="Kontaktperson",
     phone="Tlf.",
@@ -327,6 +330,7 @@ _DA = Labels(
     iban="IBAN",
     bic="BIC",
     fik="Indbetalingskort (FIK)",
+    payee="Betalingsmodtager",
     payment_instruction="Angiv venligst fakturanummer {number} ved betaling",
     scan_to_pay="Scan og betal",
     terms_net=PluralText("Netto 1 dag", "Netto {n} dage", zero="Netto kontant"),
@@ -376,6 +380,7 @@ _EN = Labels(
     currency="Currency",
     customer="Customer",
     delivery_address="Delivery address",
+    delivery_location="Location",
     department="Department",
     contact="Contact",
     phone="Phone",
@@ -419,6 +424,7 @@ _EN = Labels(
     iban="IBAN",
     bic="BIC",
     fik="Payment slip (FIK)",
+    payee="Payee",
     payment_instruction="Please quote invoice number {number} with your payment",
     scan_to_pay="Scan to pay",
     terms_net=PluralText("Net 1 day", "Net {n} days", zero="Due on receipt"),
@@ -468,6 +474,7 @@ _DE = Labels(
     currency="Währung",
     customer="Kunde",
     delivery_address="Lieferanschrift",
+    delivery_location="Lieferort",
     department="Abteilung",
     contact="Ansprechpartner",
     phone="Tel.",
@@ -511,6 +518,7 @@ _DE = Labels(
     iban="IBAN",
     bic="BIC",
     fik="Zahlschein (FIK)",
+    payee="Zahlungsempfänger",
     payment_instruction="Bitte geben Sie bei der Zahlung die Rechnungsnummer {number} an",
     scan_to_pay="Scannen und bezahlen",
     terms_net=PluralText(
@@ -568,6 +576,7 @@ _SV = Labels(
     currency="Valuta",
     customer="Kund",
     delivery_address="Leveransadress",
+    delivery_location="Leveransplats",
     department="Avdelning",
     contact="Kontaktperson",
     phone="Tel.",
@@ -611,6 +620,7 @@ _SV = Labels(
     iban="IBAN",
     bic="BIC",
     fik="Inbetalningskort (FIK)",
+    payee="Betalningsmottagare",
     payment_instruction="Ange fakturanummer {number} vid betalning",
     scan_to_pay="Skanna och betala",
     terms_net=PluralText("1 dag netto", "{n} dagar netto", zero="Betalas omgående"),
@@ -662,6 +672,7 @@ _NB = Labels(
     currency="Valuta",
     customer="Kunde",
     delivery_address="Leveringsadresse",
+    delivery_location="Leveringssted",
     department="Avdeling",
     contact="Kontaktperson",
     phone="Tlf.",
@@ -705,6 +716,7 @@ _NB = Labels(
     iban="IBAN",
     bic="BIC",
     fik="Innbetalingskort (FIK)",
+    payee="Betalingsmottaker",
     payment_instruction="Oppgi fakturanummer {number} ved betaling",
     scan_to_pay="Skann og betal",
     terms_net=PluralText("Netto 1 dag", "Netto {n} dager", zero="Netto kontant"),

@@ -381,11 +381,26 @@ class _Renderer:
         address = department.address if department and department.address else customer.address
         buyer = [self.para(words.customer, self.small, "label")]
         buyer += self.address(customer.name, address, buyer_extra, "customer")
+        buyer += self.deliver_to()
         seller = self.address(company.name, company.address, seller_extra, "company")
         half = (_WIDTH - 2 * _MARGIN) / 2
         table = Table([[buyer, seller]], colWidths=[half, half])
         table.setStyle(self.table_style([("VALIGN", (0, 0), (-1, -1), "TOP")]))
         return table
+
+    def deliver_to(self) -> list[Flowable]:
+        """The deliver-to block (BG-13) under the buyer, when the document names one."""
+        deliver_to, words = self.invoice.deliver_to, self.words
+        if deliver_to is None:
+            return []
+        extra = []
+        if deliver_to.location_id is not None:
+            extra.append(f"{words.delivery_location} {deliver_to.location_id}")
+        block = [Spacer(1, 3 * mm), self.para(words.delivery_address, self.small, "label")]
+        if deliver_to.name is not None:
+            return block + self.address(deliver_to.name, deliver_to.address, extra, "deliverTo")
+        lines = self.address("", deliver_to.address, extra, "deliverTo")[1:]
+        return block + lines
 
     def lines_table(self) -> Flowable:
         words, totals = self.words, self.invoice.totals

@@ -32,15 +32,16 @@ __all__ = ["payment_lines"]
 
 
 def payment_lines(invoice: Invoice, company: Company, locale: str) -> list[str]:
-    """Where ``invoice`` is paid, in ``locale``'s words: the Danish reg. and account
-    number, the IBAN with its BIC, and the FIK payment line (a booked DKK invoice of a
-    company with a FIK creditor number, whose number has the digits of a FIK payment id;
-    ValidationError naming ``number`` when it has not and there is no bank account to
-    pay instead). Empty when the company gave no bank details."""
+    """Where ``invoice`` is paid, in ``locale``'s words: the payee when it is not the
+    seller (factoring, BG-10), the Danish reg. and account number and the IBAN with its
+    BIC of the company's bank and of each of its other accounts, and the FIK payment
+    line (a booked DKK invoice of a company with a FIK creditor number, whose number has
+    the digits of a FIK payment id; ValidationError naming ``number`` when it has not and
+    there is no bank account to pay instead). Empty when the company gave no bank details."""
     words = l10n.labels(locale)
     lines = []
-    bank = company.bank
-    if bank is not None:
+    banks = (company.bank, *company.other_banks) if company.bank else company.other_banks
+    for bank in banks:
         if bank.reg_no and bank.account_no:
             lines.append(
                 f"{words.bank_reg_no} {bank.reg_no} · {words.bank_account_no} {bank.account_no}"
@@ -57,4 +58,6 @@ def payment_lines(invoice: Invoice, company: Company, locale: str) -> list[str]:
                 raise
         else:
             lines.append(f"{words.fik}: {fik}")
+    if company.payee is not None:
+        lines.insert(0, f"{words.payee}: {company.payee.name}")
     return lines

@@ -47,8 +47,14 @@ Mapping (EN 16931 business terms):
   the reg. no. as branch (DK-R-006); else an IBAN → code 31 (code 30 for a seller outside
   Denmark: NL-R-008), with its BIC as branch; between Danish parties an IBAN without BIC
   needs a branch (DK-R-006): a Danish IBAN is written as its reg. and account number
-  (code 42), another one is refused. Credit notes carry it only between German parties
-  (DE-R-001). Payment terms → PaymentTerms/Note (English).
+  (code 42), another one is refused. Each of the company's ``other_banks`` the chosen
+  means can name (an IBAN for 58 and 30, an IBAN with BIC for 31, a reg./account number
+  for 42; none for FIK) is one more PaymentMeans with the same code and payment id.
+  Credit notes carry them only between German parties (DE-R-001) or when the buyer pays
+  (NL-R-007). Payment terms → PaymentTerms/Note (English).
+* The company's payee (factoring, BG-10) → PayeeParty: PartyIdentification/ID (BT-60),
+  PartyName/Name (BT-59), PartyLegalEntity/CompanyID (BT-61), each ID with its ICD
+  scheme when given.
 * The national rules of the Peppol set (Denmark, Sweden, Norway, Germany, the
   Netherlands, Italy, Greece) that depend on what the document says are checked first
   (``faktura.issuability.einvoice_rules_for``): a document that would break one is
@@ -67,8 +73,10 @@ Mapping (EN 16931 business terms):
   the cash rounding (BT-114).
 * The delivery date → Delivery/ActualDeliveryDate (BT-72): the one given, else an
   invoice's issue date when no invoicing period is given; the invoicing period →
-  InvoicePeriod StartDate/EndDate (BG-14). Intra-community supply (K) also needs the
-  country delivered to (BR-IC-12): the buyer's address country.
+  InvoicePeriod StartDate/EndDate (BG-14). The deliver-to (``Invoice.deliver_to``,
+  BG-13) → Delivery/DeliveryLocation ID (BT-71, with its scheme) and Address (BG-15),
+  and DeliveryParty/PartyName/Name (BT-70). Intra-community supply (K) also needs the
+  country delivered to (BR-IC-12): the deliver-to address's country, else the buyer's.
 
 Prices including VAT: the e-invoice is always excluding VAT. Each line carries its
 excl.-VAT net (LineExtensionAmount, BT-131) exactly as ``invoice.totals`` spread it, and
@@ -370,7 +378,13 @@ class _Builder:
             _cac(root, "ProjectReference", ID=_text(references.project))
         self._seller(_cac(_cac(root, "AccountingSupplierParty"), "Party"))
         self._buyer(_cac(_cac(root, "AccountingCustomerParty"), "Party"))
-        if VatCategory.K in self.categories or invoice.effective_delivery_date is not None:
+        if self.company.payee is not None:
+            self._payee(_cac(root, "PayeeParty"))
+        if (
+            VatCategory.K in self.categories
+            or invoice.effective_delivery_date is not None
+            or invoice.deliver_to is not None
+        ):
             self._delivery(root)
         if not self.credit or self._between("DE") or self.totals.payable < 0:
             # the buyer pays: an invoice, or a credit note of a negative total (NL-R-007)
@@ -460,32 +474,80 @@ class _Builder:
             _cbc(element, "Name", name)
             _cbc(element, "ElectronicMail", email)
 
+    def _payee(self, party: ET.Element) -> None:
+        """BG-10: who is paid when it is not the seller (BR-17: its name, which differs
+        from the seller's, ``Company`` checks)."""
+        payee = self.company.payee
+        assert payee is not None
+        if payee.identifier is not None:
+            scheme = payee.identifier_scheme
+            identification = _cac(party, "PartyIdentification")
+            _cbc(identification, "ID", payee.identifier, **_scheme(scheme))
+        _cac(party, "PartyName", Name=payee.name)
+        if payee.legal_id is not None:
+            legal = _cac(party, "PartyLegalEntity")
+            _cbc(legal, "CompanyID", payee.legal_id, **_scheme(payee.legal_id_scheme))
+
     def _delivery(self, root: ET.Element) -> None:
-        """BT-72, the delivery date (see ``Invoice.effective_delivery_date``); intra-community
-        supply (K) also needs the country delivered to (BR-IC-11/12), and a delivery date
-        when no invoicing period is given: a credit note without either uses its own date."""
+        """BT-72, the delivery date (see ``Invoice.effective_delivery_date``), and the
+        deliver-to (BG-13: location identifier, address, party name); intra-community
+        supply (K) also needs the country delivered to (BR-IC-11/12): the deliver-to
+        address's, else the buyer's, and a delivery date when no invoicing period is
+        given: a credit note without either uses its own date."""
         invoice = self.invoice
         day = invoice.effective_delivery_date
-        if day is None and invoice.period_start is None:
+        if day is None and invoice.period_start is None and VatCategory.K in self.categories:
             day = invoice.issue_date
         delivery = _cac(root, "Delivery", ActualDeliveryDate=day.isoformat() if day else None)
-        if VatCategory.K in self.categories:
-            address = _cac(_cac(delivery, "DeliveryLocation"), "Address")
-            _cac(address, "Country", IdentificationCode=self.customer.address.country)
+        deliver_to = invoice.deliver_to
+        address = deliver_to.address if deliver_to is not None else None
+        location_id = deliver_to.location_id if deliver_to is not None else None
+        if location_id is not None or address is not None or VatCategory.K in self.categories:
+            location = _cac(delivery, "DeliveryLocation")
+            if location_id is not None:
+                assert deliver_to is not None
+                scheme = deliver_to.location_scheme
+                _cbc(location, "ID", location_id, **_scheme(scheme))
+            if address is not None:
+                _address(location, "Address", address)
+            elif VatCategory.K in self.categories:
+                country = _cac(location, "Address")
+                _cac(country, "Country", IdentificationCode=self.customer.address.country)
+        name = _text(deliver_to.name) if deliver_to is not None else None
+        if name is not None:
+            _cac(_cac(delivery, "DeliveryParty"), "PartyName", Name=name)
 
     # -- payment ---------------------------------------------------------------------------
 
     def _payment_means(self, root: ET.Element) -> None:
-        """One PaymentMeans: EN 16931 allows a single payment id and one means code
-        (UBL-SR-44/47). See the module's docstring for the order of the means."""
+        """The PaymentMeans of the company's bank, then one more for each of its other
+        accounts the same means can name: EN 16931 allows a single payment id and one
+        means code (UBL-SR-44/47). See the module's docstring for the order of the
+        means."""
         chosen = self._means()
         if chosen is None:
             return
-        code, reference, account, branch = chosen
-        means = _cac(root, "PaymentMeans", PaymentMeansCode=code, PaymentID=reference)
-        payee = _cac(means, "PayeeFinancialAccount", ID=account)
-        if branch is not None:
-            _cac(payee, "FinancialInstitutionBranch", ID=branch)
+        code, reference, first, first_branch = chosen
+        for account, branch in ((first, first_branch), *self._other_accounts(code)):
+            means = _cac(root, "PaymentMeans", PaymentMeansCode=code, PaymentID=reference)
+            payee = _cac(means, "PayeeFinancialAccount", ID=account)
+            if branch is not None:
+                _cac(payee, "FinancialInstitutionBranch", ID=branch)
+
+    def _other_accounts(self, code: str) -> list[tuple[str, str | None]]:
+        """(account, branch) of each of the company's other accounts that means ``code``
+        can name: an IBAN for a credit transfer (30, 58; with its BIC for 31, whose
+        branch Peppol's DK-R-006 needs), a Danish reg. and account number for 42; none for
+        a FIK payment (93), whose account is the creditor number."""
+        found: list[tuple[str, str | None]] = []
+        for bank in self.company.other_banks:
+            if (code in ("30", "58") and bank.iban is not None) or (
+                code == "31" and bank.iban is not None and bank.bic is not None
+            ):
+                found.append((bank.iban, bank.bic))
+            elif code == "42" and bank.reg_no is not None and bank.account_no is not None:
+                found.append((bank.account_no, bank.reg_no))
+        return found
 
     def _means(self) -> tuple[str, str, str, str | None] | None:
         """(means code, payment id, account, branch) of the means the document names."""
@@ -714,6 +776,11 @@ def _endpoint(
             field=f"{who}.ean",
             rule="ubl_endpoint",
         )
+
+
+def _scheme(scheme: str | None) -> dict[str, str]:
+    """The ``schemeID`` attribute of an identifier, when it has a scheme."""
+    return {} if scheme is None else {"schemeID": scheme}
 
 
 def _vat_scheme(parent: ET.Element) -> None:

@@ -23,6 +23,7 @@ import attrs
 
 from faktura import wire
 from faktura.billing import new_id
+from faktura.deliver_to import DeliverTo
 from faktura.delivery.wire import AttemptWire
 from faktura.errors import FieldError, ValidationError, WireFormatError
 from faktura.numbering import MAX_START, NumberSeries, Reset
@@ -58,6 +59,7 @@ __all__ = [
     "InvoicePage",
     "NumberSeriesPatch",
     "NumberSeriesWire",
+    "PayeeWire",
     "PaymentRequest",
     "UpdateCompanyRequest",
     "UpdateCustomerRequest",
@@ -110,6 +112,7 @@ class UpdateDraftRequest:
     delivery_date: dt.date | None = None
     period_start: dt.date | None = None
     period_end: dt.date | None = None
+    deliver_to: DeliverTo | None = attrs.field(default=None, metadata=wire.DELIVER_TO_METADATA)
 
 
 @attrs.frozen
@@ -327,6 +330,29 @@ class BankWire:
 
 
 @attrs.frozen
+class PayeeWire:
+    """Who is paid when it is not the company (factoring, EN 16931 BG-10): the name
+    (BT-59, required), an identifier (BT-60) and a legal registration id (BT-61), each
+    with its ISO 6523 ICD scheme (e.g. 0088 GLN, 0184 CVR)."""
+
+    name: str | None = attrs.field(
+        default=None,
+        metadata={"description": "The payee's name (BT-59); not the company's", **_NN},
+    )
+    identifier: str | None = None
+    identifier_scheme: str | None = attrs.field(default=None, metadata={"pattern": "^[0-9]{4}$"})
+    legal_id: str | None = None
+    legal_id_scheme: str | None = attrs.field(default=None, metadata={"pattern": "^[0-9]{4}$"})
+
+
+_OTHER_BANKS = {
+    "description": "Further accounts the company is paid to, after bank (EN 16931 BG-17 "
+    "is 0..n): shown on the PDF, and in the e-invoice each one the payment means of bank "
+    "can name"
+}
+
+
+@attrs.frozen
 class NumberSeriesWire:
     """How a document kind is numbered: ``pattern`` holds {seq} (or {seq:0N}) once and
     any of {year}, {yy}, {month}; ``start`` is the first number ever given; ``reset``
@@ -373,6 +399,8 @@ class CompanyResponse:
     credit_note_series: NumberSeriesWire = attrs.field()
     document_template: str = attrs.field(metadata=_TEMPLATE)
     logo: str | None = attrs.field(metadata=_LOGO)
+    payee: PayeeWire | None = attrs.field()
+    other_banks: list[BankWire] = attrs.field(metadata=_OTHER_BANKS)
 
 
 @attrs.frozen
@@ -397,6 +425,8 @@ class UpdateCompanyRequest:
     credit_note_series: NumberSeriesPatch | None = attrs.field(default=None, metadata=_NN)
     document_template: str | None = attrs.field(default=None, metadata={**_TEMPLATE, **_NN})
     logo: str | None = attrs.field(default=None, metadata=_LOGO)
+    payee: PayeeWire | None = None
+    other_banks: list[BankWire] | None = attrs.field(default=None, metadata=_OTHER_BANKS)
 
 
 def _series_wire(series: NumberSeries) -> NumberSeriesWire:
@@ -424,6 +454,8 @@ def company_wire(company: Company) -> CompanyResponse:
         credit_note_series=_series_wire(company.credit_note_series),
         document_template=company.document_template,
         logo=None if company.logo is None else base64.b64encode(company.logo).decode("ascii"),
+        payee=None if company.payee is None else PayeeWire(**attrs.asdict(company.payee)),
+        other_banks=[BankWire(**attrs.asdict(other)) for other in company.other_banks],
     )
 
 
@@ -442,6 +474,8 @@ def company_changes(data: Mapping[str, Any], request: UpdateCompanyRequest) -> d
             }
         elif name == "logo" and value is not None:
             changes[name] = _logo(value, errors)
+        elif name == "other_banks" and value is not None:  # the whole list is replaced
+            changes[name] = [attrs.asdict(bank) for bank in value]
         else:
             changes[name] = value
     _raise(errors)

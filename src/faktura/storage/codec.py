@@ -22,6 +22,7 @@ from cattrs.gen import make_dict_unstructure_fn, override
 from cattrs.strategies import configure_tagged_union
 
 from faktura.apikeys import ApiKey, Scope
+from faktura.deliver_to import DeliverTo
 from faktura.delivery.log import DeliveryAttempt
 from faktura.errors import StorageError
 from faktura.exchange import AccountingVat
@@ -198,6 +199,8 @@ def _invoice(
             "delivery_date": _date_or_none(data.get("delivery_date")),
             "period_start": _date_or_none(data.get("period_start")),
             "period_end": _date_or_none(data.get("period_end")),
+            # documents stored before deliver-to was kept have none
+            "deliver_to": _deliver_to(data.get("deliver_to")),
             "number": data["number"],
             "booked_at": _time_or_none(data["booked_at"]),
             "scheduled_for": _time_or_none(data["scheduled_for"]),
@@ -292,6 +295,10 @@ def _accounting_vat(data: dict[str, Any] | None) -> AccountingVat | None:
         dt.date.fromisoformat(data["rate_date"]),
         Decimal(data["vat"]),
     )
+
+
+def _deliver_to(data: dict[str, Any] | None) -> DeliverTo | None:
+    return None if data is None else _converter.structure(data, DeliverTo)
 
 
 def _references(data: dict[str, Any] | None) -> DocumentReferences:

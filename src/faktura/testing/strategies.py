@@ -36,11 +36,12 @@ from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 
 from faktura import identifiers
+from faktura.deliver_to import DeliverTo
 from faktura.errors import ValidationError
 from faktura.invoice import BOOKED_STATUSES, Invoice, Status
 from faktura.lines import AllowanceCharge, Line, ProductLine, SeparatorLine, TextLine
 from faktura.money import MAX_MAGNITUDE, MAX_PLACES, ZERO, Currency
-from faktura.parties import Address, BankAccount, Company, Contact, Customer, Department
+from faktura.parties import Address, BankAccount, Company, Contact, Customer, Department, Payee
 from faktura.references import NO_REFERENCES, DocumentReferences
 from faktura.terms import MAX_TERM_DAYS, PaymentTerms, TermsKind
 from faktura.totals import compute_totals, payment_places
@@ -57,6 +58,7 @@ __all__ = [
     "companies",
     "currencies",
     "customers",
+    "deliver_tos",
     "document_lines",
     "document_references",
     "drafts",
@@ -632,6 +634,7 @@ def _drafts(
         description=draw(_OPTIONAL_TEXT),
         notes=draw(_OPTIONAL_TEXT),
         delivery_date=draw(st.none() | _DATES),
+        deliver_to=draw(st.none() | deliver_tos()),
         **draw(_PERIODS),  # type: ignore[arg-type]
     ).invoice
 
@@ -647,6 +650,28 @@ def document_references() -> st.SearchStrategy[DocumentReferences]:
         project=_REFERENCE,
         buyer_accounting=_REFERENCE,
     )
+
+
+@st.composite
+def _deliver_tos(draw: st.DrawFn) -> DeliverTo:
+    name = draw(st.none() | st.sampled_from(("Havnebadet", "Lager 2", "Skole Øst – fløj B")))
+    location_id = scheme = None
+    shape = draw(_ints(0, 2))  # none, a GLN under 0088, an identifier without scheme
+    if shape == 1:
+        location_id, scheme = draw(_gln("57")), "0088"
+    elif shape == 2:
+        location_id = draw(st.sampled_from(("LAGER-7", "Byggeplads 12")))
+    address = None
+    if (name is None and location_id is None) or draw(st.booleans()):
+        nation = _NATIONS[draw(_pick(SELLER_COUNTRIES))]
+        address = _draw_address(draw, nation, 80)
+    return DeliverTo(name, location_id, scheme, address)
+
+
+def deliver_tos() -> st.SearchStrategy[DeliverTo]:
+    """A document's deliver-to (BG-13): a name, a location (a GLN under scheme 0088 or
+    an identifier without scheme) and an address, each present or not, at least one."""
+    return _deliver_tos()
 
 
 def _currency_strategy(currency: Currency | str | None) -> st.SearchStrategy[Currency]:
@@ -1252,10 +1277,11 @@ def _bbans(country: str) -> _Digits:
     return bban.filter(lambda b: _valid_iban(_iban(country, b)))
 
 
-def _draw_bank(draw: st.DrawFn, nation: _Nation) -> BankAccount | None:
-    """No bank (sometimes); a Danish seller has a reg./account number, an IBAN or both;
-    everyone else an IBAN; the BIC is there about half of the time."""
-    if nation.bban is None or not _present(draw, 90):
+def _draw_bank(draw: st.DrawFn, nation: _Nation, percent: int = 90) -> BankAccount | None:
+    """No bank (sometimes: present ``percent`` % of the time); a Danish seller has a
+    reg./account number, an IBAN or both; everyone else an IBAN; the BIC is there about
+    half of the time."""
+    if nation.bban is None or not _present(draw, percent):
         return None
     # stdnum also checks national parts (Norway's and Belgium's check digits, Belgium's
     # bank codes): an account it refuses is drawn again.
@@ -1291,14 +1317,21 @@ def _companies(draw: st.DrawFn, countries: tuple[str, ...], ids: st.SearchStrate
         vat_id = _draw_vat_id(draw, nation)
     # Outside Denmark the GLN is the only endpoint faktura knows (scheme 0088).
     ean = draw(_gln(nation.gln_prefix)) if _present(draw, 30 if danish else 97) else None
+    name = _draw_name(draw, nation)
+    bank = _draw_bank(draw, nation)
+    other_banks: list[BankAccount] = []
+    while bank is not None and len(other_banks) < 2 and _rare(draw, 25):
+        other = _draw_bank(draw, nation, 100)
+        assert other is not None
+        other_banks.append(other)
     return Company(
         id=draw(ids),
-        name=_draw_name(draw, nation),
+        name=name,
         address=_draw_address(draw, nation, 98),
         cvr=cvr,
         vat_id=vat_id,
         ean=ean,
-        bank=_draw_bank(draw, nation),
+        bank=bank,
         fik_creditor=draw(_digits(8)) if danish and _present(draw, 35) else None,
         currency=nation.currency,
         payment_terms=draw(_DRAFT_TERMS[TermsKind.NET]),
@@ -1306,6 +1339,37 @@ def _companies(draw: st.DrawFn, countries: tuple[str, ...], ids: st.SearchStrate
         standard_vat_rate=nation.rate,
         email=_draw_email(draw, nation) if _present(draw, 80) else None,
         phone=f"{nation.phone} {draw(_digits(8))}" if _present(draw, 60) else None,
+        payee=_draw_payee(draw, nation, name) if _rare(draw, 20) else None,
+        other_banks=tuple(other_banks),
+    )
+
+
+def _rare(draw: st.DrawFn, percent: int) -> bool:
+    """True about ``percent`` % of the time, and False in the shrunk example: for what
+    few documents have (a payee, more than one account)."""
+    return draw(_ints(0, 99)) >= 100 - percent
+
+
+_PAYEE_NAMES = ("Nordisk Factoring A/S", "Finans Øst ApS", "Kredit & Co. AB")
+
+
+def _draw_payee(draw: st.DrawFn, nation: _Nation, seller: str) -> Payee:
+    """A factoring company: its name (never the seller's), sometimes its GLN (0088) as
+    identifier and its CVR (0184) or a register number without scheme as legal id."""
+    name = draw(_pick(tuple(n for n in _PAYEE_NAMES if n != seller)))
+    identifier = draw(_gln(nation.gln_prefix)) if _present(draw, 50) else None
+    legal_id = legal_scheme = None
+    shape = draw(_ints(0, 2))  # none, a CVR under 0184, a number without scheme
+    if shape == 1:
+        legal_id, legal_scheme = _dk_cvr(draw), "0184"
+    elif shape == 2:
+        legal_id = draw(_digits(8))
+    return Payee(
+        name,
+        identifier=identifier,
+        identifier_scheme="0088" if identifier is not None else None,
+        legal_id=legal_id,
+        legal_id_scheme=legal_scheme,
     )
 
 
