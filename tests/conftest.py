@@ -144,6 +144,20 @@ TIERS: Mapping[str, str | Mapping[str, str]] = {
     "tests/test_totals_examples.py": UNIT,
     "tests/test_totals_properties.py": UNIT,  # against an independent exact reference
     "tests/test_minor_units.py": UNIT,  # 0-, 3- and 4-decimal currencies, by the official rules
+    "tests/test_line_details.py": {
+        "test_the_http_api_takes_and_answers_line_terms": E2E,
+        "test_every_bad_item_detail_is_named_at_once": UNIT,
+        "test_a_standard_id_needs_a_known_scheme_and_a_gtin_its_check_digit": UNIT,
+        "test_a_standard_id_of_another_scheme_is_not_a_gtin": UNIT,
+        "test_a_classification_names_its_uncl_7143_list": UNIT,
+        "test_a_bad_line_term_is_named": UNIT,
+        "test_texts_name_every_text_given": UNIT,
+        "test_a_line_period_lies_within_the_invoice_period": UNIT,
+        "test_a_line_without_the_terms_is_stored_as_before": UNIT,
+        "test_a_line_stored_before_the_terms_reads_without_them": UNIT,
+        "test_every_line_reads_back_as_written": UNIT,
+        OTHERS: INTEGRATION,
+    },
     "tests/test_references.py": {
         "test_the_http_api_takes_and_answers_references": E2E,
         OTHERS: INTEGRATION,
