@@ -352,7 +352,7 @@ def item_details() -> st.SearchStrategy[ItemDetails]:
 def _draw_line_terms(draw: st.DrawFn) -> dict[str, object]:
     """The EN 16931 line terms of a product line: mostly none, else a note, a period
     and item details, each present or not."""
-    if draw(st.integers(0, 2)):
+    if draw(st.integers(0, 3)):
         return {}
     terms: dict[str, object] = {"note": draw(_LINE_NOTE)}
     if draw(st.booleans()):
