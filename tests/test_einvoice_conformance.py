@@ -37,6 +37,7 @@ from faktura.billing import Billing
 from faktura.documents.fonts import default_font
 from faktura.exchange import FixedRates
 from faktura.invoice import Invoice
+from faktura.items import ItemAttribute
 from faktura.lines import Line, ProductLine
 from faktura.money import Currency
 from faktura.parties import Company, Customer
@@ -126,6 +127,17 @@ def _drawable(draw: st.DrawFn, text: str | None) -> str | None:
 
 
 def _drawable_line(draw: st.DrawFn, line: Line) -> Line:
+    if isinstance(line, ProductLine) and (line.note is not None or line.item.attributes):
+        attributes = tuple(
+            ItemAttribute(_drawable(draw, a.name) or "", _drawable(draw, a.value) or "")
+            for a in line.item.attributes
+        )
+        return attrs.evolve(
+            line,
+            description=_drawable(draw, line.description),
+            note=_drawable(draw, line.note),
+            item=attrs.evolve(line.item, attributes=attributes),
+        )
     return attrs.evolve(line, description=_drawable(draw, line.description))
 
 

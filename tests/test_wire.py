@@ -119,6 +119,16 @@ def test_response_has_every_seed_field_with_seed_types() -> None:
         "vatCategory": None,
         "vatRate": None,
         "productNumber": None,
+        # the EN 16931 line terms (extensions): only product lines have them
+        "note": None,
+        "periodStart": None,
+        "periodEnd": None,
+        "buyerItemId": None,
+        "standardItemId": None,
+        "standardItemScheme": None,
+        "classifications": None,
+        "originCountry": None,
+        "attributes": None,
         "amount": None,
     }
     json.dumps(wire)  # JSON-ready: nothing but str, int, bool, None, list, dict

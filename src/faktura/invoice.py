@@ -506,6 +506,7 @@ class Invoice:
         _optional_text(self.notes, "notes", limit=10000)
         _optional_text(self.credit_reason, "reason", limit=500)
         _check_delivery(self)
+        _check_line_periods(self)
         totals = self.totals  # raises for an exempt group without a reason
         if self.prepaid_amount > totals.amount and totals.amount >= ZERO:
             raise ValidationError(
@@ -928,6 +929,29 @@ def _check_delivery(invoice: Invoice) -> None:
         )
     if start is not None and end is not None and start > end:
         raise ValidationError("must not be before periodStart", field="periodEnd", rule="minimum")
+
+
+def _check_line_periods(invoice: Invoice) -> None:
+    """A line period (BG-26) lies within the invoicing period (BG-14) when both are
+    given (Peppol PEPPOL-EN16931-R110, R111)."""
+    start, end = invoice.period_start, invoice.period_end
+    if start is None or end is None:
+        return
+    for index, line in enumerate(invoice.lines):
+        if not isinstance(line, ProductLine) or line.period_start is None:
+            continue
+        if line.period_start < start:
+            raise ValidationError(
+                "must not be before the invoice's periodStart",
+                field=f"lines.{index}.periodStart",
+                rule="PEPPOL-EN16931-R110",
+            )
+        if line.period_end is not None and line.period_end > end:
+            raise ValidationError(
+                "must not be after the invoice's periodEnd",
+                field=f"lines.{index}.periodEnd",
+                rule="PEPPOL-EN16931-R111",
+            )
 
 
 #: The fields the totals are computed from.

@@ -10,14 +10,23 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Callable, Iterable
+from datetime import date
 from decimal import Decimal
 from typing import NamedTuple, TypeAlias, final
 
 import attrs
 
 from faktura import codelists
-from faktura.checks import check_bool, check_enum, check_text, normalize
+from faktura.checks import (
+    check_bool,
+    check_enum,
+    check_instance,
+    check_optional_date,
+    check_text,
+    normalize,
+)
 from faktura.errors import ValidationError
+from faktura.items import NO_ITEM_DETAILS, ItemDetails
 from faktura.money import ZERO, parse_decimal
 from faktura.vat import VatCategory, check_rate
 
@@ -38,6 +47,8 @@ __all__ = [
 
 #: UN/ECE Recommendation 20 "one" (piece): the unit when none is given.
 DEFAULT_UNIT = "H87"
+#: The longest line note (BT-127).
+MAX_LINE_NOTE = 1000
 _HUNDRED = Decimal(100)
 _SHOWN = 20
 
@@ -91,7 +102,13 @@ class LineType(enum.StrEnum):
 
 @attrs.frozen
 class ProductLine:
-    """A priced line: quantity × unit price, less a discount percent, in one VAT group."""
+    """A priced line: quantity × unit price, less a discount percent, in one VAT group.
+
+    ``product_number`` is the seller's item id (BT-155). Optional EN 16931 line terms:
+    ``note`` (BT-127, up to 1000 characters), the line period ``period_start`` and
+    ``period_end`` (BG-26: BT-134, BT-135; both or neither, the start not after the
+    end) and the item's ``item`` details (``faktura.items.ItemDetails``, BT-156 to
+    BT-161)."""
 
     description: str
     quantity: Decimal
@@ -101,6 +118,10 @@ class ProductLine:
     unit: str = DEFAULT_UNIT
     discount_percent: Decimal = ZERO
     product_number: str | None = None
+    note: str | None = None
+    period_start: date | None = None
+    period_end: date | None = None
+    item: ItemDetails = NO_ITEM_DETAILS
 
     @property
     def line_type(self) -> LineType:
@@ -121,6 +142,27 @@ class ProductLine:
         check_unit(self.unit, "unit")
         if self.product_number is not None:
             check_text(self.product_number, "productNumber", required=True, limit=200)
+        if self.note is not None:
+            check_text(self.note, "note", required=True, limit=MAX_LINE_NOTE)
+        if self.period_start is not None or self.period_end is not None:
+            _check_line_period(self.period_start, self.period_end)
+        if self.item is not NO_ITEM_DETAILS:
+            check_instance(self.item, ItemDetails, "item")
+
+
+def _check_line_period(start: date | None, end: date | None) -> None:
+    """BG-26 has both ends or neither (faktura's rule, within BR-CO-20), the start not
+    after the end (BR-30)."""
+    check_optional_date(start, "periodStart")
+    check_optional_date(end, "periodEnd")
+    if start is None or end is None:
+        raise ValidationError(
+            "a line period needs both periodStart and periodEnd",
+            field="periodEnd" if end is None else "periodStart",
+            rule="required",
+        )
+    if start > end:
+        raise ValidationError("must not be before periodStart", field="periodEnd", rule="BR-30")
 
 
 @attrs.frozen
@@ -204,8 +246,9 @@ class AllowanceCharge:
 
 class LineFacts(NamedTuple):
     """What booking needs to know of a document's lines without reading them: how many
-    are product lines, and every character their descriptions use (once each, in code
-    point order: the PDF font's check reads these, not each line)."""
+    are product lines, and every character their descriptions (and product lines' notes
+    and item texts) use (once each, in code point order: the PDF font's check reads
+    these, not each line)."""
 
     product_lines: int
     characters: str
@@ -215,8 +258,14 @@ class LineFacts(NamedTuple):
         products = 0
         characters: set[str] = set()
         for line in lines:
-            products += isinstance(line, ProductLine)
             characters.update(line.description)
+            if isinstance(line, ProductLine):
+                products += 1
+                if line.note is not None:
+                    characters.update(line.note)
+                if line.item is not NO_ITEM_DETAILS:
+                    for _, text in line.item.texts():
+                        characters.update(text)
         return cls(products, "".join(sorted(characters)))
 
 

@@ -46,6 +46,7 @@ from faktura.deliver_to import DeliverTo
 from faktura.errors import FieldError, ValidationError, WireFormatError
 from faktura.exchange import AccountingVat
 from faktura.invoice import DocumentKind, Invoice, InvoiceSummary, Status
+from faktura.items import NO_ITEM_DETAILS, ItemAttribute, ItemClassification, ItemDetails
 from faktura.lines import AllowanceCharge, Line, LineType, ProductLine, SeparatorLine, TextLine
 from faktura.money import ZERO, parse_decimal
 from faktura.references import NO_REFERENCES, DocumentReferences
@@ -97,6 +98,53 @@ class LineInput:
     vat_category: VatCategory | None = None
     vat_rate: Decimal | None = None
     product_number: str | None = None
+    # extensions: the EN 16931 line terms (faktura.lines.ProductLine, faktura.items)
+    note: str | None = attrs.field(
+        default=None, metadata={"description": "A note on the line (BT-127)"}
+    )
+    period_start: dt.date | None = attrs.field(
+        default=None, metadata={"description": "The line period's first day (BT-134)"}
+    )
+    period_end: dt.date | None = attrs.field(
+        default=None, metadata={"description": "The line period's last day (BT-135)"}
+    )
+    buyer_item_id: str | None = attrs.field(
+        default=None, metadata={"description": "The buyer's item identifier (BT-156)"}
+    )
+    standard_item_id: str | None = attrs.field(
+        default=None,
+        metadata={"description": "A standard item identifier such as a GTIN (BT-157)"},
+    )
+    standard_item_scheme: str | None = attrs.field(
+        default=None,
+        metadata={"description": "The standard item id's ISO 6523 ICD scheme, 0160 for GTIN"},
+    )
+    classifications: list[ItemClassification] | None = attrs.field(
+        default=None,
+        metadata={"description": "Item classification codes with their UNCL 7143 list (BT-158)"},
+    )
+    origin_country: str | None = attrs.field(
+        default=None,
+        metadata={"description": "The item's country of origin, ISO 3166-1 alpha-2 (BT-159)"},
+    )
+    attributes: list[ItemAttribute] | None = attrs.field(
+        default=None,
+        metadata={"description": "Item attributes, each a name and value (BG-32)"},
+    )
+
+
+#: LineInput's EN 16931 line terms, which only product lines have.
+_LINE_TERMS = (
+    "note",
+    "period_start",
+    "period_end",
+    "buyer_item_id",
+    "standard_item_id",
+    "standard_item_scheme",
+    "classifications",
+    "origin_country",
+    "attributes",
+)
 
 
 @attrs.frozen
@@ -555,7 +603,14 @@ def build_lines(
 
 def _build_line(wire_line: LineInput, defaults: VatDefaults) -> Line:
     if wire_line.line_type is not LineType.PRODUCT:
-        for name in ("quantity", "unit_price", "discount_percent", "vat_category", "vat_rate"):
+        for name in (
+            "quantity",
+            "unit_price",
+            "discount_percent",
+            "vat_category",
+            "vat_rate",
+            *_LINE_TERMS,
+        ):
             if getattr(wire_line, name) is not None:
                 raise ValidationError(
                     f"a {wire_line.line_type.value} line has no {_camel(name)}",
@@ -579,6 +634,30 @@ def _build_line(wire_line: LineInput, defaults: VatDefaults) -> Line:
         unit=wire_line.unit or "H87",
         discount_percent=wire_line.discount_percent or ZERO,
         product_number=wire_line.product_number,
+        note=wire_line.note,
+        period_start=wire_line.period_start,
+        period_end=wire_line.period_end,
+        item=_item_details(wire_line),
+    )
+
+
+def _item_details(wire_line: LineInput) -> ItemDetails:
+    if (
+        wire_line.buyer_item_id is None
+        and wire_line.standard_item_id is None
+        and wire_line.standard_item_scheme is None
+        and not wire_line.classifications
+        and wire_line.origin_country is None
+        and not wire_line.attributes
+    ):
+        return NO_ITEM_DETAILS
+    return ItemDetails(
+        buyer_id=wire_line.buyer_item_id,
+        standard_id=wire_line.standard_item_id,
+        standard_scheme=wire_line.standard_item_scheme,
+        classifications=tuple(wire_line.classifications or ()),
+        origin_country=wire_line.origin_country,
+        attributes=tuple(wire_line.attributes or ()),
     )
 
 
@@ -654,6 +733,15 @@ def _line_wire(line: Line, net: Decimal | None, negate: bool) -> LineWire:
             vat_category=line.vat_category,
             vat_rate=line.vat_rate,
             product_number=line.product_number,
+            note=line.note,
+            period_start=line.period_start,
+            period_end=line.period_end,
+            buyer_item_id=line.item.buyer_id,
+            standard_item_id=line.item.standard_id,
+            standard_item_scheme=line.item.standard_scheme,
+            classifications=list(line.item.classifications),
+            origin_country=line.item.origin_country,
+            attributes=list(line.item.attributes),
             amount=_neg(net, negate),
         )
     return LineWire(description=line.description, line_type=line.line_type)
@@ -829,6 +917,7 @@ def _list_item_dict(summary: InvoiceSummary) -> dict[str, Any]:
 def _line_dict(line: Line, net: Decimal | None, negate: bool) -> dict[str, Any]:
     if isinstance(line, ProductLine):
         assert net is not None  # product lines always have amounts
+        item = line.item
         return {
             "description": line.description,
             "lineType": LineType.PRODUCT.value,
@@ -839,6 +928,18 @@ def _line_dict(line: Line, net: Decimal | None, negate: bool) -> dict[str, Any]:
             "vatCategory": line.vat_category.value,
             "vatRate": format(line.vat_rate, "f"),
             "productNumber": line.product_number,
+            "note": line.note,
+            "periodStart": _iso(line.period_start),
+            "periodEnd": _iso(line.period_end),
+            "buyerItemId": item.buyer_id,
+            "standardItemId": item.standard_id,
+            "standardItemScheme": item.standard_scheme,
+            "classifications": [
+                {"code": c.code, "listId": c.list_id, "listVersion": c.list_version}
+                for c in item.classifications
+            ],
+            "originCountry": item.origin_country,
+            "attributes": [{"name": a.name, "value": a.value} for a in item.attributes],
             "amount": _amount(net, negate),
         }
     return {
@@ -851,8 +952,13 @@ def _line_dict(line: Line, net: Decimal | None, negate: bool) -> dict[str, Any]:
         "vatCategory": None,
         "vatRate": None,
         "productNumber": None,
+        **_NO_LINE_TERMS,
         "amount": None,
     }
+
+
+#: The EN 16931 line terms of a text or separator line on the wire: none.
+_NO_LINE_TERMS: dict[str, Any] = {_camel(name): None for name in _LINE_TERMS}
 
 
 def invoice_to_wire(invoice: Invoice) -> dict[str, Any]:

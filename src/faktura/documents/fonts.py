@@ -237,8 +237,14 @@ def _document_texts(invoice: Invoice, font: FontSpec) -> Iterator[tuple[str, str
         yield "deliverTo.locationId", deliver_to.location_id
         yield from _address("deliverTo.address", deliver_to.address)
     if font.first_missing(invoice.line_facts.characters) is not None:
+        from faktura.lines import ProductLine  # (the core's lines, when there is work)
+
         for index, line in enumerate(invoice.lines):
             yield f"lines.{index}.description", line.description
+            if isinstance(line, ProductLine):
+                yield f"lines.{index}.note", line.note
+                for name, text in line.item.texts():
+                    yield f"lines.{index}.{name}", text
     for index, item in enumerate(invoice.allowance_charges):
         yield f"allowanceCharges.{index}.reason", item.reason
     yield "vatExemptionReason", invoice.vat_exemption_reason

@@ -194,6 +194,10 @@ class Labels:
     vat_rate: str
     amount: str
     amount_incl_vat: str  # the line amount column when prices include VAT
+    buyer_item_id: str  # BT-156, under a line's description (faktura.items)
+    standard_item_id: str  # BT-157 of a scheme other than GTIN
+    origin_country: str  # BT-159
+    item_classification: str  # BT-158
     # totals
     line_total: str
     allowance: str
@@ -302,6 +306,10 @@ _DA = Labels(
     vat_rate="Momssats",
     amount="Beløb",
     amount_incl_vat="Beløb inkl. moms",
+    buyer_item_id="Jeres varenr.",
+    standard_item_id="Vare-id",
+    origin_country="Oprindelsesland",
+    item_classification="Klassifikation",
     line_total="Sum af linjer",
     allowance="Rabat",
     charge="Tillæg",
@@ -396,6 +404,10 @@ _EN = Labels(
     vat_rate="VAT rate",
     amount="Amount",
     amount_incl_vat="Amount incl. VAT",
+    buyer_item_id="Your item no.",
+    standard_item_id="Item ID",
+    origin_country="Country of origin",
+    item_classification="Classification",
     line_total="Lines total",
     allowance="Discount",
     charge="Surcharge",
@@ -490,6 +502,10 @@ _DE = Labels(
     vat_rate="Steuersatz",
     amount="Betrag",
     amount_incl_vat="Betrag inkl. MwSt.",
+    buyer_item_id="Ihre Artikelnr.",
+    standard_item_id="Artikel-ID",
+    origin_country="Ursprungsland",
+    item_classification="Klassifikation",
     line_total="Summe der Positionen",
     allowance="Nachlass",
     charge="Zuschlag",
@@ -592,6 +608,10 @@ _SV = Labels(
     vat_rate="Momssats",
     amount="Belopp",
     amount_incl_vat="Belopp inkl. moms",
+    buyer_item_id="Ert artikelnr",
+    standard_item_id="Artikel-id",
+    origin_country="Ursprungsland",
+    item_classification="Klassificering",
     line_total="Summa rader",
     allowance="Rabatt",
     charge="Tillägg",
@@ -688,6 +708,10 @@ _NB = Labels(
     vat_rate="Mva-sats",
     amount="Beløp",
     amount_incl_vat="Beløp inkl. mva.",
+    buyer_item_id="Deres varenr.",
+    standard_item_id="Vare-ID",
+    origin_country="Opprinnelsesland",
+    item_classification="Klassifisering",
     line_total="Sum linjer",
     allowance="Rabatt",
     charge="Tillegg",

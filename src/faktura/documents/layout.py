@@ -41,6 +41,7 @@ from faktura.documents.payment import payment_lines
 from faktura.documents.pdf import DocumentData
 from faktura.errors import RenderError, ValidationError
 from faktura.invoice import DocumentKind
+from faktura.items import GTIN_SCHEME
 from faktura.lines import ProductLine, SeparatorLine
 from faktura.vat import VatCategory
 
@@ -420,9 +421,12 @@ class _Renderer:
         for index, (line, amounts) in enumerate(zip(self.invoice.lines, totals.lines, strict=True)):
             field = f"lines.{index}.description"
             if isinstance(line, ProductLine) and amounts is not None:
+                details = self.line_details(line, f"lines.{index}")
                 body.append(
                     [
-                        self.fitted(line.description, widths[0], field),
+                        [self.para(line.description, field=field), *details]
+                        if details
+                        else self.fitted(line.description, widths[0], field),
                         self.cell(l10n.format_number(line.quantity, self.locale)),
                         self.fitted(l10n.unit_name(line.unit, self.locale), widths[2]),
                         self.cell(l10n.format_number(line.unit_price, self.locale, 2)),
@@ -494,6 +498,39 @@ class _Renderer:
 
         # every row is at least one line of the normal style high
         return _PagedTable(table, len(body), self.normal.leading + 2 * _ROW_PADDING)
+
+    def line_details(self, line: ProductLine, path: str) -> list[Flowable]:
+        """What a product line says beyond its description, in small text under it: its
+        note (BT-127), its period (BG-26), and its item's identifiers, origin,
+        classifications and attributes (BT-156 to BT-161); nothing for most lines."""
+        words, locale = self.words, self.locale
+        shown: list[Flowable] = []
+        if line.note is not None:
+            shown.append(self.para(line.note, self.small, f"{path}.note"))
+        if line.period_start is not None and line.period_end is not None:
+            start = l10n.format_date(line.period_start, locale)
+            end = l10n.format_date(line.period_end, locale)
+            shown.append(self.para(f"{words.delivery_period}: {start} – {end}", self.small))
+        item = line.item
+        if not item:
+            return shown
+        facts: list[str] = []
+        if item.buyer_id is not None:
+            facts.append(f"{words.buyer_item_id} {item.buyer_id}")
+        if item.standard_id is not None:
+            if item.standard_scheme == GTIN_SCHEME:
+                facts.append(f"GTIN {item.standard_id}")
+            else:
+                scheme = item.standard_scheme
+                facts.append(f"{words.standard_item_id} {item.standard_id} ({scheme})")
+        if item.origin_country is not None:
+            country = l10n.country_name(item.origin_country, locale)
+            facts.append(f"{words.origin_country}: {country}")
+        facts += [f"{words.item_classification} {c.list_id} {c.code}" for c in item.classifications]
+        facts += [f"{a.name}: {a.value}" for a in item.attributes]
+        if facts:
+            shown.append(self.para(" · ".join(facts), self.small, f"{path}.item"))
+        return shown
 
     def prices_note(self) -> list[Flowable]:
         """Above the totals, when the line amounts include VAT: they are not the net

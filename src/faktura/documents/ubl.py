@@ -66,6 +66,12 @@ Mapping (EN 16931 business terms):
   has neither.
 * Product lines → InvoiceLine/CreditNoteLine with ID = the line's position on the
   document (text and separator lines are not part of an e-invoice and are left out).
+  The line's note → Note (BT-127), its period → InvoicePeriod (BG-26), the product
+  number → SellersItemIdentification (BT-155) and the item details
+  (faktura.items): BuyersItemIdentification (BT-156), StandardItemIdentification with
+  its schemeID (BT-157), OriginCountry (BT-159), one CommodityClassification per
+  classification with listID and listVersionID (BT-158), one AdditionalItemProperty per
+  attribute (BG-32), in the UBL 2.1 schema's order.
   A line discount is a line AllowanceCharge (reason code 95). Document allowances and
   charges are AllowanceCharge elements with their excl.-VAT amount; VAT is one TaxSubtotal
   per (category, rate) with the exemption reason and VATEX code where the category needs
@@ -674,8 +680,16 @@ class _Builder:
                 continue
             element = _cac(root, name)
             _cbc(element, "ID", str(index + 1))
+            _cbc(element, "Note", line.note)  # BT-127
             _cbc(element, quantity_name, _fmt(line.quantity), unitCode=line.unit)
             self._amount(element, "LineExtensionAmount", amounts.net)
+            if line.period_start is not None and line.period_end is not None:  # BG-26
+                _cac(
+                    element,
+                    "InvoicePeriod",
+                    StartDate=line.period_start.isoformat(),
+                    EndDate=line.period_end.isoformat(),
+                )
             if amounts.discount:
                 discount = _cac(element, "AllowanceCharge")
                 _cbc(discount, "ChargeIndicator", "false")
@@ -688,10 +702,30 @@ class _Builder:
                     self._amount(discount, "BaseAmount", amounts.gross)
             item = _cac(element, "Item")
             _cbc(item, "Name", line.description)
+            details = line.item
+            if details.buyer_id is not None:  # BT-156
+                _cac(item, "BuyersItemIdentification", ID=details.buyer_id)
             if line.product_number is not None:
                 _cac(item, "SellersItemIdentification", ID=line.product_number)
+            if details.standard_id is not None and details.standard_scheme is not None:
+                standard = _cac(item, "StandardItemIdentification")  # BT-157
+                _cbc(standard, "ID", details.standard_id, schemeID=details.standard_scheme)
+            if details.origin_country is not None:  # BT-159
+                _cac(item, "OriginCountry", IdentificationCode=details.origin_country)
+            for classification in details.classifications:  # BT-158
+                listed = {"listID": classification.list_id}
+                if classification.list_version is not None:
+                    listed["listVersionID"] = classification.list_version
+                _cbc(
+                    _cac(item, "CommodityClassification"),
+                    "ItemClassificationCode",
+                    classification.code,
+                    **listed,
+                )
             self._tax_category(item, "ClassifiedTaxCategory", line.vat_category, line.vat_rate)
             _vat_scheme(item[-1])
+            for attribute in details.attributes:  # BG-32
+                _cac(item, "AdditionalItemProperty", Name=attribute.name, Value=attribute.value)
             price = _cac(element, "Price")
             if not incl:
                 self._amount(price, "PriceAmount", line.unit_price)

@@ -36,6 +36,7 @@ from faktura.invoice import (
     Status,
 )
 from faktura.issued import IssuedParties
+from faktura.items import NO_ITEM_DETAILS, ItemAttribute, ItemClassification, ItemDetails
 from faktura.lines import (
     AllowanceCharge,
     Line,
@@ -357,11 +358,20 @@ def _product_line(data: dict[str, Any], _: type) -> ProductLine:
     put(line, "unit", data["unit"])
     put(line, "discount_percent", Decimal(data["discount_percent"]))
     put(line, "product_number", data["product_number"])
+    # the EN 16931 line terms are stored only when given (and lines stored before them
+    # have none): a line without them reads and writes as it always did
+    put(line, "note", data.get("note"))
+    start = data.get("period_start")
+    put(line, "period_start", None if start is None else dt.date.fromisoformat(start))
+    end = data.get("period_end")
+    put(line, "period_end", None if end is None else dt.date.fromisoformat(end))
+    item = data.get("item")
+    put(line, "item", NO_ITEM_DETAILS if item is None else _item_details(item))
     return line
 
 
 def _dump_product_line(line: ProductLine) -> dict[str, Any]:
-    return {
+    data: dict[str, Any] = {
         "description": line.description,
         "quantity": str(line.quantity),
         "unit_price": str(line.unit_price),
@@ -371,6 +381,54 @@ def _dump_product_line(line: ProductLine) -> dict[str, Any]:
         "discount_percent": str(line.discount_percent),
         "product_number": line.product_number,
     }
+    if line.note is not None:
+        data["note"] = line.note
+    if line.period_start is not None and line.period_end is not None:
+        data["period_start"] = line.period_start.isoformat()
+        data["period_end"] = line.period_end.isoformat()
+    if line.item:
+        data["item"] = _dump_item_details(line.item)
+    return data
+
+
+def _item_details(data: dict[str, Any]) -> ItemDetails:
+    return _rebuilt(
+        ItemDetails,
+        {
+            "buyer_id": data.get("buyer_id"),
+            "standard_id": data.get("standard_id"),
+            "standard_scheme": data.get("standard_scheme"),
+            "classifications": tuple(
+                _rebuilt(ItemClassification, {"list_version": None} | c)
+                for c in data.get("classifications", ())
+            ),
+            "origin_country": data.get("origin_country"),
+            "attributes": tuple(_rebuilt(ItemAttribute, a) for a in data.get("attributes", ())),
+        },
+    )
+
+
+def _dump_item_details(item: ItemDetails) -> dict[str, Any]:
+    """The details given (None and empty left out)."""
+    data: dict[str, Any] = {
+        name: value
+        for name, value in (
+            ("buyer_id", item.buyer_id),
+            ("standard_id", item.standard_id),
+            ("standard_scheme", item.standard_scheme),
+            ("origin_country", item.origin_country),
+        )
+        if value is not None
+    }
+    if item.classifications:
+        data["classifications"] = [
+            {"code": c.code, "list_id": c.list_id}
+            | ({} if c.list_version is None else {"list_version": c.list_version})
+            for c in item.classifications
+        ]
+    if item.attributes:
+        data["attributes"] = [{"name": a.name, "value": a.value} for a in item.attributes]
+    return data
 
 
 def _allowance_charge(data: dict[str, Any], _: type) -> AllowanceCharge:

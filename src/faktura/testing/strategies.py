@@ -35,10 +35,16 @@ import attrs
 from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 
-from faktura import identifiers
+from faktura import codelists, identifiers
 from faktura.deliver_to import DeliverTo
 from faktura.errors import ValidationError
 from faktura.invoice import BOOKED_STATUSES, Invoice, Status
+from faktura.items import (
+    GTIN_SCHEME,
+    ItemAttribute,
+    ItemClassification,
+    ItemDetails,
+)
 from faktura.lines import AllowanceCharge, Line, ProductLine, SeparatorLine, TextLine
 from faktura.money import MAX_MAGNITUDE, MAX_PLACES, ZERO, Currency
 from faktura.parties import Address, BankAccount, Company, Contact, Customer, Department, Payee
@@ -63,6 +69,7 @@ __all__ = [
     "document_references",
     "drafts",
     "invoices",
+    "item_details",
     "lines",
     "payment_terms",
     "product_lines",
@@ -302,6 +309,63 @@ _HEADING = st.just("") | _DESCRIPTION
 _UNIT = st.sampled_from(_UNITS)
 _PRODUCT_NUMBER = st.none() | st.sampled_from(("P-1", "SKU 42", "ÆØÅ-7"))
 _PERCENT = _decimals(0, 100, 2)
+_LINE_NOTE = st.none() | _DESCRIPTION
+_ITEM_ID = st.sampled_from(("B-17", "4711", "Kaffe 500 g", "ÆØÅ-9"))
+_GTINS = st.sampled_from(("4006381333931", "5790000435951", "96385074", "012345678905"))
+_OTHER_SCHEMES = st.sampled_from(sorted(set(codelists.PARTY_ID_SCHEMES) - {GTIN_SCHEME}))
+_CLASSIFICATION = st.builds(
+    ItemClassification,
+    code=st.sampled_from(("43211503", "30192000-1", "0901.21", "ÆØÅ 7")),
+    list_id=st.sampled_from(sorted(codelists.ITEM_CLASSIFICATIONS)),
+    list_version=st.none() | st.sampled_from(("19.05.01", "26.08.01")),
+)
+_ATTRIBUTE = st.builds(
+    ItemAttribute,
+    name=st.sampled_from(("Colour", "Size", "Farve", "Größe", "配送")),
+    value=st.sampled_from(("Red", "XL", "42 mm", "Blå", "ü – 7")),
+)
+
+
+@st.composite
+def _item_details(draw: st.DrawFn) -> ItemDetails:
+    standard_id = standard_scheme = None
+    if draw(st.booleans()):
+        if draw(st.booleans()):
+            standard_id, standard_scheme = draw(_GTINS), GTIN_SCHEME
+        else:
+            standard_id, standard_scheme = draw(_ITEM_ID), draw(_OTHER_SCHEMES)
+    return ItemDetails(
+        buyer_id=draw(st.none() | _ITEM_ID),
+        standard_id=standard_id,
+        standard_scheme=standard_scheme,
+        classifications=tuple(draw(st.lists(_CLASSIFICATION, max_size=3))),
+        origin_country=draw(st.none() | st.sampled_from(sorted(codelists.COUNTRIES))),
+        attributes=tuple(draw(st.lists(_ATTRIBUTE, max_size=3))),
+    )
+
+
+def item_details() -> st.SearchStrategy[ItemDetails]:
+    """A product line's item details (BT-156 to BT-161): a buyer's item id, a standard
+    id (a GTIN, or an id of another ICD scheme), classifications, the country of origin
+    and attributes, each present or not."""
+    return _item_details()
+
+
+def _draw_line_terms(draw: st.DrawFn) -> dict[str, object]:
+    """The EN 16931 line terms of a product line: mostly none, else a note, a period
+    and item details, each present or not."""
+    if draw(st.integers(0, 3)):
+        return {}
+    terms: dict[str, object] = {"note": draw(_LINE_NOTE)}
+    if draw(st.booleans()):
+        start = draw(st.dates(_MIN_DATE, _MAX_DATE - timedelta(days=366)))
+        terms["period_start"] = start
+        terms["period_end"] = start + timedelta(days=draw(st.integers(0, 365)))
+    if draw(st.booleans()):
+        terms["item"] = draw(_item_details())
+    return terms
+
+
 _REFERENCE = st.none() | st.sampled_from(
     ("PO-4711", "SO 2026/17", "K-2026-03", "Havnebad Syd", "4025:123:4343", "ÆØÅ 7 – ü")
 )
@@ -325,6 +389,7 @@ def _draw_product_line(
         unit=draw(_UNIT),
         discount_percent=discount,
         product_number=draw(_PRODUCT_NUMBER),
+        **_draw_line_terms(draw),  # type: ignore[arg-type]
     )
 
 
@@ -613,6 +678,9 @@ def _drafts(
     if draw(st.integers(0, 4)) == 0:
         due_date = issue_date + timedelta(days=draw(st.integers(0, 120)))
     at = _midnight(issue_date) + timedelta(seconds=draw(st.integers(0, 86_399)))
+    period = draw(_PERIODS)
+    if period:
+        doc_lines = _within(doc_lines, period["period_start"], period["period_end"])
     return Invoice.draft(
         id=draw(_UUIDS),
         company_id=draw(_COMPANY_IDS),
@@ -635,8 +703,22 @@ def _drafts(
         notes=draw(_OPTIONAL_TEXT),
         delivery_date=draw(st.none() | _DATES),
         deliver_to=draw(st.none() | deliver_tos()),
-        **draw(_PERIODS),  # type: ignore[arg-type]
+        **period,  # type: ignore[arg-type]
     ).invoice
+
+
+def _within(lines: Sequence[Line], start: date, end: date) -> tuple[Line, ...]:
+    """``lines`` with each line period outside the invoicing period ``start``..``end``
+    made that period (Peppol PEPPOL-EN16931-R110, R111)."""
+    return tuple(
+        attrs.evolve(line, period_start=start, period_end=end)
+        if isinstance(line, ProductLine)
+        and line.period_start is not None
+        and line.period_end is not None
+        and (line.period_start < start or line.period_end > end)
+        else line
+        for line in lines
+    )
 
 
 def document_references() -> st.SearchStrategy[DocumentReferences]:
