@@ -27,8 +27,10 @@ from einvoice_rules import OfficialRules
 from faktura.documents.pdf import DocumentData, render_pdf
 from faktura.documents.ubl import to_ubl
 from faktura.invoice import BOOKED_STATUSES, Invoice, Status
-from faktura.lines import AllowanceCharge
+from faktura.items import NO_ITEM_DETAILS
+from faktura.lines import AllowanceCharge, ProductLine
 from faktura.money import Currency
+from faktura.references import NO_REFERENCES
 from faktura.storage import codec
 from faktura.testing.strategies import invoices
 from faktura.totals import AmountRule
@@ -225,7 +227,12 @@ def pdf_text(invoice: Invoice) -> str:
 def plain(invoice: Invoice) -> Invoice:
     """``invoice`` with plain texts that the bundled font draws (generated ones may be
     CJK): the amounts are what is tested here."""
-    lines = tuple(attrs.evolve(ln, description=f"Item {n}") for n, ln in enumerate(invoice.lines))
+    lines = tuple(
+        attrs.evolve(ln, description=f"Item {n}", note=None, item=NO_ITEM_DETAILS)
+        if isinstance(ln, ProductLine)
+        else attrs.evolve(ln, description=f"Item {n}")
+        for n, ln in enumerate(invoice.lines)
+    )
     extras = tuple(attrs.evolve(item, reason="Adjustment") for item in invoice.allowance_charges)
     return attrs.evolve(
         invoice,
@@ -233,6 +240,8 @@ def plain(invoice: Invoice) -> Invoice:
         allowance_charges=extras,
         reference=None,
         our_reference=None,
+        references=NO_REFERENCES,
+        deliver_to=None,
         description=None,
         notes=None,
         vat_exemption_reason=invoice.vat_exemption_reason and "Exempt",
