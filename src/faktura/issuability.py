@@ -192,16 +192,19 @@ def _has_product_line(parties: Parties) -> bool:
     return invoice is None or invoice.line_facts.product_lines > 0
 
 
+def _names_danish_cvr(parties: Parties) -> bool:
+    """The seller's CVR is given, or can be read from its Danish VAT number."""
+    vat_id = parties.seller.vat_id
+    return parties.seller.cvr is not None or (vat_id is not None and vat_id.startswith("DK"))
+
+
 #: Denmark: momsbekendtgørelsen §58, stk. 1 (what a full invoice states).
 DENMARK: RuleSet = (
     Requirement(
         "DK-MBEK-58-1-3",
         "company.cvr",
         "a Danish invoice names the seller's CVR/SE number",
-        lambda p: (
-            p.seller.cvr is not None
-            or (p.seller.vat_id is not None and p.seller.vat_id.startswith("DK"))
-        ),
+        _names_danish_cvr,
     ),
     *_address("DK-MBEK-58-1-4", "company", "seller", lambda p: p.seller.address),
     *_address("DK-MBEK-58-1-4", "customer", "buyer", lambda p: p.buyer_address),
@@ -316,16 +319,13 @@ _NL_BUYER = _buyer_in("NL")
 
 #: Denmark (seller in DK): DK-R-002, -004, -006, -016. DK-R-005, -007 to -011, -013 and
 #: -014 hold by construction (the means codes faktura writes, the FIK payment id, the
-#: CVR's scheme); DK-R-003 is a warning about classifications faktura does not write.
+#: CVR's scheme); DK-R-003 is a warning (a UNSPSC classification without its version).
 PEPPOL_DENMARK: RuleSet = (
     Requirement(
         "DK-R-002",
         "company.cvr",
         "a Danish seller's e-invoice names its CVR number: set the CVR or a Danish VAT number",
-        lambda p: (
-            p.seller.cvr is not None
-            or (p.seller.vat_id is not None and p.seller.vat_id.startswith("DK"))
-        ),
+        _names_danish_cvr,
     ),
     Requirement(
         "DK-R-004",
