@@ -447,6 +447,7 @@ class _Api:
                     document_template_id=body.document_template_id,
                     idempotency_key=key,
                     actor=caller.actor,
+                    attach_pdf=body.attach_pdf,
                 )
                 return send_result_to_wire(result)
 
