@@ -32,7 +32,7 @@ from faktura.storage.sqlite import SqliteStore
 from faktura.testing.channels import RecordingChannel
 from faktura.testing.clock import ManualClock
 from faktura.testing.parties import seller_and_buyer
-from test_http_fixtures import LINE
+from test_http_fixtures import LINE, expect, make_world
 
 NS = {
     "cbc": "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2",
@@ -246,3 +246,77 @@ def test_documents_stored_before_have_none(billing: Billing, draft: tuple[str, s
     assert codec.load(data, type(billing.get_invoice(company_id, invoice_id))).attachments
     del data["attachments"]
     assert codec.load(data, type(billing.get_invoice(company_id, invoice_id))).attachments == ()
+
+
+def test_over_http(validator: OfficialRules) -> None:
+    world = make_world()
+    api = world.client(world.a.key)
+    path = f"/v1/invoices/{world.a.draft_id}/attachments"
+    body = {
+        "id": "TS-2026-11",
+        "description": "Timesheet November",
+        "mimeCode": "text/csv",
+        "filename": "timesheet.csv",
+        "content": base64.b64encode(CSV).decode(),
+    }
+    assert expect(api.get(path), 200) == {"items": []}
+    for bad, properties in (
+        ({**body, "mimeCode": "text/plain"}, {"mimeCode"}),
+        ({**body, "content": "not base64!"}, {"content"}),
+        ({"id": "", "filename": "a/b.csv"}, {"id", "filename"}),
+        ({**body, "extra": 1}, {"extra"}),
+    ):
+        answer = expect(api.post(path, json=bad), 400)
+        assert {e["property"] for e in answer["details"]["validationErrors"]} == properties
+    big = base64.b64encode(b"\x89PNG" + bytes(MAX_FILE_BYTES - 3)).decode()
+    answer = expect(
+        api.post(path, json={**body, "mimeCode": "image/png", "filename": "b.png", "content": big}),
+        413,
+    )
+    assert answer["details"]["validationErrors"][0]["property"] == "content"
+    assert answer["details"]["maxBytes"] == MAX_FILE_BYTES
+    huge = "A" * (2 * MAX_FILE_BYTES)
+    assert expect(api.post(path, json={**body, "content": huge}), 413)["code"] == (
+        "PAYLOAD_TOO_LARGE"
+    )
+    assert expect(api.get(path), 200) == {"items": []}  # nothing kept from the refusals
+    created = expect(api.post(path, json=body), 201)
+    assert created == {
+        "id": "TS-2026-11",
+        "description": "Timesheet November",
+        "mimeCode": "text/csv",
+        "filename": "timesheet.csv",
+        "uri": None,
+        "size": len(CSV),
+        "sha256": sha256(CSV),
+    }
+    expect(api.post(path, json={"id": "drop-me", "uri": "https://example.com/x"}), 201)
+    assert (
+        expect(api.post(path, json=body), 400)["details"]["validationErrors"][0]["property"] == "id"
+    )
+    left = expect(api.delete(f"{path}/drop-me"), 200)
+    assert left == {"items": [created]}
+    assert expect(api.delete(f"{path}/drop-me"), 404)["code"] == "NOT_FOUND"
+    assert expect(api.get(path), 200) == {"items": [created]}
+    other = world.client(world.b.key)
+    expect(other.get(path), 404)
+    note_path = f"/v1/credit-notes/{world.a.draft_id}/attachments"
+    expect(api.get(note_path), 404)  # an invoice is no credit note
+    sent = expect(
+        api.post(
+            f"/v1/invoices/{world.a.draft_id}/send",
+            json={"deliveryType": "sproom", "attachPdf": True},
+        ),
+        200,
+    )
+    assert sent["success"] is True
+    document = world.access_point.deliveries[-1].document
+    validator.check(document)
+    assert [(r[0], r[1]) for r in references(document)] == [
+        (sent["number"], f"{sent['number']}.pdf"),
+        ("TS-2026-11", "timesheet.csv"),
+    ]
+    assert references(document)[1][2] == CSV
+    assert expect(api.post(path, json={"id": "late"}), 409)["code"] == "INVALID_STATE"
+    assert expect(api.delete(f"{path}/TS-2026-11"), 409)["code"] == "INVALID_STATE"
+    assert expect(api.get(path), 200) == {"items": [created]}
