@@ -1,13 +1,15 @@
 """Supporting documents kept with a document (BG-24): ``Billing.add_attachment``,
-``remove_attachment`` and ``attachments`` on the memory and SQLite stores; every
-e-invoice of the document carries them after its own PDF and passes the official rules;
-booked, they are final and the e-invoice reads back byte for byte; refusals (bad input,
-a booked document, the limits) store nothing; documents stored before keep none."""
+``remove_attachment`` and ``attachments`` on the memory, SQLite and PostgreSQL stores
+and over HTTP; every e-invoice of the document carries them after its own PDF and passes
+the official rules; booked, they are final and the e-invoice reads back byte for byte;
+refusals (bad input, a booked document, the limits) store nothing; documents stored
+before keep none."""
 
 from __future__ import annotations
 
 import base64
 import xml.etree.ElementTree as ET
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -26,7 +28,8 @@ from faktura.billing import Billing
 from faktura.delivery.channel import DeliveryChannel, DeliveryType
 from faktura.errors import InvoiceStateError, NotFoundError
 from faktura.issued import ArchiveKind, sha256
-from faktura.storage import codec
+from faktura.ports import Store
+from faktura.storage import codec, open_store
 from faktura.storage.memory import MemoryStore
 from faktura.storage.sqlite import SqliteStore
 from faktura.testing.channels import RecordingChannel
@@ -56,15 +59,23 @@ def sproom() -> RecordingChannel:
     return RecordingChannel(DeliveryType.SPROOM)
 
 
-@pytest.fixture(params=["memory", "sqlite"])
-def billing(request: pytest.FixtureRequest, tmp_path: Path, sproom: RecordingChannel) -> Billing:
+pytest_plugins = ["pg_fixture"]
+
+
+@pytest.fixture(params=["memory", "sqlite", "postgres"])
+def billing(
+    request: pytest.FixtureRequest, tmp_path: Path, sproom: RecordingChannel
+) -> Iterator[Billing]:
     channels: dict[str, DeliveryChannel] = {"sproom": sproom}
-    store = MemoryStore() if request.param == "memory" else None
-    if store is None:
-        return Billing(
-            SqliteStore(tmp_path / "faktura.sqlite", create=True), ManualClock(), channels=channels
-        )
-    return Billing(store, ManualClock(), channels=channels)
+    store: Store
+    if request.param == "memory":
+        store = MemoryStore()
+    elif request.param == "sqlite":
+        store = SqliteStore(tmp_path / "faktura.sqlite", create=True)
+    else:
+        store = open_store(request.getfixturevalue("pg_url"), create=True)
+    yield Billing(store, ManualClock(), channels=channels)
+    store.close()
 
 
 @pytest.fixture
