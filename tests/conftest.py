@@ -146,6 +146,11 @@ TIERS: Mapping[str, str | Mapping[str, str]] = {
     "tests/test_minor_units.py": UNIT,  # 0-, 3- and 4-decimal currencies, by the official rules
     "tests/test_attachments.py": {
         "test_the_http_api_takes_and_answers_attach_pdf": E2E,
+        "test_the_http_send_body_takes_attach_pdf": E2E,
+        OTHERS: INTEGRATION,
+    },
+    "tests/test_supporting_documents.py": {
+        "test_over_http": E2E,
         OTHERS: INTEGRATION,
     },
     "tests/test_delivery_payee.py": {

@@ -277,3 +277,40 @@ def test_the_http_api_takes_and_answers_attach_pdf() -> None:
         assert properties == {"attachPdf"}
     created = expect(api.post("/v1/customers", json={"name": "Region H", "attachPdf": True}), 201)
     assert created["attachPdf"] is True
+
+
+def test_the_http_send_body_takes_attach_pdf(validator: OfficialRules) -> None:
+    world = make_world()
+    api = world.client(world.a.key)
+    tenant = world.a
+    for bad in ("yes", 1):
+        answer = expect(
+            api.post(
+                f"/v1/invoices/{tenant.draft_id}/send",
+                json={"deliveryType": "sproom", "attachPdf": bad},
+            ),
+            400,
+        )
+        properties = {e["property"] for e in answer["details"]["validationErrors"]}
+        assert properties == {"attachPdf"}
+    assert expect(api.get(f"/v1/invoices/{tenant.draft_id}"), 200)["status"] == "draft"
+    sent = expect(
+        api.post(
+            f"/v1/invoices/{tenant.draft_id}/send",
+            json={"deliveryType": "sproom", "attachPdf": True},
+        ),
+        200,
+    )
+    assert sent["success"] is True
+    document = world.access_point.deliveries[-1].document
+    validator.check(document)
+    pdf = expect(api.get(f"/v1/invoices/{tenant.draft_id}/pdf"), 200)
+    assert base64.b64decode(embedded(document)[0].text or "", validate=True) == pdf
+    expect(
+        api.post(
+            f"/v1/invoices/{tenant.draft_id}/send",
+            json={"deliveryType": "sproom", "attachPdf": None},
+        ),
+        200,
+    )
+    assert embedded(world.access_point.deliveries[-1].document) == []  # as booked: without

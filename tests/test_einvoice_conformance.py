@@ -37,13 +37,20 @@ from faktura.billing import Billing
 from faktura.documents.fonts import default_font
 from faktura.exchange import FixedRates
 from faktura.invoice import Invoice
+from faktura.issued import ArchiveKind
 from faktura.items import ItemAttribute
 from faktura.lines import Line, ProductLine
 from faktura.money import Currency
 from faktura.parties import Company, Customer
 from faktura.storage.memory import MemoryStore
 from faktura.testing.clock import ManualClock
-from faktura.testing.strategies import SELLER_COUNTRIES, companies, customers, drafts
+from faktura.testing.strategies import (
+    SELLER_COUNTRIES,
+    SUPPORTING_CONTENT,
+    companies,
+    customers,
+    drafts,
+)
 from faktura.vat import VatCategory, VatZone
 
 
@@ -243,6 +250,13 @@ def _billing(case: Case) -> Billing:
         uow.companies.add(case.company)
         uow.customers.add(case.customer)
         uow.invoices.add(case.draft)
+        for item in case.draft.attachments:  # the drawn supporting documents' bytes
+            if item.sha256 is not None and item.mime_code is not None:
+                content = SUPPORTING_CONTENT[item.sha256]
+                kind = ArchiveKind.ATTACHMENT
+                uow.archive.put(
+                    case.company.id, case.draft.id, kind, content, item.mime_code, clock.now()
+                )
         uow.commit()
     return billing
 

@@ -3,6 +3,7 @@ answers (each response body validates against the schema documented for its stat
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import attrs
@@ -91,8 +92,9 @@ def test_the_document_describes_the_api(world: World, document: dict[str, Any]) 
                     "$ref": "#/components/schemas/ErrorResponse"
                 }, (method, path, code)
             if "{id}" in path:
-                (parameter,) = [p for p in operation["parameters"] if p["in"] == "path"]
-                assert parameter["required"] is True
+                in_path = [p for p in operation["parameters"] if p["in"] == "path"]
+                assert [p["name"] for p in in_path] == re.findall(r"\{(\w+)\}", path)
+                assert all(p["required"] is True for p in in_path)
                 assert "404" in operation["responses"]
             if "requestBody" in operation:
                 assert "413" in operation["responses"]

@@ -28,6 +28,9 @@ ENDPOINTS: list[tuple[str, str, Scope, Any]] = [
     ("GET", "/v1/invoices/{draft}/pdf", Scope.INVOICES_READ, None),
     ("POST", "/v1/invoices/{draft}/send", Scope.INVOICES_SEND, {"deliveryType": "manual"}),
     ("GET", "/v1/invoices/{invoice}/delivery-status", Scope.INVOICES_READ, None),
+    ("GET", "/v1/invoices/{draft}/attachments", Scope.INVOICES_READ, None),
+    ("POST", "/v1/invoices/{draft}/attachments", Scope.INVOICES_WRITE, {"id": "ref-1"}),
+    ("DELETE", "/v1/invoices/{draft}/attachments/{attachment}", Scope.INVOICES_WRITE, None),
     ("POST", "/v1/invoices/{invoice}/payments", Scope.PAYMENTS_WRITE, {"amount": "1.00"}),
     ("POST", "/v1/credit-notes", Scope.INVOICES_WRITE, {"invoiceId": "{invoice}"}),
     ("GET", "/v1/credit-notes", Scope.INVOICES_READ, None),
@@ -36,6 +39,9 @@ ENDPOINTS: list[tuple[str, str, Scope, Any]] = [
     ("GET", "/v1/credit-notes/{note}/pdf", Scope.INVOICES_READ, None),
     ("POST", "/v1/credit-notes/{note}/send", Scope.INVOICES_SEND, {"deliveryType": "manual"}),
     ("GET", "/v1/credit-notes/{note}/delivery-status", Scope.INVOICES_READ, None),
+    ("GET", "/v1/credit-notes/{note}/attachments", Scope.INVOICES_READ, None),
+    ("POST", "/v1/credit-notes/{note}/attachments", Scope.INVOICES_WRITE, {"id": "ref-1"}),
+    ("DELETE", "/v1/credit-notes/{note}/attachments/{attachment}", Scope.INVOICES_WRITE, None),
     ("POST", "/v1/customers", Scope.CUSTOMERS_WRITE, {"name": "New"}),
     ("GET", "/v1/customers", Scope.CUSTOMERS_READ, None),
     ("GET", "/v1/customers/{customer}", Scope.CUSTOMERS_READ, None),
@@ -59,6 +65,7 @@ def _fill(value: Any, tenant: Tenant) -> Any:
         "note": tenant.credit_note_id,
         "customer": tenant.customer_id,
         "reference": tenant.provider_reference or "",
+        "attachment": "ref-1",
     }
     if isinstance(value, str):
         return value.format(**ids)
@@ -88,7 +95,8 @@ def test_the_table_covers_every_operation_of_the_openapi_document(world: World) 
             path.replace("{draft}", "{id}")
             .replace("{invoice}", "{id}")
             .replace("{note}", "{id}")
-            .replace("{customer}", "{id}"),
+            .replace("{customer}", "{id}")
+            .replace("{attachment}", "{attachmentId}"),
             scope.value,
         )
         for method, path, scope, _ in ENDPOINTS

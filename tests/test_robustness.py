@@ -47,6 +47,7 @@ from faktura import (
     VatCategory,
     VatZone,
 )
+from faktura.attachments import Attachment
 from faktura.billing import Billing
 from faktura.delivery.channel import DeliveryType
 from faktura.delivery.manual import ManualChannel
@@ -425,6 +426,17 @@ def _calls(world: World) -> dict[str, tuple[Callable[..., Any], list[Any], dict[
             {"message": "ok", "details": {"a": "b"}},
         ),
         "recover_deliveries": (b.recover_deliveries, [co], {"actor": "me"}),
+        "add_attachment": (
+            b.add_attachment,
+            [
+                co,
+                draft,
+                Attachment(id="TS-1", content=b"a;b\n", mime_code="text/csv", filename="t.csv"),
+            ],
+            {"actor": "me"},
+        ),
+        "remove_attachment": (b.remove_attachment, [co, draft, "TS-1"], {"actor": "me"}),
+        "attachments": (b.attachments, [co, draft], {}),
         "render_ubl": (b.render_ubl, [co, booked], {}),
         "archived_documents": (b.archived_documents, [co, sent], {}),
         "archived_document": (b.archived_document, [co, "0" * 64], {}),
@@ -445,6 +457,7 @@ _NOT_SWEPT = {
     # compose Billing: their arguments come from faktura itself
     "archive": "called by faktura with its own values",
     "document_source": "called by faktura with its own values",
+    "supporting": "called by faktura with its own values",
 }
 
 

@@ -33,6 +33,7 @@ from typing import Any
 import attrs
 
 from faktura.apikeys import ApiKey, parse_key
+from faktura.attachments import Attachment, SupportingDocument, check_supporting
 from faktura.checks import check_enum, check_id, check_text, wire_name
 from faktura.delivery.channel import DeliveryChannel
 from faktura.delivery.log import DeliveryAttempt, DeliveryStatus, SendResult
@@ -65,7 +66,7 @@ from faktura.issuability import (
     issuability_errors,
     rules_for,
 )
-from faktura.issued import MEDIA_TYPES, ArchivedDocument, ArchiveKind, logo_media_type
+from faktura.issued import MEDIA_TYPES, ArchivedDocument, ArchiveKind, logo_media_type, sha256
 from faktura.parties import Company, Customer
 from faktura.ports import (
     MAX_PAGE_SIZE,
@@ -794,6 +795,76 @@ class Billing:
         _check_actor(actor)
         return self._sender.recover(company_id, actor)
 
+    # -- supporting documents ------------------------------------------------------------
+
+    def add_attachment(
+        self,
+        company_id: str,
+        invoice_id: str,
+        attachment: Attachment,
+        *,
+        actor: str | None = None,
+    ) -> SupportingDocument:
+        """Keep a supporting document (BG-24) with a draft: every e-invoice of the
+        document carries it, after the document's own PDF when that is embedded. Its
+        bytes go to the archive (kind ``attachment``); once the document is booked its
+        supporting documents are final. Answers what is kept (no bytes).
+
+        Raises NotFoundError, InvoiceStateError (not a draft), ValidationError (``id``
+        or ``filename`` of another of the document's supporting documents),
+        AttachmentTooLarge (a ValidationError: above ``MAX_FILE_BYTES``,
+        ``MAX_DOCUMENT_BYTES`` or ``MAX_ATTACHMENTS``), ConflictError.
+        """
+        _check_ids(companyId=company_id, invoiceId=invoice_id)
+        _check_actor(actor)
+        if not isinstance(attachment, Attachment):
+            raise ValidationError("must be an Attachment", field="attachment", rule="type")
+        content = attachment.content
+        kept = SupportingDocument.kept(attachment, None if content is None else sha256(content))
+        now = self.clock.now()
+        with self.store.unit_of_work() as uow:
+            invoice = uow.invoices.get(company_id, invoice_id)
+            updated, event = invoice.attach(now, (*invoice.attachments, kept))
+            check_supporting(invoice.attachments, attachment)
+            if content is not None:
+                assert attachment.mime_code is not None  # (Attachment checked it)
+                uow.archive.put(
+                    company_id,
+                    invoice_id,
+                    ArchiveKind.ATTACHMENT,
+                    content,
+                    attachment.mime_code,
+                    now,
+                )
+            self._save(uow, invoice, updated, self._stamp(event, actor))
+            uow.commit()
+        return kept
+
+    def remove_attachment(
+        self, company_id: str, invoice_id: str, attachment_id: str, *, actor: str | None = None
+    ) -> tuple[SupportingDocument, ...]:
+        """Take the supporting document ``attachment_id`` (its BT-122 reference) off a
+        draft; the ones left. Its bytes stay in the archive (kept for good, like every
+        archived file). Raises NotFoundError (also for an unknown attachment),
+        InvoiceStateError (not a draft), ConflictError."""
+        _check_ids(companyId=company_id, invoiceId=invoice_id)
+        _check_actor(actor)
+        check_text(attachment_id, "attachmentId", required=True, limit=200, one_line=True)
+        with self.store.unit_of_work() as uow:
+            invoice = uow.invoices.get(company_id, invoice_id)
+            left = tuple(item for item in invoice.attachments if item.id != attachment_id)
+            updated, event = invoice.attach(self.clock.now(), left)
+            if len(left) == len(invoice.attachments):
+                raise NotFoundError("attachment", attachment_id)
+            self._save(uow, invoice, updated, self._stamp(event, actor))
+            uow.commit()
+        return left
+
+    def attachments(self, company_id: str, invoice_id: str) -> tuple[SupportingDocument, ...]:
+        """The supporting documents kept with the document, in the order added (their
+        bytes: ``archived_document(company_id, item.sha256)``). Raises NotFoundError."""
+        return self.get_invoice(company_id, invoice_id).attachments
+
     # -- documents -----------------------------------------------------------------------
 
     def render_pdf(self, company_id: str, invoice_id: str, *, draft: bool = False) -> bytes:
@@ -892,10 +963,22 @@ class Billing:
                 if issued.logo_sha256 is not None
                 else None
             )
-            return DocumentSource.issued(invoice, issued, logo)
+            return DocumentSource.issued(invoice, issued, logo, self.supporting(uow, invoice))
         company = uow.companies.get(invoice.company_id)
         customer = self._directory(uow).get(invoice.company_id, invoice.customer_id)
-        return DocumentSource.live(invoice, company, customer)
+        return DocumentSource.live(
+            invoice, company, customer, attachments=self.supporting(uow, invoice)
+        )
+
+    def supporting(self, uow: UnitOfWork, invoice: Invoice) -> tuple[Attachment, ...]:
+        """The supporting documents kept with ``invoice``, their bytes read from the
+        archive in ``uow``."""
+        return tuple(
+            item.attachment(
+                None if item.sha256 is None else uow.archive.get(invoice.company_id, item.sha256)
+            )
+            for item in invoice.attachments
+        )
 
     def archive(
         self,

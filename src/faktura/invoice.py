@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 import attrs
 
+from faktura.attachments import SupportingDocument
 from faktura.checks import (
     check_bool,
     check_date,
@@ -263,6 +264,9 @@ class Invoice:
     period_end: date | None = None
     #: Where the goods go or the service is done (BG-13); none unless given.
     deliver_to: DeliverTo | None = None
+    #: The supporting documents the host keeps with it (BG-24), their bytes in the
+    #: archive; set through ``attach`` while a draft, final once booked.
+    attachments: tuple[SupportingDocument, ...] = ()
     number: str | None = None
     booked_at: datetime | None = None
     scheduled_for: datetime | None = None
@@ -575,6 +579,18 @@ class Invoice:
         changed = (k for k in _WIRE_NAMES if getattr(updated, k) != getattr(self, k))
         fields = ",".join(sorted(_WIRE_NAMES[k] for k in changed))
         return Transition(updated, InvoiceEvent(self.id, "updated", at, {"fields": fields}))
+
+    def attach(self, at: datetime, attachments: Sequence[SupportingDocument]) -> Transition:
+        """Replace the supporting documents of a draft (``faktura.billing.Billing`` keeps
+        their bytes and checks their limits). Raises InvoiceStateError unless draft or
+        scheduled, ValidationError naming ``attachments.<index>``."""
+        self._require(EDITABLE_STATUSES, "change the attachments of")
+        kept = check_tuple(attachments, SupportingDocument, "attachments")
+        ids = ",".join(item.id for item in kept)
+        return Transition(
+            self._next(at, attachments=kept),
+            InvoiceEvent(self.id, "attachments_changed", at, {"attachments": ids}),
+        )
 
     def cancel(self, at: datetime) -> Transition:
         """Cancel a draft (booked documents are corrected with credit notes)."""

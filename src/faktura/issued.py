@@ -55,6 +55,9 @@ class ArchiveKind(enum.StrEnum):
     EMAIL = "email"
     #: The seller's logo the document was issued with.
     LOGO = "logo"
+    #: A supporting document the host kept with the document (BG-24, BT-125), archived
+    #: with its own MIME code when given to the draft (``Invoice.attachments``).
+    ATTACHMENT = "attachment"
 
 
 #: The media type each kind is archived with.

@@ -44,6 +44,7 @@ from typing import TYPE_CHECKING
 
 import attrs
 
+from faktura.attachments import Attachment
 from faktura.delivery.channel import (
     DeliveryChannel,
     DeliveryOutcomeUnknown,
@@ -334,6 +335,7 @@ class Sender:
             company = uow.companies.get(company_id)
             invoice = uow.invoices.get(company_id, request.invoice_id)
             customer = self._billing._directory(uow).get(company_id, invoice.customer_id)
+            supporting = self._billing.supporting(uow, invoice)
         _check_sendable(invoice)
         channel = self._channels[request.delivery_type]
         if recipient is None:
@@ -344,7 +346,9 @@ class Sender:
         # refused now, every field at once, before a number is used.
         errors: list[FieldError] = []
         if invoice.status in EDITABLE_STATUSES:
-            preview = _preview(invoice, self._billing.clock, company, customer, request.template_id)
+            preview = _preview(
+                invoice, self._billing.clock, company, customer, request.template_id, supporting
+            )
             try:
                 self._billing._gate(
                     preview.invoice, preview.company, preview.customer, request.template_id
@@ -669,12 +673,18 @@ def _recipient(request: _Request, invoice: Invoice, customer: Customer) -> Recip
 
 
 def _preview(
-    invoice: Invoice, clock: Clock, company: Company, customer: Customer, template_id: str | None
+    invoice: Invoice,
+    clock: Clock,
+    company: Company,
+    customer: Customer,
+    template_id: str | None,
+    attachments: tuple[Attachment, ...] = (),
 ) -> DocumentSource:
-    """A draft as it would be booked now: issued with the live records."""
+    """A draft as it would be booked now: issued with the live records (and its
+    supporting documents, ``attachments``)."""
     issued = issue(invoice, company, customer, template_id=template_id)
     booked = invoice.book(_PREVIEW_NUMBER, clock.now(), issued=issued).invoice
-    return DocumentSource.issued(booked, issued, company.logo)
+    return DocumentSource.issued(booked, issued, company.logo, attachments)
 
 
 def _outgoing(

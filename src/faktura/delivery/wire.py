@@ -65,6 +65,15 @@ class SendRequest:
     override_ean_number: str | None = None
     update_customer_record: bool = False
     document_template_id: str | None = None
+    attach_pdf: bool | None = attrs.field(
+        default=None,
+        metadata={
+            "description": "Whether the e-invoice the send carries (over Peppol, or "
+            "attached to an email) embeds the document's own PDF (EN 16931 BG-24); "
+            "absent or null: as the customer asked when the document was booked "
+            "(the customer's attachPdf). A retry carries the same e-invoice"
+        },
+    )
 
 
 @attrs.frozen

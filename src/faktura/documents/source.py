@@ -9,6 +9,9 @@
   locale; the company's logo.
 - Its e-invoice embeds its PDF (BG-24) when the caller asks for it, else when the buyer
   it was issued to asked for it (``Customer.attach_pdf`` in the snapshot).
+- Its e-invoice carries the supporting documents the host kept with it
+  (``Invoice.attachments``, their bytes read from the archive by
+  ``faktura.billing.Billing``), after its own PDF.
 
 A document booked before faktura kept snapshots has none: it is drawn from the live
 records, as it always was.
@@ -18,6 +21,7 @@ from __future__ import annotations
 
 import attrs
 
+from faktura.attachments import Attachment, with_supporting
 from faktura.documents.l10n import document_locale
 from faktura.errors import ValidationError
 from faktura.invoice import Invoice
@@ -78,12 +82,28 @@ class DocumentSource:
     language: str
     template_id: str
     logo: bytes | None = None
+    #: The supporting documents of ``invoice.attachments``, with their archived bytes.
+    attachments: tuple[Attachment, ...] = ()
 
     @classmethod
-    def issued(cls, invoice: Invoice, issued: IssuedParties, logo: bytes | None) -> DocumentSource:
+    def issued(
+        cls,
+        invoice: Invoice,
+        issued: IssuedParties,
+        logo: bytes | None,
+        attachments: tuple[Attachment, ...] = (),
+    ) -> DocumentSource:
         """A booked document, from its snapshot; ``logo`` the archived bytes of
-        ``issued.logo_sha256``."""
-        return cls(invoice, issued.seller, issued.buyer, issued.language, issued.template_id, logo)
+        ``issued.logo_sha256``; ``attachments`` its supporting documents."""
+        return cls(
+            invoice,
+            issued.seller,
+            issued.buyer,
+            issued.language,
+            issued.template_id,
+            logo,
+            attachments,
+        )
 
     @classmethod
     def live(
@@ -92,6 +112,7 @@ class DocumentSource:
         company: Company,
         customer: Customer,
         template_id: str | None = None,
+        attachments: tuple[Attachment, ...] = (),
     ) -> DocumentSource:
         """A draft (or a document without a snapshot), from the live records."""
         return cls(
@@ -101,6 +122,7 @@ class DocumentSource:
             document_locale(customer.language, company.locale),
             template_for(company, customer, template_id),
             company.logo,
+            attachments,
         )
 
     def pdf(self, *, draft: bool = False) -> bytes:
@@ -113,12 +135,13 @@ class DocumentSource:
 
     def ubl(self, pdf: bytes | None = None) -> bytes:
         """The UBL e-invoice of a booked document; ``pdf``: the document's PDF, embedded
-        as a supporting document (BG-24). Raises ValidationError."""
-        from faktura.attachments import Attachment
+        as a supporting document (BG-24) before the host's (``attachments``). Raises
+        ValidationError."""
         from faktura.documents.ubl import to_ubl
 
         number = self.invoice.number
-        attachments = []
+        own = None
         if pdf is not None and number is not None:  # (a draft is refused by to_ubl)
-            attachments.append(Attachment.document_pdf(number, pdf))
+            own = Attachment.document_pdf(number, pdf)
+        attachments = with_supporting(own, self.attachments)
         return to_ubl(self.invoice, self.company, self.customer, attachments=attachments)

@@ -34,6 +34,13 @@ from starlette.types import Scope as AsgiScope
 from starlette.websockets import WebSocketClose
 
 from faktura.apikeys import Scope
+from faktura.attachments import (
+    MAX_ATTACHMENTS,
+    MAX_DOCUMENT_BYTES,
+    MAX_FILE_BYTES,
+    AttachmentTooLarge,
+    SupportingDocument,
+)
 from faktura.billing import Billing
 from faktura.delivery.wire import (
     DeliveryStatusResponse,
@@ -56,11 +63,14 @@ from faktura.wire import (
 )
 
 from .auth import Caller, KeyCache, authenticate, require
-from .errors import ApiError, error_response, invalid, translate
+from .errors import ApiError, error_response, invalid, translate, validation_details
 from .openapi import ID_PATTERN, Operation, Param, build_openapi
 from .schemas import (
     AccessPointStatusRequest,
     AccessPointStatusResponse,
+    AttachmentList,
+    AttachmentRequest,
+    AttachmentWire,
     CompanyResponse,
     CreateCreditNoteRequest,
     CreateCustomerRequest,
@@ -71,6 +81,9 @@ from .schemas import (
     UpdateCompanyRequest,
     UpdateCustomerRequest,
     UpdateDraftRequest,
+    attachment_from_wire,
+    attachment_wire,
+    attachments_wire,
     company_changes,
     company_wire,
     customer_changes,
@@ -141,6 +154,16 @@ _CUSTOMER_FILTER = Param(
 _DRAFT = Param(
     "draft", "query", {"type": "boolean", "default": False}, "Render a draft watermark version"
 )
+_ATTACHMENT_ID_PARAM = Param(
+    "attachmentId",
+    "path",
+    {"type": "string", "minLength": 1, "maxLength": 200},
+    "The supporting document's reference (its id, BT-122)",
+    required=True,
+)
+#: The largest body of "Add a supporting document": the largest file in base64, and room
+#: for the other properties.
+_ATTACHMENT_BODY_BYTES = (MAX_FILE_BYTES + 2) // 3 * 4 + 16_384
 _IF_MATCH = Param(
     "If-Match",
     "header",
@@ -305,14 +328,16 @@ class _Api:
             return fn(*args, **kwargs)
         return await run_in_threadpool(fn, *args, **kwargs)
 
-    async def body(self, request: Request) -> dict[str, Any]:
-        """The JSON object of the request body, read up to the size limit."""
+    async def body(self, request: Request, limit: int | None = None) -> dict[str, Any]:
+        """The JSON object of the request body, read up to the size limit (``limit``
+        when given, else ``max_body_bytes``)."""
         _check_media_type(request)
+        most = self.max_body_bytes if limit is None else limit
         too_large = ApiError(
             413,
             "PAYLOAD_TOO_LARGE",
-            f"the request body is above {self.max_body_bytes} bytes",
-            {"maxBytes": self.max_body_bytes},
+            f"the request body is above {most} bytes",
+            {"maxBytes": most},
         )
         length = request.headers.get("content-length")
         if length is not None:
@@ -320,13 +345,13 @@ class _Api:
                 if length.strip().isdigit():
                     raise too_large
                 raise invalid("Content-Length", "type", "must be a whole number")
-            if int(length) > self.max_body_bytes:
+            if int(length) > most:
                 raise too_large
         chunks: list[bytes] = []
         size = 0
         async for chunk in request.stream():
             size += len(chunk)
-            if size > self.max_body_bytes:
+            if size > most:
                 raise too_large
             chunks.append(chunk)
         raw = b"".join(chunks)
@@ -447,10 +472,64 @@ class _Api:
                     document_template_id=body.document_template_id,
                     idempotency_key=key,
                     actor=caller.actor,
+                    attach_pdf=body.attach_pdf,
                 )
                 return send_result_to_wire(result)
 
             return _json_response(await self.call(send))
+
+        return handle
+
+    # -- supporting documents (both kinds) -----------------------------------------------
+
+    def list_attachments(self, kind: DocumentKind) -> Handler:
+        async def handle(request: Request, caller: Caller) -> Response:
+            _query(request, ())
+            invoice = await self.read(self.document, caller.company_id, _path_id(request), kind)
+            return _json_response(unstructure(attachments_wire(invoice.attachments)))
+
+        return handle
+
+    def add_attachment(self, kind: DocumentKind) -> Handler:
+        async def handle(request: Request, caller: Caller) -> Response:
+            _query(request, ())
+            document_id = _path_id(request)
+            limit = max(self.max_body_bytes, _ATTACHMENT_BODY_BYTES)
+            data = await self.body(request, limit)
+            attachment = attachment_from_wire(parse_body(data, AttachmentRequest))
+
+            def add() -> SupportingDocument:
+                self.document(caller.company_id, document_id, kind)
+                try:
+                    return self.billing.add_attachment(
+                        caller.company_id, document_id, attachment, actor=caller.actor
+                    )
+                except AttachmentTooLarge as exc:
+                    details = validation_details(exc.errors)
+                    details["maxBytes"] = MAX_FILE_BYTES
+                    details["maxDocumentBytes"] = MAX_DOCUMENT_BYTES
+                    details["maxAttachments"] = MAX_ATTACHMENTS
+                    raise ApiError(413, "PAYLOAD_TOO_LARGE", str(exc), details) from None
+
+            kept = await self.call(add)
+            return _json_response(unstructure(attachment_wire(kept)), 201)
+
+        return handle
+
+    def remove_attachment(self, kind: DocumentKind) -> Handler:
+        async def handle(request: Request, caller: Caller) -> Response:
+            _query(request, ())
+            document_id = _path_id(request)
+            attachment_id = str(request.path_params["attachmentId"])
+
+            def remove() -> tuple[SupportingDocument, ...]:
+                self.document(caller.company_id, document_id, kind)
+                return self.billing.remove_attachment(
+                    caller.company_id, document_id, attachment_id, actor=caller.actor
+                )
+
+            left = await self.call(remove)
+            return _json_response(unstructure(attachments_wire(left)))
 
         return handle
 
@@ -723,6 +802,54 @@ class _Api:
                 request=SendRequest,
                 response=SendResponse,
                 errors=(404, 409, 422, 502),
+            )
+            add(
+                self.list_attachments(kind),
+                method="GET",
+                path=f"{one}/attachments",
+                operation_id=f"list{prefix or 'Invoice'}Attachments",
+                summary=f"List the supporting documents of a {noun}",
+                tag=tag,
+                scope=read,
+                description="The supporting documents (EN 16931 BG-24) kept with the "
+                "document, in the order its e-invoices carry them, without their bytes.",
+                params=(_ID_PARAM,),
+                response=AttachmentList,
+                errors=(404,),
+            )
+            add(
+                self.add_attachment(kind),
+                method="POST",
+                path=f"{one}/attachments",
+                operation_id=f"add{prefix or 'Invoice'}Attachment",
+                summary=f"Add a supporting document to a draft {noun}",
+                tag=tag,
+                scope=write,
+                description="Keeps a supporting document (EN 16931 BG-24) with a draft: "
+                "every e-invoice of the document carries it, after the document's own PDF "
+                "when that is embedded; final once booked (409). The body may be up to "
+                f"{_ATTACHMENT_BODY_BYTES} bytes; a file above {MAX_FILE_BYTES} bytes, "
+                f"more than {MAX_DOCUMENT_BYTES} bytes or {MAX_ATTACHMENTS} supporting "
+                "documents per document is 413.",
+                params=(_ID_PARAM,),
+                request=AttachmentRequest,
+                response=AttachmentWire,
+                status=201,
+                errors=(404, 409, 413),
+            )
+            add(
+                self.remove_attachment(kind),
+                method="DELETE",
+                path=f"{one}/attachments/{{attachmentId}}",
+                operation_id=f"remove{prefix or 'Invoice'}Attachment",
+                summary=f"Remove a supporting document from a draft {noun}",
+                tag=tag,
+                scope=write,
+                description="Takes the supporting document off the draft and answers the "
+                "ones left; booked documents keep theirs (409).",
+                params=(_ID_PARAM, _ATTACHMENT_ID_PARAM),
+                response=AttachmentList,
+                errors=(404, 409),
             )
             add(
                 self.delivery_status(kind),

@@ -22,6 +22,7 @@ from cattrs.gen import make_dict_unstructure_fn, override
 from cattrs.strategies import configure_tagged_union
 
 from faktura.apikeys import ApiKey, Scope
+from faktura.attachments import SupportingDocument
 from faktura.deliver_to import DeliverTo
 from faktura.delivery.log import DeliveryAttempt
 from faktura.errors import StorageError
@@ -202,6 +203,8 @@ def _invoice(
             "period_end": _date_or_none(data.get("period_end")),
             # documents stored before deliver-to was kept have none
             "deliver_to": _deliver_to(data.get("deliver_to")),
+            # documents stored before supporting documents were kept have none
+            "attachments": _supporting(data.get("attachments")),
             "number": data["number"],
             "booked_at": _time_or_none(data["booked_at"]),
             "scheduled_for": _time_or_none(data["scheduled_for"]),
@@ -300,6 +303,10 @@ def _accounting_vat(data: dict[str, Any] | None) -> AccountingVat | None:
 
 def _deliver_to(data: dict[str, Any] | None) -> DeliverTo | None:
     return None if data is None else _converter.structure(data, DeliverTo)
+
+
+def _supporting(data: list[dict[str, Any]] | None) -> tuple[SupportingDocument, ...]:
+    return tuple(SupportingDocument(**item) for item in data or ())
 
 
 def _references(data: dict[str, Any] | None) -> DocumentReferences:

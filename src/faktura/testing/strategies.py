@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import hashlib
 import importlib
 import math
 from collections.abc import Callable, Iterable, Sequence
@@ -36,6 +37,7 @@ from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 
 from faktura import codelists, identifiers
+from faktura.attachments import SupportingDocument
 from faktura.deliver_to import DeliverTo
 from faktura.errors import ValidationError
 from faktura.invoice import BOOKED_STATUSES, Invoice, Status
@@ -57,6 +59,7 @@ __all__ = [
     "CURRENCY_CODES",
     "NATIONAL_RULE_COUNTRIES",
     "SELLER_COUNTRIES",
+    "SUPPORTING_CONTENT",
     "VatGroupKey",
     "allowance_charges",
     "amounts",
@@ -75,6 +78,7 @@ __all__ = [
     "product_lines",
     "quantities",
     "separator_lines",
+    "supporting_documents",
     "text_lines",
     "timestamps",
     "unit_prices",
@@ -681,7 +685,7 @@ def _drafts(
     period = draw(_PERIODS)
     if period:
         doc_lines = _within(doc_lines, period["period_start"], period["period_end"])
-    return Invoice.draft(
+    draft = Invoice.draft(
         id=draw(_UUIDS),
         company_id=draw(_COMPANY_IDS),
         customer_id=draw(_CUSTOMER_IDS),
@@ -705,6 +709,9 @@ def _drafts(
         deliver_to=draw(st.none() | deliver_tos()),
         **period,  # type: ignore[arg-type]
     ).invoice
+    if draw(_ints(0, 4)) == 0:  # a fifth keep supporting documents
+        return draft.attach(at, draw(supporting_documents())).invoice
+    return draft
 
 
 def _within(lines: Sequence[Line], start: date, end: date) -> tuple[Line, ...]:
@@ -719,6 +726,33 @@ def _within(lines: Sequence[Line], start: date, end: date) -> tuple[Line, ...]:
         else line
         for line in lines
     )
+
+
+@st.composite
+def _supporting_documents(draw: st.DrawFn) -> tuple[SupportingDocument, ...]:
+    kept: list[SupportingDocument] = []
+    for index in range(draw(_ints(1, 3))):
+        shape = draw(_ints(0, 2))  # embedded content, a URI, the reference only
+        mime, name, content = draw(st.sampled_from(_SUPPORTING_FILES))
+        kept.append(
+            SupportingDocument(
+                id=f"{draw(st.sampled_from(('TS-2026-11', 'Bilag', 'Tegning ø')))} {index + 1}",
+                description=draw(st.none() | st.sampled_from(("Timesheet", "Foto – før"))),
+                mime_code=mime if shape == 0 else None,
+                filename=f"{index + 1}-{name}" if shape == 0 else None,
+                uri="https://example.com/bilag/7" if shape == 1 else None,
+                sha256=hashlib.sha256(content).hexdigest() if shape == 0 else None,
+                size=len(content) if shape == 0 else None,
+            )
+        )
+    return tuple(kept)
+
+
+def supporting_documents() -> st.SearchStrategy[tuple[SupportingDocument, ...]]:
+    """One to three supporting documents kept with a document (BG-24): embedded (a MIME
+    code, a file name and the digest of bytes of ``SUPPORTING_CONTENT``), by URI, or by
+    reference only; ids and file names of their own."""
+    return _supporting_documents()
 
 
 def document_references() -> st.SearchStrategy[DocumentReferences]:
@@ -754,6 +788,18 @@ def deliver_tos() -> st.SearchStrategy[DeliverTo]:
     """A document's deliver-to (BG-13): a name, a location (a GLN under scheme 0088 or
     an identifier without scheme) and an address, each present or not, at least one."""
     return _deliver_tos()
+
+
+_SUPPORTING_FILES = (
+    ("text/csv", "timer.csv", b"dato;timer\n2026-11-02;7,5\n"),
+    ("image/png", "foto.png", b"\x89PNG\r\n\x1a\n" + bytes(range(32))),
+    ("application/pdf", "ordre.pdf", b"%PDF-1.4\n% ordre\n%%EOF\n"),
+)
+#: The bytes of the embedded supporting documents ``supporting_documents`` draws, by
+#: sha256: a test that stores a drawn document archives them (``Billing`` reads them).
+SUPPORTING_CONTENT = {
+    hashlib.sha256(content).hexdigest(): content for *_, content in _SUPPORTING_FILES
+}
 
 
 def _currency_strategy(currency: Currency | str | None) -> st.SearchStrategy[Currency]:
