@@ -83,10 +83,11 @@ MAX_REFUSED = 0.3
 #: Sweden's rule SE-R-006 takes only 25, 12, 6 and 0 %.)
 MIN_PER_COUNTRY = 10
 #: Denmark is faktura's home: its sellers are drawn as often as three other countries.
-#: Greek sellers are left out: their e-invoices are refused by design (the Greek number
-#: format and the myDATA MARK are not modelled: GR-R-001-1, GR-R-004-1), as
-#: tests/test_national_rules.py checks.
-_SELLER_COUNTRIES = ("DK", "DK", "DK", *(c for c in SELLER_COUNTRIES if c != "GR"))
+_SELLER_COUNTRIES = ("DK", "DK", "DK", *SELLER_COUNTRIES)
+#: Greek sellers' e-invoices are refused by design (the Greek number format and the myDATA
+#: MARK are not modelled: GR-R-001-1, GR-R-004-1; tests/test_national_rules.py): the
+#: sweep checks their refusals name the field and the rule, and asks no document to pass.
+_REFUSED_COUNTRIES = frozenset({"GR"})
 #: Below 0.5 % a VAT rate with VAT of 0.50 or more is refused by design (CEN's BR-CO-17
 #: rounds the rate to a whole percent first), as tests/test_ubl.py checks; the drafts
 #: drawn have rates of 0 or from 0.5 %.
@@ -345,7 +346,7 @@ def test_every_document_passes_the_official_rules(validator: OfficialRules) -> N
         *([f"{tally.failed_documents} documents not conformant"] if tally.failures else []),
         *(
             f"only {tally.by_country[country]} documents of sellers in {country} validated"
-            for country in sorted(set(_SELLER_COUNTRIES))
+            for country in sorted(set(_SELLER_COUNTRIES) - _REFUSED_COUNTRIES)
             if tally.by_country[country] < MIN_PER_COUNTRY
         ),
     ]

@@ -22,6 +22,7 @@ import pytest
 import einvoice_rules
 from einvoice_rules import OfficialRules
 from faktura import ValidationError
+from faktura.deliver_to import DeliverTo
 from faktura.documents.payment import payment_lines
 from faktura.documents.peppol import RULES, peppol_findings
 from faktura.documents.ubl import to_ubl
@@ -376,6 +377,27 @@ def test_nl_r_007_and_008_payment_means(rules: OfficialRules) -> None:
     }
     ubl = conformant(rules, document("NL", currency="USD"), seller("NL"), buyer("NL"))
     assert first(ubl, "cac:PaymentMeans/cbc:PaymentMeansCode").text == "30"  # NL-R-008
+
+
+@pytest.mark.parametrize(
+    ("rule", "field", "address"),
+    [
+        ("DE-R-010", "deliverTo.address.city", Address("Baustelle 1", None, "10115", "DE")),
+        ("DE-R-011", "deliverTo.address.postalCode", Address("Baustelle 1", "Berlin", None, "DE")),
+    ],
+)
+def test_de_deliver_to_address(
+    rules: OfficialRules, rule: str, field: str, address: Address
+) -> None:
+    site = DeliverTo(name="Baustelle Mitte", address=address)
+    assert refused(document("DE", deliver_to=site), seller("DE"), buyer("DE")) == {(field, rule)}
+    berlin = Address("Baustelle 1", "Berlin", "10115", "DE")
+    full = DeliverTo(name="Baustelle Mitte", address=berlin)
+    ubl = conformant(rules, document("DE", deliver_to=full), seller("DE"), buyer("DE"))
+    postal = "cac:Delivery/cac:DeliveryLocation/cac:Address/cbc:PostalZone"
+    assert first(ubl, postal).text == "10115"
+    # between other parties the rule does not apply
+    conformant(rules, document("DE", deliver_to=site), seller("DE"), buyer("DK"))
 
 
 def test_nl_r_007_a_credit_note_the_buyer_pays(rules: OfficialRules) -> None:

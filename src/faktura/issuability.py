@@ -161,6 +161,15 @@ EN16931: RuleSet = (
 )
 
 
+def _deliver_to_part(parties: Parties, name: str) -> bool:
+    """The document's deliver-to address (BG-15), if it has one, gives ``name``."""
+    invoice = parties.invoice
+    if invoice is None or invoice.deliver_to is None or invoice.deliver_to.address is None:
+        return True
+    value: str | None = getattr(invoice.deliver_to.address, name)
+    return _present(value)
+
+
 def _address_part(address: Callable[[Parties], Address], name: str) -> Callable[[Parties], bool]:
     def holds(parties: Parties) -> bool:
         value: str | None = getattr(address(parties), name)
@@ -451,6 +460,20 @@ PEPPOL_GERMANY: RuleSet = (
         "lines",
         "an intra-community supply (K) between German parties would need a full delivery address",
         lambda p: VatCategory.K not in p.categories,
+        _DE_BUYER,
+    ),
+    Requirement(
+        "DE-R-010",
+        "deliverTo.address.city",
+        "between German parties a deliver-to address names its city (BT-77)",
+        lambda p: _deliver_to_part(p, "city"),
+        _DE_BUYER,
+    ),
+    Requirement(
+        "DE-R-011",
+        "deliverTo.address.postalCode",
+        "between German parties a deliver-to address names its postal code (BT-78)",
+        lambda p: _deliver_to_part(p, "postal_code"),
         _DE_BUYER,
     ),
 )
