@@ -269,12 +269,45 @@ def test_no_recipient_at_all_is_named(w: World) -> None:
     assert_nothing_booked(w, draft)
 
 
-def test_a_document_the_einvoice_cannot_express_books_nothing(w: World) -> None:
-    # UBL amounts have two decimals in Peppol BIS: a 3-decimal currency is refused
-    draft = w.draft(currency="KWD")
-    with pytest.raises(ValidationError):
+@pytest.mark.parametrize(
+    ("body", "rule"),
+    [
+        # CEN's BR-CO-17 rounds a rate below 0.5 % to 0 % and then expects no VAT
+        (
+            {
+                "lines": [
+                    {
+                        "description": "Consulting",
+                        "quantity": "2",
+                        "unitPrice": "500.00",
+                        "vatCategory": "S",
+                        "vatRate": "0.25",
+                    }
+                ]
+            },
+            "ubl_vat_rate",
+        ),
+        # Peppol's DK-R-004: between Danish parties, charge code ZZZ names a tax category
+        (
+            {
+                "allowanceCharges": [
+                    {"type": "charge", "amount": "10.00", "reason": "x", "reasonCode": "ZZZ"}
+                ]
+            },
+            "DK-R-004",
+        ),
+    ],
+)
+def test_a_document_the_einvoice_cannot_express_books_nothing(
+    w: World, body: dict[str, Any], rule: str
+) -> None:
+    draft = w.draft(**body)
+    with pytest.raises(ValidationError) as caught:
         w.billing.send(w.company_id, draft.id, "sproom")
+    assert rule in {error.rule for error in caught.value.errors}
     assert_nothing_booked(w, draft)
+    # booked alone (not an e-invoice), the same draft takes its number
+    assert w.billing.book(w.company_id, draft.id).number is not None
 
 
 def test_cancelled_and_missing_documents(w: World) -> None:
