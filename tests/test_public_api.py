@@ -6,6 +6,9 @@ import importlib
 import pkgutil
 import subprocess
 import sys
+import types
+
+import pytest
 
 import faktura
 
@@ -33,6 +36,65 @@ def test_all_is_sorted_and_names_only_real_objects() -> None:
     assert faktura.__all__ == sorted(faktura.__all__)
     for name in faktura.__all__:
         assert hasattr(faktura, name), name
+
+
+def test_all_is_complete() -> None:
+    # as httpx checks its own: every public name of the package is in __all__, those
+    # imported with it and those loaded on first use
+    public = {
+        name
+        for name, value in vars(faktura).items()
+        if not name.startswith("_") and not isinstance(value, types.ModuleType)
+    }
+    public.discard("annotations")  # from __future__
+    public.discard("importlib")
+    public.discard("TYPE_CHECKING")
+    assert set(faktura.__all__) - {"__version__"} == public | set(faktura._LAZY)
+
+
+def test_a_host_finds_everything_in_one_namespace() -> None:
+    from faktura import Billing, MemoryStore, SqliteStore, create_app, open_store, to_ubl
+    from faktura.billing import Billing as billing_module_billing
+    from faktura.documents.ubl import to_ubl as ubl_module_to_ubl
+
+    assert Billing is billing_module_billing
+    assert to_ubl is ubl_module_to_ubl
+    billing = Billing(open_store("memory://"))
+    assert isinstance(billing.store, MemoryStore)
+    assert create_app.__module__ == "faktura.http.app"
+    assert SqliteStore.__module__ == "faktura.storage.sqlite"
+    with pytest.raises(AttributeError):
+        faktura.NoSuchThing  # noqa: B018
+
+
+def test_names_outside_the_core_load_on_first_use() -> None:
+    code = (
+        "import sys, faktura\n"
+        "loaded = sorted(m for m in sys.modules if m.startswith(('faktura.billing', "
+        "'faktura.storage', 'faktura.http', 'faktura.delivery', 'faktura.documents')))\n"
+        "assert not loaded, loaded\n"
+        "for name in ('sqlite3', 'socket', 'starlette', 'reportlab', 'psycopg', 'httpx'):\n"
+        "    assert name not in sys.modules, name\n"
+        "faktura.Billing\n"
+        "assert 'faktura.billing' in sys.modules\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+
+
+def test_a_missing_extra_is_named() -> None:
+    code = (
+        "import sys\n"
+        "sys.modules['starlette'] = None  # as if the http extra were not installed\n"
+        "import faktura\n"
+        "try:\n"
+        "    faktura.create_app\n"
+        "except faktura.ConfigurationError as err:\n"
+        "    print(err)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert "pip install 'faktura[http]'" in result.stdout
 
 
 def test_every_public_exception_is_exported() -> None:

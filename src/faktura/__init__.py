@@ -1,8 +1,24 @@
 """faktura: an embeddable invoicing core (EN 16931 totals, lifecycle, documents, delivery).
 
 Importing faktura has no side effects: no connections, no environment reads, no clock.
+Everything a host needs is a name of this package: the pure core is imported with it,
+the service layer, the stores, the channels, the documents and the HTTP adapter on first
+use (a module ``__getattr__``), so that ``import faktura`` stays small. A name whose
+extra is not installed fails with a ConfigurationError naming it:
+
+>>> from faktura import Billing, MemoryStore, ProductLine, open_store
+>>> billing = Billing(open_store("memory://"))
+>>> type(billing.store) is MemoryStore
+True
 """
 
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING
+
+from faktura.attachments import Attachment
+from faktura.deliver_to import DeliverTo
 from faktura.errors import (
     AuthenticationError,
     ConfigurationError,
@@ -20,6 +36,7 @@ from faktura.errors import (
     ValidationError,
     WireFormatError,
 )
+from faktura.exchange import AccountingVat, ExchangeRates, FixedRates
 from faktura.invoice import (
     CreditTransition,
     DocumentKind,
@@ -29,6 +46,7 @@ from faktura.invoice import (
     Status,
     Transition,
 )
+from faktura.items import ItemAttribute, ItemClassification, ItemDetails
 from faktura.lines import (
     AllowanceCharge,
     Line,
@@ -40,18 +58,85 @@ from faktura.lines import (
     TextLine,
 )
 from faktura.money import Currency
-from faktura.parties import Address, BankAccount, Company, Contact, Customer, Department
+from faktura.numbering import NumberSeries, Reset
+from faktura.parties import Address, BankAccount, Company, Contact, Customer, Department, Payee
+from faktura.references import DocumentReferences
 from faktura.terms import PaymentTerms, TermsKind
 from faktura.totals import DocumentTotals, LineAmounts, Totals, VatGroup, compute_totals
 from faktura.vat import VatCategory, VatExemption, VatZone
 
+if TYPE_CHECKING:  # the names loaded on first use, as type checkers see them
+    from faktura.billing import Billing, InvoiceList
+    from faktura.delivery.email import EmailChannel, SmtpSettings
+    from faktura.delivery.manual import ManualChannel
+    from faktura.delivery.sproom import EInvoiceChannel, SproomAccessPoint
+    from faktura.documents.pdf import DocumentData, render_pdf
+    from faktura.documents.ubl import to_ubl
+    from faktura.http import create_app
+    from faktura.ports import Clock, Store, SystemClock
+    from faktura.storage import open_store
+    from faktura.storage.memory import MemoryStore
+    from faktura.storage.postgres import PostgresStore
+    from faktura.storage.sqlite import SqliteStore
+
 __version__ = "0.1.0"
 
+#: Names loaded on first use: the module each comes from, and the extra it needs.
+_LAZY: dict[str, tuple[str, str | None]] = {
+    "Billing": ("faktura.billing", None),
+    "Clock": ("faktura.ports", None),
+    "DocumentData": ("faktura.documents.pdf", "pdf"),
+    "EInvoiceChannel": ("faktura.delivery.sproom", "einvoice"),
+    "EmailChannel": ("faktura.delivery.email", None),
+    "InvoiceList": ("faktura.billing", None),
+    "ManualChannel": ("faktura.delivery.manual", None),
+    "MemoryStore": ("faktura.storage.memory", None),
+    "PostgresStore": ("faktura.storage.postgres", "postgres"),
+    "SmtpSettings": ("faktura.delivery.email", None),
+    "SproomAccessPoint": ("faktura.delivery.sproom", "einvoice"),
+    "SqliteStore": ("faktura.storage.sqlite", None),
+    "Store": ("faktura.ports", None),
+    "SystemClock": ("faktura.ports", None),
+    "create_app": ("faktura.http", "http"),
+    "open_store": ("faktura.storage", None),
+    "render_pdf": ("faktura.documents.pdf", "pdf"),
+    "to_ubl": ("faktura.documents.ubl", None),
+}
+
+
+def __getattr__(name: str) -> object:
+    """A name of ``_LAZY``, imported on first use; ConfigurationError naming the extra
+    when the module cannot be imported without it."""
+    try:
+        module_name, extra = _LAZY[name]
+    except KeyError:
+        raise AttributeError(f"module 'faktura' has no attribute {name!r}") from None
+    try:
+        module = importlib.import_module(module_name)
+    except ImportError as exc:
+        if extra is None:
+            raise
+        raise ConfigurationError(
+            f"faktura.{name} needs the {extra} extra: pip install 'faktura[{extra}]'"
+        ) from exc
+    value = getattr(module, name)
+    globals()[name] = value  # found directly from now on
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_LAZY})
+
+
 __all__ = [
+    "AccountingVat",
     "Address",
     "AllowanceCharge",
+    "Attachment",
     "AuthenticationError",
     "BankAccount",
+    "Billing",
+    "Clock",
     "Company",
     "ConfigurationError",
     "ConflictError",
@@ -59,31 +144,53 @@ __all__ = [
     "CreditTransition",
     "Currency",
     "Customer",
+    "DeliverTo",
     "DeliveryError",
     "DeliveryRejected",
     "DeliveryUnavailable",
     "Department",
+    "DocumentData",
     "DocumentKind",
+    "DocumentReferences",
     "DocumentTotals",
+    "EInvoiceChannel",
+    "EmailChannel",
+    "ExchangeRates",
     "FakturaError",
     "FieldError",
+    "FixedRates",
     "Invoice",
     "InvoiceEvent",
+    "InvoiceList",
     "InvoiceStateError",
+    "ItemAttribute",
+    "ItemClassification",
+    "ItemDetails",
     "Line",
     "LineAmounts",
     "LineFacts",
     "LineType",
+    "ManualChannel",
+    "MemoryStore",
     "NotFoundError",
+    "NumberSeries",
     "NumberingError",
+    "Payee",
     "Payment",
     "PaymentTerms",
+    "PostgresStore",
     "ProductLine",
     "RenderError",
+    "Reset",
     "SeparatorLine",
+    "SmtpSettings",
+    "SproomAccessPoint",
+    "SqliteStore",
     "Status",
     "StorageError",
+    "Store",
     "StoredLines",
+    "SystemClock",
     "TermsKind",
     "TextLine",
     "Totals",
@@ -96,4 +203,8 @@ __all__ = [
     "WireFormatError",
     "__version__",
     "compute_totals",
+    "create_app",
+    "open_store",
+    "render_pdf",
+    "to_ubl",
 ]
