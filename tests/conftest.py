@@ -138,6 +138,7 @@ TIERS: Mapping[str, str | Mapping[str, str]] = {
     },
     "tests/test_peppol.py": UNIT,
     "tests/test_public_api.py": UNIT,
+    "tests/test_problems.py": UNIT,
     "tests/test_purity.py": UNIT,
     "tests/test_terms.py": UNIT,
     "tests/test_tiers.py": UNIT,

@@ -60,6 +60,7 @@ from faktura.lines import (
 from faktura.money import Currency
 from faktura.numbering import NumberSeries, Reset
 from faktura.parties import Address, BankAccount, Company, Contact, Customer, Department, Payee
+from faktura.problems import HttpProblem, http_problem, problem_body
 from faktura.references import DocumentReferences
 from faktura.terms import PaymentTerms, TermsKind
 from faktura.totals import DocumentTotals, LineAmounts, Totals, VatGroup, compute_totals
@@ -159,6 +160,7 @@ __all__ = [
     "FakturaError",
     "FieldError",
     "FixedRates",
+    "HttpProblem",
     "Invoice",
     "InvoiceEvent",
     "InvoiceList",
@@ -204,7 +206,9 @@ __all__ = [
     "__version__",
     "compute_totals",
     "create_app",
+    "http_problem",
     "open_store",
+    "problem_body",
     "render_pdf",
     "to_ubl",
 ]
