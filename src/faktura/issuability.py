@@ -178,22 +178,44 @@ def _address_part(address: Callable[[Parties], Address], name: str) -> Callable[
     return holds
 
 
-def _address(
-    rule: str, party: str, what: str, address: Callable[[Parties], Address]
+#: An address's parts: its Python name, wire name and word.
+_ADDRESS_PARTS = {
+    "street": ("street", "street"),
+    "postal_code": ("postalCode", "postal code"),
+    "city": ("city", "city"),
+}
+
+
+def _address_rules(
+    party: str,
+    address: Callable[[Parties], Address],
+    message: str,
+    rules: Mapping[str, str],
+    applies: Callable[[Parties], bool] = _always,
 ) -> list[Requirement]:
+    """One requirement per address part in ``rules`` (Python name → rule id), in that
+    order: ``message`` says it, with the part's ``{word}`` and its ``{rule}``."""
     return [
         Requirement(
             rule,
-            f"{party}.address.{wire}",
-            f"a full invoice names the {what}'s address: {word} is missing",
+            f"{party}.address.{_ADDRESS_PARTS[name][0]}",
+            message.format(word=_ADDRESS_PARTS[name][1], rule=rule),
             _address_part(address, name),
+            applies,
         )
-        for name, wire, word in (
-            ("street", "street", "street"),
-            ("postal_code", "postalCode", "postal code"),
-            ("city", "city", "city"),
-        )
+        for name, rule in rules.items()
     ]
+
+
+def _address(
+    rule: str, party: str, what: str, address: Callable[[Parties], Address]
+) -> list[Requirement]:
+    return _address_rules(
+        party,
+        address,
+        f"a full invoice names the {what}'s address: {{word}} is missing",
+        dict.fromkeys(("street", "postal_code", "city"), rule),
+    )
 
 
 def _has_product_line(parties: Parties) -> bool:
@@ -480,32 +502,18 @@ PEPPOL_GERMANY: RuleSet = (
 
 #: The Netherlands (seller in NL).
 PEPPOL_NETHERLANDS: RuleSet = (
-    *(
-        Requirement(
-            rule,
-            f"company.address.{wire}",
-            f"a Dutch seller's address has its {word} ({rule})",
-            _address_part(lambda p: p.seller.address, name),
-        )
-        for rule, name, wire, word in (
-            ("NL-R-002", "street", "street", "street"),
-            ("NL-R-002", "city", "city", "city"),
-            ("NL-R-002", "postal_code", "postalCode", "postal code"),
-        )
+    *_address_rules(
+        "company",
+        lambda p: p.seller.address,
+        "a Dutch seller's address has its {word} ({rule})",
+        dict.fromkeys(("street", "city", "postal_code"), "NL-R-002"),
     ),
-    *(
-        Requirement(
-            rule,
-            f"customer.address.{wire}",
-            f"a Dutch seller names a Dutch buyer's {word} ({rule})",
-            _address_part(lambda p: p.buyer_address, name),
-            _NL_BUYER,
-        )
-        for rule, name, wire, word in (
-            ("NL-R-004", "street", "street", "street"),
-            ("NL-R-004", "city", "city", "city"),
-            ("NL-R-004", "postal_code", "postalCode", "postal code"),
-        )
+    *_address_rules(
+        "customer",
+        lambda p: p.buyer_address,
+        "a Dutch seller names a Dutch buyer's {word} ({rule})",
+        dict.fromkeys(("street", "city", "postal_code"), "NL-R-004"),
+        _NL_BUYER,
     ),
     Requirement(
         "NL-R-007",
@@ -519,16 +527,11 @@ PEPPOL_NETHERLANDS: RuleSet = (
 
 #: Italy (seller in IT).
 PEPPOL_ITALY: RuleSet = tuple(
-    Requirement(
-        rule,
-        f"company.address.{wire}",
-        f"an Italian seller's address has its {word} ({rule})",
-        _address_part(lambda p: p.seller.address, name),
-    )
-    for rule, name, wire, word in (
-        ("IT-R-002", "street", "street", "street"),
-        ("IT-R-003", "city", "city", "city"),
-        ("IT-R-004", "postal_code", "postalCode", "postal code"),
+    _address_rules(
+        "company",
+        lambda p: p.seller.address,
+        "an Italian seller's address has its {word} ({rule})",
+        {"street": "IT-R-002", "city": "IT-R-003", "postal_code": "IT-R-004"},
     )
 )
 

@@ -141,9 +141,15 @@ def _whole(vat_id: str) -> str:
     return vat_id
 
 
+def _danish_cvr(vat_id: str) -> str | None:
+    """The CVR number in a Danish VAT number (DK + the CVR), else None."""
+    return vat_id[2:] if vat_id.startswith("DK") else None
+
+
 #: The Peppol endpoint (EAS scheme, eas.xml, and the identifier written) of a party
 #: addressed by its VAT number, by the number's prefix.
 VAT_ENDPOINTS: dict[str, tuple[str, Callable[[str], str]]] = {
+    "DK": (_SCHEME_CVR, lambda v: v[2:]),  # the CVR in DK…
     "SE": ("0007", lambda v: v[2:12]),  # the organisation number in SE…01 (COMMON-R049)
     "NO": ("0192", lambda v: v[2:11]),  # the organisation number in NO…MVA (COMMON-R041)
     "EL": ("9933", lambda v: v[2:]),  # the TIN alone (GR-R-009/010)
@@ -228,6 +234,7 @@ class _Builder:
         self.totals: Totals = invoice.totals
         self.categories = {g.category for g in self.totals.vat_breakdown}
         self.outside_scope = VatCategory.O in self.categories
+        self.parties = Parties(company, customer, invoice, invoice.customer_department_id)
 
     # -- checks ----------------------------------------------------------------------------
 
@@ -253,8 +260,7 @@ class _Builder:
                 field="number",
                 rule="ubl_booked",
             )
-        parties = Parties(self.company, self.customer, invoice, invoice.customer_department_id)
-        errors = issuability_errors(parties, einvoice_rules_for(self.company))
+        errors = issuability_errors(self.parties, einvoice_rules_for(self.company))
         if errors:
             raise ValidationError._from_errors(errors)
         if invoice.company_id != self.company.id:
@@ -409,14 +415,13 @@ class _Builder:
 
     def _between(self, country: str) -> bool:
         """Whether seller and buyer are both in ``country`` (by their postal addresses)."""
-        buyer = Parties(self.company, self.customer, None, self.invoice.customer_department_id)
-        return self.company.address.country == country == buyer.buyer_address.country
+        return self.company.address.country == country == self.parties.buyer_address.country
 
     def _seller(self, party: ET.Element) -> None:
         company = self.company
         cvr = company.cvr
         if cvr is None and company.address.country == "DK" and company.vat_id is not None:
-            cvr = company.vat_id[2:] if company.vat_id.startswith("DK") else None  # DK-R-002
+            cvr = _danish_cvr(company.vat_id)  # DK-R-002
         legal_id = cvr if company.address.country != "NL" else None
         _endpoint(party, "company", company.ean, company.cvr, company.vat_id)
         if self.outside_scope and legal_id is None and company.vat_id is not None:
@@ -801,8 +806,6 @@ def _endpoint(
     elif vat_id is not None and vat_id[:2] in VAT_ENDPOINTS:
         scheme, identifier = VAT_ENDPOINTS[vat_id[:2]]
         _cbc(party, "EndpointID", identifier(vat_id), schemeID=scheme)
-    elif vat_id is not None and vat_id.startswith("DK"):
-        _cbc(party, "EndpointID", vat_id[2:], schemeID=_SCHEME_CVR)
     else:
         party_name = "seller" if who == "company" else "buyer"
         raise ValidationError(
