@@ -206,6 +206,11 @@ TIERS: Mapping[str, str | Mapping[str, str]] = {
     },
     "tests/test_store_sqlite.py": {"TestSqliteStore": CONTRACT, OTHERS: INTEGRATION},
     "tests/test_store_postgres.py": {"TestPostgresStore": CONTRACT, OTHERS: INTEGRATION},
+    "tests/test_host_transaction.py": {  # the host's own transaction (SQLite, PostgreSQL)
+        "TestSqliteHostStore": CONTRACT,
+        "TestPostgresHostStore": CONTRACT,
+        OTHERS: INTEGRATION,
+    },
     # integration: real databases, servers, processes, crashes
     "tests/test_delivery_email.py": INTEGRATION,  # a real SMTP server
     "tests/test_delivery_sproom.py": INTEGRATION,  # a real HTTP access point

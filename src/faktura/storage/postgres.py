@@ -55,7 +55,7 @@ if TYPE_CHECKING:
     Connection = psycopg.Connection[tuple[Any, ...]]
     Cursor = psycopg.Cursor[tuple[Any, ...]]
 
-__all__ = ["SCHEMA_VERSION", "PostgresStore", "PostgresUnitOfWork"]
+__all__ = ["SCHEMA_VERSION", "PostgresHostStore", "PostgresStore", "PostgresUnitOfWork"]
 
 #: The schema version this faktura reads and writes.
 SCHEMA_VERSION = 5
@@ -499,6 +499,25 @@ class PostgresStore:
             raise _translate(exc, "prepare the schema") from exc
         self._pool.release(conn)
 
+    @classmethod
+    def on_connection(cls, conn: Connection, *, create: bool = False) -> PostgresHostStore:
+        """A store whose units of work run inside the host's transaction on ``conn``, the
+        host's own psycopg connection: each is a savepoint there, its commit a release,
+        its rollback a rollback to it. faktura never commits, rolls back or closes the
+        host's transaction or connection; when ``conn`` has no transaction open, psycopg
+        opens one (the host ends it), unless the connection is in autocommit mode,
+        where a writing unit of work is refused until the host opens one.
+
+        Numbers stay gap-free at any isolation level the host's transaction has; at
+        REPEATABLE READ or SERIALIZABLE a booking that meets a concurrent one of the same
+        series fails with a retryable ConflictError (the host retries its transaction).
+        ``create`` creates or migrates faktura's tables where the connection's
+        search_path puts them (in the host's transaction). Raises ConfigurationError
+        when the database has no faktura schema or an outdated one (without
+        ``create``), or one from a newer faktura.
+        """
+        return PostgresHostStore(conn, create=create)
+
     def _connect(self) -> Connection:
         psycopg = self._psycopg
         try:
@@ -514,6 +533,49 @@ class PostgresStore:
 
     def unit_of_work(self, readonly: bool = False) -> PostgresUnitOfWork:
         return PostgresUnitOfWork(self, readonly)
+
+    # -- transactions: PostgresUnitOfWork's ----------------------------------------------
+
+    def _begin(self, readonly: bool) -> tuple[Connection, int | None]:
+        """A pooled connection in a transaction begun for a unit of work."""
+        begin: LiteralString = (
+            "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
+            if readonly
+            else "BEGIN ISOLATION LEVEL READ COMMITTED"
+        )
+        pool = self._pool
+        conn, reused = pool.acquire()
+        try:
+            conn.execute(begin)
+        except self._psycopg.Error as exc:
+            lost = conn.broken or conn.closed
+            _close_quietly(conn)
+            if not (reused and lost):
+                raise _translate(exc, "begin a transaction") from exc
+            # A pooled connection the server dropped (a restart, an idle timeout): no
+            # work was lost yet, so start over once on a new connection.
+            pool.discard_idle()
+            conn, _ = pool.acquire(fresh=True)
+            try:
+                conn.execute(begin)
+            except self._psycopg.Error as exc:
+                _close_quietly(conn)
+                raise _translate(exc, "begin a transaction") from exc
+        return conn, None
+
+    def _commit(self, conn: Connection, token: int | None) -> str | None:
+        """Commit; None, or the server's answer when it did not commit."""
+        status = conn.execute("COMMIT").statusmessage
+        return None if status == "COMMIT" else status
+
+    def _rollback(self, conn: Connection, token: int | None) -> None:
+        conn.execute("ROLLBACK")
+
+    def _release(self, conn: Connection, token: int | None, *, broken: bool) -> None:
+        if broken:
+            _close_quietly(conn)
+        else:
+            self._pool.release(conn)
 
     def close(self) -> None:
         """Close the pooled connections; units of work still open close theirs at the end."""
@@ -536,6 +598,171 @@ def _describe(url: str) -> str:
     )
 
 
+class PostgresHostStore:
+    """faktura's units of work inside the host's transaction, on the host's own psycopg
+    connection: made by ``PostgresStore.on_connection`` (see there).
+
+    A unit of work is a savepoint (``SAVEPOINT faktura_<n>``): its commit releases it,
+    its rollback rolls back to it, so a failed one leaves the host's transaction usable
+    and holding nothing of faktura's. faktura never commits or rolls back the host's
+    transaction. While a unit of work is open, the connection's ``row_factory`` and
+    ``cursor_factory`` are faktura's (tuples, a plain ``psycopg.Cursor``); they are given
+    back at its end.
+    """
+
+    #: Units of work join the host's transaction: nothing is durable before the host
+    #: commits, so nothing may be delivered before (``Billing.send`` refuses this store).
+    joins_host_transaction = True
+
+    def __init__(self, conn: Connection, *, create: bool = False) -> None:
+        self._psycopg = _psycopg()
+        if not isinstance(conn, self._psycopg.Connection):
+            raise ConfigurationError(
+                "PostgresStore.on_connection takes a psycopg (3) Connection, not "
+                f"{type(conn).__name__}"
+            )
+        self._conn = conn
+        self._closed = False
+        # open savepoint number → whether it is a read-only transaction of faktura's own
+        # (no host transaction on an autocommit connection); the host's (row_factory,
+        # cursor_factory) while any is open
+        self._open: dict[int, bool] = {}
+        self._factories: tuple[Any, Any] = (None, None)
+        info = conn.info
+        self._where = f"{info.host}:{info.port}/{info.dbname}"
+        from psycopg.pq import TransactionStatus
+
+        # psycopg begins a transaction before the check's first statement when none is
+        # open: holding nothing of the host's, it is ended again (create leaves the new
+        # tables in the host's transaction for the host to commit)
+        began = conn.info.transaction_status == TransactionStatus.IDLE and not create
+        try:
+            self._prepare(create)
+        finally:
+            if began and conn.info.transaction_status != TransactionStatus.IDLE:
+                with contextlib.suppress(self._psycopg.Error):
+                    conn.rollback()
+
+    def _prepare(self, create: bool) -> None:
+        """Check faktura's schema, or create or migrate it, in a unit of work."""
+        conn, token = self._begin(readonly=not create)
+        try:
+            if create:
+                _migrate(conn)
+            else:
+                _check_schema(conn)
+        except BaseException as exc:
+            with contextlib.suppress(self._psycopg.Error):
+                self._rollback(conn, token)
+            self._release(conn, token, broken=False)
+            if isinstance(exc, self._psycopg.errors.DuplicateTable):
+                raise ConfigurationError(
+                    f"{self._where}: {str(exc).strip().splitlines()[0]}: faktura's tables "
+                    "cannot share a schema with one of the same name; put faktura's in a "
+                    "schema of their own (first in the connection's search_path)"
+                ) from exc
+            if isinstance(exc, self._psycopg.Error):
+                raise _translate(exc, "prepare the schema") from exc
+            raise
+        try:
+            self._commit(conn, token)
+        except self._psycopg.Error as exc:
+            raise _translate(exc, "prepare the schema") from exc
+        finally:
+            self._release(conn, token, broken=False)
+
+    def unit_of_work(self, readonly: bool = False) -> PostgresUnitOfWork:
+        return PostgresUnitOfWork(self, readonly)
+
+    def close(self) -> None:
+        """Refuse further units of work; the connection stays open (it is the host's)."""
+        self._closed = True
+
+    def __repr__(self) -> str:
+        return f"PostgresHostStore({self._where!r})"
+
+    # -- transactions: PostgresUnitOfWork's ----------------------------------------------
+
+    def _begin(self, readonly: bool) -> tuple[Connection, int | None]:
+        """Open a unit of work: a savepoint in the host's transaction (psycopg begins one
+        first when the connection has none and is not in autocommit mode; the host ends
+        it). Without a host transaction on an autocommit connection a reader has a
+        transaction of its own, which its end closes, and a writer is refused."""
+        from psycopg.pq import TransactionStatus
+
+        conn = self._conn
+        if self._closed:
+            raise StorageError(f"the store on {self._where} is closed", retryable=False)
+        if conn.closed or conn.broken:
+            raise StorageError(f"the host's connection to {self._where} is closed", retryable=False)
+        status = conn.info.transaction_status
+        if status == TransactionStatus.INERROR:
+            raise StorageError(
+                f"the host's transaction on {self._where} failed before: roll it back first",
+                retryable=False,
+            )
+        own = status == TransactionStatus.IDLE and conn.autocommit
+        if own and not readonly:
+            raise ConfigurationError(
+                f"{self._where}: the connection is in autocommit mode and has no transaction "
+                "open: faktura writes in the host's transaction only; open one "
+                "(with conn.transaction(); Django: transaction.atomic()) first"
+            )
+        number = next(_savepoints)
+        self._swap_factories(number, own)
+        begin: LiteralString = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
+        try:
+            conn.execute(begin if own else _savepoint("SAVEPOINT", number))
+        except self._psycopg.Error as exc:
+            self._restore_factories(number)
+            raise _translate(exc, "begin a unit of work") from exc
+        return conn, number
+
+    def _commit(self, conn: Connection, token: int | None) -> str | None:
+        if self._open.get(token or 0):
+            status = conn.execute("COMMIT").statusmessage
+            return None if status == "COMMIT" else status
+        conn.execute(_savepoint("RELEASE SAVEPOINT", token))
+        return None
+
+    def _rollback(self, conn: Connection, token: int | None) -> None:
+        if self._open.get(token or 0):
+            conn.execute("ROLLBACK")
+        else:
+            conn.execute(_savepoint("ROLLBACK TO SAVEPOINT", token))
+            conn.execute(_savepoint("RELEASE SAVEPOINT", token))
+
+    def _release(self, conn: Connection, token: int | None, *, broken: bool) -> None:
+        """The unit of work has ended; the connection stays the host's, broken or not."""
+        self._restore_factories(token)
+
+    def _swap_factories(self, number: int, own: bool) -> None:
+        """Give the connection faktura's row and cursor factories while ``number`` is open."""
+        if not self._open:
+            from psycopg.rows import tuple_row
+
+            conn = self._conn
+            self._factories = (conn.row_factory, conn.cursor_factory)
+            conn.row_factory = tuple_row
+            conn.cursor_factory = self._psycopg.Cursor
+        self._open[number] = own
+
+    def _restore_factories(self, number: int | None) -> None:
+        """Close ``number``; the last one closed gives the host its factories back."""
+        if self._open.pop(number or 0, None) is not None and not self._open:
+            self._conn.row_factory, self._conn.cursor_factory = self._factories
+
+
+_savepoints = itertools.count(1)
+
+
+def _savepoint(command: LiteralString, number: int | None) -> Any:
+    """``command faktura_<number>`` (SAVEPOINT, RELEASE SAVEPOINT, ROLLBACK TO SAVEPOINT)."""
+    from psycopg import sql
+
+    return sql.SQL("{} {}").format(sql.SQL(command), sql.Identifier(f"faktura_{number}"))
+
+
 class PostgresUnitOfWork:
     """One transaction on one pooled connection; rolls back unless committed.
 
@@ -543,10 +770,11 @@ class PostgresUnitOfWork:
     of the transaction: the unit of work can only be rolled back, and commit() says so.
     """
 
-    def __init__(self, store: PostgresStore, readonly: bool) -> None:
+    def __init__(self, store: PostgresStore | PostgresHostStore, readonly: bool) -> None:
         self._store = store
         self._readonly = readonly
         self._conn: Connection | None = None
+        self._token: int | None = None
         self._failed: FakturaError | None = None
         # (company, id) → the lines (Invoice.line_source) as stored, read or written in
         # this unit of work: an update that passes the same object on leaves them alone.
@@ -555,29 +783,7 @@ class PostgresUnitOfWork:
     def __enter__(self) -> Self:
         if self._conn is not None:
             raise StorageError("the unit of work is already open", retryable=False)
-        begin: LiteralString = (
-            "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
-            if self._readonly
-            else "BEGIN ISOLATION LEVEL READ COMMITTED"
-        )
-        pool = self._store._pool
-        conn, reused = pool.acquire()
-        try:
-            conn.execute(begin)
-        except self._store._psycopg.Error as exc:
-            lost = conn.broken or conn.closed
-            _close_quietly(conn)
-            if not (reused and lost):
-                raise _translate(exc, "begin a transaction") from exc
-            # A pooled connection the server dropped (a restart, an idle timeout): no
-            # work was lost yet, so start over once on a new connection.
-            pool.discard_idle()
-            conn, _ = pool.acquire(fresh=True)
-            try:
-                conn.execute(begin)
-            except self._store._psycopg.Error as exc:
-                _close_quietly(conn)
-                raise _translate(exc, "begin a transaction") from exc
+        conn, self._token = self._store._begin(self._readonly)
         self._conn = conn
         self._failed = None
         return self
@@ -605,12 +811,12 @@ class PostgresUnitOfWork:
                 retryable=self._failed.retryable,
             )
         try:
-            status = conn.execute("COMMIT").statusmessage
+            status = self._store._commit(conn, self._token)
         except self._store._psycopg.Error as exc:
             self._release(broken=True)
             raise _translate(exc, "commit") from exc
         self._release()
-        if status != "COMMIT":  # pragma: no cover -- the server turned it into a rollback
+        if status is not None:  # pragma: no cover -- the server turned it into a rollback
             raise StorageError(f"PostgreSQL did not commit ({status})")
 
     def rollback(self) -> None:
@@ -618,7 +824,7 @@ class PostgresUnitOfWork:
         if conn is None:
             return
         try:
-            conn.execute("ROLLBACK")
+            self._store._rollback(conn, self._token)
         except self._store._psycopg.Error:
             self._release(broken=True)  # the server rolls back a lost session itself
             return
@@ -626,12 +832,8 @@ class PostgresUnitOfWork:
 
     def _release(self, *, broken: bool = False) -> None:
         conn, self._conn = self._conn, None
-        if conn is None:
-            return
-        if broken:
-            _close_quietly(conn)
-        else:
-            self._store._pool.release(conn)
+        if conn is not None:
+            self._store._release(conn, self._token, broken=broken)
 
     def _open_connection(self) -> Connection:
         if self._conn is None:

@@ -28,7 +28,10 @@ default store.
 
 from __future__ import annotations
 
+import contextlib
+import itertools
 import os
+import re
 import sqlite3
 import threading
 import urllib.parse
@@ -57,6 +60,10 @@ from faktura.ports import OVERDUE, InvoiceQuery, ListResult
 from faktura.storage import codec
 from faktura.storage.query import OVERDUE_STATUSES, escape_like, search_text
 from faktura.storage.sqlite_schema import (
+    APPLICATION_ID,
+    LATEST,
+    MIGRATIONS,
+    _use_wal,
     list_key,
     list_key_band,
     list_key_day,
@@ -66,7 +73,13 @@ from faktura.storage.sqlite_schema import (
 )
 from faktura.storage.writer_queue import WriterQueue
 
-__all__ = ["DEFAULT_TIMEOUT", "SqliteStore", "SqliteUnitOfWork"]
+__all__ = [
+    "DEFAULT_TIMEOUT",
+    "HOSTED_SCHEMA_TABLE",
+    "SqliteHostStore",
+    "SqliteStore",
+    "SqliteUnitOfWork",
+]
 
 #: Seconds a writer waits for the writers before it, then StorageError.
 DEFAULT_TIMEOUT = 5.0
@@ -149,7 +162,11 @@ class SqliteStore:
         try:
             conn = self._connect(readonly=False, create=create)
             try:
-                prepare(conn, self.path, create=create)
+                own, version = _schema_of(conn)
+                if own or version is None:
+                    prepare(conn, self.path, create=create)
+                else:  # faktura's schema beside a host's tables (SqliteStore.on_connection)
+                    _prepare_shared(conn, self.path, create)
             except BaseException as exc:
                 conn.close()
                 if isinstance(exc, sqlite3.Error):
@@ -160,6 +177,22 @@ class SqliteStore:
             raise
         self._idle[False].append(conn)
         self._queue = WriterQueue(Path(f"{self.path}-writers"))
+
+    @classmethod
+    def on_connection(cls, conn: sqlite3.Connection, *, create: bool = False) -> SqliteHostStore:
+        """A store whose units of work run inside the host's transaction on ``conn``, the
+        host's own connection: each is a savepoint there, its commit a release, its
+        rollback a rollback to it. faktura never commits, rolls back or closes the
+        host's transaction or connection; when ``conn`` has no transaction open, a
+        writing unit of work opens one with ``BEGIN IMMEDIATE`` and leaves it open for
+        the host to end (a connection in autocommit mode must have one open).
+
+        ``create`` creates or migrates faktura's tables in the host's database (in the
+        host's transaction). Raises ConfigurationError when the database has no faktura
+        schema or an outdated one (without ``create``), or one from a newer faktura, or
+        when the connection does not enforce foreign keys.
+        """
+        return SqliteHostStore(conn, create=create)
 
     def __repr__(self) -> str:
         return f"SqliteStore({str(self.path)!r})"
@@ -264,8 +297,17 @@ class SqliteStore:
             raise
         return conn, ticket
 
+    def _commit(self, conn: sqlite3.Connection, ticket: int | None) -> None:
+        conn.execute("COMMIT")
+
     def _end(self, conn: sqlite3.Connection, readonly: bool, ticket: int | None) -> None:
+        """Roll back what is left of the unit of work, give the connection back."""
         try:
+            try:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+            except sqlite3.Error:
+                pass  # the connection is dropped instead of pooled: closing rolls back
             self._checkin(conn, readonly)
         finally:
             if ticket is not None:
@@ -274,21 +316,26 @@ class SqliteStore:
     def _error(self, exc: sqlite3.Error) -> StorageError:
         """The StorageError for a driver error: retryable only when a retry may cure it
         (see ``_RETRYABLE``)."""
-        name = getattr(exc, "sqlite_errorname", None) or type(exc).__name__
-        if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")):
-            return StorageError(
-                f"{self.path} is locked by another connection for more than "
-                f"{self.timeout} s ({exc}); try again"
-            )
-        if name in _DAMAGED or name.startswith("SQLITE_CORRUPT"):
-            return StorageError(
-                f"{self.path} is damaged or not an SQLite database ({name}): {exc}; "
-                "restore it from a backup",
-                retryable=False,
-            )
-        if name.startswith(_RETRYABLE):
-            return StorageError(f"SQLite failed on {self.path} ({name}): {exc}; try again")
-        return StorageError(f"SQLite failed on {self.path} ({name}): {exc}", retryable=False)
+        return _storage_error(exc, self.path, self.timeout)
+
+
+def _storage_error(exc: sqlite3.Error, where: object, timeout: float) -> StorageError:
+    """The StorageError for a driver error on the database ``where``, whose writers wait
+    ``timeout`` seconds for a lock."""
+    name = getattr(exc, "sqlite_errorname", None) or type(exc).__name__
+    if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")):
+        return StorageError(
+            f"{where} is locked by another connection for more than {timeout} s ({exc}); try again"
+        )
+    if name in _DAMAGED or name.startswith("SQLITE_CORRUPT"):
+        return StorageError(
+            f"{where} is damaged or not an SQLite database ({name}): {exc}; "
+            "restore it from a backup",
+            retryable=False,
+        )
+    if name.startswith(_RETRYABLE):
+        return StorageError(f"SQLite failed on {where} ({name}): {exc}; try again")
+    return StorageError(f"SQLite failed on {where} ({name}): {exc}", retryable=False)
 
 
 #: The SQLite result codes a retry may cure: a lock, a transient I/O or memory failure,
@@ -309,10 +356,282 @@ _RETRYABLE = (
 _DAMAGED = frozenset({"SQLITE_NOTADB", "SQLITE_IOERR_CORRUPTFS"})
 
 
+# -- the host's connection ----------------------------------------------------------------
+
+#: The table holding the version of faktura's schema in a database shared with a host,
+#: whose ``application_id`` and ``user_version`` are the host's, not faktura's.
+HOSTED_SCHEMA_TABLE = "faktura_schema"
+# A write that changes nothing but takes SQLite's write lock (see SqliteHostStore._begin).
+_TAKE_WRITE_LOCK = "UPDATE counters SET last_seq = last_seq WHERE 0"
+_TAKEN = re.compile(r"(table|index|trigger|view) (\S+) already exists")
+_savepoints = itertools.count(1)
+
+
+def _autocommits(conn: sqlite3.Connection) -> bool:
+    """True when the connection never opens a transaction by itself: sqlite3's
+    ``isolation_level=None`` or, from Python 3.12 on, ``autocommit=True``."""
+    autocommit = getattr(conn, "autocommit", None)  # 3.12+: True, False or -1 (legacy)
+    if isinstance(autocommit, bool):
+        return autocommit
+    return conn.isolation_level is None
+
+
+def _schema_of(conn: sqlite3.Connection) -> tuple[bool, int | None]:
+    """(own, version) of faktura's schema in ``conn``'s main database: ``own`` when the
+    file is faktura's own (its ``user_version`` is the schema version), otherwise the
+    version in HOSTED_SCHEMA_TABLE; None when the database has no faktura schema."""
+    (application_id,) = conn.execute("PRAGMA application_id").fetchone()
+    if application_id == APPLICATION_ID:
+        (version,) = conn.execute("PRAGMA user_version").fetchone()
+        return True, int(version)
+    found = conn.execute(
+        "SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = ?", (HOSTED_SCHEMA_TABLE,)
+    ).fetchone()
+    if found is None:
+        return False, None
+    (version,) = conn.execute(
+        f"SELECT coalesce(max(version), 0) FROM {HOSTED_SCHEMA_TABLE}"
+    ).fetchone()
+    return False, int(version)
+
+
+def _outdated(version: int | None, where: object, create: bool, how: str) -> bool:
+    """Whether faktura's schema at ``version`` must be created or migrated; raises
+    ConfigurationError when it cannot be used as it is and ``create`` is false, or is
+    from a newer faktura. ``how`` says how to pass ``create``."""
+    if version is not None and version > LATEST:
+        raise ConfigurationError(
+            f"{where} has faktura schema version {version}, written by a newer faktura; "
+            f"this one knows versions up to {LATEST}: upgrade faktura"
+        )
+    if version == LATEST:
+        return False
+    if create:
+        return True
+    if version is None:
+        raise ConfigurationError(
+            f"{where} has no faktura schema: pass create=True ({how}) to create faktura's "
+            "tables beside the database's own"
+        )
+    raise ConfigurationError(
+        f"{where} has faktura schema version {version}, this faktura needs {LATEST}: "
+        f"pass create=True ({how}) once to migrate it"
+    )
+
+
+def _migrate_shared(conn: sqlite3.Connection, where: object) -> None:
+    """Create or migrate faktura's schema in a transaction (or savepoint) the caller has
+    opened: the same steps as faktura's own files (``sqlite_schema.MIGRATIONS``), its
+    version kept in HOSTED_SCHEMA_TABLE unless the file is faktura's own."""
+    own, _ = _schema_of(conn)
+    if not own:  # a write: the lock is taken before the version is read again
+        conn.execute(f"CREATE TABLE IF NOT EXISTS {HOSTED_SCHEMA_TABLE} (version INTEGER NOT NULL)")
+    own, version = _schema_of(conn)
+    if not _outdated(version, where, True, ""):
+        return  # another connection migrated it meanwhile
+    try:
+        for step in MIGRATIONS[version or 0 :]:
+            step(conn)
+    except sqlite3.OperationalError as exc:
+        taken = _TAKEN.match(str(exc))
+        if taken is None:
+            raise
+        raise ConfigurationError(
+            f"{where} has a {taken[1]} {taken[2]} of its own: faktura's tables cannot share "
+            "a database with one of the same name; rename it, or keep faktura in a "
+            "database of its own"
+        ) from exc
+    if own:
+        conn.execute(f"PRAGMA user_version = {LATEST}")
+    else:
+        conn.execute(f"DELETE FROM {HOSTED_SCHEMA_TABLE}")
+        conn.execute(f"INSERT INTO {HOSTED_SCHEMA_TABLE} (version) VALUES ({LATEST})")
+
+
+def _prepare_shared(conn: sqlite3.Connection, path: Path, create: bool) -> None:
+    """``sqlite_schema.prepare`` for a SqliteStore on a database shared with a host
+    (one with HOSTED_SCHEMA_TABLE): checked, and migrated when ``create``."""
+    _, version = _schema_of(conn)
+    _use_wal(conn, path)
+    if not _outdated(version, path, create, "open_store(url, create=True)"):
+        return
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        _migrate_shared(conn, path)
+        conn.execute("COMMIT")
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+
+
+class SqliteHostStore:
+    """faktura's units of work inside the host's transaction, on the host's own SQLite
+    connection: made by ``SqliteStore.on_connection`` (see there).
+
+    A unit of work is a savepoint: its commit releases it (the host's commit makes it
+    durable), its rollback rolls back to it. faktura never commits or rolls back the
+    host's transaction. While a unit of work is open, the connection's ``row_factory``
+    and ``text_factory`` are faktura's (tuples, str); they are given back at its end.
+    """
+
+    #: Units of work join the host's transaction: nothing is durable before the host
+    #: commits, so nothing may be delivered before (``Billing.send`` refuses this store).
+    joins_host_transaction = True
+
+    def __init__(self, conn: sqlite3.Connection, *, create: bool = False) -> None:
+        if not isinstance(conn, sqlite3.Connection):
+            raise ConfigurationError(
+                f"SqliteStore.on_connection takes a sqlite3.Connection, not {type(conn).__name__}"
+            )
+        self._conn = conn
+        self._closed = False
+        # the numbers of the savepoints open (0: the store's own reads), and the host's
+        # (row_factory, text_factory) while any is
+        self._open: set[int] = set()
+        self._factories: tuple[Any, Any] = (None, str)
+        self.path: object = "the host's SQLite database"
+        self.timeout = 0.0
+        number = self._swap_factories()
+        try:
+            (_, _, file), *_ = conn.execute("PRAGMA database_list").fetchall()
+            (busy_ms,) = conn.execute("PRAGMA busy_timeout").fetchone()
+            (foreign_keys,) = conn.execute("PRAGMA foreign_keys").fetchone()
+            _, version = _schema_of(conn)
+        except sqlite3.Error as exc:
+            raise self._error(exc) from exc
+        finally:
+            self._restore_factories(number)
+        self.path = Path(file) if file else "the host's in-memory SQLite database"
+        self.timeout = int(busy_ms) / 1000
+        if not foreign_keys:
+            raise ConfigurationError(
+                f"{self.path}: faktura's tables rely on foreign keys, which this connection "
+                "does not enforce: run PRAGMA foreign_keys = ON on it (outside a "
+                "transaction) before SqliteStore.on_connection"
+            )
+        how = "SqliteStore.on_connection(conn, create=True)"
+        if _outdated(version, self.path, create, how):
+            self._create()
+
+    def __repr__(self) -> str:
+        return f"SqliteHostStore({str(self.path)!r})"
+
+    def unit_of_work(self, readonly: bool = False) -> SqliteUnitOfWork:
+        return SqliteUnitOfWork(self, readonly)
+
+    def close(self) -> None:
+        """Refuse further units of work; the connection stays open (it is the host's)."""
+        self._closed = True
+
+    def _create(self) -> None:
+        conn, number = self._begin(readonly=False, lock=None)
+        try:
+            _migrate_shared(conn, self.path)
+            self._commit(conn, number)
+        except sqlite3.Error as exc:
+            raise self._error(exc) from exc
+        finally:
+            self._end(conn, False, number)
+
+    # -- transactions: SqliteUnitOfWork's --------------------------------------------------
+
+    def _begin(
+        self, readonly: bool, lock: str | None = _TAKE_WRITE_LOCK
+    ) -> tuple[sqlite3.Connection, int]:
+        """Open a unit of work: a savepoint in the host's transaction.
+
+        A writer needs SQLite's write lock before it reads what it will write (the
+        counters above all): a deferred transaction that read first and writes later
+        fails (SQLITE_BUSY) when another connection wrote meanwhile. So a writer takes
+        the lock first: it opens the host's transaction with ``BEGIN IMMEDIATE`` when none
+        is open (as the driver would open one before the host's own next write; it is
+        left open for the host to commit), or takes the lock in the host's open one with
+        a write that changes nothing (which still fails if the host's transaction read
+        before another connection wrote: a host that books begins with BEGIN IMMEDIATE).
+        A reader without a host transaction reads in a transaction of its own that its
+        end closes.
+        """
+        conn = self._conn
+        if self._closed:
+            raise StorageError(f"the store on {self.path} is closed", retryable=False)
+        try:
+            if conn.in_transaction:
+                if not readonly and lock:
+                    conn.execute(lock)
+            elif not readonly:
+                if _autocommits(conn):
+                    raise ConfigurationError(
+                        f"{self.path}: the connection is in autocommit mode and has no "
+                        "transaction open: faktura writes in the host's transaction only; "
+                        "open one (BEGIN IMMEDIATE; Django: transaction.atomic()) first"
+                    )
+                exclusive = str(conn.isolation_level).upper() == "EXCLUSIVE"
+                conn.execute("BEGIN EXCLUSIVE" if exclusive else "BEGIN IMMEDIATE")
+            number = next(_savepoints)
+            conn.execute(f"SAVEPOINT faktura_{number}")
+        except sqlite3.Error as exc:
+            raise self._error(exc) from exc
+        self._swap_factories(number)
+        return conn, number
+
+    def _commit(self, conn: sqlite3.Connection, ticket: int | None) -> None:
+        conn.execute(f"RELEASE faktura_{ticket}")
+        self._restore_factories(ticket)
+
+    def _end(self, conn: sqlite3.Connection, readonly: bool, ticket: int | None) -> None:
+        """Roll back to the savepoint of a unit of work not committed, and remove it."""
+        if ticket not in self._open:
+            return  # committed
+        try:
+            if conn.in_transaction:  # else SQLite rolled back the whole transaction
+                conn.execute(f"ROLLBACK TO faktura_{ticket}")
+                conn.execute(f"RELEASE faktura_{ticket}")
+        except sqlite3.Error as exc:
+            # faktura's writes must not stay for the host to commit
+            with contextlib.suppress(sqlite3.Error):
+                conn.rollback()
+            raise StorageError(
+                f"{self.path}: could not roll back to faktura's savepoint ({exc}); the "
+                "whole transaction was rolled back, the host's work with it",
+                retryable=False,
+            ) from exc
+        finally:
+            self._restore_factories(ticket)
+
+    def _swap_factories(self, number: int = 0) -> int:
+        """Give the connection faktura's row and text factories while ``number`` is open."""
+        if not self._open:
+            conn = self._conn
+            self._factories = (conn.row_factory, conn.text_factory)
+            conn.row_factory = None
+            conn.text_factory = str
+        self._open.add(number)
+        return number
+
+    def _restore_factories(self, number: int | None) -> None:
+        """Close ``number``; the last one closed gives the host its factories back."""
+        if number not in self._open:
+            return
+        self._open.discard(number)
+        if not self._open:
+            self._conn.row_factory, self._conn.text_factory = self._factories
+
+    def _error(self, exc: sqlite3.Error) -> StorageError:
+        error = _storage_error(exc, self.path, self.timeout)
+        if self._open and not self._conn.in_transaction:
+            return StorageError(
+                f"{error.message}; SQLite rolled back the whole transaction, the host's "
+                "work with it",
+                retryable=error.retryable,
+            )
+        return error
+
+
 class SqliteUnitOfWork:
     """A transaction on its own connection of a SqliteStore; rolls back unless committed."""
 
-    def __init__(self, store: SqliteStore, readonly: bool) -> None:
+    def __init__(self, store: SqliteStore | SqliteHostStore, readonly: bool) -> None:
         self._store = store
         self.readonly = readonly
         self._conn: sqlite3.Connection | None = None
@@ -342,7 +661,7 @@ class SqliteUnitOfWork:
     def commit(self) -> None:
         conn = self._connection(write=False)
         try:
-            conn.execute("COMMIT")
+            self._store._commit(conn, self._ticket)
         except sqlite3.Error as exc:
             self._finish()
             raise self._store._error(exc) from exc
@@ -355,14 +674,7 @@ class SqliteUnitOfWork:
     def _finish(self) -> None:
         conn, ticket = self._conn, self._ticket
         self._conn = self._ticket = None
-        if conn is None:
-            return
-        try:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-        except sqlite3.Error:
-            pass  # the connection is dropped instead of pooled: closing rolls back
-        finally:
+        if conn is not None:
             self._store._end(conn, self.readonly, ticket)
 
     # -- statements ----------------------------------------------------------------------
