@@ -6,6 +6,10 @@
 
 The library never creates a database implicitly: a SQLite file must exist and carry
 faktura's schema unless ``create=True`` is passed (the CLI does that for its own file).
+
+``SqliteStore.on_connection(conn)`` and ``PostgresStore.on_connection(conn)`` make a
+store on the host's own connection instead: its units of work are savepoints in the
+host's transaction, which the host commits (docs/host-transaction.md).
 """
 
 from __future__ import annotations
