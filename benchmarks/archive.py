@@ -31,12 +31,14 @@ from email.message import EmailMessage
 from pathlib import Path
 
 from faktura.billing import Billing
+from faktura.commands import CompanyProfile, NewCustomer
 from faktura.delivery.email import EmailChannel, SmtpSettings, _flatten
 from faktura.issued import ArchiveKind
 from faktura.parties import Address, BankAccount
 from faktura.storage import codec
 from faktura.storage.sqlite import SqliteStore
 from faktura.testing.clock import ManualClock
+from faktura.wire import new_draft
 
 LINES = 10
 
@@ -58,23 +60,27 @@ def setup(path: Path) -> tuple[Billing, str, list[str]]:
         channels={"email": channel},
     )
     company = billing.create_company(
-        name="Sælger & Søn ApS",
-        address=Address("Vestergade 1", "Aarhus C", "8000"),
-        cvr="13585628",
-        vat_id="DK13585628",
-        bank=BankAccount("1234", "0012345678", "DK5000400440116243", "DABADKKK"),
-        fik_creditor="12345678",
-        email="faktura@example.dk",
+        CompanyProfile(
+            name="Sælger & Søn ApS",
+            address=Address("Vestergade 1", "Aarhus C", "8000"),
+            cvr="13585628",
+            vat_id="DK13585628",
+            bank=BankAccount("1234", "0012345678", "DK5000400440116243", "DABADKKK"),
+            fik_creditor="12345678",
+            email="faktura@example.dk",
+        ),
     )
     customer = billing.create_customer(
         company.id,
-        name="Købmand Jensen & Co",
-        number="K-100",
-        email="bogholderi@jensen.dk",
-        address=Address("Nørregade 7", "København K", "1165"),
-        cvr="13585628",
-        vat_id="DK13585628",
-        ean="5790000000012",
+        NewCustomer(
+            name="Købmand Jensen & Co",
+            number="K-100",
+            email="bogholderi@jensen.dk",
+            address=Address("Nørregade 7", "København K", "1165"),
+            cvr="13585628",
+            vat_id="DK13585628",
+            ean="5790000000012",
+        ),
     )
     return billing, company.id, [customer.id]
 
@@ -92,7 +98,11 @@ def drafts(billing: Billing, company_id: str, customer_id: str, count: int) -> l
             }
             for position in range(LINES)
         ]
-        ids.append(billing.create_draft(company_id, {"customerId": customer_id, "lines": lines}).id)
+        ids.append(
+            billing.create_draft(
+                company_id, new_draft({"customerId": customer_id, "lines": lines})
+            ).id
+        )
     return ids
 
 

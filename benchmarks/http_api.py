@@ -62,6 +62,8 @@ from typing import Any
 
 import httpx
 
+from faktura.commands import CompanyProfile, NewCustomer
+from faktura.wire import new_draft
 from report import print_rows, verdict
 
 TARGET_RATIO = 0.5
@@ -169,10 +171,11 @@ def seed(path: Path, invoices: int) -> tuple[str, list[str]]:
     store = SqliteStore(str(path), create=True)
     try:
         billing = Billing(store, Clock())
-        company = billing.create_company(**SELLER)  # complete enough to issue
+        company = billing.create_company(CompanyProfile(**SELLER))  # complete enough to issue
         customers = [
             billing.create_customer(
-                company.id, name=f"Customer {n:02}", number=str(1000 + n), address=BUYER_ADDRESS
+                company.id,
+                NewCustomer(name=f"Customer {n:02}", number=str(1000 + n), address=BUYER_ADDRESS),
             )
             for n in range(20)
         ]
@@ -190,12 +193,14 @@ def seed(path: Path, invoices: int) -> tuple[str, list[str]]:
             ]
             draft = billing.create_draft(
                 company.id,
-                {
-                    "customerId": customers[n % len(customers)].id,
-                    "date": DAY.isoformat(),
-                    "description": f"Order {n}",
-                    "lines": lines,
-                },
+                new_draft(
+                    {
+                        "customerId": customers[n % len(customers)].id,
+                        "date": DAY.isoformat(),
+                        "description": f"Order {n}",
+                        "lines": lines,
+                    }
+                ),
             )
             ids.append(billing.book(company.id, draft.id).id)
         _, secret = billing.create_api_key(company.id, "bench", ["invoices-read"])

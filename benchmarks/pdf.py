@@ -66,6 +66,7 @@ from typing import Any
 from pypdf import PdfReader
 
 from faktura.billing import Billing
+from faktura.commands import CompanyProfile, NewCustomer
 from faktura.documents import l10n
 from faktura.documents.pdf import DocumentData, render_pdf
 from faktura.documents.qr import epc_payload, epc_qr
@@ -73,6 +74,7 @@ from faktura.exchange import FixedRates
 from faktura.invoice import Invoice
 from faktura.parties import Address, BankAccount, Company, Customer
 from faktura.storage.memory import MemoryStore
+from faktura.wire import new_draft
 from report import print_rows, verdict, version
 
 TARGET_RENDER_MS = 20.0
@@ -115,22 +117,26 @@ class Workload:
         rates = FixedRates({("EUR", "DKK"): Decimal("7.4604")})
         self.billing = Billing(MemoryStore(), exchange_rates=rates)
         self.company: Company = self.billing.create_company(
-            name="Nordlys ApS",
-            address=Address("Vesterbrogade 1", "København V", "1620", "DK"),
-            cvr="13585628",
-            vat_id="DK13585628",
-            currency="EUR",
-            locale=LOCALE,
-            bank=BankAccount(iban="DK5000400440116243", bic="DABADKKK"),
-            email="billing@nordlys.example",
+            CompanyProfile(
+                name="Nordlys ApS",
+                address=Address("Vesterbrogade 1", "København V", "1620", "DK"),
+                cvr="13585628",
+                vat_id="DK13585628",
+                currency="EUR",
+                locale=LOCALE,
+                bank=BankAccount(iban="DK5000400440116243", bic="DABADKKK"),
+                email="billing@nordlys.example",
+            ),
         )
         self.customer: Customer = self.billing.create_customer(
             self.company.id,
-            name="Fjord Consulting GmbH",
-            number="1001",
-            address=Address("Hafenstraße 12", "Hamburg", "20457", "DE"),
-            email="ap@fjord.example",
-            language=LOCALE,
+            NewCustomer(
+                name="Fjord Consulting GmbH",
+                number="1001",
+                address=Address("Hafenstraße 12", "Hamburg", "20457", "DE"),
+                email="ap@fjord.example",
+                language=LOCALE,
+            ),
         )
         self.invoice = self.book(LINES)
 
@@ -142,7 +148,7 @@ class Workload:
                 for text, qty, unit, price in lines
             ],
         }
-        draft = self.billing.create_draft(self.company.id, body)
+        draft = self.billing.create_draft(self.company.id, new_draft(body))
         return self.billing.book(self.company.id, draft.id)
 
     def variants(self, count: int) -> list[Invoice]:

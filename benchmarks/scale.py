@@ -35,6 +35,9 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from faktura.commands import CompanyProfile, NewCustomer
+from faktura.wire import new_draft
+
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import storage_list
@@ -109,7 +112,9 @@ def measure(billing: Billing, meta: dict[str, Any], repeats: int) -> dict[str, f
     search), also how many documents its page 1 held, on average, under ``FOUND``."""
     rng = random.Random(11)
     company_id = BIG
-    customer_id = billing.create_customer(BIG, name="Fjord A/S", address=SELLER_ADDRESS).id
+    customer_id = billing.create_customer(
+        BIG, NewCustomer(name="Fjord A/S", address=SELLER_ADDRESS)
+    ).id
     rows: dict[str, float | str] = {}
     drafts: list[str] = []
 
@@ -119,12 +124,14 @@ def measure(billing: Billing, meta: dict[str, Any], repeats: int) -> dict[str, f
         rows[FOUND + label] = float(statistics.mean(held))
 
     def create() -> None:
-        drafts.append(billing.create_draft(company_id, body(customer_id)).id)
+        drafts.append(billing.create_draft(company_id, new_draft(body(customer_id))).id)
 
     rows["create_draft (10 lines)"] = median_ms(create, repeats)
     to_book = iter(list(drafts))
     rows["book (10 lines)"] = median_ms(lambda: billing.book(company_id, next(to_book)), repeats)
-    to_send = [billing.create_draft(company_id, body(customer_id)).id for _ in range(repeats)]
+    to_send = [
+        billing.create_draft(company_id, new_draft(body(customer_id))).id for _ in range(repeats)
+    ]
     sending = iter(to_send)
     rows["send, manual (10 lines)"] = median_ms(
         lambda: billing.send(company_id, next(sending), "manual"), repeats
@@ -294,14 +301,18 @@ def documents_table(repeats: int) -> None:
     from faktura.testing.parties import BUYER_ADDRESS, SELLER
 
     billing = Billing(MemoryStore(), FixedClock())
-    company = billing.create_company(**SELLER)
+    company = billing.create_company(CompanyProfile(**SELLER))
     customer = billing.create_customer(
-        company.id, name="Fjord A/S", address=BUYER_ADDRESS, number="K-100", ean="5790000000005"
+        company.id,
+        NewCustomer(name="Fjord A/S", address=BUYER_ADDRESS, number="K-100", ean="5790000000005"),
     )
     rows = []
     runs = max(3, repeats // 4)
     for lines in (10, 100, 1000):
-        drafts = [billing.create_draft(company.id, body(customer.id, lines)) for _ in range(runs)]
+        drafts = [
+            billing.create_draft(company.id, new_draft(body(customer.id, lines)))
+            for _ in range(runs)
+        ]
         unbooked = iter(drafts)
         pdf_ms = median_ms(
             lambda it=unbooked: billing.render_pdf(company.id, next(it).id, draft=True), runs

@@ -72,6 +72,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
 
 from faktura.billing import Billing
+from faktura.commands import CompanyProfile, NewCustomer
 from faktura.documents.source import issue
 from faktura.errors import StorageError
 from faktura.invoice import DocumentKind, Invoice, InvoiceSummary
@@ -81,6 +82,7 @@ from faktura.storage import codec
 from faktura.storage.query import search_text
 from faktura.storage.sqlite import DEFAULT_TIMEOUT, SqliteStore
 from faktura.testing.parties import BUYER_ADDRESS, SELLER
+from faktura.wire import new_draft
 from report import version
 
 if TYPE_CHECKING:
@@ -221,13 +223,15 @@ def seed_company(
     """A company with one customer and ``drafts`` drafts of ``lines`` lines: (company id,
     draft ids)."""
     billing = Billing(store, FixedClock())
-    company = billing.create_company(**SELLER)  # complete enough to issue
+    company = billing.create_company(CompanyProfile(**SELLER))  # complete enough to issue
     if company.invoice_series.format(7, DAY) != "7" or company.invoice_series.period(DAY):
         raise AssertionError("the baselines assume the default invoice series, '{seq}'")
-    customer = billing.create_customer(company.id, name="Fjord A/S", address=BUYER_ADDRESS)
+    customer = billing.create_customer(
+        company.id, NewCustomer(name="Fjord A/S", address=BUYER_ADDRESS)
+    )
     rng = random.Random(seed)
     ids = [
-        billing.create_draft(company.id, draft_body(rng, customer.id, index, lines)).id
+        billing.create_draft(company.id, new_draft(draft_body(rng, customer.id, index, lines))).id
         for index in range(drafts)
     ]
     return company.id, ids

@@ -109,6 +109,7 @@ TIERS: Mapping[str, str | Mapping[str, str]] = {
         "TestBillingOnMemory": UNIT,
         "TestBillingOnSqlite": INTEGRATION,
     },
+    "tests/test_commands.py": UNIT,
     "tests/test_codec.py": UNIT,
     "tests/test_codelists.py": {
         "test_http_a_vat_prefix_as_country_is_a_400_naming_the_field": E2E,
@@ -138,6 +139,7 @@ TIERS: Mapping[str, str | Mapping[str, str]] = {
     },
     "tests/test_peppol.py": UNIT,
     "tests/test_public_api.py": UNIT,
+    "tests/test_typing.py": INTEGRATION,
     "tests/test_problems.py": UNIT,
     "tests/test_purity.py": UNIT,
     "tests/test_terms.py": UNIT,

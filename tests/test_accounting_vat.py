@@ -24,6 +24,7 @@ from faktura.storage.memory import MemoryStore
 from faktura.storage.sqlite import SqliteStore
 from faktura.testing.clock import ManualClock
 from faktura.testing.parties import seller_and_buyer
+from faktura.wire import new_draft
 from test_ubl import NS
 
 AT = datetime(2026, 12, 7, 10, 0, tzinfo=UTC)
@@ -43,7 +44,7 @@ def setup(
 
 def book(billing: Billing, company: Company, customer: Customer, currency: str) -> Invoice:
     body = {"customerId": customer.id, "currency": currency, "lines": [LINE]}
-    return billing.book(company.id, billing.create_draft(company.id, body).id)
+    return billing.book(company.id, billing.create_draft(company.id, new_draft(body)).id)
 
 
 def pdf_text(pdf: bytes) -> str:
@@ -77,7 +78,7 @@ def test_a_eur_invoice_states_its_vat_in_dkk(validator: OfficialRules) -> None:
 def test_without_a_rate_nothing_is_booked(rates: ExchangeRates | None) -> None:
     billing, company, customer = setup(rates=rates)
     body = {"customerId": customer.id, "currency": "EUR", "lines": [LINE]}
-    draft = billing.create_draft(company.id, body)
+    draft = billing.create_draft(company.id, new_draft(body))
     with pytest.raises(ValidationError) as caught:
         billing.book(company.id, draft.id)
     assert [e.path for e in caught.value.errors] == ["currency"]

@@ -17,6 +17,7 @@ from einvoice_rules import OfficialRules
 from faktura import ValidationError
 from faktura.attachments import PDF_DESCRIPTION, Attachment
 from faktura.billing import Billing
+from faktura.commands import CustomerChanges
 from faktura.delivery.channel import DeliveryChannel, DeliveryType, Recipient, RecipientKind
 from faktura.delivery.log import DeliveryAttempt
 from faktura.documents.ubl import to_ubl
@@ -27,6 +28,7 @@ from faktura.storage.sqlite import SqliteStore
 from faktura.testing.channels import RecordingChannel
 from faktura.testing.clock import ManualClock
 from faktura.testing.parties import seller_and_buyer
+from faktura.wire import new_draft
 from test_http_fixtures import LINE, expect, make_world
 
 NS = {
@@ -56,8 +58,10 @@ def embedded(document: bytes) -> list[ET.Element]:
 def booked(billing: Billing, attach_pdf: bool) -> tuple[str, str]:
     """(company id, id) of an invoice booked for a customer with ``attach_pdf``."""
     company, customer = seller_and_buyer(billing)
-    billing.update_customer(company.id, customer.id, attach_pdf=attach_pdf)
-    draft = billing.create_draft(company.id, {"customerId": customer.id, "lines": [LINE]})
+    billing.update_customer(company.id, customer.id, CustomerChanges(attach_pdf=attach_pdf))
+    draft = billing.create_draft(
+        company.id, new_draft({"customerId": customer.id, "lines": [LINE]})
+    )
     return company.id, billing.book(company.id, draft.id).id
 
 
@@ -97,7 +101,9 @@ def test_the_documents_pdf_is_named_by_its_number() -> None:
 
 def test_to_ubl_names_a_file_name_used_twice_and_what_is_no_attachment(billing: Billing) -> None:
     company, customer = seller_and_buyer(billing)
-    draft = billing.create_draft(company.id, {"customerId": customer.id, "lines": [LINE]})
+    draft = billing.create_draft(
+        company.id, new_draft({"customerId": customer.id, "lines": [LINE]})
+    )
     invoice = billing.book(company.id, draft.id)
     first = Attachment(id="1", content=PNG, mime_code="image/png", filename="Plan.png")
     second = Attachment(id="2", content=PNG, mime_code="image/png", filename="plan.PNG")
@@ -117,7 +123,9 @@ def test_attachments_on_an_invoice_and_a_credit_note_pass_every_layer(
     company, customer = seller_and_buyer(billing)
     draft = billing.create_draft(
         company.id,
-        {"customerId": customer.id, "lines": [LINE], "references": {"project": "Havnebad"}},
+        new_draft(
+            {"customerId": customer.id, "lines": [LINE], "references": {"project": "Havnebad"}}
+        ),
     )
     invoice = billing.book(company.id, draft.id)
     credit = billing.book(company.id, billing.credit(company.id, invoice.id).id)
@@ -185,10 +193,12 @@ def test_the_caller_decides_either_way_and_each_variant_is_kept(billing: Billing
 
 def test_the_setting_is_taken_when_the_document_is_booked(billing: Billing) -> None:
     company, customer = seller_and_buyer(billing)
-    billing.update_customer(company.id, customer.id, attach_pdf=True)
-    draft = billing.create_draft(company.id, {"customerId": customer.id, "lines": [LINE]})
+    billing.update_customer(company.id, customer.id, CustomerChanges(attach_pdf=True))
+    draft = billing.create_draft(
+        company.id, new_draft({"customerId": customer.id, "lines": [LINE]})
+    )
     invoice = billing.book(company.id, draft.id)
-    billing.update_customer(company.id, customer.id, attach_pdf=False)
+    billing.update_customer(company.id, customer.id, CustomerChanges(attach_pdf=False))
     assert len(embedded(billing.render_ubl(company.id, invoice.id))) == 1
 
 
@@ -196,8 +206,10 @@ def test_a_send_carries_the_pdf_and_a_resend_the_same_bytes(
     billing: Billing, sproom: RecordingChannel, validator: OfficialRules
 ) -> None:
     company, customer = seller_and_buyer(billing)
-    billing.update_customer(company.id, customer.id, attach_pdf=True)
-    draft = billing.create_draft(company.id, {"customerId": customer.id, "lines": [LINE]})
+    billing.update_customer(company.id, customer.id, CustomerChanges(attach_pdf=True))
+    draft = billing.create_draft(
+        company.id, new_draft({"customerId": customer.id, "lines": [LINE]})
+    )
     first = billing.send(company.id, draft.id, "sproom")
     sent = sproom.deliveries[-1].document
     validator.check(sent)
@@ -216,7 +228,9 @@ def test_a_send_can_ask_for_the_pdf_and_its_attempt_keeps_the_choice(
     billing: Billing, sproom: RecordingChannel
 ) -> None:
     company, customer = seller_and_buyer(billing)
-    draft = billing.create_draft(company.id, {"customerId": customer.id, "lines": [LINE]})
+    draft = billing.create_draft(
+        company.id, new_draft({"customerId": customer.id, "lines": [LINE]})
+    )
     result = billing.send(company.id, draft.id, "sproom", attach_pdf=True)
     assert result.attempt.attach_pdf is True
     sent = sproom.deliveries[-1].document
@@ -233,7 +247,7 @@ def test_a_bad_attach_pdf_is_named(billing: Billing) -> None:
     for call in (
         lambda: billing.render_ubl(company_id, invoice_id, attach_pdf="yes"),  # type: ignore[arg-type]
         lambda: billing.send(company_id, invoice_id, "sproom", attach_pdf=1),  # type: ignore[arg-type]
-        lambda: billing.update_customer(company_id, customer_id, attach_pdf=None),
+        lambda: billing.update_customer(company_id, customer_id, CustomerChanges(attach_pdf=None)),
     ):
         with pytest.raises(ValidationError) as caught:
             call()

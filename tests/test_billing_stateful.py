@@ -16,11 +16,13 @@ from hypothesis.stateful import Bundle, RuleBasedStateMachine, invariant, rule
 
 from faktura import InvoiceStateError, NotFoundError, Status, ValidationError
 from faktura.billing import Billing
+from faktura.commands import CompanyProfile, NewCustomer
 from faktura.ports import Store
 from faktura.storage.memory import MemoryStore
 from faktura.storage.sqlite import SqliteStore
 from faktura.testing.clock import ManualClock
 from faktura.testing.parties import BUYER_ADDRESS, SELLER_ADDRESS
+from faktura.wire import new_draft
 
 COMPANIES = ("co-a", "co-b")
 PRICES = ("100.00", "33.33", "0.10", "1999.95")
@@ -56,10 +58,13 @@ class BillingMachine(RuleBasedStateMachine):
         )
         for company_id in COMPANIES:
             self.billing.create_company(
-                id=company_id, name=company_id, address=SELLER_ADDRESS, cvr="13585628"
+                CompanyProfile(
+                    id=company_id, name=company_id, address=SELLER_ADDRESS, cvr="13585628"
+                )
             )
             self.billing.create_customer(
-                company_id, id=f"{company_id}-cu", name="Customer", address=BUYER_ADDRESS
+                company_id,
+                NewCustomer(id=f"{company_id}-cu", name="Customer", address=BUYER_ADDRESS),
             )
         self.model: dict[str, Doc] = {}
         self.counters: dict[tuple[str, str], int] = {}
@@ -75,7 +80,7 @@ class BillingMachine(RuleBasedStateMachine):
             "customerId": f"{company}-cu",
             "lines": [{"description": "Item", "quantity": str(quantity), "unitPrice": price}],
         }
-        draft = self.billing.create_draft(company, body)
+        draft = self.billing.create_draft(company, new_draft(body))
         self.model[draft.id] = Doc(company, Status.DRAFT, draft.totals.amount)
         assert draft.totals.amount == (Decimal(price) * quantity * Decimal("1.25")).quantize(
             Decimal("0.01"), rounding="ROUND_HALF_UP"
@@ -86,7 +91,7 @@ class BillingMachine(RuleBasedStateMachine):
     def create_draft_for_another_companys_customer(self, company: str) -> None:
         other = COMPANIES[1 - COMPANIES.index(company)]
         try:
-            self.billing.create_draft(company, {"customerId": f"{other}-cu"})
+            self.billing.create_draft(company, new_draft({"customerId": f"{other}-cu"}))
         except ValidationError as err:
             assert err.field == "customerId"
         else:

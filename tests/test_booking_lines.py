@@ -14,6 +14,7 @@ import attrs
 import pytest
 
 from faktura.billing import Billing
+from faktura.commands import CompanyProfile, DraftChanges, NewCustomer
 from faktura.errors import ValidationError
 from faktura.lines import ProductLine, StoredLines
 from faktura.ports import Store
@@ -23,6 +24,7 @@ from faktura.storage.sqlite import SqliteStore
 from faktura.testing.clock import ManualClock
 from faktura.testing.parties import BUYER_ADDRESS, SELLER_ADDRESS
 from faktura.vat import VatCategory
+from faktura.wire import new_draft
 
 pytest_plugins = ["pg_fixture"]
 
@@ -41,8 +43,12 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
 
 def long_draft(billing: Billing, description: str = "Hours") -> tuple[str, str]:
     """A company, and a draft of ``LINES`` lines of it (two VAT rates, discounts)."""
-    company = billing.create_company(name="Nordlys ApS", address=SELLER_ADDRESS, cvr="13585628")
-    customer = billing.create_customer(company.id, name="Fjord A/S", address=BUYER_ADDRESS)
+    company = billing.create_company(
+        CompanyProfile(name="Nordlys ApS", address=SELLER_ADDRESS, cvr="13585628")
+    )
+    customer = billing.create_customer(
+        company.id, NewCustomer(name="Fjord A/S", address=BUYER_ADDRESS)
+    )
     lines: list[dict[str, Any]] = [
         {
             "description": f"{description} {n}",
@@ -54,7 +60,7 @@ def long_draft(billing: Billing, description: str = "Hours") -> tuple[str, str]:
         }
         for n in range(LINES)
     ]
-    draft = billing.create_draft(company.id, {"customerId": customer.id, "lines": lines})
+    draft = billing.create_draft(company.id, new_draft({"customerId": customer.id, "lines": lines}))
     return company.id, draft.id
 
 
@@ -115,12 +121,16 @@ def test_the_stored_lines_are_written_once_and_then_left_alone(tmp_path: Path) -
             with sqlite3.connect(path) as conn:
                 return int(conn.execute("SELECT count(*) FROM line_writes").fetchone()[0])
 
-        billing.update_draft(company_id, draft_id, notes="Thank you")
+        billing.update_draft(company_id, draft_id, DraftChanges(notes="Thank you"))
         assert writes() == 0  # the header changed, the lines did not
         billing.update_draft(
             company_id,
             draft_id,
-            lines=[ProductLine("Hours", Decimal(1), Decimal("10.00"), VatCategory.S, Decimal(25))],
+            DraftChanges(
+                lines=[
+                    ProductLine("Hours", Decimal(1), Decimal("10.00"), VatCategory.S, Decimal(25))
+                ]
+            ),
         )
         assert writes() == 1  # the lines changed: written
         billing.book(company_id, draft_id)
@@ -140,7 +150,7 @@ def test_an_undrawable_line_is_still_named_by_its_index(store: Store) -> None:
     company_id, draft_id = long_draft(billing)
     lines = list(billing.get_invoice(company_id, draft_id).lines)
     lines[217] = attrs.evolve(lines[217], description="Hours 中")
-    billing.update_draft(company_id, draft_id, lines=lines)
+    billing.update_draft(company_id, draft_id, DraftChanges(lines=lines))
     with pytest.raises(ValidationError) as refused:
         billing.book(company_id, draft_id)
     assert [error.path for error in refused.value.errors] == ["lines.217.description"]

@@ -22,6 +22,7 @@ import pytest
 from faktura import ProductLine, SeparatorLine, Status, TextLine
 from faktura.billing import Billing
 from faktura.cli import DEMO_DRAFT, main, render_table, run_demo
+from faktura.commands import NewCustomer
 from faktura.delivery.channel import Recipient, RecipientKind
 from faktura.delivery.sproom import SproomAccessPoint
 from faktura.documents.ubl import to_ubl
@@ -30,6 +31,7 @@ from faktura.invoice import Invoice
 from faktura.storage.memory import MemoryStore
 from faktura.testing.access_point import LocalAccessPoint
 from faktura.testing.parties import BUYER_ADDRESS
+from faktura.wire import new_draft
 
 AT = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 UBL_INVOICE = "{urn:oasis:names:specification:ubl:schema:xsd:Invoice-2}Invoice"
@@ -610,9 +612,9 @@ def an_einvoice() -> bytes:
     billing = Billing(MemoryStore(), Clock())
     company, _, _ = run_demo(billing)
     customer = billing.create_customer(
-        company.id, name="Region Midtjylland", ean=EAN, address=BUYER_ADDRESS
+        company.id, NewCustomer(name="Region Midtjylland", ean=EAN, address=BUYER_ADDRESS)
     )
-    draft = billing.create_draft(company.id, {"customerId": customer.id, **DEMO_DRAFT})
+    draft = billing.create_draft(company.id, new_draft({"customerId": customer.id, **DEMO_DRAFT}))
     return to_ubl(billing.book(company.id, draft.id), company, customer)
 
 

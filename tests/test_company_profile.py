@@ -8,12 +8,14 @@ from datetime import UTC, date, datetime
 import pytest
 
 from faktura.billing import Billing
+from faktura.commands import CompanyChanges, CompanyProfile, CustomerChanges, NewCustomer
 from faktura.errors import NumberingError, ValidationError
 from faktura.numbering import NumberSeries, Reset
 from faktura.parties import Address, BankAccount, Company, Customer
 from faktura.storage.memory import MemoryStore
 from faktura.testing.contract import PNG_LOGO
 from faktura.testing.parties import BUYER_ADDRESS, SELLER
+from faktura.wire import new_draft
 
 JPEG_LOGO = b"\xff\xd8\xff\xe0" + b"\x00" * 16
 AT = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
@@ -61,65 +63,73 @@ def test_template_ids_are_short_identifiers() -> None:
 def test_billing_refuses_templates_that_are_not_registered(billing: Billing) -> None:
     pytest.importorskip("reportlab")
     with pytest.raises(ValidationError) as err:
-        billing.create_company(name="N", document_template="fancy")
+        billing.create_company(CompanyProfile(name="N", document_template="fancy"))
     assert fields(err) == {"documentTemplate"}
-    company = billing.create_company(name="N", document_template="modern")
+    company = billing.create_company(CompanyProfile(name="N", document_template="modern"))
     with pytest.raises(ValidationError) as err:
-        billing.update_company(company.id, document_template="fancy")
+        billing.update_company(company.id, CompanyChanges(document_template="fancy"))
     assert fields(err) == {"documentTemplate"}
     with pytest.raises(ValidationError) as err:
-        billing.create_customer(company.id, name="F", document_template="fancy")
+        billing.create_customer(company.id, NewCustomer(name="F", document_template="fancy"))
     assert fields(err) == {"documentTemplate"}
-    customer = billing.create_customer(company.id, name="F", document_template="default")
+    customer = billing.create_customer(
+        company.id, NewCustomer(name="F", document_template="default")
+    )
     with pytest.raises(ValidationError):
-        billing.update_customer(company.id, customer.id, document_template="fancy")
+        billing.update_customer(company.id, customer.id, CustomerChanges(document_template="fancy"))
     assert billing.get_company(company.id).document_template == "modern"
 
 
 def test_a_complete_profile_in_part(billing: Billing) -> None:
     company = billing.create_company(
-        name="Nordlys ApS",
-        cvr="13585628",
-        address={"street": "Vestergade 2", "postal_code": "8000", "city": "Aarhus C"},
-        bank={"reg_no": "1234", "account_no": "1234567890"},
-        payment_terms=14,
-        logo=PNG_LOGO,
+        CompanyProfile(
+            name="Nordlys ApS",
+            cvr="13585628",
+            address={"street": "Vestergade 2", "postal_code": "8000", "city": "Aarhus C"},
+            bank={"reg_no": "1234", "account_no": "1234567890"},
+            payment_terms=14,
+            logo=PNG_LOGO,
+        ),
     )
     assert company.address == Address("Vestergade 2", "Aarhus C", "8000")
     assert company.payment_terms.days == 14
     changed = billing.update_company(
         company.id,
-        address={"city": "Aarhus N"},
-        bank={"iban": "DK5000400440116243", "bic": "DABADKKK"},
-        invoice_series={"pattern": "{year}-{seq:04}", "reset": "yearly", "start": 100},
-        fik_creditor="12345678",
-        locale="en",
-        logo=None,
+        {
+            "address": {"city": "Aarhus N"},
+            "bank": {"iban": "DK5000400440116243", "bic": "DABADKKK"},
+            "invoice_series": {"pattern": "{year}-{seq:04}", "reset": "yearly", "start": 100},
+            "fik_creditor": "12345678",
+            "locale": "en",
+            "logo": None,
+        },
     )
     assert changed.address == Address("Vestergade 2", "Aarhus N", "8000")
     assert changed.bank == BankAccount("1234", "1234567890", "DK5000400440116243", "DABADKKK")
     assert changed.invoice_series == NumberSeries("{year}-{seq:04}", 100, Reset.YEARLY)
     assert changed.logo is None
     assert billing.get_company(company.id) == changed
-    cleared = billing.update_company(company.id, bank=None, address=None)
+    cleared = billing.update_company(company.id, CompanyChanges(bank=None, address=None))
     assert (cleared.bank, cleared.address) == (None, Address())
 
 
 def test_every_bad_field_is_named_and_nothing_changes(billing: Billing) -> None:
-    company = billing.create_company(name="Nordlys ApS")
+    company = billing.create_company(CompanyProfile(name="Nordlys ApS"))
     with pytest.raises(ValidationError) as err:
         billing.update_company(
             company.id,
-            name="",
-            address={"postal_code": "x" * 201, "country": "Denmark"},
-            bank={"reg_no": "12", "iban": "DK00"},
-            invoice_series={"reset": "monthly"},
-            credit_note_series={"start": 0, "reset": "weekly"},
-            fik_creditor="12",
-            locale="Danish",
-            logo=b"nope",
-            payment_terms=-1,
-            colour="blue",
+            {
+                "name": "",
+                "address": {"postal_code": "x" * 201, "country": "Denmark"},
+                "bank": {"reg_no": "12", "iban": "DK00"},
+                "invoice_series": {"reset": "monthly"},
+                "credit_note_series": {"start": 0, "reset": "weekly"},
+                "fik_creditor": "12",
+                "locale": "Danish",
+                "logo": b"nope",
+                "payment_terms": -1,
+                "colour": "blue",
+            },
         )
     assert fields(err) == {
         "name",
@@ -137,18 +147,22 @@ def test_every_bad_field_is_named_and_nothing_changes(billing: Billing) -> None:
     }
     assert billing.get_company(company.id) == company
     with pytest.raises(ValidationError) as err:
-        billing.create_company(cvr="1")
+        billing.create_company({"cvr": "1"})  # a CompanyProfile cannot leave the name out
     assert fields(err) == {"name"}
 
 
 def _book(billing: Billing, company_id: str) -> str:
-    customer = billing.create_customer(company_id, name="Fjord A/S", address=BUYER_ADDRESS)
+    customer = billing.create_customer(
+        company_id, NewCustomer(name="Fjord A/S", address=BUYER_ADDRESS)
+    )
     draft = billing.create_draft(
         company_id,
-        {
-            "customerId": customer.id,
-            "lines": [{"description": "Hours", "quantity": "1", "unitPrice": "100.00"}],
-        },
+        new_draft(
+            {
+                "customerId": customer.id,
+                "lines": [{"description": "Hours", "quantity": "1", "unitPrice": "100.00"}],
+            }
+        ),
     )
     booked = billing.book(company_id, draft.id)
     assert booked.number is not None
@@ -156,26 +170,29 @@ def _book(billing: Billing, company_id: str) -> str:
 
 
 def test_a_series_in_use_keeps_its_pattern_start_and_reset(billing: Billing) -> None:
-    company = billing.create_company(**SELLER)
+    company = billing.create_company(CompanyProfile(**SELLER))
     # unused: changes freely
-    billing.update_company(company.id, invoice_series={"pattern": "F-{seq}", "start": 500})
+    billing.update_company(company.id, {"invoice_series": {"pattern": "F-{seq}", "start": 500}})
     assert _book(billing, company.id) == "F-500"
     with pytest.raises(NumberingError) as err:
         billing.update_company(
-            company.id, invoice_series={"pattern": "{year}-{seq}", "reset": "yearly"}
+            company.id, {"invoice_series": {"pattern": "{year}-{seq}", "reset": "yearly"}}
         )
     assert fields(err) == {"invoiceSeries.pattern", "invoiceSeries.reset"}
     with pytest.raises(NumberingError):
-        billing.update_company(company.id, invoice_series={"start": 1000})
+        billing.update_company(company.id, {"invoice_series": {"start": 1000}})
     # what does not change the numbers may change; the credit-note series is unused
     billing.update_company(
         company.id,
-        invoice_series={"pattern": "F-{seq}"},
-        credit_note_series={"pattern": "K-{seq}"},
-        name="Nordlys A/S",
+        {
+            "invoice_series": {"pattern": "F-{seq}"},
+            "credit_note_series": {"pattern": "K-{seq}"},
+            "name": "Nordlys A/S",
+        },
     )
     billing.update_company(
-        company.id, invoice_series=NumberSeries("F-{seq}", 500, allow_backdating=True)
+        company.id,
+        CompanyChanges(invoice_series=NumberSeries("F-{seq}", 500, allow_backdating=True)),
     )
     assert _book(billing, company.id) == "F-501"
 

@@ -16,6 +16,7 @@ from pypdf import PdfReader
 from einvoice_rules import OfficialRules
 from faktura import Company, Customer, ValidationError
 from faktura.billing import Billing
+from faktura.commands import CompanyChanges, DraftChanges
 from faktura.documents.l10n import format_date
 from faktura.invoice import Invoice
 from faktura.ports import Store
@@ -24,7 +25,7 @@ from faktura.storage.memory import MemoryStore
 from faktura.storage.sqlite import SqliteStore
 from faktura.testing.clock import ManualClock
 from faktura.testing.parties import seller_and_buyer
-from faktura.wire import invoice_to_wire
+from faktura.wire import invoice_to_wire, new_draft
 from test_ubl import NS
 
 AT = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
@@ -43,7 +44,9 @@ def memory() -> tuple[Billing, Company, Customer]:
 
 
 def draft(billing: Billing, company: Company, customer: Customer, **wire: str) -> Invoice:
-    return billing.create_draft(company.id, {"customerId": customer.id, "lines": [LINE], **wire})
+    return billing.create_draft(
+        company.id, new_draft({"customerId": customer.id, "lines": [LINE], **wire})
+    )
 
 
 def test_the_wire_sets_and_answers_the_dates(memory: tuple[Billing, Company, Customer]) -> None:
@@ -62,7 +65,7 @@ def test_the_wire_sets_and_answers_the_dates(memory: tuple[Billing, Company, Cus
     assert wire["deliveryDate"] == "2026-11-20"
     assert (wire["periodStart"], wire["periodEnd"]) == ("2026-11-01", "2026-11-30")
     updated = billing.update_draft(
-        company.id, invoice.id, delivery_date=None, period_start=None, period_end=None
+        company.id, invoice.id, DraftChanges(delivery_date=None, period_start=None, period_end=None)
     )
     assert (updated.delivery_date, updated.period_start, updated.period_end) == (None,) * 3
     assert updated.effective_delivery_date == updated.issue_date
@@ -126,7 +129,7 @@ def test_the_pdf_shows_the_delivery_date_and_period(
     locale: str, day_label: str, period_label: str
 ) -> None:
     billing, company, customer = setup(MemoryStore())
-    billing.update_company(company.id, locale=locale)
+    billing.update_company(company.id, CompanyChanges(locale=locale))
     made = draft(
         billing,
         company,

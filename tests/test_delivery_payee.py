@@ -17,6 +17,7 @@ from pypdf import PdfReader
 from einvoice_rules import OfficialRules
 from faktura import ValidationError
 from faktura.billing import Billing
+from faktura.commands import DraftChanges
 from faktura.deliver_to import DeliverTo
 from faktura.documents.payment import payment_lines
 from faktura.documents.pdf import DocumentData, render_pdf
@@ -29,7 +30,7 @@ from faktura.terms import PaymentTerms
 from faktura.testing.clock import ManualClock
 from faktura.testing.parties import seller_and_buyer
 from faktura.vat import VatCategory
-from faktura.wire import invoice_to_wire
+from faktura.wire import invoice_to_wire, new_draft
 from test_http_fixtures import LINE, expect, make_world
 from test_ubl import AT, DAY, booked, company, customer, line, xpath
 
@@ -128,14 +129,15 @@ def test_an_invoice_refuses_what_is_not_a_deliver_to() -> None:
 def test_the_wire_sets_keeps_and_clears_the_deliver_to(billing: Billing) -> None:
     seller, buyer = seller_and_buyer(billing)
     draft = billing.create_draft(
-        seller.id, {"customerId": buyer.id, "lines": [LINE], "deliverTo": WIRE_DELIVER_TO}
+        seller.id,
+        new_draft({"customerId": buyer.id, "lines": [LINE], "deliverTo": WIRE_DELIVER_TO}),
     )
     stored = billing.get_invoice(seller.id, draft.id)
     assert stored.deliver_to == DeliverTo("Havnebadet", GLN, "0088", SITE)
     assert invoice_to_wire(stored)["deliverTo"] == WIRE_DELIVER_TO
-    billing.update_draft(seller.id, draft.id, deliver_to=DeliverTo(name="Lager 2"))
+    billing.update_draft(seller.id, draft.id, DraftChanges(deliver_to=DeliverTo(name="Lager 2")))
     assert billing.get_invoice(seller.id, draft.id).deliver_to == DeliverTo(name="Lager 2")
-    billing.update_draft(seller.id, draft.id, deliver_to=None)
+    billing.update_draft(seller.id, draft.id, DraftChanges(deliver_to=None))
     cleared = billing.get_invoice(seller.id, draft.id)
     assert cleared.deliver_to is None
     assert invoice_to_wire(cleared)["deliverTo"] is None
@@ -144,7 +146,8 @@ def test_the_wire_sets_keeps_and_clears_the_deliver_to(billing: Billing) -> None
 def test_a_credit_note_keeps_the_deliver_to(billing: Billing) -> None:
     seller, buyer = seller_and_buyer(billing)
     draft = billing.create_draft(
-        seller.id, {"customerId": buyer.id, "lines": [LINE], "deliverTo": WIRE_DELIVER_TO}
+        seller.id,
+        new_draft({"customerId": buyer.id, "lines": [LINE], "deliverTo": WIRE_DELIVER_TO}),
     )
     invoice = billing.book(seller.id, draft.id)
     note = billing.credit(seller.id, invoice.id)
@@ -159,7 +162,7 @@ def test_a_bad_deliver_to_on_the_wire_is_named_and_nothing_is_stored(billing: Bi
         "deliverTo": {"address": {"country": "EL"}, "colour": "blue"},
     }
     with pytest.raises(ValidationError) as caught:
-        billing.create_draft(seller.id, body)
+        billing.create_draft(seller.id, new_draft(body))
     assert {e.path for e in caught.value.errors} == {
         "deliverTo.address.country",
         "deliverTo.colour",
@@ -428,8 +431,8 @@ def test_the_http_api_edits_payee_and_other_accounts() -> None:
 def test_a_new_payee_needs_its_name(billing: Billing) -> None:
     seller, _ = seller_and_buyer(billing)
     with pytest.raises(ValidationError) as caught:
-        billing.update_company(seller.id, payee={"identifier": "X"})
+        billing.update_company(seller.id, {"payee": {"identifier": "X"}})
     assert caught.value.fields == ("payee.name",)
-    changed = billing.update_company(seller.id, payee={"name": "Factor A/S"})
+    changed = billing.update_company(seller.id, {"payee": {"name": "Factor A/S"}})
     assert changed.payee == Payee("Factor A/S")
     assert attrs.evolve(changed, payee=None).payee is None

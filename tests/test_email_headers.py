@@ -30,12 +30,14 @@ from hypothesis import strategies as st
 
 from faktura import DeliveryRejected, Status, ValidationError
 from faktura.billing import Billing
+from faktura.commands import CompanyChanges, CompanyProfile, NewCustomer
 from faktura.delivery.channel import OutgoingDocument
 from faktura.delivery.email import EmailChannel, SmtpSettings
 from faktura.errors import ConfigurationError
 from faktura.storage.memory import MemoryStore
 from faktura.testing.channels import sample_document
 from faktura.testing.parties import BUYER_ADDRESS, SELLER
+from faktura.wire import new_draft
 from test_delivery_email import SENDER, TO, SmtpServer, smtp_server  # noqa: F401
 
 PAYLOAD = "=?utf-8?q?Fjord=0D=0AReply-To:_attacker@evil.example?="
@@ -162,16 +164,18 @@ def test_the_payload_as_a_customer_name_uses_no_number(smtp_server: SmtpServer) 
     """The path the issue reports (a customer written over HTTP): the send is refused in
     its pre-flight, nothing is booked, and the next booking gets number 1."""
     billing = Billing(MemoryStore(), channels={"email": EmailChannel(smtp_server.settings())})
-    company = billing.create_company(**SELLER)
+    company = billing.create_company(CompanyProfile(**SELLER))
     customer = billing.create_customer(
-        company.id, name=PAYLOAD, email="ap@fjord.dk", address=BUYER_ADDRESS
+        company.id, NewCustomer(name=PAYLOAD, email="ap@fjord.dk", address=BUYER_ADDRESS)
     )
     draft = billing.create_draft(
         company.id,
-        {
-            "customerId": customer.id,
-            "lines": [{"description": "Hours", "quantity": "2", "unitPrice": "500.00"}],
-        },
+        new_draft(
+            {
+                "customerId": customer.id,
+                "lines": [{"description": "Hours", "quantity": "2", "unitPrice": "500.00"}],
+            }
+        ),
     )
     with pytest.raises(DeliveryRejected, match="=\\?"):
         billing.send(company.id, draft.id, "email")
@@ -262,19 +266,23 @@ def test_a_company_name_with_a_line_break_uses_no_number(smtp_server: SmtpServer
     """Refused when the name is set, or else in the send's pre-flight: either way no
     number is used and nothing is sent."""
     billing = Billing(MemoryStore(), channels={"email": EmailChannel(smtp_server.settings())})
-    company = billing.create_company(**SELLER)
+    company = billing.create_company(CompanyProfile(**SELLER))
     customer = billing.create_customer(
-        company.id, name="Fjord A/S", email="ap@fjord.dk", address=BUYER_ADDRESS
+        company.id, NewCustomer(name="Fjord A/S", email="ap@fjord.dk", address=BUYER_ADDRESS)
     )
     draft = billing.create_draft(
         company.id,
-        {
-            "customerId": customer.id,
-            "lines": [{"description": "Hours", "quantity": "2", "unitPrice": "500.00"}],
-        },
+        new_draft(
+            {
+                "customerId": customer.id,
+                "lines": [{"description": "Hours", "quantity": "2", "unitPrice": "500.00"}],
+            }
+        ),
     )
     try:
-        billing.update_company(company.id, name="Nordlys ApS\r\nBcc: all@evil.example")
+        billing.update_company(
+            company.id, CompanyChanges(name="Nordlys ApS\r\nBcc: all@evil.example")
+        )
     except ValidationError:
         pass  # refused where it is written
     else:

@@ -31,8 +31,9 @@ from typing import Any
 
 import pytest
 
-from faktura import ConflictError, Status
+from faktura import ConflictError, Status, wire
 from faktura.billing import Billing
+from faktura.commands import CompanyProfile, NewCustomer
 from faktura.delivery.channel import (
     DeliveryChannel,
     DeliveryOutcomeUnknown,
@@ -61,14 +62,12 @@ SRC = str(Path(__file__).parents[1] / "src")
 
 
 def parties(billing: Billing) -> tuple[str, str]:
-    company = billing.create_company(**SELLER)
+    company = billing.create_company(CompanyProfile(**SELLER))
     customer = billing.create_customer(
         company.id,
-        name="Fjord A/S",
-        number="K-100",
-        email="ap@fjord.dk",
-        ean=EAN,
-        address=BUYER_ADDRESS,
+        NewCustomer(
+            name="Fjord A/S", number="K-100", email="ap@fjord.dk", ean=EAN, address=BUYER_ADDRESS
+        ),
     )
     return company.id, customer.id
 
@@ -76,10 +75,12 @@ def parties(billing: Billing) -> tuple[str, str]:
 def new_draft(billing: Billing, company_id: str, customer_id: str) -> Invoice:
     return billing.create_draft(
         company_id,
-        {
-            "customerId": customer_id,
-            "lines": [{"description": "Consulting", "quantity": "2", "unitPrice": "500.00"}],
-        },
+        wire.new_draft(
+            {
+                "customerId": customer_id,
+                "lines": [{"description": "Consulting", "quantity": "2", "unitPrice": "500.00"}],
+            }
+        ),
     )
 
 

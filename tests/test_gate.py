@@ -11,6 +11,7 @@ import attrs
 import pytest
 
 from faktura.billing import Billing
+from faktura.commands import CompanyChanges, CompanyProfile, CustomerChanges, NewCustomer
 from faktura.delivery.channel import DeliveryChannel, DeliveryType
 from faktura.delivery.manual import ManualChannel
 from faktura.errors import ValidationError
@@ -23,6 +24,7 @@ from faktura.testing.channels import RecordingChannel
 from faktura.testing.clock import ManualClock
 from faktura.testing.parties import BUYER_ADDRESS, SELLER
 from faktura.vat import VatZone
+from faktura.wire import new_draft
 from test_http_fixtures import ALL_SCOPES, LINE, Client, expect
 
 BODY = {
@@ -72,11 +74,11 @@ WAYS = ["book", "manual", "email", "sproom"]
 
 @pytest.mark.parametrize("how", WAYS)
 def test_a_document_without_addresses_gets_no_number(books: Books, how: str) -> None:
-    company = books.billing.create_company(name="Nordlys ApS", cvr="13585628")
+    company = books.billing.create_company(CompanyProfile(name="Nordlys ApS", cvr="13585628"))
     customer = books.billing.create_customer(
-        company.id, name="Fjord A/S", email="ap@fjord.dk", cvr="25313763"
+        company.id, NewCustomer(name="Fjord A/S", email="ap@fjord.dk", cvr="25313763")
     )
-    draft = books.billing.create_draft(company.id, {"customerId": customer.id, **BODY})
+    draft = books.billing.create_draft(company.id, new_draft({"customerId": customer.id, **BODY}))
     with pytest.raises(ValidationError) as refused:
         book_or_send(books, company.id, draft.id, how)
     # an e-invoice also names what its UBL cannot say (a seller VAT number), in the same error
@@ -90,8 +92,10 @@ def test_a_document_without_addresses_gets_no_number(books: Books, how: str) -> 
     assert not books.email.deliveries
     assert not books.sproom.deliveries
     # once the addresses are there, the first number is the first of the series
-    books.billing.update_company(company.id, address=SELLER["address"], vat_id="DK13585628")
-    books.billing.update_customer(company.id, customer.id, address=BUYER_ADDRESS)
+    books.billing.update_company(
+        company.id, CompanyChanges(address=SELLER["address"], vat_id="DK13585628")
+    )
+    books.billing.update_customer(company.id, customer.id, CustomerChanges(address=BUYER_ADDRESS))
     assert book_or_send(books, company.id, draft.id, how) == "1"
 
 
@@ -99,23 +103,27 @@ def test_a_document_without_addresses_gets_no_number(books: Books, how: str) -> 
 def test_reverse_charge_without_the_buyers_vat_number_gets_no_number(
     books: Books, how: str
 ) -> None:
-    company = books.billing.create_company(**SELLER)
+    company = books.billing.create_company(CompanyProfile(**SELLER))
     customer = books.billing.create_customer(
         company.id,
-        name="Fjord GmbH",
-        vat_zone=VatZone.EU,  # reverse charge by default
-        email="ap@fjord.de",
-        cvr="25313763",
-        address=Address(street="Hafenstraße 1", postal_code="20457", city="Hamburg", country="DE"),
+        NewCustomer(
+            name="Fjord GmbH",
+            vat_zone=VatZone.EU,  # reverse charge by default
+            email="ap@fjord.de",
+            cvr="25313763",
+            address=Address(
+                street="Hafenstraße 1", postal_code="20457", city="Hamburg", country="DE"
+            ),
+        ),
     )
-    draft = books.billing.create_draft(company.id, {"customerId": customer.id, **BODY})
+    draft = books.billing.create_draft(company.id, new_draft({"customerId": customer.id, **BODY}))
     with pytest.raises(ValidationError) as refused:
         book_or_send(books, company.id, draft.id, how)
     assert [(e.path, e.rule) for e in refused.value.errors] == [
         ("customer.vatId", "EN16931-BR-AE-02")
     ]
     assert books.last_number(company.id) is None
-    books.billing.update_customer(company.id, customer.id, vat_id="DE136695976")
+    books.billing.update_customer(company.id, customer.id, CustomerChanges(vat_id="DE136695976"))
     assert book_or_send(books, company.id, draft.id, how) == "1"
 
 
@@ -123,7 +131,9 @@ def test_over_http_an_incomplete_invoice_is_400_naming_each_field() -> None:
     """The old README flow: a company made with name, CVR and VAT number only, a customer
     with no address; the send is refused, nothing is numbered."""
     billing = Billing(MemoryStore(), ManualClock())
-    company = billing.create_company(name="Nordlys ApS", cvr="13585628", vat_id="DK13585628")
+    company = billing.create_company(
+        CompanyProfile(name="Nordlys ApS", cvr="13585628", vat_id="DK13585628")
+    )
     api = Client(create_app(billing), billing.create_api_key(company.id, "k", ALL_SCOPES)[1])
     customer = expect(api.post("/v1/customers", json={"name": "Fjord A/S"}), 201)
     draft = expect(

@@ -19,6 +19,7 @@ import pytest
 import uvicorn
 
 from faktura.billing import Billing
+from faktura.commands import CompanyProfile
 from faktura.delivery.channel import DeliveryType
 from faktura.delivery.manual import ManualChannel
 from faktura.http import create_app
@@ -51,10 +52,12 @@ def _billing(store: Store) -> Billing:
 
 def _company(billing: Billing) -> str:
     return billing.create_company(
-        name="Nordlys ApS",
-        cvr="13585628",
-        vat_id="DK13585628",
-        address=Address(street="Vestergade 2", city="Aarhus C", postal_code="8000"),
+        CompanyProfile(
+            name="Nordlys ApS",
+            cvr="13585628",
+            vat_id="DK13585628",
+            address=Address(street="Vestergade 2", city="Aarhus C", postal_code="8000"),
+        ),
     ).id
 
 

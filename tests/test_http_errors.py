@@ -15,6 +15,7 @@ import attrs
 import pytest
 
 from faktura.billing import Billing
+from faktura.commands import CompanyProfile
 from faktura.delivery.channel import (
     DeliveryType,
     OutgoingDocument,
@@ -472,7 +473,7 @@ class Channel:
 
 def _sending(channel: Channel) -> tuple[Client, str]:
     billing = Billing(MemoryStore(), FixedClock(), channels={"sproom": channel})
-    company = billing.create_company(**SELLER)
+    company = billing.create_company(CompanyProfile(**SELLER))
     api = Client(create_app(billing), billing.create_api_key(company.id, "k", ALL_SCOPES)[1])
     address = {"street": "Skottenborg 26", "postalCode": "8800", "city": "Viborg"}
     customer = expect(
@@ -535,7 +536,7 @@ def test_server_side_failures_say_nothing_about_their_cause(
 ) -> None:
     billing = _Broken(MemoryStore(), FixedClock())
     billing.error = error
-    company = billing.create_company(name="Nordlys ApS")
+    company = billing.create_company(CompanyProfile(name="Nordlys ApS"))
     api = Client(create_app(billing), billing.create_api_key(company.id, "k", ALL_SCOPES)[1])
     response = api.get("/v1/invoices/some-id")
     body = expect(response, status)
@@ -559,7 +560,7 @@ def test_a_store_no_retry_cures_is_500_storage_failed(row: dict[str, str]) -> No
     details = {"entity": row["entity"], "id": row["entity_id"]} if row else {}
     billing = _Broken(MemoryStore(), FixedClock())
     billing.error = error
-    company = billing.create_company(name="Nordlys ApS")
+    company = billing.create_company(CompanyProfile(name="Nordlys ApS"))
     api = Client(create_app(billing), billing.create_api_key(company.id, "k", ALL_SCOPES)[1])
     response = api.get("/v1/invoices/some-id")
     body = expect(response, 500)

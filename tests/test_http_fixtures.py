@@ -18,6 +18,7 @@ import httpx
 
 from faktura.apikeys import Scope
 from faktura.billing import Billing
+from faktura.commands import CompanyProfile
 from faktura.delivery.channel import (
     DeliveryType,
 )
@@ -123,10 +124,12 @@ def expect(response: httpx.Response, status: int) -> Any:
 
 def _tenant(billing: Billing, client: Client, name: str) -> Tenant:
     company = billing.create_company(
-        name=name,
-        cvr="13585628",
-        vat_id="DK13585628",
-        address=Address(street="Vestergade 2", city="Aarhus C", postal_code="8000"),
+        CompanyProfile(
+            name=name,
+            cvr="13585628",
+            vat_id="DK13585628",
+            address=Address(street="Vestergade 2", city="Aarhus C", postal_code="8000"),
+        ),
     )
     key = billing.create_api_key(company.id, "all", ALL_SCOPES)[1]
     api = client.with_key(key)

@@ -24,6 +24,7 @@ import pytest
 import uvicorn
 
 from faktura.billing import Billing
+from faktura.commands import CompanyProfile
 from faktura.errors import ConfigurationError
 from faktura.http import create_app
 from faktura.http.server import read_timeout_protocol
@@ -49,7 +50,7 @@ class Served:
 @pytest.fixture(scope="module")
 def served() -> Iterator[Served]:
     billing = Billing(MemoryStore())
-    company = billing.create_company(name="Nordlys ApS")
+    company = billing.create_company(CompanyProfile(name="Nordlys ApS"))
     key = billing.create_api_key(company.id, "k", ALL_SCOPES)[1]
     faktura_app = create_app(billing)
 

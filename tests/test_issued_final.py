@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 from pypdf import PdfReader
 
 from faktura.billing import Billing
+from faktura.commands import CompanyChanges, CompanyProfile, CustomerChanges, NewCustomer
 from faktura.delivery.channel import (
     DeliveryType,
     OutgoingDocument,
@@ -38,6 +39,7 @@ from faktura.parties import Address, BankAccount
 from faktura.storage.memory import MemoryStore
 from faktura.testing.clock import ManualClock
 from faktura.testing.parties import SELLER
+from faktura.wire import new_draft
 from test_http_fixtures import ALL_SCOPES, Client, FixedClock, expect
 
 OLD_NAME, OLD_STREET = "Gammel Kunde ApS", "Gammelvej 1"
@@ -91,22 +93,28 @@ def world(logo: bytes | None = None) -> tuple[Billing, EmailLike, str, str, str]
         channels={"email": channel},  # type: ignore[dict-item]
     )
     company = billing.create_company(
-        name="Nordlys ApS",
-        cvr="13585628",
-        vat_id="DK13585628",
-        address=Address("Havnegade 1", "København K", "1058"),
-        bank=BankAccount("1234", "1234567890"),
-        logo=logo,
+        CompanyProfile(
+            name="Nordlys ApS",
+            cvr="13585628",
+            vat_id="DK13585628",
+            address=Address("Havnegade 1", "København K", "1058"),
+            bank=BankAccount("1234", "1234567890"),
+            logo=logo,
+        ),
     )
     customer = billing.create_customer(
         company.id,
-        name=OLD_NAME,
-        number="K-9",
-        ean="5790000435951",
-        email="bogholderi@gammel.dk",
-        address=Address(OLD_STREET, "Aarhus C", "8000"),
+        NewCustomer(
+            name=OLD_NAME,
+            number="K-9",
+            ean="5790000435951",
+            email="bogholderi@gammel.dk",
+            address=Address(OLD_STREET, "Aarhus C", "8000"),
+        ),
     )
-    draft = billing.create_draft(company.id, {"customerId": customer.id, "lines": [LINE]})
+    draft = billing.create_draft(
+        company.id, new_draft({"customerId": customer.id, "lines": [LINE]})
+    )
     return billing, channel, company.id, customer.id, draft.id
 
 
@@ -119,9 +127,11 @@ def test_a_customer_renamed_after_sending_leaves_the_issued_documents_alone() ->
     assert result.success
     sent_pdf, sent_ubl, _ = channel.sent[0]
     billing.update_customer(
-        company_id, customer_id, name=NEW_NAME, address=Address(NEW_STREET, "Odense C", "5000")
+        company_id,
+        customer_id,
+        CustomerChanges(name=NEW_NAME, address=Address(NEW_STREET, "Odense C", "5000")),
     )
-    billing.update_company(company_id, name="Nyt Navn ApS")
+    billing.update_company(company_id, CompanyChanges(name="Nyt Navn ApS"))
 
     pdf = billing.render_pdf(company_id, invoice_id)
     assert pdf == sent_pdf
@@ -191,24 +201,26 @@ def test_a_draft_renders_with_the_template_a_send_would_use(templates: None) -> 
         return DocumentSource.live(draft, company, customer, template_id).pdf()
 
     assert billing.render_pdf(company_id, invoice_id) == with_template("default")
-    billing.update_company(company_id, document_template="modern")
+    billing.update_company(company_id, CompanyChanges(document_template="modern"))
     assert billing.render_pdf(company_id, invoice_id) == with_template("modern")
-    billing.update_customer(company_id, customer_id, document_template="default")
+    billing.update_customer(company_id, customer_id, CustomerChanges(document_template="default"))
     assert billing.render_pdf(company_id, invoice_id) == with_template("default")
     assert with_template("modern") != with_template("default")
 
 
 def test_a_booked_document_keeps_the_template_it_was_issued_with(templates: None) -> None:
     billing, channel, company_id, customer_id, invoice_id = world()
-    billing.update_company(company_id, document_template="modern")
+    billing.update_company(company_id, CompanyChanges(document_template="modern"))
     result = billing.send(company_id, invoice_id, "email", document_template_id="default")
     invoice = billing.get_invoice(company_id, invoice_id)
     assert invoice.issued is not None
     assert invoice.issued.template_id == "default"
     assert result.attempt.template_id == "default"
-    billing.update_customer(company_id, customer_id, document_template="modern")
+    billing.update_customer(company_id, customer_id, CustomerChanges(document_template="modern"))
     assert billing.render_pdf(company_id, invoice_id) == channel.sent[0][0]
-    other = billing.create_draft(company_id, {"customerId": customer_id, "lines": [LINE]})
+    other = billing.create_draft(
+        company_id, new_draft({"customerId": customer_id, "lines": [LINE]})
+    )
     booked = billing.book(company_id, other.id)
     assert booked.issued is not None
     assert booked.issued.template_id == "modern"
@@ -258,9 +270,9 @@ def _apply(
 ) -> None:
     what, name, value = change
     if what == "customer":
-        billing.update_customer(company_id, customer_id, **{name: value})
+        billing.update_customer(company_id, customer_id, CustomerChanges(**{name: value}))
     elif what == "company":
-        billing.update_company(company_id, **{name: value})
+        billing.update_company(company_id, {name: value})
     else:  # another layout (or font) registered under a template id in use
         if value == "vera":
             font = register_ttf(
@@ -302,7 +314,7 @@ def test_http_renamed_customer() -> None:
     """Over HTTP: the PDF of a sent invoice keeps the customer it was sent to."""
     channel = EmailLike()
     billing = Billing(MemoryStore(), FixedClock(), channels={"email": channel})  # type: ignore[dict-item]
-    company = billing.create_company(**SELLER)
+    company = billing.create_company(CompanyProfile(**SELLER))
     key = billing.create_api_key(company.id, "all", ALL_SCOPES)[1]
     api = Client(create_app(billing), key)
     customer = expect(

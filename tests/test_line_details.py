@@ -32,7 +32,7 @@ from faktura.testing.clock import ManualClock
 from faktura.testing.parties import seller_and_buyer
 from faktura.testing.strategies import item_details, product_lines
 from faktura.vat import VatCategory
-from faktura.wire import invoice_to_wire
+from faktura.wire import invoice_to_wire, new_draft
 from test_http_fixtures import LINE, expect, make_world
 
 NS = {
@@ -91,7 +91,9 @@ def children(document: bytes, path: str) -> list[str]:
 def issued(billing: Billing, lines: list[dict[str, Any]], **body: Any) -> tuple[bytes, bytes]:
     """A booked invoice of ``lines`` (wire form) and its credit note, both as UBL."""
     company, customer = seller_and_buyer(billing)
-    draft = billing.create_draft(company.id, {"customerId": customer.id, "lines": lines} | body)
+    draft = billing.create_draft(
+        company.id, new_draft({"customerId": customer.id, "lines": lines} | body)
+    )
     invoice = billing.book(company.id, draft.id)
     note = billing.credit(company.id, invoice.id)
     credit = billing.book(company.id, note.id)
@@ -240,7 +242,9 @@ def test_every_line_reads_back_as_written(drawn: ProductLine) -> None:
 
 def test_the_wire_sets_and_answers_every_line_term(billing: Billing) -> None:
     company, customer = seller_and_buyer(billing)
-    draft = billing.create_draft(company.id, {"customerId": customer.id, "lines": [DETAILED]})
+    draft = billing.create_draft(
+        company.id, new_draft({"customerId": customer.id, "lines": [DETAILED]})
+    )
     stored = billing.get_invoice(company.id, draft.id).lines[0]
     assert stored == ProductLine(
         description="Consulting",
@@ -270,7 +274,9 @@ def test_bad_line_terms_on_the_wire_are_named_and_nothing_is_stored(billing: Bil
     }
     text = {"lineType": "text", "description": "Note", "note": "no"}
     with pytest.raises(ValidationError) as caught:
-        billing.create_draft(company.id, {"customerId": customer.id, "lines": [bad, text]})
+        billing.create_draft(
+            company.id, new_draft({"customerId": customer.id, "lines": [bad, text]})
+        )
     paths = {e.path for e in caught.value.errors}
     assert {
         "lines.0.classifications.0.listId",
@@ -278,26 +284,32 @@ def test_bad_line_terms_on_the_wire_are_named_and_nothing_is_stored(billing: Bil
     } <= paths
     assert billing.list_invoices(company.id).total == 0
     with pytest.raises(ValidationError) as caught:
-        billing.create_draft(company.id, {"customerId": customer.id, "lines": [text]})
+        billing.create_draft(company.id, new_draft({"customerId": customer.id, "lines": [text]}))
     assert caught.value.field == "lines.0.note"
     for half, path in (
         ({"periodStart": "2026-05-01"}, "lines.0.periodEnd"),
         ({"standardItemId": "12345"}, "lines.0.standardItemScheme"),
     ):
         with pytest.raises(ValidationError) as caught:
-            billing.create_draft(company.id, {"customerId": customer.id, "lines": [LINE | half]})
+            billing.create_draft(
+                company.id, new_draft({"customerId": customer.id, "lines": [LINE | half]})
+            )
         assert {e.path for e in caught.value.errors} == {path}
 
 
 def test_a_credit_note_keeps_the_line_terms(billing: Billing) -> None:
     company, customer = seller_and_buyer(billing)
-    draft = billing.create_draft(company.id, {"customerId": customer.id, "lines": [DETAILED]})
+    draft = billing.create_draft(
+        company.id, new_draft({"customerId": customer.id, "lines": [DETAILED]})
+    )
     invoice = billing.book(company.id, draft.id)
     whole = billing.get_invoice(company.id, billing.credit(company.id, invoice.id).id)
     assert whole.lines == invoice.lines
     other = billing.book(
         company.id,
-        billing.create_draft(company.id, {"customerId": customer.id, "lines": [DETAILED]}).id,
+        billing.create_draft(
+            company.id, new_draft({"customerId": customer.id, "lines": [DETAILED]})
+        ).id,
     )
     part = billing.credit(company.id, other.id, lines=[(0, Decimal(1))])
     credited = billing.get_invoice(company.id, part.id).lines[0]
@@ -330,7 +342,9 @@ def test_the_http_api_takes_and_answers_line_terms() -> None:
 
 def test_the_pdf_shows_the_note_period_and_item(billing: Billing) -> None:
     company, customer = seller_and_buyer(billing)
-    draft = billing.create_draft(company.id, {"customerId": customer.id, "lines": [DETAILED]})
+    draft = billing.create_draft(
+        company.id, new_draft({"customerId": customer.id, "lines": [DETAILED]})
+    )
     pdf = render_pdf(DocumentData(draft, company, customer, locale="en"), draft=True)
     text = " ".join(PdfReader(io.BytesIO(pdf)).pages[0].extract_text().split())
     for shown in (

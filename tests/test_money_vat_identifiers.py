@@ -14,11 +14,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from faktura import identifiers
+from faktura.commands import CompanyProfile, NewCustomer
 from faktura.errors import ValidationError
 from faktura.lines import ProductLine, check_text
 from faktura.money import MAX_MAGNITUDE, Currency, parse_decimal
 from faktura.terms import PaymentTerms
 from faktura.vat import VatCategory, VatExemption, VatZone, check_categories, check_rate
+from faktura.wire import new_draft
 
 D = Decimal
 FIELD = "lines.3.unitPrice"
@@ -179,11 +181,14 @@ def test_the_python_api_refuses_reserved_currencies_naming_the_field(code: str) 
     from faktura.storage.memory import MemoryStore
 
     billing = Billing(MemoryStore())
-    refusal(lambda: billing.create_company(name="Nordlys ApS", currency=code), "currency")
-    company = billing.create_company(name="Nordlys ApS")
-    customer = billing.create_customer(company.id, name="Fjord A/S")
+    refusal(
+        lambda: billing.create_company(CompanyProfile(name="Nordlys ApS", currency=code)),
+        "currency",
+    )
+    company = billing.create_company(CompanyProfile(name="Nordlys ApS"))
+    customer = billing.create_customer(company.id, NewCustomer(name="Fjord A/S"))
     body = {"customerId": customer.id, "currency": code}
-    refusal(lambda: billing.create_draft(company.id, body), "currency")
+    refusal(lambda: billing.create_draft(company.id, new_draft(body)), "currency")
 
 
 # -- identifiers -------------------------------------------------------------------------------

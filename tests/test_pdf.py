@@ -21,6 +21,7 @@ from pypdf import PdfReader
 from faktura import Address, BankAccount, Company, Customer, RenderError, ValidationError
 from faktura.billing import Billing
 from faktura.cli import run_demo
+from faktura.commands import CompanyProfile, NewCustomer
 from faktura.documents.l10n import format_date, format_money, format_percent
 from faktura.documents.pdf import DocumentData, render_pdf, template_ids
 from faktura.exchange import FixedRates
@@ -29,6 +30,7 @@ from faktura.parties import Department
 from faktura.storage.memory import MemoryStore
 from faktura.testing.clock import ManualClock
 from faktura.testing.parties import BUYER_ADDRESS, SELLER_ADDRESS
+from faktura.wire import new_draft
 
 AT = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 
@@ -146,10 +148,12 @@ def test_a_draft_has_no_number_and_says_so(
     billing, company, customer, _ = demo
     draft = billing.create_draft(
         company.id,
-        {
-            "customerId": customer.id,
-            "lines": [{"description": "Hours", "quantity": "1", "unitPrice": "100.00"}],
-        },
+        new_draft(
+            {
+                "customerId": customer.id,
+                "lines": [{"description": "Hours", "quantity": "1", "unitPrice": "100.00"}],
+            }
+        ),
     )
     text = text_of(render_pdf(DocumentData(draft, company, customer, locale="en"), draft=True))
     assert "DRAFT" in text
@@ -170,7 +174,7 @@ def test_two_hundred_lines_paginate_with_every_line_once(
         }
         for n in range(200)
     ]
-    long = billing.create_draft(company.id, {"customerId": customer.id, "lines": lines})
+    long = billing.create_draft(company.id, new_draft({"customerId": customer.id, "lines": lines}))
     pdf = render_pdf(DocumentData(long, company, customer, locale="en"))
     pages = [page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages]
     assert len(pages) > 3
@@ -211,23 +215,27 @@ def test_eur_invoices_carry_the_epc_qr_code() -> None:
     rates = FixedRates({("EUR", "DKK"): Decimal("7.4604")})  # the seller is Danish
     billing = Billing(MemoryStore(), ManualClock(AT), exchange_rates=rates)
     company = billing.create_company(
-        name="Euro GmbH",
-        currency="EUR",
-        bank=BankAccount(iban="DE89370400440532013000", bic="COBADEFFXXX"),
-        cvr="13585628",
-        address=SELLER_ADDRESS,
+        CompanyProfile(
+            name="Euro GmbH",
+            currency="EUR",
+            bank=BankAccount(iban="DE89370400440532013000", bic="COBADEFFXXX"),
+            cvr="13585628",
+            address=SELLER_ADDRESS,
+        ),
     )
     customer = billing.create_customer(
-        company.id, name="Kunde", language="de", address=BUYER_ADDRESS
+        company.id, NewCustomer(name="Kunde", language="de", address=BUYER_ADDRESS)
     )
     invoice = billing.book(
         company.id,
         billing.create_draft(
             company.id,
-            {
-                "customerId": customer.id,
-                "lines": [{"description": "Beratung", "quantity": "1", "unitPrice": "100.00"}],
-            },
+            new_draft(
+                {
+                    "customerId": customer.id,
+                    "lines": [{"description": "Beratung", "quantity": "1", "unitPrice": "100.00"}],
+                }
+            ),
         ).id,
     )
     pdf = render_pdf(DocumentData(invoice, company, customer))
@@ -237,27 +245,31 @@ def test_eur_invoices_carry_the_epc_qr_code() -> None:
 
 def test_department_address_and_ean_replace_the_customers() -> None:
     billing = Billing(MemoryStore(), ManualClock(AT))
-    company = billing.create_company(name="Nordlys ApS", cvr="13585628")
+    company = billing.create_company(CompanyProfile(name="Nordlys ApS", cvr="13585628"))
     customer = billing.create_customer(
         company.id,
-        name="Region Hovedstaden",
-        address=Address("Kongens Vænge 2", "Hillerød", "3400"),
-        departments=(
-            Department(
-                "d1",
-                "IT",
-                ean="5790000435951",
-                address=Address("Blegdamsvej 9", "København Ø", "2100"),
+        NewCustomer(
+            name="Region Hovedstaden",
+            address=Address("Kongens Vænge 2", "Hillerød", "3400"),
+            departments=(
+                Department(
+                    "d1",
+                    "IT",
+                    ean="5790000435951",
+                    address=Address("Blegdamsvej 9", "København Ø", "2100"),
+                ),
             ),
         ),
     )
     invoice = billing.create_draft(
         company.id,
-        {
-            "customerId": customer.id,
-            "customerDepartmentId": "d1",
-            "lines": [{"description": "Licens", "quantity": "1", "unitPrice": "100.00"}],
-        },
+        new_draft(
+            {
+                "customerId": customer.id,
+                "customerDepartmentId": "d1",
+                "lines": [{"description": "Licens", "quantity": "1", "unitPrice": "100.00"}],
+            }
+        ),
     )
     text = squashed(text_of(render_pdf(DocumentData(invoice, company, customer))))
     assert squashed("Blegdamsvej 9") in text
@@ -271,10 +283,12 @@ def test_text_the_font_cannot_draw_is_a_render_error(
     billing, company, customer, _ = demo
     draft = billing.create_draft(
         company.id,
-        {
-            "customerId": customer.id,
-            "lines": [{"description": "東京 workshop", "quantity": "1", "unitPrice": "100.00"}],
-        },
+        new_draft(
+            {
+                "customerId": customer.id,
+                "lines": [{"description": "東京 workshop", "quantity": "1", "unitPrice": "100.00"}],
+            }
+        ),
     )
     with pytest.raises(RenderError) as info:
         render_pdf(DocumentData(draft, company, customer))
@@ -335,12 +349,18 @@ def test_a_registered_ttf_font_draws_what_core_fonts_cannot(
     billing, company, customer, _ = demo
     draft = billing.create_draft(
         company.id,
-        {
-            "customerId": customer.id,
-            "lines": [
-                {"description": "Łukasz workshop, Ω-series", "quantity": "1", "unitPrice": "100.00"}
-            ],
-        },
+        new_draft(
+            {
+                "customerId": customer.id,
+                "lines": [
+                    {
+                        "description": "Łukasz workshop, Ω-series",
+                        "quantity": "1",
+                        "unitPrice": "100.00",
+                    }
+                ],
+            }
+        ),
     )
     data = DocumentData(draft, company, customer, locale="en")
     assert "Łukasz workshop, Ω-series" in text_of(render_pdf(data))  # the default family
@@ -356,10 +376,12 @@ def test_a_registered_ttf_font_draws_what_core_fonts_cannot(
     assert "Łukasz workshop, Ω-series" in text
     far_east = billing.create_draft(
         company.id,
-        {
-            "customerId": customer.id,
-            "lines": [{"description": "東京", "quantity": "1", "unitPrice": "1.00"}],
-        },
+        new_draft(
+            {
+                "customerId": customer.id,
+                "lines": [{"description": "東京", "quantity": "1", "unitPrice": "1.00"}],
+            }
+        ),
     )
     with pytest.raises(RenderError, match="東"):
         render_pdf(DocumentData(far_east, company, customer), template_id="vera")
@@ -393,16 +415,21 @@ def test_reverse_charge_prints_its_exemption_text() -> None:
     from faktura import VatZone
 
     billing = Billing(MemoryStore(), ManualClock(AT))
-    company = billing.create_company(name="Nordlys ApS", cvr="13585628", vat_id="DK13585628")
+    company = billing.create_company(
+        CompanyProfile(name="Nordlys ApS", cvr="13585628", vat_id="DK13585628")
+    )
     customer = billing.create_customer(
-        company.id, name="Berlin GmbH", vat_zone=VatZone.EU, vat_id="DE136695976", language="en"
+        company.id,
+        NewCustomer(name="Berlin GmbH", vat_zone=VatZone.EU, vat_id="DE136695976", language="en"),
     )
     invoice = billing.create_draft(
         company.id,
-        {
-            "customerId": customer.id,
-            "lines": [{"description": "Consulting", "quantity": "1", "unitPrice": "1000.00"}],
-        },
+        new_draft(
+            {
+                "customerId": customer.id,
+                "lines": [{"description": "Consulting", "quantity": "1", "unitPrice": "1000.00"}],
+            }
+        ),
     )
     text = squashed(text_of(render_pdf(DocumentData(invoice, company, customer))))
     assert squashed(f"VAT {format_percent(Decimal(0), 'en')}: Reverse charge") in text

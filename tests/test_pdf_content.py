@@ -25,7 +25,7 @@ from faktura.invoice import Invoice
 from faktura.storage import codec
 from faktura.storage.memory import MemoryStore
 from faktura.testing.clock import ManualClock
-from faktura.wire import invoice_to_wire, response_of, unstructure
+from faktura.wire import invoice_to_wire, new_draft, response_of, unstructure
 
 AT = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 LOCALES = ("da", "en", "de", "sv", "nb")
@@ -53,7 +53,9 @@ def items(billing: Billing, company: Company, customer: Customer, n: int, **extr
         {"description": f"Item {k:02d} consulting", "quantity": "1", "unitPrice": "10.00"}
         for k in range(n)
     ]
-    return billing.create_draft(company.id, {"customerId": customer.id, "lines": lines, **extra})
+    return billing.create_draft(
+        company.id, new_draft({"customerId": customer.id, "lines": lines, **extra})
+    )
 
 
 # -- continuation pages --------------------------------------------------------------------
@@ -128,11 +130,13 @@ def test_line_amounts_including_vat_are_marked(
     billing, company, customer, _ = demo
     b2c = billing.create_draft(
         company.id,
-        {
-            "customerId": customer.id,
-            "pricesIncludeVat": True,
-            "lines": [{"description": "Hours", "quantity": "2", "unitPrice": "125.00"}],
-        },
+        new_draft(
+            {
+                "customerId": customer.id,
+                "pricesIncludeVat": True,
+                "lines": [{"description": "Hours", "quantity": "2", "unitPrice": "125.00"}],
+            }
+        ),
     )
     for template_id in TEMPLATES:
         data = DocumentData(b2c, company, customer, locale=locale)
@@ -141,10 +145,12 @@ def test_line_amounts_including_vat_are_marked(
         assert squashed(l10n.labels(locale).prices_include_vat) in text, template_id
     net = billing.create_draft(
         company.id,
-        {
-            "customerId": customer.id,
-            "lines": [{"description": "Hours", "quantity": "2", "unitPrice": "100.00"}],
-        },
+        new_draft(
+            {
+                "customerId": customer.id,
+                "lines": [{"description": "Hours", "quantity": "2", "unitPrice": "100.00"}],
+            }
+        ),
     )
     text = squashed(pages_of(render_pdf(DocumentData(net, company, customer, locale=locale)))[0])
     assert squashed(column) not in text

@@ -15,6 +15,7 @@ from pypdf import PdfReader
 
 from faktura import Status, ValidationError
 from faktura.billing import Billing
+from faktura.commands import CompanyProfile, NewCustomer
 from faktura.delivery.channel import DeliveryChannel, DeliveryType
 from faktura.delivery.manual import ManualChannel
 from faktura.documents import fonts
@@ -25,6 +26,7 @@ from faktura.storage.memory import MemoryStore
 from faktura.testing.channels import RecordingChannel
 from faktura.testing.clock import ManualClock
 from faktura.testing.parties import BUYER_ADDRESS
+from faktura.wire import new_draft
 
 # (language, a customer name, a street, a line description)
 EUROPEAN = [
@@ -55,22 +57,26 @@ def billing(**channels: DeliveryChannel) -> tuple[Billing, str, str]:
         exchange_rates=FixedRates({("EUR", "DKK"): Decimal("7.4604")}),
     )
     company = billing.create_company(
-        name="Nordlys ApS",
-        cvr="13585628",
-        vat_id="DK13585628",
-        address=Address(street="Vestergade 1", city="Aarhus C", postal_code="8000"),
-        currency="EUR",
-        locale="en",
-        bank=BankAccount(iban="DK5000400440116243", bic="DABADKKK"),
-        email="billing@nordlys.example",
+        CompanyProfile(
+            name="Nordlys ApS",
+            cvr="13585628",
+            vat_id="DK13585628",
+            address=Address(street="Vestergade 1", city="Aarhus C", postal_code="8000"),
+            currency="EUR",
+            locale="en",
+            bank=BankAccount(iban="DK5000400440116243", bic="DABADKKK"),
+            email="billing@nordlys.example",
+        ),
     )
     customer = billing.create_customer(
         company.id,
-        name="Fjord A/S",
-        address=BUYER_ADDRESS,
-        email="ap@fjord.dk",
-        cvr="25313763",
-        ean="5798000416604",
+        NewCustomer(
+            name="Fjord A/S",
+            address=BUYER_ADDRESS,
+            email="ap@fjord.dk",
+            cvr="25313763",
+            ean="5798000416604",
+        ),
     )
     return billing, company.id, customer.id
 
@@ -93,19 +99,23 @@ def test_european_names_render_and_read_back(
     books, company_id, _ = billing()
     customer = books.create_customer(
         company_id,
-        name=name,
-        address=Address(street=street, city="Ĳsselstein", postal_code="3401", country="NL"),
+        NewCustomer(
+            name=name,
+            address=Address(street=street, city="Ĳsselstein", postal_code="3401", country="NL"),
+        ),
     )
     draft = books.create_draft(
         company_id,
-        {
-            "customerId": customer.id,
-            "lines": [
-                {"description": description, "quantity": "1", "unitPrice": "100.00"},
-                {"description": f"{language}: {name}", "quantity": "2", "unitPrice": "5.00"},
-            ],
-            "notes": f"{street}, {description}",
-        },
+        new_draft(
+            {
+                "customerId": customer.id,
+                "lines": [
+                    {"description": description, "quantity": "1", "unitPrice": "100.00"},
+                    {"description": f"{language}: {name}", "quantity": "2", "unitPrice": "5.00"},
+                ],
+                "notes": f"{street}, {description}",
+            }
+        ),
     )
     booked = books.book(company_id, draft.id)
     company = books.get_company(company_id)
@@ -127,13 +137,15 @@ def test_threads_render_the_same_bytes_as_one_thread() -> None:
         DocumentData(
             books.create_draft(
                 company_id,
-                {
-                    "customerId": customer_id,
-                    "lines": [
-                        {"description": f"{word} {n}", "quantity": "1", "unitPrice": "9.00"}
-                        for word in words[n % len(words) :]
-                    ],
-                },
+                new_draft(
+                    {
+                        "customerId": customer_id,
+                        "lines": [
+                            {"description": f"{word} {n}", "quantity": "1", "unitPrice": "9.00"}
+                            for word in words[n % len(words) :]
+                        ],
+                    }
+                ),
             ),
             company,
             customer,
@@ -155,10 +167,14 @@ def test_the_font_is_embedded_as_a_subset() -> None:
     books, company_id, customer_id = billing()
     draft = books.create_draft(
         company_id,
-        {
-            "customerId": customer_id,
-            "lines": [{"description": "Ørsted Ωmega Жук", "quantity": "1", "unitPrice": "9.00"}],
-        },
+        new_draft(
+            {
+                "customerId": customer_id,
+                "lines": [
+                    {"description": "Ørsted Ωmega Жук", "quantity": "1", "unitPrice": "9.00"}
+                ],
+            }
+        ),
     )
     booked = books.book(company_id, draft.id)
     data = DocumentData(
@@ -178,19 +194,21 @@ def test_the_font_is_embedded_as_a_subset() -> None:
 def test_what_no_font_draws_is_named_field_by_field() -> None:
     books, company_id, _ = billing()
     customer = books.create_customer(
-        company_id, name="中山商事", email="a@b.jp", address=BUYER_ADDRESS
+        company_id, NewCustomer(name="中山商事", email="a@b.jp", address=BUYER_ADDRESS)
     )
     draft = books.create_draft(
         company_id,
-        {
-            "customerId": customer.id,
-            "lines": [
-                {"description": "Workshop", "quantity": "1", "unitPrice": "1.00"},
-                {"description": "Ремонт", "quantity": "1", "unitPrice": "1.00"},
-                {"description": "Tea ceremony 茶道", "quantity": "1", "unitPrice": "1.00"},
-            ],
-            "notes": "Thanks 🙂",
-        },
+        new_draft(
+            {
+                "customerId": customer.id,
+                "lines": [
+                    {"description": "Workshop", "quantity": "1", "unitPrice": "1.00"},
+                    {"description": "Ремонт", "quantity": "1", "unitPrice": "1.00"},
+                    {"description": "Tea ceremony 茶道", "quantity": "1", "unitPrice": "1.00"},
+                ],
+                "notes": "Thanks 🙂",
+            }
+        ),
     )
     data = DocumentData(draft, books.get_company(company_id), customer)
     with pytest.raises(ValidationError) as info:
@@ -209,15 +227,18 @@ def test_what_no_font_draws_is_named_field_by_field() -> None:
 
 def refused_cjk(books: Billing, company_id: str) -> str:
     customer = books.create_customer(
-        company_id, name="中山商事", email="a@b.jp", ean="5790000435951", address=BUYER_ADDRESS
+        company_id,
+        NewCustomer(name="中山商事", email="a@b.jp", ean="5790000435951", address=BUYER_ADDRESS),
     )
     draft = books.create_draft(
         company_id,
-        {
-            "customerId": customer.id,
-            "reference": "PO-1",
-            "lines": [{"description": "Workshop", "quantity": "1", "unitPrice": "1.00"}],
-        },
+        new_draft(
+            {
+                "customerId": customer.id,
+                "reference": "PO-1",
+                "lines": [{"description": "Workshop", "quantity": "1", "unitPrice": "1.00"}],
+            }
+        ),
     )
     return draft.id
 
@@ -231,10 +252,12 @@ def assert_untouched(
     assert after.version == version
     other = books.create_draft(
         company_id,
-        {
-            "customerId": customer_id,
-            "lines": [{"description": "Plain", "quantity": "1", "unitPrice": "1.00"}],
-        },
+        new_draft(
+            {
+                "customerId": customer_id,
+                "lines": [{"description": "Plain", "quantity": "1", "unitPrice": "1.00"}],
+            }
+        ),
     )
     assert books.book(company_id, other.id).number == "1"  # no number was used
 
@@ -291,10 +314,12 @@ def test_a_registered_font_replaces_the_default() -> None:
     books, company_id, customer_id = billing()
     draft = books.create_draft(
         company_id,
-        {
-            "customerId": customer_id,
-            "lines": [{"description": "Smørrebrød", "quantity": "1", "unitPrice": "1.00"}],
-        },
+        new_draft(
+            {
+                "customerId": customer_id,
+                "lines": [{"description": "Smørrebrød", "quantity": "1", "unitPrice": "1.00"}],
+            }
+        ),
     )
     data = DocumentData(
         draft, books.get_company(company_id), books.get_customer(company_id, customer_id)
@@ -311,10 +336,12 @@ def test_a_registered_font_replaces_the_default() -> None:
     # Vera draws no Cyrillic: the check now says so, naming the registered family
     greek = books.create_draft(
         company_id,
-        {
-            "customerId": customer_id,
-            "lines": [{"description": "Жук", "quantity": "1", "unitPrice": "1.00"}],
-        },
+        new_draft(
+            {
+                "customerId": customer_id,
+                "lines": [{"description": "Жук", "quantity": "1", "unitPrice": "1.00"}],
+            }
+        ),
     )
     with pytest.raises(ValidationError, match="cannot be drawn by the font Bitstream Vera Sans"):
         books.book(company_id, greek.id)

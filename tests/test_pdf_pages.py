@@ -29,6 +29,7 @@ from faktura.invoice import Invoice
 from faktura.parties import Company, Customer
 from faktura.storage.memory import MemoryStore
 from faktura.testing.clock import ManualClock
+from faktura.wire import new_draft
 
 AT = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 LONG = "a description long enough to wrap onto a second line of its cell"
@@ -51,7 +52,7 @@ def book(
 ) -> Invoice:
     billing, company, customer = demo
     body = {"customerId": customer.id, "lines": lines, **extra}
-    return billing.book(company.id, billing.create_draft(company.id, body).id)
+    return billing.book(company.id, billing.create_draft(company.id, new_draft(body)).id)
 
 
 def product_lines(count: int) -> list[dict[str, Any]]:

@@ -17,6 +17,7 @@ from pypdf import PdfReader
 from einvoice_rules import OfficialRules
 from faktura import ValidationError
 from faktura.billing import Billing
+from faktura.commands import CustomerChanges, DraftChanges
 from faktura.documents.pdf import DocumentData, render_pdf
 from faktura.documents.ubl import to_ubl
 from faktura.invoice import Invoice
@@ -26,7 +27,7 @@ from faktura.terms import PaymentTerms
 from faktura.testing.clock import ManualClock
 from faktura.testing.parties import seller_and_buyer
 from faktura.testing.strategies import document_references
-from faktura.wire import invoice_to_wire
+from faktura.wire import invoice_to_wire, new_draft
 from test_http_fixtures import LINE, expect, make_world
 
 NS = {
@@ -62,7 +63,8 @@ def issued(billing: Billing, references: Any, **body: Any) -> tuple[Invoice, byt
     """A booked invoice with ``references`` (wire form), its credit note, both as UBL."""
     company, customer = seller_and_buyer(billing)
     draft = billing.create_draft(
-        company.id, {"customerId": customer.id, "lines": [LINE], "references": references} | body
+        company.id,
+        new_draft({"customerId": customer.id, "lines": [LINE], "references": references} | body),
     )
     invoice = billing.book(company.id, draft.id)
     note = billing.credit(company.id, invoice.id)
@@ -128,17 +130,17 @@ def test_an_invoice_refuses_what_is_not_references() -> None:
 def test_the_wire_sets_keeps_and_clears_references(billing: Billing) -> None:
     company, customer = seller_and_buyer(billing)
     draft = billing.create_draft(
-        company.id, {"customerId": customer.id, "lines": [LINE], "references": WIRE_ALL}
+        company.id, new_draft({"customerId": customer.id, "lines": [LINE], "references": WIRE_ALL})
     )
     stored = billing.get_invoice(company.id, draft.id)
     assert stored.references == ALL
     assert invoice_to_wire(stored)["references"] == WIRE_ALL
     changed = billing.update_draft(
-        company.id, draft.id, references=DocumentReferences(contract="K-9")
+        company.id, draft.id, DraftChanges(references=DocumentReferences(contract="K-9"))
     )
     assert billing.get_invoice(company.id, draft.id).references.contract == "K-9"
     assert changed.references.order is None
-    billing.update_draft(company.id, draft.id, references=None)
+    billing.update_draft(company.id, draft.id, DraftChanges(references=None))
     assert billing.get_invoice(company.id, draft.id).references == NO_REFERENCES
 
 
@@ -147,11 +149,13 @@ def test_a_bad_reference_on_the_wire_is_named_and_nothing_is_stored(billing: Bil
     with pytest.raises(ValidationError) as caught:
         billing.create_draft(
             company.id,
-            {
-                "customerId": customer.id,
-                "lines": [LINE],
-                "references": {"salesOrder": "a\nb", "colour": "blue"},
-            },
+            new_draft(
+                {
+                    "customerId": customer.id,
+                    "lines": [LINE],
+                    "references": {"salesOrder": "a\nb", "colour": "blue"},
+                }
+            ),
         )
     assert {e.path for e in caught.value.errors} >= {"references.colour"}
     assert billing.list_invoices(company.id).total == 0
@@ -160,7 +164,7 @@ def test_a_bad_reference_on_the_wire_is_named_and_nothing_is_stored(billing: Bil
 def test_a_credit_note_keeps_the_invoices_references(billing: Billing) -> None:
     company, customer = seller_and_buyer(billing)
     draft = billing.create_draft(
-        company.id, {"customerId": customer.id, "lines": [LINE], "references": WIRE_ALL}
+        company.id, new_draft({"customerId": customer.id, "lines": [LINE], "references": WIRE_ALL})
     )
     invoice = billing.book(company.id, draft.id)
     note = billing.credit(company.id, invoice.id)
@@ -190,7 +194,7 @@ def test_the_http_api_takes_and_answers_references() -> None:
 def test_the_pdf_shows_every_reference(billing: Billing) -> None:
     company, customer = seller_and_buyer(billing)
     draft = billing.create_draft(
-        company.id, {"customerId": customer.id, "lines": [LINE], "references": WIRE_ALL}
+        company.id, new_draft({"customerId": customer.id, "lines": [LINE], "references": WIRE_ALL})
     )
     pdf = render_pdf(DocumentData(draft, company, customer, locale="en"), draft=True)
     text = PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
@@ -247,14 +251,16 @@ def test_an_order_reference_stands_in_for_the_buyer_reference(
     billing: Billing, validator: OfficialRules
 ) -> None:
     company, customer = seller_and_buyer(billing)
-    anonymous = billing.update_customer(company.id, customer.id, number=None)
-    draft = billing.create_draft(company.id, {"customerId": anonymous.id, "lines": [LINE]})
+    anonymous = billing.update_customer(company.id, customer.id, CustomerChanges(number=None))
+    draft = billing.create_draft(
+        company.id, new_draft({"customerId": anonymous.id, "lines": [LINE]})
+    )
     with pytest.raises(ValidationError) as caught:
         to_ubl(billing.book(company.id, draft.id), company, anonymous)
     assert caught.value.errors[0].rule == "ubl_buyer_reference"
     other = billing.create_draft(
         company.id,
-        {"customerId": anonymous.id, "lines": [LINE], "references": {"order": "PO-9"}},
+        new_draft({"customerId": anonymous.id, "lines": [LINE], "references": {"order": "PO-9"}}),
     )
     document = to_ubl(billing.book(company.id, other.id), company, anonymous)
     validator.check(document)

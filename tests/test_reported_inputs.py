@@ -22,6 +22,13 @@ from typing import Any
 import pytest
 
 from faktura.billing import Billing
+from faktura.commands import (
+    CompanyChanges,
+    CompanyProfile,
+    CustomerChanges,
+    DraftChanges,
+    NewCustomer,
+)
 from faktura.delivery.manual import ManualChannel
 from faktura.errors import ValidationError
 from faktura.http import create_app
@@ -34,6 +41,7 @@ from faktura.storage.sqlite import SqliteStore
 from faktura.terms import PaymentTerms
 from faktura.testing.clock import ManualClock
 from faktura.testing.parties import BUYER_ADDRESS, SELLER
+from faktura.wire import new_draft
 from test_http_fixtures import ALL_SCOPES, Client, expect
 
 pytest_plugins = ["pg_fixture"]
@@ -54,12 +62,12 @@ class World:
         self.store = store
         self.billing = Billing(store, ManualClock(), channels={"manual": ManualChannel()})
         b = self.billing
-        self.company_id = b.create_company(**SELLER).id
+        self.company_id = b.create_company(CompanyProfile(**SELLER)).id
         self.customer_id = b.create_customer(
-            self.company_id, name="Fjord A/S", address=BUYER_ADDRESS
+            self.company_id, NewCustomer(name="Fjord A/S", address=BUYER_ADDRESS)
         ).id
-        self.draft = b.create_draft(self.company_id, self.body())
-        sent = b.create_draft(self.company_id, self.body())
+        self.draft = b.create_draft(self.company_id, new_draft(self.body()))
+        sent = b.create_draft(self.company_id, new_draft(self.body()))
         b.send(self.company_id, sent.id, "manual")
         self.sent_id = sent.id
 
@@ -117,8 +125,11 @@ def test_a_vat_zone_that_is_not_one_is_refused_and_the_customer_stays_readable(
     assert b.get_customer(co, cu).vat_zone is VatZone.DOMESTIC
     assert b.send(co, w.draft.id, "manual").success
     # the zone's own value, or the member, is what a zone is
-    assert b.update_customer(co, cu, vat_zone="eu").vat_zone is VatZone.EU
-    assert b.update_customer(co, cu, vat_zone=VatZone.ABROAD).vat_zone is VatZone.ABROAD
+    assert b.update_customer(co, cu, CustomerChanges(vat_zone="eu")).vat_zone is VatZone.EU
+    assert (
+        b.update_customer(co, cu, CustomerChanges(vat_zone=VatZone.ABROAD)).vat_zone
+        is VatZone.ABROAD
+    )
 
 
 @pytest.mark.parametrize("rate", [True, Decimal("sNaN"), Decimal("NaN"), "abc", 1e400, Decimal(-1)])
@@ -129,7 +140,7 @@ def test_a_standard_vat_rate_that_is_not_a_rate_is_refused(w: World, rate: objec
 
 def test_payment_terms_as_days_make_net_terms(w: World) -> None:
     b, co = w.billing, w.company_id
-    customer = b.create_customer(co, name="Hav ApS", payment_terms=14)
+    customer = b.create_customer(co, NewCustomer(name="Hav ApS", payment_terms=14))
     assert b.get_customer(co, customer.id).payment_terms == customer.payment_terms
     assert customer.payment_terms == PaymentTerms.net(14)
     refused(w, "paymentTerms", b.create_customer, co, name="Hav ApS", payment_terms=True)
@@ -147,7 +158,9 @@ def test_a_payment_date_as_text_is_refused(w: World) -> None:
 
 def test_a_due_date_as_text_is_refused(w: World) -> None:
     refused(w, "dueDate", w.billing.update_draft, w.company_id, w.draft.id, due_date="2026-12-31")
-    changed = w.billing.update_draft(w.company_id, w.draft.id, due_date=date(2026, 12, 31))
+    changed = w.billing.update_draft(
+        w.company_id, w.draft.id, DraftChanges(due_date=date(2026, 12, 31))
+    )
     assert changed.due_date == date(2026, 12, 31)
 
 
@@ -191,7 +204,7 @@ def test_series_whose_numbers_could_coincide_are_refused(w: World) -> None:
     )
     refused(w, "creditNoteSeries", b.create_company, name="X", credit_note_series=series)
     # apart, they are fine
-    b.update_company(co, credit_note_series=NumberSeries("K{seq}"))
+    b.update_company(co, CompanyChanges(credit_note_series=NumberSeries("K{seq}")))
 
 
 # -- over HTTP: escapes that decode to a lone surrogate or NUL are 400, on every store ------

@@ -26,6 +26,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import attrs
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -49,6 +50,15 @@ from faktura import (
 )
 from faktura.attachments import Attachment
 from faktura.billing import Billing
+from faktura.commands import (
+    CompanyChanges,
+    CompanyProfile,
+    CustomerChanges,
+    DraftChanges,
+    LineInput,
+    NewCustomer,
+    NewDraft,
+)
 from faktura.delivery.channel import DeliveryType
 from faktura.delivery.manual import ManualChannel
 from faktura.exchange import ExchangeRate
@@ -60,6 +70,7 @@ from faktura.testing.channels import RecordingChannel
 from faktura.testing.clock import ManualClock
 from faktura.testing.parties import BUYER_ADDRESS, SELLER
 from faktura.testing.postgres import PostgresCluster
+from faktura.wire import new_draft
 
 pytest_plugins = ["pg_fixture"]
 
@@ -286,19 +297,21 @@ class World:
             },
         )
         b = self.billing
-        self.company = b.create_company(**SELLER, email="faktura@nordlys.dk")
+        self.company = b.create_company(CompanyProfile(**SELLER, email="faktura@nordlys.dk"))
         self.customer = b.create_customer(
             self.company.id,
-            name="Fjord A/S",
-            email="ap@fjord.dk",
-            address=BUYER_ADDRESS,
-            departments=(Department("d1", "Indkøb", "5790000000005"),),
-            contacts=(Contact("p1", "Ida", "ida@fjord.dk"),),
+            NewCustomer(
+                name="Fjord A/S",
+                email="ap@fjord.dk",
+                address=BUYER_ADDRESS,
+                departments=(Department("d1", "Indkøb", "5790000000005"),),
+                contacts=(Contact("p1", "Ida", "ida@fjord.dk"),),
+            ),
         )
-        self.draft = b.create_draft(self.company.id, self.body())
-        booked = b.create_draft(self.company.id, self.body())
+        self.draft = b.create_draft(self.company.id, new_draft(self.body()))
+        booked = b.create_draft(self.company.id, new_draft(self.body()))
         self.booked = b.book(self.company.id, booked.id)
-        sent = b.create_draft(self.company.id, self.body())
+        sent = b.create_draft(self.company.id, new_draft(self.body()))
         b.send(self.company.id, sent.id, "manual", idempotency_key="k1")
         self.sent = b.get_invoice(self.company.id, sent.id)
         self.key, _ = b.create_api_key(self.company.id, "ci", ["invoices-read"])
@@ -340,8 +353,32 @@ def _customer_fields(world: World) -> dict[str, Any]:
     } | {"departments": (Department("d2", "Salg"),), "contacts": ()}
 
 
+@attrs.frozen
+class Command:
+    """A typed command among a call's arguments: the sweep draws its fields as it draws
+    keyword arguments (some left out, some junk), then builds it (or passes junk)."""
+
+    kind: type
+    fields: dict[str, Any]
+
+    def strategy(self) -> st.SearchStrategy[Any]:
+        names = {a.name for a in attrs.fields(self.kind)}
+        required = {a.name for a in attrs.fields(self.kind) if a.default is attrs.NOTHING}
+        fields = {k: v for k, v in self.fields.items() if k in names}
+        return st.one_of(
+            st.tuples(
+                _kwargs_strategy(
+                    {k: v for k, v in fields.items() if k in required}, optional=False
+                ),
+                _kwargs_strategy({k: v for k, v in fields.items() if k not in required}),
+            ).map(lambda parts: self.kind(**parts[0], **parts[1])),
+            JUNK,
+        )
+
+
 def _calls(world: World) -> dict[str, tuple[Callable[..., Any], list[Any], dict[str, Any]]]:
-    """Per Billing method: the method, good positional and keyword arguments."""
+    """Per Billing method: the method, good positional (a typed command among them as a
+    ``Command``) and keyword arguments."""
     b, co, cu = world.billing, world.company.id, world.customer.id
     draft, booked, sent = world.draft.id, world.booked.id, world.sent.id
     changes = {
@@ -350,7 +387,10 @@ def _calls(world: World) -> dict[str, tuple[Callable[..., Any], list[Any], dict[
         "due_date": date(2026, 12, 31),
         "currency": "DKK",
         "payment_terms": PaymentTerms.net(14),
-        "lines": (TextLine("Note"),),
+        "lines": (
+            TextLine("Note"),
+            LineInput(description="Hours", quantity=Decimal(2), unit_price=Decimal(500)),
+        ),
         "allowance_charges": (),
         "prices_include_vat": True,
         "prepaid_amount": Decimal(0),
@@ -367,18 +407,30 @@ def _calls(world: World) -> dict[str, tuple[Callable[..., Any], list[Any], dict[
         "period_end": None,
     }
     return {
-        "create_company": (b.create_company, [], _company_fields(world)),
-        "update_company": (b.update_company, [co], _company_fields(world)),
+        "create_company": (b.create_company, [Command(CompanyProfile, _company_fields(world))], {}),
+        "update_company": (
+            b.update_company,
+            [co, Command(CompanyChanges, _company_fields(world))],
+            {},
+        ),
         "get_company": (b.get_company, [co], {}),
-        "create_customer": (b.create_customer, [co], _customer_fields(world)),
-        "update_customer": (b.update_customer, [co, cu], _customer_fields(world)),
+        "create_customer": (
+            b.create_customer,
+            [co, Command(NewCustomer, _customer_fields(world))],
+            {},
+        ),
+        "update_customer": (
+            b.update_customer,
+            [co, cu, Command(CustomerChanges, _customer_fields(world))],
+            {},
+        ),
         "get_customer": (b.get_customer, [co, cu], {}),
         "list_customers": (b.list_customers, [co], {"page": 1, "limit": 20, "search": "Fj"}),
-        "create_draft": (b.create_draft, [co, world.body()], {"actor": "me"}),
+        "create_draft": (b.create_draft, [co, Command(NewDraft, changes)], {"actor": "me"}),
         "update_draft": (
             b.update_draft,
-            [co, draft],
-            {"expected_version": None, "actor": "me"} | changes,
+            [co, draft, Command(DraftChanges, changes)],
+            {"expected_version": None, "actor": "me"},
         ),
         "cancel_draft": (b.cancel_draft, [co, draft], {"actor": "me"}),
         "get_invoice": (b.get_invoice, [co, booked], {}),
@@ -474,12 +526,8 @@ def test_every_billing_method_is_swept() -> None:
 
 def _sweep_call(world: World, data: st.DataObject, method_name: str) -> None:
     method, args, kwargs = _calls(world)[method_name]
-    args = [data.draw(maybe(arg)) for arg in args]
-    takes_fields = any(
-        p.kind is inspect.Parameter.VAR_KEYWORD
-        for p in inspect.signature(method).parameters.values()
-    )
-    kwargs = data.draw(_kwargs_strategy(kwargs, unknown=takes_fields))
+    args = [data.draw(arg.strategy() if isinstance(arg, Command) else maybe(arg)) for arg in args]
+    kwargs = data.draw(_kwargs_strategy(kwargs))
     before = world.snapshot()
     try:
         method(*args, **kwargs)

@@ -26,6 +26,7 @@ from faktura import (
     ValidationError,
 )
 from faktura.billing import Billing
+from faktura.commands import CompanyChanges, CompanyProfile, NewCustomer
 from faktura.delivery.channel import DeliveryChannel, DeliveryType
 from faktura.delivery.email import EmailChannel
 from faktura.delivery.log import AttemptState, DeliveryState
@@ -43,6 +44,7 @@ from faktura.testing.access_point import LocalAccessPoint
 from faktura.testing.channels import RecordingChannel
 from faktura.testing.clock import ManualClock
 from faktura.testing.parties import BUYER_ADDRESS
+from faktura.wire import new_draft
 from test_delivery_email import SmtpServer, smtp_server  # noqa: F401
 
 SELLER = {
@@ -71,7 +73,7 @@ class World:
             "lines": [{"description": "Consulting", "quantity": "2", "unitPrice": "500.00"}],
             **body,
         }
-        return self.billing.create_draft(self.company_id, data)
+        return self.billing.create_draft(self.company_id, new_draft(data))
 
     def invoice(self, invoice_id: str) -> Invoice:
         return self.billing.get_invoice(self.company_id, invoice_id)
@@ -94,17 +96,19 @@ def world(store: Store, clock: ManualClock | None = None) -> World:
         "manual": ManualChannel(),
     }
     billing = Billing(store, clock, channels=channels)
-    company = billing.create_company(**SELLER)
+    company = billing.create_company(CompanyProfile(**SELLER))
     customer = billing.create_customer(
         company.id,
-        name="Fjord A/S",
-        address=BUYER_ADDRESS,
-        number="K-100",
-        email="ap@fjord.dk",
-        cvr="25313763",
-        ean=PUBLIC_EAN,
-        departments=(Department(id="dep-1", name="Økonomi", ean=DEPARTMENT_EAN),),
-        contacts=(Contact(id="con-1", name="Ida Berg", email="ida@fjord.dk"),),
+        NewCustomer(
+            name="Fjord A/S",
+            address=BUYER_ADDRESS,
+            number="K-100",
+            email="ap@fjord.dk",
+            cvr="25313763",
+            ean=PUBLIC_EAN,
+            departments=(Department(id="dep-1", name="Økonomi", ean=DEPARTMENT_EAN),),
+            contacts=(Contact(id="con-1", name="Ida Berg", email="ida@fjord.dk"),),
+        ),
     )
     return World(billing, store, clock, company.id, customer.id, email, sproom)
 
@@ -257,10 +261,17 @@ def assert_nothing_booked(w: World, draft: Invoice) -> None:
 
 
 def test_no_recipient_at_all_is_named(w: World) -> None:
-    bare = w.billing.create_customer(w.company_id, name="Walk-in", address=BUYER_ADDRESS)
+    bare = w.billing.create_customer(
+        w.company_id, NewCustomer(name="Walk-in", address=BUYER_ADDRESS)
+    )
     draft = w.billing.create_draft(
         w.company_id,
-        {"customerId": bare.id, "lines": [{"description": "x", "quantity": "1", "unitPrice": "1"}]},
+        new_draft(
+            {
+                "customerId": bare.id,
+                "lines": [{"description": "x", "quantity": "1", "unitPrice": "1"}],
+            }
+        ),
     )
     for delivery_type, field in (("email", "overrideEmail"), ("sproom", "overrideEanNumber")):
         with pytest.raises(ValidationError) as caught:
@@ -317,7 +328,7 @@ def test_cancelled_and_missing_documents(w: World) -> None:
         w.billing.send(w.company_id, draft.id, "manual")
     with pytest.raises(NotFoundError):
         w.billing.send(w.company_id, "nope", "manual")
-    other = w.billing.create_company(name="Other ApS")
+    other = w.billing.create_company(CompanyProfile(name="Other ApS"))
     with pytest.raises(NotFoundError):
         w.billing.send(other.id, w.draft().id, "manual")
     assert w.last_number() is None
@@ -325,7 +336,7 @@ def test_cancelled_and_missing_documents(w: World) -> None:
 
 def test_an_unconfigured_channel_is_a_validation_error() -> None:
     billing = Billing(MemoryStore())
-    company = billing.create_company(name="X")
+    company = billing.create_company(CompanyProfile(name="X"))
     with pytest.raises(ValidationError) as caught:
         billing.send(company.id, "any", "email")
     assert caught.value.errors[0].rule == "unavailable"
@@ -408,7 +419,7 @@ def test_provider_status_updates_append_to_the_attempt(w: World) -> None:
     assert status.last_error == "unknown buyer"
     with pytest.raises(NotFoundError):
         w.billing.apply_provider_status(w.company_id, "unknown-doc", "accepted")
-    other = w.billing.create_company(name="Other ApS")
+    other = w.billing.create_company(CompanyProfile(name="Other ApS"))
     with pytest.raises(NotFoundError):
         w.billing.apply_provider_status(other.id, reference, "accepted")
 
@@ -601,15 +612,17 @@ def test_send_over_a_real_smtp_server_and_a_real_access_point(
             "sproom": EInvoiceChannel(client),
         }
         billing = Billing(store, ManualClock(), channels=channels)
-        company = billing.create_company(**SELLER)
+        company = billing.create_company(CompanyProfile(**SELLER))
         customer = billing.create_customer(
             company.id,
-            name="Fjord A/S",
-            address=BUYER_ADDRESS,
-            number="K-100",
-            email="ap@fjord.dk",
-            language="en",
-            departments=(Department(id="dep-1", name="Økonomi", ean=DEPARTMENT_EAN),),
+            NewCustomer(
+                name="Fjord A/S",
+                address=BUYER_ADDRESS,
+                number="K-100",
+                email="ap@fjord.dk",
+                language="en",
+                departments=(Department(id="dep-1", name="Økonomi", ean=DEPARTMENT_EAN),),
+            ),
         )
         body = {
             "customerId": customer.id,
@@ -618,7 +631,9 @@ def test_send_over_a_real_smtp_server_and_a_real_access_point(
         }
 
         # email: the message arrives with the booked document's exact PDF
-        mailed = billing.send(company.id, billing.create_draft(company.id, body).id, "email")
+        mailed = billing.send(
+            company.id, billing.create_draft(company.id, new_draft(body)).id, "email"
+        )
         assert mailed.success
         mail = smtp_server.recorder.message()
         assert mail["Message-ID"] == mailed.attempt.provider_reference
@@ -632,7 +647,9 @@ def test_send_over_a_real_smtp_server_and_a_real_access_point(
 
         # e-invoice: the access point validates the UBL (XSD + CEN rules) and answers an id
         ap.fail_next(1, 503)  # retried by the client, one document only
-        sent = billing.send(company.id, billing.create_draft(company.id, body).id, "sproom")
+        sent = billing.send(
+            company.id, billing.create_draft(company.id, new_draft(body)).id, "sproom"
+        )
         assert sent.success
         assert sent.sproom_document_id in ap.documents
         assert len(ap.documents) == 1
@@ -640,14 +657,16 @@ def test_send_over_a_real_smtp_server_and_a_real_access_point(
 
         # refused by the access point: the booking stays, the attempt says why
         ap.reject_next(1, "the buyer refuses documents from this sender")
-        refused = billing.send(company.id, billing.create_draft(company.id, body).id, "sproom")
+        refused = billing.send(
+            company.id, billing.create_draft(company.id, new_draft(body)).id, "sproom"
+        )
         assert not refused.success
         assert refused.attempt.error_code == "delivery_rejected"
         assert refused.number == "3"
         assert billing.get_invoice(company.id, refused.attempt.invoice_id).status is Status.SENDING
 
         # an unknown participant is refused in the pre-flight: no number is used
-        draft = billing.create_draft(company.id, body)
+        draft = billing.create_draft(company.id, new_draft(body))
         with pytest.raises(DeliveryRejected):
             billing.send(company.id, draft.id, "sproom", override_ean="5790000435968")
         with store.unit_of_work(readonly=True) as uow:
@@ -657,16 +676,19 @@ def test_send_over_a_real_smtp_server_and_a_real_access_point(
 
 def test_einvoices_fall_back_to_the_cvr_and_bad_cvrs_never_get_that_far(w: World) -> None:
     company_only = w.billing.create_customer(
-        w.company_id, name="Hansen ApS", number="K-200", cvr="29403473", address=BUYER_ADDRESS
+        w.company_id,
+        NewCustomer(name="Hansen ApS", number="K-200", cvr="29403473", address=BUYER_ADDRESS),
     )
     body = {
         "customerId": company_only.id,
         "lines": [{"description": "Hours", "quantity": "1", "unitPrice": "100.00"}],
     }
-    result = w.billing.send(w.company_id, w.billing.create_draft(w.company_id, body).id, "sproom")
+    result = w.billing.send(
+        w.company_id, w.billing.create_draft(w.company_id, new_draft(body)).id, "sproom"
+    )
     assert result.attempt.recipient.display() == "0184:29403473"
     with pytest.raises(ValidationError) as caught:
-        w.billing.create_customer(w.company_id, name="Typo ApS", cvr="29403474")
+        w.billing.create_customer(w.company_id, NewCustomer(name="Typo ApS", cvr="29403474"))
     assert caught.value.field == "cvr"
 
 
@@ -720,20 +742,22 @@ def test_channels_must_match_their_delivery_types() -> None:
 def preflight_world(tmp_path: Path, channels: dict[str, DeliveryChannel]) -> tuple[Any, ...]:
     store = SqliteStore(tmp_path / "preflight.db", create=True)
     billing = Billing(store, ManualClock(), channels=channels)
-    company = billing.create_company(**SELLER)
+    company = billing.create_company(CompanyProfile(**SELLER))
     customer = billing.create_customer(
         company.id,
-        name="Fjord A/S",
-        address=BUYER_ADDRESS,
-        number="K-100",
-        email="ap@fjord.dk",
-        ean=DEPARTMENT_EAN,
+        NewCustomer(
+            name="Fjord A/S",
+            address=BUYER_ADDRESS,
+            number="K-100",
+            email="ap@fjord.dk",
+            ean=DEPARTMENT_EAN,
+        ),
     )
     body = {
         "customerId": customer.id,
         "lines": [{"description": "Consulting", "quantity": "2", "unitPrice": "500.00"}],
     }
-    return store, billing, company.id, billing.create_draft(company.id, body)
+    return store, billing, company.id, billing.create_draft(company.id, new_draft(body))
 
 
 def assert_no_number_used(billing: Billing, company_id: str, draft: Invoice) -> None:
@@ -754,7 +778,9 @@ def test_email_preflight_builds_the_whole_message_before_booking(
         billing.send(company_id, draft.id, "email")
     assert smtp_server.recorder.envelopes == []
     # a company name that cannot go into a header (an encoded word): refused the same way
-    billing.update_company(company_id, name="Nordlys =?utf-8?q?ApS=0D=0ABcc:_x@evil.example?=")
+    billing.update_company(
+        company_id, CompanyChanges(name="Nordlys =?utf-8?q?ApS=0D=0ABcc:_x@evil.example?=")
+    )
     roomy = Billing(store, ManualClock(), channels={"email": EmailChannel(smtp_server.settings())})
     with pytest.raises(DeliveryRejected, match="=\\?"):
         roomy.send(company_id, draft.id, "email")

@@ -10,12 +10,14 @@ from pathlib import Path
 from typing import Any
 
 from faktura.billing import Billing
+from faktura.commands import CompanyProfile, NewCustomer
 from faktura.invoice import Status
 from faktura.ports import InvoiceQuery
 from faktura.storage.sqlite import SqliteStore
 from faktura.testing.clock import ManualClock
 from faktura.testing.faults import FailingStore, InjectedFailure
 from faktura.testing.parties import BUYER_ADDRESS, SELLER_ADDRESS
+from faktura.wire import new_draft
 
 PROCESSES = 4
 BOOKINGS = 500
@@ -47,7 +49,7 @@ def _book_many(
             FailingStore(store, FAILURE_RATE, seed),
             ManualClock(datetime(2026, 11, 25, 10, 0, tzinfo=UTC)),
         )
-        drafts = [billing.create_draft(company_id, DRAFT).id for _ in range(BOOKINGS)]
+        drafts = [billing.create_draft(company_id, new_draft(DRAFT)).id for _ in range(BOOKINGS)]
         start.wait(timeout=60)
         booked: dict[str, str] = {}
         failed: list[str] = []
@@ -69,9 +71,11 @@ def test_concurrent_bookings_are_gap_free(tmp_path: Path) -> None:
     store = SqliteStore(path, create=True)
     billing = Billing(store, ManualClock(datetime(2026, 11, 25, 10, 0, tzinfo=UTC)))
     company_id = billing.create_company(
-        name="Nordlys ApS", address=SELLER_ADDRESS, cvr="13585628"
+        CompanyProfile(name="Nordlys ApS", address=SELLER_ADDRESS, cvr="13585628")
     ).id
-    billing.create_customer(company_id, id="cu-1", name="Fjord A/S", address=BUYER_ADDRESS)
+    billing.create_customer(
+        company_id, NewCustomer(id="cu-1", name="Fjord A/S", address=BUYER_ADDRESS)
+    )
     store.close()
 
     context = multiprocessing.get_context("spawn")

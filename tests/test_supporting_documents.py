@@ -35,6 +35,7 @@ from faktura.storage.sqlite import SqliteStore
 from faktura.testing.channels import RecordingChannel
 from faktura.testing.clock import ManualClock
 from faktura.testing.parties import seller_and_buyer
+from faktura.wire import new_draft
 from test_http_fixtures import LINE, expect, make_world
 
 NS = {
@@ -81,7 +82,9 @@ def billing(
 @pytest.fixture
 def draft(billing: Billing) -> tuple[str, str]:
     company, customer = seller_and_buyer(billing)
-    created = billing.create_draft(company.id, {"customerId": customer.id, "lines": [LINE]})
+    created = billing.create_draft(
+        company.id, new_draft({"customerId": customer.id, "lines": [LINE]})
+    )
     return company.id, created.id
 
 

@@ -22,14 +22,13 @@ from faktura import (
     VatCategory,
     WireFormatError,
 )
+from faktura.commands import resolve_allowance_charges, resolve_lines
 from faktura.invoice import InvoiceSummary
 from faktura.testing import strategies
 from faktura.wire import (
     CreateDraftRequest,
     InvoicePage,
     InvoiceResponse,
-    build_allowance_charges,
-    build_lines,
     invoice_to_wire,
     list_item_to_wire,
     page_to_wire,
@@ -197,14 +196,14 @@ def test_create_draft_request_maps_to_domain() -> None:
     assert isinstance(request, CreateDraftRequest)
     assert request.date == date(2026, 2, 28)
     assert request.payment_terms == 30
-    lines = build_lines(request.lines, DEFAULTS)
+    lines = resolve_lines(request.lines, DEFAULTS)
     assert isinstance(lines[0], ProductLine)
     assert lines[0].quantity == Decimal("2.5")
     assert (lines[0].vat_category, lines[0].vat_rate) == (VatCategory.S, Decimal(25))
     assert isinstance(lines[1], ProductLine)
     assert (lines[1].vat_category, lines[1].vat_rate) == (VatCategory.AE, Decimal(0))
     assert isinstance(lines[2], TextLine)
-    (allowance,) = build_allowance_charges(request.allowance_charges, DEFAULTS)
+    (allowance,) = resolve_allowance_charges(request.allowance_charges, DEFAULTS)
     assert not allowance.charge
     assert allowance.percent == Decimal(10)
 
@@ -213,7 +212,7 @@ def test_vat_defaults_follow_the_customer_zone() -> None:
     request = parse_create_draft(
         {"customerId": "c", "lines": [{"description": "x", "quantity": "1", "unitPrice": "1"}]}
     )
-    (line,) = build_lines(request.lines, (VatCategory.G, Decimal(25)))
+    (line,) = resolve_lines(request.lines, (VatCategory.G, Decimal(25)))
     assert isinstance(line, ProductLine)
     assert (line.vat_category, line.vat_rate) == (VatCategory.G, Decimal(0))
 
@@ -288,7 +287,7 @@ def test_one_megabyte_strings_are_refused_in_the_domain_step() -> None:
         {"customerId": "c", "lines": [{"description": huge, "quantity": "1", "unitPrice": "1"}]}
     )
     with pytest.raises(ValidationError) as info:
-        build_lines(request.lines, DEFAULTS)
+        resolve_lines(request.lines, DEFAULTS)
     assert info.value.fields == ("lines.0.description",)
 
 
@@ -313,7 +312,7 @@ def test_domain_errors_of_every_line_are_reported() -> None:
         }
     )
     with pytest.raises(ValidationError) as info:
-        build_lines(request.lines, DEFAULTS)
+        resolve_lines(request.lines, DEFAULTS)
     assert info.value.fields == (
         "lines.0.description",
         "lines.1.unitPrice",
@@ -364,8 +363,8 @@ def _parse_all(body: object) -> ValidationError | None:
     exception escapes and fails the test."""
     try:
         request = parse_create_draft(body)
-        build_lines(request.lines, DEFAULTS)
-        build_allowance_charges(request.allowance_charges, DEFAULTS)
+        resolve_lines(request.lines, DEFAULTS)
+        resolve_allowance_charges(request.allowance_charges, DEFAULTS)
     except ValidationError as exc:
         return exc
     return None

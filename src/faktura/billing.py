@@ -28,13 +28,25 @@ import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 import attrs
 
 from faktura.apikeys import ApiKey, parse_key
 from faktura.attachments import Attachment, SupportingDocument, check_supporting
 from faktura.checks import check_enum, check_id, check_text, wire_name
+from faktura.commands import (
+    CompanyChanges,
+    CompanyProfile,
+    CustomerChanges,
+    DraftChanges,
+    NewCustomer,
+    NewDraft,
+    VatDefaults,
+    given,
+    resolve_allowance_charges,
+    resolve_lines,
+)
 from faktura.delivery.channel import DeliveryChannel
 from faktura.delivery.log import DeliveryAttempt, DeliveryStatus, SendResult
 from faktura.delivery.sending import Sender
@@ -52,7 +64,6 @@ from faktura.errors import (
 from faktura.exchange import AccountingVat, ExchangeRates, vat_accounting_currency
 from faktura.invoice import (
     BOOKED_STATUSES,
-    EDITABLE_FIELDS,
     DocumentKind,
     Invoice,
     InvoiceEvent,
@@ -83,14 +94,10 @@ from faktura.ports import (
 from faktura.profile import check_registered_template, patch_company
 from faktura.references import NO_REFERENCES
 from faktura.terms import PaymentTerms
-from faktura.wire import (
-    CreateDraftRequest,
-    build_allowance_charges,
-    build_lines,
-    parse_create_draft,
-)
 
 __all__ = ["Billing", "InvoiceList", "new_id"]
+
+T = TypeVar("T")
 
 
 def new_id() -> str:
@@ -187,14 +194,24 @@ class Billing:
 
     # -- companies -----------------------------------------------------------------------
 
-    def create_company(self, **fields: Any) -> Company:
-        """A new company (seller). Raises ValidationError for bad fields (each one named
-        when several are bad), also for a ``document_template`` that is no registered
-        PDF template (checked when the pdf extra is installed)."""
-        company_id = fields.pop("id", None)
-        company_id = self._ids() if company_id is None else check_id(company_id, "id")
+    def create_company(self, profile: CompanyProfile | Mapping[str, Any]) -> Company:
+        """A new company (seller) from its profile, or from a mapping of its field names
+        with the nested values as mappings of their fields (as the command line gives
+        them: ``faktura.profile.patch_company`` on a new company).
+
+        Raises ValidationError for bad fields (each one named when several are bad),
+        also for a ``document_template`` that is no registered PDF template (checked when
+        the pdf extra is installed)."""
+        if isinstance(profile, CompanyProfile):
+            fields = given(profile)
+        elif isinstance(profile, Mapping):
+            fields = dict(profile)
+        else:
+            raise ValidationError("must be a CompanyProfile", field="profile", rule="type")
         if "name" not in fields:
             raise ValidationError("is required", field="name", rule="required")
+        company_id = fields.pop("id", None)
+        company_id = self._ids() if company_id is None else check_id(company_id, "id")
         company = patch_company(Company(id=company_id, name="-"), fields)
         with self.store.unit_of_work() as uow:
             uow.companies.add(company)
@@ -212,11 +229,14 @@ class Billing:
         with self.store.unit_of_work(readonly=True) as uow:
             return uow.companies.list()
 
-    def update_company(self, company_id: str, **changes: Any) -> Company:
-        """Change a company's profile or settings (any field of Company but ``id``), in
-        part: ``address``, ``bank`` and the number series may be given as mappings of
-        some of their fields, merged into the current ones; ``None`` clears an optional
-        value; ``payment_terms`` may be days net (``faktura.profile.patch_company``).
+    def update_company(
+        self, company_id: str, changes: CompanyChanges | Mapping[str, Any]
+    ) -> Company:
+        """Change a company's profile or settings: the fields ``changes`` sets. As a
+        mapping of field names (the reference API's partial edit), ``address``, ``bank``,
+        ``payee`` and the number series may be mappings of some of their fields, merged
+        into the current ones (``faktura.profile.patch_company``); ``None`` clears an
+        optional value; ``payment_terms`` may be days net.
 
         Raises NotFoundError, ValidationError naming each bad field (a template id that
         is no registered PDF template too, when the pdf extra is installed), and
@@ -225,6 +245,10 @@ class Billing:
         (``allow_backdating`` may change at any time).
         """
         _check_ids(companyId=company_id)
+        if isinstance(changes, CompanyChanges):
+            changes = given(changes)
+        elif not isinstance(changes, Mapping):
+            raise ValidationError("must be CompanyChanges", field="changes", rule="type")
         _refuse_identity_changes(changes, "id")
         with self.store.unit_of_work() as uow:
             current = uow.companies.get(company_id)
@@ -237,24 +261,19 @@ class Billing:
 
     # -- customers -----------------------------------------------------------------------
 
-    def create_customer(self, company_id: str, **fields: Any) -> Customer:
-        """A new customer of the company (the fields of Customer but ``company_id``;
-        ``payment_terms`` may be days net). Raises NotFoundError, ValidationError."""
+    def create_customer(self, company_id: str, customer: NewCustomer) -> Customer:
+        """A new customer of the company. Raises NotFoundError, ValidationError."""
         _check_ids(companyId=company_id)
-        _refuse_identity_changes(fields, "company_id")
+        fields = _customer_fields(given(_command(customer, NewCustomer, "customer")))
         customer_id = fields.pop("id", None)
         customer_id = self._ids() if customer_id is None else check_id(customer_id, "id")
-        if "name" not in fields:
-            raise ValidationError("is required", field="name", rule="required")
-        customer = Customer(
-            **_customer_fields({"id": customer_id, "company_id": company_id, **fields})
-        )
-        check_registered_template(customer.document_template)
+        created = Customer(id=customer_id, company_id=company_id, **fields)
+        check_registered_template(created.document_template)
         with self.store.unit_of_work() as uow:
             uow.companies.get(company_id)
-            self._directory(uow).add(customer)
+            self._directory(uow).add(created)
             uow.commit()
-        return customer
+        return created
 
     def get_customer(self, company_id: str, customer_id: str) -> Customer:
         """The customer. Raises NotFoundError (also for another company's)."""
@@ -262,18 +281,19 @@ class Billing:
         with self.store.unit_of_work(readonly=True) as uow:
             return self._directory(uow).get(company_id, customer_id)
 
-    def update_customer(self, company_id: str, customer_id: str, **changes: Any) -> Customer:
-        """Change a customer (any field of Customer but ``id`` and ``company_id``;
-        ``payment_terms`` may be days net). Raises NotFoundError, ValidationError."""
+    def update_customer(
+        self, company_id: str, customer_id: str, changes: CustomerChanges
+    ) -> Customer:
+        """Change a customer: the fields ``changes`` sets. Raises NotFoundError,
+        ValidationError."""
         _check_ids(companyId=company_id, customerId=customer_id)
-        _refuse_identity_changes(changes, "id", "company_id")
-        changes = _customer_fields(changes)
-        if changes.get("document_template") is not None:
-            check_registered_template(changes["document_template"])
+        fields = _customer_fields(given(_command(changes, CustomerChanges, "changes")))
+        if fields.get("document_template") is not None:
+            check_registered_template(fields["document_template"])
         with self.store.unit_of_work() as uow:
             directory = self._directory(uow)
             current = directory.get(company_id, customer_id)
-            customer = attrs.evolve(current, **changes)
+            customer = attrs.evolve(current, **fields)
             directory.update(customer)
             uow.commit()
         return customer
@@ -292,28 +312,27 @@ class Billing:
     # -- drafts --------------------------------------------------------------------------
 
     def create_draft(
-        self,
-        company_id: str,
-        body: Mapping[str, Any] | CreateDraftRequest,
-        *,
-        actor: str | None = None,
+        self, company_id: str, draft: NewDraft, *, actor: str | None = None
     ) -> Invoice:
-        """A draft invoice from the reference API's create-draft body (or its parsed form).
+        """A new draft invoice (``NewDraft``; the reference API's JSON body becomes one
+        with ``faktura.wire.new_draft``).
 
         The customer (and its department and contact) must belong to the company; the
         date defaults to today, the currency to the company's, the due date to the
-        terms' (the body's, else the customer's, else the company's).
+        terms' (the draft's, else the customer's, else the company's); a LineInput's VAT
+        to the customer's zone and the company's standard rate.
 
-        Raises WireFormatError / ValidationError naming each bad field, NotFoundError
-        for an unknown company.
+        Raises ValidationError naming each bad field, NotFoundError for an unknown
+        company.
         """
         _check_ids(companyId=company_id)
         _check_actor(actor)
-        request = body if isinstance(body, CreateDraftRequest) else parse_create_draft(body)
+        _command(draft, NewDraft, "draft")
+        check_id(draft.customer_id, "customerId")
         with self.store.unit_of_work() as uow:
             company = uow.companies.get(company_id)
-            customer = self._customer_of(uow, company_id, request.customer_id)
-            fields = self._draft_fields(company, customer, request)
+            customer = self._customer_of(uow, company_id, draft.customer_id)
+            fields = self._draft_fields(company, customer, draft)
             invoice, event = Invoice.draft(
                 id=self._ids(),
                 company_id=company_id,
@@ -333,78 +352,65 @@ class Billing:
             ) from None
 
     def _draft_fields(
-        self, company: Company, customer: Customer, request: CreateDraftRequest
+        self, company: Company, customer: Customer, draft: NewDraft
     ) -> dict[str, Any]:
-        defaults = (
-            customer.vat_zone.default_category,
-            company.standard_vat_rate,
-        )
         errors: list[FieldError] = []
-        try:
-            lines = build_lines(request.lines, defaults)
-        except ValidationError as exc:
-            errors.extend(exc.errors)
-            lines = ()
-        try:
-            allowance_charges = build_allowance_charges(request.allowance_charges, defaults)
-        except ValidationError as exc:
-            errors.extend(exc.errors)
-            allowance_charges = ()
-        if request.customer_department_id is not None and (
-            customer.department(request.customer_department_id) is None
+        defaults = _vat_defaults(company, customer)
+        lines = _collect(errors, resolve_lines, draft.lines, defaults) or ()
+        allowance_charges = (
+            _collect(errors, resolve_allowance_charges, draft.allowance_charges, defaults) or ()
+        )
+        if draft.customer_department_id is not None and (
+            customer.department(draft.customer_department_id) is None
         ):
             errors.append(
                 _field_error("customerDepartmentId", "is not a department of the customer")
             )
-        if request.customer_contact_id is not None and (
-            customer.contact(request.customer_contact_id) is None
+        if draft.customer_contact_id is not None and (
+            customer.contact(draft.customer_contact_id) is None
         ):
             errors.append(_field_error("customerContactId", "is not a contact of the customer"))
-        if request.payment_terms is not None:
-            try:
-                terms = PaymentTerms.net(request.payment_terms)
-            except ValidationError as exc:
-                errors.extend(exc.errors)
-                terms = company.payment_terms
+        if draft.payment_terms is not None:
+            terms = _collect(errors, _terms, draft.payment_terms) or company.payment_terms
         else:
             terms = customer.payment_terms or company.payment_terms
         if errors:
             raise ValidationError._from_errors(errors)
         return {
             "customer_id": customer.id,
-            "issue_date": request.date or self.clock.today(),
-            "due_date": request.due_date,
-            "currency": request.currency or company.currency,
+            "issue_date": draft.issue_date or self.clock.today(),
+            "due_date": draft.due_date,
+            "currency": draft.currency or company.currency,
             "payment_terms": terms,
             "lines": lines,
             "allowance_charges": allowance_charges,
-            "prices_include_vat": request.prices_include_vat,
-            "prepaid_amount": request.prepaid_amount or Decimal(0),
-            "cash_increment": request.cash_rounding,
-            "vat_exemption_reason": request.vat_exemption_reason,
-            "customer_department_id": request.customer_department_id,
-            "customer_contact_id": request.customer_contact_id,
-            "reference": request.reference,
-            "our_reference": request.our_reference,
-            "references": request.references or NO_REFERENCES,
-            "description": request.description,
-            "notes": request.notes,
-            "delivery_date": request.delivery_date,
-            "period_start": request.period_start,
-            "period_end": request.period_end,
-            "deliver_to": request.deliver_to,
+            "prices_include_vat": draft.prices_include_vat,
+            "prepaid_amount": draft.prepaid_amount,
+            "cash_increment": draft.cash_increment,
+            "vat_exemption_reason": draft.vat_exemption_reason,
+            "customer_department_id": draft.customer_department_id,
+            "customer_contact_id": draft.customer_contact_id,
+            "reference": draft.reference,
+            "our_reference": draft.our_reference,
+            "references": draft.references or NO_REFERENCES,
+            "description": draft.description,
+            "notes": draft.notes,
+            "delivery_date": draft.delivery_date,
+            "period_start": draft.period_start,
+            "period_end": draft.period_end,
+            "deliver_to": draft.deliver_to,
         }
 
     def update_draft(
         self,
         company_id: str,
         invoice_id: str,
+        changes: DraftChanges,
         *,
         expected_version: int | None = None,
         actor: str | None = None,
-        **changes: Any,
     ) -> Invoice:
-        """Change a draft (domain field names, e.g. ``notes=...``, ``lines=[...]``).
+        """Change a draft: the fields ``changes`` sets (``DraftChanges``).
 
         ``expected_version`` guards against lost updates. Raises NotFoundError,
         InvoiceStateError (not a draft), ConflictError (changed meanwhile),
@@ -412,18 +418,15 @@ class Billing:
         """
         _check_ids(companyId=company_id, invoiceId=invoice_id)
         _check_actor(actor)
-        unknown = set(changes) - EDITABLE_FIELDS
-        if unknown:
-            raise ValidationError._from_errors(
-                FieldError(wire_name(name), "unknown_field", "is not an editable field of a draft")
-                for name in sorted(unknown)
-            )
+        fields = given(_command(changes, DraftChanges, "changes"))
         if expected_version is not None and (
             isinstance(expected_version, bool) or not isinstance(expected_version, int)
         ):
             raise ValidationError("must be a whole number", field="expectedVersion", rule="type")
-        if "customer_id" in changes:
-            check_id(changes["customer_id"], "customerId")
+        if "customer_id" in fields:
+            check_id(fields["customer_id"], "customerId")
+        if "payment_terms" in fields:
+            fields["payment_terms"] = _terms(fields["payment_terms"])
         with self.store.unit_of_work() as uow:
             invoice = uow.invoices.get(company_id, invoice_id)
             if expected_version is not None and expected_version != invoice.version:
@@ -431,9 +434,12 @@ class Billing:
                     f"invoice {invoice_id!r} is at version {invoice.version}, "
                     f"not {expected_version}"
                 )
-            if "customer_id" in changes:
-                self._customer_of(uow, company_id, changes["customer_id"])
-            updated, event = invoice.update(self.clock.now(), **changes)
+            customer_id = fields.get("customer_id", invoice.customer_id)
+            if "lines" in fields or "allowance_charges" in fields or "customer_id" in fields:
+                customer = self._customer_of(uow, company_id, customer_id)
+                defaults = _vat_defaults(uow.companies.get(company_id), customer)
+                _resolve_draft_changes(fields, defaults)
+            updated, event = invoice.update(self.clock.now(), **fields)
             self._check_references(uow, updated)
             self._save(uow, invoice, updated, self._stamp(event, actor))
             uow.commit()
@@ -1119,23 +1125,14 @@ def _check_actor(actor: object) -> None:
         check_text(actor, "actor", required=True, limit=200, one_line=True)
 
 
-_CUSTOMER_FIELDS = frozenset(a.name for a in attrs.fields(Customer))
 _STATUS_VALUES = [status.value for status in Status]
 
 
-def _customer_fields(fields: Mapping[str, Any]) -> dict[str, Any]:
-    """``fields`` for Customer, with ``payment_terms`` given as days net made terms;
-    ValidationError naming each field a customer does not have."""
-    unknown = sorted(set(fields) - _CUSTOMER_FIELDS)
-    if unknown:
-        raise ValidationError._from_errors(
-            FieldError(wire_name(name), "unknown_field", "is not a field of a customer")
-            for name in unknown
-        )
-    terms = fields.get("payment_terms")
-    if terms is not None and not isinstance(terms, PaymentTerms):
-        return {**fields, "payment_terms": PaymentTerms.net(terms)}
-    return dict(fields)
+def _customer_fields(fields: dict[str, Any]) -> dict[str, Any]:
+    """A customer's fields as given, ``payment_terms`` given as days net made terms."""
+    if fields.get("payment_terms") is not None:
+        fields["payment_terms"] = _terms(fields["payment_terms"])
+    return fields
 
 
 def _check_search(search: object) -> None:
@@ -1147,3 +1144,44 @@ def _check_search(search: object) -> None:
 
 def _field_error(field: str, message: str) -> FieldError:
     return FieldError(field, "reference", message)
+
+
+def _command(value: Any, kind: type, name: str) -> Any:
+    """``value`` when it is a ``kind``; a ValidationError naming ``name`` otherwise."""
+    if not isinstance(value, kind):
+        raise ValidationError(f"must be a {kind.__name__}", field=name, rule="type")
+    return value
+
+
+def _vat_defaults(company: Company, customer: Customer) -> VatDefaults:
+    """The VAT a LineInput leaves out: the customer's zone's category, the company's
+    standard rate."""
+    return customer.vat_zone.default_category, company.standard_vat_rate
+
+
+def _terms(value: Any) -> PaymentTerms:
+    """Payment terms given as terms or as whole days net."""
+    return value if isinstance(value, PaymentTerms) else PaymentTerms.net(value)
+
+
+def _collect(errors: list[FieldError], build: Callable[..., T], *args: Any) -> T | None:
+    """``build(*args)``, or None with its ValidationError's fields added to ``errors``."""
+    try:
+        return build(*args)
+    except ValidationError as exc:
+        errors.extend(exc.errors)
+        return None
+
+
+def _resolve_draft_changes(fields: dict[str, Any], defaults: VatDefaults) -> None:
+    """The lines and allowances/charges of a draft's changes made domain values with the
+    VAT ``defaults``; every bad one named."""
+    errors: list[FieldError] = []
+    if "lines" in fields:
+        fields["lines"] = _collect(errors, resolve_lines, fields["lines"], defaults)
+    if "allowance_charges" in fields:
+        fields["allowance_charges"] = _collect(
+            errors, resolve_allowance_charges, fields["allowance_charges"], defaults
+        )
+    if errors:
+        raise ValidationError._from_errors(errors)

@@ -470,7 +470,7 @@ def _flags_named() -> Iterator[None]:
 def _companies_create(args: argparse.Namespace) -> int:
     fields = _profile(args)
     with _billing(args, create=True) as billing, _flags_named():
-        company = billing.create_company(**fields)
+        company = billing.create_company(fields)
     print(company.id)
     return 0
 
@@ -480,7 +480,7 @@ def _companies_update(args: argparse.Namespace) -> int:
     if not fields:
         raise _Refused("nothing to change: name at least one option (see --help)")
     with _billing(args) as billing, _flags_named():
-        company = billing.update_company(args.company_id, **fields)
+        company = billing.update_company(args.company_id, fields)
     print(_show(company))
     return 0
 

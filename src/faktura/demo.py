@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from faktura.billing import Billing
+from faktura.commands import CompanyProfile, NewCustomer
 from faktura.delivery.channel import (
     DeliveryChannel,
     OutgoingDocument,
@@ -30,6 +31,7 @@ from faktura.delivery.email import EmailChannel, SmtpSettings
 from faktura.invoice import DocumentKind, Invoice
 from faktura.lines import ProductLine, SeparatorLine
 from faktura.parties import Address, BankAccount, Company, Customer, Department
+from faktura.wire import new_draft
 
 if TYPE_CHECKING:
     from faktura.ports import Store
@@ -84,24 +86,28 @@ DEMO_DRAFT: dict[str, Any] = {
 
 def _create_company(billing: Billing) -> Company:
     return billing.create_company(
-        name="Nordlys ApS",
-        address=Address("Vesterbrogade 1", "København V", "1620", "DK"),
-        cvr="13585628",
-        vat_id="DK13585628",
-        bank=BankAccount(reg_no="1234", account_no="0012345678", iban="DK5000400440116243"),
-        fik_creditor="12345678",
-        email="faktura@nordlys.example",
+        CompanyProfile(
+            name="Nordlys ApS",
+            address=Address("Vesterbrogade 1", "København V", "1620", "DK"),
+            cvr="13585628",
+            vat_id="DK13585628",
+            bank=BankAccount(reg_no="1234", account_no="0012345678", iban="DK5000400440116243"),
+            fik_creditor="12345678",
+            email="faktura@nordlys.example",
+        ),
     )
 
 
 def _create_business(billing: Billing, company: Company, **more: Any) -> Customer:
     return billing.create_customer(
         company.id,
-        name="Fjord Consulting A/S",
-        number="1001",
-        address=Address("Havnegade 12", "Aarhus C", "8000", "DK"),
-        email="ap@fjord.example",
-        **more,
+        NewCustomer(
+            name="Fjord Consulting A/S",
+            number="1001",
+            address=Address("Havnegade 12", "Aarhus C", "8000", "DK"),
+            email="ap@fjord.example",
+            **more,
+        ),
     )
 
 
@@ -110,7 +116,7 @@ def run_demo(billing: Billing) -> tuple[Company, Customer, Invoice]:
     text line and a document-level charge."""
     company = _create_company(billing)
     customer = _create_business(billing, company)
-    draft = billing.create_draft(company.id, {"customerId": customer.id, **DEMO_DRAFT})
+    draft = billing.create_draft(company.id, new_draft({"customerId": customer.id, **DEMO_DRAFT}))
     return company, customer, billing.book(company.id, draft.id)
 
 
@@ -237,19 +243,23 @@ def run_flow(store: Store, folder: Path) -> DemoReport:
         business = _create_business(billing, company, cvr="35954716")
         private = billing.create_customer(
             company.id,
-            name="Karen Holm",
-            number="1002",
-            address=Address("Søndergade 4", "Odense C", "5000", "DK"),
-            email="karen.holm@example.dk",
-            language="da",
+            NewCustomer(
+                name="Karen Holm",
+                number="1002",
+                address=Address("Søndergade 4", "Odense C", "5000", "DK"),
+                email="karen.holm@example.dk",
+                language="da",
+            ),
         )
         region = billing.create_customer(
             company.id,
-            name="Region Midtjylland",
-            number="1003",
-            address=Address("Skottenborg 26", "Viborg", "8800", "DK"),
-            cvr="29190925",
-            departments=(Department("okonomi", "Økonomi", ean=DEMO_EAN),),
+            NewCustomer(
+                name="Region Midtjylland",
+                number="1003",
+                address=Address("Skottenborg 26", "Viborg", "8800", "DK"),
+                cvr="29190925",
+                departments=(Department("okonomi", "Økonomi", ean=DEMO_EAN),),
+            ),
         )
         drafts: list[tuple[Customer, dict[str, Any], str]] = [
             (business, DEMO_DRAFT, "email"),
@@ -289,7 +299,7 @@ def run_flow(store: Store, folder: Path) -> DemoReport:
         ]
         sent: list[tuple[Invoice, Customer, str]] = []
         for customer, body, channel in drafts:
-            draft = billing.create_draft(company.id, {"customerId": customer.id, **body})
+            draft = billing.create_draft(company.id, new_draft({"customerId": customer.id, **body}))
             billing.send(company.id, draft.id, channel)
             sent.append((billing.get_invoice(company.id, draft.id), customer, channel))
 
@@ -302,11 +312,13 @@ def run_flow(store: Store, folder: Path) -> DemoReport:
         billing.record_payment(company.id, invoice_2.id, Decimal("1000.00"), reference="MobilePay")
         upcoming = billing.create_draft(
             company.id,
-            {
-                "customerId": business.id,
-                "description": "Support, December",
-                "lines": [_line("Support agreement, December", "1", "2400.00")],
-            },
+            new_draft(
+                {
+                    "customerId": business.id,
+                    "description": "Support, December",
+                    "lines": [_line("Support agreement, December", "1", "2400.00")],
+                }
+            ),
         )
 
         documents = []

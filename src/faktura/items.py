@@ -19,7 +19,7 @@ is optional, and a product line without them has ``NO_ITEM_DETAILS``:
   BT-161 (BR-54); ``cac:Item/cac:AdditionalItemProperty``.
 
 Errors name the field by its wire name on the line ("standardItemScheme",
-"classifications.1.listId"); ``build_lines`` puts the line's path in front.
+"classifications.1.listId"); ``resolve_lines`` puts the line's path in front.
 
 >>> item = ItemDetails(standard_id="5790000435951", standard_scheme="0160",
 ...                    classifications=(ItemClassification("43211503", "TST"),))

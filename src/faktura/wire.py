@@ -42,33 +42,30 @@ from cattrs.errors import (
 from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
 
 from faktura.checks import check_text
+from faktura.commands import LINE_TERMS, AllowanceChargeInput, LineInput, NewDraft
 from faktura.deliver_to import DeliverTo
 from faktura.errors import FieldError, ValidationError, WireFormatError
 from faktura.exchange import AccountingVat
 from faktura.invoice import DocumentKind, Invoice, InvoiceSummary, Status
-from faktura.items import NO_ITEM_DETAILS, ItemAttribute, ItemClassification, ItemDetails
-from faktura.lines import AllowanceCharge, Line, LineType, ProductLine, SeparatorLine, TextLine
+from faktura.lines import Line, LineType, ProductLine
 from faktura.money import ZERO, parse_decimal
 from faktura.references import NO_REFERENCES, DocumentReferences
 from faktura.terms import PaymentTerms, TermsKind
 from faktura.vat import VatCategory
 
 __all__ = [
-    "AllowanceChargeWire",
     "CreateDraftRequest",
     "InvoiceListItem",
     "InvoicePage",
     "InvoiceResponse",
-    "LineInput",
     "LineWire",
     "VatAccountingWire",
     "VatBreakdownWire",
-    "VatDefaults",
-    "build_allowance_charges",
-    "build_lines",
     "converter",
+    "draft_command",
     "invoice_to_wire",
     "list_item_to_wire",
+    "new_draft",
     "page_to_wire",
     "parse_create_draft",
     "response_of",
@@ -77,74 +74,9 @@ __all__ = [
 ]
 
 T = TypeVar("T")
-#: (the default VAT category of a line, the standard VAT rate)
-VatDefaults = tuple[VatCategory, Decimal]
 
 
 # -- wire classes ----------------------------------------------------------------------
-
-
-@attrs.frozen
-class LineInput:
-    """A line in a request. The line net (``amount``) is output only: a request that
-    sends it is refused like any other unknown field."""
-
-    description: str = ""
-    line_type: LineType = LineType.PRODUCT
-    quantity: Decimal | None = None
-    unit: str | None = None
-    unit_price: Decimal | None = None
-    discount_percent: Decimal | None = None
-    vat_category: VatCategory | None = None
-    vat_rate: Decimal | None = None
-    product_number: str | None = None
-    # extensions: the EN 16931 line terms (faktura.lines.ProductLine, faktura.items)
-    note: str | None = attrs.field(
-        default=None, metadata={"description": "A note on the line (BT-127)"}
-    )
-    period_start: dt.date | None = attrs.field(
-        default=None, metadata={"description": "The line period's first day (BT-134)"}
-    )
-    period_end: dt.date | None = attrs.field(
-        default=None, metadata={"description": "The line period's last day (BT-135)"}
-    )
-    buyer_item_id: str | None = attrs.field(
-        default=None, metadata={"description": "The buyer's item identifier (BT-156)"}
-    )
-    standard_item_id: str | None = attrs.field(
-        default=None,
-        metadata={"description": "A standard item identifier such as a GTIN (BT-157)"},
-    )
-    standard_item_scheme: str | None = attrs.field(
-        default=None,
-        metadata={"description": "The standard item id's ISO 6523 ICD scheme, 0160 for GTIN"},
-    )
-    classifications: list[ItemClassification] | None = attrs.field(
-        default=None,
-        metadata={"description": "Item classification codes with their UNCL 7143 list (BT-158)"},
-    )
-    origin_country: str | None = attrs.field(
-        default=None,
-        metadata={"description": "The item's country of origin, ISO 3166-1 alpha-2 (BT-159)"},
-    )
-    attributes: list[ItemAttribute] | None = attrs.field(
-        default=None,
-        metadata={"description": "Item attributes, each a name and value (BG-32)"},
-    )
-
-
-#: LineInput's EN 16931 line terms, which only product lines have.
-_LINE_TERMS = (
-    "note",
-    "period_start",
-    "period_end",
-    "buyer_item_id",
-    "standard_item_id",
-    "standard_item_scheme",
-    "classifications",
-    "origin_country",
-    "attributes",
-)
 
 
 @attrs.frozen
@@ -152,20 +84,6 @@ class LineWire(LineInput):
     """A line in a response: the request's fields plus the line net, ``amount``."""
 
     amount: Decimal | None = None
-
-
-@attrs.frozen
-class AllowanceChargeWire:
-    """A document-level allowance or charge (extension): ``type`` allowance | charge."""
-
-    type: str
-    reason: str | None = None
-    amount: Decimal | None = None
-    percent: Decimal | None = None
-    base: Decimal | None = None
-    vat_category: VatCategory | None = None
-    vat_rate: Decimal | None = None
-    reason_code: str | None = None
 
 
 DELIVER_TO_METADATA = {
@@ -198,7 +116,7 @@ class CreateDraftRequest:
     notes: str | None = None
     # extensions
     references: DocumentReferences | None = attrs.field(default=None, metadata=REFERENCES_METADATA)
-    allowance_charges: list[AllowanceChargeWire] = attrs.Factory(list)
+    allowance_charges: list[AllowanceChargeInput] = attrs.Factory(list)
     prices_include_vat: bool = False
     prepaid_amount: Decimal | None = None
     cash_rounding: Decimal | None = None
@@ -282,7 +200,7 @@ class InvoiceResponse(InvoiceListItem):
     """An invoice as the API answers it: the list item plus lines and breakdowns."""
 
     lines: list[LineWire] = attrs.Factory(list)
-    allowance_charges: list[AllowanceChargeWire] = attrs.Factory(list)
+    allowance_charges: list[AllowanceChargeInput] = attrs.Factory(list)
     prices_include_vat: bool = False
     vat_breakdown: list[VatBreakdownWire] = attrs.Factory(list)
     vat_exemption_reason: str | None = None
@@ -579,134 +497,43 @@ def parse_create_draft(data: object) -> CreateDraftRequest:
     return request
 
 
-def build_lines(
-    lines: Sequence[LineInput],
-    defaults: VatDefaults,
-    prefix: str = "lines",
-) -> tuple[Line, ...]:
-    """Domain lines from wire lines; every bad line is reported.
+def new_draft(data: object) -> NewDraft:
+    """The ``Billing.create_draft`` command of a create-draft body (the reference API's
+    JSON): ``parse_create_draft``, with the domain's names.
 
-    ``defaults`` is (default category, standard rate): a line without a category gets the
-    default category (the customer's VAT zone's), a standard rated line without a rate
-    gets the standard rate (the company's)."""
-    built: list[Line] = []
-    errors: list[FieldError] = []
-    for index, wire_line in enumerate(lines):
-        try:
-            built.append(_build_line(wire_line, defaults))
-        except ValidationError as exc:
-            errors.extend(exc.prefixed(f"{prefix}.{index}").errors)
-    if errors:
-        raise ValidationError._from_errors(errors)
-    return tuple(built)
+    >>> draft = new_draft({"customerId": "c1", "date": "2026-11-25", "cashRounding": "0.50"})
+    >>> draft.issue_date, draft.cash_increment
+    (datetime.date(2026, 11, 25), Decimal('0.50'))
+    """
+    return draft_command(parse_create_draft(data))
 
 
-def _build_line(wire_line: LineInput, defaults: VatDefaults) -> Line:
-    if wire_line.line_type is not LineType.PRODUCT:
-        for name in (
-            "quantity",
-            "unit_price",
-            "discount_percent",
-            "vat_category",
-            "vat_rate",
-            *_LINE_TERMS,
-        ):
-            if getattr(wire_line, name) is not None:
-                raise ValidationError(
-                    f"a {wire_line.line_type.value} line has no {_camel(name)}",
-                    field=_camel(name),
-                    rule="not_allowed",
-                )
-        if wire_line.line_type is LineType.TEXT:
-            return TextLine(wire_line.description)
-        return SeparatorLine(wire_line.description)
-    if wire_line.quantity is None:
-        raise ValidationError("is required on a product line", field="quantity", rule="required")
-    if wire_line.unit_price is None:
-        raise ValidationError("is required on a product line", field="unitPrice", rule="required")
-    category, rate = _vat(wire_line.vat_category, wire_line.vat_rate, defaults)
-    return ProductLine(
-        description=wire_line.description,
-        quantity=wire_line.quantity,
-        unit_price=wire_line.unit_price,
-        vat_category=category,
-        vat_rate=rate,
-        unit=wire_line.unit or "H87",
-        discount_percent=wire_line.discount_percent or ZERO,
-        product_number=wire_line.product_number,
-        note=wire_line.note,
-        period_start=wire_line.period_start,
-        period_end=wire_line.period_end,
-        item=_item_details(wire_line),
+def draft_command(request: CreateDraftRequest) -> NewDraft:
+    """The ``Billing.create_draft`` command of a parsed create-draft body."""
+    return NewDraft(
+        customer_id=request.customer_id,
+        lines=request.lines,
+        issue_date=request.date,
+        due_date=request.due_date,
+        currency=request.currency,
+        payment_terms=request.payment_terms,
+        allowance_charges=request.allowance_charges,
+        prices_include_vat=request.prices_include_vat,
+        prepaid_amount=request.prepaid_amount or ZERO,
+        cash_increment=request.cash_rounding,
+        vat_exemption_reason=request.vat_exemption_reason,
+        customer_department_id=request.customer_department_id,
+        customer_contact_id=request.customer_contact_id,
+        reference=request.reference,
+        our_reference=request.our_reference,
+        references=request.references,
+        description=request.description,
+        notes=request.notes,
+        delivery_date=request.delivery_date,
+        period_start=request.period_start,
+        period_end=request.period_end,
+        deliver_to=request.deliver_to,
     )
-
-
-def _item_details(wire_line: LineInput) -> ItemDetails:
-    if (
-        wire_line.buyer_item_id is None
-        and wire_line.standard_item_id is None
-        and wire_line.standard_item_scheme is None
-        and not wire_line.classifications
-        and wire_line.origin_country is None
-        and not wire_line.attributes
-    ):
-        return NO_ITEM_DETAILS
-    return ItemDetails(
-        buyer_id=wire_line.buyer_item_id,
-        standard_id=wire_line.standard_item_id,
-        standard_scheme=wire_line.standard_item_scheme,
-        classifications=tuple(wire_line.classifications or ()),
-        origin_country=wire_line.origin_country,
-        attributes=tuple(wire_line.attributes or ()),
-    )
-
-
-def _vat(
-    category: VatCategory | None, rate: Decimal | None, defaults: VatDefaults
-) -> tuple[VatCategory, Decimal]:
-    default_category, standard_rate = defaults
-    if category is None:
-        if rate is None:
-            category = default_category
-        elif rate > ZERO:
-            category = VatCategory.S
-        else:
-            category = VatCategory.Z if default_category.taxed else default_category
-    if rate is None:
-        rate = standard_rate if category.taxed else ZERO
-    return category, rate
-
-
-def build_allowance_charges(
-    items: Sequence[AllowanceChargeWire],
-    defaults: VatDefaults,
-    prefix: str = "allowanceCharges",
-) -> tuple[AllowanceCharge, ...]:
-    """Domain allowances/charges from the wire; every bad item is reported."""
-    built: list[AllowanceCharge] = []
-    errors: list[FieldError] = []
-    for index, item in enumerate(items):
-        try:
-            if item.type not in ("allowance", "charge"):
-                raise ValidationError("must be allowance or charge", field="type", rule="enum")
-            category, rate = _vat(item.vat_category, item.vat_rate, defaults)
-            built.append(
-                AllowanceCharge(
-                    charge=item.type == "charge",
-                    reason=item.reason or "",
-                    vat_category=category,
-                    vat_rate=rate,
-                    amount=item.amount,
-                    percent=item.percent,
-                    base=item.base,
-                    reason_code=item.reason_code,
-                )
-            )
-        except ValidationError as exc:
-            errors.extend(exc.prefixed(f"{prefix}.{index}").errors)
-    if errors:
-        raise ValidationError._from_errors(errors)
-    return tuple(built)
 
 
 # -- domain → responses ----------------------------------------------------------------
@@ -799,7 +626,7 @@ def response_of(invoice: Invoice) -> InvoiceResponse:
             for line, amounts in zip(invoice.lines, totals.lines, strict=True)
         ],
         allowance_charges=[
-            AllowanceChargeWire(
+            AllowanceChargeInput(
                 type=item.kind,
                 reason=item.reason or None,
                 amount=_neg(amount, negate),
@@ -952,13 +779,13 @@ def _line_dict(line: Line, net: Decimal | None, negate: bool) -> dict[str, Any]:
         "vatCategory": None,
         "vatRate": None,
         "productNumber": None,
-        **_NO_LINE_TERMS,
+        **_NOLINE_TERMS,
         "amount": None,
     }
 
 
 #: The EN 16931 line terms of a text or separator line on the wire: none.
-_NO_LINE_TERMS: dict[str, Any] = {_camel(name): None for name in _LINE_TERMS}
+_NOLINE_TERMS: dict[str, Any] = {_camel(name): None for name in LINE_TERMS}
 
 
 def invoice_to_wire(invoice: Invoice) -> dict[str, Any]:

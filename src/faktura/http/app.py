@@ -50,7 +50,7 @@ from faktura.delivery.wire import (
     delivery_status_to_wire,
     send_result_to_wire,
 )
-from faktura.errors import ConflictError, NotFoundError, ValidationError
+from faktura.errors import ConflictError, NotFoundError
 from faktura.invoice import DocumentKind, Invoice, Status
 from faktura.lines import check_text
 from faktura.ports import MAX_PAGE_SIZE, OVERDUE, Clock
@@ -58,6 +58,7 @@ from faktura.wire import (
     CreateDraftRequest,
     InvoiceResponse,
     invoice_to_wire,
+    new_draft,
     page_to_wire,
     unstructure,
 )
@@ -554,7 +555,7 @@ class _Api:
         _query(request, ())
         data = await self.body(request)
         invoice = await self.call(
-            self.billing.create_draft, caller.company_id, data, actor=caller.actor
+            self.billing.create_draft, caller.company_id, new_draft(data), actor=caller.actor
         )
         headers = {**_etag(invoice), "Location": f"/v1/invoices/{invoice.id}"}
         return _json_response(invoice_to_wire(invoice), 201, headers)
@@ -567,19 +568,13 @@ class _Api:
 
         def update() -> Invoice:
             company_id = caller.company_id
-            invoice = self.document(company_id, invoice_id, DocumentKind.INVOICE)
-            try:
-                customer = self.billing.get_customer(
-                    company_id, body.customer_id or invoice.customer_id
-                )
-            except NotFoundError:
-                raise ValidationError(
-                    "is not a customer of this company", field="customerId", rule="reference"
-                ) from None
-            company = self.billing.get_company(company_id)
-            changes = draft_changes(data, body, company, customer)
+            self.document(company_id, invoice_id, DocumentKind.INVOICE)
             return self.billing.update_draft(
-                company_id, invoice_id, expected_version=expected, actor=caller.actor, **changes
+                company_id,
+                invoice_id,
+                draft_changes(data, body),
+                expected_version=expected,
+                actor=caller.actor,
             )
 
         try:
@@ -641,8 +636,9 @@ class _Api:
     async def create_customer(self, request: Request, caller: Caller) -> Response:
         _query(request, ())
         data, body = await self.parsed(request, CreateCustomerRequest)
-        fields = customer_fields(data, body)
-        customer = await self.call(self.billing.create_customer, caller.company_id, **fields)
+        customer = await self.call(
+            self.billing.create_customer, caller.company_id, customer_fields(data, body)
+        )
         headers = {"Location": f"/v1/customers/{customer.id}"}
         return _json_response(unstructure(customer_wire(customer)), 201, headers)
 
@@ -672,9 +668,11 @@ class _Api:
         _query(request, ())
         customer_id = _path_id(request)
         data, body = await self.parsed(request, UpdateCustomerRequest)
-        changes = customer_changes(data, body)
         customer = await self.call(
-            self.billing.update_customer, caller.company_id, customer_id, **changes
+            self.billing.update_customer,
+            caller.company_id,
+            customer_id,
+            customer_changes(data, body),
         )
         return _json_response(unstructure(customer_wire(customer)))
 
@@ -689,7 +687,7 @@ class _Api:
         _query(request, ())
         data, body = await self.parsed(request, UpdateCompanyRequest)
         changes = company_changes(data, body)
-        company = await self.call(self.billing.update_company, caller.company_id, **changes)
+        company = await self.call(self.billing.update_company, caller.company_id, changes)
         return _json_response(unstructure(company_wire(company)))
 
     # -- webhooks ------------------------------------------------------------------------

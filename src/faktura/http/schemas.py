@@ -30,6 +30,13 @@ from faktura.attachments import (
     SupportingDocument,
 )
 from faktura.billing import new_id
+from faktura.commands import (
+    AllowanceChargeInput,
+    CustomerChanges,
+    DraftChanges,
+    LineInput,
+    NewCustomer,
+)
 from faktura.deliver_to import DeliverTo
 from faktura.delivery.wire import AttemptWire
 from faktura.errors import FieldError, ValidationError, WireFormatError
@@ -38,13 +45,7 @@ from faktura.parties import Address, Company, Contact, Customer, Department
 from faktura.references import DocumentReferences
 from faktura.terms import PaymentTerms, TermsKind
 from faktura.vat import VatZone
-from faktura.wire import (
-    AllowanceChargeWire,
-    LineInput,
-    build_allowance_charges,
-    build_lines,
-    structure,
-)
+from faktura.wire import structure
 
 __all__ = [
     "AccessPointStatusRequest",
@@ -111,7 +112,7 @@ class UpdateDraftRequest:
     references: DocumentReferences | None = attrs.field(
         default=None, metadata=wire.REFERENCES_METADATA
     )
-    allowance_charges: list[AllowanceChargeWire] | None = attrs.field(default=None, metadata=_NN)
+    allowance_charges: list[AllowanceChargeInput] | None = attrs.field(default=None, metadata=_NN)
     prices_include_vat: bool | None = attrs.field(default=None, metadata=_NN)
     prepaid_amount: Decimal | None = attrs.field(default=None, metadata=_NN)
     cash_rounding: Decimal | None = None
@@ -714,32 +715,12 @@ def _raise(errors: list[FieldError]) -> None:
         raise ValidationError._from_errors(errors)
 
 
-def draft_changes(
-    data: Mapping[str, Any],
-    request: UpdateDraftRequest,
-    company: Company,
-    customer: Customer,
-) -> dict[str, Any]:
-    """The ``Billing.update_draft`` changes (domain names) the body asks for; lines are
-    built with the defaults of ``customer`` (the invoice's, or the new one)."""
-    present = _present(data, request)
-    errors: list[FieldError] = []
-    defaults = (customer.vat_zone.default_category, company.standard_vat_rate)
+def draft_changes(data: Mapping[str, Any], request: UpdateDraftRequest) -> DraftChanges:
+    """The ``Billing.update_draft`` command of an edit body: the fields it names."""
     renames = {"date": "issue_date", "cash_rounding": "cash_increment"}
-    changes: dict[str, Any] = {}
-    for name, value in present.items():
-        if name == "lines":
-            changes["lines"] = _collect(errors, "", build_lines, value, defaults)
-        elif name == "allowance_charges":
-            changes["allowance_charges"] = _collect(
-                errors, "", build_allowance_charges, value, defaults
-            )
-        elif name == "payment_terms":
-            changes["payment_terms"] = _collect(errors, "", PaymentTerms.net, value)
-        else:
-            changes[renames.get(name, name)] = value
-    _raise(errors)
-    return changes
+    return DraftChanges(
+        **{renames.get(name, name): value for name, value in _present(data, request).items()}
+    )
 
 
 # -- customers -----------------------------------------------------------------------
@@ -825,22 +806,22 @@ def _customer_values(present: Mapping[str, Any], errors: list[FieldError]) -> di
     return fields
 
 
-def customer_fields(data: Mapping[str, Any], request: CreateCustomerRequest) -> dict[str, Any]:
-    """``Billing.create_customer`` keyword arguments from a create body."""
+def customer_fields(data: Mapping[str, Any], request: CreateCustomerRequest) -> NewCustomer:
+    """The ``Billing.create_customer`` command of a create body."""
     errors: list[FieldError] = []
     present = {k: v for k, v in _present(data, request).items() if v is not None}
     present.setdefault("name", request.name)
     fields = _customer_values(present, errors)
     _raise(errors)
-    return fields
+    return NewCustomer(**fields)
 
 
-def customer_changes(data: Mapping[str, Any], request: UpdateCustomerRequest) -> dict[str, Any]:
-    """``Billing.update_customer`` changes from an edit body."""
+def customer_changes(data: Mapping[str, Any], request: UpdateCustomerRequest) -> CustomerChanges:
+    """The ``Billing.update_customer`` command of an edit body."""
     errors: list[FieldError] = []
     fields = _customer_values(_present(data, request), errors)
     _raise(errors)
-    return fields
+    return CustomerChanges(**fields)
 
 
 def _address_wire(address: Address | None) -> AddressWire | None:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from faktura.commands import CompanyProfile, NewCustomer
 from faktura.parties import Address, BankAccount, Company, Customer
 
 if TYPE_CHECKING:
@@ -38,19 +39,23 @@ def seller_and_buyer(billing: Billing) -> tuple[Company, Customer]:
     """A Danish seller with its bank account and a Danish business customer, created in
     ``billing``: enough to issue, pay and e-invoice (by the customer's CVR)."""
     company = billing.create_company(
-        name="Nordlys ApS",
-        address=Address("Vesterbrogade 1", "København V", "1620", "DK"),
-        cvr="13585628",
-        vat_id="DK13585628",
-        bank=BankAccount(reg_no="1234", account_no="0012345678", iban="DK5000400440116243"),
-        email="faktura@nordlys.example",
+        CompanyProfile(
+            name="Nordlys ApS",
+            address=Address("Vesterbrogade 1", "København V", "1620", "DK"),
+            cvr="13585628",
+            vat_id="DK13585628",
+            bank=BankAccount(reg_no="1234", account_no="0012345678", iban="DK5000400440116243"),
+            email="faktura@nordlys.example",
+        ),
     )
     customer = billing.create_customer(
         company.id,
-        name="Fjord Consulting A/S",
-        number="1001",
-        address=Address("Havnegade 12", "Aarhus C", "8000", "DK"),
-        cvr="13585628",
-        email="ap@fjord.example",
+        NewCustomer(
+            name="Fjord Consulting A/S",
+            number="1001",
+            address=Address("Havnegade 12", "Aarhus C", "8000", "DK"),
+            cvr="13585628",
+            email="ap@fjord.example",
+        ),
     )
     return company, customer
