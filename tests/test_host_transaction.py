@@ -17,6 +17,7 @@ import random
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator
+from decimal import Decimal
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
@@ -25,7 +26,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from faktura.billing import Billing
+from faktura import Billing, CompanyProfile, NewCustomer, NewDraft, ProductLine, VatCategory
 from faktura.errors import ConfigurationError, ConflictError, StorageError
 from faktura.invoice import Status
 from faktura.ports import InvoiceQuery, Store, UnitOfWork
@@ -43,16 +44,19 @@ Conn = Any  # sqlite3.Connection or psycopg.Connection
 
 
 def new_company(billing: Billing) -> str:
-    return billing.create_company(name="Nordlys ApS", cvr="13585628", address=SELLER_ADDRESS).id
+    profile = CompanyProfile(name="Nordlys ApS", cvr="13585628", address=SELLER_ADDRESS)
+    return billing.create_company(profile).id
 
 
 def new_customer(billing: Billing, company_id: str) -> str:
-    return billing.create_customer(company_id, name="Fjord A/S", address=BUYER_ADDRESS).id
+    return billing.create_customer(
+        company_id, NewCustomer(name="Fjord A/S", address=BUYER_ADDRESS)
+    ).id
 
 
 def new_draft(billing: Billing, company_id: str, customer_id: str) -> str:
-    lines = [{"description": "Hours", "quantity": "2", "unitPrice": "500.00"}]
-    return billing.create_draft(company_id, {"customerId": customer_id, "lines": lines}).id
+    line = ProductLine("Hours", Decimal(2), Decimal("500.00"), VatCategory.S, Decimal(25))
+    return billing.create_draft(company_id, NewDraft(customer_id=customer_id, lines=[line])).id
 
 
 def book(billing: Billing, company_id: str, draft_id: str) -> str:
