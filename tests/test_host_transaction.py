@@ -339,7 +339,7 @@ def test_an_autocommit_connection_must_have_the_hosts_transaction_open(
     assert booked_numbers(host, company_id) == {draft_id: None}
 
 
-def test_the_hosts_row_factory_is_its_own_again_after_faktura(
+def test_the_hosts_row_factory_and_loaders_are_its_own_again_after_faktura(
     host: Host, parties: tuple[str, str]
 ) -> None:
     company_id, _ = parties
@@ -349,8 +349,11 @@ def test_the_hosts_row_factory_is_its_own_again_after_faktura(
             factory: Any = sqlite3.Row
         else:
             from psycopg.rows import dict_row
+            from psycopg.types.string import TextLoader
 
             factory = dict_row
+            # as Django's connections do: JSON read as text, decoded by the ORM
+            conn.adapters.register_loader("jsonb", TextLoader)
         conn.row_factory = factory
         billing = Billing(host.store(conn))
         assert billing.get_company(company_id).id == company_id

@@ -21,6 +21,7 @@ store is opened with ``create=True``, in one transaction under an advisory lock.
 from __future__ import annotations
 
 import contextlib
+import functools
 import heapq
 import itertools
 import os
@@ -606,8 +607,8 @@ class PostgresHostStore:
     its rollback rolls back to it, so a failed one leaves the host's transaction usable
     and holding nothing of faktura's. faktura never commits or rolls back the host's
     transaction. While a unit of work is open, the connection's ``row_factory`` and
-    ``cursor_factory`` are faktura's (tuples, a plain ``psycopg.Cursor``); they are given
-    back at its end.
+    ``cursor_factory`` are faktura's (tuples, a plain ``psycopg.Cursor`` reading JSON and
+    timestamps with psycopg's own loaders); they are given back at its end.
     """
 
     #: Units of work join the host's transaction: nothing is durable before the host
@@ -744,7 +745,7 @@ class PostgresHostStore:
             conn = self._conn
             self._factories = (conn.row_factory, conn.cursor_factory)
             conn.row_factory = tuple_row
-            conn.cursor_factory = self._psycopg.Cursor
+            conn.cursor_factory = _host_cursor()
         self._open[number] = own
 
     def _restore_factories(self, number: int | None) -> None:
@@ -754,6 +755,32 @@ class PostgresHostStore:
 
 
 _savepoints = itertools.count(1)
+#: The types faktura reads whose loaders a host may have replaced on its connection
+#: (Django loads jsonb as text, timestamptz in its own time zone): its cursors use
+#: psycopg's own.
+_OWN_LOADERS = ("json", "jsonb", "timestamptz")
+
+
+@functools.cache
+def _host_cursor() -> Any:
+    """The cursor class of faktura's statements on a host's connection: a plain
+    ``psycopg.Cursor`` that reads the types of ``_OWN_LOADERS`` with psycopg's loaders."""
+    import psycopg
+    from psycopg.pq import Format
+
+    loaders = []
+    for name in _OWN_LOADERS:
+        loader = psycopg.adapters.get_loader(psycopg.adapters.types[name].oid, Format.TEXT)
+        if loader is not None:
+            loaders.append((name, loader))
+
+    class HostCursor(psycopg.Cursor[Any]):
+        def __init__(self, connection: Connection, *, row_factory: Any = None) -> None:
+            super().__init__(connection, row_factory=row_factory)
+            for name, loader in loaders:
+                self.adapters.register_loader(name, loader)
+
+    return HostCursor
 
 
 def _savepoint(command: LiteralString, number: int | None) -> Any:
