@@ -243,6 +243,7 @@ TIERS: Mapping[str, str | Mapping[str, str]] = {
     # docs: the documentation's examples
     "tests/test_docs_examples.py": DOCS,
     "tests/test_readme_walkthrough.py": DOCS,
+    "tests/test_recipes.py": DOCS,  # docs/recipes/, against SQLite and PostgreSQL
     "src/faktura/": DOCS,  # the doctests (--doctest-modules)
 }
 
