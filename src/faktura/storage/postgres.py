@@ -16,6 +16,10 @@ booking of the same series waits for the commit or rollback of the first.
 
 The schema is versioned (table ``schema_version``) and only created or migrated when the
 store is opened with ``create=True``, in one transaction under an advisory lock.
+
+``PostgresStore.on_connection(conn)`` is a store on the host's own psycopg connection
+instead (``PostgresHostStore``): its units of work are savepoints in the host's
+transaction, at the host's isolation level (docs/host-transaction.md).
 """
 
 from __future__ import annotations

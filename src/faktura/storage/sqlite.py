@@ -21,6 +21,10 @@ default store.
 - A document's header (``codec.dumps_header``) is its row's ``doc``; its lines are a row
   of ``invoice_lines``, read with it as ``StoredLines`` (decoded when used) and written
   only when a write brings other lines than those read (``SqliteUnitOfWork._lines``).
+- ``SqliteStore.on_connection(conn)`` is a store on the host's own connection instead
+  (``SqliteHostStore``): its units of work are savepoints in the host's transaction, its
+  schema version is kept in ``faktura_schema`` beside the host's tables, and a
+  SqliteStore opens such a database too (docs/host-transaction.md).
 - A store must not cross ``fork()``: SQLite keeps per-process state about open files that
   a forked child inherits but cannot use. Open stores after forking (or close them
   before), or start processes with "spawn" or "forkserver".
