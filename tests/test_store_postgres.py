@@ -23,13 +23,13 @@ from hypothesis import strategies as st
 from psycopg import sql
 
 from faktura.errors import ConfigurationError, ConflictError, StorageError
-from faktura.invoice import Invoice
+from faktura.invoice import DocumentKind, Invoice
 from faktura.parties import Customer
-from faktura.ports import InvoiceQuery, Store
+from faktura.ports import OVERDUE, InvoiceQuery, Store
 from faktura.storage import open_store
-from faktura.storage.postgres import SCHEMA_VERSION, PostgresStore, invoice_arms
+from faktura.storage.postgres import SCHEMA_VERSION, PostgresStore, _migrate, invoice_arms
 from faktura.storage.query import matches, newest_first
-from faktura.testing.contract import AT, DAY, StoreContract, add, draft, seeded
+from faktura.testing.contract import AT, DAY, StoreContract, add, draft, past_due, seeded
 
 pytest_plugins = ["pg_fixture"]
 
@@ -113,13 +113,16 @@ def test_a_version_3_schema_is_migrated_with_its_list_totals(pg_url: str) -> Non
     finally:
         store.close()
     with psycopg.connect(pg_url) as conn:  # back to version 3: no list totals
-        # (nor lines apart, version 5)
+        # (nor lines apart, version 5, nor what is owed, version 6)
+        conn.execute("DROP INDEX invoices_owed_by_due")
+        conn.execute("ALTER TABLE invoices DROP COLUMN owed")
+        conn.execute("DELETE FROM schema_version WHERE version = 6")
         conn.execute("UPDATE invoices SET doc = doc || jsonb_build_object('lines', lines)")
         conn.execute("ALTER TABLE invoices DROP COLUMN lines")
         conn.execute("DELETE FROM schema_version WHERE version = 5")
         conn.execute("DROP TABLE invoice_counts, invoice_customer_counts")
         conn.execute("DROP FUNCTION faktura_count_invoices() CASCADE")
-        conn.execute("DROP INDEX invoices_by_due, invoices_by_status_customer")
+        conn.execute("DROP INDEX invoices_by_status_customer")
         conn.execute("DELETE FROM schema_version WHERE version = 4")
     with pytest.raises(ConfigurationError, match="migrate"):
         PostgresStore(pg_url)
@@ -140,6 +143,75 @@ def test_a_version_3_schema_is_migrated_with_its_list_totals(pg_url: str) -> Non
             assert again == booked
             assert again.lines == booked.lines
             assert again.amounts == booked.totals.document()
+            # what is owed was worked out for the documents there (version 6)
+            overdue = InvoiceQuery(status=OVERDUE, today=booked.due_date + timedelta(days=1))
+            assert [i.id for i in uow.invoices.list("co-a", overdue).items] == ["inv-1"]
+    finally:
+        store.close()
+
+
+def test_a_version_5_schema_is_migrated_with_what_is_owed(schemas: Callable[..., str]) -> None:
+    documents = past_due(DAY)
+    newer, older = schemas(), schemas()
+    store = seeded(PostgresStore(newer, create=True))
+    try:
+        add(store, *documents)
+    finally:
+        store.close()
+    with psycopg.connect(newer) as conn:
+        source = conn.execute("SELECT current_schema()").fetchone()
+    assert source is not None
+    # a schema as faktura made it at version 5, holding the same rows
+    with psycopg.connect(older, autocommit=True) as conn:
+        _migrate(conn, upto=5)
+        for table in ("companies", "customers", "invoices"):
+            columns = sql.SQL(", ").join(
+                sql.Identifier(name)
+                for (name,) in conn.execute(
+                    "SELECT column_name FROM information_schema.columns WHERE table_schema"
+                    " = current_schema() AND table_name = %s ORDER BY ordinal_position",
+                    (table,),
+                )
+            )
+            conn.execute(
+                sql.SQL("INSERT INTO {} ({}) SELECT {} FROM {}.{}").format(
+                    sql.Identifier(table),
+                    columns,
+                    columns,
+                    sql.Identifier(source[0]),
+                    sql.Identifier(table),
+                )
+            )
+        versions = conn.execute("SELECT max(version) FROM schema_version").fetchone()
+        assert versions == (5,)
+        owed = conn.execute(
+            "SELECT 1 FROM information_schema.columns WHERE table_schema = current_schema()"
+            " AND column_name = 'owed'"
+        )
+        assert owed.fetchone() is None
+    with pytest.raises(ConfigurationError, match="migrate"):
+        PostgresStore(older)
+    store = PostgresStore(older, create=True)
+    try:
+        with store.unit_of_work(readonly=True) as uow:
+            for kind in (DocumentKind.INVOICE, None):
+                query = InvoiceQuery(status=OVERDUE, today=DAY, kind=kind)
+                found = uow.invoices.list("co-a", query)
+                expected = newest_first(d for d in documents if matches(d, query))
+                assert [i.id for i in found.items] == [d.id for d in expected]
+                assert [d.id for d in expected] == ["paid-in-part", "owed"]
+            # the owed documents' flag is kept from here on: paid in full, not overdue
+            assert {d.id: uow.invoices.get("co-a", d.id) for d in documents} == {
+                d.id: d for d in documents
+            }
+        paid_in_part = next(d for d in documents if d.id == "paid-in-part")
+        with store.unit_of_work() as uow:
+            paid = paid_in_part.record_payment(paid_in_part.outstanding, DAY, AT).invoice
+            uow.invoices.update(paid, paid_in_part.version)
+            uow.commit()
+        with store.unit_of_work(readonly=True) as uow:
+            found = uow.invoices.list("co-a", InvoiceQuery(status=OVERDUE, today=DAY))
+            assert [i.id for i in found.items] == ["owed"]
     finally:
         store.close()
 
