@@ -13,8 +13,8 @@ without being named here) and explained afterwards:
   matches the trigram index finds.
 - PostgreSQL: ``EXPLAIN (FORMAT JSON)`` with ``enable_seqscan`` and ``enable_sort`` off,
   so that the planner shows an index path wherever one exists even on a small table; a
-  ``Seq Scan`` or ``Sort`` node fails. The bounded count of an overdue list reads the
-  index of owed documents by due date (``invoices_owed_by_due``, partial: owed only).
+  ``Seq Scan`` or ``Sort`` node fails. An overdue list's bounded count reads the
+  index of the owed documents (``invoices_overdue``, partial: owed only).
 """
 
 from __future__ import annotations
@@ -236,10 +236,10 @@ def test_postgres_plans_are_index_searches(pg_url: str, monkeypatch: pytest.Monk
             for node in _nodes(plan[0]["Plan"]):
                 if node["Node Type"] in {"Seq Scan", "Sort", "Incremental Sort"}:
                     problems.append(f"{node['Node Type']} in {sql}\n    {plan}")
-            if "count(*)" in sql and "owed AND due_date" in sql:
+            if "count(*)" in sql and "owed AND due_date" in sql and "customer_id" not in sql:
                 overdue_counts.append(
                     {str(n.get("Index Name")) for n in _nodes(plan[0]["Plan"])} - {"None"}
                 )
     assert not problems, "\n".join(problems)
     assert overdue_counts, texts
-    assert all(indexes == {"invoices_owed_by_due"} for indexes in overdue_counts), overdue_counts
+    assert all("invoices_overdue" in indexes for indexes in overdue_counts), overdue_counts

@@ -27,7 +27,13 @@ from faktura.invoice import DocumentKind, Invoice
 from faktura.parties import Customer
 from faktura.ports import OVERDUE, InvoiceQuery, Store
 from faktura.storage import open_store
-from faktura.storage.postgres import SCHEMA_VERSION, PostgresStore, _migrate, invoice_arms
+from faktura.storage.postgres import (
+    SCHEMA_VERSION,
+    PostgresStore,
+    _migrate,
+    _union,
+    invoice_arms,
+)
 from faktura.storage.query import matches, newest_first
 from faktura.testing.contract import AT, DAY, StoreContract, add, draft, past_due, seeded
 
@@ -114,7 +120,7 @@ def test_a_version_3_schema_is_migrated_with_its_list_totals(pg_url: str) -> Non
         store.close()
     with psycopg.connect(pg_url) as conn:  # back to version 3: no list totals
         # (nor lines apart, version 5, nor what is owed, version 6)
-        conn.execute("DROP INDEX invoices_owed_by_due")
+        conn.execute("DROP INDEX invoices_overdue")
         conn.execute("ALTER TABLE invoices DROP COLUMN owed")
         conn.execute("DELETE FROM schema_version WHERE version = 6")
         conn.execute("UPDATE invoices SET doc = doc || jsonb_build_object('lines', lines)")
@@ -482,18 +488,25 @@ def test_search_agrees_with_the_reference_for_any_text(store: PostgresStore) -> 
 
 
 def _plan(store: PostgresStore, company_id: str, query: InvoiceQuery) -> str:
+    (plan,) = _plans(store, company_id, query)
+    return plan
+
+
+def _plans(store: PostgresStore, company_id: str, query: InvoiceQuery) -> list[str]:
+    """The plan of each arm of ``query``'s page (``invoice_arms``)."""
     found = invoice_arms(company_id, query)
     assert found is not None
-    assert len(found) == 1
-    ((where, params),) = found
-    with store.unit_of_work(readonly=True) as uow:
-        rows = uow.run(
-            "EXPLAIN SELECT doc FROM invoices WHERE " + where + " ORDER BY issue_date DESC,"
-            " id DESC LIMIT %s OFFSET %s",
-            [*params, query.limit, query.offset],
-            action="explain",
-        ).fetchall()
-    return "\n".join(str(row[0]) for row in rows)
+    plans = []
+    for where, params in found:
+        with store.unit_of_work(readonly=True) as uow:
+            rows = uow.run(
+                "EXPLAIN SELECT doc FROM invoices WHERE " + where + " ORDER BY issue_date DESC,"
+                " id DESC LIMIT %s OFFSET %s",
+                [*params, query.limit, query.offset],
+                action="explain",
+            ).fetchall()
+        plans.append("\n".join(str(row[0]) for row in rows))
+    return plans
 
 
 def test_lists_and_searches_use_the_indexes(schemas: Callable[..., str]) -> None:
@@ -535,6 +548,24 @@ def test_lists_and_searches_use_the_indexes(schemas: Callable[..., str]) -> None
 
         assert "invoices_list" in _plan(store, "co-a", InvoiceQuery())
         assert "invoices_by_customer" in _plan(store, "co-a", InvoiceQuery(customer_id="cu-2"))
+        # an overdue page: the owed documents of each status in list order, no sort
+        overdue = InvoiceQuery(status=OVERDUE, today=DAY + timedelta(days=30), page=3)
+        for plan in _plans(store, "co-a", overdue):
+            assert "invoices_overdue" in plan, plan
+            assert "Sort" not in plan, plan
+        # and its bounded count reads that index alone
+        arms = invoice_arms("co-a", overdue)
+        assert arms is not None
+        count, params = _union("SELECT 1 FROM invoices WHERE ", arms)
+        with store.unit_of_work(readonly=True) as uow:
+            rows = uow.run(
+                "EXPLAIN SELECT count(*) FROM (" + count + " LIMIT %s) AS matches",
+                [*params, overdue.count_limit],
+                action="explain",
+            ).fetchall()
+        plan = "\n".join(str(row[0]) for row in rows)
+        assert "Index Only Scan using invoices_overdue" in plan, plan
+        assert "Seq Scan" not in plan, plan
         for text in ("zanzib", "2026-00123", "kshop 14"):
             assert "invoices_search" in _plan(store, "co-a", InvoiceQuery(search=text)), text
 

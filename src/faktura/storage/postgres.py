@@ -333,15 +333,17 @@ _MIGRATIONS: dict[int, tuple[_Step, ...]] = {
     ),
     # whether each document is still owed (Invoice.is_owed: a payable status and an
     # outstanding amount above zero), written by the store with every document and
-    # worked out by Python for those already there. An overdue list keeps the owed rows
-    # due before today: its bounded count reads invoices_owed_by_due (only owed
-    # documents), its page each status's range of invoices_by_status in list order.
+    # worked out by Python for those already there. invoices_overdue holds the owed
+    # documents only, in list order per status, with their due date: an overdue list's
+    # page and bounded count read its ranges in order and compare the due date in the
+    # index (invoices_by_due, which the count read before, would make a page sort).
     6: (
         "ALTER TABLE invoices ADD COLUMN owed boolean NOT NULL DEFAULT false",
         _mark_owed,
         "DROP INDEX invoices_by_due",
-        """CREATE INDEX invoices_owed_by_due ON invoices (company_id, kind, status, due_date)
-            WHERE owed""",
+        """CREATE INDEX invoices_overdue
+            ON invoices (company_id, kind, status, issue_date DESC, id DESC)
+            INCLUDE (due_date) WHERE owed""",
     ),
 }
 
