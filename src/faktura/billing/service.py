@@ -61,6 +61,7 @@ from faktura.issuability import (
     RuleSet,
 )
 from faktura.issued import ArchivedDocument, ArchiveKind, sha256
+from faktura.money import ZERO
 from faktura.parties import Company, Customer
 from faktura.ports import (
     MAX_PAGE_SIZE,
@@ -318,51 +319,39 @@ class Billing:
     def _draft_fields(
         self, company: Company, customer: Customer, draft: NewDraft
     ) -> dict[str, Any]:
+        """The fields of the new draft: what ``draft`` gives, the defaults for the rest."""
         errors: list[FieldError] = []
+        fields = given(draft)
         defaults = _vat_defaults(company, customer)
-        lines = _collect(errors, resolve_lines, draft.lines, defaults) or ()
-        allowance_charges = (
-            _collect(errors, resolve_allowance_charges, draft.allowance_charges, defaults) or ()
+        fields["lines"] = _collect(errors, resolve_lines, fields.get("lines", ()), defaults) or ()
+        fields["allowance_charges"] = (
+            _collect(
+                errors, resolve_allowance_charges, fields.get("allowance_charges", ()), defaults
+            )
+            or ()
         )
-        if draft.customer_department_id is not None and (
-            customer.department(draft.customer_department_id) is None
-        ):
+        department = fields.get("customer_department_id")
+        if department is not None and customer.department(department) is None:
             errors.append(
                 _field_error("customerDepartmentId", "is not a department of the customer")
             )
-        if draft.customer_contact_id is not None and (
-            customer.contact(draft.customer_contact_id) is None
-        ):
+        contact = fields.get("customer_contact_id")
+        if contact is not None and customer.contact(contact) is None:
             errors.append(_field_error("customerContactId", "is not a contact of the customer"))
-        if draft.payment_terms is not None:
-            terms = _collect(errors, _terms, draft.payment_terms) or company.payment_terms
+        if fields.get("payment_terms") is not None:
+            terms = _collect(errors, _terms, fields["payment_terms"]) or company.payment_terms
         else:
             terms = customer.payment_terms or company.payment_terms
         if errors:
             raise ValidationError._from_errors(errors)
         return {
+            **fields,
             "customer_id": customer.id,
-            "issue_date": draft.issue_date or self.clock.today(),
-            "due_date": draft.due_date,
-            "currency": draft.currency or company.currency,
+            "issue_date": fields.get("issue_date") or self.clock.today(),
+            "currency": fields.get("currency") or company.currency,
             "payment_terms": terms,
-            "lines": lines,
-            "allowance_charges": allowance_charges,
-            "prices_include_vat": draft.prices_include_vat,
-            "prepaid_amount": draft.prepaid_amount,
-            "cash_increment": draft.cash_increment,
-            "vat_exemption_reason": draft.vat_exemption_reason,
-            "customer_department_id": draft.customer_department_id,
-            "customer_contact_id": draft.customer_contact_id,
-            "reference": draft.reference,
-            "our_reference": draft.our_reference,
-            "references": draft.references or NO_REFERENCES,
-            "description": draft.description,
-            "notes": draft.notes,
-            "delivery_date": draft.delivery_date,
-            "period_start": draft.period_start,
-            "period_end": draft.period_end,
-            "deliver_to": draft.deliver_to,
+            "prepaid_amount": fields.get("prepaid_amount", ZERO),
+            "references": fields.get("references") or NO_REFERENCES,
         }
 
     def update_draft(
