@@ -189,11 +189,13 @@ TIERS: Mapping[str, str | Mapping[str, str]] = {
     # contract: the contract suites over each implementation (and, where a module has
     # more, what only that implementation can show, in the tier of what it touches)
     "tests/test_delivery_channels.py": {
+        "TestEInvoiceChannelOverSproom": CONTRACT,
         "TestEmailChannel": CONTRACT,
+        "TestHostChannelWithoutPeer": CONTRACT,
         "TestManualChannel": CONTRACT,
         "TestMemoryAccessPointChannel": CONTRACT,
         "TestRecordingChannel": CONTRACT,
-        "TestSproomChannel": CONTRACT,
+        "test_a_recording_channel_of_a_host_type_names_its_recipient_kind": UNIT,
         # recipient resolution, as properties
         "test_an_ean_with_a_wrong_check_digit_is_refused": UNIT,
         "test_any_text_with_a_line_break_is_not_an_email": UNIT,
