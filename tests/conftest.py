@@ -212,6 +212,12 @@ TIERS: Mapping[str, str | Mapping[str, str]] = {
     "tests/test_store_postgres.py": {"TestPostgresStore": CONTRACT, OTHERS: INTEGRATION},
     # integration: real databases, servers, processes, crashes
     "tests/test_delivery_email.py": INTEGRATION,  # a real SMTP server
+    "tests/test_delivery_types.py": {
+        "test_a_host_channel_under_its_own_key_is_used_and_logged": INTEGRATION,
+        "test_an_attempt_stored_as_sproom_reads_back_as_einvoice": INTEGRATION,
+        "test_sproom_is_the_einvoice_key": INTEGRATION,
+        OTHERS: UNIT,
+    },
     "tests/test_delivery_sproom.py": INTEGRATION,  # a real HTTP access point
     "tests/test_booking_lines.py": INTEGRATION,  # SQLite files and PostgreSQL
     "tests/test_gate.py": INTEGRATION,  # over memory and SQLite files, and HTTP
