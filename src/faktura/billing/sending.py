@@ -57,7 +57,10 @@ from faktura.delivery.channel import (
     OutgoingDocument,
     ProviderEvent,
     Recipient,
+    RecipientKind,
+    channels_by_type,
 )
+from faktura.delivery.einvoice import FAILED_STATUSES, PROVIDER_STATUSES
 from faktura.delivery.log import (
     AttemptState,
     DeliveryAttempt,
@@ -66,10 +69,8 @@ from faktura.delivery.log import (
     SentDocument,
 )
 from faktura.delivery.recipients import einvoice_recipient, email_recipient, manual_recipient
-from faktura.delivery.sproom import FAILED_STATUSES, PROVIDER_STATUSES
 from faktura.documents.source import DocumentSource, attaches_pdf, check_attach_pdf, issue
 from faktura.errors import (
-    ConfigurationError,
     ConflictError,
     DeliveryError,
     FieldError,
@@ -115,6 +116,8 @@ class _Request:
         del data["idempotency_key"]
         if data["attach_pdf"] is None:  # as before the option: stored keys still match
             del data["attach_pdf"]
+        if self.delivery_type is DeliveryType.EINVOICE:  # its key before: keys still match
+            data["delivery_type"] = "sproom"
         return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
 
 
@@ -140,16 +143,7 @@ class Sender:
         self._work = work
         self._booking = booking
         self._documents = documents
-        self._channels: dict[DeliveryType, DeliveryChannel] = {}
-        for name, channel in channels.items():
-            if name not in set(DeliveryType):
-                known = ", ".join(t.value for t in DeliveryType)
-                raise ConfigurationError(f"channels: {name!r} is not a delivery type ({known})")
-            if channel.delivery_type is not DeliveryType(name):
-                raise ConfigurationError(
-                    f"channels: {name!r} maps to a channel for {channel.delivery_type.value!r}"
-                )
-            self._channels[DeliveryType(name)] = channel
+        self._channels = channels_by_type(channels)
         self._stale_after = stale_after
 
     # -- the public operations -----------------------------------------------------------
@@ -279,15 +273,7 @@ class Sender:
         idempotency_key: str | None,
         attach_pdf: bool | None = None,
     ) -> _Request:
-        try:
-            if not isinstance(delivery_type, str):
-                raise ValueError(delivery_type)
-            kind = DeliveryType(delivery_type)
-        except ValueError:
-            known = ", ".join(t.value for t in DeliveryType)
-            raise ValidationError(
-                f"must be one of {known}", field="deliveryType", rule="enum"
-            ) from None
+        kind = DeliveryType(delivery_type)  # ValidationError naming deliveryType
         if kind not in self._channels:
             configured = ", ".join(sorted(self._channels)) or "none"
             raise ValidationError(
@@ -347,7 +333,7 @@ class Sender:
         _check_sendable(invoice)
         channel = self._channels[request.delivery_type]
         if recipient is None:
-            recipient = _recipient(request, invoice, customer)
+            recipient = _recipient(request, invoice, customer, channel.recipient_kind)
         channel.prepare(recipient)
         # The issuability gate and the documents the channel needs, on a preview of the
         # booked document: whatever keeps it from being issued, rendered or expressed is
@@ -367,7 +353,7 @@ class Sender:
         else:  # booked: its own documents, archived once made
             message, _ = self._issued_documents(invoice, recipient, request.attach_pdf)
         try:
-            if request.delivery_type is DeliveryType.SPROOM:
+            if request.delivery_type is DeliveryType.EINVOICE:
                 message.ubl()
             elif request.delivery_type is DeliveryType.EMAIL and not errors:
                 message.pdf()  # (what the gate refused would not render either)
@@ -608,7 +594,7 @@ def _same_route(
     """The attempts over ``delivery_type`` to ``recipient``."""
     shown = recipient.display()
     return [
-        a for a in attempts if a.delivery_type is delivery_type and a.recipient.display() == shown
+        a for a in attempts if a.delivery_type == delivery_type and a.recipient.display() == shown
     ]
 
 
@@ -651,16 +637,18 @@ def _check_sendable(invoice: Invoice) -> None:
         )
 
 
-def _recipient(request: _Request, invoice: Invoice, customer: Customer) -> Recipient:
-    if request.delivery_type is DeliveryType.EMAIL:
+def _recipient(
+    request: _Request, invoice: Invoice, customer: Customer, kind: RecipientKind
+) -> Recipient:
+    if kind is RecipientKind.EMAIL:
         if request.override_ean is not None:
             raise ValidationError(
-                "applies to e-invoicing (deliveryType sproom) only",
+                "applies to e-invoicing (deliveryType einvoice) only",
                 field="overrideEanNumber",
                 rule="not_applicable",
             )
         return email_recipient(customer, invoice.customer_contact_id, request.override_email)
-    if request.delivery_type is DeliveryType.SPROOM:
+    if kind is RecipientKind.PEPPOL:
         if request.override_email is not None:
             raise ValidationError(
                 "applies to email only", field="overrideEmail", rule="not_applicable"
@@ -672,7 +660,9 @@ def _recipient(request: _Request, invoice: Invoice, customer: Customer) -> Recip
     ):
         if value is not None:
             raise ValidationError(
-                "does not apply to a manual delivery", field=field, rule="not_applicable"
+                f"does not apply to deliveryType {request.delivery_type.value}",
+                field=field,
+                rule="not_applicable",
             )
     return manual_recipient(customer)
 
@@ -733,7 +723,7 @@ def _persist_override(
     if recipient.source != "override":
         return
     customer = directory.get(attempt.company_id, customer_id)
-    if attempt.delivery_type is DeliveryType.EMAIL:
+    if recipient.kind is RecipientKind.EMAIL:
         changed = attrs.evolve(customer, email=recipient.address)
     elif recipient.department_id is not None:
         departments = tuple(

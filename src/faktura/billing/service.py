@@ -123,8 +123,9 @@ class Billing:
 
     ``customers`` plugs in a host's own CustomerDirectory (used outside faktura's units
     of work); by default customers live in the store. ``ids`` makes new ids
-    (``new_id``: time-ordered). ``channels`` maps delivery types ("email", "sproom",
-    "manual") to DeliveryChannels; without it, only manual delivery is configured.
+    (``new_id``: time-ordered). ``channels`` maps delivery types ("email", "einvoice",
+    "manual", or a key of the host's own) to DeliveryChannels; without it, only manual
+    delivery is configured.
     ``stale_after``: how old a pending delivery attempt must be before a send treats it
     as interrupted (a crash) rather than in progress. ``jurisdictions``: what a document
     must say before it is numbered, by the seller's country, beyond EN 16931's rules
@@ -645,7 +646,7 @@ class Billing:
     ) -> DeliveryAttempt:
         """Append a provider's status (an access point's webhook: "accepted",
         "rejected", ...) to the attempt it delivered as ``provider_reference``, recorded
-        in the vocabulary of ``faktura.delivery.sproom.PROVIDER_STATUSES`` (the provider's
+        in the vocabulary of ``faktura.delivery.einvoice.PROVIDER_STATUSES`` (the provider's
         own word in ``details["providerStatus"]``); a rejection or failure fails the
         attempt. Raises NotFoundError, ValidationError."""
         check_ids(companyId=company_id)
