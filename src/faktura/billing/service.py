@@ -41,6 +41,7 @@ from faktura.delivery.log import DeliveryAttempt, DeliveryStatus, SendResult
 from faktura.documents.source import check_attach_pdf
 from faktura.errors import (
     AuthenticationError,
+    ConfigurationError,
     ConflictError,
     FieldError,
     NotFoundError,
@@ -157,6 +158,17 @@ class Billing:
 
             channels = {"manual": ManualChannel()}
         self._sender = Sender(self._work, self._booking, self._documents, channels, stale_after)
+
+    def _refuse_in_host_transaction(self, use_case: str) -> None:
+        """A delivery reaches the customer whatever the host's transaction does after: on
+        a store that joins the host's transaction (``SqliteStore.on_connection``,
+        ``PostgresStore.on_connection``) a rollback would leave a delivered document
+        without its number, so a send is refused there (ConfigurationError)."""
+        if getattr(self.store, "joins_host_transaction", False):
+            raise ConfigurationError(
+                f"{use_case} delivers outside any transaction: book in the host's transaction,"
+                " and send after it commits, through a Billing on a store of faktura's own"
+            )
 
     # -- companies -----------------------------------------------------------------------
 
@@ -617,6 +629,7 @@ class Billing:
         """
         check_ids(companyId=company_id, invoiceId=invoice_id)
         check_actor(actor)
+        self._refuse_in_host_transaction("send")
         return self._sender.send(
             company_id,
             invoice_id,
@@ -666,6 +679,7 @@ class Billing:
         document may or may not have arrived) and their retries keep the ``dedup_id``."""
         check_ids(companyId=company_id)
         check_actor(actor)
+        self._refuse_in_host_transaction("recover_deliveries")
         return self._sender.recover(company_id, actor)
 
     # -- supporting documents ------------------------------------------------------------
