@@ -146,6 +146,11 @@ SQLITE_BOOK_INVOICE = (
     "UPDATE invoices SET status = ?, number = ?, search = ?, version = ?, doc = ?, "
     "summary = ? WHERE company_id = ? AND id = ? AND version = ?"
 )
+# ... and since schema v9, whether the document is owed (it is, once booked)
+SQLITE_BOOK_OWED_INVOICE = (
+    "UPDATE invoices SET status = ?, owed = ?, number = ?, search = ?, version = ?, doc = ?, "
+    "summary = ? WHERE company_id = ? AND id = ? AND version = ?"
+)
 SQLITE_INSERT_EVENT = (
     "INSERT INTO events (company_id, invoice_id, seq, doc) "
     "SELECT ?, ?, coalesce(max(seq), 0) + 1, ? FROM events "
@@ -174,6 +179,12 @@ PG_UPDATE_INVOICE = (
 PG_UPDATE_INVOICE_SUMMARY = (
     "UPDATE invoices SET kind = %s, status = %s, customer_id = %s, issue_date = %s,"
     " due_date = %s, number = %s, description = %s, version = %s, search = %s,"
+    " doc = %s::jsonb, summary = %s::jsonb"
+    " WHERE company_id = %s AND id = %s AND version = %s"
+)
+PG_UPDATE_INVOICE_OWED = (
+    "UPDATE invoices SET kind = %s, status = %s, customer_id = %s, issue_date = %s,"
+    " due_date = %s, owed = %s, number = %s, description = %s, version = %s, search = %s,"
     " doc = %s::jsonb, summary = %s::jsonb"
     " WHERE company_id = %s AND id = %s AND version = %s"
 )
@@ -256,14 +267,24 @@ class Plan(NamedTuple):
     doc: tuple[str, ...]
     summary: tuple[str, ...] | None
     event: tuple[str, ...]
+    #: Whether the booked document is owed (1 or 0), for a faktura whose stores keep it
+    #: (``Invoice.is_owed``); None for one that does not.
+    owed: int | None = None
 
     @property
     def sqlite_sql(self) -> str:
-        return SQLITE_UPDATE_INVOICE if self.summary is None else SQLITE_BOOK_INVOICE
+        if self.summary is None:
+            return SQLITE_UPDATE_INVOICE
+        return SQLITE_BOOK_INVOICE if self.owed is None else SQLITE_BOOK_OWED_INVOICE
 
     @property
     def pg_sql(self) -> str:
-        return PG_UPDATE_INVOICE if self.summary is None else PG_UPDATE_INVOICE_SUMMARY
+        if self.summary is None:
+            return PG_UPDATE_INVOICE
+        return PG_UPDATE_INVOICE_SUMMARY if self.owed is None else PG_UPDATE_INVOICE_OWED
+
+    def _owed(self) -> tuple[object, ...]:
+        return () if self.owed is None or self.summary is None else (self.owed,)
 
     def _summary(self, number: str) -> tuple[str, ...]:
         return () if self.summary is None else (number.join(self.summary),)
@@ -273,6 +294,7 @@ class Plan(NamedTuple):
         if self.summary is not None:
             return (
                 self.status,
+                *self._owed(),
                 number,
                 number.join(self.search),
                 self.version,
@@ -307,6 +329,7 @@ class Plan(NamedTuple):
             self.customer_id,
             self.issue_date,
             self.due_date,
+            *(bool(owed) for owed in self._owed()),
             number,
             self.description,
             self.version,
@@ -338,6 +361,8 @@ def plan_booking(draft: Invoice, with_summary: bool, issued: IssuedParties | Non
         doc=tuple(codec.dumps_header(booked).split(PLACEHOLDER)),
         summary=None if summary is None else tuple(summary.split(PLACEHOLDER)),
         event=tuple(codec.dumps(event).split(PLACEHOLDER)),
+        # a faktura before Invoice.is_owed kept no such column
+        owed=int(booked.is_owed) if hasattr(booked, "is_owed") else None,
     )
 
 

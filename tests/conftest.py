@@ -189,11 +189,13 @@ TIERS: Mapping[str, str | Mapping[str, str]] = {
     # contract: the contract suites over each implementation (and, where a module has
     # more, what only that implementation can show, in the tier of what it touches)
     "tests/test_delivery_channels.py": {
+        "TestEInvoiceChannelOverSproom": CONTRACT,
         "TestEmailChannel": CONTRACT,
+        "TestHostChannelWithoutPeer": CONTRACT,
         "TestManualChannel": CONTRACT,
         "TestMemoryAccessPointChannel": CONTRACT,
         "TestRecordingChannel": CONTRACT,
-        "TestSproomChannel": CONTRACT,
+        "test_a_recording_channel_of_a_host_type_names_its_recipient_kind": UNIT,
         # recipient resolution, as properties
         "test_an_ean_with_a_wrong_check_digit_is_refused": UNIT,
         "test_any_text_with_a_line_break_is_not_an_email": UNIT,
@@ -215,6 +217,12 @@ TIERS: Mapping[str, str | Mapping[str, str]] = {
     },
     # integration: real databases, servers, processes, crashes
     "tests/test_delivery_email.py": INTEGRATION,  # a real SMTP server
+    "tests/test_delivery_types.py": {
+        "test_a_host_channel_under_its_own_key_is_used_and_logged": INTEGRATION,
+        "test_an_attempt_stored_as_sproom_reads_back_as_einvoice": INTEGRATION,
+        "test_sproom_is_the_einvoice_key": INTEGRATION,
+        OTHERS: UNIT,
+    },
     "tests/test_delivery_sproom.py": INTEGRATION,  # a real HTTP access point
     "tests/test_booking_lines.py": INTEGRATION,  # SQLite files and PostgreSQL
     "tests/test_gate.py": INTEGRATION,  # over memory and SQLite files, and HTTP

@@ -145,13 +145,13 @@ def test_demo_runs_the_whole_flow(
             "2975.00 DKK",
             "partially_paid",
         ],
-        ["invoice", "3", "Region Midtjylland", "sproom", "delivered", "38475.00 DKK", "sent"],
+        ["invoice", "3", "Region Midtjylland", "einvoice", "delivered", "38475.00 DKK", "sent"],
         ["invoice", "4", "Fjord Consulting A/S", "manual", "delivered", "3000.00 DKK", "sent"],
         [
             "credit note",
             "CN-1",
             "Region Midtjylland",
-            "sproom",
+            "einvoice",
             "delivered",
             "-5625.00 DKK",
             "sent",
@@ -410,7 +410,7 @@ def test_serve_answers_with_keys_made_by_the_cli(
         )
     try:
         wait_until_up(base, process, log)
-        assert f"on {base} (delivery: manual, email, sproom)" in log.read_text()
+        assert f"on {base} (delivery: manual, email, einvoice)" in log.read_text()
 
         made = run_cli(
             "companies",
@@ -474,6 +474,7 @@ def test_serve_answers_with_keys_made_by_the_cli(
             assert list(access_point.documents) == [sent.json()["sproomDocumentId"]]
             status = client.get(f"/v1/invoices/{invoice_id}/delivery-status").json()
             assert status["summary"]["state"] == "delivered"
+            assert status["summary"]["deliveryType"] == "sproom"  # the reference API's name
             pdf = client.get(f"/v1/invoices/{invoice_id}/pdf")
             assert pdf.content.startswith(b"%PDF-")
             # the key has no payments-write scope

@@ -1,5 +1,5 @@
-"""Every channel and fake through ChannelContract, and the invariants of recipient
-resolution (faktura.delivery.recipients) as properties."""
+"""Every channel and fake through ChannelContract (a host's own delivery types too), and
+the invariants of recipient resolution (faktura.delivery.recipients) as properties."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ from faktura.delivery.channel import (
     Recipient,
     RecipientKind,
 )
+from faktura.delivery.einvoice import EInvoiceChannel
 from faktura.delivery.email import EmailChannel, SmtpSettings
 from faktura.delivery.manual import ManualChannel
 from faktura.delivery.recipients import (
@@ -29,7 +30,7 @@ from faktura.delivery.recipients import (
     email_recipient,
     manual_recipient,
 )
-from faktura.delivery.sproom import EInvoiceChannel, SproomAccessPoint
+from faktura.delivery.sproom import SproomAccessPoint
 from faktura.errors import ValidationError
 from faktura.parties import Contact, Customer, Department, check_email
 from faktura.testing.access_point import LocalAccessPoint
@@ -86,7 +87,7 @@ class TestEmailChannel(PeerChannelContract):
         return attrs.evolve(TO, address="ap@jensen")
 
 
-class TestSproomChannel(PeerChannelContract):
+class TestEInvoiceChannelOverSproom(PeerChannelContract):
     @pytest.fixture
     def server(self, validator: OfficialRules) -> Iterator[LocalAccessPoint]:
         with LocalAccessPoint(participants={GLN.display()}, validate=validator.messages) as srv:
@@ -160,6 +161,28 @@ class TestMemoryAccessPointChannel(PeerChannelContract):
         return STRANGER
 
 
+class TestHostChannelWithoutPeer(ChannelContract):
+    """A host's own channel under its own key, delivering without an address (by fax
+    from the customer record, say)."""
+
+    @pytest.fixture
+    def channel(self) -> DeliveryChannel:
+        return RecordingChannel("fax", RecipientKind.NONE)
+
+    @pytest.fixture
+    def recipient(self) -> Recipient:
+        return manual_recipient(Customer(id="c1", company_id="company-1", name="Fjord"))
+
+
+def test_a_recording_channel_of_a_host_type_names_its_recipient_kind() -> None:
+    with pytest.raises(ValueError, match="recipient_kind"):
+        RecordingChannel("fax")
+    with pytest.raises(ValidationError) as caught:
+        RecordingChannel("Fax", RecipientKind.NONE)
+    assert caught.value.field == "deliveryType"
+    assert RecordingChannel("sproom").delivery_type is DeliveryType.EINVOICE
+
+
 class TestManualChannel(ChannelContract):
     @pytest.fixture
     def channel(self) -> DeliveryChannel:
@@ -171,13 +194,22 @@ class TestManualChannel(ChannelContract):
 
 
 class TestRecordingChannel(PeerChannelContract):
-    @pytest.fixture(params=[DeliveryType.EMAIL, DeliveryType.SPROOM])
+    # the built-in types, and a host's own type (its own email service) under its own key
+    @pytest.fixture(
+        params=[
+            (DeliveryType.EMAIL, None),
+            (DeliveryType.EINVOICE, None),
+            ("postmark", RecipientKind.EMAIL),
+        ]
+    )
     def channel(self, request: pytest.FixtureRequest) -> RecordingChannel:
-        return RecordingChannel(request.param, unreachable={"gone@example.dk", STRANGER.display()})
+        delivery_type, kind = request.param
+        unreachable = {"gone@example.dk", STRANGER.display()}
+        return RecordingChannel(delivery_type, kind, unreachable=unreachable)
 
     @pytest.fixture
     def recipient(self, channel: RecordingChannel) -> Recipient:
-        return TO if channel.delivery_type is DeliveryType.EMAIL else GLN
+        return TO if channel.recipient_kind is RecipientKind.EMAIL else GLN
 
     @pytest.fixture
     def delivered(self, channel: RecordingChannel) -> Callable[[Receipt], bytes]:

@@ -1,4 +1,5 @@
-"""SproomAccessPoint and EInvoiceChannel against a real HTTP access point on 127.0.0.1
+"""SproomAccessPoint (faktura.delivery.sproom) and the e-invoice channel over it
+(faktura.delivery.einvoice) against a real HTTP access point on 127.0.0.1
 (faktura.testing.access_point), which checks every posted UBL document against the UBL
 2.1 XSD and CEN's EN 16931 rules (the official rules of tests/einvoice_rules.py).
 """
@@ -17,11 +18,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from einvoice_rules import OfficialRules
-from faktura.delivery.channel import Recipient, RecipientKind
+from faktura.delivery.channel import DeliveryType, Recipient, RecipientKind
+from faktura.delivery.einvoice import FAILED_STATUSES, PROVIDER_STATUSES, EInvoiceChannel
 from faktura.delivery.sproom import (
-    FAILED_STATUSES,
-    PROVIDER_STATUSES,
-    EInvoiceChannel,
     SproomAccessPoint,
     idempotency_key,
     parse_status_event,
@@ -224,6 +223,22 @@ def test_without_httpx_a_request_is_the_configuration_error_naming_the_extra(
     access_point = SproomAccessPoint("https://sproom.example", "t")
     with pytest.raises(ConfigurationError, match=r"faktura\[einvoice\]"):
         access_point.lookup(Recipient(RecipientKind.PEPPOL, "5790000435951", "X", "0088"))
+
+
+def test_the_channel_is_vendor_neutral_and_its_old_imports_still_work() -> None:
+    import faktura
+    import faktura.delivery.einvoice as einvoice
+    import faktura.delivery.sproom as sproom
+
+    channel = EInvoiceChannel(SproomAccessPoint("https://sproom.example", "t"))
+    assert channel.delivery_type is DeliveryType.EINVOICE
+    assert channel.delivery_type == "einvoice"
+    # where the channel was before: the same objects, no warning
+    for name in ("EInvoiceChannel", "AccessPoint", "PROVIDER_STATUSES", "FAILED_STATUSES"):
+        assert getattr(sproom, name) is getattr(einvoice, name), name
+    assert faktura.EInvoiceChannel is EInvoiceChannel
+    assert faktura.AccessPoint is einvoice.AccessPoint
+    assert faktura.SproomAccessPoint is SproomAccessPoint
 
 
 def test_a_wrong_kind_of_recipient_is_refused(access_point: SproomAccessPoint) -> None:

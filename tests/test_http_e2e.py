@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 import json
 import logging
+import re
 import socket
 import threading
 import time
@@ -20,7 +21,7 @@ import uvicorn
 
 from faktura.billing import Billing
 from faktura.commands import CompanyProfile
-from faktura.delivery.channel import DeliveryType
+from faktura.delivery.channel import DeliveryType, RecipientKind
 from faktura.delivery.manual import ManualChannel
 from faktura.http import create_app
 from faktura.parties import Address
@@ -46,7 +47,7 @@ def _billing(store: Store) -> Billing:
     return Billing(
         store,
         FixedClock(),
-        channels={"manual": ManualChannel(), "sproom": RecordingChannel(DeliveryType.SPROOM)},
+        channels={"manual": ManualChannel(), "einvoice": RecordingChannel(DeliveryType.EINVOICE)},
     )
 
 
@@ -278,8 +279,9 @@ def test_an_access_point_reports_a_rejection() -> None:
 
 # -- the reference API's own spellings ---------------------------------------------------
 # Its delivery channel names (Email, Sproom, Manual) are accepted in any case and
-# answered in one spelling; output-only fields are refused like unknown ones; the
-# currencies ISO 4217 reserves are refused.
+# answered in one spelling (the e-invoice type by its name there, "sproom"); a host's own
+# delivery types are accepted by their keys; output-only fields are refused like unknown
+# ones; the currencies ISO 4217 reserves are refused.
 
 
 @pytest.fixture(scope="module")
@@ -312,16 +314,25 @@ def _draft(api: Client, world: World) -> str:
         ("Sproom", "sproom"),
         ("sproom", "sproom"),
         ("SPROOM", "sproom"),
+        # faktura's own key of the e-invoice type: answered by the reference API's name
+        ("einvoice", "sproom"),
+        ("EInvoice", "sproom"),
     ],
 )
 def test_delivery_types_in_the_seed_spelling_and_any_case(
     api: Client, world: World, given: str, answered: str
 ) -> None:
     draft = _draft(api, world)
+    delivered = len(world.access_point.deliveries)
     sent = expect(api.post(f"/v1/invoices/{draft}/send", json={"deliveryType": given}), 200)
     assert sent["success"] is True
     assert sent["deliveryType"] == answered
     assert sent["attempt"]["deliveryType"] == answered
+    einvoiced = len(world.access_point.deliveries) - delivered
+    assert einvoiced == (answered == "sproom")  # through the e-invoice channel, as UBL
+    if einvoiced:
+        assert world.access_point.deliveries[-1].document.startswith(b"<?xml")
+        assert sent["sproomDocumentId"] == sent["attempt"]["providerReference"]
     status = expect(api.get(f"/v1/invoices/{draft}/delivery-status"), 200)
     assert status["summary"]["deliveryType"] == answered
     assert [a["deliveryType"] for a in status["attempts"]] == [answered]
@@ -335,25 +346,72 @@ def test_email_in_the_seed_spelling_is_understood(api: Client, world: World) -> 
         assert list(_problems(body)["deliveryType"]) == ["unavailable"], given
 
 
-@pytest.mark.parametrize("given", ["Fax", "Sproom e-invoicing", "", " manual", "e-mail"])
+@pytest.mark.parametrize(
+    ("given", "rule"),
+    [
+        # not a delivery type key at all
+        ("Fax", "pattern"),
+        ("Sproom e-invoicing", "pattern"),
+        ("", "pattern"),
+        (" manual", "pattern"),
+        ("x" * 33, "pattern"),
+        # a key, but no channel is registered under it here
+        ("e-mail", "unavailable"),
+        ("fax", "unavailable"),
+    ],
+)
 def test_unknown_delivery_types_are_refused_naming_the_field(
-    api: Client, world: World, given: str
+    api: Client, world: World, given: str, rule: str
 ) -> None:
     draft = _draft(api, world)
     body = expect(api.post(f"/v1/invoices/{draft}/send", json={"deliveryType": given}), 400)
-    assert list(_problems(body)["deliveryType"]) == ["enum"]
+    assert list(_problems(body)["deliveryType"]) == [rule]
     assert expect(api.get(f"/v1/invoices/{draft}"), 200)["number"] is None
 
 
-def test_the_openapi_document_lists_the_delivery_types(api: Client) -> None:
+def test_a_host_channel_is_sent_through_by_its_key() -> None:
+    fax = RecordingChannel("fax", RecipientKind.NONE)
+    billing = Billing(MemoryStore(), FixedClock(), channels={"fax": fax})
+    company_id = _company(billing)
+    _, secret = billing.create_api_key(company_id, "k", ALL_SCOPES)
+    api = Client(create_app(billing), secret)
+    customer = expect(
+        api.post("/v1/customers", json={"name": "Region", "number": "R-1", "address": ADDRESS}),
+        201,
+    )
+    draft = expect(
+        api.post("/v1/invoices", json={"customerId": customer["id"], "lines": [LINE]}), 201
+    )
+    sent = expect(api.post(f"/v1/invoices/{draft['id']}/send", json={"deliveryType": "fax"}), 200)
+    assert (sent["success"], sent["deliveryType"], sent["sproomDocumentId"]) == (True, "fax", None)
+    assert [d.message.invoice.id for d in fax.deliveries] == [draft["id"]]
+    status = expect(api.get(f"/v1/invoices/{draft['id']}/delivery-status"), 200)
+    assert status["summary"]["deliveryType"] == "fax"
+    assert [a["deliveryType"] for a in status["attempts"]] == ["fax"]
+    # the reference API's names in any case, a host's keys in lower case only
+    body = expect(api.post(f"/v1/invoices/{draft['id']}/send", json={"deliveryType": "FAX"}), 400)
+    assert list(_problems(body)["deliveryType"]) == ["pattern"]
+
+
+def test_the_openapi_document_describes_the_delivery_types(api: Client) -> None:
     schemas = expect(api.get("/openapi.json"), 200)["components"]["schemas"]
     accepted = schemas["SendRequest"]["properties"]["deliveryType"]
-    assert set(accepted["enum"]) == {"email", "sproom", "manual", "Email", "Sproom", "Manual"}
+    assert "enum" not in accepted  # a host registers its own keys
+    for name in ("email", "sproom", "manual", "einvoice"):
+        assert name in accepted["description"]
+    for taken in ("Email", "Sproom", "MANUAL", "einvoice", "fax", "e-mail"):
+        assert re.fullmatch(accepted["pattern"], taken), taken
+    for refused in ("", " manual", "Sproom e-invoicing", "x" * 33):
+        assert not re.fullmatch(accepted["pattern"], refused), refused
+    assert accepted["maxLength"] == 32
     answered = schemas["SendResponse"]["properties"]["deliveryType"]
-    assert answered["enum"] == ["email", "sproom", "manual"]
-    assert schemas["AttemptWire"]["properties"]["deliveryType"]["enum"] == answered["enum"]
+    for name in ("email", "sproom", "manual"):
+        assert re.fullmatch(answered["pattern"], name)
+        assert name in answered["description"]
+    assert not re.fullmatch(answered["pattern"], "Email")
+    assert schemas["AttemptWire"]["properties"]["deliveryType"] == answered
     summary = schemas["DeliverySummaryWire"]["properties"]["deliveryType"]
-    assert summary["anyOf"][0]["enum"] == answered["enum"]
+    assert summary["anyOf"][0]["pattern"] == answered["pattern"]
 
 
 def test_a_line_amount_in_a_request_is_refused_naming_its_path(api: Client, world: World) -> None:

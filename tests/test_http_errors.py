@@ -455,7 +455,7 @@ class Channel:
 
     @property
     def delivery_type(self) -> DeliveryType:
-        return DeliveryType.SPROOM
+        return DeliveryType.EINVOICE
 
     @property
     def recipient_kind(self) -> RecipientKind:
@@ -472,7 +472,7 @@ class Channel:
 
 
 def _sending(channel: Channel) -> tuple[Client, str]:
-    billing = Billing(MemoryStore(), FixedClock(), channels={"sproom": channel})
+    billing = Billing(MemoryStore(), FixedClock(), channels={"einvoice": channel})
     company = billing.create_company(CompanyProfile(**SELLER))
     api = Client(create_app(billing), billing.create_api_key(company.id, "k", ALL_SCOPES)[1])
     address = {"street": "Skottenborg 26", "postalCode": "8800", "city": "Viborg"}

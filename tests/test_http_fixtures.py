@@ -151,11 +151,11 @@ def make_world(store: Store | None = None, **app_options: Any) -> World:
     """Two companies (A, B), each with its documents, over ``store`` (memory)."""
     # an e-invoicing channel that accepts everything and hands out document ids, so
     # provider webhooks have something to refer to
-    access_point = RecordingChannel(DeliveryType.SPROOM)
+    access_point = RecordingChannel(DeliveryType.EINVOICE)
     billing = Billing(
         store or MemoryStore(),
         FixedClock(),
-        channels={"manual": ManualChannel(), "sproom": access_point},
+        channels={"manual": ManualChannel(), "einvoice": access_point},
     )
     app = create_app(billing, **app_options)
     client = Client(app)

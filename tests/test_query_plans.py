@@ -13,7 +13,8 @@ without being named here) and explained afterwards:
   matches the trigram index finds.
 - PostgreSQL: ``EXPLAIN (FORMAT JSON)`` with ``enable_seqscan`` and ``enable_sort`` off,
   so that the planner shows an index path wherever one exists even on a small table; a
-  ``Seq Scan`` or ``Sort`` node fails.
+  ``Seq Scan`` or ``Sort`` node fails. An overdue list's bounded count reads the
+  index of the owed documents (``invoices_overdue``, partial: owed only).
 """
 
 from __future__ import annotations
@@ -219,6 +220,7 @@ def test_postgres_plans_are_index_searches(pg_url: str, monkeypatch: pytest.Monk
     texts = {sql for sql, _ in seen}
     assert len(texts) > 15, texts
     problems = []
+    overdue_counts: list[set[str]] = []
     with psycopg.connect(pg_url, autocommit=True) as conn:
         conn.execute("ANALYZE")
         conn.execute("SET enable_seqscan = off")
@@ -234,4 +236,10 @@ def test_postgres_plans_are_index_searches(pg_url: str, monkeypatch: pytest.Monk
             for node in _nodes(plan[0]["Plan"]):
                 if node["Node Type"] in {"Seq Scan", "Sort", "Incremental Sort"}:
                     problems.append(f"{node['Node Type']} in {sql}\n    {plan}")
+            if "count(*)" in sql and "owed AND due_date" in sql and "customer_id" not in sql:
+                overdue_counts.append(
+                    {str(n.get("Index Name")) for n in _nodes(plan[0]["Plan"])} - {"None"}
+                )
     assert not problems, "\n".join(problems)
+    assert overdue_counts, texts
+    assert all("invoices_overdue" in indexes for indexes in overdue_counts), overdue_counts

@@ -150,7 +150,7 @@ def test_the_http_walkthrough_runs_verbatim(tmp_path: Path) -> None:
         einvoice = billing.delivery_status(company.id, invoices["2"].id)
         assert (manual.state, str(manual.attempts[0].delivery_type)) == ("delivered", "manual")
         assert einvoice.state == "delivered"
-        assert str(einvoice.attempts[0].delivery_type) == "sproom"
+        assert str(einvoice.attempts[0].delivery_type) == "einvoice"
         reference = einvoice.attempts[0].provider_reference
         # a legally complete invoice: the seller's address, CVR/VAT and bank account,
         # the buyer's address
@@ -190,7 +190,7 @@ def test_the_http_walkthrough_runs_verbatim(tmp_path: Path) -> None:
         assert expected in pdf_text, pdf_text
     stderr_text = err.read_text()
     assert f"received {reference} for 0088:5790000436057" in stderr_text
-    assert "(delivery: manual, sproom)" in stderr_text
+    assert "(delivery: manual, einvoice)" in stderr_text
 
     # what the blocks printed: the send answers, and the PDF downloaded
     printed = out.read_text()

@@ -28,6 +28,7 @@ from faktura.commands import (
     CustomerChanges,
     DraftChanges,
     NewCustomer,
+    NewDraft,
 )
 from faktura.delivery.manual import ManualChannel
 from faktura.errors import ValidationError
@@ -112,7 +113,14 @@ def refused(w: World, field: str, call: Any, *args: Any, **kwargs: Any) -> Valid
 
 def test_prices_include_vat_as_the_text_false_is_refused(w: World) -> None:
     b, co = w.billing, w.company_id
-    refused(w, "pricesIncludeVat", b.update_draft, co, w.draft.id, prices_include_vat="false")
+    refused(
+        w,
+        "pricesIncludeVat",
+        b.update_draft,
+        co,
+        w.draft.id,
+        DraftChanges(prices_include_vat="false"),
+    )
     booked = b.book(co, w.draft.id)
     assert (booked.number, booked.totals.payable) == ("2", Decimal("125.00"))
 
@@ -121,7 +129,7 @@ def test_a_vat_zone_that_is_not_one_is_refused_and_the_customer_stays_readable(
     w: World,
 ) -> None:
     b, co, cu = w.billing, w.company_id, w.customer_id
-    refused(w, "vatZone", b.update_customer, co, cu, vat_zone="EU")
+    refused(w, "vatZone", b.update_customer, co, cu, CustomerChanges(vat_zone="EU"))
     assert b.get_customer(co, cu).vat_zone is VatZone.DOMESTIC
     assert b.send(co, w.draft.id, "manual").success
     # the zone's own value, or the member, is what a zone is
@@ -134,7 +142,12 @@ def test_a_vat_zone_that_is_not_one_is_refused_and_the_customer_stays_readable(
 
 @pytest.mark.parametrize("rate", [True, Decimal("sNaN"), Decimal("NaN"), "abc", 1e400, Decimal(-1)])
 def test_a_standard_vat_rate_that_is_not_a_rate_is_refused(w: World, rate: object) -> None:
-    refused(w, "standardVatRate", w.billing.create_company, name="Bad", standard_vat_rate=rate)
+    refused(
+        w,
+        "standardVatRate",
+        w.billing.create_company,
+        CompanyProfile(name="Bad", standard_vat_rate=rate),
+    )
     assert [c.name for c in w.billing.list_companies()] == ["Nordlys ApS"]
 
 
@@ -143,8 +156,12 @@ def test_payment_terms_as_days_make_net_terms(w: World) -> None:
     customer = b.create_customer(co, NewCustomer(name="Hav ApS", payment_terms=14))
     assert b.get_customer(co, customer.id).payment_terms == customer.payment_terms
     assert customer.payment_terms == PaymentTerms.net(14)
-    refused(w, "paymentTerms", b.create_customer, co, name="Hav ApS", payment_terms=True)
-    refused(w, "paymentTerms", b.create_customer, co, name="Hav ApS", payment_terms="14")
+    refused(
+        w, "paymentTerms", b.create_customer, co, NewCustomer(name="Hav ApS", payment_terms=True)
+    )
+    refused(
+        w, "paymentTerms", b.create_customer, co, NewCustomer(name="Hav ApS", payment_terms="14")
+    )
 
 
 def test_a_credit_line_without_a_quantity_is_refused(w: World) -> None:
@@ -157,7 +174,14 @@ def test_a_payment_date_as_text_is_refused(w: World) -> None:
 
 
 def test_a_due_date_as_text_is_refused(w: World) -> None:
-    refused(w, "dueDate", w.billing.update_draft, w.company_id, w.draft.id, due_date="2026-12-31")
+    refused(
+        w,
+        "dueDate",
+        w.billing.update_draft,
+        w.company_id,
+        w.draft.id,
+        DraftChanges(due_date="2026-12-31"),
+    )
     changed = w.billing.update_draft(
         w.company_id, w.draft.id, DraftChanges(due_date=date(2026, 12, 31))
     )
@@ -177,9 +201,9 @@ def test_a_customer_id_that_is_not_text_is_a_validation_error_not_a_storage_erro
 ) -> None:
     b, co = w.billing, w.company_id
     refused(w, "customerId", b.get_customer, co, bad)
-    refused(w, "customerId", b.update_customer, co, bad, name="X")
-    refused(w, "customerId", b.create_draft, co, w.body() | {"customerId": bad})
-    refused(w, "customerId", b.update_draft, co, w.draft.id, customer_id=bad)
+    refused(w, "customerId", b.update_customer, co, bad, CustomerChanges(name="X"))
+    refused(w, "customerId", b.create_draft, co, NewDraft(customer_id=bad))
+    refused(w, "customerId", b.update_draft, co, w.draft.id, DraftChanges(customer_id=bad))
     refused(w, "customerId", b.list_invoices, co, customer_id=bad)
 
 
@@ -188,21 +212,23 @@ def test_a_customer_id_that_is_not_text_is_a_validation_error_not_a_storage_erro
 
 @pytest.mark.parametrize("name", ["Nordlys\nApS", "Nordlys\r\nBcc: x@evil.example", "A\u2028B"])
 def test_a_company_name_with_a_line_break_is_refused(w: World, name: str) -> None:
-    refused(w, "name", w.billing.update_company, w.company_id, name=name)
+    refused(w, "name", w.billing.update_company, w.company_id, CompanyChanges(name=name))
 
 
 def test_series_whose_numbers_could_coincide_are_refused(w: World) -> None:
     b, co = w.billing, w.company_id
     series = NumberSeries("{seq}")
-    refused(w, "creditNoteSeries", b.update_company, co, credit_note_series=series)
+    refused(w, "creditNoteSeries", b.update_company, co, CompanyChanges(credit_note_series=series))
     refused(
         w,
         "invoiceSeries",
         b.update_company,
         co,
-        invoice_series=NumberSeries("CN-{seq}"),  # the default credit-note series
+        CompanyChanges(invoice_series=NumberSeries("CN-{seq}")),  # the default credit-note series
     )
-    refused(w, "creditNoteSeries", b.create_company, name="X", credit_note_series=series)
+    refused(
+        w, "creditNoteSeries", b.create_company, CompanyProfile(name="X", credit_note_series=series)
+    )
     # apart, they are fine
     b.update_company(co, CompanyChanges(credit_note_series=NumberSeries("K{seq}")))
 

@@ -505,11 +505,6 @@ _NOT_SWEPT = {
     # renders a PDF per call: the same argument checks as render_ubl (swept), and the
     # PDF's own input is the swept document
     "render_pdf": "same arguments as render_ubl",
-    # internal plumbing of the send and the documents, public for the modules that
-    # compose Billing: their arguments come from faktura itself
-    "archive": "called by faktura with its own values",
-    "document_source": "called by faktura with its own values",
-    "supporting": "called by faktura with its own values",
 }
 
 

@@ -28,10 +28,11 @@ from faktura import (
 from faktura.billing import Billing
 from faktura.commands import CompanyChanges, CompanyProfile, NewCustomer
 from faktura.delivery.channel import DeliveryChannel, DeliveryType
+from faktura.delivery.einvoice import EInvoiceChannel
 from faktura.delivery.email import EmailChannel
 from faktura.delivery.log import AttemptState, DeliveryState
 from faktura.delivery.manual import ManualChannel
-from faktura.delivery.sproom import EInvoiceChannel, SproomAccessPoint
+from faktura.delivery.sproom import SproomAccessPoint
 from faktura.delivery.wire import delivery_status_to_wire, parse_send_request, send_result_to_wire
 from faktura.errors import WireFormatError
 from faktura.invoice import Invoice
@@ -65,7 +66,7 @@ class World:
     company_id: str
     customer_id: str
     email: RecordingChannel
-    sproom: RecordingChannel
+    einvoice: RecordingChannel
 
     def draft(self, **body: Any) -> Invoice:
         data = {
@@ -89,10 +90,10 @@ class World:
 def world(store: Store, clock: ManualClock | None = None) -> World:
     clock = clock or ManualClock()
     email = RecordingChannel(DeliveryType.EMAIL, unreachable={"blocked@fjord.dk"})
-    sproom = RecordingChannel(DeliveryType.SPROOM, unreachable={"0088:5790000000005"})
+    einvoice = RecordingChannel(DeliveryType.EINVOICE, unreachable={"0088:5790000000005"})
     channels: dict[str, DeliveryChannel] = {
         "email": email,
-        "sproom": sproom,
+        "einvoice": einvoice,
         "manual": ManualChannel(),
     }
     billing = Billing(store, clock, channels=channels)
@@ -110,7 +111,7 @@ def world(store: Store, clock: ManualClock | None = None) -> World:
             contacts=(Contact(id="con-1", name="Ida Berg", email="ida@fjord.dk"),),
         ),
     )
-    return World(billing, store, clock, company.id, customer.id, email, sproom)
+    return World(billing, store, clock, company.id, customer.id, email, einvoice)
 
 
 pytest_plugins = ["pg_fixture"]
@@ -138,7 +139,7 @@ def test_sending_a_draft_books_it_and_records_the_attempt(w: World) -> None:
     assert result.success
     assert result.number == "1"
     assert result.delivery_type is DeliveryType.MANUAL
-    assert result.sproom_document_id is None
+    assert result.access_point_document_id is None
     invoice = w.invoice(draft.id)
     assert (invoice.status, invoice.number) == (Status.SENT, "1")
     status = w.billing.delivery_status(w.company_id, draft.id)
@@ -160,11 +161,11 @@ def test_email_goes_to_the_contact_and_carries_the_booked_pdf(w: World) -> None:
 
 def test_einvoice_goes_to_the_department_ean(w: World) -> None:
     draft = w.draft(customerDepartmentId="dep-1")
-    result = w.billing.send(w.company_id, draft.id, "sproom")
+    result = w.billing.send(w.company_id, draft.id, "einvoice")
     assert result.success
-    assert result.sproom_document_id == w.sproom.deliveries[-1].receipt.provider_reference
+    assert result.access_point_document_id == w.einvoice.deliveries[-1].receipt.provider_reference
     assert result.attempt.recipient.display() == f"0088:{DEPARTMENT_EAN}"
-    assert b"<cbc:ID>1</cbc:ID>" in w.sproom.deliveries[-1].document
+    assert b"<cbc:ID>1</cbc:ID>" in w.einvoice.deliveries[-1].document
 
 
 def test_a_booked_document_is_sent_again_under_its_number(w: World) -> None:
@@ -179,10 +180,10 @@ def test_credit_notes_are_sent_under_their_own_series(w: World) -> None:
     draft = w.draft()
     w.billing.send(w.company_id, draft.id, "manual")
     note = w.billing.credit(w.company_id, draft.id)
-    result = w.billing.send(w.company_id, note.id, "sproom")
+    result = w.billing.send(w.company_id, note.id, "einvoice")
     assert result.success
     assert result.number is not None
-    assert b"<CreditNote" in w.sproom.deliveries[-1].document
+    assert b"<CreditNote" in w.einvoice.deliveries[-1].document
 
 
 # -- refusals book nothing -----------------------------------------------------------------
@@ -208,16 +209,20 @@ REFUSED = [
     ),
     ({"delivery_type": "email", "override_ean": PUBLIC_EAN}, ValidationError, "overrideEanNumber"),
     (
-        {"delivery_type": "sproom", "override_ean": "5790000435952"},
+        {"delivery_type": "einvoice", "override_ean": "5790000435952"},
         ValidationError,
         "overrideEanNumber",
     ),
     (
-        {"delivery_type": "sproom", "override_ean": "57900004359"},
+        {"delivery_type": "einvoice", "override_ean": "57900004359"},
         ValidationError,
         "overrideEanNumber",
     ),
-    ({"delivery_type": "sproom", "override_email": "a@fjord.dk"}, ValidationError, "overrideEmail"),
+    (
+        {"delivery_type": "einvoice", "override_email": "a@fjord.dk"},
+        ValidationError,
+        "overrideEmail",
+    ),
     ({"delivery_type": "manual", "override_email": "a@fjord.dk"}, ValidationError, "overrideEmail"),
     (
         {"delivery_type": "email", "update_customer_record": True},
@@ -230,7 +235,7 @@ REFUSED = [
         "documentTemplateId",
     ),
     ({"delivery_type": "email", "override_email": "blocked@fjord.dk"}, DeliveryRejected, None),
-    ({"delivery_type": "sproom", "override_ean": "5790000000005"}, DeliveryRejected, None),
+    ({"delivery_type": "einvoice", "override_ean": "5790000000005"}, DeliveryRejected, None),
 ]
 
 
@@ -257,7 +262,7 @@ def assert_nothing_booked(w: World, draft: Invoice) -> None:
     assert w.last_number() is None
     assert w.attempts(draft.id) == 0
     assert not w.email.deliveries
-    assert not w.sproom.deliveries
+    assert not w.einvoice.deliveries
 
 
 def test_no_recipient_at_all_is_named(w: World) -> None:
@@ -273,7 +278,7 @@ def test_no_recipient_at_all_is_named(w: World) -> None:
             }
         ),
     )
-    for delivery_type, field in (("email", "overrideEmail"), ("sproom", "overrideEanNumber")):
+    for delivery_type, field in (("email", "overrideEmail"), ("einvoice", "overrideEanNumber")):
         with pytest.raises(ValidationError) as caught:
             w.billing.send(w.company_id, draft.id, delivery_type)
         assert caught.value.field == field
@@ -314,7 +319,7 @@ def test_a_document_the_einvoice_cannot_express_books_nothing(
 ) -> None:
     draft = w.draft(**body)
     with pytest.raises(ValidationError) as caught:
-        w.billing.send(w.company_id, draft.id, "sproom")
+        w.billing.send(w.company_id, draft.id, "einvoice")
     assert rule in {error.rule for error in caught.value.errors}
     assert_nothing_booked(w, draft)
     # booked alone (not an e-invoice), the same draft takes its number
@@ -353,14 +358,14 @@ def test_an_unconfigured_channel_is_a_validation_error() -> None:
 def test_bad_overrides_never_use_a_number(override: str) -> None:
     w = world(MemoryStore())
     draft = w.draft()
-    for delivery_type, kw in (("email", "override_email"), ("sproom", "override_ean")):
+    for delivery_type, kw in (("email", "override_email"), ("einvoice", "override_ean")):
         try:
             w.billing.send(w.company_id, draft.id, delivery_type, **{kw: override})
         except (ValidationError, DeliveryRejected):
             pass
         else:
             # a well-formed EAN that happens to pass its check digit is delivered
-            assert delivery_type == "sproom"
+            assert delivery_type == "einvoice"
             return
     assert_nothing_booked(w, draft)
 
@@ -404,8 +409,8 @@ def test_a_failed_delivery_keeps_the_booking_and_a_retry_uses_the_same_number(w:
 
 def test_provider_status_updates_append_to_the_attempt(w: World) -> None:
     draft = w.draft()
-    sent = w.billing.send(w.company_id, draft.id, "sproom")
-    reference = sent.sproom_document_id
+    sent = w.billing.send(w.company_id, draft.id, "einvoice")
+    reference = sent.access_point_document_id
     assert reference is not None
     w.clock.advance(minutes=1)
     w.billing.apply_provider_status(w.company_id, reference, "accepted")
@@ -444,13 +449,21 @@ def test_an_ean_override_goes_onto_the_department_it_replaced(w: World) -> None:
     on_department = w.draft(customerDepartmentId="dep-1")
     new_ean = "5790001330583"
     w.billing.send(
-        w.company_id, on_department.id, "sproom", override_ean=new_ean, update_customer_record=True
+        w.company_id,
+        on_department.id,
+        "einvoice",
+        override_ean=new_ean,
+        update_customer_record=True,
     )
     customer = w.billing.get_customer(w.company_id, w.customer_id)
     assert (customer.departments[0].ean, customer.ean) == (new_ean, PUBLIC_EAN)
     plain = w.draft()
     w.billing.send(
-        w.company_id, plain.id, "sproom", override_ean="5790000435968", update_customer_record=True
+        w.company_id,
+        plain.id,
+        "einvoice",
+        override_ean="5790000435968",
+        update_customer_record=True,
     )
     assert w.billing.get_customer(w.company_id, w.customer_id).ean == "5790000435968"
 
@@ -609,7 +622,7 @@ def test_send_over_a_real_smtp_server_and_a_real_access_point(
     ):
         channels: dict[str, DeliveryChannel] = {
             "email": EmailChannel(smtp_server.settings()),
-            "sproom": EInvoiceChannel(client),
+            "einvoice": EInvoiceChannel(client),
         }
         billing = Billing(store, ManualClock(), channels=channels)
         company = billing.create_company(CompanyProfile(**SELLER))
@@ -648,17 +661,17 @@ def test_send_over_a_real_smtp_server_and_a_real_access_point(
         # e-invoice: the access point validates the UBL (XSD + CEN rules) and answers an id
         ap.fail_next(1, 503)  # retried by the client, one document only
         sent = billing.send(
-            company.id, billing.create_draft(company.id, new_draft(body)).id, "sproom"
+            company.id, billing.create_draft(company.id, new_draft(body)).id, "einvoice"
         )
         assert sent.success
-        assert sent.sproom_document_id in ap.documents
+        assert sent.access_point_document_id in ap.documents
         assert len(ap.documents) == 1
-        assert b"<cbc:ID>2</cbc:ID>" in ap.documents[sent.sproom_document_id or ""].ubl
+        assert b"<cbc:ID>2</cbc:ID>" in ap.documents[sent.access_point_document_id or ""].ubl
 
         # refused by the access point: the booking stays, the attempt says why
         ap.reject_next(1, "the buyer refuses documents from this sender")
         refused = billing.send(
-            company.id, billing.create_draft(company.id, new_draft(body)).id, "sproom"
+            company.id, billing.create_draft(company.id, new_draft(body)).id, "einvoice"
         )
         assert not refused.success
         assert refused.attempt.error_code == "delivery_rejected"
@@ -668,7 +681,7 @@ def test_send_over_a_real_smtp_server_and_a_real_access_point(
         # an unknown participant is refused in the pre-flight: no number is used
         draft = billing.create_draft(company.id, new_draft(body))
         with pytest.raises(DeliveryRejected):
-            billing.send(company.id, draft.id, "sproom", override_ean="5790000435968")
+            billing.send(company.id, draft.id, "einvoice", override_ean="5790000435968")
         with store.unit_of_work(readonly=True) as uow:
             assert uow.numbers.last(company.id, "invoice", "") == 3
     store.close()
@@ -684,7 +697,7 @@ def test_einvoices_fall_back_to_the_cvr_and_bad_cvrs_never_get_that_far(w: World
         "lines": [{"description": "Hours", "quantity": "1", "unitPrice": "100.00"}],
     }
     result = w.billing.send(
-        w.company_id, w.billing.create_draft(w.company_id, new_draft(body)).id, "sproom"
+        w.company_id, w.billing.create_draft(w.company_id, new_draft(body)).id, "einvoice"
     )
     assert result.attempt.recipient.display() == "0184:29403473"
     with pytest.raises(ValidationError) as caught:
@@ -795,9 +808,9 @@ def test_einvoice_preflight_checks_the_document_before_booking(tmp_path: Path) -
         SproomAccessPoint(ap.url, ap.token, backoff=0.01) as client,
     ):
         channel = EInvoiceChannel(client, max_size=1_000)  # a UBL invoice is larger
-        store, billing, company_id, draft = preflight_world(tmp_path, {"sproom": channel})
+        store, billing, company_id, draft = preflight_world(tmp_path, {"einvoice": channel})
         with pytest.raises(DeliveryRejected, match="max_size"):
-            billing.send(company_id, draft.id, "sproom")
+            billing.send(company_id, draft.id, "einvoice")
         assert ap.documents == {}
         assert all(method == "GET" for method, _ in ap.requests)  # the lookup, no POST
         assert_no_number_used(billing, company_id, draft)

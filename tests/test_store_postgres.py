@@ -23,13 +23,19 @@ from hypothesis import strategies as st
 from psycopg import sql
 
 from faktura.errors import ConfigurationError, ConflictError, StorageError
-from faktura.invoice import Invoice
+from faktura.invoice import DocumentKind, Invoice
 from faktura.parties import Customer
-from faktura.ports import InvoiceQuery, Store
+from faktura.ports import OVERDUE, InvoiceQuery, Store
 from faktura.storage import open_store
-from faktura.storage.postgres import SCHEMA_VERSION, PostgresStore, invoice_arms
+from faktura.storage.postgres import (
+    SCHEMA_VERSION,
+    PostgresStore,
+    _migrate,
+    _union,
+    invoice_arms,
+)
 from faktura.storage.query import matches, newest_first
-from faktura.testing.contract import AT, DAY, StoreContract, add, draft, seeded
+from faktura.testing.contract import AT, DAY, StoreContract, add, draft, past_due, seeded
 
 pytest_plugins = ["pg_fixture"]
 
@@ -113,13 +119,16 @@ def test_a_version_3_schema_is_migrated_with_its_list_totals(pg_url: str) -> Non
     finally:
         store.close()
     with psycopg.connect(pg_url) as conn:  # back to version 3: no list totals
-        # (nor lines apart, version 5)
+        # (nor lines apart, version 5, nor what is owed, version 6)
+        conn.execute("DROP INDEX invoices_overdue")
+        conn.execute("ALTER TABLE invoices DROP COLUMN owed")
+        conn.execute("DELETE FROM schema_version WHERE version = 6")
         conn.execute("UPDATE invoices SET doc = doc || jsonb_build_object('lines', lines)")
         conn.execute("ALTER TABLE invoices DROP COLUMN lines")
         conn.execute("DELETE FROM schema_version WHERE version = 5")
         conn.execute("DROP TABLE invoice_counts, invoice_customer_counts")
         conn.execute("DROP FUNCTION faktura_count_invoices() CASCADE")
-        conn.execute("DROP INDEX invoices_by_due, invoices_by_status_customer")
+        conn.execute("DROP INDEX invoices_by_status_customer")
         conn.execute("DELETE FROM schema_version WHERE version = 4")
     with pytest.raises(ConfigurationError, match="migrate"):
         PostgresStore(pg_url)
@@ -140,6 +149,75 @@ def test_a_version_3_schema_is_migrated_with_its_list_totals(pg_url: str) -> Non
             assert again == booked
             assert again.lines == booked.lines
             assert again.amounts == booked.totals.document()
+            # what is owed was worked out for the documents there (version 6)
+            overdue = InvoiceQuery(status=OVERDUE, today=booked.due_date + timedelta(days=1))
+            assert [i.id for i in uow.invoices.list("co-a", overdue).items] == ["inv-1"]
+    finally:
+        store.close()
+
+
+def test_a_version_5_schema_is_migrated_with_what_is_owed(schemas: Callable[..., str]) -> None:
+    documents = past_due(DAY)
+    newer, older = schemas(), schemas()
+    store = seeded(PostgresStore(newer, create=True))
+    try:
+        add(store, *documents)
+    finally:
+        store.close()
+    with psycopg.connect(newer) as conn:
+        source = conn.execute("SELECT current_schema()").fetchone()
+    assert source is not None
+    # a schema as faktura made it at version 5, holding the same rows
+    with psycopg.connect(older, autocommit=True) as conn:
+        _migrate(conn, upto=5)
+        for table in ("companies", "customers", "invoices"):
+            columns = sql.SQL(", ").join(
+                sql.Identifier(name)
+                for (name,) in conn.execute(
+                    "SELECT column_name FROM information_schema.columns WHERE table_schema"
+                    " = current_schema() AND table_name = %s ORDER BY ordinal_position",
+                    (table,),
+                )
+            )
+            conn.execute(
+                sql.SQL("INSERT INTO {} ({}) SELECT {} FROM {}.{}").format(
+                    sql.Identifier(table),
+                    columns,
+                    columns,
+                    sql.Identifier(source[0]),
+                    sql.Identifier(table),
+                )
+            )
+        versions = conn.execute("SELECT max(version) FROM schema_version").fetchone()
+        assert versions == (5,)
+        owed = conn.execute(
+            "SELECT 1 FROM information_schema.columns WHERE table_schema = current_schema()"
+            " AND column_name = 'owed'"
+        )
+        assert owed.fetchone() is None
+    with pytest.raises(ConfigurationError, match="migrate"):
+        PostgresStore(older)
+    store = PostgresStore(older, create=True)
+    try:
+        with store.unit_of_work(readonly=True) as uow:
+            for kind in (DocumentKind.INVOICE, None):
+                query = InvoiceQuery(status=OVERDUE, today=DAY, kind=kind)
+                found = uow.invoices.list("co-a", query)
+                expected = newest_first(d for d in documents if matches(d, query))
+                assert [i.id for i in found.items] == [d.id for d in expected]
+                assert [d.id for d in expected] == ["paid-in-part", "owed"]
+            # the owed documents' flag is kept from here on: paid in full, not overdue
+            assert {d.id: uow.invoices.get("co-a", d.id) for d in documents} == {
+                d.id: d for d in documents
+            }
+        paid_in_part = next(d for d in documents if d.id == "paid-in-part")
+        with store.unit_of_work() as uow:
+            paid = paid_in_part.record_payment(paid_in_part.outstanding, DAY, AT).invoice
+            uow.invoices.update(paid, paid_in_part.version)
+            uow.commit()
+        with store.unit_of_work(readonly=True) as uow:
+            found = uow.invoices.list("co-a", InvoiceQuery(status=OVERDUE, today=DAY))
+            assert [i.id for i in found.items] == ["owed"]
     finally:
         store.close()
 
@@ -410,18 +488,25 @@ def test_search_agrees_with_the_reference_for_any_text(store: PostgresStore) -> 
 
 
 def _plan(store: PostgresStore, company_id: str, query: InvoiceQuery) -> str:
+    (plan,) = _plans(store, company_id, query)
+    return plan
+
+
+def _plans(store: PostgresStore, company_id: str, query: InvoiceQuery) -> list[str]:
+    """The plan of each arm of ``query``'s page (``invoice_arms``)."""
     found = invoice_arms(company_id, query)
     assert found is not None
-    assert len(found) == 1
-    ((where, params),) = found
-    with store.unit_of_work(readonly=True) as uow:
-        rows = uow.run(
-            "EXPLAIN SELECT doc FROM invoices WHERE " + where + " ORDER BY issue_date DESC,"
-            " id DESC LIMIT %s OFFSET %s",
-            [*params, query.limit, query.offset],
-            action="explain",
-        ).fetchall()
-    return "\n".join(str(row[0]) for row in rows)
+    plans = []
+    for where, params in found:
+        with store.unit_of_work(readonly=True) as uow:
+            rows = uow.run(
+                "EXPLAIN SELECT doc FROM invoices WHERE " + where + " ORDER BY issue_date DESC,"
+                " id DESC LIMIT %s OFFSET %s",
+                [*params, query.limit, query.offset],
+                action="explain",
+            ).fetchall()
+        plans.append("\n".join(str(row[0]) for row in rows))
+    return plans
 
 
 def test_lists_and_searches_use_the_indexes(schemas: Callable[..., str]) -> None:
@@ -463,6 +548,24 @@ def test_lists_and_searches_use_the_indexes(schemas: Callable[..., str]) -> None
 
         assert "invoices_list" in _plan(store, "co-a", InvoiceQuery())
         assert "invoices_by_customer" in _plan(store, "co-a", InvoiceQuery(customer_id="cu-2"))
+        # an overdue page: the owed documents of each status in list order, no sort
+        overdue = InvoiceQuery(status=OVERDUE, today=DAY + timedelta(days=30), page=3)
+        for plan in _plans(store, "co-a", overdue):
+            assert "invoices_overdue" in plan, plan
+            assert "Sort" not in plan, plan
+        # and its bounded count reads that index alone
+        arms = invoice_arms("co-a", overdue)
+        assert arms is not None
+        count, params = _union("SELECT 1 FROM invoices WHERE ", arms)
+        with store.unit_of_work(readonly=True) as uow:
+            rows = uow.run(
+                "EXPLAIN SELECT count(*) FROM (" + count + " LIMIT %s) AS matches",
+                [*params, overdue.count_limit],
+                action="explain",
+            ).fetchall()
+        plan = "\n".join(str(row[0]) for row in rows)
+        assert "Index Only Scan using invoices_overdue" in plan, plan
+        assert "Seq Scan" not in plan, plan
         for text in ("zanzib", "2026-00123", "kshop 14"):
             assert "invoices_search" in _plan(store, "co-a", InvoiceQuery(search=text)), text
 

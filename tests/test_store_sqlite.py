@@ -40,7 +40,16 @@ from faktura.storage.sqlite_schema import (
     list_key_day,
     prepare,
 )
-from faktura.testing.contract import AT, DAY, StoreContract, add, company, draft, seeded
+from faktura.testing.contract import (
+    AT,
+    DAY,
+    StoreContract,
+    add,
+    company,
+    draft,
+    past_due,
+    seeded,
+)
 
 
 class TestSqliteStore(StoreContract):
@@ -161,6 +170,56 @@ def test_an_old_file_is_migrated(path: Path) -> None:
                 found = uow.invoices.list("co-a", query)
                 assert (len(found.items), found.total, found.exact) == (1, 1, True), query
             assert uow.invoices.list("co-a", InvoiceQuery(status=Status.PAID)).total == 0
+            # what is owed was worked out for the documents there (version 9)
+            overdue = InvoiceQuery(status=OVERDUE, today=booked.due_date + timedelta(days=1))
+            assert [i.id for i in uow.invoices.list("co-a", overdue).items] == ["inv-1"]
+    finally:
+        store.close()
+
+
+def test_a_version_8_file_is_migrated_with_what_is_owed(path: Path, tmp_path: Path) -> None:
+    documents = past_due(DAY)
+    newer = seeded(SqliteStore(tmp_path / "newer.db", create=True))
+    try:
+        add(newer, *documents)
+    finally:
+        newer.close()
+    # a file as faktura made it at version 8, holding the same rows
+    conn = sqlite3.connect(path, isolation_level=None)
+    prepare(conn, path, create=True, migrations=MIGRATIONS[:8])
+    conn.execute("ATTACH DATABASE ? AS newer", (str(tmp_path / "newer.db"),))
+    conn.execute("BEGIN")
+    for table in ("companies", "customers", "invoices", "invoice_lines"):
+        columns = ", ".join(row[1] for row in conn.execute(f"PRAGMA main.table_info({table})"))
+        conn.execute(f"INSERT INTO main.{table} ({columns}) SELECT {columns} FROM newer.{table}")
+    conn.execute("COMMIT")
+    conn.execute("DETACH DATABASE newer")
+    assert pragma(conn, "user_version") == 8
+    assert "owed" not in {row[1] for row in conn.execute("PRAGMA table_info(invoices)")}
+    conn.close()
+
+    store = SqliteStore(path)
+    try:
+        with store.unit_of_work(readonly=True) as uow:
+            assert pragma(connection(uow), "user_version") == LATEST
+            for kind in (DocumentKind.INVOICE, None):
+                query = InvoiceQuery(status=OVERDUE, today=DAY, kind=kind)
+                found = uow.invoices.list("co-a", query)
+                expected = newest_first(d for d in documents if matches(d, query))
+                assert [i.id for i in found.items] == [d.id for d in expected]
+                assert [d.id for d in expected] == ["paid-in-part", "owed"]
+            assert {d.id: uow.invoices.get("co-a", d.id) for d in documents} == {
+                d.id: d for d in documents
+            }
+        # from here on the store keeps the flag: paid in full, no longer overdue
+        paid_in_part = next(d for d in documents if d.id == "paid-in-part")
+        with store.unit_of_work() as uow:
+            paid = paid_in_part.record_payment(paid_in_part.outstanding, DAY, AT).invoice
+            uow.invoices.update(paid, paid_in_part.version)
+            uow.commit()
+        with store.unit_of_work(readonly=True) as uow:
+            found = uow.invoices.list("co-a", InvoiceQuery(status=OVERDUE, today=DAY))
+            assert [i.id for i in found.items] == ["owed"]
     finally:
         store.close()
 

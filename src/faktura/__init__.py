@@ -78,9 +78,19 @@ from faktura.vat import VatCategory, VatExemption, VatZone
 
 if TYPE_CHECKING:  # the names loaded on first use, as type checkers see them
     from faktura.billing import Billing, InvoiceList
+    from faktura.delivery.channel import (
+        DeliveryChannel,
+        DeliveryType,
+        OutgoingDocument,
+        ProviderEvent,
+        Receipt,
+        Recipient,
+        RecipientKind,
+    )
+    from faktura.delivery.einvoice import AccessPoint, EInvoiceChannel
     from faktura.delivery.email import EmailChannel, SmtpSettings
     from faktura.delivery.manual import ManualChannel
-    from faktura.delivery.sproom import EInvoiceChannel, SproomAccessPoint
+    from faktura.delivery.sproom import SproomAccessPoint
     from faktura.documents.pdf import DocumentData, render_pdf
     from faktura.documents.ubl import to_ubl
     from faktura.http import create_app
@@ -94,15 +104,23 @@ __version__ = "0.1.0"
 
 #: Names loaded on first use: the module each comes from, and the extra it needs.
 _LAZY: dict[str, tuple[str, str | None]] = {
+    "AccessPoint": ("faktura.delivery.einvoice", None),
     "Billing": ("faktura.billing", None),
     "Clock": ("faktura.ports", None),
+    "DeliveryChannel": ("faktura.delivery.channel", None),
+    "DeliveryType": ("faktura.delivery.channel", None),
     "DocumentData": ("faktura.documents.pdf", "pdf"),
-    "EInvoiceChannel": ("faktura.delivery.sproom", "einvoice"),
+    "EInvoiceChannel": ("faktura.delivery.einvoice", None),
     "EmailChannel": ("faktura.delivery.email", None),
     "InvoiceList": ("faktura.billing", None),
     "ManualChannel": ("faktura.delivery.manual", None),
     "MemoryStore": ("faktura.storage.memory", None),
+    "OutgoingDocument": ("faktura.delivery.channel", None),
     "PostgresStore": ("faktura.storage.postgres", "postgres"),
+    "ProviderEvent": ("faktura.delivery.channel", None),
+    "Receipt": ("faktura.delivery.channel", None),
+    "Recipient": ("faktura.delivery.channel", None),
+    "RecipientKind": ("faktura.delivery.channel", None),
     "SmtpSettings": ("faktura.delivery.email", None),
     "SproomAccessPoint": ("faktura.delivery.sproom", "einvoice"),
     "SqliteStore": ("faktura.storage.sqlite", None),
@@ -140,6 +158,7 @@ def __dir__() -> list[str]:
 
 
 __all__ = [
+    "AccessPoint",
     "AccountingVat",
     "Address",
     "AllowanceCharge",
@@ -160,8 +179,10 @@ __all__ = [
     "Customer",
     "CustomerChanges",
     "DeliverTo",
+    "DeliveryChannel",
     "DeliveryError",
     "DeliveryRejected",
+    "DeliveryType",
     "DeliveryUnavailable",
     "Department",
     "DocumentData",
@@ -195,11 +216,16 @@ __all__ = [
     "NotFoundError",
     "NumberSeries",
     "NumberingError",
+    "OutgoingDocument",
     "Payee",
     "Payment",
     "PaymentTerms",
     "PostgresStore",
     "ProductLine",
+    "ProviderEvent",
+    "Receipt",
+    "Recipient",
+    "RecipientKind",
     "RenderError",
     "Reset",
     "SeparatorLine",

@@ -281,10 +281,11 @@ def _serve(args: argparse.Namespace) -> int:
     sproom = _sproom_settings(args, env)
     with contextlib.ExitStack() as stack:
         if sproom is not None:
-            from faktura.delivery.sproom import EInvoiceChannel, SproomAccessPoint
+            from faktura.delivery.einvoice import EInvoiceChannel
+            from faktura.delivery.sproom import SproomAccessPoint
 
             access_point = stack.enter_context(SproomAccessPoint(*sproom))
-            channels["sproom"] = EInvoiceChannel(access_point)
+            channels["einvoice"] = EInvoiceChannel(access_point)
         store = _open(args.store, create=True)
         stack.callback(store.close)
         app = create_app(Billing(store, channels=channels, exchange_rates=rates))
@@ -737,7 +738,8 @@ def _parser() -> argparse.ArgumentParser:
     smtp.add_argument("--smtp-security", help="starttls (default), ssl or none")
     smtp.add_argument("--smtp-username")
     sproom = serve.add_argument_group(
-        "e-invoicing through Sproom (also FAKTURA_SPROOM_URL, FAKTURA_SPROOM_TOKEN)"
+        "e-invoicing (delivery type einvoice) through the Sproom access point (also "
+        "FAKTURA_SPROOM_URL, FAKTURA_SPROOM_TOKEN)"
     )
     sproom.add_argument("--sproom-url")
     sproom.add_argument("--sproom-token", help="prefer FAKTURA_SPROOM_TOKEN: flags show in ps")
@@ -760,7 +762,7 @@ def _parser() -> argparse.ArgumentParser:
         "access-point",
         help="serve a local e-invoicing access point for serve --sproom-url",
         description="A local e-invoicing access point speaking the API faktura's Sproom "
-        "channel speaks: it accepts UBL documents for its participants and keeps them, "
+        "access point client speaks: it accepts UBL documents for its participants and keeps them, "
         "delivering nothing further. Runs until interrupted (Ctrl-C or SIGTERM).",
     )
     access_point.add_argument("--host", default="127.0.0.1", help="address to listen on")

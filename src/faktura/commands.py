@@ -340,33 +340,6 @@ def resolve_allowance_charges(
 
 
 @attrs.frozen(kw_only=True)
-class CompanyProfile:
-    """A new company (seller): the fields of ``faktura.parties.Company``; ``id`` is the
-    host's own id for it (a new one by default)."""
-
-    name: str
-    id: str | Unset = UNSET
-    address: Address | Unset = UNSET
-    cvr: str | Unset | None = UNSET
-    vat_id: str | Unset | None = UNSET
-    ean: str | Unset | None = UNSET
-    bank: BankAccount | Unset | None = UNSET
-    fik_creditor: str | Unset | None = UNSET
-    currency: str | Unset = UNSET
-    payment_terms: PaymentTerms | int | Unset = UNSET
-    locale: str | Unset = UNSET
-    standard_vat_rate: Decimal | Unset = UNSET
-    email: str | Unset | None = UNSET
-    phone: str | Unset | None = UNSET
-    invoice_series: NumberSeries | Unset = UNSET
-    credit_note_series: NumberSeries | Unset = UNSET
-    logo: bytes | Unset | None = UNSET
-    document_template: str | Unset = UNSET
-    payee: Payee | Unset | None = UNSET
-    other_banks: Sequence[BankAccount] | Unset = UNSET
-
-
-@attrs.frozen(kw_only=True)
 class CompanyChanges:
     """A change of a company's profile or settings (see ``Billing.update_company``).
 
@@ -395,29 +368,17 @@ class CompanyChanges:
     other_banks: Sequence[BankAccount] | Unset | None = UNSET
 
 
-# -- customers -----------------------------------------------------------------------
-
-
 @attrs.frozen(kw_only=True)
-class NewCustomer:
-    """A new customer of a company: the fields of ``faktura.parties.Customer`` but its
-    company; ``id`` is the host's own id for it (a new one by default)."""
+class CompanyProfile(CompanyChanges):
+    """A new company (seller): its name, and any other field of a company's profile
+    (``CompanyChanges``) that is not to take the default; ``id`` is the host's own id
+    for it (a new one by default)."""
 
     name: str
     id: str | Unset = UNSET
-    number: str | Unset | None = UNSET
-    address: Address | Unset = UNSET
-    vat_zone: VatZone | Unset = UNSET
-    cvr: str | Unset | None = UNSET
-    vat_id: str | Unset | None = UNSET
-    ean: str | Unset | None = UNSET
-    email: str | Unset | None = UNSET
-    language: str | Unset | None = UNSET
-    payment_terms: PaymentTerms | int | Unset | None = UNSET
-    departments: Sequence[Department] | Unset = UNSET
-    contacts: Sequence[Contact] | Unset = UNSET
-    document_template: str | Unset | None = UNSET
-    attach_pdf: bool | Unset = UNSET
+
+
+# -- customers -----------------------------------------------------------------------
 
 
 @attrs.frozen(kw_only=True)
@@ -440,38 +401,17 @@ class CustomerChanges:
     attach_pdf: bool | Unset = UNSET
 
 
-# -- drafts --------------------------------------------------------------------------
-
-
 @attrs.frozen(kw_only=True)
-class NewDraft:
-    """A new draft invoice for ``customer_id`` (see ``Billing.create_draft``).
+class NewCustomer(CustomerChanges):
+    """A new customer of a company: its name, and any other field of a customer
+    (``CustomerChanges``) that is not to take the default; ``id`` is the host's own id
+    for it (a new one by default)."""
 
-    ``issue_date`` defaults to today, ``currency`` to the company's, ``payment_terms``
-    to the customer's (else the company's), ``due_date`` to the terms' due date."""
+    name: str
+    id: str | Unset = UNSET
 
-    customer_id: str
-    lines: Sequence[Line | LineInput] = ()
-    issue_date: date | None = None
-    due_date: date | None = None
-    currency: str | None = None
-    payment_terms: PaymentTerms | int | None = None
-    allowance_charges: Sequence[AllowanceCharge | AllowanceChargeInput] = ()
-    prices_include_vat: bool = False
-    prepaid_amount: Decimal = ZERO
-    cash_increment: Decimal | None = None
-    vat_exemption_reason: str | None = None
-    customer_department_id: str | None = None
-    customer_contact_id: str | None = None
-    reference: str | None = None
-    our_reference: str | None = None
-    references: DocumentReferences | None = None
-    description: str | None = None
-    notes: str | None = None
-    delivery_date: date | None = None
-    period_start: date | None = None
-    period_end: date | None = None
-    deliver_to: DeliverTo | None = None
+
+# -- drafts --------------------------------------------------------------------------
 
 
 @attrs.frozen(kw_only=True)
@@ -502,3 +442,13 @@ class DraftChanges:
     period_start: date | Unset | None = UNSET
     period_end: date | Unset | None = UNSET
     deliver_to: DeliverTo | Unset | None = UNSET
+
+
+@attrs.frozen(kw_only=True)
+class NewDraft(DraftChanges):
+    """A new draft invoice for ``customer_id`` (see ``Billing.create_draft``), with any
+    field of a draft (``DraftChanges``) that is not to take the default: the issue date
+    defaults to today, the currency to the company's, the payment terms to the
+    customer's (else the company's), the due date to the terms' due date."""
+
+    customer_id: str

@@ -209,7 +209,8 @@ class DemoReport:
 
 @contextmanager
 def _local_access_point() -> Iterator[DeliveryChannel]:
-    from faktura.delivery.sproom import EInvoiceChannel, SproomAccessPoint
+    from faktura.delivery.einvoice import EInvoiceChannel
+    from faktura.delivery.sproom import SproomAccessPoint
     from faktura.testing.access_point import LocalAccessPoint
 
     with (
@@ -237,7 +238,7 @@ def run_flow(store: Store, folder: Path) -> DemoReport:
     )
     with _local_access_point() as einvoice:
         billing = Billing(
-            store, channels={"manual": ManualChannel(), "email": outbox, "sproom": einvoice}
+            store, channels={"manual": ManualChannel(), "email": outbox, "einvoice": einvoice}
         )
         company = _create_company(billing)
         business = _create_business(billing, company, cvr="35954716")
@@ -286,7 +287,7 @@ def run_flow(store: Store, folder: Path) -> DemoReport:
                         _line("Audit report", "1", "4500.00"),
                     ],
                 },
-                "sproom",
+                "einvoice",
             ),
             (
                 business,
@@ -306,8 +307,8 @@ def run_flow(store: Store, folder: Path) -> DemoReport:
         (invoice_1, _, _), (invoice_2, _, _), (invoice_3, _, _), _ = sent
         # The region's audit report was ordered twice by mistake: credit it.
         note = billing.credit(company.id, invoice_3.id, [(1, Decimal(1))])
-        billing.send(company.id, note.id, "sproom")
-        sent.append((billing.get_invoice(company.id, note.id), region, "sproom"))
+        billing.send(company.id, note.id, "einvoice")
+        sent.append((billing.get_invoice(company.id, note.id), region, "einvoice"))
         billing.record_payment(company.id, invoice_1.id, invoice_1.totals.payable)
         billing.record_payment(company.id, invoice_2.id, Decimal("1000.00"), reference="MobilePay")
         upcoming = billing.create_draft(

@@ -68,6 +68,7 @@ if TYPE_CHECKING:
 __all__ = [
     "BOOKED_STATUSES",
     "EDITABLE_STATUSES",
+    "PAYABLE_STATUSES",
     "CreditRecord",
     "CreditTransition",
     "DocumentKind",
@@ -112,7 +113,10 @@ BOOKED_STATUSES = frozenset(
         Status.CREDITED,
     }
 )
-_PAYABLE_STATUSES = frozenset({Status.SENDING, Status.SENT, Status.PARTIALLY_PAID})
+#: The statuses of a booked document that may still be owed: payments are recorded, and a
+#: document is written off, in these only. An owed document (``Invoice.is_owed``) is in
+#: one of them; the SQL stores read an overdue list as one index range per status here.
+PAYABLE_STATUSES = (Status.SENDING, Status.SENT, Status.PARTIALLY_PAID)
 _CREDITABLE_STATUSES = BOOKED_STATUSES - {Status.CREDITED}
 
 #: The fields of a draft that ``Invoice.update`` may change.
@@ -362,11 +366,13 @@ class Invoice:
         currency's minor units and never below zero; a fully credited invoice owes
         nothing."""
         if self.status is Status.CREDITED:
-            return ZERO.quantize(self.totals.currency.exponent)
+            return ZERO.quantize(self.amounts.currency.exponent)
         return self._open_amount()
 
     def _open_amount(self) -> Decimal:
-        totals = self.totals
+        # the document-level amounts: a stored document's header keeps them, so what is
+        # owed is worked out without reading its lines
+        totals = self.amounts
         with arithmetic():
             rest = totals.payable - self.paid_amount - self.credited_amount
         # Credits are amounts at two decimals; what is owed is paid in the currency's
@@ -374,11 +380,18 @@ class Invoice:
         rest = round_money(rest, totals.currency)
         return max(rest, ZERO.quantize(rest))
 
+    @property
+    def is_owed(self) -> bool:
+        """Booked and still owed: in a payable status (``PAYABLE_STATUSES``) with an
+        ``outstanding`` amount above zero. A fully prepaid, paid, credited or written-off
+        document is not owed. Stores keep this per document, as it changes with booking,
+        payments and credits, so that they list overdue documents by it."""
+        return self.status in PAYABLE_STATUSES and self.outstanding > ZERO
+
     def is_overdue(self, today: date) -> bool:
-        """Booked, still owed, and past its due date on ``today`` (the derived filter)."""
-        return (
-            self.status in _PAYABLE_STATUSES and self.due_date < today and self.outstanding > ZERO
-        )
+        """Owed (``is_owed``) and past its due date on ``today``: the one definition of
+        the derived "overdue" filter, which every store's list follows."""
+        return self.due_date < today and self.is_owed
 
     def remaining_quantities(self) -> tuple[Decimal | None, ...]:
         """Per line, the quantity not yet credited (None for text and separator lines)."""
@@ -671,7 +684,7 @@ class Invoice:
         Raises InvoiceStateError on drafts, cancelled, credited, uncollectible or paid
         documents; ValidationError for a non-positive amount or an overpayment.
         """
-        self._require(_PAYABLE_STATUSES, "record a payment on")
+        self._require(PAYABLE_STATUSES, "record a payment on")
         currency = Currency.of(self.currency)
         value = parse_decimal(amount, "amount", places=currency.minor_units)
         check_date(paid_on, "paidOn")
@@ -697,7 +710,7 @@ class Invoice:
 
     def mark_uncollectible(self, at: datetime) -> Transition:
         """Write off what is still owed: → uncollectible."""
-        self._require(_PAYABLE_STATUSES, "mark uncollectible")
+        self._require(PAYABLE_STATUSES, "mark uncollectible")
         return Transition(
             self._next(at, status=Status.UNCOLLECTIBLE, uncollectible_at=at),
             InvoiceEvent(self.id, "marked_uncollectible", at),

@@ -48,7 +48,7 @@ from faktura.errors import FieldError, ValidationError, WireFormatError
 from faktura.exchange import AccountingVat
 from faktura.invoice import DocumentKind, Invoice, InvoiceSummary, Status
 from faktura.lines import Line, LineType, ProductLine
-from faktura.money import ZERO, parse_decimal
+from faktura.money import parse_decimal
 from faktura.references import NO_REFERENCES, DocumentReferences
 from faktura.terms import PaymentTerms, TermsKind
 from faktura.vat import VatCategory
@@ -509,30 +509,34 @@ def new_draft(data: object) -> NewDraft:
 
 
 def draft_command(request: CreateDraftRequest) -> NewDraft:
-    """The ``Billing.create_draft`` command of a parsed create-draft body."""
+    """The ``Billing.create_draft`` command of a parsed create-draft body: the fields the
+    body gives, by their domain names (a field left out or null takes the default)."""
+    given: dict[str, Any] = {
+        "lines": request.lines,
+        "issue_date": request.date,
+        "due_date": request.due_date,
+        "currency": request.currency,
+        "payment_terms": request.payment_terms,
+        "allowance_charges": request.allowance_charges,
+        "prices_include_vat": request.prices_include_vat,
+        "prepaid_amount": request.prepaid_amount,
+        "cash_increment": request.cash_rounding,
+        "vat_exemption_reason": request.vat_exemption_reason,
+        "customer_department_id": request.customer_department_id,
+        "customer_contact_id": request.customer_contact_id,
+        "reference": request.reference,
+        "our_reference": request.our_reference,
+        "references": request.references,
+        "description": request.description,
+        "notes": request.notes,
+        "delivery_date": request.delivery_date,
+        "period_start": request.period_start,
+        "period_end": request.period_end,
+        "deliver_to": request.deliver_to,
+    }
     return NewDraft(
         customer_id=request.customer_id,
-        lines=request.lines,
-        issue_date=request.date,
-        due_date=request.due_date,
-        currency=request.currency,
-        payment_terms=request.payment_terms,
-        allowance_charges=request.allowance_charges,
-        prices_include_vat=request.prices_include_vat,
-        prepaid_amount=request.prepaid_amount or ZERO,
-        cash_increment=request.cash_rounding,
-        vat_exemption_reason=request.vat_exemption_reason,
-        customer_department_id=request.customer_department_id,
-        customer_contact_id=request.customer_contact_id,
-        reference=request.reference,
-        our_reference=request.our_reference,
-        references=request.references,
-        description=request.description,
-        notes=request.notes,
-        delivery_date=request.delivery_date,
-        period_start=request.period_start,
-        period_end=request.period_end,
-        deliver_to=request.deliver_to,
+        **{name: value for name, value in given.items() if value is not None},
     )
 
 

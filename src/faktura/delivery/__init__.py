@@ -1,8 +1,9 @@
 """Delivery: the DeliveryChannel port, recipients, and the per-attempt delivery log.
 
-The channels themselves (``faktura.delivery.email``, ``.sproom``, ``.manual``) import
-their transports (smtplib, httpx) only when used; importing ``faktura.delivery`` stays
-free of I/O.
+The channels themselves (``faktura.delivery.email``, ``.einvoice``, ``.manual``) and the
+Sproom access point client (``.sproom``) import their transports (smtplib, httpx) only
+when used; importing ``faktura.delivery`` stays free of I/O. Delivery types are open
+keys (``DeliveryType``): a host's own channels register under keys of their own.
 """
 
 from faktura.delivery.channel import (

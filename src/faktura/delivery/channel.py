@@ -18,22 +18,43 @@ DeliveryOutcomeUnknown (a DeliveryUnavailable) says the document may or may not 
 arrived (the connection dropped after the whole message was handed over, the answer
 did not come in time). Nothing else may escape a channel; every implementation passes
 ``faktura.testing.channels.ChannelContract``.
+
+Delivery types are open keys: a channel serves one (``delivery_type``), a Billing is given
+its channels by key, and a send names the key. faktura's own channels serve
+``DeliveryType.EMAIL`` ("email"), ``DeliveryType.EINVOICE`` ("einvoice") and
+``DeliveryType.MANUAL`` ("manual"); a host registers its own under keys of its own
+(``Billing(store, channels={"fax": FaxChannel()})``). The reference API names the
+e-invoice channel after its access point, "sproom": that key is read as "einvoice"
+everywhere a delivery type enters (a send, a channel map, a stored attempt).
+
+>>> DeliveryType("einvoice") is DeliveryType.EINVOICE, DeliveryType("fax")
+(True, DeliveryType('fax'))
+>>> DeliveryType("sproom") is DeliveryType.EINVOICE
+True
+>>> try:
+...     DeliveryType("Fax machine")
+... except ValidationError as err:
+...     print(err.field, err.errors[0].rule)
+deliveryType pattern
 """
 
 from __future__ import annotations
 
 import enum
+import re
 from collections.abc import Callable, Mapping
 from datetime import datetime
-from typing import Protocol
+from typing import ClassVar, Protocol
 
 import attrs
 
-from faktura.errors import DeliveryUnavailable
+from faktura.errors import ConfigurationError, DeliveryUnavailable, ValidationError
 from faktura.invoice import Invoice
 from faktura.parties import Company, Customer
 
 __all__ = [
+    "BUILT_IN_TYPES",
+    "MAX_KEY_LENGTH",
     "DeliveryChannel",
     "DeliveryOutcomeUnknown",
     "DeliveryType",
@@ -43,6 +64,7 @@ __all__ = [
     "Receipt",
     "Recipient",
     "RecipientKind",
+    "channels_by_type",
 ]
 
 
@@ -58,12 +80,75 @@ class DeliveryOutcomeUnknown(DeliveryUnavailable):
     code = "delivery_outcome_unknown"
 
 
-class DeliveryType(enum.StrEnum):
-    """The delivery channels of the reference API (``deliveryType``)."""
+#: The longest delivery type key.
+MAX_KEY_LENGTH = 32
+_KEY = re.compile(rf"[a-z][a-z0-9_-]{{0,{MAX_KEY_LENGTH - 1}}}")
 
-    EMAIL = "email"
-    SPROOM = "sproom"
-    MANUAL = "manual"
+
+class DeliveryType(str):
+    """A delivery type (``deliveryType``): the key a channel serves and a send names.
+
+    A key is a lowercase ASCII identifier: a letter, then letters, digits, "_" or "-",
+    at most ``MAX_KEY_LENGTH`` characters. ``DeliveryType(key)`` checks it: anything else
+    is a ValidationError naming ``deliveryType`` (rule "pattern"; "type" for what is not
+    text). It is a ``str``, equal to its key; the built-in keys are the very constants
+    below (so ``is`` works for them; compare other keys with ``==``). "sproom", the
+    reference API's name of the e-invoice channel, is ``EINVOICE``. ``value`` is the key
+    as a plain ``str``.
+    """
+
+    __slots__ = ()
+
+    #: Email over SMTP (``faktura.delivery.email.EmailChannel``).
+    EMAIL: ClassVar[DeliveryType]
+    #: A Peppol e-invoice through an access point (``faktura.delivery.einvoice``).
+    EINVOICE: ClassVar[DeliveryType]
+    #: Delivered by hand (``faktura.delivery.manual.ManualChannel``).
+    MANUAL: ClassVar[DeliveryType]
+    #: The reference API's name of ``EINVOICE`` (its "Sproom e-invoicing"): the same key.
+    SPROOM: ClassVar[DeliveryType]
+
+    def __new__(cls, key: object) -> DeliveryType:
+        if isinstance(key, DeliveryType):
+            return key
+        if not isinstance(key, str):
+            raise ValidationError("must be text", field="deliveryType", rule="type")
+        known = _KNOWN.get(key)
+        if known is not None:
+            return known
+        if _KEY.fullmatch(key) is None:
+            raise ValidationError(
+                f"must be a delivery type such as email, einvoice or manual: a lowercase "
+                f"key (a letter, then letters, digits, _ or -, at most {MAX_KEY_LENGTH} "
+                f"characters), not {key[: MAX_KEY_LENGTH + 8]!r}",
+                field="deliveryType",
+                rule="pattern",
+            )
+        return super().__new__(cls, key)
+
+    def __repr__(self) -> str:
+        return f"DeliveryType({str.__repr__(self)})"
+
+    @property
+    def value(self) -> str:
+        """The key as a plain ``str``."""
+        return str.__str__(self)
+
+
+DeliveryType.EMAIL = str.__new__(DeliveryType, "email")
+DeliveryType.EINVOICE = str.__new__(DeliveryType, "einvoice")
+DeliveryType.MANUAL = str.__new__(DeliveryType, "manual")
+DeliveryType.SPROOM = DeliveryType.EINVOICE
+#: faktura's own delivery types, in the order they are listed.
+BUILT_IN_TYPES: tuple[DeliveryType, ...] = (
+    DeliveryType.EMAIL,
+    DeliveryType.EINVOICE,
+    DeliveryType.MANUAL,
+)
+_KNOWN: dict[str, DeliveryType] = {
+    **{key.value: key for key in BUILT_IN_TYPES},
+    "sproom": DeliveryType.EINVOICE,
+}
 
 
 class RecipientKind(enum.StrEnum):
@@ -147,12 +232,14 @@ class DeliveryChannel(Protocol):
 
     @property
     def delivery_type(self) -> DeliveryType:
-        """Which ``deliveryType`` this channel serves."""
+        """The delivery type (the key) this channel serves."""
         ...
 
     @property
     def recipient_kind(self) -> RecipientKind:
-        """The kind of recipient address the channel needs."""
+        """The kind of recipient address the channel needs: a send resolves the recipient
+        by it (email: the override, the contact's, the customer's address; Peppol: the
+        override EAN, the department's, the customer's EAN or CVR; none: the customer)."""
         ...
 
     def prepare(self, recipient: Recipient) -> None:
@@ -177,3 +264,26 @@ class PreflightCheck(Protocol):
         """Refuse what ``deliver`` would refuse for ``message`` (headers, names, sizes,
         formats), without sending anything. Raises DeliveryRejected."""
         ...
+
+
+def channels_by_type(
+    channels: Mapping[str, DeliveryChannel],
+) -> dict[DeliveryType, DeliveryChannel]:
+    """The channels a Billing is given, by delivery type: each key must be a delivery type
+    (``DeliveryType``; "sproom" is "einvoice") and the one its channel serves, and no
+    type given twice; ConfigurationError naming the key otherwise."""
+    found: dict[DeliveryType, DeliveryChannel] = {}
+    for name, channel in channels.items():
+        try:
+            key = DeliveryType(name)
+        except ValidationError as err:
+            raise ConfigurationError(
+                f"channels: {name!r} is not a delivery type ({err.errors[0].message})"
+            ) from None
+        served = channel.delivery_type
+        if served != key:
+            raise ConfigurationError(f"channels: {name!r} maps to a channel for {str(served)!r}")
+        if key in found:
+            raise ConfigurationError(f"channels: {key.value!r} is given twice (as {name!r} too)")
+        found[key] = channel
+    return found

@@ -19,6 +19,9 @@ The summary a user sees (DeliveryStatus) is derived from the attempts, never sto
 ``dedup_id`` names the document's copy on the wire (the email's Message-ID is made from
 it). A retry after an ``unknown`` attempt of the same channel and recipient inherits it,
 so a second copy is recognisably the same message.
+
+An attempt's ``delivery_type`` is any delivery type key (a host's own channels' too); an
+attempt an earlier version recorded as "sproom" reads back as ``DeliveryType.EINVOICE``.
 """
 
 from __future__ import annotations
@@ -29,7 +32,7 @@ from datetime import datetime
 
 import attrs
 
-from faktura.delivery.channel import DeliveryType, ProviderEvent, Recipient
+from faktura.delivery.channel import DeliveryType, ProviderEvent, Recipient, RecipientKind
 from faktura.issued import ArchiveKind
 
 __all__ = [
@@ -82,7 +85,9 @@ class DeliveryAttempt:
     company_id: str
     invoice_id: str
     sequence: int
-    delivery_type: DeliveryType
+    #: Checked and read as a DeliveryType ("sproom", as earlier versions stored the
+    #: e-invoice type, is EINVOICE).
+    delivery_type: DeliveryType = attrs.field(converter=DeliveryType)
     recipient: Recipient
     started_at: datetime
     state: AttemptState = AttemptState.PENDING
@@ -199,7 +204,7 @@ class SendResult:
     the attempt it made (or, for a repeated idempotency key, the stored one)."""
 
     success: bool
-    delivery_type: DeliveryType
+    delivery_type: DeliveryType = attrs.field(converter=DeliveryType)
     attempt: DeliveryAttempt
     number: str | None
 
@@ -209,7 +214,15 @@ class SendResult:
         return self.attempt.state is AttemptState.UNKNOWN
 
     @property
-    def sproom_document_id(self) -> str | None:
-        if self.delivery_type is DeliveryType.SPROOM:
+    def access_point_document_id(self) -> str | None:
+        """The access point's id of the document when it went out as a Peppol e-invoice
+        (the reference API's ``sproomDocumentId``), else None; every channel's reference
+        is ``attempt.provider_reference``."""
+        if self.attempt.recipient.kind is RecipientKind.PEPPOL:
             return self.attempt.provider_reference
         return None
+
+    @property
+    def sproom_document_id(self) -> str | None:
+        """``access_point_document_id`` by the reference API's name."""
+        return self.access_point_document_id

@@ -1,5 +1,10 @@
-"""E-invoicing through a Peppol access point: the AccessPoint port, Sproom over HTTP,
-and EInvoiceChannel, which hands the UBL document to the access point.
+"""The Sproom access point over HTTP: ``SproomAccessPoint``, an AccessPoint
+(``faktura.delivery.einvoice``) for the e-invoice channel to hand documents to.
+
+The channel itself is vendor-neutral and lives in ``faktura.delivery.einvoice``
+(``EInvoiceChannel``, ``AccessPoint``, ``PROVIDER_STATUSES``, ``FAILED_STATUSES``); this
+module still answers those names (``from faktura.delivery.sproom import
+EInvoiceChannel`` keeps working), without a warning: they are the same objects.
 
 The HTTP shape ``SproomAccessPoint`` speaks (JSON answers; ``Authorization: Bearer
 <api_token>`` on every request). The recipient lookup follows Sproom's published API
@@ -36,22 +41,21 @@ import hashlib
 import time
 from collections.abc import Mapping
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-from faktura.delivery.channel import (
-    DeliveryType,
-    OutgoingDocument,
-    ProviderEvent,
-    Receipt,
-    Recipient,
-    RecipientKind,
-)
+from faktura.delivery.channel import ProviderEvent, Recipient
+
+# The e-invoice channel's names, answered where they were before it got a module of its
+# own (re-exported: ``X as X``).
+from faktura.delivery.einvoice import FAILED_STATUSES as FAILED_STATUSES
+from faktura.delivery.einvoice import PROVIDER_STATUSES as PROVIDER_STATUSES
+from faktura.delivery.einvoice import AccessPoint as AccessPoint
+from faktura.delivery.einvoice import EInvoiceChannel as EInvoiceChannel
 from faktura.errors import (
     ConfigurationError,
     DeliveryRejected,
     DeliveryUnavailable,
-    FakturaError,
     ValidationError,
 )
 
@@ -59,11 +63,7 @@ if TYPE_CHECKING:
     import httpx
 
 __all__ = [
-    "FAILED_STATUSES",
-    "PROVIDER_STATUSES",
     "SPROOM_SCHEMES",
-    "AccessPoint",
-    "EInvoiceChannel",
     "SproomAccessPoint",
     "idempotency_key",
     "parse_status_event",
@@ -73,51 +73,7 @@ __all__ = [
 #: Sproom's names of the ISO 6523 ICD schemes faktura addresses.
 SPROOM_SCHEMES: Mapping[str, str] = {"0088": "GLN", "0184": "DK:CVR"}
 
-#: A provider's document status (case-insensitive) → the status faktura records:
-#: "pending" (at the access point, on its way), "delivered" (handed to the recipient's
-#: access point), "accepted" (the recipient accepted it), "rejected" (the recipient
-#: refused it), "failed" (the access point could not deliver it). Anything else is
-#: recorded as "unknown"; the provider's own word is kept in ``details["providerStatus"]``.
-PROVIDER_STATUSES: Mapping[str, str] = {
-    "received": "pending",
-    "queued": "pending",
-    "pending": "pending",
-    "processing": "pending",
-    "sent": "delivered",
-    "delivered": "delivered",
-    "accepted": "accepted",
-    "approved": "accepted",
-    "rejected": "rejected",
-    "declined": "rejected",
-    "failed": "failed",
-    "undeliverable": "failed",
-    "error": "failed",
-}
-#: The recorded statuses that mean the document did not reach (or was refused by) its
-#: recipient: Billing marks the delivery failed on these.
-FAILED_STATUSES = frozenset({"rejected", "failed"})
-
 _RETRYABLE_STATUS = frozenset({408, 429})
-
-
-class AccessPoint(Protocol):
-    """A Peppol access point: who can receive, hand a document over, ask its status.
-
-    Every method raises DeliveryRejected (refused for good) or DeliveryUnavailable (the
-    access point cannot be reached or is busy now), nothing else.
-    """
-
-    def lookup(self, recipient: Recipient) -> bool:
-        """Whether ``recipient`` is a participant registered to receive e-invoices."""
-        ...
-
-    def submit(self, ubl: bytes, recipient: Recipient) -> str:
-        """Hand the UBL document over for ``recipient``; the access point's document id."""
-        ...
-
-    def status(self, document_id: str) -> ProviderEvent:
-        """The document's latest status (see ``PROVIDER_STATUSES``)."""
-        ...
 
 
 def participant_id(recipient: Recipient) -> str:
@@ -345,78 +301,3 @@ def _rejected(what: str, response: httpx.Response) -> DeliveryRejected:
             " check api_token: retrying will not help"
         )
     return DeliveryRejected(f"{what}: refused with HTTP {code}{_explain(response)}")
-
-
-class EInvoiceChannel:
-    """Delivers documents as Peppol BIS Billing 3.0 UBL through an AccessPoint
-    (``deliveryType`` "sproom").
-
-    ``max_size`` (bytes, None for no limit) refuses a larger UBL document, in ``check``
-    (before anything is booked) as in ``deliver``. Exactly once at the access point: the
-    submission's Idempotency-Key is a function of the recipient and the (archived, so
-    unchanging) document, so a retry after any failure or unknown outcome names the
-    document the first submission created.
-    """
-
-    def __init__(self, access_point: AccessPoint, max_size: int | None = None) -> None:
-        if max_size is not None and (
-            isinstance(max_size, bool) or not isinstance(max_size, int) or max_size < 1
-        ):
-            raise ConfigurationError(f"max_size must be a positive number of bytes: {max_size!r}")
-        self.access_point = access_point
-        self.max_size = max_size
-
-    @property
-    def delivery_type(self) -> DeliveryType:
-        return DeliveryType.SPROOM
-
-    @property
-    def recipient_kind(self) -> RecipientKind:
-        return RecipientKind.PEPPOL
-
-    def prepare(self, recipient: Recipient) -> None:
-        """Ask the access point whether the recipient can receive e-invoices.
-
-        Raises DeliveryRejected for a recipient that is not a registered Peppol
-        participant, DeliveryUnavailable when the access point cannot answer now.
-        """
-        if recipient.kind is not RecipientKind.PEPPOL:
-            raise DeliveryRejected(
-                f"the e-invoice channel cannot deliver to a {recipient.kind.value} recipient"
-            )
-        if not self.access_point.lookup(recipient):
-            raise DeliveryRejected(
-                f"{recipient.display()} ({recipient.name}) is not registered to receive e-invoices"
-            )
-
-    def check(self, message: OutgoingDocument) -> None:
-        """What ``deliver`` checks before it submits, without the network: the recipient
-        kind, the UBL made, its size within ``max_size``. Raises DeliveryRejected."""
-        self._document(message)
-
-    def deliver(self, message: OutgoingDocument) -> Receipt:
-        """Submit the document's UBL; the Receipt's reference is the access point's id.
-
-        Raises DeliveryRejected (the document or recipient is refused, the UBL cannot be
-        made or is too large) or DeliveryUnavailable (the access point cannot be reached
-        now).
-        """
-        ubl = self._document(message)
-        return Receipt(provider_reference=self.access_point.submit(ubl, message.recipient))
-
-    def _document(self, message: OutgoingDocument) -> bytes:
-        recipient = message.recipient
-        if recipient.kind is not RecipientKind.PEPPOL:
-            raise DeliveryRejected(
-                f"the e-invoice channel cannot deliver to a {recipient.kind.value} recipient"
-            )
-        try:
-            ubl = message.ubl()
-        except FakturaError as err:
-            raise DeliveryRejected(f"the e-invoice cannot be made: {err.message}") from err
-        if self.max_size is not None and len(ubl) > self.max_size:
-            raise DeliveryRejected(
-                f"the e-invoice is {len(ubl)} bytes, more than max_size {self.max_size} "
-                "bytes allows"
-            )
-        return ubl

@@ -5,9 +5,17 @@ reference API's ``success``, ``deliveryType``, ``sproomDocumentId``, plus the nu
 attempt it made); "Get the delivery status" answers a DeliveryStatusResponse: the
 summary and the per-attempt log.
 
+``deliveryType`` is a delivery type key: faktura's (email, einvoice, manual) or one a
+host registered a channel under. The reference API's names (Email, Sproom, Manual) are
+taken in any case, as are faktura's own keys; any other key is taken as it is (keys are
+lower case). The wire speaks the reference API's names: the e-invoice delivery type is
+answered as "sproom" (as its ``sproomDocumentId``), wherever a delivery type is answered.
+
 >>> request = parse_send_request({"deliveryType": "Manual"})
 >>> request.delivery_type, request.update_customer_record
 ('manual', False)
+>>> wire_delivery_type(DeliveryType("einvoice")), wire_delivery_type(DeliveryType("fax"))
+('sproom', 'fax')
 """
 
 from __future__ import annotations
@@ -16,7 +24,7 @@ import datetime as dt
 
 import attrs
 
-from faktura.delivery.channel import DeliveryType
+from faktura.delivery.channel import BUILT_IN_TYPES, MAX_KEY_LENGTH, DeliveryType
 from faktura.delivery.log import DeliveryAttempt, DeliveryStatus, SendResult
 from faktura.wire import structure, unstructure
 
@@ -31,22 +39,38 @@ __all__ = [
     "delivery_status_to_wire",
     "parse_send_request",
     "send_result_to_wire",
+    "wire_delivery_type",
 ]
 
 
-#: The delivery types as answered: one spelling, lower case.
-_ANSWERED = [t.value for t in DeliveryType]
-#: What ``deliveryType`` takes: any case; listed are faktura's spelling and the
-#: reference API's (Email, Sproom e-invoicing, Manual).
-_ACCEPTED = [*_ANSWERED, *(name.title() for name in _ANSWERED)]
+#: The built-in delivery types as answered: one spelling, lower case, the e-invoice one
+#: by the reference API's name.
+_ANSWERED = ["email", "sproom", "manual"]
+#: The names taken in any case: faktura's built-in keys and the reference API's names.
+_ANY_CASE = frozenset({*(t.value for t in BUILT_IN_TYPES), *_ANSWERED})
+_KEY_PATTERN = f"^[a-z][a-z0-9_-]{{0,{MAX_KEY_LENGTH - 1}}}$"
+#: The OpenAPI words of a delivery type the wire answers.
+_ANSWERED_METADATA = {
+    "pattern": _KEY_PATTERN,
+    "maxLength": MAX_KEY_LENGTH,
+    "description": "The delivery channel: email, sproom (e-invoicing) or manual, or the "
+    "key of a channel the host registered (always in lower case)",
+}
 
 
 def _one_spelling(value: str) -> str:
-    """A known delivery type in any case as its one spelling ("Email" → "email"); any
-    other value as it is (the send refuses it, naming ``deliveryType``)."""
-    if isinstance(value, str) and value.lower() in _ANSWERED:
+    """A built-in delivery type or a reference API name in any case as its one spelling
+    ("Email" → "email", "SPROOM" → "sproom"); any other value as it is (the send checks
+    it, naming ``deliveryType``)."""
+    if isinstance(value, str) and value.lower() in _ANY_CASE:
         return value.lower()
     return value
+
+
+def wire_delivery_type(delivery_type: DeliveryType) -> str:
+    """A delivery type as the wire answers it: the key, the e-invoice type by the reference
+    API's name "sproom"."""
+    return "sproom" if delivery_type is DeliveryType.EINVOICE else delivery_type.value
 
 
 @attrs.frozen
@@ -56,9 +80,11 @@ class SendRequest:
     delivery_type: str = attrs.field(
         converter=_one_spelling,
         metadata={
-            "enum": _ACCEPTED,
-            "description": "Delivery channel: email, sproom (Sproom e-invoicing) or "
-            "manual, in any case (the reference API's Email, Sproom and Manual too)",
+            "pattern": f"^[A-Za-z][A-Za-z0-9_-]{{0,{MAX_KEY_LENGTH - 1}}}$",
+            "maxLength": MAX_KEY_LENGTH,
+            "description": "Delivery channel: email, sproom (Sproom e-invoicing; einvoice "
+            "is the same) or manual, in any case (the reference API's Email, Sproom and "
+            "Manual too), or the key of a channel the host registered (in lower case)",
         },
     )
     override_email: str | None = None
@@ -91,7 +117,7 @@ class AttemptWire:
     """One delivery attempt of the log."""
 
     attempt: int
-    delivery_type: str = attrs.field(metadata={"enum": _ANSWERED})
+    delivery_type: str = attrs.field(metadata=_ANSWERED_METADATA)
     recipient: str
     recipient_name: str
     state: str
@@ -109,7 +135,7 @@ class DeliverySummaryWire:
     """The aggregate send summary."""
 
     state: str
-    delivery_type: str | None = attrs.field(metadata={"enum": _ANSWERED})
+    delivery_type: str | None = attrs.field(metadata=_ANSWERED_METADATA)
     recipient: str | None
     attempts: int
     last_attempt_at: dt.datetime | None
@@ -131,13 +157,7 @@ class SendResponse:
     """ "Invoice send accepted": the reference API's fields, then the number and the attempt."""
 
     success: bool
-    delivery_type: str = attrs.field(
-        metadata={
-            "enum": _ANSWERED,
-            "description": "The delivery channel the document was sent through (always "
-            "in lower case)",
-        }
-    )
+    delivery_type: str = attrs.field(metadata=_ANSWERED_METADATA)
     sproom_document_id: str | None
     number: str | None
     attempt: AttemptWire
@@ -152,7 +172,7 @@ def attempt_to_wire(attempt: DeliveryAttempt) -> AttemptWire:
     """The wire value of one delivery attempt (an entry of the delivery log)."""
     return AttemptWire(
         attempt=attempt.sequence,
-        delivery_type=attempt.delivery_type.value,
+        delivery_type=wire_delivery_type(attempt.delivery_type),
         recipient=attempt.recipient.display(),
         recipient_name=attempt.recipient.name,
         state=attempt.state.value,
@@ -176,7 +196,7 @@ def delivery_status_to_wire(status: DeliveryStatus) -> dict[str, object]:
             invoice_id=status.invoice_id,
             summary=DeliverySummaryWire(
                 state=status.state.value,
-                delivery_type=last.delivery_type.value if last else None,
+                delivery_type=wire_delivery_type(last.delivery_type) if last else None,
                 recipient=last.recipient.display() if last else None,
                 attempts=len(status.attempts),
                 last_attempt_at=last.started_at if last else None,
@@ -193,8 +213,8 @@ def send_result_to_wire(result: SendResult) -> dict[str, object]:
     return unstructure(  # type: ignore[no-any-return]
         SendResponse(
             success=result.success,
-            delivery_type=result.delivery_type.value,
-            sproom_document_id=result.sproom_document_id,
+            delivery_type=wire_delivery_type(result.delivery_type),
+            sproom_document_id=result.access_point_document_id,
             number=result.number,
             attempt=attempt_to_wire(result.attempt),
         )

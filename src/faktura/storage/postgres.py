@@ -47,7 +47,13 @@ from faktura.errors import (
     NumberingError,
     StorageError,
 )
-from faktura.invoice import DocumentKind, Invoice, InvoiceEvent, InvoiceSummary
+from faktura.invoice import (
+    PAYABLE_STATUSES,
+    DocumentKind,
+    Invoice,
+    InvoiceEvent,
+    InvoiceSummary,
+)
 from faktura.issued import ArchivedDocument, ArchiveKind, sha256
 from faktura.parties import Company, Customer
 from faktura.ports import OVERDUE, InvoiceQuery, ListResult
@@ -63,7 +69,7 @@ if TYPE_CHECKING:
 __all__ = ["SCHEMA_VERSION", "PostgresHostStore", "PostgresStore", "PostgresUnitOfWork"]
 
 #: The schema version this faktura reads and writes.
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 INSTALL_HINT = "pip install 'faktura[postgres]'"
 # Two int4 keys for pg_advisory_xact_lock: faktura's, and the schema being migrated.
 _MIGRATION_LOCK = 0x66616B74  # "fakt"
@@ -124,9 +130,34 @@ def _retryable(exc: Exception, state: str) -> bool:
 
 # -- schema ---------------------------------------------------------------------------
 
+
+def _mark_owed(conn: Connection) -> None:
+    """Set the ``owed`` column (version 6) of the documents there: ``Invoice.is_owed``,
+    worked out by Python from each document in a payable status (what is owed is decimal
+    arithmetic on its amounts, payments and credits; headers moved apart in version 5
+    keep no amounts, which are then added up from the lines)."""
+    statuses = [status.value for status in PAYABLE_STATUSES]
+    owed: list[tuple[str, str]] = []
+    # a server-side cursor: the documents are read a batch at a time, not all at once
+    with conn.cursor(name="faktura_owed") as cursor:
+        cursor.execute(
+            "SELECT company_id, id, doc, lines::text FROM invoices WHERE status = ANY(%s)",
+            (statuses,),
+        )
+        for company_id, invoice_id, doc, lines in cursor:
+            if loads_invoice(doc, lines, invoice_id).is_owed:
+                owed.append((company_id, invoice_id))
+    with conn.cursor() as cursor:
+        cursor.executemany(
+            "UPDATE invoices SET owed = true WHERE company_id = %s AND id = %s", owed
+        )
+
+
+# A step of a migration: a statement, or a function that works out what SQL cannot.
+_Step = LiteralString | Callable[["Connection"], None]
 # Migration N brings the schema from version N-1 to N; ``{trgm}`` is the schema pg_trgm
 # lives in (it may already be installed elsewhere in the database).
-_MIGRATIONS: dict[int, tuple[LiteralString, ...]] = {
+_MIGRATIONS: dict[int, tuple[_Step, ...]] = {
     1: (
         """CREATE TABLE companies (
             id text COLLATE "C" PRIMARY KEY,
@@ -305,6 +336,20 @@ _MIGRATIONS: dict[int, tuple[LiteralString, ...]] = {
         "UPDATE invoices SET lines = doc -> 'lines', doc = doc - 'lines'",
         "ALTER TABLE invoices ALTER COLUMN lines SET NOT NULL",
     ),
+    # whether each document is still owed (Invoice.is_owed: a payable status and an
+    # outstanding amount above zero), written by the store with every document and
+    # worked out by Python for those already there. invoices_overdue holds the owed
+    # documents only, in list order per status, with their due date: an overdue list's
+    # page and bounded count read its ranges in order and compare the due date in the
+    # index (invoices_by_due, which the count read before, would make a page sort).
+    6: (
+        "ALTER TABLE invoices ADD COLUMN owed boolean NOT NULL DEFAULT false",
+        _mark_owed,
+        "DROP INDEX invoices_by_due",
+        """CREATE INDEX invoices_overdue
+            ON invoices (company_id, kind, status, issue_date DESC, id DESC)
+            INCLUDE (due_date) WHERE owed""",
+    ),
 }
 
 
@@ -340,8 +385,9 @@ def _check_version(version: int, *, migrate_hint: bool) -> None:
         )
 
 
-def _migrate(conn: Connection) -> None:
-    """Create or migrate the schema: one transaction, serialized by an advisory lock."""
+def _migrate(conn: Connection, upto: int = SCHEMA_VERSION) -> None:
+    """Create or migrate the schema: one transaction, serialized by an advisory lock.
+    ``upto`` is the version to stop at (a test builds an older schema with it)."""
     from psycopg import sql
 
     with conn.transaction():
@@ -356,12 +402,15 @@ def _migrate(conn: Connection) -> None:
         )
         version = _installed_version(conn) or 0
         _check_version(version, migrate_hint=False)
-        if version >= SCHEMA_VERSION:
+        if version >= upto:
             return
         trgm = _trigram_schema(conn)
-        for target in range(version + 1, SCHEMA_VERSION + 1):
-            for statement in _MIGRATIONS[target]:
-                conn.execute(sql.SQL(statement).format(trgm=sql.Identifier(trgm)))
+        for target in range(version + 1, upto + 1):
+            for step in _MIGRATIONS[target]:
+                if callable(step):
+                    step(conn)
+                else:
+                    conn.execute(sql.SQL(step).format(trgm=sql.Identifier(trgm)))
             conn.execute("INSERT INTO schema_version (version) VALUES (%s)", (target,))
 
 
@@ -1083,6 +1132,7 @@ def _invoice_values(invoice: Invoice) -> tuple[Any, ...]:
         invoice.customer_id,
         invoice.issue_date,
         invoice.due_date,
+        invoice.is_owed,
         invoice.number,
         invoice.description,
         invoice.version,
@@ -1105,8 +1155,10 @@ def invoice_arms(
     if query.status == OVERDUE:
         if query.today is None:
             return None
+        # Invoice.is_overdue: owed (a payable status, and the owed column the store
+        # writes with every document) and due before today
         statuses = [s.value for s in OVERDUE_STATUSES]
-        due = (" AND due_date < %s", query.today)
+        due = (" AND owed AND due_date < %s", query.today)
     elif query.status is not None:
         statuses = [str(query.status)]
     search: tuple[LiteralString, Any] | None = None
@@ -1186,8 +1238,8 @@ class _Invoices:
         # ON CONFLICT keeps the transaction usable: a duplicate is an answer, not a failure
         added = self.uow.run(
             "INSERT INTO invoices (company_id, id, kind, status, customer_id, issue_date,"
-            " due_date, number, description, version, search, doc, summary, lines)"
-            " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s::jsonb, %s::jsonb,"
+            " due_date, owed, number, description, version, search, doc, summary, lines)"
+            " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s::jsonb, %s::jsonb,"
             " %s::jsonb) ON CONFLICT DO NOTHING",
             (invoice.company_id, invoice.id, *_invoice_values(invoice), dumps_lines(invoice)),
             action="add an invoice",
@@ -1208,7 +1260,8 @@ class _Invoices:
         lines: LiteralString = ", lines = %s::jsonb" if lines_changed else ""
         updated = self.uow.run(
             "UPDATE invoices SET kind = %s, status = %s, customer_id = %s, issue_date = %s,"
-            " due_date = %s, number = %s, description = %s, version = %s, search = %s,"
+            " due_date = %s, owed = %s, number = %s, description = %s, version = %s,"
+            " search = %s,"
             " doc = %s::jsonb, summary = %s::jsonb" + lines + " WHERE company_id = %s"
             " AND id = %s AND version = %s",
             (

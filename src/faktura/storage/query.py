@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from faktura.invoice import Invoice, Status
+from faktura.invoice import PAYABLE_STATUSES, Invoice
 from faktura.ports import OVERDUE, InvoiceQuery
 
 __all__ = [
@@ -19,8 +19,11 @@ __all__ = [
     "search_text",
 ]
 
-#: The statuses of a document that is booked and still owed.
-OVERDUE_STATUSES = (Status.SENDING, Status.SENT, Status.PARTIALLY_PAID)
+#: The statuses an overdue document can have: it is owed (``Invoice.is_owed``), so it is
+#: in a payable status. Not a second definition: the SQL stores read one index range per
+#: status here and keep only the rows whose ``owed`` column (``Invoice.is_owed``, written
+#: with every document) is set and whose due date is before today.
+OVERDUE_STATUSES = PAYABLE_STATUSES
 
 
 def search_text(invoice: Invoice) -> str:
@@ -35,9 +38,7 @@ def matches(invoice: Invoice, query: InvoiceQuery) -> bool:
     if query.customer_id is not None and invoice.customer_id != query.customer_id:
         return False
     if query.status == OVERDUE:
-        if invoice.status not in OVERDUE_STATUSES:
-            return False
-        if query.today is None or not invoice.due_date < query.today:
+        if query.today is None or not invoice.is_overdue(query.today):
             return False
     elif query.status is not None and invoice.status != query.status:
         return False

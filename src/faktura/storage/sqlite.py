@@ -932,6 +932,7 @@ _COLUMNS = (
     "customer_id",
     "issue_date",
     "due_date",
+    "owed",
     "number",
     "description",
     "search",
@@ -939,21 +940,23 @@ _COLUMNS = (
     "doc",
     "summary",
 )
-#: The columns queries filter on (indexed, or feeding the search index).
-_INDEXED = _COLUMNS[:8]
+#: The columns queries filter on (indexed, feeding the search index, or ``owed``).
+_INDEXED = _COLUMNS[: _COLUMNS.index("search") + 1]
 _ALWAYS_WRITTEN = ("version", "doc", "summary")
 _KIND, _ISSUE_DATE = _COLUMNS.index("kind"), _COLUMNS.index("issue_date")
 
 
 def _invoice_columns(invoice: Invoice) -> tuple[object, ...]:
-    """kind, status, customer_id, issue_date, due_date, number, description, search,
-    version, doc (the header: its lines are kept in ``invoice_lines``), summary"""
+    """kind, status, customer_id, issue_date, due_date, owed (``Invoice.is_owed``, 1 or
+    0), number, description, search, version, doc (the header: its lines are kept in
+    ``invoice_lines``), summary"""
     return (
         invoice.kind.value,
         invoice.status.value,
         invoice.customer_id,
         invoice.issue_date.isoformat(),
         invoice.due_date.isoformat(),
+        int(invoice.is_owed),
         invoice.number,
         invoice.description,
         search_text(invoice),
@@ -1050,10 +1053,12 @@ def _invoice_arms(company_id: str, query: InvoiceQuery, code: int | None) -> lis
     if query.status == OVERDUE:
         if query.today is None:
             return None
+        # Invoice.is_overdue: due before today and owed (a payable status, and the owed
+        # column the store writes with every document). The unary + keeps SQLite on the
+        # status index in list order (an index with the due date would find the rows,
+        # then sort them all); the due date, early in the row, is compared first.
         statuses = [status.value for status in OVERDUE_STATUSES]
-        # the unary + keeps SQLite on the status index in list order (an index with the
-        # due date would find the rows, then sort them all)
-        due = ["+due_date < ?", query.today.isoformat()]
+        due = ["+due_date < ? AND owed = 1", query.today.isoformat()]
     elif query.status is not None:
         statuses = [str(query.status)]
     needle = query.search.lower() if query.search else None
@@ -1142,8 +1147,8 @@ class _Invoices:
     def add(self, invoice: Invoice) -> None:
         row = self.uow._write_row(
             "INSERT INTO invoices (company_id, id, kind, status, customer_id, issue_date, "
-            "due_date, number, description, search, version, doc, summary, list_key) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING row_id",
+            "due_date, owed, number, description, search, version, doc, summary, list_key) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING row_id",
             (invoice.company_id, invoice.id, *_invoice_columns(invoice), self._key(invoice)),
             on_integrity=self._taken(invoice),
         )

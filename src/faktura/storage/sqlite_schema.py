@@ -31,6 +31,7 @@ __all__ = [
     "list_key_day",
     "list_key_day_end",
     "list_key_day_of",
+    "mark_owed",
     "prepare",
     "recount_invoices",
     "search_key",
@@ -521,6 +522,43 @@ def _search_in_list_order(conn: sqlite3.Connection) -> None:
         conn.execute(statement)
 
 
+def mark_owed(conn: sqlite3.Connection) -> None:
+    """Set every document's ``owed`` (version 9) from its stored header and payments:
+    after the migration that adds it, or after documents were loaded without the store
+    (a bulk load). A row that cannot be decoded is a StorageError naming it."""
+    from faktura.invoice import PAYABLE_STATUSES
+    from faktura.storage import codec
+
+    conn.execute("UPDATE invoices SET owed = 0 WHERE owed != 0")
+    statuses = [status.value for status in PAYABLE_STATUSES]
+    rows = conn.execute(
+        "SELECT row_id, id, doc, lines FROM invoices JOIN invoice_lines USING (row_id) "
+        f"WHERE status IN ({', '.join('?' * len(statuses))})",
+        statuses,
+    )
+    # the header keeps the amounts: the lines are passed on, not decoded
+    owed = [
+        (row_id,)
+        for row_id, invoice_id, doc, lines in rows
+        if codec.loads_invoice(doc, lines, invoice_id).is_owed
+    ]
+    conn.executemany("UPDATE invoices SET owed = 1 WHERE row_id = ?", owed)
+
+
+def _owed(conn: sqlite3.Connection) -> None:
+    """Version 9: whether each document is still owed, what an overdue list filters on.
+
+    ``owed`` is ``Invoice.is_owed`` (1 or 0): booked in a payable status with something
+    outstanding (payable − paid − credited, in the currency's minor units). The store
+    writes it with every document, as booking, payments and credits change it; for the
+    documents already there it is worked out here, by Python, since it is decimal
+    arithmetic on the document. An overdue list reads its statuses' ranges of
+    ``invoices_by_status`` and keeps the owed rows due before today: no new index.
+    """
+    conn.execute("ALTER TABLE invoices ADD COLUMN owed INTEGER NOT NULL DEFAULT 0")
+    mark_owed(conn)
+
+
 #: The steps from an empty file to the current schema; step ``n`` makes version ``n + 1``.
 MIGRATIONS: Sequence[Migration] = (
     _DOCUMENTS,
@@ -531,6 +569,7 @@ MIGRATIONS: Sequence[Migration] = (
     _list_counts,
     _lines_apart,
     _search_in_list_order,
+    _owed,
 )
 #: The schema version this faktura writes.
 LATEST = len(MIGRATIONS)

@@ -32,7 +32,14 @@ from hypothesis import strategies as st
 from faktura.apikeys import ApiKey
 from faktura.delivery.channel import DeliveryType, ProviderEvent, Recipient, RecipientKind
 from faktura.delivery.log import AttemptState, DeliveryAttempt
-from faktura.errors import ConflictError, NotFoundError, NumberingError, StorageError
+from faktura.errors import (
+    ConflictError,
+    InvoiceStateError,
+    NotFoundError,
+    NumberingError,
+    StorageError,
+    ValidationError,
+)
 from faktura.invoice import DocumentKind, Invoice, InvoiceEvent, Status
 from faktura.issued import ArchivedDocument, ArchiveKind, IssuedParties
 from faktura.lines import ProductLine
@@ -132,6 +139,88 @@ def add(store: Store, *invoices: Invoice) -> None:
         for invoice in invoices:
             uow.invoices.add(invoice)
         uow.commit()
+
+
+def payable(
+    invoice_id: str,
+    due_date: date,
+    prepaid: str = "0",
+    customer_id: str = "cu-1",
+    company_id: str = "co-a",
+) -> Invoice:
+    """A draft of 250.00 DKK (2 hours at 100.00, 25 % VAT) due on ``due_date``, of which
+    ``prepaid`` was paid in advance (prepaid amount, BT-113)."""
+    invoice, _ = Invoice.draft(
+        id=invoice_id,
+        company_id=company_id,
+        customer_id=customer_id,
+        issue_date=due_date - timedelta(days=8),
+        due_date=due_date,
+        currency="DKK",
+        payment_terms=PaymentTerms.net(8),
+        at=AT,
+        lines=[ProductLine("Hours", Decimal(2), Decimal("100.00"), VatCategory.S, Decimal(25))],
+        prepaid_amount=Decimal(prepaid),
+    )
+    return invoice
+
+
+#: What may happen to an invoice after it is drafted (``advance``).
+STEPS = (
+    "book",
+    "deliver",
+    "pay part",
+    "pay rest",
+    "credit part",
+    "credit rest",
+    "write off",
+    "cancel",
+)
+
+
+def advance(invoice: Invoice, step: str, serial: str) -> tuple[Invoice, Invoice | None]:
+    """``invoice`` after ``step`` (one of ``STEPS``), and the credit note draft a credit
+    makes. ``serial`` makes the number and credit note id unique. Raises
+    InvoiceStateError or ValidationError where the invoice refuses the step."""
+    if step == "book":
+        return invoice.book(f"N-{serial}", AT).invoice, None
+    if step == "deliver":
+        return invoice.mark_delivered(AT).invoice, None
+    if step in ("pay part", "pay rest"):
+        owed = invoice.outstanding
+        amount = owed if step == "pay rest" else (owed / 2).quantize(Decimal("0.01"))
+        return invoice.record_payment(amount, DAY, AT).invoice, None
+    if step in ("credit part", "credit rest"):
+        lines = [(0, Decimal(1))] if step == "credit part" else None
+        credited = invoice.credit(f"cn-{serial}", AT, DAY, lines)
+        return credited.invoice, credited.credit_note
+    if step == "write off":
+        return invoice.mark_uncollectible(AT).invoice, None
+    if step == "cancel":
+        return invoice.cancel(AT).invoice, None
+    raise ValueError(f"unknown step {step!r}")
+
+
+def past_due(today: date = DAY) -> list[Invoice]:
+    """Documents 60 days past due on ``today``, owed and not: booked and delivered (owed),
+    fully prepaid (not owed), paid in part (owed), half prepaid and credited beyond the
+    rest (not owed, yet still "sent"), with that credit note's draft, and a draft."""
+    due = today - timedelta(days=60)
+
+    def after(invoice: Invoice, *steps: str) -> list[Invoice]:
+        made: list[Invoice] = []
+        for n, step in enumerate(steps):
+            invoice, note = advance(invoice, step, f"{invoice.id}-{n}")
+            made += [note] if note is not None else []
+        return [invoice, *made]
+
+    return [
+        *after(payable("owed", due), "book", "deliver"),
+        *after(payable("prepaid", due, prepaid="250.00"), "book", "deliver"),
+        *after(payable("paid-in-part", due), "book", "pay part"),
+        *after(payable("credited", due, prepaid="150.00"), "book", "deliver", "credit part"),
+        payable("draft", due),
+    ]
 
 
 def attempt(
@@ -492,6 +581,133 @@ class StoreContract:
         # kept totals are exact whatever the bound
         for kept in ({}, {"status": Status.SENDING}, {"customer_id": "cu-1"}):
             assert total(count_bound=0, limit=2, **kept) == (2, 7, True)
+
+    # -- overdue: Invoice.is_overdue, in every store ---------------------------------------
+
+    def _write(self, store: Store, invoice: Invoice, step: str, serial: str) -> Invoice:
+        """``invoice`` after ``step``, read from the store and written back to it."""
+        with store.unit_of_work() as uow:
+            stored = uow.invoices.get(invoice.company_id, invoice.id, for_update=True)
+            following, _ = advance(stored, step, serial)
+            uow.invoices.update(following, stored.version)
+            uow.commit()
+        return following
+
+    def test_a_fully_prepaid_invoice_past_due_is_not_overdue(self, store: Store) -> None:
+        due = DAY - timedelta(days=60)
+        prepaid, owed = payable("inv-1", due, prepaid="250.00"), payable("inv-2", due)
+        add(store, prepaid, owed)
+        for invoice in (prepaid, owed):
+            for step in ("book", "deliver"):
+                invoice = self._write(store, invoice, step, invoice.id)
+
+        def overdue() -> list[str]:
+            with store.unit_of_work(readonly=True) as uow:
+                found = uow.invoices.list("co-a", InvoiceQuery(status=OVERDUE, today=DAY))
+            assert (found.total, found.exact) == (len(found.items), True)
+            return [i.id for i in found.items]
+
+        with store.unit_of_work(readonly=True) as uow:
+            stored = [uow.invoices.get("co-a", i) for i in ("inv-1", "inv-2")]
+        assert [(i.status, i.outstanding) for i in stored] == [
+            (Status.SENT, Decimal("0.00")),
+            (Status.SENT, Decimal("250.00")),
+        ]
+        assert [i.is_overdue(DAY) for i in stored] == [False, True]
+        assert overdue() == ["inv-2"]
+        # paid in part, it is still owed; paid in full, no longer
+        paid = self._write(store, stored[1], "pay part", "p1")
+        assert overdue() == ["inv-2"]
+        self._write(store, paid, "pay rest", "p2")
+        assert overdue() == []
+
+    def test_overdue_lists_exactly_the_overdue_documents(self, make_store: StoreFactory) -> None:
+        """For documents drafted, booked, delivered, paid, credited, written off or
+        cancelled through the store, an overdue list holds exactly those whose
+        ``is_overdue(today)`` is true, in list order."""
+        # mostly booked (and delivered) first, then any steps, some of them refused
+        plans = st.tuples(
+            st.sampled_from([("book",), ("book", "deliver"), ()]),
+            st.lists(st.sampled_from([*STEPS, "book note"]), max_size=3),
+        ).map(lambda plan: [*plan[0], *plan[1]])
+        documents = st.lists(
+            st.tuples(
+                st.integers(-90, 30),  # the due date, in days from DAY
+                st.sampled_from(["0", "100.00", "250.00"]),  # prepaid: none, part, all
+                st.sampled_from(["cu-1", "cu-2"]),
+                plans,
+                st.booleans(),  # each step on the document as read, or as written last
+            ),
+            min_size=1,
+            max_size=6,
+        )
+        queries = st.builds(
+            InvoiceQuery,
+            limit=st.just(100),
+            status=st.just(OVERDUE),
+            kind=st.sampled_from([DocumentKind.INVOICE, None]),
+            customer_id=st.sampled_from([None, "cu-2"]),
+            today=st.sampled_from([DAY - timedelta(days=30), DAY, DAY + timedelta(days=60)]),
+        )
+
+        @settings(max_examples=25, suppress_health_check=[HealthCheck.too_slow], deadline=None)
+        @given(documents, queries)
+        def check(specs: list[tuple[int, str, str, list[str], bool]], query: InvoiceQuery) -> None:
+            store = seeded(make_store())
+            try:
+                written: dict[str, Invoice] = {}
+                for n, (due, prepaid, customer_id, plan, read_first) in enumerate(specs):
+                    invoice = payable(f"i{n}", DAY + timedelta(days=due), prepaid, customer_id)
+                    add(store, invoice)
+                    written[invoice.id] = invoice
+                    note: Invoice | None = None
+                    for k, step in enumerate(plan):
+                        # a step on the document as read (as Billing takes it), or on
+                        # the one written last without reading it (the store then
+                        # knows nothing of what it held)
+                        with store.unit_of_work() as uow:
+                            target = note if step == "book note" else invoice
+                            if target is None:
+                                continue
+                            source = target
+                            if read_first:
+                                source = uow.invoices.get("co-a", target.id, for_update=True)
+                            try:
+                                if step == "book note":
+                                    following, made = source.book(f"C-{n}-{k}", AT).invoice, None
+                                else:
+                                    following, made = advance(source, step, f"{n}-{k}")
+                            except (InvoiceStateError, ValidationError):
+                                continue  # refused in this state: nothing is written
+                            uow.invoices.update(following, target.version)
+                            if made is not None:
+                                uow.invoices.add(made)
+                            uow.commit()
+                        written[following.id] = following
+                        if step == "book note":
+                            note = following
+                        else:
+                            invoice = following
+                            note = made or note
+                today = query.today
+                assert today is not None
+                expected = newest_first(
+                    d
+                    for d in written.values()
+                    if d.is_overdue(today)
+                    and query.kind in (None, d.kind)
+                    and query.customer_id in (None, d.customer_id)
+                )
+                with store.unit_of_work(readonly=True) as uow:
+                    result = uow.invoices.list("co-a", query)
+                    stored = {i: uow.invoices.get("co-a", i) for i in written}
+                assert stored == written
+                assert [i.id for i in result.items] == [i.id for i in expected]
+                assert (result.total, result.exact) == (len(expected), True)
+            finally:
+                store.close()
+
+        check()
 
     def test_list_agrees_with_the_reference_semantics(self, make_store: StoreFactory) -> None:
         dates = st.dates(min_value=DAY - timedelta(days=10), max_value=DAY)

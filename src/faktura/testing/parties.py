@@ -1,13 +1,14 @@
 """Parties that may be issued to: a seller and buyer complete enough for the issuability
 gate (a Danish invoice names the seller's CVR and both addresses), for tests and demos.
 
->>> from faktura.billing import Billing
->>> from faktura.storage.memory import MemoryStore
+>>> from decimal import Decimal
+>>> from faktura import Billing, LineInput, MemoryStore, NewDraft
 >>> billing = Billing(MemoryStore())
->>> company = billing.create_company(**SELLER)
->>> customer = billing.create_customer(company.id, name="Fjord A/S", address=BUYER_ADDRESS)
->>> draft = billing.create_draft(company.id, {"customerId": customer.id, "lines": [
-...     {"description": "Hours", "quantity": "2", "unitPrice": "500.00"}]})
+>>> company = billing.create_company(CompanyProfile(**SELLER))
+>>> customer = billing.create_customer(
+...     company.id, NewCustomer(name="Fjord A/S", address=BUYER_ADDRESS))
+>>> hours = LineInput(description="Hours", quantity=Decimal(2), unit_price=Decimal(500))
+>>> draft = billing.create_draft(company.id, NewDraft(customer_id=customer.id, lines=[hours]))
 >>> billing.book(company.id, draft.id).number
 '1'
 """
@@ -26,7 +27,8 @@ __all__ = ["BUYER_ADDRESS", "SELLER", "SELLER_ADDRESS", "seller_and_buyer"]
 
 SELLER_ADDRESS = Address(street="Vestergade 1", city="Aarhus C", postal_code="8000")
 BUYER_ADDRESS = Address(street="Nørregade 7", city="København K", postal_code="1165")
-#: ``Billing.create_company(**SELLER)``: a Danish seller with its CVR, VAT number and address.
+#: ``Billing.create_company(CompanyProfile(**SELLER))``: a Danish seller with its CVR, VAT
+#: number and address.
 SELLER: dict[str, Any] = {
     "name": "Nordlys ApS",
     "cvr": "13585628",

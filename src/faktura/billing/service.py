@@ -1,24 +1,9 @@
-"""Billing: the service layer. Composes a Store, a Clock and ids; scoped to a company.
+"""The Billing facade: every use case of invoicing, each in one unit of work.
 
-Every use case runs in one unit of work: it loads what it needs, applies a transition
-of the aggregate, writes the result and its event, and commits — or changes nothing.
-Booking allocates the document number in the same unit of work that writes the booked
-document, so a failed or crashed booking leaves no gap and no number without its
-document.
-
->>> from faktura.parties import Address
->>> from faktura.storage.memory import MemoryStore
->>> billing = Billing(MemoryStore())
->>> company = billing.create_company(name="Nordlys ApS", cvr="13585628",
-...     address=Address(street="Vestergade 1", postal_code="8000", city="Aarhus C"))
->>> customer = billing.create_customer(company.id, name="Fjord A/S",
-...     address=Address(street="Nørregade 7", postal_code="1165", city="København K"))
->>> draft = billing.create_draft(company.id, {"customerId": customer.id, "lines": [
-...     {"description": "Hours", "quantity": "2", "unitPrice": "500.00"}]})
->>> draft.number is None, str(draft.totals.amount)
-(True, '1250.00')
->>> billing.book(company.id, draft.id).number
-'1'
+The use cases that are more than a read and one transition of the aggregate have a
+module of their own in this package, composed here: booking (``booking``), sending
+(``sending``) and rendering (``rendering``); all share the unit-of-work steps of
+``work``. See the package's docstring for an example.
 """
 
 from __future__ import annotations
@@ -34,6 +19,10 @@ import attrs
 
 from faktura.apikeys import ApiKey, parse_key
 from faktura.attachments import Attachment, SupportingDocument, check_supporting
+from faktura.billing.booking import Booking
+from faktura.billing.rendering import Documents
+from faktura.billing.sending import Sender
+from faktura.billing.work import Work, check_actor, check_ids
 from faktura.checks import check_enum, check_id, check_text, wire_name
 from faktura.commands import (
     CompanyChanges,
@@ -49,19 +38,17 @@ from faktura.commands import (
 )
 from faktura.delivery.channel import DeliveryChannel
 from faktura.delivery.log import DeliveryAttempt, DeliveryStatus, SendResult
-from faktura.delivery.sending import Sender
-from faktura.documents.fonts import check_before_booking
-from faktura.documents.source import DocumentSource, attaches_pdf, check_attach_pdf, issue
+from faktura.documents.source import check_attach_pdf
 from faktura.errors import (
     AuthenticationError,
+    ConfigurationError,
     ConflictError,
     FieldError,
-    InvoiceStateError,
     NotFoundError,
     NumberingError,
     ValidationError,
 )
-from faktura.exchange import AccountingVat, ExchangeRates, vat_accounting_currency
+from faktura.exchange import ExchangeRates
 from faktura.invoice import (
     BOOKED_STATUSES,
     DocumentKind,
@@ -72,12 +59,10 @@ from faktura.invoice import (
 )
 from faktura.issuability import (
     JURISDICTIONS,
-    Parties,
     RuleSet,
-    issuability_errors,
-    rules_for,
 )
-from faktura.issued import MEDIA_TYPES, ArchivedDocument, ArchiveKind, logo_media_type, sha256
+from faktura.issued import ArchivedDocument, ArchiveKind, sha256
+from faktura.money import ZERO
 from faktura.parties import Company, Customer
 from faktura.ports import (
     MAX_PAGE_SIZE,
@@ -139,8 +124,9 @@ class Billing:
 
     ``customers`` plugs in a host's own CustomerDirectory (used outside faktura's units
     of work); by default customers live in the store. ``ids`` makes new ids
-    (``new_id``: time-ordered). ``channels`` maps delivery types ("email", "sproom",
-    "manual") to DeliveryChannels; without it, only manual delivery is configured.
+    (``new_id``: time-ordered). ``channels`` maps delivery types ("email", "einvoice",
+    "manual", or a key of the host's own) to DeliveryChannels; without it, only manual
+    delivery is configured.
     ``stale_after``: how old a pending delivery attempt must be before a send treats it
     as interrupted (a crash) rather than in progress. ``jurisdictions``: what a document
     must say before it is numbered, by the seller's country, beyond EN 16931's rules
@@ -163,34 +149,26 @@ class Billing:
         exchange_rates: ExchangeRates | None = None,
     ) -> None:
         self.store = store
-        self._exchange_rates = exchange_rates
-        self._jurisdictions = jurisdictions
         self.clock: Clock = clock or SystemClock()
-        self._customers = customers
-        self._ids = ids
+        self._work = Work(store, self.clock, ids, customers)
+        self._booking = Booking(self._work, jurisdictions, exchange_rates)
+        self._documents = Documents(self._work)
         if channels is None:
             from faktura.delivery.manual import ManualChannel
 
             channels = {"manual": ManualChannel()}
-        self._sender = Sender(self, channels, stale_after)
+        self._sender = Sender(self._work, self._booking, self._documents, channels, stale_after)
 
-    # -- plumbing ------------------------------------------------------------------------
-
-    def _directory(self, uow: UnitOfWork) -> CustomerDirectory:
-        return self._customers if self._customers is not None else uow.customers
-
-    def _save(
-        self, uow: UnitOfWork, before: Invoice | None, after: Invoice, *events: InvoiceEvent
-    ) -> None:
-        if before is None:
-            uow.invoices.add(after)
-        else:
-            uow.invoices.update(after, before.version)
-        for event in events:
-            uow.events.append(after.company_id, event)
-
-    def _stamp(self, event: InvoiceEvent, actor: str | None) -> InvoiceEvent:
-        return event if actor is None else attrs.evolve(event, actor=actor)
+    def _refuse_in_host_transaction(self, use_case: str) -> None:
+        """A delivery reaches the customer whatever the host's transaction does after: on
+        a store that joins the host's transaction (``SqliteStore.on_connection``,
+        ``PostgresStore.on_connection``) a rollback would leave a delivered document
+        without its number, so a send is refused there (ConfigurationError)."""
+        if getattr(self.store, "joins_host_transaction", False):
+            raise ConfigurationError(
+                f"{use_case} delivers outside any transaction: book in the host's transaction,"
+                " and send after it commits, through a Billing on a store of faktura's own"
+            )
 
     # -- companies -----------------------------------------------------------------------
 
@@ -211,7 +189,7 @@ class Billing:
         if "name" not in fields:
             raise ValidationError("is required", field="name", rule="required")
         company_id = fields.pop("id", None)
-        company_id = self._ids() if company_id is None else check_id(company_id, "id")
+        company_id = self._work.ids() if company_id is None else check_id(company_id, "id")
         company = patch_company(Company(id=company_id, name="-"), fields)
         with self.store.unit_of_work() as uow:
             uow.companies.add(company)
@@ -220,7 +198,7 @@ class Billing:
 
     def get_company(self, company_id: str) -> Company:
         """The company. Raises NotFoundError."""
-        _check_ids(companyId=company_id)
+        check_ids(companyId=company_id)
         with self.store.unit_of_work(readonly=True) as uow:
             return uow.companies.get(company_id)
 
@@ -244,7 +222,7 @@ class Billing:
         pattern, start or reset: numbers already given must stay unique and in order
         (``allow_backdating`` may change at any time).
         """
-        _check_ids(companyId=company_id)
+        check_ids(companyId=company_id)
         if isinstance(changes, CompanyChanges):
             changes = given(changes)
         elif not isinstance(changes, Mapping):
@@ -263,35 +241,35 @@ class Billing:
 
     def create_customer(self, company_id: str, customer: NewCustomer) -> Customer:
         """A new customer of the company. Raises NotFoundError, ValidationError."""
-        _check_ids(companyId=company_id)
+        check_ids(companyId=company_id)
         fields = _customer_fields(given(_command(customer, NewCustomer, "customer")))
         customer_id = fields.pop("id", None)
-        customer_id = self._ids() if customer_id is None else check_id(customer_id, "id")
+        customer_id = self._work.ids() if customer_id is None else check_id(customer_id, "id")
         created = Customer(id=customer_id, company_id=company_id, **fields)
         check_registered_template(created.document_template)
         with self.store.unit_of_work() as uow:
             uow.companies.get(company_id)
-            self._directory(uow).add(created)
+            self._work.directory(uow).add(created)
             uow.commit()
         return created
 
     def get_customer(self, company_id: str, customer_id: str) -> Customer:
         """The customer. Raises NotFoundError (also for another company's)."""
-        _check_ids(companyId=company_id, customerId=customer_id)
+        check_ids(companyId=company_id, customerId=customer_id)
         with self.store.unit_of_work(readonly=True) as uow:
-            return self._directory(uow).get(company_id, customer_id)
+            return self._work.directory(uow).get(company_id, customer_id)
 
     def update_customer(
         self, company_id: str, customer_id: str, changes: CustomerChanges
     ) -> Customer:
         """Change a customer: the fields ``changes`` sets. Raises NotFoundError,
         ValidationError."""
-        _check_ids(companyId=company_id, customerId=customer_id)
+        check_ids(companyId=company_id, customerId=customer_id)
         fields = _customer_fields(given(_command(changes, CustomerChanges, "changes")))
         if fields.get("document_template") is not None:
             check_registered_template(fields["document_template"])
         with self.store.unit_of_work() as uow:
-            directory = self._directory(uow)
+            directory = self._work.directory(uow)
             current = directory.get(company_id, customer_id)
             customer = attrs.evolve(current, **fields)
             directory.update(customer)
@@ -303,11 +281,11 @@ class Billing:
     ) -> ListResult[Customer]:
         """A page of the company's customers by name; ``search`` matches a fragment of
         name or number. Raises ValidationError for a bad page, limit or search."""
-        _check_ids(companyId=company_id)
+        check_ids(companyId=company_id)
         page, limit = _page_args(page, limit)
         _check_search(search)
         with self.store.unit_of_work(readonly=True) as uow:
-            return self._directory(uow).list(company_id, page, limit, search)
+            return self._work.directory(uow).list(company_id, page, limit, search)
 
     # -- drafts --------------------------------------------------------------------------
 
@@ -325,8 +303,8 @@ class Billing:
         Raises ValidationError naming each bad field, NotFoundError for an unknown
         company.
         """
-        _check_ids(companyId=company_id)
-        _check_actor(actor)
+        check_ids(companyId=company_id)
+        check_actor(actor)
         _command(draft, NewDraft, "draft")
         check_id(draft.customer_id, "customerId")
         with self.store.unit_of_work() as uow:
@@ -334,18 +312,18 @@ class Billing:
             customer = self._customer_of(uow, company_id, draft.customer_id)
             fields = self._draft_fields(company, customer, draft)
             invoice, event = Invoice.draft(
-                id=self._ids(),
+                id=self._work.ids(),
                 company_id=company_id,
                 at=self.clock.now(),
                 **fields,
             )
-            self._save(uow, None, invoice, self._stamp(event, actor))
+            self._work.save(uow, None, invoice, self._work.stamp(event, actor))
             uow.commit()
         return invoice
 
     def _customer_of(self, uow: UnitOfWork, company_id: str, customer_id: str) -> Customer:
         try:
-            return self._directory(uow).get(company_id, customer_id)
+            return self._work.directory(uow).get(company_id, customer_id)
         except NotFoundError:
             raise ValidationError(
                 "is not a customer of this company", field="customerId", rule="unknown_customer"
@@ -354,51 +332,39 @@ class Billing:
     def _draft_fields(
         self, company: Company, customer: Customer, draft: NewDraft
     ) -> dict[str, Any]:
+        """The fields of the new draft: what ``draft`` gives, the defaults for the rest."""
         errors: list[FieldError] = []
+        fields = given(draft)
         defaults = _vat_defaults(company, customer)
-        lines = _collect(errors, resolve_lines, draft.lines, defaults) or ()
-        allowance_charges = (
-            _collect(errors, resolve_allowance_charges, draft.allowance_charges, defaults) or ()
+        fields["lines"] = _collect(errors, resolve_lines, fields.get("lines", ()), defaults) or ()
+        fields["allowance_charges"] = (
+            _collect(
+                errors, resolve_allowance_charges, fields.get("allowance_charges", ()), defaults
+            )
+            or ()
         )
-        if draft.customer_department_id is not None and (
-            customer.department(draft.customer_department_id) is None
-        ):
+        department = fields.get("customer_department_id")
+        if department is not None and customer.department(department) is None:
             errors.append(
                 _field_error("customerDepartmentId", "is not a department of the customer")
             )
-        if draft.customer_contact_id is not None and (
-            customer.contact(draft.customer_contact_id) is None
-        ):
+        contact = fields.get("customer_contact_id")
+        if contact is not None and customer.contact(contact) is None:
             errors.append(_field_error("customerContactId", "is not a contact of the customer"))
-        if draft.payment_terms is not None:
-            terms = _collect(errors, _terms, draft.payment_terms) or company.payment_terms
+        if fields.get("payment_terms") is not None:
+            terms = _collect(errors, _terms, fields["payment_terms"]) or company.payment_terms
         else:
             terms = customer.payment_terms or company.payment_terms
         if errors:
             raise ValidationError._from_errors(errors)
         return {
+            **fields,
             "customer_id": customer.id,
-            "issue_date": draft.issue_date or self.clock.today(),
-            "due_date": draft.due_date,
-            "currency": draft.currency or company.currency,
+            "issue_date": fields.get("issue_date") or self.clock.today(),
+            "currency": fields.get("currency") or company.currency,
             "payment_terms": terms,
-            "lines": lines,
-            "allowance_charges": allowance_charges,
-            "prices_include_vat": draft.prices_include_vat,
-            "prepaid_amount": draft.prepaid_amount,
-            "cash_increment": draft.cash_increment,
-            "vat_exemption_reason": draft.vat_exemption_reason,
-            "customer_department_id": draft.customer_department_id,
-            "customer_contact_id": draft.customer_contact_id,
-            "reference": draft.reference,
-            "our_reference": draft.our_reference,
-            "references": draft.references or NO_REFERENCES,
-            "description": draft.description,
-            "notes": draft.notes,
-            "delivery_date": draft.delivery_date,
-            "period_start": draft.period_start,
-            "period_end": draft.period_end,
-            "deliver_to": draft.deliver_to,
+            "prepaid_amount": fields.get("prepaid_amount", ZERO),
+            "references": fields.get("references") or NO_REFERENCES,
         }
 
     def update_draft(
@@ -416,8 +382,8 @@ class Billing:
         InvoiceStateError (not a draft), ConflictError (changed meanwhile),
         ValidationError.
         """
-        _check_ids(companyId=company_id, invoiceId=invoice_id)
-        _check_actor(actor)
+        check_ids(companyId=company_id, invoiceId=invoice_id)
+        check_actor(actor)
         fields = given(_command(changes, DraftChanges, "changes"))
         if expected_version is not None and (
             isinstance(expected_version, bool) or not isinstance(expected_version, int)
@@ -441,7 +407,7 @@ class Billing:
                 _resolve_draft_changes(fields, defaults)
             updated, event = invoice.update(self.clock.now(), **fields)
             self._check_references(uow, updated)
-            self._save(uow, invoice, updated, self._stamp(event, actor))
+            self._work.save(uow, invoice, updated, self._work.stamp(event, actor))
             uow.commit()
         return updated
 
@@ -462,17 +428,17 @@ class Billing:
 
         Raises NotFoundError, InvoiceStateError (booked documents are credited instead).
         """
-        _check_ids(companyId=company_id, invoiceId=invoice_id)
-        _check_actor(actor)
+        check_ids(companyId=company_id, invoiceId=invoice_id)
+        check_actor(actor)
         now = self.clock.now()
         with self.store.unit_of_work() as uow:
             invoice = uow.invoices.get(company_id, invoice_id)
             cancelled, event = invoice.cancel(now)
-            self._save(uow, invoice, cancelled, self._stamp(event, actor))
+            self._work.save(uow, invoice, cancelled, self._work.stamp(event, actor))
             if invoice.credited_invoice_id is not None:
                 credited = uow.invoices.get(company_id, invoice.credited_invoice_id)
                 released, release = credited.release_credit(invoice.id, now)
-                self._save(uow, credited, released, self._stamp(release, actor))
+                self._work.save(uow, credited, released, self._work.stamp(release, actor))
             uow.commit()
         return cancelled
 
@@ -480,7 +446,7 @@ class Billing:
 
     def get_invoice(self, company_id: str, invoice_id: str) -> Invoice:
         """The document. Raises NotFoundError (also for another company's)."""
-        _check_ids(companyId=company_id, invoiceId=invoice_id)
+        check_ids(companyId=company_id, invoiceId=invoice_id)
         with self.store.unit_of_work(readonly=True) as uow:
             return uow.invoices.get(company_id, invoice_id)
 
@@ -503,7 +469,7 @@ class Billing:
         ``COUNT_BOUND`` past the page (see ``faktura.ports.ListResult``). Raises
         ValidationError for a bad page, limit, status or search.
         """
-        _check_ids(companyId=company_id)
+        check_ids(companyId=company_id)
         if customer_id is not None:
             check_id(customer_id, "customerId")
         if kind is not None:
@@ -538,7 +504,7 @@ class Billing:
 
     def events(self, company_id: str, invoice_id: str) -> list[InvoiceEvent]:
         """The audit trail of a document, oldest first. Raises NotFoundError."""
-        _check_ids(companyId=company_id, invoiceId=invoice_id)
+        check_ids(companyId=company_id, invoiceId=invoice_id)
         with self.store.unit_of_work(readonly=True) as uow:
             uow.invoices.get(company_id, invoice_id)
             return uow.events.for_invoice(company_id, invoice_id)
@@ -554,99 +520,12 @@ class Billing:
         (back-dated), ValidationError (not bookable, or a text the PDF font cannot
         draw), ConflictError.
         """
-        _check_ids(companyId=company_id, invoiceId=invoice_id)
-        _check_actor(actor)
+        check_ids(companyId=company_id, invoiceId=invoice_id)
+        check_actor(actor)
         with self.store.unit_of_work() as uow:
-            booked = self._book(uow, company_id, invoice_id, actor)
+            booked = self._booking.book(uow, company_id, invoice_id, actor)
             uow.commit()
         return booked
-
-    def _book(
-        self,
-        uow: UnitOfWork,
-        company_id: str,
-        invoice_id: str,
-        actor: str | None,
-        invoice: Invoice | None = None,
-        template_id: str | None = None,
-    ) -> Invoice:
-        """Book in ``uow``; ``invoice`` is the draft as the caller read it in ``uow`` (a
-        concurrent change since then is a ConflictError when it is written).
-
-        The booked document keeps what it is issued with (``Invoice.issued``), taken
-        here: the company and customer as they are now, the language, the template
-        (``template_id``, a send's, else the customer's, else the company's) and the
-        digest of the logo, whose bytes are archived in this unit of work too."""
-        company = uow.companies.get(company_id)
-        if invoice is None:
-            invoice = uow.invoices.get(company_id, invoice_id)
-        customer = self._directory(uow).get(company_id, invoice.customer_id)
-        now = self.clock.now()
-        logo = None
-        if company.logo is not None:
-            logo = uow.archive.put(
-                company_id,
-                invoice.id,
-                ArchiveKind.LOGO,
-                company.logo,
-                logo_media_type(company.logo),
-                now,
-            )
-        issued = issue(invoice, company, customer, template_id=template_id, logo_sha256=logo)
-        # Whatever fails from here on (the issuability gate, back-dating, a document that
-        # cannot be booked, a crash) rolls the unit of work back, counter included: no
-        # number is used.
-        self._gate(invoice, company, customer, issued.template_id)
-        invoice = self._with_accounting_vat(invoice, company)
-        series = company.series_for(invoice.kind)
-        seq = uow.numbers.allocate(
-            company_id,
-            invoice.kind.value,
-            series.period(invoice.issue_date),
-            series.start,
-            invoice.issue_date,
-            series.allow_backdating,
-        )
-        number = series.format(seq, invoice.issue_date)
-        booked, event = invoice.book(number, now, issued=issued)
-        self._save(uow, invoice, booked, self._stamp(event, actor))
-        return booked
-
-    def _with_accounting_vat(self, invoice: Invoice, company: Company) -> Invoice:
-        """The draft with its VAT in the seller's VAT accounting currency (BT-6, BT-111)
-        at the host's rate of the issue date, when it is in another currency and carries
-        VAT. ValidationError (``currency``) when the host has no rate for it."""
-        target = vat_accounting_currency(company.address.country)
-        vat = invoice.amounts.vat
-        if target is None or target == invoice.currency or not vat:
-            return invoice
-        try:
-            if self._exchange_rates is None:
-                raise NotFoundError("exchange rate", f"{invoice.currency}/{target}")
-            rate = self._exchange_rates.rate(invoice.currency, target, invoice.issue_date)
-        except NotFoundError:
-            raise ValidationError(
-                f"an exchange rate {invoice.currency}/{target} for "
-                f"{invoice.issue_date.isoformat()} is needed to state the VAT in {target}",
-                field="currency",
-                rule="exchange_rate",
-            ) from None
-        return attrs.evolve(invoice, vat_accounting=AccountingVat.of(rate, vat))
-
-    def _gate(
-        self, invoice: Invoice, company: Company, customer: Customer, template_id: str | None
-    ) -> None:
-        """The issuability gate: ValidationError naming every field that keeps the
-        document from being issued (what the seller's jurisdiction and EN 16931 require
-        it to say, and any text the PDF's font cannot draw), all at once."""
-        parties = Parties(company, customer, invoice, invoice.customer_department_id)
-        errors = issuability_errors(parties, rules_for(company, self._jurisdictions))
-        try:
-            check_before_booking(invoice, company, customer, template_id)
-        except ValidationError as exc:
-            errors.extend(exc.errors)
-        if errors:
-            raise ValidationError._from_errors(errors)
 
     def credit(
         self,
@@ -664,15 +543,15 @@ class Billing:
 
         Raises NotFoundError, InvoiceStateError, ValidationError.
         """
-        _check_ids(companyId=company_id, invoiceId=invoice_id)
-        _check_actor(actor)
+        check_ids(companyId=company_id, invoiceId=invoice_id)
+        check_actor(actor)
         with self.store.unit_of_work() as uow:
             invoice = uow.invoices.get(company_id, invoice_id)
             credited, credit_note, (event, created) = invoice.credit(
-                self._ids(), self.clock.now(), issue_date or self.clock.today(), lines, reason
+                self._work.ids(), self.clock.now(), issue_date or self.clock.today(), lines, reason
             )
-            self._save(uow, invoice, credited, self._stamp(event, actor))
-            self._save(uow, None, credit_note, self._stamp(created, actor))
+            self._work.save(uow, invoice, credited, self._work.stamp(event, actor))
+            self._work.save(uow, None, credit_note, self._work.stamp(created, actor))
             uow.commit()
         return credit_note
 
@@ -690,15 +569,15 @@ class Billing:
 
         Raises NotFoundError, InvoiceStateError, ValidationError (overpayment, ...).
         """
-        _check_ids(companyId=company_id, invoiceId=invoice_id)
-        _check_actor(actor)
+        check_ids(companyId=company_id, invoiceId=invoice_id)
+        check_actor(actor)
         with self.store.unit_of_work() as uow:
             # locked: a send recording its outcome meanwhile waits, and is not refused
             invoice = uow.invoices.get(company_id, invoice_id, for_update=True)
             paid, event = invoice.record_payment(
                 amount, paid_on or self.clock.today(), self.clock.now(), reference
             )
-            self._save(uow, invoice, paid, self._stamp(event, actor))
+            self._work.save(uow, invoice, paid, self._work.stamp(event, actor))
             uow.commit()
         return paid
 
@@ -706,12 +585,12 @@ class Billing:
         self, company_id: str, invoice_id: str, *, actor: str | None = None
     ) -> Invoice:
         """Write an invoice off as uncollectible. Raises NotFoundError, InvoiceStateError."""
-        _check_ids(companyId=company_id, invoiceId=invoice_id)
-        _check_actor(actor)
+        check_ids(companyId=company_id, invoiceId=invoice_id)
+        check_actor(actor)
         with self.store.unit_of_work() as uow:
             invoice = uow.invoices.get(company_id, invoice_id, for_update=True)
             written_off, event = invoice.mark_uncollectible(self.clock.now())
-            self._save(uow, invoice, written_off, self._stamp(event, actor))
+            self._work.save(uow, invoice, written_off, self._work.stamp(event, actor))
             uow.commit()
         return written_off
 
@@ -748,8 +627,9 @@ class Billing:
         customer asked when the document was booked (``Customer.attach_pdf``). A retry
         of the attempt carries the same e-invoice.
         """
-        _check_ids(companyId=company_id, invoiceId=invoice_id)
-        _check_actor(actor)
+        check_ids(companyId=company_id, invoiceId=invoice_id)
+        check_actor(actor)
+        self._refuse_in_host_transaction("send")
         return self._sender.send(
             company_id,
             invoice_id,
@@ -765,7 +645,7 @@ class Billing:
 
     def delivery_status(self, company_id: str, invoice_id: str) -> DeliveryStatus:
         """The document's delivery summary and every attempt. Raises NotFoundError."""
-        _check_ids(companyId=company_id, invoiceId=invoice_id)
+        check_ids(companyId=company_id, invoiceId=invoice_id)
         return self._sender.status(company_id, invoice_id)
 
     def apply_provider_status(
@@ -779,10 +659,10 @@ class Billing:
     ) -> DeliveryAttempt:
         """Append a provider's status (an access point's webhook: "accepted",
         "rejected", ...) to the attempt it delivered as ``provider_reference``, recorded
-        in the vocabulary of ``faktura.delivery.sproom.PROVIDER_STATUSES`` (the provider's
+        in the vocabulary of ``faktura.delivery.einvoice.PROVIDER_STATUSES`` (the provider's
         own word in ``details["providerStatus"]``); a rejection or failure fails the
         attempt. Raises NotFoundError, ValidationError."""
-        _check_ids(companyId=company_id)
+        check_ids(companyId=company_id)
         if details is not None:
             if not isinstance(details, Mapping):
                 raise ValidationError("must map text to text", field="details", rule="type")
@@ -797,8 +677,9 @@ class Billing:
         """Deliver again, under the same numbers, what crashed sends left pending for
         longer than ``stale_after``; the interrupted attempts are closed as unknown (the
         document may or may not have arrived) and their retries keep the ``dedup_id``."""
-        _check_ids(companyId=company_id)
-        _check_actor(actor)
+        check_ids(companyId=company_id)
+        check_actor(actor)
+        self._refuse_in_host_transaction("recover_deliveries")
         return self._sender.recover(company_id, actor)
 
     # -- supporting documents ------------------------------------------------------------
@@ -821,8 +702,8 @@ class Billing:
         AttachmentTooLarge (a ValidationError: above ``MAX_FILE_BYTES``,
         ``MAX_DOCUMENT_BYTES`` or ``MAX_ATTACHMENTS``), ConflictError.
         """
-        _check_ids(companyId=company_id, invoiceId=invoice_id)
-        _check_actor(actor)
+        check_ids(companyId=company_id, invoiceId=invoice_id)
+        check_actor(actor)
         if not isinstance(attachment, Attachment):
             raise ValidationError("must be an Attachment", field="attachment", rule="type")
         content = attachment.content
@@ -842,7 +723,7 @@ class Billing:
                     attachment.mime_code,
                     now,
                 )
-            self._save(uow, invoice, updated, self._stamp(event, actor))
+            self._work.save(uow, invoice, updated, self._work.stamp(event, actor))
             uow.commit()
         return kept
 
@@ -853,8 +734,8 @@ class Billing:
         draft; the ones left. Its bytes stay in the archive (kept for good, like every
         archived file). Raises NotFoundError (also for an unknown attachment),
         InvoiceStateError (not a draft), ConflictError."""
-        _check_ids(companyId=company_id, invoiceId=invoice_id)
-        _check_actor(actor)
+        check_ids(companyId=company_id, invoiceId=invoice_id)
+        check_actor(actor)
         check_text(attachment_id, "attachmentId", required=True, limit=200, one_line=True)
         with self.store.unit_of_work() as uow:
             invoice = uow.invoices.get(company_id, invoice_id)
@@ -862,7 +743,7 @@ class Billing:
             updated, event = invoice.attach(self.clock.now(), left)
             if len(left) == len(invoice.attachments):
                 raise NotFoundError("attachment", attachment_id)
-            self._save(uow, invoice, updated, self._stamp(event, actor))
+            self._work.save(uow, invoice, updated, self._work.stamp(event, actor))
             uow.commit()
         return left
 
@@ -885,10 +766,10 @@ class Billing:
         Raises NotFoundError, ConfigurationError (no pdf extra), ValidationError
         (unknown template), RenderError.
         """
-        _check_ids(companyId=company_id, invoiceId=invoice_id)
+        check_ids(companyId=company_id, invoiceId=invoice_id)
         if not isinstance(draft, bool):
             raise ValidationError("must be true or false", field="draft", rule="type")
-        return self._document(company_id, invoice_id, ArchiveKind.PDF, draft)
+        return self._documents.file(company_id, invoice_id, ArchiveKind.PDF, draft)
 
     def render_ubl(
         self, company_id: str, invoice_id: str, *, attach_pdf: bool | None = None
@@ -903,110 +784,23 @@ class Billing:
 
         Raises NotFoundError, InvoiceStateError (a draft), ValidationError.
         """
-        _check_ids(companyId=company_id, invoiceId=invoice_id)
+        check_ids(companyId=company_id, invoiceId=invoice_id)
         check_attach_pdf(attach_pdf)
-        return self._document(company_id, invoice_id, ArchiveKind.UBL, False, attach_pdf)
+        return self._documents.file(company_id, invoice_id, ArchiveKind.UBL, False, attach_pdf)
 
     def archived_documents(self, company_id: str, invoice_id: str) -> list[ArchivedDocument]:
         """What was archived for the document (PDF, UBL, emails as sent, the logo),
         oldest first. Raises NotFoundError."""
-        _check_ids(companyId=company_id, invoiceId=invoice_id)
+        check_ids(companyId=company_id, invoiceId=invoice_id)
         with self.store.unit_of_work(readonly=True) as uow:
             uow.invoices.get(company_id, invoice_id)
             return uow.archive.for_invoice(company_id, invoice_id)
 
     def archived_document(self, company_id: str, digest: str) -> bytes:
         """The archived bytes with that sha256. Raises NotFoundError."""
-        _check_ids(companyId=company_id, sha256=digest)
+        check_ids(companyId=company_id, sha256=digest)
         with self.store.unit_of_work(readonly=True) as uow:
             return uow.archive.get(company_id, digest)
-
-    def _document(
-        self,
-        company_id: str,
-        invoice_id: str,
-        kind: ArchiveKind,
-        draft: bool,
-        attach_pdf: bool | None = None,
-    ) -> bytes:
-        """A file of the document (see ``render_pdf``, ``render_ubl``): ``kind`` UBL is
-        made UBL_PDF when the e-invoice embeds the PDF (``attaches_pdf``)."""
-        with self.store.unit_of_work(readonly=True) as uow:
-            invoice = uow.invoices.get(company_id, invoice_id)
-            if kind is ArchiveKind.UBL and attaches_pdf(invoice, attach_pdf):
-                kind = ArchiveKind.UBL_PDF
-            archived = invoice.is_booked and not draft
-            if archived:
-                found = _first(uow.archive.for_invoice(company_id, invoice_id), kind)
-                if found is not None:
-                    return uow.archive.get(company_id, found.sha256)
-            elif kind is not ArchiveKind.PDF:
-                raise InvoiceStateError(
-                    "only booked documents have an e-invoice",
-                    invoice_id=invoice.id,
-                    status=invoice.status.value,
-                    action="make the e-invoice of",
-                )
-            source = self.document_source(uow, invoice)
-        if kind is ArchiveKind.PDF:
-            content = source.pdf(draft=draft)
-        elif kind is ArchiveKind.UBL_PDF:  # the archived PDF, made (and archived) if need be
-            content = source.ubl(self._document(company_id, invoice_id, ArchiveKind.PDF, False))
-        else:
-            content = source.ubl()
-        if not archived:
-            return content
-        return self.archive(company_id, invoice_id, kind, content, first=True)
-
-    def document_source(self, uow: UnitOfWork, invoice: Invoice) -> DocumentSource:
-        """What the files of ``invoice`` are made of, read in ``uow``: for a booked
-        document what it was issued with (its logo from the archive), for a draft the
-        live company and customer."""
-        issued = invoice.issued
-        if issued is not None:
-            logo = (
-                uow.archive.get(invoice.company_id, issued.logo_sha256)
-                if issued.logo_sha256 is not None
-                else None
-            )
-            return DocumentSource.issued(invoice, issued, logo, self.supporting(uow, invoice))
-        company = uow.companies.get(invoice.company_id)
-        customer = self._directory(uow).get(invoice.company_id, invoice.customer_id)
-        return DocumentSource.live(
-            invoice, company, customer, attachments=self.supporting(uow, invoice)
-        )
-
-    def supporting(self, uow: UnitOfWork, invoice: Invoice) -> tuple[Attachment, ...]:
-        """The supporting documents kept with ``invoice``, their bytes read from the
-        archive in ``uow``."""
-        return tuple(
-            item.attachment(
-                None if item.sha256 is None else uow.archive.get(invoice.company_id, item.sha256)
-            )
-            for item in invoice.attachments
-        )
-
-    def archive(
-        self,
-        company_id: str,
-        invoice_id: str,
-        kind: ArchiveKind,
-        content: bytes,
-        *,
-        first: bool = False,
-    ) -> bytes:
-        """Archive ``content`` as a ``kind`` file of the document, in a unit of work of
-        its own; the content. ``first``: answer the oldest archived file of that kind
-        instead (the one a concurrent render archived first, if any)."""
-        media_type = MEDIA_TYPES[kind]
-        with self.store.unit_of_work() as uow:
-            uow.archive.put(company_id, invoice_id, kind, content, media_type, self.clock.now())
-            if first:
-                found = _first(uow.archive.for_invoice(company_id, invoice_id), kind)
-                if found is not None:
-                    content = uow.archive.get(company_id, found.sha256)
-            uow.commit()
-        return content
 
     # -- api keys ------------------------------------------------------------------------
 
@@ -1015,7 +809,7 @@ class Billing:
     ) -> tuple[ApiKey, str]:
         """A new key of the company and its secret, shown this once (only its digest is
         stored). Raises NotFoundError, ValidationError (unknown scope)."""
-        _check_ids(companyId=company_id)
+        check_ids(companyId=company_id)
         key, secret = ApiKey.issue(
             secrets.token_hex(8),
             company_id,
@@ -1046,14 +840,14 @@ class Billing:
 
     def list_api_keys(self, company_id: str) -> list[ApiKey]:
         """The company's keys (digests only), oldest first."""
-        _check_ids(companyId=company_id)
+        check_ids(companyId=company_id)
         with self.store.unit_of_work(readonly=True) as uow:
             return uow.api_keys.for_company(company_id)
 
     def revoke_api_key(self, company_id: str, key_id: str) -> ApiKey:
         """Revoke a key of the company. Raises NotFoundError (also for another
         company's key)."""
-        _check_ids(companyId=company_id, keyId=key_id)
+        check_ids(companyId=company_id, keyId=key_id)
         with self.store.unit_of_work() as uow:
             key = uow.api_keys.get(key_id)
             if key.company_id != company_id:
@@ -1102,27 +896,10 @@ def _has_booked(uow: UnitOfWork, company_id: str, kind: DocumentKind) -> bool:
     )
 
 
-def _first(documents: Iterable[ArchivedDocument], kind: ArchiveKind) -> ArchivedDocument | None:
-    """The oldest archived file of ``kind``."""
-    return next((d for d in documents if d.kind is kind), None)
-
-
 def _refuse_identity_changes(changes: Mapping[str, Any], *names: str) -> None:
     for name in names:
         if name in changes:
             raise ValidationError("cannot be changed", field=wire_name(name), rule="immutable")
-
-
-def _check_ids(**ids: object) -> None:
-    """A ValidationError naming the first argument that is no id (text, one line, no
-    control characters): checked before the store is asked."""
-    for field, value in ids.items():
-        check_id(value, field)
-
-
-def _check_actor(actor: object) -> None:
-    if actor is not None:
-        check_text(actor, "actor", required=True, limit=200, one_line=True)
 
 
 _STATUS_VALUES = [status.value for status in Status]

@@ -29,8 +29,10 @@ again under the same number, with the same ``dedup_id`` (the email's Message-ID)
 every retry after an unknown outcome does. An idempotency key makes a repeated send
 return the document's current outcome over that channel without delivering again.
 
-Used through ``faktura.billing.Billing``; the module holds the mechanics so the service
-class stays readable.
+The send use case of the service layer (``faktura.billing``): it books through
+``faktura.billing.booking`` and renders through ``faktura.billing.rendering``, sharing their
+unit-of-work steps (``faktura.billing.work``); ``faktura.delivery`` holds the channels, the
+recipients and the delivery log it uses.
 """
 
 from __future__ import annotations
@@ -45,6 +47,9 @@ from typing import TYPE_CHECKING
 import attrs
 
 from faktura.attachments import Attachment
+from faktura.billing.booking import Booking
+from faktura.billing.rendering import Documents
+from faktura.billing.work import Work
 from faktura.delivery.channel import (
     DeliveryChannel,
     DeliveryOutcomeUnknown,
@@ -52,7 +57,10 @@ from faktura.delivery.channel import (
     OutgoingDocument,
     ProviderEvent,
     Recipient,
+    RecipientKind,
+    channels_by_type,
 )
+from faktura.delivery.einvoice import FAILED_STATUSES, PROVIDER_STATUSES
 from faktura.delivery.log import (
     AttemptState,
     DeliveryAttempt,
@@ -61,10 +69,8 @@ from faktura.delivery.log import (
     SentDocument,
 )
 from faktura.delivery.recipients import einvoice_recipient, email_recipient, manual_recipient
-from faktura.delivery.sproom import FAILED_STATUSES, PROVIDER_STATUSES
 from faktura.documents.source import DocumentSource, attaches_pdf, check_attach_pdf, issue
 from faktura.errors import (
-    ConfigurationError,
     ConflictError,
     DeliveryError,
     FieldError,
@@ -79,7 +85,6 @@ from faktura.lines import check_text
 from faktura.parties import Company, Customer
 
 if TYPE_CHECKING:
-    from faktura.billing import Billing
     from faktura.ports import Clock, CustomerDirectory
 
 __all__ = ["Sender"]
@@ -111,6 +116,8 @@ class _Request:
         del data["idempotency_key"]
         if data["attach_pdf"] is None:  # as before the option: stored keys still match
             del data["attach_pdf"]
+        if self.delivery_type is DeliveryType.EINVOICE:  # its key before: keys still match
+            data["delivery_type"] = "sproom"
         return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
 
 
@@ -127,21 +134,16 @@ class Sender:
 
     def __init__(
         self,
-        billing: Billing,
+        work: Work,
+        booking: Booking,
+        documents: Documents,
         channels: Mapping[str, DeliveryChannel],
         stale_after: timedelta,
     ) -> None:
-        self._billing = billing
-        self._channels: dict[DeliveryType, DeliveryChannel] = {}
-        for name, channel in channels.items():
-            if name not in set(DeliveryType):
-                known = ", ".join(t.value for t in DeliveryType)
-                raise ConfigurationError(f"channels: {name!r} is not a delivery type ({known})")
-            if channel.delivery_type is not DeliveryType(name):
-                raise ConfigurationError(
-                    f"channels: {name!r} maps to a channel for {channel.delivery_type.value!r}"
-                )
-            self._channels[DeliveryType(name)] = channel
+        self._work = work
+        self._booking = booking
+        self._documents = documents
+        self._channels = channels_by_type(channels)
         self._stale_after = stale_after
 
     # -- the public operations -----------------------------------------------------------
@@ -184,7 +186,7 @@ class Sender:
         return self._deliver(attempt, invoice, prepared, actor)
 
     def status(self, company_id: str, invoice_id: str) -> DeliveryStatus:
-        with self._billing.store.unit_of_work(readonly=True) as uow:
+        with self._work.store.unit_of_work(readonly=True) as uow:
             uow.invoices.get(company_id, invoice_id)
             return DeliveryStatus.of(invoice_id, uow.deliveries.for_invoice(company_id, invoice_id))
 
@@ -204,12 +206,12 @@ class Sender:
         recorded = PROVIDER_STATUSES.get(status.strip().lower(), "unknown")
         event = ProviderEvent(
             recorded,
-            self._billing.clock.now(),
+            self._work.clock.now(),
             message,
             {**(details or {}), "providerStatus": status},
         )
         rejected = recorded in FAILED_STATUSES
-        with self._billing.store.unit_of_work() as uow:
+        with self._work.store.unit_of_work() as uow:
             attempt = uow.deliveries.by_reference(company_id, provider_reference)
             if attempt is None:
                 raise NotFoundError("delivery", provider_reference)
@@ -229,8 +231,8 @@ class Sender:
 
     def recover(self, company_id: str, actor: str | None) -> list[SendResult]:
         """Deliver again what interrupted attempts left undelivered."""
-        now = self._billing.clock.now()
-        with self._billing.store.unit_of_work(readonly=True) as uow:
+        now = self._work.clock.now()
+        with self._work.store.unit_of_work(readonly=True) as uow:
             stale = [
                 a
                 for a in uow.deliveries.pending(company_id)
@@ -271,15 +273,7 @@ class Sender:
         idempotency_key: str | None,
         attach_pdf: bool | None = None,
     ) -> _Request:
-        try:
-            if not isinstance(delivery_type, str):
-                raise ValueError(delivery_type)
-            kind = DeliveryType(delivery_type)
-        except ValueError:
-            known = ", ".join(t.value for t in DeliveryType)
-            raise ValidationError(
-                f"must be one of {known}", field="deliveryType", rule="enum"
-            ) from None
+        kind = DeliveryType(delivery_type)  # ValidationError naming deliveryType
         if kind not in self._channels:
             configured = ", ".join(sorted(self._channels)) or "none"
             raise ValidationError(
@@ -318,7 +312,7 @@ class Sender:
     def _repeat(self, company_id: str, request: _Request) -> SendResult | None:
         if request.idempotency_key is None:
             return None
-        with self._billing.store.unit_of_work(readonly=True) as uow:
+        with self._work.store.unit_of_work(readonly=True) as uow:
             attempt = uow.deliveries.by_key(company_id, request.idempotency_key)
             if attempt is None:
                 return None
@@ -331,15 +325,15 @@ class Sender:
     def _prepare(
         self, company_id: str, request: _Request, recipient: Recipient | None = None
     ) -> _Prepared:
-        with self._billing.store.unit_of_work(readonly=True) as uow:
+        with self._work.store.unit_of_work(readonly=True) as uow:
             company = uow.companies.get(company_id)
             invoice = uow.invoices.get(company_id, request.invoice_id)
-            customer = self._billing._directory(uow).get(company_id, invoice.customer_id)
-            supporting = self._billing.supporting(uow, invoice)
+            customer = self._work.directory(uow).get(company_id, invoice.customer_id)
+            supporting = self._documents.supporting(uow, invoice)
         _check_sendable(invoice)
         channel = self._channels[request.delivery_type]
         if recipient is None:
-            recipient = _recipient(request, invoice, customer)
+            recipient = _recipient(request, invoice, customer, channel.recipient_kind)
         channel.prepare(recipient)
         # The issuability gate and the documents the channel needs, on a preview of the
         # booked document: whatever keeps it from being issued, rendered or expressed is
@@ -347,10 +341,10 @@ class Sender:
         errors: list[FieldError] = []
         if invoice.status in EDITABLE_STATUSES:
             preview = _preview(
-                invoice, self._billing.clock, company, customer, request.template_id, supporting
+                invoice, self._work.clock, company, customer, request.template_id, supporting
             )
             try:
-                self._billing._gate(
+                self._booking.gate(
                     preview.invoice, preview.company, preview.customer, request.template_id
                 )
             except ValidationError as exc:
@@ -359,7 +353,7 @@ class Sender:
         else:  # booked: its own documents, archived once made
             message, _ = self._issued_documents(invoice, recipient, request.attach_pdf)
         try:
-            if request.delivery_type is DeliveryType.SPROOM:
+            if request.delivery_type is DeliveryType.EINVOICE:
                 message.ubl()
             elif request.delivery_type is DeliveryType.EMAIL and not errors:
                 message.pdf()  # (what the gate refused would not render either)
@@ -383,9 +377,9 @@ class Sender:
         actor: str | None,
         interrupted: str | None = None,
     ) -> tuple[DeliveryAttempt, Invoice]:
-        billing = self._billing
-        now = billing.clock.now()
-        with billing.store.unit_of_work() as uow:
+        work = self._work
+        now = work.clock.now()
+        with work.store.unit_of_work() as uow:
             invoice = uow.invoices.get(company_id, request.invoice_id)
             _check_sendable(invoice)
             attempts = uow.deliveries.for_invoice(company_id, request.invoice_id)
@@ -412,11 +406,11 @@ class Sender:
             ):
                 raise ConflictError("the interrupted attempt was resolved meanwhile")
             if invoice.status in EDITABLE_STATUSES:
-                invoice = billing._book(
+                invoice = self._booking.book(
                     uow, company_id, request.invoice_id, actor, invoice, request.template_id
                 )
             attempt = DeliveryAttempt(
-                id=billing._ids(),
+                id=work.ids(),
                 company_id=company_id,
                 invoice_id=invoice.id,
                 sequence=len(attempts) + 1,
@@ -429,7 +423,7 @@ class Sender:
                 update_customer_record=request.update_customer_record,
                 attach_pdf=request.attach_pdf,
                 dedup_id=_inherited_dedup_id(closed, request.delivery_type, prepared.recipient)
-                or billing._ids(),
+                or work.ids(),
             )
             uow.deliveries.add(attempt)
             uow.commit()
@@ -446,19 +440,17 @@ class Sender:
         try:
             receipt = prepared.channel.deliver(message)
         except DeliveryOutcomeUnknown as exc:
-            outcome = attempt.unknown(self._billing.clock.now(), exc.code, exc.message)
+            outcome = attempt.unknown(self._work.clock.now(), exc.code, exc.message)
         except DeliveryError as exc:
-            outcome = attempt.failed(
-                self._billing.clock.now(), exc.code, exc.message, exc.retryable
-            )
+            outcome = attempt.failed(self._work.clock.now(), exc.code, exc.message, exc.retryable)
         except Exception as exc:  # a channel's bug: recorded (it may have sent), then raised
             unknown = attempt.unknown(
-                self._billing.clock.now(), "channel_error", f"{type(exc).__name__}: {exc}"
+                self._work.clock.now(), "channel_error", f"{type(exc).__name__}: {exc}"
             )
             self._record(unknown, actor, carried)
             raise
         else:
-            outcome = attempt.delivered(self._billing.clock.now(), receipt.provider_reference)
+            outcome = attempt.delivered(self._work.clock.now(), receipt.provider_reference)
             if receipt.events:
                 outcome = attrs.evolve(outcome, events=receipt.events)
             if receipt.message is not None:
@@ -476,15 +468,14 @@ class Sender:
         with (the archived ones when there are: a send carries what was sent before;
         the e-invoice with the PDF embedded when ``attaches_pdf``); the dict fills with
         the files the channel took."""
-        billing = self._billing
-        with billing.store.unit_of_work(readonly=True) as uow:
-            source = billing.document_source(uow, invoice)
+        with self._work.store.unit_of_work(readonly=True) as uow:
+            source = self._documents.source(uow, invoice)
         carried: dict[ArchiveKind, bytes] = {}
 
         def made(kind: ArchiveKind) -> Callable[[], bytes]:
             def make() -> bytes:
                 if kind not in carried:
-                    carried[kind] = billing._document(
+                    carried[kind] = self._documents.file(
                         invoice.company_id,
                         invoice.id,
                         kind,
@@ -532,14 +523,14 @@ class Sender:
         actor: str | None,
         carried: Mapping[ArchiveKind, bytes] | None,
     ) -> SendResult:
-        billing = self._billing
-        with billing.store.unit_of_work() as uow:
+        work = self._work
+        with work.store.unit_of_work() as uow:
             # the document locked first: a change to it (a payment) committed meanwhile
             # is read here, one arriving now waits for this commit; neither refuses it
             invoice = uow.invoices.get(outcome.company_id, outcome.invoice_id, for_update=True)
             if carried:
                 # every file that left with this attempt, archived and named on it
-                now = billing.clock.now()
+                now = work.clock.now()
                 outcome = attrs.evolve(
                     outcome,
                     documents=tuple(
@@ -560,22 +551,22 @@ class Sender:
             uow.deliveries.update(outcome)
             if outcome.state is AttemptState.DELIVERED:
                 delivered, event = invoice.mark_delivered(
-                    outcome.finished_at or billing.clock.now(), outcome.delivery_type.value
+                    outcome.finished_at or work.clock.now(), outcome.delivery_type.value
                 )
-                billing._save(uow, invoice, delivered, billing._stamp(event, actor))
+                work.save(uow, invoice, delivered, work.stamp(event, actor))
                 invoice = delivered
                 if outcome.update_customer_record:
-                    _persist_override(billing._directory(uow), outcome, invoice.customer_id)
+                    _persist_override(work.directory(uow), outcome, invoice.customer_id)
             else:
                 uow.events.append(
                     outcome.company_id,
-                    billing._stamp(
+                    work.stamp(
                         InvoiceEvent(
                             invoice.id,
                             "delivery_unknown"
                             if outcome.state is AttemptState.UNKNOWN
                             else "delivery_failed",
-                            outcome.finished_at or billing.clock.now(),
+                            outcome.finished_at or work.clock.now(),
                             {
                                 "channel": outcome.delivery_type.value,
                                 "code": outcome.error_code or "",
@@ -603,7 +594,7 @@ def _same_route(
     """The attempts over ``delivery_type`` to ``recipient``."""
     shown = recipient.display()
     return [
-        a for a in attempts if a.delivery_type is delivery_type and a.recipient.display() == shown
+        a for a in attempts if a.delivery_type == delivery_type and a.recipient.display() == shown
     ]
 
 
@@ -646,16 +637,18 @@ def _check_sendable(invoice: Invoice) -> None:
         )
 
 
-def _recipient(request: _Request, invoice: Invoice, customer: Customer) -> Recipient:
-    if request.delivery_type is DeliveryType.EMAIL:
+def _recipient(
+    request: _Request, invoice: Invoice, customer: Customer, kind: RecipientKind
+) -> Recipient:
+    if kind is RecipientKind.EMAIL:
         if request.override_ean is not None:
             raise ValidationError(
-                "applies to e-invoicing (deliveryType sproom) only",
+                "applies to e-invoicing (deliveryType einvoice) only",
                 field="overrideEanNumber",
                 rule="not_applicable",
             )
         return email_recipient(customer, invoice.customer_contact_id, request.override_email)
-    if request.delivery_type is DeliveryType.SPROOM:
+    if kind is RecipientKind.PEPPOL:
         if request.override_email is not None:
             raise ValidationError(
                 "applies to email only", field="overrideEmail", rule="not_applicable"
@@ -667,7 +660,9 @@ def _recipient(request: _Request, invoice: Invoice, customer: Customer) -> Recip
     ):
         if value is not None:
             raise ValidationError(
-                "does not apply to a manual delivery", field=field, rule="not_applicable"
+                f"does not apply to deliveryType {request.delivery_type.value}",
+                field=field,
+                rule="not_applicable",
             )
     return manual_recipient(customer)
 
@@ -728,7 +723,7 @@ def _persist_override(
     if recipient.source != "override":
         return
     customer = directory.get(attempt.company_id, customer_id)
-    if attempt.delivery_type is DeliveryType.EMAIL:
+    if recipient.kind is RecipientKind.EMAIL:
         changed = attrs.evolve(customer, email=recipient.address)
     elif recipient.department_id is not None:
         departments = tuple(
