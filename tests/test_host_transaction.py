@@ -260,6 +260,24 @@ def test_the_hosts_rollback_takes_the_invoice_and_its_number_back(
     assert booked_numbers(host, company_id) == {second: taken}
 
 
+def test_a_send_is_refused_in_the_hosts_transaction_and_nothing_is_booked(
+    host: Host, parties: tuple[str, str]
+) -> None:
+    """A delivery cannot be rolled back with the host's transaction: sending (and
+    recovering deliveries) is refused there, before anything is booked."""
+    company_id, customer_id = parties
+    with host.billing() as (conn, billing):
+        host.begin(conn)
+        draft_id = new_draft(billing, company_id, customer_id)
+        with pytest.raises(ConfigurationError, match="send after it commits"):
+            billing.send(company_id, draft_id, "manual")
+        with pytest.raises(ConfigurationError, match="send after it commits"):
+            billing.recover_deliveries(company_id)
+        assert billing.get_invoice(company_id, draft_id).status is Status.DRAFT
+        conn.commit()
+    assert booked_numbers(host, company_id) == {draft_id: None}, "a draft, no number used"
+
+
 def test_a_failing_use_case_leaves_the_hosts_earlier_writes(
     host: Host, parties: tuple[str, str]
 ) -> None:

@@ -149,3 +149,12 @@ def test_import_prints_nothing_and_reads_no_environment() -> None:
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout == ""
+
+
+def test_the_stores_are_names_of_faktura_storage_too() -> None:
+    """Where a new user looks for a store first (``from faktura.storage import ...``)."""
+    from faktura import storage
+
+    assert (storage.MemoryStore, storage.SqliteStore) == (faktura.MemoryStore, faktura.SqliteStore)
+    with pytest.raises(AttributeError, match="no attribute 'Store'"):
+        storage.Store  # noqa: B018 (the lookup is the check)

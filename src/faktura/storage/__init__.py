@@ -20,8 +20,23 @@ from faktura.errors import ConfigurationError
 
 if TYPE_CHECKING:
     from faktura.ports import Store
+    from faktura.storage.memory import MemoryStore
+    from faktura.storage.postgres import PostgresStore
+    from faktura.storage.sqlite import SqliteStore
 
-__all__ = ["open_store"]
+__all__ = ["MemoryStore", "PostgresStore", "SqliteStore", "open_store"]
+
+_STORES = frozenset({"MemoryStore", "PostgresStore", "SqliteStore"})
+
+
+def __getattr__(name: str) -> object:
+    """The stores by name, loaded on first use as ``faktura``'s own names are (a missing
+    extra is a ConfigurationError naming it)."""
+    if name not in _STORES:
+        raise AttributeError(f"module 'faktura.storage' has no attribute {name!r}")
+    import faktura
+
+    return getattr(faktura, name)
 
 
 def open_store(url: str, *, create: bool = False) -> Store:
