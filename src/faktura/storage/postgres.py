@@ -447,6 +447,10 @@ class _Pool:
     shared: a query or a close from the child would garble or end the parent's session)
     and opens its own. It keeps them referenced so that they are not collected (psycopg
     would warn about connections deleted while open; it never closes another process's).
+
+    Not ``psycopg_pool.ConnectionPool``: it opens connections in background threads (an
+    unreachable server is a wait for its timeout, the driver's reason only in its log),
+    makes callers wait beyond ``max_size``, and cannot cross a fork.
     """
 
     def __init__(self, connect: Callable[[], Connection], size: int) -> None:
