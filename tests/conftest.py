@@ -230,6 +230,7 @@ TIERS: Mapping[str, str | Mapping[str, str]] = {
     "tests/test_postgres_concurrency.py": INTEGRATION,
     "tests/test_query_plans.py": INTEGRATION,
     "tests/test_postgres_crash.py": INTEGRATION,
+    "tests/test_postgres_pool.py": INTEGRATION,
     "tests/test_send.py": INTEGRATION,  # over memory, SQLite and PostgreSQL, SMTP, access point
     "tests/test_sqlite_concurrency.py": INTEGRATION,
     "tests/test_sqlite_crash.py": INTEGRATION,

@@ -9,6 +9,17 @@ never from "now".
 ('2026', '2026-00042')
 >>> NumberSeries("INV{yy}{month}-{seq}", reset=Reset.MONTHLY).format(7, date(2026, 3, 1))
 'INV2603-7'
+
+The rules of counting are here too, as a pure function: ``next_number`` takes what a
+store keeps of a series (the last number of the period, the last booked date of the
+series) and gives the next number and what to keep. A store only reads its counter
+locked, calls it, and writes the result back in the same unit of work.
+
+>>> next_number(None, None, start=100, booking_date=date(2026, 1, 5), allow_backdating=False)
+NextNumber(seq=100, last_date=datetime.date(2026, 1, 5), date_moved=True)
+>>> next_number(7, date(2026, 2, 1), start=100, booking_date=date(2026, 1, 9),
+...             allow_backdating=True)
+NextNumber(seq=8, last_date=datetime.date(2026, 2, 1), date_moved=False)
 """
 
 from __future__ import annotations
@@ -20,14 +31,16 @@ from datetime import date
 import attrs
 
 from faktura.checks import check_bool, check_enum, normalize
-from faktura.errors import ValidationError
+from faktura.errors import NumberingError, ValidationError
 
 __all__ = [
     "DEFAULT_CREDIT_NOTE_SERIES",
     "DEFAULT_INVOICE_SERIES",
+    "NextNumber",
     "NumberSeries",
     "Reset",
     "check_series_apart",
+    "next_number",
 ]
 
 _TOKEN = re.compile(r"\{(seq(?::0(\d))?|year|yy|month)\}")
@@ -219,3 +232,47 @@ def check_series_apart(invoices: NumberSeries, credit_notes: NumberSeries) -> No
 
 DEFAULT_INVOICE_SERIES = NumberSeries("{seq}")
 DEFAULT_CREDIT_NOTE_SERIES = NumberSeries("CN-{seq}")
+
+
+@attrs.frozen
+class NextNumber:
+    """The number a booking gets and what the store keeps after it.
+
+    ``seq`` is the new last number of the booking's period; ``last_date`` the series'
+    last booked date after the booking; ``date_moved`` whether that date changed (the
+    store writes it only then).
+    """
+
+    seq: int
+    last_date: date
+    date_moved: bool
+
+
+def next_number(
+    last_seq: int | None,
+    last_date: date | None,
+    *,
+    start: int,
+    booking_date: date,
+    allow_backdating: bool,
+) -> NextNumber:
+    """The next number of a series' period, from the counter state a store keeps.
+
+    ``last_seq`` is the last number given in the booking's period (None when none),
+    ``last_date`` the last booked date of the series in any period (None when the series
+    has never given a number). The first number of a series is ``start``; after that a
+    new period starts at 1. The last booked date only moves forward.
+
+    Raises NumberingError (field "date", rule "backdating") when ``booking_date`` is
+    before ``last_date`` and ``allow_backdating`` is false.
+    """
+    if last_date is not None and booking_date < last_date and not allow_backdating:
+        raise NumberingError(
+            f"is before {last_date}, the last booked date of the series",
+            field="date",
+            rule="backdating",
+        )
+    seq = last_seq + 1 if last_seq is not None else (start if last_date is None else 1)
+    if last_date is None or booking_date > last_date:
+        return NextNumber(seq, booking_date, True)
+    return NextNumber(seq, last_date, False)

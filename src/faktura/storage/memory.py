@@ -18,9 +18,10 @@ import attrs
 
 from faktura.apikeys import ApiKey
 from faktura.delivery.log import AttemptState, DeliveryAttempt
-from faktura.errors import ConflictError, NotFoundError, NumberingError, StorageError
+from faktura.errors import ConflictError, NotFoundError, StorageError
 from faktura.invoice import Invoice, InvoiceEvent, InvoiceSummary
 from faktura.issued import ArchivedDocument, ArchiveKind, sha256
+from faktura.numbering import next_number
 from faktura.parties import Company, Customer
 from faktura.ports import InvoiceQuery, ListResult
 from faktura.storage.query import matches, newest_first
@@ -289,20 +290,19 @@ class _Numbers:
         booking_date: date,
         allow_backdating: bool,
     ) -> int:
-        dates = self.uow.read("series_dates")
-        last_date = dates.get((company_id, series))
-        if last_date is not None and booking_date < last_date and not allow_backdating:
-            raise NumberingError(
-                f"is before {last_date}, the last booked date of the series",
-                field="date",
-                rule="backdating",
-            )
-        last = self.uow.read("numbers").get((company_id, series, period))
-        seq = last + 1 if last is not None else (start if last_date is None else 1)
-        self.uow.write("numbers")[company_id, series, period] = seq
-        if last_date is None or booking_date > last_date:
-            self.uow.write("series_dates")[company_id, series] = booking_date
-        return seq
+        key = (company_id, series, period)
+        last_date = self.uow.read("series_dates").get((company_id, series))
+        step = next_number(
+            self.uow.read("numbers").get(key),
+            last_date,
+            start=start,
+            booking_date=booking_date,
+            allow_backdating=allow_backdating,
+        )
+        self.uow.write("numbers")[key] = step.seq
+        if step.date_moved:
+            self.uow.write("series_dates")[company_id, series] = step.last_date
+        return step.seq
 
     def last(self, company_id: str, series: str, period: str) -> int | None:
         last: int | None = self.uow.read("numbers").get((company_id, series, period))

@@ -44,7 +44,6 @@ from faktura.errors import (
     ConflictError,
     FakturaError,
     NotFoundError,
-    NumberingError,
     StorageError,
 )
 from faktura.invoice import (
@@ -55,6 +54,7 @@ from faktura.invoice import (
     InvoiceSummary,
 )
 from faktura.issued import ArchivedDocument, ArchiveKind, sha256
+from faktura.numbering import next_number
 from faktura.parties import Company, Customer
 from faktura.ports import OVERDUE, InvoiceQuery, ListResult
 from faktura.storage.codec import dumps, dumps_header, dumps_lines, load, loads_invoice
@@ -447,6 +447,10 @@ class _Pool:
     shared: a query or a close from the child would garble or end the parent's session)
     and opens its own. It keeps them referenced so that they are not collected (psycopg
     would warn about connections deleted while open; it never closes another process's).
+
+    Not ``psycopg_pool.ConnectionPool``: it opens connections in background threads (an
+    unreachable server is a wait for its timeout, the driver's reason only in its log),
+    makes callers wait beyond ``max_size``, and cannot cross a fork.
     """
 
     def __init__(self, connect: Callable[[], Connection], size: int) -> None:
@@ -1371,28 +1375,28 @@ class _Numbers:
             action=action,
         ).fetchone()
         last_date: date | None = row[0] if row is not None else None
-        if last_date is not None and booking_date < last_date and not allow_backdating:
-            raise NumberingError(
-                f"is before {last_date}, the last booked date of the series",
-                field="date",
-                rule="backdating",
-            )
+        # the series row locked, the counter of the period is this booking's too
+        step = next_number(
+            self.last(company_id, series, period),
+            last_date,
+            start=start,
+            booking_date=booking_date,
+            allow_backdating=allow_backdating,
+        )
         self.uow.check_writable()
-        last = self.last(company_id, series, period)
-        seq = last + 1 if last is not None else (start if last_date is None else 1)
         self.uow.run(
             "INSERT INTO counters (company_id, series, period, last_seq) VALUES (%s, %s, %s, %s)"
             " ON CONFLICT (company_id, series, period) DO UPDATE SET last_seq = EXCLUDED.last_seq",
-            (company_id, series, period, seq),
+            (company_id, series, period, step.seq),
             action=action,
         )
-        if last_date is None or booking_date > last_date:
+        if step.date_moved:
             self.uow.run(
                 "UPDATE series SET last_date = %s WHERE company_id = %s AND series = %s",
-                (booking_date, company_id, series),
+                (step.last_date, company_id, series),
                 action=action,
             )
-        return seq
+        return step.seq
 
     def last(self, company_id: str, series: str, period: str) -> int | None:
         row = self.uow.run(

@@ -54,11 +54,11 @@ from faktura.errors import (
     ConflictError,
     FakturaError,
     NotFoundError,
-    NumberingError,
     StorageError,
 )
 from faktura.invoice import DocumentKind, Invoice, InvoiceEvent, InvoiceSummary
 from faktura.issued import ArchivedDocument, ArchiveKind, sha256
+from faktura.numbering import next_number
 from faktura.parties import Company, Customer
 from faktura.ports import OVERDUE, InvoiceQuery, ListResult
 from faktura.storage import codec
@@ -1383,35 +1383,37 @@ class _Numbers:
         booking_date: date,
         allow_backdating: bool,
     ) -> int:
+        # one statement reads both: the writing unit of work holds the write lock
+        # (BEGIN IMMEDIATE), so they stay this booking's until it ends
         row = self.uow._row(
-            "SELECT last_date FROM series WHERE company_id = ? AND series = ?",
-            (company_id, series),
+            "SELECT (SELECT last_date FROM series WHERE company_id = ? AND series = ?),"
+            " (SELECT last_seq FROM counters"
+            " WHERE company_id = ? AND series = ? AND period = ?)",
+            (company_id, series, company_id, series, period),
         )
-        last_date = date.fromisoformat(row[0]) if row is not None else None
-        if last_date is not None and booking_date < last_date and not allow_backdating:
-            raise NumberingError(
-                f"is before {last_date}, the last booked date of the series",
-                field="date",
-                rule="backdating",
-            )
+        stored_date, stored_seq = row if row is not None else (None, None)
+        step = next_number(
+            int(stored_seq) if stored_seq is not None else None,
+            date.fromisoformat(stored_date) if stored_date is not None else None,
+            start=start,
+            booking_date=booking_date,
+            allow_backdating=allow_backdating,
+        )
         no_company = _constraint(company_id, lambda m: StorageError(m))
-        counter = self.uow._write_row(
+        self.uow._execute(
             "INSERT INTO counters (company_id, series, period, last_seq) VALUES (?, ?, ?, ?) "
-            "ON CONFLICT (company_id, series, period) DO UPDATE SET last_seq = last_seq + 1 "
-            "RETURNING last_seq",
-            (company_id, series, period, start if last_date is None else 1),
+            "ON CONFLICT (company_id, series, period) DO UPDATE SET last_seq = excluded.last_seq",
+            (company_id, series, period, step.seq),
             on_integrity=no_company,
         )
-        if last_date is None or booking_date > last_date:
+        if step.date_moved:
             self.uow._execute(
                 "INSERT INTO series (company_id, series, last_date) VALUES (?, ?, ?) "
                 "ON CONFLICT (company_id, series) DO UPDATE SET last_date = excluded.last_date",
-                (company_id, series, booking_date.isoformat()),
+                (company_id, series, step.last_date.isoformat()),
                 on_integrity=no_company,
             )
-        if counter is None:  # pragma: no cover - RETURNING always gives the row
-            raise StorageError(f"the counter of series {series!r} vanished")
-        return int(counter[0])
+        return step.seq
 
     def last(self, company_id: str, series: str, period: str) -> int | None:
         row = self.uow._row(
