@@ -10,8 +10,12 @@ the wording is tested in test_l10n and the documents' tests.
 
 from __future__ import annotations
 
+import json
 import string
+import subprocess
+import sys
 import tomllib
+import zipfile
 from collections.abc import Iterator, Mapping
 from datetime import date
 from decimal import Decimal
@@ -227,3 +231,26 @@ def test_a_defective_email_table_is_refused(key: str, value: object | None) -> N
     table = broken(locales.catalog("en")["email"], key, value)
     with pytest.raises(ConfigurationError, match="email texts"):
         texts._phrases_of(table, "xx")
+
+
+def test_the_catalog_is_read_from_a_zipped_package_too(tmp_path: Path) -> None:
+    archive = tmp_path / "faktura.zip"
+    with zipfile.ZipFile(archive, "w") as zipped:
+        for path in sorted(Path(faktura.__file__).parent.rglob("*")):
+            if path.is_file() and "__pycache__" not in path.parts:
+                zipped.write(path, path.relative_to(Path(faktura.__file__).parent.parent))
+    code = (
+        "import json, sys\n"
+        f"sys.path.insert(0, {str(archive)!r})\n"
+        "from faktura import locales\n"
+        "from faktura.documents.l10n import SUPPORTED, labels\n"
+        "print(json.dumps([locales.__file__, SUPPORTED, labels('nb').payable]))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-I", "-c", code], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    where, languages, payable = json.loads(done.stdout)
+    assert where.startswith(str(archive))
+    assert tuple(languages) == SUPPORTED
+    assert payable == read("nb")["labels"]["payable"]

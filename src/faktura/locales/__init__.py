@@ -13,9 +13,14 @@ TOML, not gettext: ``tomllib`` is in the standard library, so reading the catalo
 imports nothing beyond it (``babel.messages`` and compiled ``.mo`` files would add an
 import and a build step), a key names its place in the document rather than being the
 English text, and a plural text can have its own text for zero ("Netto kontant"), which
-gettext's plural forms cannot say. The files are package data, read through
-``importlib.resources`` (so they are found in a wheel, a zip or a checkout), each parsed
-once per process and cached: a text is looked up per render, the file is not.
+gettext's plural forms cannot say.
+
+The files are package data, each parsed once per process and cached: a text is looked
+up per render, the file is not. They are read from this package's directory, and only
+when the package is not a directory (imported from a zip) through
+``importlib.resources``: that module brings zipfile, tempfile and pathlib with it, about
+as much import time again as the rest of faktura.documents.l10n, and ``tomllib`` is
+imported when a file is first parsed, not with this module.
 
 >>> languages()
 ('da', 'de', 'en', 'nb', 'sv')
@@ -26,8 +31,7 @@ once per process and cached: a text is looked up per render, the file is not.
 from __future__ import annotations
 
 import functools
-import tomllib
-from importlib.resources import files
+import os
 from types import MappingProxyType
 from typing import Any
 
@@ -36,18 +40,30 @@ from faktura.errors import ConfigurationError
 __all__ = ["catalog", "languages"]
 
 _SUFFIX = ".toml"
+_HERE = os.path.dirname(__file__)
+
+
+def _names() -> list[str]:
+    if os.path.isdir(_HERE):
+        return os.listdir(_HERE)
+    from importlib.resources import files
+
+    return [entry.name for entry in files(__name__).iterdir()]
+
+
+def _read(name: str) -> str:
+    if os.path.isdir(_HERE):
+        with open(os.path.join(_HERE, name), encoding="utf-8") as file:
+            return file.read()
+    from importlib.resources import files
+
+    return files(__name__).joinpath(name).read_text(encoding="utf-8")
 
 
 @functools.cache
 def languages() -> tuple[str, ...]:
     """The languages the catalog has a file for, in code order."""
-    return tuple(
-        sorted(
-            entry.name.removesuffix(_SUFFIX)
-            for entry in files(__name__).iterdir()
-            if entry.name.endswith(_SUFFIX) and entry.is_file()
-        )
-    )
+    return tuple(sorted(name.removesuffix(_SUFFIX) for name in _names() if name.endswith(_SUFFIX)))
 
 
 def _frozen(value: Any) -> Any:
@@ -65,9 +81,11 @@ def catalog(language: str) -> MappingProxyType[str, Any]:
     """
     if language not in languages():
         raise ConfigurationError(f"faktura has no texts in language {language!r}")
+    import tomllib
+
     name = language + _SUFFIX
     try:
-        data = tomllib.loads(files(__name__).joinpath(name).read_text(encoding="utf-8"))
+        data = tomllib.loads(_read(name))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
         raise ConfigurationError(f"faktura's catalog {name} cannot be read: {error}") from None
     frozen: MappingProxyType[str, Any] = _frozen(data)
