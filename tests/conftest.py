@@ -127,6 +127,7 @@ TIERS: Mapping[str, str | Mapping[str, str]] = {
     "tests/test_issuability.py": UNIT,
     "tests/test_issued_final.py": {"test_http_renamed_customer": E2E, OTHERS: UNIT},
     "tests/test_l10n.py": UNIT,
+    "tests/test_catalog.py": UNIT,  # the message catalog: keys and placeholders per language
     "tests/test_lock.py": UNIT,
     "tests/test_money_vat_identifiers.py": UNIT,
     "tests/test_numbering.py": UNIT,

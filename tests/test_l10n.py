@@ -1,6 +1,7 @@
 """Document localization: languages, labels and babel formatting per locale.
 
-faktura's own words (labels, payment terms, unit names) are written out by hand. What
+faktura's own words (labels, payment terms, unit names) are written out where a test
+names them; they come from the catalog (faktura.locales, tested in test_catalog). What
 CLDR decides through babel (separators, symbols, date patterns, country names) is
 compared with babel's own answer for the locale, never written out: CLDR changes its
 punctuation between releases (de_CH grouped with "’", now with "'"), and a test of
@@ -104,8 +105,8 @@ def test_document_locale_prefers_the_customer_then_the_company_then_english(
     assert document_locale(customer, company) == expected
 
 
-def test_supported_languages() -> None:
-    assert SUPPORTED == ("da", "en", "de", "sv", "nb")
+def test_supported_languages_are_the_catalogs() -> None:
+    assert SUPPORTED == ("da", "de", "en", "nb", "sv")  # a file each, in code order
     assert FALLBACK == "en"
 
 
@@ -512,13 +513,13 @@ def test_the_english_exemption_texts_are_the_standard_reasons() -> None:
 
 
 def test_unit_names() -> None:
-    assert [unit_name("HUR", locale) for locale in SUPPORTED] == [
-        "timer",
-        "hrs",
-        "Std.",
-        "tim",
-        "timer",
-    ]
+    assert {locale: unit_name("HUR", locale) for locale in SUPPORTED} == {
+        "da": "timer",
+        "en": "hrs",
+        "de": "Std.",
+        "sv": "tim",
+        "nb": "timer",
+    }
     assert unit_name("H87", "da") == "stk."
     assert unit_name("KGM", "de") == "kg"
     assert unit_name("XYZ", "da") == "XYZ"  # unknown codes show as themselves

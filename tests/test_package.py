@@ -110,6 +110,9 @@ def test_the_wheel_holds_the_package_only(dist: Dist) -> None:
         entry_points = wheel.read(f"faktura-{VERSION}.dist-info/entry_points.txt").decode()
     assert "faktura/py.typed" in names
     assert "faktura/testing/access_point.py" in names  # faktura.testing ships, tests do not
+    catalog = {f"faktura/locales/{p.name}" for p in (ROOT / "src/faktura/locales").glob("*.toml")}
+    assert catalog, "no catalog files in the checkout"
+    assert catalog <= set(names)  # the message catalog is package data
     outside = [n for n in names if not n.startswith(("faktura/", f"faktura-{VERSION}.dist-info/"))]
     assert outside == []
     assert not [n for n in names if "__pycache__" in n or n.endswith(".pyc")]

@@ -1,4 +1,6 @@
-"""The localized subject and body of an invoice email, in da, en, de, sv and nb.
+"""The localized subject and body of an invoice email, in every language of
+faktura's catalog (``faktura.locales``: da, de, en, nb, sv), whose ``[email]`` table holds
+the phrases.
 
 Pure text: the figures come from ``faktura.documents.l10n`` (``format_money``,
 ``format_date`` and the document labels), so an email says exactly what its PDF says.
@@ -33,13 +35,16 @@ Fjord ApS
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import functools
+from collections.abc import Mapping, Sequence
 from datetime import date
 from decimal import Decimal
 
 import attrs
 
+from faktura import locales
 from faktura.documents import l10n
+from faktura.errors import ConfigurationError
 from faktura.invoice import DocumentKind
 
 __all__ = ["EmailText", "email_text"]
@@ -55,8 +60,9 @@ class EmailText:
 
 @attrs.frozen
 class _Phrases:
-    # {document} is the document in running text ("faktura 2026-0042"), {company} the
-    # seller; the subject's document word is the label's title ("Faktura").
+    # The catalog's [email] table (faktura.locales). {document} is the document in
+    # running text ("faktura 2026-0042"), {company} the seller; the subject's document
+    # word is the label's title ("Faktura").
     subject: str  # {title} {number} {company}
     greeting: str  # {name}
     intro: str  # {document} {company}
@@ -65,48 +71,18 @@ class _Phrases:
     credit_note: str
 
 
-_PHRASES = {
-    "da": _Phrases(
-        subject="{title} {number} fra {company}",
-        greeting="Kære {name}",
-        intro="Vedhæftet finder du {document} fra {company}.",
-        closing="Med venlig hilsen",
-        invoice="faktura",
-        credit_note="kreditnota",
-    ),
-    "en": _Phrases(
-        subject="{title} {number} from {company}",
-        greeting="Dear {name},",
-        intro="Please find attached {document} from {company}.",
-        closing="Kind regards",
-        invoice="invoice",
-        credit_note="credit note",
-    ),
-    "de": _Phrases(
-        subject="{title} {number} von {company}",
-        greeting="Guten Tag {name},",
-        intro="anbei erhalten Sie {document} von {company}.",
-        closing="Mit freundlichen Grüßen",
-        invoice="die Rechnung",
-        credit_note="die Rechnungskorrektur",
-    ),
-    "sv": _Phrases(
-        subject="{title} {number} från {company}",
-        greeting="Hej {name},",
-        intro="Bifogat finner du {document} från {company}.",
-        closing="Med vänliga hälsningar",
-        invoice="faktura",
-        credit_note="kreditfaktura",
-    ),
-    "nb": _Phrases(
-        subject="{title} {number} fra {company}",
-        greeting="Hei {name},",
-        intro="Vedlagt finner du {document} fra {company}.",
-        closing="Med vennlig hilsen",
-        invoice="faktura",
-        credit_note="kreditnota",
-    ),
-}
+def _phrases_of(table: Mapping[str, object], language: str) -> _Phrases:
+    fields = attrs.fields_dict(_Phrases)
+    if table.keys() != fields.keys() or not all(isinstance(v, str) for v in table.values()):
+        raise ConfigurationError(
+            f"faktura's {language} email texts must be exactly the texts {sorted(fields)}"
+        )
+    return _Phrases(**table)  # type: ignore[arg-type]
+
+
+@functools.cache
+def _phrases(language: str) -> _Phrases:
+    return _phrases_of(locales.catalog(language).get("email", {}), language)
 
 
 def email_text(
@@ -131,7 +107,7 @@ def email_text(
     """
     language = l10n.document_locale(locale, l10n.FALLBACK)
     words = l10n.labels(language)
-    phrases = _PHRASES.get(language.split("_")[0], _PHRASES[l10n.FALLBACK])
+    phrases = _phrases(language.split("_")[0])
     invoice = kind is DocumentKind.INVOICE
     word = phrases.invoice if invoice else phrases.credit_note
     subject = phrases.subject.format(title=words.title(kind), number=number, company=company)

@@ -38,6 +38,10 @@ True
 >>> exemption_text(VatCategory.AE, "sv")
 'Omvänd betalningsskyldighet'
 
+The texts themselves (labels, payment terms, exemption texts, unit names) are data:
+faktura's catalog, one TOML file per language in ``faktura.locales``, read once per
+language and cached; ``SUPPORTED`` is the languages it has a file for.
+
 babel.numbers and babel.dates read LC_* variables (and babel.dates the local time zone)
 when they are first imported, so they are imported inside the functions that format, never
 when this module is imported; the values they read are never used, as every call names
@@ -47,7 +51,9 @@ its locale.
 from __future__ import annotations
 
 import copy
+import functools
 import unicodedata
+from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
 
@@ -55,7 +61,8 @@ import attrs
 from babel.core import Locale, UnknownLocaleError
 from babel.localedata import exists as _babel_has_locale
 
-from faktura.errors import ValidationError
+from faktura import locales
+from faktura.errors import ConfigurationError, ValidationError
 from faktura.invoice import DocumentKind
 from faktura.money import MAX_PLACES, Currency, arithmetic
 from faktura.terms import PaymentTerms, TermsKind
@@ -78,8 +85,8 @@ __all__ = [
     "unit_name",
 ]
 
-#: The languages faktura writes documents in.
-SUPPORTED = ("da", "en", "de", "sv", "nb")
+#: The languages faktura writes documents in: those its catalog has a file for.
+SUPPORTED = locales.languages()
 #: The language of a document whose customer's (or company's) language is not supported.
 FALLBACK = "en"
 # Norwegian without a written standard, and Nynorsk, read Bokmål documents.
@@ -141,6 +148,11 @@ class PluralText:
 @attrs.frozen
 class Labels:
     """Every fixed text of a PDF invoice or credit note in one language.
+
+    The fields are the keys of the catalog's ``[labels]`` table (``faktura.locales``),
+    and their texts are the catalog's: a catalog file that lacks a field, has one more,
+    or gives a text where a plural table belongs (or the reverse) is refused when its
+    labels are first asked for.
 
     Texts with placeholders are ``str.format`` templates: ``{number}`` (a document
     number), ``{page}``/``{pages}``, ``{day}`` (a day of the month), ``{date}`` (a
@@ -262,517 +274,52 @@ class Labels:
         }.get(category)
 
 
-_DA = Labels(
-    invoice="Faktura",
-    credit_note="Kreditnota",
-    draft="KLADDE",
-    draft_number="Kladde – intet nummer endnu",
-    credit_note_for="Kreditnota til faktura {number}",
-    credit_note_for_dated="Kreditnota til faktura {number} af {date}",
-    credit_reason="Årsag: {reason}",
-    page="Side {page} af {pages}",
-    continued="Fortsættes på næste side",
-    invoice_number="Fakturanr.",
-    credit_note_number="Kreditnotanr.",
-    date="Dato",
-    delivery_date="Leveringsdato",
-    delivery_period="Leveringsperiode",
-    due_date="Forfaldsdato",
-    customer_number="Kundenr.",
-    reference="PO-nr.",
-    your_reference="Deres ref.",
-    our_reference="Vores ref.",
-    order_reference="Ordrereference",
-    sales_order="Vores ordrenr.",
-    contract="Kontrakt",
-    project="Projekt",
-    buyer_accounting="Kontostreng",
-    currency="Valuta",
-    customer="Kunde",
-    delivery_address="Leveringsadresse",
-    delivery_location="Lokation",
-    department="Afdeling",
-    contact="Kontaktperson",
-    phone="Tlf.",
-    email="E-mail",
-    registration_number="CVR-nr.",
-    vat_number="Momsnr.",
-    ean="EAN-nr.",
-    description="Beskrivelse",
-    quantity="Antal",
-    unit="Enhed",
-    unit_price="Enhedspris",
-    discount="Rabat",
-    vat_rate="Momssats",
-    amount="Beløb",
-    amount_incl_vat="Beløb inkl. moms",
-    buyer_item_id="Jeres varenr.",
-    standard_item_id="Vare-id",
-    origin_country="Oprindelsesland",
-    item_classification="Klassifikation",
-    line_total="Sum af linjer",
-    allowance="Rabat",
-    charge="Tillæg",
-    subtotal="I alt ekskl. moms",
-    vat="Moms",
-    total="I alt inkl. moms",
-    prepaid="Forudbetalt",
-    rounding="Afrunding",
-    payable="At betale",
-    credited="Krediteret beløb",
-    prices_include_vat="Alle priser er inkl. moms",
-    of_which_vat="Heraf moms",
-    vat_in="Moms i {currency}",
-    exchange_rate="kurs",
-    vat_breakdown="Momsspecifikation",
-    taxable_amount="Momsgrundlag",
-    vat_amount="Momsbeløb",
-    exemption_ae="Omvendt betalingspligt",
-    exemption_k="Momsfri levering inden for EU",
-    exemption_g="Momsfri eksport uden for EU",
-    exemption_o="Ikke momspligtig",
-    payment="Betalingsoplysninger",
-    payment_terms="Betalingsbetingelser",
-    bank_reg_no="Reg.nr.",
-    bank_account_no="Kontonr.",
-    iban="IBAN",
-    bic="BIC",
-    fik="Indbetalingskort (FIK)",
-    payee="Betalingsmodtager",
-    payment_instruction="Angiv venligst fakturanummer {number} ved betaling",
-    scan_to_pay="Scan og betal",
-    terms_net=PluralText("Netto 1 dag", "Netto {n} dage", zero="Netto kontant"),
-    terms_end_of_month=PluralText(
-        "Løbende måned + 1 dag", "Løbende måned + {n} dage", zero="Løbende måned"
-    ),
-    terms_end_of_next_month=PluralText(
-        "Udgangen af næste måned + 1 dag",
-        "Udgangen af næste måned + {n} dage",
-        zero="Udgangen af næste måned",
-    ),
-    terms_day_of_next_month="Den {day}. i den følgende måned",
-    terms_invoice_week=PluralText(
-        "Løbende uge + 1 dag", "Løbende uge + {n} dage", zero="Løbende uge"
-    ),
-    terms_cash="Kontant",
-    terms_prepaid="Forudbetalt",
-    terms_fixed="Betales senest {date}",
-    notes="Bemærkninger",
+# The fields that hold a PluralText (the others hold a str).
+_PLURALS = frozenset(
+    field.name for field in attrs.fields(attrs.resolve_types(Labels)) if field.type is PluralText
 )
 
-_EN = Labels(
-    invoice="Invoice",
-    credit_note="Credit note",
-    draft="DRAFT",
-    draft_number="Draft – no number yet",
-    credit_note_for="Credit note for invoice {number}",
-    credit_note_for_dated="Credit note for invoice {number} of {date}",
-    credit_reason="Reason: {reason}",
-    page="Page {page} of {pages}",
-    continued="Continued on next page",
-    invoice_number="Invoice no.",
-    credit_note_number="Credit note no.",
-    date="Date",
-    delivery_date="Delivery date",
-    delivery_period="Delivery period",
-    due_date="Due date",
-    customer_number="Customer no.",
-    reference="PO number",
-    your_reference="Your ref.",
-    our_reference="Our ref.",
-    order_reference="Order ref.",
-    sales_order="Our order no.",
-    contract="Contract",
-    project="Project",
-    buyer_accounting="Accounting ref.",
-    currency="Currency",
-    customer="Customer",
-    delivery_address="Delivery address",
-    delivery_location="Location",
-    department="Department",
-    contact="Contact",
-    phone="Phone",
-    email="Email",
-    registration_number="CVR no.",
-    vat_number="VAT no.",
-    ean="EAN no.",
-    description="Description",
-    quantity="Quantity",
-    unit="Unit",
-    unit_price="Unit price",
-    discount="Discount",
-    vat_rate="VAT rate",
-    amount="Amount",
-    amount_incl_vat="Amount incl. VAT",
-    buyer_item_id="Your item no.",
-    standard_item_id="Item ID",
-    origin_country="Country of origin",
-    item_classification="Classification",
-    line_total="Lines total",
-    allowance="Discount",
-    charge="Surcharge",
-    subtotal="Total excl. VAT",
-    vat="VAT",
-    total="Total incl. VAT",
-    prepaid="Paid in advance",
-    rounding="Rounding",
-    payable="Amount due",
-    credited="Amount credited",
-    prices_include_vat="All prices include VAT",
-    of_which_vat="Of which VAT",
-    vat_in="VAT in {currency}",
-    exchange_rate="rate",
-    vat_breakdown="VAT breakdown",
-    taxable_amount="Taxable amount",
-    vat_amount="VAT amount",
-    exemption_ae="Reverse charge",
-    exemption_k="Intra-community supply",
-    exemption_g="Export outside the EU",
-    exemption_o="Not subject to VAT",
-    payment="Payment details",
-    payment_terms="Payment terms",
-    bank_reg_no="Reg. no.",
-    bank_account_no="Account no.",
-    iban="IBAN",
-    bic="BIC",
-    fik="Payment slip (FIK)",
-    payee="Payee",
-    payment_instruction="Please quote invoice number {number} with your payment",
-    scan_to_pay="Scan to pay",
-    terms_net=PluralText("Net 1 day", "Net {n} days", zero="Due on receipt"),
-    terms_end_of_month=PluralText(
-        "End of month + 1 day", "End of month + {n} days", zero="End of month"
-    ),
-    terms_end_of_next_month=PluralText(
-        "End of next month + 1 day", "End of next month + {n} days", zero="End of next month"
-    ),
-    terms_day_of_next_month="Day {day} of the following month",
-    terms_invoice_week=PluralText(
-        "End of week + 1 day", "End of week + {n} days", zero="End of week"
-    ),
-    terms_cash="Cash",
-    terms_prepaid="Prepaid",
-    terms_fixed="Due by {date}",
-    notes="Notes",
-)
 
-# A German credit note is a "Rechnungskorrektur": "Gutschrift" in § 14 UStG means a
-# self-billed invoice, and a document so titled can make VAT payable by its recipient.
-_DE = Labels(
-    invoice="Rechnung",
-    credit_note="Rechnungskorrektur",
-    draft="ENTWURF",
-    draft_number="Entwurf – noch keine Nummer",
-    credit_note_for="Korrektur zur Rechnung Nr. {number}",
-    credit_note_for_dated="Korrektur zur Rechnung Nr. {number} vom {date}",
-    credit_reason="Grund: {reason}",
-    page="Seite {page} von {pages}",
-    continued="Fortsetzung auf der nächsten Seite",
-    invoice_number="Rechnungsnr.",
-    credit_note_number="Korrektur-Nr.",
-    date="Datum",
-    delivery_date="Leistungsdatum",
-    delivery_period="Leistungszeitraum",
-    due_date="Fällig am",
-    customer_number="Kundennr.",
-    reference="Bestellnummer",
-    your_reference="Ihr Zeichen",
-    our_reference="Unser Zeichen",
-    order_reference="Bestellreferenz",
-    sales_order="Unsere Auftragsnr.",
-    contract="Vertrag",
-    project="Projekt",
-    buyer_accounting="Kostenstelle",
-    currency="Währung",
-    customer="Kunde",
-    delivery_address="Lieferanschrift",
-    delivery_location="Lieferort",
-    department="Abteilung",
-    contact="Ansprechpartner",
-    phone="Tel.",
-    email="E-Mail",
-    registration_number="CVR-Nr.",
-    vat_number="USt-IdNr.",
-    ean="GLN",
-    description="Bezeichnung",
-    quantity="Menge",
-    unit="Einheit",
-    unit_price="Einzelpreis",
-    discount="Rabatt",
-    vat_rate="Steuersatz",
-    amount="Betrag",
-    amount_incl_vat="Betrag inkl. MwSt.",
-    buyer_item_id="Ihre Artikelnr.",
-    standard_item_id="Artikel-ID",
-    origin_country="Ursprungsland",
-    item_classification="Klassifikation",
-    line_total="Summe der Positionen",
-    allowance="Nachlass",
-    charge="Zuschlag",
-    subtotal="Nettobetrag",
-    vat="MwSt.",
-    total="Gesamtbetrag",
-    prepaid="Bereits gezahlt",
-    rounding="Rundung",
-    payable="Zahlbetrag",
-    credited="Erstattungsbetrag",
-    prices_include_vat="Alle Preise inkl. MwSt.",
-    of_which_vat="Enthaltene MwSt.",
-    vat_in="MwSt. in {currency}",
-    exchange_rate="Kurs",
-    vat_breakdown="Aufschlüsselung der MwSt.",
-    taxable_amount="Bemessungsgrundlage",
-    vat_amount="Steuerbetrag",
-    exemption_ae="Steuerschuldnerschaft des Leistungsempfängers",
-    exemption_k="Steuerfreie innergemeinschaftliche Lieferung",
-    exemption_g="Steuerfreie Ausfuhrlieferung",
-    exemption_o="Nicht steuerbar",
-    payment="Zahlungsinformationen",
-    payment_terms="Zahlungsbedingungen",
-    bank_reg_no="Reg.-Nr.",
-    bank_account_no="Kontonummer",
-    iban="IBAN",
-    bic="BIC",
-    fik="Zahlschein (FIK)",
-    payee="Zahlungsempfänger",
-    payment_instruction="Bitte geben Sie bei der Zahlung die Rechnungsnummer {number} an",
-    scan_to_pay="Scannen und bezahlen",
-    terms_net=PluralText(
-        "Zahlbar innerhalb von 1 Tag ohne Abzug",
-        "Zahlbar innerhalb von {n} Tagen ohne Abzug",
-        zero="Sofort zahlbar ohne Abzug",
-    ),
-    terms_end_of_month=PluralText(
-        "Zahlbar 1 Tag nach Monatsende",
-        "Zahlbar {n} Tage nach Monatsende",
-        zero="Zahlbar zum Monatsende",
-    ),
-    terms_end_of_next_month=PluralText(
-        "Zahlbar 1 Tag nach Ende des Folgemonats",
-        "Zahlbar {n} Tage nach Ende des Folgemonats",
-        zero="Zahlbar zum Ende des Folgemonats",
-    ),
-    terms_day_of_next_month="Zahlbar am {day}. des Folgemonats",
-    terms_invoice_week=PluralText(
-        "Zahlbar 1 Tag nach Ende der Rechnungswoche",
-        "Zahlbar {n} Tage nach Ende der Rechnungswoche",
-        zero="Zahlbar zum Ende der Rechnungswoche",
-    ),
-    terms_cash="Barzahlung",
-    terms_prepaid="Vorauskasse",
-    terms_fixed="Zahlbar bis {date}",
-    notes="Bemerkungen",
-)
+def _text(value: object, language: str, name: str, plural: bool) -> str | PluralText:
+    if not plural and isinstance(value, str):
+        return value
+    if plural and isinstance(value, Mapping):
+        forms = dict(value)
+        if {"one", "other"} <= forms.keys() <= {"one", "other", "zero"} and all(
+            isinstance(form, str) for form in forms.values()
+        ):
+            return PluralText(**forms)
+    kind = "table of one, other (and zero)" if plural else "text"
+    raise ConfigurationError(f"faktura's {language} label {name} is not a {kind}")
 
-_SV = Labels(
-    invoice="Faktura",
-    credit_note="Kreditfaktura",
-    draft="UTKAST",
-    draft_number="Utkast – inget nummer ännu",
-    credit_note_for="Kreditering av faktura {number}",
-    credit_note_for_dated="Kreditering av faktura {number} den {date}",
-    credit_reason="Orsak: {reason}",
-    page="Sida {page} av {pages}",
-    continued="Fortsätter på nästa sida",
-    invoice_number="Fakturanr",
-    credit_note_number="Kreditfakturanr",
-    date="Datum",
-    delivery_date="Leveransdatum",
-    delivery_period="Leveransperiod",
-    due_date="Förfallodatum",
-    customer_number="Kundnr",
-    reference="Ert ordernr",
-    your_reference="Er referens",
-    our_reference="Vår referens",
-    order_reference="Orderreferens",
-    sales_order="Vårt ordernr",
-    contract="Avtal",
-    project="Projekt",
-    buyer_accounting="Kontering",
-    currency="Valuta",
-    customer="Kund",
-    delivery_address="Leveransadress",
-    delivery_location="Leveransplats",
-    department="Avdelning",
-    contact="Kontaktperson",
-    phone="Tel.",
-    email="E-post",
-    registration_number="Org.nr",
-    vat_number="Momsreg.nr",
-    ean="GLN",
-    description="Beskrivning",
-    quantity="Antal",
-    unit="Enhet",
-    unit_price="À-pris",
-    discount="Rabatt",
-    vat_rate="Momssats",
-    amount="Belopp",
-    amount_incl_vat="Belopp inkl. moms",
-    buyer_item_id="Ert artikelnr",
-    standard_item_id="Artikel-id",
-    origin_country="Ursprungsland",
-    item_classification="Klassificering",
-    line_total="Summa rader",
-    allowance="Rabatt",
-    charge="Tillägg",
-    subtotal="Summa exkl. moms",
-    vat="Moms",
-    total="Summa inkl. moms",
-    prepaid="Redan betalt",
-    rounding="Öresavrundning",
-    payable="Att betala",
-    credited="Krediterat belopp",
-    prices_include_vat="Alla priser inkl. moms",
-    of_which_vat="Varav moms",
-    vat_in="Moms i {currency}",
-    exchange_rate="kurs",
-    vat_breakdown="Momsspecifikation",
-    taxable_amount="Beskattningsunderlag",
-    vat_amount="Momsbelopp",
-    exemption_ae="Omvänd betalningsskyldighet",
-    exemption_k="Unionsintern leverans, undantagen från moms",
-    exemption_g="Momsfri export utanför EU",
-    exemption_o="Omfattas inte av moms",
-    payment="Betalningsinformation",
-    payment_terms="Betalningsvillkor",
-    bank_reg_no="Reg.nr",
-    bank_account_no="Kontonr",
-    iban="IBAN",
-    bic="BIC",
-    fik="Inbetalningskort (FIK)",
-    payee="Betalningsmottagare",
-    payment_instruction="Ange fakturanummer {number} vid betalning",
-    scan_to_pay="Skanna och betala",
-    terms_net=PluralText("1 dag netto", "{n} dagar netto", zero="Betalas omgående"),
-    terms_end_of_month=PluralText(
-        "1 dag efter månadens slut",
-        "{n} dagar efter månadens slut",
-        zero="Vid månadens slut",
-    ),
-    terms_end_of_next_month=PluralText(
-        "1 dag efter nästa månads slut",
-        "{n} dagar efter nästa månads slut",
-        zero="Vid nästa månads slut",
-    ),
-    terms_day_of_next_month="Den {day} i följande månad",
-    terms_invoice_week=PluralText(
-        "1 dag efter veckans slut", "{n} dagar efter veckans slut", zero="Vid veckans slut"
-    ),
-    terms_cash="Kontant",
-    terms_prepaid="Förskottsbetalning",
-    terms_fixed="Betalas senast {date}",
-    notes="Anmärkningar",
-)
 
-_NB = Labels(
-    invoice="Faktura",
-    credit_note="Kreditnota",
-    draft="UTKAST",
-    draft_number="Utkast – ikke nummerert ennå",
-    credit_note_for="Kreditnota for faktura {number}",
-    credit_note_for_dated="Kreditnota for faktura {number} av {date}",
-    credit_reason="Årsak: {reason}",
-    page="Side {page} av {pages}",
-    continued="Fortsetter på neste side",
-    invoice_number="Fakturanr.",
-    credit_note_number="Kreditnotanr.",
-    date="Dato",
-    delivery_date="Leveringsdato",
-    delivery_period="Leveringsperiode",
-    due_date="Forfallsdato",
-    customer_number="Kundenr.",
-    reference="Bestillingsnr.",
-    your_reference="Deres ref.",
-    our_reference="Vår ref.",
-    order_reference="Ordrereferanse",
-    sales_order="Vårt ordrenr.",
-    contract="Kontrakt",
-    project="Prosjekt",
-    buyer_accounting="Kontering",
-    currency="Valuta",
-    customer="Kunde",
-    delivery_address="Leveringsadresse",
-    delivery_location="Leveringssted",
-    department="Avdeling",
-    contact="Kontaktperson",
-    phone="Tlf.",
-    email="E-post",
-    registration_number="Org.nr.",
-    vat_number="MVA-nr.",
-    ean="GLN",
-    description="Beskrivelse",
-    quantity="Antall",
-    unit="Enhet",
-    unit_price="Enhetspris",
-    discount="Rabatt",
-    vat_rate="Mva-sats",
-    amount="Beløp",
-    amount_incl_vat="Beløp inkl. mva.",
-    buyer_item_id="Deres varenr.",
-    standard_item_id="Vare-ID",
-    origin_country="Opprinnelsesland",
-    item_classification="Klassifisering",
-    line_total="Sum linjer",
-    allowance="Rabatt",
-    charge="Tillegg",
-    subtotal="Sum eks. mva.",
-    vat="MVA",
-    total="Sum inkl. mva.",
-    prepaid="Forskuddsbetalt",
-    rounding="Øreavrunding",
-    payable="Å betale",
-    credited="Kreditert beløp",
-    prices_include_vat="Alle priser inkl. mva.",
-    of_which_vat="Herav mva.",
-    vat_in="Mva. i {currency}",
-    exchange_rate="kurs",
-    vat_breakdown="Mva-spesifikasjon",
-    taxable_amount="Grunnlag",
-    vat_amount="Mva-beløp",
-    exemption_ae="Omvendt avgiftsplikt",
-    exemption_k="Avgiftsfri leveranse innen EØS",
-    exemption_g="Avgiftsfri utførsel",
-    exemption_o="Ikke mva-pliktig",
-    payment="Betalingsinformasjon",
-    payment_terms="Betalingsbetingelser",
-    bank_reg_no="Reg.nr.",
-    bank_account_no="Kontonr.",
-    iban="IBAN",
-    bic="BIC",
-    fik="Innbetalingskort (FIK)",
-    payee="Betalingsmottaker",
-    payment_instruction="Oppgi fakturanummer {number} ved betaling",
-    scan_to_pay="Skann og betal",
-    terms_net=PluralText("Netto 1 dag", "Netto {n} dager", zero="Netto kontant"),
-    terms_end_of_month=PluralText(
-        "Løpende måned + 1 dag", "Løpende måned + {n} dager", zero="Løpende måned"
-    ),
-    terms_end_of_next_month=PluralText(
-        "Utgangen av neste måned + 1 dag",
-        "Utgangen av neste måned + {n} dager",
-        zero="Utgangen av neste måned",
-    ),
-    terms_day_of_next_month="Den {day}. i påfølgende måned",
-    terms_invoice_week=PluralText(
-        "Løpende uke + 1 dag", "Løpende uke + {n} dager", zero="Løpende uke"
-    ),
-    terms_cash="Kontant",
-    terms_prepaid="Forhåndsbetalt",
-    terms_fixed="Betales innen {date}",
-    notes="Merknader",
-)
+def _labels_of(table: Mapping[str, object], language: str) -> Labels:
+    # A catalog's [labels] table, checked against the fields of Labels: the same keys, a
+    # text for a str field, a table of plural forms for a PluralText field.
+    fields = attrs.fields_dict(Labels)
+    missing, extra = fields.keys() - table.keys(), table.keys() - fields.keys()
+    if missing or extra:
+        raise ConfigurationError(
+            f"faktura's {language} labels lack {sorted(missing)}, have unknown {sorted(extra)}"
+        )
+    values = {name: _text(table[name], language, name, name in _PLURALS) for name in fields}
+    return Labels(**values)  # type: ignore[arg-type]
 
-_LABELS = {"da": _DA, "en": _EN, "de": _DE, "sv": _SV, "nb": _NB}
+
+@functools.cache
+def _labels(language: str) -> Labels:
+    return _labels_of(locales.catalog(language).get("labels", {}), language)
 
 
 def labels(locale: str) -> Labels:
     """The labels for ``locale``'s language; English for a language not in ``SUPPORTED``."""
-    return _LABELS[_language(locale) or FALLBACK]
+    return _labels(_language(locale) or FALLBACK)
 
 
 # UN/ECE Recommendation 20 units an invoice line commonly uses. Symbols are the same in
-# every language; named units are written the way invoicing software in each language
-# writes them in a unit column (plural, abbreviated where that is the custom).
+# every language; named units are in the catalog ([units]), written the way invoicing
+# software in each language writes them in a unit column (plural, abbreviated where that
+# is the custom).
 _UNIT_SYMBOLS = {
     "KGM": "kg",
     "GRM": "g",
@@ -786,78 +333,6 @@ _UNIT_SYMBOLS = {
     "LTR": "l",
     "KWH": "kWh",
 }
-_UNIT_NAMES: dict[str, dict[str, str]] = {
-    "da": {
-        "H87": "stk.",
-        "C62": "stk.",
-        "EA": "stk.",
-        "HUR": "timer",
-        "MIN": "min.",
-        "DAY": "dage",
-        "WEE": "uger",
-        "MON": "mdr.",
-        "ANN": "år",
-        "SET": "sæt",
-        "PR": "par",
-        "XPK": "pk.",
-    },
-    "en": {
-        "H87": "pcs",
-        "C62": "pcs",
-        "EA": "each",
-        "HUR": "hrs",
-        "MIN": "min",
-        "DAY": "days",
-        "WEE": "weeks",
-        "MON": "months",
-        "ANN": "years",
-        "SET": "sets",
-        "PR": "pairs",
-        "XPK": "pkg",
-    },
-    "de": {
-        "H87": "Stk.",
-        "C62": "Stk.",
-        "EA": "Stk.",
-        "HUR": "Std.",
-        "MIN": "Min.",
-        "DAY": "Tage",
-        "WEE": "Wochen",
-        "MON": "Monate",
-        "ANN": "Jahre",
-        "SET": "Satz",
-        "PR": "Paar",
-        "XPK": "Pckg.",
-    },
-    "sv": {
-        "H87": "st",
-        "C62": "st",
-        "EA": "st",
-        "HUR": "tim",
-        "MIN": "min",
-        "DAY": "dagar",
-        "WEE": "veckor",
-        "MON": "mån",
-        "ANN": "år",
-        "SET": "set",
-        "PR": "par",
-        "XPK": "frp",
-    },
-    "nb": {
-        "H87": "stk.",
-        "C62": "stk.",
-        "EA": "stk.",
-        "HUR": "timer",
-        "MIN": "min.",
-        "DAY": "dager",
-        "WEE": "uker",
-        "MON": "mnd.",
-        "ANN": "år",
-        "SET": "sett",
-        "PR": "par",
-        "XPK": "pk.",
-    },
-}
 
 
 def unit_name(code: str, locale: str) -> str:
@@ -865,7 +340,8 @@ def unit_name(code: str, locale: str) -> str:
     a code faktura has no name for is shown as the code itself."""
     if code in _UNIT_SYMBOLS:
         return _UNIT_SYMBOLS[code]
-    return _UNIT_NAMES[_language(locale) or FALLBACK].get(code, code)
+    name = locales.catalog(_language(locale) or FALLBACK)["units"].get(code, code)
+    return name if isinstance(name, str) else code
 
 
 # -- formatting ----------------------------------------------------------------------
