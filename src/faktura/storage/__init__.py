@@ -14,6 +14,7 @@ host's transaction, which the host commits (docs/host-transaction.md).
 
 from __future__ import annotations
 
+import importlib
 from typing import TYPE_CHECKING
 
 from faktura.errors import ConfigurationError
@@ -26,17 +27,22 @@ if TYPE_CHECKING:
 
 __all__ = ["MemoryStore", "PostgresStore", "SqliteStore", "open_store"]
 
-_STORES = frozenset({"MemoryStore", "PostgresStore", "SqliteStore"})
+#: The stores by name and module, imported on first use (each module imports its driver
+#: only when a store is made: PostgresStore names the missing extra then).
+_STORES = {
+    "MemoryStore": "faktura.storage.memory",
+    "PostgresStore": "faktura.storage.postgres",
+    "SqliteStore": "faktura.storage.sqlite",
+}
 
 
 def __getattr__(name: str) -> object:
-    """The stores by name, loaded on first use as ``faktura``'s own names are (a missing
-    extra is a ConfigurationError naming it)."""
+    """A store class by name, its module imported on first use."""
     if name not in _STORES:
         raise AttributeError(f"module 'faktura.storage' has no attribute {name!r}")
-    import faktura
-
-    return getattr(faktura, name)
+    value = getattr(importlib.import_module(_STORES[name]), name)
+    globals()[name] = value
+    return value
 
 
 def open_store(url: str, *, create: bool = False) -> Store:
