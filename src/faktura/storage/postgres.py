@@ -30,14 +30,13 @@ import heapq
 import itertools
 import os
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, LiteralString, NoReturn, Self
 
 import attrs
 
-from faktura.apikeys import ApiKey
 from faktura.delivery.log import DeliveryAttempt
 from faktura.errors import (
     ConfigurationError,
@@ -50,13 +49,13 @@ from faktura.invoice import (
     PAYABLE_STATUSES,
     DocumentKind,
     Invoice,
-    InvoiceEvent,
     InvoiceSummary,
 )
 from faktura.issued import ArchivedDocument, ArchiveKind, sha256
 from faktura.numbering import next_number
 from faktura.parties import Company, Customer
 from faktura.ports import OVERDUE, InvoiceQuery, ListResult
+from faktura.storage import sql as shared
 from faktura.storage.codec import dumps, dumps_header, dumps_lines, load, loads_invoice
 from faktura.storage.query import OVERDUE_STATUSES, escape_like, search_text
 
@@ -926,7 +925,9 @@ class PostgresUnitOfWork:
             )
         return self._conn
 
-    def run(self, query: LiteralString, params: Sequence[Any] = (), *, action: str) -> Cursor:
+    def run(
+        self, query: LiteralString, params: Sequence[Any] | Mapping[str, Any] = (), *, action: str
+    ) -> Cursor:
         """Execute one statement in this transaction; psycopg errors translated."""
         conn = self._open_connection()
         try:
@@ -950,6 +951,28 @@ class PostgresUnitOfWork:
         if self._readonly:
             raise StorageError("this unit of work is read-only", retryable=False)
 
+    # -- the shared repositories' statements (faktura.storage.sql) ---------------------
+
+    dialect = shared.Dialect(
+        instant=lambda at: at,
+        decode=load,
+        append_event="INSERT INTO events (company_id, invoice_id, doc) "
+        "VALUES (:company_id, :invoice_id, :doc)",
+    )
+
+    def require_company(self, company_id: str) -> None:
+        if not _Companies(self)._exists(company_id):
+            raise NotFoundError("company", company_id)
+
+    def write(self, statement: str, params: shared.Params, *, action: str, company_id: str) -> int:
+        return self.run(_literal(shared.postgres_style(statement)), params, action=action).rowcount
+
+    def rows(self, statement: str, params: shared.Params, *, action: str) -> list[tuple[Any, ...]]:
+        found: list[tuple[Any, ...]] = self.run(
+            _literal(shared.postgres_style(statement)), params, action=action
+        ).fetchall()
+        return found
+
     @property
     def companies(self) -> _Companies:
         return _Companies(self)
@@ -967,20 +990,26 @@ class PostgresUnitOfWork:
         return _Numbers(self)
 
     @property
-    def events(self) -> _Events:
-        return _Events(self)
+    def events(self) -> shared.Events:
+        return shared.Events(self)
 
     @property
     def deliveries(self) -> _Deliveries:
         return _Deliveries(self)
 
     @property
-    def api_keys(self) -> _ApiKeys:
-        return _ApiKeys(self)
+    def api_keys(self) -> shared.ApiKeys:
+        return shared.ApiKeys(self)
 
     @property
     def archive(self) -> _Archive:
         return _Archive(self)
+
+
+def _literal(statement: str) -> LiteralString:
+    """A statement faktura wrote (in ``faktura.storage.sql``), only turned into psycopg's
+    parameter style: no value is ever formatted into it."""
+    return statement
 
 
 # -- repositories ---------------------------------------------------------------------
@@ -1407,27 +1436,6 @@ class _Numbers:
         return int(row[0]) if row is not None else None
 
 
-@attrs.frozen
-class _Events:
-    uow: PostgresUnitOfWork
-
-    def append(self, company_id: str, event: InvoiceEvent) -> None:
-        self.uow.check_writable()
-        self.uow.run(
-            "INSERT INTO events (company_id, invoice_id, doc) VALUES (%s, %s, %s::jsonb)",
-            (company_id, event.invoice_id, dumps(event)),
-            action="append an event",
-        )
-
-    def for_invoice(self, company_id: str, invoice_id: str) -> list[InvoiceEvent]:
-        rows = self.uow.run(
-            "SELECT doc FROM events WHERE company_id = %s AND invoice_id = %s ORDER BY seq",
-            (company_id, invoice_id),
-            action="read events",
-        ).fetchall()
-        return [load(row[0], InvoiceEvent, invoice_id) for row in rows]
-
-
 _ATTEMPTS: LiteralString = "SELECT id, doc FROM deliveries WHERE company_id = %s AND "
 
 
@@ -1495,50 +1503,6 @@ class _Deliveries:
 
     def pending(self, company_id: str) -> list[DeliveryAttempt]:
         return self._select("state = 'pending' ORDER BY started_at, id", (company_id,))
-
-
-@attrs.frozen
-class _ApiKeys:
-    uow: PostgresUnitOfWork
-
-    def add(self, key: ApiKey) -> None:
-        self.uow.check_writable()
-        if not _Companies(self.uow)._exists(key.company_id):
-            raise NotFoundError("company", key.company_id)
-        added = self.uow.run(
-            "INSERT INTO api_keys (id, company_id, created_at, doc) "
-            "VALUES (%s, %s, %s, %s::jsonb) ON CONFLICT DO NOTHING",
-            (key.id, key.company_id, key.created_at, dumps(key)),
-            action="add an api key",
-        ).rowcount
-        if added == 0:
-            raise ConflictError(f"api key {key.id!r} exists")
-
-    def get(self, key_id: str) -> ApiKey:
-        row = self.uow.run(
-            "SELECT doc FROM api_keys WHERE id = %s", (key_id,), action="read an api key"
-        ).fetchone()
-        if row is None:
-            raise NotFoundError("api key", key_id)
-        return load(row[0], ApiKey, key_id)
-
-    def update(self, key: ApiKey) -> None:
-        self.uow.check_writable()
-        updated = self.uow.run(
-            "UPDATE api_keys SET doc = %s::jsonb WHERE id = %s",
-            (dumps(key), key.id),
-            action="update an api key",
-        ).rowcount
-        if updated == 0:
-            raise NotFoundError("api key", key.id)
-
-    def for_company(self, company_id: str) -> list[ApiKey]:
-        rows = self.uow.run(
-            "SELECT id, doc FROM api_keys WHERE company_id = %s ORDER BY created_at, id",
-            (company_id,),
-            action="read api keys",
-        ).fetchall()
-        return [load(doc, ApiKey, key) for key, doc in rows]
 
 
 @attrs.frozen

@@ -39,7 +39,7 @@ import re
 import sqlite3
 import threading
 import urllib.parse
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
 from types import TracebackType
@@ -47,7 +47,6 @@ from typing import Any, Self
 
 import attrs
 
-from faktura.apikeys import ApiKey
 from faktura.delivery.log import DeliveryAttempt
 from faktura.errors import (
     ConfigurationError,
@@ -56,12 +55,13 @@ from faktura.errors import (
     NotFoundError,
     StorageError,
 )
-from faktura.invoice import DocumentKind, Invoice, InvoiceEvent, InvoiceSummary
+from faktura.invoice import DocumentKind, Invoice, InvoiceSummary
 from faktura.issued import ArchivedDocument, ArchiveKind, sha256
 from faktura.numbering import next_number
 from faktura.parties import Company, Customer
 from faktura.ports import OVERDUE, InvoiceQuery, ListResult
 from faktura.storage import codec
+from faktura.storage import sql as shared
 from faktura.storage.query import OVERDUE_STATUSES, escape_like, search_text
 from faktura.storage.sqlite_schema import (
     APPLICATION_ID,
@@ -93,7 +93,7 @@ _MAX_IDLE = 8
 _MIN_INDEXED_SEARCH = 3
 
 Row = tuple[Any, ...]
-Params = Sequence[object]
+Params = Sequence[object] | Mapping[str, object]
 
 
 class _OpenFiles:
@@ -748,6 +748,32 @@ class SqliteUnitOfWork:
         found = self._rows(sql, params)
         return found[0] if found else None
 
+    # -- the shared repositories' statements (faktura.storage.sql) ---------------------
+
+    dialect = shared.Dialect(
+        instant=datetime.isoformat,
+        decode=codec.loads,
+        append_event=(
+            "INSERT INTO events (company_id, invoice_id, seq, doc) "
+            "SELECT :company_id, :invoice_id, coalesce(max(seq), 0) + 1, :doc FROM events "
+            "WHERE company_id = :company_id AND invoice_id = :invoice_id"
+        ),
+    )
+
+    def check_writable(self) -> None:
+        self._connection(write=True)
+
+    def require_company(self, company_id: str) -> None:
+        pass  # the foreign key answers it
+
+    def write(self, statement: str, params: shared.Params, *, action: str, company_id: str) -> int:
+        return self._execute(
+            statement, params, on_integrity=_constraint(company_id, lambda m: StorageError(m))
+        )
+
+    def rows(self, statement: str, params: shared.Params, *, action: str) -> list[Row]:
+        return self._rows(statement, params)
+
     # -- repositories --------------------------------------------------------------------
 
     @property
@@ -767,16 +793,16 @@ class SqliteUnitOfWork:
         return _Numbers(self)
 
     @property
-    def events(self) -> _Events:
-        return _Events(self)
+    def events(self) -> shared.Events:
+        return shared.Events(self)
 
     @property
     def deliveries(self) -> _Deliveries:
         return _Deliveries(self)
 
     @property
-    def api_keys(self) -> _ApiKeys:
-        return _ApiKeys(self)
+    def api_keys(self) -> shared.ApiKeys:
+        return shared.ApiKeys(self)
 
     @property
     def archive(self) -> _Archive:
@@ -1423,27 +1449,6 @@ class _Numbers:
         return int(row[0]) if row is not None else None
 
 
-@attrs.frozen
-class _Events:
-    uow: SqliteUnitOfWork
-
-    def append(self, company_id: str, event: InvoiceEvent) -> None:
-        self.uow._execute(
-            "INSERT INTO events (company_id, invoice_id, seq, doc) "
-            "SELECT ?, ?, coalesce(max(seq), 0) + 1, ? FROM events "
-            "WHERE company_id = ? AND invoice_id = ?",
-            (company_id, event.invoice_id, codec.dumps(event), company_id, event.invoice_id),
-            on_integrity=_constraint(company_id, lambda m: StorageError(m)),
-        )
-
-    def for_invoice(self, company_id: str, invoice_id: str) -> list[InvoiceEvent]:
-        rows = self.uow._rows(
-            "SELECT doc FROM events WHERE company_id = ? AND invoice_id = ? ORDER BY seq",
-            (company_id, invoice_id),
-        )
-        return [codec.loads(doc, InvoiceEvent, invoice_id) for (doc,) in rows]
-
-
 _ATTEMPTS = "SELECT id, doc FROM deliveries WHERE company_id = ? AND {where}"
 
 
@@ -1507,40 +1512,6 @@ class _Deliveries:
 
     def pending(self, company_id: str) -> list[DeliveryAttempt]:
         return self._select("state = 'pending' ORDER BY started_at, id", (company_id,))
-
-
-@attrs.frozen
-class _ApiKeys:
-    uow: SqliteUnitOfWork
-
-    def add(self, key: ApiKey) -> None:
-        self.uow._execute(
-            "INSERT INTO api_keys (id, company_id, created_at, doc) VALUES (?, ?, ?, ?)",
-            (key.id, key.company_id, key.created_at.isoformat(), codec.dumps(key)),
-            on_integrity=_constraint(
-                key.company_id, lambda _: ConflictError(f"api key {key.id!r} exists")
-            ),
-        )
-
-    def get(self, key_id: str) -> ApiKey:
-        row = self.uow._row("SELECT doc FROM api_keys WHERE id = ?", (key_id,))
-        if row is None:
-            raise NotFoundError("api key", key_id)
-        return codec.loads(row[0], ApiKey, key_id)
-
-    def update(self, key: ApiKey) -> None:
-        changed = self.uow._execute(
-            "UPDATE api_keys SET doc = ? WHERE id = ?", (codec.dumps(key), key.id)
-        )
-        if not changed:
-            raise NotFoundError("api key", key.id)
-
-    def for_company(self, company_id: str) -> list[ApiKey]:
-        rows = self.uow._rows(
-            "SELECT id, doc FROM api_keys WHERE company_id = ? ORDER BY created_at, id",
-            (company_id,),
-        )
-        return [codec.loads(doc, ApiKey, key) for key, doc in rows]
 
 
 @attrs.frozen

@@ -1,0 +1,163 @@
+"""The repositories whose SQL is the same on SQLite and PostgreSQL, written once.
+
+- A statement is written once with named parameters (``:name``), the style sqlite3
+  takes as it is; the PostgreSQL side turns it into psycopg's (``%(name)s``) once per
+  statement text (``postgres_style``). A JSON document is bound as its text: SQLite
+  keeps text, PostgreSQL casts the untyped parameter psycopg sends to the column's
+  ``jsonb``.
+- What still differs is a hook of the database's side (``Dialect``, and the
+  ``Statements`` a unit of work offers), not a second copy of the repository:
+  - an instant is ISO text on SQLite (it sorts as the instants do) and ``timestamptz``
+    on PostgreSQL (``Dialect.instant``);
+  - a stored document is read back as text on SQLite, as decoded JSON on PostgreSQL
+    (``Dialect.decode``);
+  - an event's sequence number is the invoice's next one on SQLite (its writers are
+    serialised) and a ``bigserial`` on PostgreSQL (``Dialect.append_event``);
+  - a write naming a company that does not exist: SQLite's foreign key answers it;
+    PostgreSQL looks first, since a failed statement spoils its whole transaction
+    (``Statements.require_company``);
+  - driver errors are translated by each unit of work (``Statements.write``,
+    ``Statements.rows``).
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Callable, Mapping
+from datetime import datetime
+from typing import Any, Protocol, TypeVar
+
+import attrs
+
+from faktura.apikeys import ApiKey
+from faktura.errors import ConflictError, NotFoundError
+from faktura.invoice import InvoiceEvent
+from faktura.storage.codec import dumps
+
+T = TypeVar("T")
+
+Params = Mapping[str, object]
+
+
+@attrs.frozen
+class Dialect:
+    """What differs between the databases in the shared repositories' statements."""
+
+    #: an instant as the database keeps it
+    instant: Callable[[datetime], object]
+    #: a stored document (as the driver reads it) as a domain value; a damaged one is a
+    #: non-retryable StorageError naming the row by ``key``
+    decode: Callable[[Any, type[Any], str], Any]
+    #: appends an event: parameters ``company_id``, ``invoice_id``, ``doc``
+    append_event: str
+
+
+class Statements(Protocol):
+    """What a unit of work offers the shared repositories."""
+
+    @property
+    def dialect(self) -> Dialect: ...
+
+    def check_writable(self) -> None:
+        """StorageError unless the unit of work is open for writing."""
+
+    def require_company(self, company_id: str) -> None:
+        """NotFoundError when a write would name a company that does not exist and the
+        database would not answer it by itself (a foreign key)."""
+
+    def write(self, statement: str, params: Params, /, *, action: str, company_id: str) -> int:
+        """Run a writing statement; the number of rows it changed. Driver errors are
+        translated; a missing company (a foreign key) is NotFoundError."""
+        ...
+
+    def rows(self, statement: str, params: Params, /, *, action: str) -> list[tuple[Any, ...]]:
+        """The rows of a query, driver errors translated."""
+        ...
+
+
+_NAMED = re.compile(r"(?<![:\w]):([A-Za-z_]\w*)")
+
+
+@functools.cache
+def postgres_style(sql: str) -> str:
+    """``sql`` with psycopg's named parameters (``%(name)s``) for ``:name``."""
+    return _NAMED.sub(r"%(\1)s", sql.replace("%", "%%"))
+
+
+def _decode(uow: Statements, data: Any, cls: type[T], key: str) -> T:
+    value: T = uow.dialect.decode(data, cls, key)
+    return value
+
+
+@attrs.frozen
+class Events:
+    uow: Statements
+
+    def append(self, company_id: str, event: InvoiceEvent) -> None:
+        self.uow.check_writable()
+        self.uow.write(
+            self.uow.dialect.append_event,
+            {"company_id": company_id, "invoice_id": event.invoice_id, "doc": dumps(event)},
+            action="append an event",
+            company_id=company_id,
+        )
+
+    def for_invoice(self, company_id: str, invoice_id: str) -> list[InvoiceEvent]:
+        rows = self.uow.rows(
+            "SELECT doc FROM events WHERE company_id = :company_id AND invoice_id = :invoice_id "
+            "ORDER BY seq",
+            {"company_id": company_id, "invoice_id": invoice_id},
+            action="read events",
+        )
+        return [_decode(self.uow, row[0], InvoiceEvent, invoice_id) for row in rows]
+
+
+@attrs.frozen
+class ApiKeys:
+    uow: Statements
+
+    def add(self, key: ApiKey) -> None:
+        self.uow.check_writable()
+        self.uow.require_company(key.company_id)
+        added = self.uow.write(
+            "INSERT INTO api_keys (id, company_id, created_at, doc) "
+            "VALUES (:id, :company_id, :created_at, :doc) ON CONFLICT DO NOTHING",
+            {
+                "id": key.id,
+                "company_id": key.company_id,
+                "created_at": self.uow.dialect.instant(key.created_at),
+                "doc": dumps(key),
+            },
+            action="add an api key",
+            company_id=key.company_id,
+        )
+        if added == 0:
+            raise ConflictError(f"api key {key.id!r} exists")
+
+    def get(self, key_id: str) -> ApiKey:
+        rows = self.uow.rows(
+            "SELECT doc FROM api_keys WHERE id = :id", {"id": key_id}, action="read an api key"
+        )
+        if not rows:
+            raise NotFoundError("api key", key_id)
+        return _decode(self.uow, rows[0][0], ApiKey, key_id)
+
+    def update(self, key: ApiKey) -> None:
+        self.uow.check_writable()
+        updated = self.uow.write(
+            "UPDATE api_keys SET doc = :doc WHERE id = :id",
+            {"doc": dumps(key), "id": key.id},
+            action="update an api key",
+            company_id=key.company_id,
+        )
+        if updated == 0:
+            raise NotFoundError("api key", key.id)
+
+    def for_company(self, company_id: str) -> list[ApiKey]:
+        rows = self.uow.rows(
+            "SELECT id, doc FROM api_keys WHERE company_id = :company_id ORDER BY created_at, id",
+            {"company_id": company_id},
+            action="read api keys",
+        )
+        return [_decode(self.uow, doc, ApiKey, key) for key, doc in rows]
