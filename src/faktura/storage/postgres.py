@@ -37,7 +37,6 @@ from typing import TYPE_CHECKING, Any, LiteralString, NoReturn, Self
 
 import attrs
 
-from faktura.delivery.log import DeliveryAttempt
 from faktura.errors import (
     ConfigurationError,
     ConflictError,
@@ -994,8 +993,8 @@ class PostgresUnitOfWork:
         return shared.Events(self)
 
     @property
-    def deliveries(self) -> _Deliveries:
-        return _Deliveries(self)
+    def deliveries(self) -> shared.Deliveries:
+        return shared.Deliveries(self)
 
     @property
     def api_keys(self) -> shared.ApiKeys:
@@ -1434,75 +1433,6 @@ class _Numbers:
             action=f"read the counter of series {series!r}",
         ).fetchone()
         return int(row[0]) if row is not None else None
-
-
-_ATTEMPTS: LiteralString = "SELECT id, doc FROM deliveries WHERE company_id = %s AND "
-
-
-@attrs.frozen
-class _Deliveries:
-    uow: PostgresUnitOfWork
-
-    def add(self, attempt: DeliveryAttempt) -> None:
-        self.uow.check_writable()
-        added = self.uow.run(
-            "INSERT INTO deliveries (company_id, id, invoice_id, seq, state, idempotency_key, "
-            "provider_reference, started_at, doc) "
-            "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s::jsonb) ON CONFLICT DO NOTHING",
-            (
-                attempt.company_id,
-                attempt.id,
-                attempt.invoice_id,
-                attempt.sequence,
-                attempt.state.value,
-                attempt.idempotency_key,
-                attempt.provider_reference,
-                attempt.started_at,
-                dumps(attempt),
-            ),
-            action="record a delivery attempt",
-        ).rowcount
-        if added == 0:
-            raise ConflictError(f"delivery attempt {attempt.id!r} collides with a recorded one")
-
-    def update(self, attempt: DeliveryAttempt) -> None:
-        self.uow.check_writable()
-        updated = self.uow.run(
-            "UPDATE deliveries SET state = %s, idempotency_key = %s, provider_reference = %s, "
-            "doc = %s::jsonb WHERE company_id = %s AND id = %s",
-            (
-                attempt.state.value,
-                attempt.idempotency_key,
-                attempt.provider_reference,
-                dumps(attempt),
-                attempt.company_id,
-                attempt.id,
-            ),
-            action="update a delivery attempt",
-        ).rowcount
-        if updated == 0:
-            raise NotFoundError("delivery attempt", attempt.id)
-
-    def _select(self, where: LiteralString, params: Sequence[Any]) -> list[DeliveryAttempt]:
-        rows = self.uow.run(_ATTEMPTS + where, params, action="read deliveries").fetchall()
-        return [load(doc, DeliveryAttempt, key) for key, doc in rows]
-
-    def for_invoice(self, company_id: str, invoice_id: str) -> list[DeliveryAttempt]:
-        return self._select("invoice_id = %s ORDER BY seq", (company_id, invoice_id))
-
-    def by_key(self, company_id: str, idempotency_key: str) -> DeliveryAttempt | None:
-        found = self._select("idempotency_key = %s", (company_id, idempotency_key))
-        return found[0] if found else None
-
-    def by_reference(self, company_id: str, provider_reference: str) -> DeliveryAttempt | None:
-        found = self._select(
-            "provider_reference = %s ORDER BY started_at LIMIT 1",
-            (company_id, provider_reference),
-        )
-        return found[0] if found else None
-
-    def pending(self, company_id: str) -> list[DeliveryAttempt]:
-        return self._select("state = 'pending' ORDER BY started_at, id", (company_id,))
 
 
 @attrs.frozen

@@ -31,6 +31,7 @@ from typing import Any, Protocol, TypeVar
 import attrs
 
 from faktura.apikeys import ApiKey
+from faktura.delivery.log import DeliveryAttempt
 from faktura.errors import ConflictError, NotFoundError
 from faktura.invoice import InvoiceEvent
 from faktura.storage.codec import dumps
@@ -161,3 +162,82 @@ class ApiKeys:
             action="read api keys",
         )
         return [_decode(self.uow, doc, ApiKey, key) for key, doc in rows]
+
+
+_ATTEMPTS = "SELECT id, doc FROM deliveries WHERE company_id = :company_id AND "
+
+
+@attrs.frozen
+class Deliveries:
+    uow: Statements
+
+    def add(self, attempt: DeliveryAttempt) -> None:
+        self.uow.check_writable()
+        added = self.uow.write(
+            "INSERT INTO deliveries (company_id, id, invoice_id, seq, state, idempotency_key, "
+            "provider_reference, started_at, doc) VALUES (:company_id, :id, :invoice_id, "
+            ":seq, :state, :idempotency_key, :provider_reference, :started_at, :doc) "
+            "ON CONFLICT DO NOTHING",
+            {
+                "company_id": attempt.company_id,
+                "id": attempt.id,
+                "invoice_id": attempt.invoice_id,
+                "seq": attempt.sequence,
+                "state": attempt.state.value,
+                "idempotency_key": attempt.idempotency_key,
+                "provider_reference": attempt.provider_reference,
+                "started_at": self.uow.dialect.instant(attempt.started_at),
+                "doc": dumps(attempt),
+            },
+            action="record a delivery attempt",
+            company_id=attempt.company_id,
+        )
+        if added == 0:
+            raise ConflictError(f"delivery attempt {attempt.id!r} collides with a recorded one")
+
+    def update(self, attempt: DeliveryAttempt) -> None:
+        self.uow.check_writable()
+        updated = self.uow.write(
+            "UPDATE deliveries SET state = :state, idempotency_key = :idempotency_key, "
+            "provider_reference = :provider_reference, doc = :doc "
+            "WHERE company_id = :company_id AND id = :id",
+            {
+                "state": attempt.state.value,
+                "idempotency_key": attempt.idempotency_key,
+                "provider_reference": attempt.provider_reference,
+                "doc": dumps(attempt),
+                "company_id": attempt.company_id,
+                "id": attempt.id,
+            },
+            action="update a delivery attempt",
+            company_id=attempt.company_id,
+        )
+        if updated == 0:
+            raise NotFoundError("delivery attempt", attempt.id)
+
+    def _select(self, where: str, params: Params) -> list[DeliveryAttempt]:
+        rows = self.uow.rows(_ATTEMPTS + where, params, action="read deliveries")
+        return [_decode(self.uow, doc, DeliveryAttempt, key) for key, doc in rows]
+
+    def for_invoice(self, company_id: str, invoice_id: str) -> list[DeliveryAttempt]:
+        return self._select(
+            "invoice_id = :invoice_id ORDER BY seq",
+            {"company_id": company_id, "invoice_id": invoice_id},
+        )
+
+    def by_key(self, company_id: str, idempotency_key: str) -> DeliveryAttempt | None:
+        found = self._select(
+            "idempotency_key = :idempotency_key",
+            {"company_id": company_id, "idempotency_key": idempotency_key},
+        )
+        return found[0] if found else None
+
+    def by_reference(self, company_id: str, provider_reference: str) -> DeliveryAttempt | None:
+        found = self._select(
+            "provider_reference = :provider_reference ORDER BY started_at LIMIT 1",
+            {"company_id": company_id, "provider_reference": provider_reference},
+        )
+        return found[0] if found else None
+
+    def pending(self, company_id: str) -> list[DeliveryAttempt]:
+        return self._select("state = 'pending' ORDER BY started_at, id", {"company_id": company_id})

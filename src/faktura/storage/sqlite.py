@@ -47,7 +47,6 @@ from typing import Any, Self
 
 import attrs
 
-from faktura.delivery.log import DeliveryAttempt
 from faktura.errors import (
     ConfigurationError,
     ConflictError,
@@ -797,8 +796,8 @@ class SqliteUnitOfWork:
         return shared.Events(self)
 
     @property
-    def deliveries(self) -> _Deliveries:
-        return _Deliveries(self)
+    def deliveries(self) -> shared.Deliveries:
+        return shared.Deliveries(self)
 
     @property
     def api_keys(self) -> shared.ApiKeys:
@@ -1447,71 +1446,6 @@ class _Numbers:
             (company_id, series, period),
         )
         return int(row[0]) if row is not None else None
-
-
-_ATTEMPTS = "SELECT id, doc FROM deliveries WHERE company_id = ? AND {where}"
-
-
-@attrs.frozen
-class _Deliveries:
-    uow: SqliteUnitOfWork
-
-    def add(self, attempt: DeliveryAttempt) -> None:
-        self.uow._execute(
-            "INSERT INTO deliveries (company_id, id, invoice_id, seq, state, idempotency_key, "
-            "provider_reference, started_at, doc) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                attempt.company_id,
-                attempt.id,
-                attempt.invoice_id,
-                attempt.sequence,
-                attempt.state.value,
-                attempt.idempotency_key,
-                attempt.provider_reference,
-                attempt.started_at.isoformat(),
-                codec.dumps(attempt),
-            ),
-            on_integrity=_constraint(
-                attempt.company_id,
-                lambda m: ConflictError(f"delivery attempt {attempt.id!r} collides: {m}"),
-            ),
-        )
-
-    def update(self, attempt: DeliveryAttempt) -> None:
-        changed = self.uow._execute(
-            "UPDATE deliveries SET state = ?, idempotency_key = ?, provider_reference = ?, "
-            "doc = ? WHERE company_id = ? AND id = ?",
-            (
-                attempt.state.value,
-                attempt.idempotency_key,
-                attempt.provider_reference,
-                codec.dumps(attempt),
-                attempt.company_id,
-                attempt.id,
-            ),
-        )
-        if not changed:
-            raise NotFoundError("delivery attempt", attempt.id)
-
-    def _select(self, where: str, params: Params) -> list[DeliveryAttempt]:
-        rows = self.uow._rows(_ATTEMPTS.format(where=where), params)
-        return [codec.loads(doc, DeliveryAttempt, key) for key, doc in rows]
-
-    def for_invoice(self, company_id: str, invoice_id: str) -> list[DeliveryAttempt]:
-        return self._select("invoice_id = ? ORDER BY seq", (company_id, invoice_id))
-
-    def by_key(self, company_id: str, idempotency_key: str) -> DeliveryAttempt | None:
-        found = self._select("idempotency_key = ?", (company_id, idempotency_key))
-        return found[0] if found else None
-
-    def by_reference(self, company_id: str, provider_reference: str) -> DeliveryAttempt | None:
-        found = self._select(
-            "provider_reference = ? ORDER BY started_at LIMIT 1", (company_id, provider_reference)
-        )
-        return found[0] if found else None
-
-    def pending(self, company_id: str) -> list[DeliveryAttempt]:
-        return self._select("state = 'pending' ORDER BY started_at, id", (company_id,))
 
 
 @attrs.frozen
