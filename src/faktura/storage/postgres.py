@@ -31,7 +31,7 @@ import itertools
 import os
 import threading
 from collections.abc import Callable, Mapping, Sequence
-from datetime import date, datetime
+from datetime import date
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, LiteralString, NoReturn, Self
 
@@ -50,7 +50,6 @@ from faktura.invoice import (
     Invoice,
     InvoiceSummary,
 )
-from faktura.issued import ArchivedDocument, ArchiveKind, sha256
 from faktura.numbering import next_number
 from faktura.parties import Company, Customer
 from faktura.ports import OVERDUE, InvoiceQuery, ListResult
@@ -954,6 +953,8 @@ class PostgresUnitOfWork:
 
     dialect = shared.Dialect(
         instant=lambda at: at,
+        instant_utc=lambda at: at,
+        read_instant=lambda at: at,
         decode=load,
         append_event="INSERT INTO events (company_id, invoice_id, doc) "
         "VALUES (:company_id, :invoice_id, :doc)",
@@ -1001,8 +1002,8 @@ class PostgresUnitOfWork:
         return shared.ApiKeys(self)
 
     @property
-    def archive(self) -> _Archive:
-        return _Archive(self)
+    def archive(self) -> shared.Archive:
+        return shared.Archive(self)
 
 
 def _literal(statement: str) -> LiteralString:
@@ -1433,59 +1434,3 @@ class _Numbers:
             action=f"read the counter of series {series!r}",
         ).fetchone()
         return int(row[0]) if row is not None else None
-
-
-@attrs.frozen
-class _Archive:
-    uow: PostgresUnitOfWork
-
-    def put(
-        self,
-        company_id: str,
-        invoice_id: str,
-        kind: ArchiveKind,
-        content: bytes,
-        media_type: str,
-        at: datetime,
-    ) -> str:
-        if not _Companies(self.uow)._exists(company_id):
-            raise NotFoundError("company", company_id)
-        self.uow.check_writable()
-        digest = sha256(content)
-        self.uow.run(
-            "INSERT INTO archive_blobs (company_id, sha256, media_type, size, content) "
-            "VALUES (%s, %s, %s, %s, %s) ON CONFLICT DO NOTHING",
-            (company_id, digest, media_type, len(content), bytes(content)),
-            action="archive a document",
-        )
-        self.uow.run(
-            "INSERT INTO archive_links (company_id, invoice_id, kind, sha256, created_at) "
-            "VALUES (%s, %s, %s, %s, %s) ON CONFLICT DO NOTHING",
-            (company_id, invoice_id, ArchiveKind(kind).value, digest, at),
-            action="archive a document",
-        )
-        return digest
-
-    def get(self, company_id: str, digest: str) -> bytes:
-        row = self.uow.run(
-            "SELECT content FROM archive_blobs WHERE company_id = %s AND sha256 = %s",
-            (company_id, digest),
-            action="read an archived document",
-        ).fetchone()
-        if row is None:
-            raise NotFoundError("archived document", digest)
-        return bytes(row[0])
-
-    def for_invoice(self, company_id: str, invoice_id: str) -> list[ArchivedDocument]:
-        rows = self.uow.run(
-            "SELECT l.kind, l.sha256, b.size, b.media_type, l.created_at FROM archive_links l "
-            "JOIN archive_blobs b ON b.company_id = l.company_id AND b.sha256 = l.sha256 "
-            "WHERE l.company_id = %s AND l.invoice_id = %s "
-            "ORDER BY l.created_at, l.kind, l.sha256",
-            (company_id, invoice_id),
-            action="read archived documents",
-        ).fetchall()
-        return [
-            ArchivedDocument(invoice_id, ArchiveKind(kind), digest, int(size), media_type, created)
-            for kind, digest, size, media_type, created in rows
-        ]

@@ -7,8 +7,9 @@
   ``jsonb``.
 - What still differs is a hook of the database's side (``Dialect``, and the
   ``Statements`` a unit of work offers), not a second copy of the repository:
-  - an instant is ISO text on SQLite (it sorts as the instants do) and ``timestamptz``
-    on PostgreSQL (``Dialect.instant``);
+  - an instant is ISO text on SQLite and ``timestamptz`` on PostgreSQL
+    (``Dialect.instant``; an archive link's in UTC, text that sorts as the instants do,
+    ``Dialect.instant_utc`` and ``Dialect.read_instant``);
   - a stored document is read back as text on SQLite, as decoded JSON on PostgreSQL
     (``Dialect.decode``);
   - an event's sequence number is the invoice's next one on SQLite (its writers are
@@ -34,6 +35,7 @@ from faktura.apikeys import ApiKey
 from faktura.delivery.log import DeliveryAttempt
 from faktura.errors import ConflictError, NotFoundError
 from faktura.invoice import InvoiceEvent
+from faktura.issued import ArchivedDocument, ArchiveKind, sha256
 from faktura.storage.codec import dumps
 
 T = TypeVar("T")
@@ -47,6 +49,10 @@ class Dialect:
 
     #: an instant as the database keeps it
     instant: Callable[[datetime], object]
+    #: an instant as the database keeps it, in UTC (archive links)
+    instant_utc: Callable[[datetime], object]
+    #: an instant as ``instant_utc`` kept it, read back
+    read_instant: Callable[[Any], datetime]
     #: a stored document (as the driver reads it) as a domain value; a damaged one is a
     #: non-retryable StorageError naming the row by ``key``
     decode: Callable[[Any, type[Any], str], Any]
@@ -241,3 +247,76 @@ class Deliveries:
 
     def pending(self, company_id: str) -> list[DeliveryAttempt]:
         return self._select("state = 'pending' ORDER BY started_at, id", {"company_id": company_id})
+
+
+@attrs.frozen
+class Archive:
+    uow: Statements
+
+    def put(
+        self,
+        company_id: str,
+        invoice_id: str,
+        kind: ArchiveKind,
+        content: bytes,
+        media_type: str,
+        at: datetime,
+    ) -> str:
+        self.uow.require_company(company_id)
+        self.uow.check_writable()
+        digest = sha256(content)
+        self.uow.write(
+            "INSERT INTO archive_blobs (company_id, sha256, media_type, size, content) "
+            "VALUES (:company_id, :sha256, :media_type, :size, :content) ON CONFLICT DO NOTHING",
+            {
+                "company_id": company_id,
+                "sha256": digest,
+                "media_type": media_type,
+                "size": len(content),
+                "content": bytes(content),
+            },
+            action="archive a document",
+            company_id=company_id,
+        )
+        self.uow.write(
+            "INSERT INTO archive_links (company_id, invoice_id, kind, sha256, created_at) "
+            "VALUES (:company_id, :invoice_id, :kind, :sha256, :created_at) "
+            "ON CONFLICT DO NOTHING",
+            {
+                "company_id": company_id,
+                "invoice_id": invoice_id,
+                "kind": ArchiveKind(kind).value,
+                "sha256": digest,
+                "created_at": self.uow.dialect.instant_utc(at),
+            },
+            action="archive a document",
+            company_id=company_id,
+        )
+        return digest
+
+    def get(self, company_id: str, digest: str) -> bytes:
+        rows = self.uow.rows(
+            "SELECT content FROM archive_blobs WHERE company_id = :company_id AND sha256 = :sha256",
+            {"company_id": company_id, "sha256": digest},
+            action="read an archived document",
+        )
+        if not rows:
+            raise NotFoundError("archived document", digest)
+        return bytes(rows[0][0])
+
+    def for_invoice(self, company_id: str, invoice_id: str) -> list[ArchivedDocument]:
+        rows = self.uow.rows(
+            "SELECT l.kind, l.sha256, b.size, b.media_type, l.created_at FROM archive_links l "
+            "JOIN archive_blobs b ON b.company_id = l.company_id AND b.sha256 = l.sha256 "
+            "WHERE l.company_id = :company_id AND l.invoice_id = :invoice_id "
+            "ORDER BY l.created_at, l.kind, l.sha256",
+            {"company_id": company_id, "invoice_id": invoice_id},
+            action="read archived documents",
+        )
+        read = self.uow.dialect.read_instant
+        return [
+            ArchivedDocument(
+                invoice_id, ArchiveKind(kind), digest, int(size), media_type, read(created)
+            )
+            for kind, digest, size, media_type, created in rows
+        ]

@@ -55,7 +55,6 @@ from faktura.errors import (
     StorageError,
 )
 from faktura.invoice import DocumentKind, Invoice, InvoiceSummary
-from faktura.issued import ArchivedDocument, ArchiveKind, sha256
 from faktura.numbering import next_number
 from faktura.parties import Company, Customer
 from faktura.ports import OVERDUE, InvoiceQuery, ListResult
@@ -751,6 +750,8 @@ class SqliteUnitOfWork:
 
     dialect = shared.Dialect(
         instant=datetime.isoformat,
+        instant_utc=lambda at: _utc(at),
+        read_instant=datetime.fromisoformat,
         decode=codec.loads,
         append_event=(
             "INSERT INTO events (company_id, invoice_id, seq, doc) "
@@ -804,8 +805,8 @@ class SqliteUnitOfWork:
         return shared.ApiKeys(self)
 
     @property
-    def archive(self) -> _Archive:
-        return _Archive(self)
+    def archive(self) -> shared.Archive:
+        return shared.Archive(self)
 
 
 def _unstorable(exc: UnicodeEncodeError) -> StorageError:
@@ -1446,64 +1447,6 @@ class _Numbers:
             (company_id, series, period),
         )
         return int(row[0]) if row is not None else None
-
-
-@attrs.frozen
-class _Archive:
-    uow: SqliteUnitOfWork
-
-    def put(
-        self,
-        company_id: str,
-        invoice_id: str,
-        kind: ArchiveKind,
-        content: bytes,
-        media_type: str,
-        at: datetime,
-    ) -> str:
-        digest = sha256(content)
-        missing = _constraint(company_id, lambda m: StorageError(m))
-        self.uow._execute(
-            "INSERT OR IGNORE INTO archive_blobs (company_id, sha256, media_type, size, content) "
-            "VALUES (?, ?, ?, ?, ?)",
-            (company_id, digest, media_type, len(content), bytes(content)),
-            on_integrity=missing,
-        )
-        self.uow._execute(
-            "INSERT OR IGNORE INTO archive_links (company_id, invoice_id, kind, sha256, "
-            "created_at) VALUES (?, ?, ?, ?, ?)",
-            (company_id, invoice_id, ArchiveKind(kind).value, digest, _utc(at)),
-            on_integrity=missing,
-        )
-        return digest
-
-    def get(self, company_id: str, digest: str) -> bytes:
-        row = self.uow._row(
-            "SELECT content FROM archive_blobs WHERE company_id = ? AND sha256 = ?",
-            (company_id, digest),
-        )
-        if row is None:
-            raise NotFoundError("archived document", digest)
-        return bytes(row[0])
-
-    def for_invoice(self, company_id: str, invoice_id: str) -> list[ArchivedDocument]:
-        rows = self.uow._rows(
-            "SELECT l.kind, l.sha256, b.size, b.media_type, l.created_at FROM archive_links l "
-            "JOIN archive_blobs b ON b.company_id = l.company_id AND b.sha256 = l.sha256 "
-            "WHERE l.company_id = ? AND l.invoice_id = ? ORDER BY l.created_at, l.kind, l.sha256",
-            (company_id, invoice_id),
-        )
-        return [
-            ArchivedDocument(
-                invoice_id,
-                ArchiveKind(kind),
-                digest,
-                int(size),
-                media_type,
-                datetime.fromisoformat(created),
-            )
-            for kind, digest, size, media_type, created in rows
-        ]
 
 
 def _utc(at: datetime) -> str:
