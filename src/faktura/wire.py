@@ -54,6 +54,7 @@ from faktura.terms import PaymentTerms, TermsKind
 from faktura.vat import VatCategory
 
 __all__ = [
+    "DRAFT_RENAMES",
     "CreateDraftRequest",
     "InvoiceListItem",
     "InvoicePage",
@@ -508,36 +509,19 @@ def new_draft(data: object) -> NewDraft:
     return draft_command(parse_create_draft(data))
 
 
+#: The draft fields the reference API names otherwise than the domain (wire → domain).
+DRAFT_RENAMES = {"date": "issue_date", "cash_rounding": "cash_increment"}
+
+
 def draft_command(request: CreateDraftRequest) -> NewDraft:
     """The ``Billing.create_draft`` command of a parsed create-draft body: the fields the
     body gives, by their domain names (a field left out or null takes the default)."""
-    given: dict[str, Any] = {
-        "lines": request.lines,
-        "issue_date": request.date,
-        "due_date": request.due_date,
-        "currency": request.currency,
-        "payment_terms": request.payment_terms,
-        "allowance_charges": request.allowance_charges,
-        "prices_include_vat": request.prices_include_vat,
-        "prepaid_amount": request.prepaid_amount,
-        "cash_increment": request.cash_rounding,
-        "vat_exemption_reason": request.vat_exemption_reason,
-        "customer_department_id": request.customer_department_id,
-        "customer_contact_id": request.customer_contact_id,
-        "reference": request.reference,
-        "our_reference": request.our_reference,
-        "references": request.references,
-        "description": request.description,
-        "notes": request.notes,
-        "delivery_date": request.delivery_date,
-        "period_start": request.period_start,
-        "period_end": request.period_end,
-        "deliver_to": request.deliver_to,
+    given = {
+        DRAFT_RENAMES.get(field.name, field.name): value
+        for field in attrs.fields(CreateDraftRequest)
+        if (value := getattr(request, field.name)) is not None
     }
-    return NewDraft(
-        customer_id=request.customer_id,
-        **{name: value for name, value in given.items() if value is not None},
-    )
+    return NewDraft(**given)
 
 
 # -- domain → responses ----------------------------------------------------------------

@@ -334,15 +334,8 @@ class Billing:
     ) -> dict[str, Any]:
         """The fields of the new draft: what ``draft`` gives, the defaults for the rest."""
         errors: list[FieldError] = []
-        fields = given(draft)
-        defaults = _vat_defaults(company, customer)
-        fields["lines"] = _collect(errors, resolve_lines, fields.get("lines", ()), defaults) or ()
-        fields["allowance_charges"] = (
-            _collect(
-                errors, resolve_allowance_charges, fields.get("allowance_charges", ()), defaults
-            )
-            or ()
-        )
+        fields = {"lines": (), "allowance_charges": (), **given(draft)}
+        _resolve_items(fields, _vat_defaults(company, customer), errors)
         department = fields.get("customer_department_id")
         if department is not None and customer.department(department) is None:
             errors.append(
@@ -404,7 +397,10 @@ class Billing:
             if "lines" in fields or "allowance_charges" in fields or "customer_id" in fields:
                 customer = self._customer_of(uow, company_id, customer_id)
                 defaults = _vat_defaults(uow.companies.get(company_id), customer)
-                _resolve_draft_changes(fields, defaults)
+                errors: list[FieldError] = []
+                _resolve_items(fields, defaults, errors)
+                if errors:
+                    raise ValidationError._from_errors(errors)
             updated, event = invoice.update(self.clock.now(), **fields)
             self._check_references(uow, updated)
             self._work.save(uow, invoice, updated, self._work.stamp(event, actor))
@@ -950,15 +946,12 @@ def _collect(errors: list[FieldError], build: Callable[..., T], *args: Any) -> T
         return None
 
 
-def _resolve_draft_changes(fields: dict[str, Any], defaults: VatDefaults) -> None:
-    """The lines and allowances/charges of a draft's changes made domain values with the
-    VAT ``defaults``; every bad one named."""
-    errors: list[FieldError] = []
+def _resolve_items(fields: dict[str, Any], defaults: VatDefaults, errors: list[FieldError]) -> None:
+    """The lines and allowances/charges among a draft's ``fields`` made domain values
+    with the VAT ``defaults``; the fields of every bad one added to ``errors``."""
     if "lines" in fields:
-        fields["lines"] = _collect(errors, resolve_lines, fields["lines"], defaults)
+        fields["lines"] = _collect(errors, resolve_lines, fields["lines"], defaults) or ()
     if "allowance_charges" in fields:
-        fields["allowance_charges"] = _collect(
-            errors, resolve_allowance_charges, fields["allowance_charges"], defaults
+        fields["allowance_charges"] = (
+            _collect(errors, resolve_allowance_charges, fields["allowance_charges"], defaults) or ()
         )
-    if errors:
-        raise ValidationError._from_errors(errors)

@@ -717,9 +717,11 @@ def _raise(errors: list[FieldError]) -> None:
 
 def draft_changes(data: Mapping[str, Any], request: UpdateDraftRequest) -> DraftChanges:
     """The ``Billing.update_draft`` command of an edit body: the fields it names."""
-    renames = {"date": "issue_date", "cash_rounding": "cash_increment"}
     return DraftChanges(
-        **{renames.get(name, name): value for name, value in _present(data, request).items()}
+        **{
+            wire.DRAFT_RENAMES.get(name, name): value
+            for name, value in _present(data, request).items()
+        }
     )
 
 
