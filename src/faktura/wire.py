@@ -39,13 +39,14 @@ from cattrs.errors import (
     IterableValidationError,
     IterableValidationNote,
 )
-from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
+from cattrs.gen import make_dict_structure_fn, override
 
 from faktura.checks import check_text
-from faktura.commands import LINE_TERMS, AllowanceChargeInput, LineInput, NewDraft
+from faktura.commands import AllowanceChargeInput, LineInput, NewDraft
 from faktura.deliver_to import DeliverTo
 from faktura.errors import FieldError, ValidationError, WireFormatError
 from faktura.exchange import AccountingVat
+from faktura.fields import camel, describe, wire_names
 from faktura.invoice import DocumentKind, Invoice, InvoiceSummary, Status
 from faktura.lines import Line, LineType, ProductLine
 from faktura.money import parse_decimal
@@ -54,7 +55,7 @@ from faktura.terms import PaymentTerms, TermsKind
 from faktura.vat import VatCategory
 
 __all__ = [
-    "DRAFT_RENAMES",
+    "PAGE_DESCRIPTIONS",
     "CreateDraftRequest",
     "InvoiceListItem",
     "InvoicePage",
@@ -79,6 +80,14 @@ T = TypeVar("T")
 
 # -- wire classes ----------------------------------------------------------------------
 
+#: The reference API's descriptions of a page's counts (every list answers with them).
+PAGE_DESCRIPTIONS = {
+    "total": "Total items matching the query",
+    "page": "Current page (1-indexed)",
+    "limit": "Items per page",
+    "total_pages": "Total pages",
+}
+
 
 @attrs.frozen
 class LineWire(LineInput):
@@ -101,26 +110,66 @@ REFERENCES_METADATA = {
 
 @attrs.frozen
 class CreateDraftRequest:
-    """The body of "Create a draft invoice" (the reference API's fields first, then extensions)."""
+    """The body of "Create a draft invoice" (the reference API's fields first, then extensions).
 
-    customer_id: str
-    date: dt.date | None = None
-    lines: list[LineInput] = attrs.Factory(list)
-    customer_department_id: str | None = None
-    customer_contact_id: str | None = None
-    due_date: dt.date | None = None
-    currency: str | None = None
-    payment_terms: int | None = None
-    reference: str | None = None
-    our_reference: str | None = None
-    description: str | None = None
-    notes: str | None = None
+    The fields carry the domain's names (``NewDraft``'s); the reference API's own names
+    are their wire names. ``clearable=False`` marks a field an edit may leave out but
+    not set to null (``faktura.http.schemas.UpdateDraftRequest`` is derived from this
+    class: its fields, each optional).
+    """
+
+    customer_id: str = attrs.field(
+        metadata=describe(
+            "Customer ID this invoice is for. Required: every invoice must reference a customer."
+        )
+    )
+    issue_date: dt.date | None = attrs.field(
+        default=None,
+        metadata=describe("Invoice date (ISO date, YYYY-MM-DD)", wire="date", clearable=False),
+    )
+    lines: list[LineInput] = attrs.field(factory=list, metadata=describe("Invoice lines"))
+    customer_department_id: str | None = attrs.field(
+        default=None,
+        metadata=describe(
+            "Customer department ID (for EAN-based e-invoicing and address override)"
+        ),
+    )
+    customer_contact_id: str | None = attrs.field(
+        default=None, metadata=describe("Customer contact ID (invoice recipient)")
+    )
+    due_date: dt.date | None = attrs.field(
+        default=None,
+        metadata=describe(
+            "Due date for payment (ISO date). Derived from payment terms when omitted."
+        ),
+    )
+    currency: str | None = attrs.field(
+        default=None,
+        metadata=describe(
+            "Currency code (ISO 4217). Defaults to the company default currency.", clearable=False
+        ),
+    )
+    payment_terms: int | None = attrs.field(
+        default=None, metadata=describe("Payment terms in days", clearable=False)
+    )
+    reference: str | None = attrs.field(
+        default=None, metadata=describe('Reference / PO number ("PO-nr.")')
+    )
+    our_reference: str | None = attrs.field(
+        default=None, metadata=describe('Our reference ("Vores ref.")')
+    )
+    description: str | None = attrs.field(
+        default=None, metadata=describe("Optional description of the invoice")
+    )
+    notes: str | None = attrs.field(default=None, metadata=describe("Additional notes or comments"))
     # extensions
     references: DocumentReferences | None = attrs.field(default=None, metadata=REFERENCES_METADATA)
     allowance_charges: list[AllowanceChargeInput] = attrs.Factory(list)
     prices_include_vat: bool = False
-    prepaid_amount: Decimal | None = None
-    cash_rounding: Decimal | None = None
+    prepaid_amount: Decimal | None = attrs.field(default=None, metadata=describe(clearable=False))
+    cash_increment: Decimal | None = attrs.field(
+        default=None, metadata=describe(wire="cashRounding")
+    )
     vat_exemption_reason: str | None = None
     delivery_date: dt.date | None = None
     period_start: dt.date | None = None
@@ -167,21 +216,25 @@ class VatAccountingWire:
 class InvoiceListItem:
     """An invoice in a list: the response without its lines."""
 
-    id: str
-    status: Status
-    date: dt.date
-    currency: str
-    subtotal: Decimal
-    vat: Decimal
-    amount: Decimal
-    created_at: dt.datetime
-    updated_at: dt.datetime
-    number: str | None
-    due_date: dt.date
-    customer_id: str
-    reference: str | None
-    our_reference: str | None
-    notes: str | None
+    id: str = attrs.field(metadata=describe("Invoice ID"))
+    status: Status = attrs.field(metadata=describe("Invoice status"))
+    issue_date: dt.date = attrs.field(metadata=describe("Invoice date (ISO date)", wire="date"))
+    currency: str = attrs.field(metadata=describe("Currency code (ISO 4217)"))
+    subtotal: Decimal = attrs.field(metadata=describe("Subtotal before VAT (decimal string)"))
+    vat: Decimal = attrs.field(metadata=describe("VAT amount (decimal string)"))
+    amount: Decimal = attrs.field(metadata=describe("Total amount including VAT (decimal string)"))
+    created_at: dt.datetime = attrs.field(metadata=describe("Creation timestamp (ISO)"))
+    updated_at: dt.datetime = attrs.field(metadata=describe("Last update timestamp (ISO)"))
+    number: str | None = attrs.field(
+        metadata=describe(
+            "Invoice number. Null while the invoice is still a draft (allocated at booking)."
+        )
+    )
+    due_date: dt.date = attrs.field(metadata=describe("Due date (ISO date)"))
+    customer_id: str = attrs.field(metadata=describe("Customer ID"))
+    reference: str | None = attrs.field(metadata=describe("Reference / PO number"))
+    our_reference: str | None = attrs.field(metadata=describe('Our reference ("Vores ref.")'))
+    notes: str | None = attrs.field(metadata=describe("Additional notes"))
     # extensions
     kind: DocumentKind
     description: str | None
@@ -200,7 +253,7 @@ class InvoiceListItem:
 class InvoiceResponse(InvoiceListItem):
     """An invoice as the API answers it: the list item plus lines and breakdowns."""
 
-    lines: list[LineWire] = attrs.Factory(list)
+    lines: list[LineWire] = attrs.field(factory=list, metadata=describe("Invoice lines"))
     allowance_charges: list[AllowanceChargeInput] = attrs.Factory(list)
     prices_include_vat: bool = False
     vat_breakdown: list[VatBreakdownWire] = attrs.Factory(list)
@@ -227,19 +280,16 @@ class InvoiceResponse(InvoiceListItem):
 class InvoicePage:
     """A page of "List invoices": items, total, page, limit, totalPages."""
 
-    items: list[InvoiceListItem]
-    total: int
-    page: int
-    limit: int
-    total_pages: int
+    items: list[InvoiceListItem] = attrs.field(
+        metadata=describe("Items on this page (invoices without their lines; GET one for lines)")
+    )
+    total: int = attrs.field(metadata=describe(PAGE_DESCRIPTIONS["total"]))
+    page: int = attrs.field(metadata=describe(PAGE_DESCRIPTIONS["page"]))
+    limit: int = attrs.field(metadata=describe(PAGE_DESCRIPTIONS["limit"]))
+    total_pages: int = attrs.field(metadata=describe(PAGE_DESCRIPTIONS["total_pages"]))
 
 
 # -- the converter ---------------------------------------------------------------------
-
-
-def _camel(name: str) -> str:
-    head, *rest = name.split("_")
-    return head + "".join(part.title() for part in rest)
 
 
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}\Z", re.ASCII)
@@ -428,20 +478,66 @@ def _make_converter() -> cattrs.Converter:
     conv.register_structure_hook_factory(_is_optional, _optional_hook(conv))
 
     def structure_factory(cls: type) -> Callable[[object, type], Any]:
-        renames = {a.name: override(rename=_camel(a.name)) for a in attrs.fields(cls)}
+        renames = {name: override(rename=wire) for name, wire in wire_names(cls).items()}
         return _mapping_guard(make_dict_structure_fn(cls, conv, **renames))  # type: ignore[arg-type]
 
-    def unstructure_factory(cls: type) -> Callable[[Any], dict[str, Any]]:
-        renames = {a.name: override(rename=_camel(a.name)) for a in attrs.fields(cls)}
-        return make_dict_unstructure_fn(cls, conv, **renames)  # type: ignore[arg-type]
-
     conv.register_structure_hook_factory(attrs.has, structure_factory)
-    conv.register_unstructure_hook_factory(attrs.has, unstructure_factory)
+    conv.register_unstructure_hook_factory(attrs.has, lambda cls: _unstructure_fn(cls, conv))
     return conv
+
+
+# Responses: one function per wire class, generated from its fields, that writes the JSON
+# dict straight from the attributes (decimals, dates and enums formatted inline, nested
+# classes by their own generated function). The wire classes are the one declaration of
+# every response; nothing is written by hand beside them.
+
+_PASS_THROUGH = (str, int, bool)
+
+
+def _value_code(tp: Any, expr: str, conv: cattrs.Converter, names: dict[str, Any]) -> str:
+    """Python source that turns ``expr`` (a value of type ``tp``) into JSON-ready data."""
+    if _is_optional(tp):
+        (inner,) = (arg for arg in tp.__args__ if arg is not type(None))
+        var = f"v{len(names)}"
+        names[var] = None  # reserves the name
+        return f"(None if ({var} := {expr}) is None else {_value_code(inner, var, conv, names)})"
+    origin = typing.get_origin(tp)
+    if origin in (list, tuple, Sequence):
+        (item_type, *_) = typing.get_args(tp)
+        if item_type in _PASS_THROUGH:
+            return f"list({expr})"
+        return f"[{_value_code(item_type, 'i', conv, names)} for i in {expr}]"
+    if tp in _PASS_THROUGH:
+        return expr
+    if tp is Decimal:
+        return f'format({expr}, "f")'
+    if tp is dt.date:
+        return f"{expr}.isoformat()"
+    if isinstance(tp, type) and issubclass(tp, enum.Enum):
+        return f"{expr}.value"
+    handler = f"h{len(names)}"
+    names[handler] = conv.get_unstructure_hook(tp)
+    return f"{handler}({expr})"
+
+
+def _unstructure_fn(cls: type, conv: cattrs.Converter) -> Callable[[Any], dict[str, Any]]:
+    hints = typing.get_type_hints(cls)
+    names: dict[str, Any] = {}
+    items = [
+        f"{wire!r}: {_value_code(hints[name], f'o.{name}', conv, names)}"
+        for name, wire in wire_names(cls).items()
+    ]
+    source = f"def unstructure(o):\n    return {{{', '.join(items)}}}\n"
+    namespace = {key: value for key, value in names.items() if value is not None}
+    exec(compile(source, f"<unstructure {cls.__qualname__}>", "exec"), namespace)
+    unstructure: Callable[[Any], dict[str, Any]] = namespace["unstructure"]
+    return unstructure
 
 
 #: The one converter of the wire format.
 converter = _make_converter()
+_unstructure_list_item = converter.get_unstructure_hook(InvoiceListItem)
+_unstructure_response = converter.get_unstructure_hook(InvoiceResponse)
 
 
 def _errors(exc: BaseException, path: tuple[str, ...]) -> Iterable[FieldError]:
@@ -451,7 +547,7 @@ def _errors(exc: BaseException, path: tuple[str, ...]) -> Iterable[FieldError]:
         with_notes, without = exc.group_exceptions()
         for inner, note in with_notes:
             if isinstance(note, AttributeValidationNote):
-                step = _camel(note.name)
+                step = _wire_step(exc, note.name)
             else:
                 step = str(note.index) if isinstance(note, IterableValidationNote) else ""
             yield from _errors(inner, (*path, step) if step else path)
@@ -468,6 +564,14 @@ def _errors(exc: BaseException, path: tuple[str, ...]) -> Iterable[FieldError]:
         yield FieldError(here, "required", "is required")
     else:
         yield FieldError(here, "type", "has the wrong type or shape")
+
+
+def _wire_step(exc: BaseException, name: str) -> str:
+    """The wire name of the attribute ``name`` of the class that failed to structure."""
+    cls = getattr(exc, "cl", None)
+    if cls is not None and attrs.has(cls):
+        return wire_names(cls).get(name) or camel(name)
+    return camel(name)
 
 
 def structure(data: object, cls: type[T]) -> T:
@@ -509,17 +613,13 @@ def new_draft(data: object) -> NewDraft:
     return draft_command(parse_create_draft(data))
 
 
-#: The draft fields the reference API names otherwise than the domain (wire → domain).
-DRAFT_RENAMES = {"date": "issue_date", "cash_rounding": "cash_increment"}
-
-
 def draft_command(request: CreateDraftRequest) -> NewDraft:
     """The ``Billing.create_draft`` command of a parsed create-draft body: the fields the
     body gives, by their domain names (a field left out or null takes the default)."""
     given = {
-        DRAFT_RENAMES.get(field.name, field.name): value
-        for field in attrs.fields(CreateDraftRequest)
-        if (value := getattr(request, field.name)) is not None
+        name: value
+        for name in wire_names(CreateDraftRequest)
+        if (value := getattr(request, name)) is not None
     }
     return NewDraft(**given)
 
@@ -567,7 +667,7 @@ def _list_fields(summary: InvoiceSummary) -> dict[str, Any]:
     return {
         "id": summary.id,
         "status": summary.status,
-        "date": summary.issue_date,
+        "issue_date": summary.issue_date,
         "currency": summary.currency,
         "subtotal": _neg(summary.subtotal, negate),
         "vat": _neg(summary.vat, negate),
@@ -600,7 +700,10 @@ def _summary(document: Invoice | InvoiceSummary) -> InvoiceSummary:
 
 def list_item_to_wire(document: Invoice | InvoiceSummary) -> dict[str, Any]:
     """A document (or its summary) as a list item of "List invoices" (no lines)."""
-    return _list_item_dict(_summary(document))
+    item: dict[str, Any] = _unstructure_list_item(
+        InvoiceListItem(**_list_fields(_summary(document)))
+    )
+    return item
 
 
 def response_of(invoice: Invoice) -> InvoiceResponse:
@@ -652,191 +755,16 @@ def response_of(invoice: Invoice) -> InvoiceResponse:
     )
 
 
-def _deliver_to_dict(value: DeliverTo | None) -> dict[str, Any] | None:
-    if value is None:
-        return None
-    address = value.address
-    return {
-        "name": value.name,
-        "locationId": value.location_id,
-        "locationScheme": value.location_scheme,
-        "address": None
-        if address is None
-        else {
-            "street": address.street,
-            "city": address.city,
-            "postalCode": address.postal_code,
-            "country": address.country,
-            "additional": address.additional,
-        },
-    }
-
-
 def _vat_accounting_wire(value: AccountingVat | None, negate: bool) -> VatAccountingWire | None:
     if value is None:
         return None
     return VatAccountingWire(value.currency, value.rate, value.rate_date, _neg(value.vat, negate))
 
 
-# Responses are written straight to dicts: the same JSON the converter makes of
-# InvoiceListItem / InvoiceResponse (the wire classes stay the schema and the OpenAPI
-# document; tests/test_wire.py checks both ways agree on generated documents), at a
-# fraction of the cost — a page of 20 summaries is the hot path of every list.
-
-
-def _amount(value: Decimal, negate: bool) -> str:
-    return format(_neg(value, negate), "f")
-
-
-def _optional(value: Decimal | None) -> str | None:
-    return None if value is None else format(value, "f")
-
-
-def _iso(value: dt.date | None) -> str | None:
-    return None if value is None else value.isoformat()
-
-
-def _list_item_dict(summary: InvoiceSummary) -> dict[str, Any]:
-    negate = summary.kind is DocumentKind.CREDIT_NOTE
-    terms = summary.payment_terms
-    return {
-        "id": summary.id,
-        "status": summary.status.value,
-        "date": summary.issue_date.isoformat(),
-        "currency": summary.currency,
-        "subtotal": _amount(summary.subtotal, negate),
-        "vat": _amount(summary.vat, negate),
-        "amount": _amount(summary.amount, negate),
-        "createdAt": _format_timestamp(summary.created_at),
-        "updatedAt": _format_timestamp(summary.updated_at),
-        "number": summary.number,
-        "dueDate": summary.due_date.isoformat(),
-        "customerId": summary.customer_id,
-        "reference": summary.reference,
-        "ourReference": summary.our_reference,
-        "notes": summary.notes,
-        "kind": summary.kind.value,
-        "description": summary.description,
-        "customerDepartmentId": summary.customer_department_id,
-        "customerContactId": summary.customer_contact_id,
-        "paymentTerms": terms.days if terms.kind is TermsKind.NET else None,
-        "prepaidAmount": _amount(summary.prepaid, negate),
-        "roundingAmount": _amount(summary.rounding, negate),
-        "payableAmount": _amount(summary.payable, negate),
-        "paidAmount": _amount(summary.paid, negate),
-        "creditedInvoiceId": summary.credited_invoice_id,
-        "creditedInvoiceNumber": summary.credited_invoice_number,
-    }
-
-
-def _line_dict(line: Line, net: Decimal | None, negate: bool) -> dict[str, Any]:
-    if isinstance(line, ProductLine):
-        assert net is not None  # product lines always have amounts
-        item = line.item
-        return {
-            "description": line.description,
-            "lineType": LineType.PRODUCT.value,
-            "quantity": format(line.quantity, "f"),
-            "unit": line.unit,
-            "unitPrice": format(line.unit_price, "f"),
-            "discountPercent": _optional(line.discount_percent),
-            "vatCategory": line.vat_category.value,
-            "vatRate": format(line.vat_rate, "f"),
-            "productNumber": line.product_number,
-            "note": line.note,
-            "periodStart": _iso(line.period_start),
-            "periodEnd": _iso(line.period_end),
-            "buyerItemId": item.buyer_id,
-            "standardItemId": item.standard_id,
-            "standardItemScheme": item.standard_scheme,
-            "classifications": [
-                {"code": c.code, "listId": c.list_id, "listVersion": c.list_version}
-                for c in item.classifications
-            ],
-            "originCountry": item.origin_country,
-            "attributes": [{"name": a.name, "value": a.value} for a in item.attributes],
-            "amount": _amount(net, negate),
-        }
-    return {
-        "description": line.description,
-        "lineType": line.line_type.value,
-        "quantity": None,
-        "unit": None,
-        "unitPrice": None,
-        "discountPercent": None,
-        "vatCategory": None,
-        "vatRate": None,
-        "productNumber": None,
-        **_NOLINE_TERMS,
-        "amount": None,
-    }
-
-
-#: The EN 16931 line terms of a text or separator line on the wire: none.
-_NOLINE_TERMS: dict[str, Any] = {_camel(name): None for name in LINE_TERMS}
-
-
 def invoice_to_wire(invoice: Invoice) -> dict[str, Any]:
     """An invoice as "Get an invoice by ID" answers it (JSON-ready dict)."""
-    totals = invoice.totals
-    negate = invoice.kind is DocumentKind.CREDIT_NOTE
-    data = _list_item_dict(InvoiceSummary.of(invoice))
-    data["lines"] = [
-        _line_dict(line, None if amounts is None else amounts.net, negate)
-        for line, amounts in zip(invoice.lines, totals.lines, strict=True)
-    ]
-    data["allowanceCharges"] = [
-        {
-            "type": item.kind,
-            "reason": item.reason or None,
-            "amount": _amount(amount, negate),
-            "percent": _optional(item.percent),
-            "base": _optional(item.base),
-            "vatCategory": item.vat_category.value,
-            "vatRate": format(item.vat_rate, "f"),
-            "reasonCode": item.reason_code,
-        }
-        for item, amount in zip(invoice.allowance_charges, totals.allowance_charges, strict=True)
-    ]
-    data["pricesIncludeVat"] = invoice.prices_include_vat
-    data["vatBreakdown"] = [
-        {
-            "category": group.category.value,
-            "rate": format(group.rate, "f"),
-            "taxableAmount": _amount(group.taxable, negate),
-            "vatAmount": _amount(group.vat, negate),
-            "exemptionReason": group.exemption.reason if group.exemption else None,
-            "exemptionCode": group.exemption.code if group.exemption else None,
-        }
-        for group in totals.vat_breakdown
-    ]
-    data["vatExemptionReason"] = invoice.vat_exemption_reason
-    refs = invoice.references
-    data["references"] = {
-        "order": refs.order,
-        "salesOrder": refs.sales_order,
-        "contract": refs.contract,
-        "project": refs.project,
-        "buyerAccounting": refs.buyer_accounting,
-    }
-    data["deliveryDate"] = _iso(invoice.delivery_date)
-    data["periodStart"] = _iso(invoice.period_start)
-    data["periodEnd"] = _iso(invoice.period_end)
-    data["creditedInvoiceDate"] = _iso(invoice.credited_invoice_date)
-    data["creditReason"] = invoice.credit_reason
-    data["deliverTo"] = _deliver_to_dict(invoice.deliver_to)
-    accounting = invoice.vat_accounting
-    data["vatAccounting"] = (
-        None
-        if accounting is None
-        else {
-            "currency": accounting.currency,
-            "exchangeRate": format(accounting.rate, "f"),
-            "exchangeRateDate": accounting.rate_date.isoformat(),
-            "vat": _amount(accounting.vat, negate),
-        }
-    )
-    return data
+    response: dict[str, Any] = _unstructure_response(response_of(invoice))
+    return response
 
 
 def page_to_wire(
@@ -844,7 +772,7 @@ def page_to_wire(
 ) -> dict[str, Any]:
     """A page of "List invoices"."""
     return {
-        "items": [_list_item_dict(_summary(i)) for i in items],
+        "items": [list_item_to_wire(item) for item in items],
         "total": total,
         "page": page,
         "limit": limit,
