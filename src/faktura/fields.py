@@ -26,6 +26,8 @@ gives another (the reference API calls the issue date ``date``)::
 
 from __future__ import annotations
 
+import types
+import typing
 from collections.abc import Mapping
 from typing import Any
 
@@ -41,6 +43,7 @@ __all__ = [
     "editable",
     "wire_name",
     "wire_names",
+    "wire_path",
 ]
 
 #: Metadata key: the field's name on the wire, when it is not its camelCase name.
@@ -104,3 +107,68 @@ def description(attribute: attrs.Attribute[Any]) -> str | None:
 def editable(cls: type) -> frozenset[str]:
     """The Python names of the fields of ``cls`` declared editable."""
     return frozenset(a.name for a in attrs.fields(cls) if a.metadata.get(EDITABLE))
+
+
+def wire_path(cls: type, path: str) -> str:
+    """A field path in Python names (``lines.0.unit_price``), as the fields of ``cls``
+    and the classes it holds name it on the wire (``lines.0.unitPrice``).
+
+    Each step is looked up in the class the path has reached (an attrs class, or the
+    items of a list of them); a step past what the classes declare is written in
+    camelCase. This is how an error the core raises in Python names reaches a client
+    in the names of the request it sent.
+
+    >>> from faktura.wire import CreateDraftRequest
+    >>> wire_path(CreateDraftRequest, "issue_date")
+    'date'
+    >>> wire_path(CreateDraftRequest, "lines.0.unit_price")
+    'lines.0.unitPrice'
+    >>> wire_path(CreateDraftRequest, "deliver_to.address.postal_code")
+    'deliverTo.address.postalCode'
+    """
+    steps: list[str] = []
+    here: Any = cls
+    for step in path.split("."):
+        if step.isdigit() or not step:
+            steps.append(step)
+            here = _item_type(here)
+            continue
+        attribute = _attribute(here, step)
+        if attribute is None:
+            steps.append(camel(step))
+            here = None
+        else:
+            steps.append(wire_name(attribute))
+            here = _field_types(here).get(step)
+    return ".".join(steps)
+
+
+_HINTS: dict[type, dict[str, Any]] = {}
+
+
+def _field_types(cls: type) -> dict[str, Any]:
+    """The field types of an attrs class, Optional and Union unwrapped to the attrs
+    class or list they hold (what a path can step into)."""
+    hints = _HINTS.get(cls)
+    if hints is None:
+        hints = _HINTS[cls] = {name: _unwrap(tp) for name, tp in typing.get_type_hints(cls).items()}
+    return hints
+
+
+def _unwrap(tp: Any) -> Any:
+    if typing.get_origin(tp) in (typing.Union, types.UnionType):
+        inner = [arg for arg in typing.get_args(tp) if arg is not type(None)]
+        return inner[0] if len(inner) == 1 else None
+    return tp
+
+
+def _attribute(here: Any, name: str) -> attrs.Attribute[Any] | None:
+    if isinstance(here, type) and attrs.has(here):
+        found: attrs.Attribute[Any] | None = getattr(attrs.fields(here), name, None)
+        return found
+    return None
+
+
+def _item_type(here: Any) -> Any:
+    args = typing.get_args(here)
+    return _unwrap(args[0]) if args and typing.get_origin(here) in (list, tuple) else None
