@@ -244,26 +244,12 @@ class CreateCustomerRequest:
     attach_pdf: bool | None = attrs.field(default=None, metadata={**_ATTACH_PDF, **_NN})
 
 
-@attrs.frozen
-class UpdateCustomerRequest:
+UpdateCustomerRequest: type[Any] = _each_optional(
+    CreateCustomerRequest,
+    "UpdateCustomerRequest",
     """The body of "Edit a customer": any field of the create body; ``departments`` and
-    ``contacts`` replace the lists (keep an entry by sending its ``id``)."""
-
-    name: str | None = attrs.field(default=None, metadata=_NN)
-    number: str | None = None
-    address: AddressWire | None = None
-    vat_zone: str | None = attrs.field(
-        default=None, metadata={"enum": _VAT_ZONES, "nullable": False}
-    )
-    cvr: str | None = None
-    vat_id: str | None = None
-    ean: str | None = None
-    email: str | None = None
-    language: str | None = None
-    payment_terms: int | None = None
-    departments: list[DepartmentInput] | None = attrs.field(default=None, metadata=_NN)
-    contacts: list[ContactInput] | None = attrs.field(default=None, metadata=_NN)
-    attach_pdf: bool | None = attrs.field(default=None, metadata={**_ATTACH_PDF, **_NN})
+    ``contacts`` replace the lists (keep an entry by sending its ``id``).""",
+)
 
 
 @attrs.frozen
@@ -815,8 +801,8 @@ def customer_fields(data: Mapping[str, Any], request: CreateCustomerRequest) -> 
     return NewCustomer(**fields)
 
 
-def customer_changes(data: Mapping[str, Any], request: UpdateCustomerRequest) -> CustomerChanges:
-    """The ``Billing.update_customer`` command of an edit body."""
+def customer_changes(data: Mapping[str, Any], request: attrs.AttrsInstance) -> CustomerChanges:
+    """The ``Billing.update_customer`` command of an edit body (an ``UpdateCustomerRequest``)."""
     errors: list[FieldError] = []
     fields = _customer_values(_present(data, request), errors)
     _raise(errors)
