@@ -13,12 +13,17 @@ import pytest
 import faktura
 
 CORE_MODULES = [
+    "faktura.crediting",
     "faktura.errors",
     "faktura.identifiers",
     "faktura.invoice",
     "faktura.lines",
     "faktura.money",
     "faktura.parties",
+    "faktura.periods",
+    "faktura.records",
+    "faktura.status",
+    "faktura.summary",
     "faktura.terms",
     "faktura.totals",
     "faktura.vat",

@@ -47,10 +47,12 @@ from faktura.deliver_to import DeliverTo
 from faktura.errors import FieldError, ValidationError, WireFormatError
 from faktura.exchange import AccountingVat
 from faktura.fields import camel, describe, wire_names
-from faktura.invoice import DocumentKind, Invoice, InvoiceSummary, Status
+from faktura.invoice import Invoice
 from faktura.lines import Line, LineType, ProductLine
 from faktura.money import parse_decimal
 from faktura.references import NO_REFERENCES, DocumentReferences
+from faktura.status import DocumentKind, Status
+from faktura.summary import InvoiceSummary
 from faktura.terms import PaymentTerms, TermsKind
 from faktura.vat import VatCategory
 

@@ -51,9 +51,10 @@ from faktura.delivery.wire import (
     send_result_to_wire,
 )
 from faktura.errors import ConflictError, NotFoundError
-from faktura.invoice import DocumentKind, Invoice, Status
+from faktura.invoice import Invoice
 from faktura.lines import check_text
 from faktura.ports import MAX_PAGE_SIZE, OVERDUE, Clock
+from faktura.status import DocumentKind, Status
 from faktura.wire import (
     CreateDraftRequest,
     InvoiceResponse,

@@ -44,18 +44,15 @@ from faktura.errors import (
     NotFoundError,
     StorageError,
 )
-from faktura.invoice import (
-    PAYABLE_STATUSES,
-    DocumentKind,
-    Invoice,
-    InvoiceSummary,
-)
+from faktura.invoice import Invoice
 from faktura.numbering import next_number
 from faktura.parties import Company, Customer
 from faktura.ports import OVERDUE, InvoiceQuery, ListResult
+from faktura.status import PAYABLE_STATUSES, DocumentKind
 from faktura.storage import sql as shared
 from faktura.storage.codec import dumps, dumps_header, dumps_lines, load, loads_invoice
 from faktura.storage.query import OVERDUE_STATUSES, escape_like, search_text
+from faktura.summary import InvoiceSummary
 
 if TYPE_CHECKING:
     import psycopg

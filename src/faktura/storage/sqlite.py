@@ -54,10 +54,11 @@ from faktura.errors import (
     NotFoundError,
     StorageError,
 )
-from faktura.invoice import DocumentKind, Invoice, InvoiceSummary
+from faktura.invoice import Invoice
 from faktura.numbering import next_number
 from faktura.parties import Company, Customer
 from faktura.ports import OVERDUE, InvoiceQuery, ListResult
+from faktura.status import DocumentKind
 from faktura.storage import codec
 from faktura.storage import sql as shared
 from faktura.storage.query import OVERDUE_STATUSES, escape_like, search_text
@@ -74,6 +75,7 @@ from faktura.storage.sqlite_schema import (
     prepare,
 )
 from faktura.storage.writer_queue import WriterQueue
+from faktura.summary import InvoiceSummary
 
 __all__ = [
     "DEFAULT_TIMEOUT",
