@@ -108,3 +108,15 @@ def test_the_edit_body_is_the_create_body_each_optional() -> None:
     never_null = {a.name for a in edit if a.metadata.get("nullable") is False}
     assert {"customer_id", "issue_date", "lines", "currency"} <= never_null
     assert {"due_date", "deliver_to", "our_reference"}.isdisjoint(never_null)
+
+
+def test_the_editable_fields_are_the_draft_commands_and_the_create_body() -> None:
+    """``EDITABLE_FIELDS`` comes from the Invoice's own declaration; the typed command
+    and the wire's create body name the same fields, by the same Python names."""
+    from faktura.commands import DraftChanges
+    from faktura.invoice import EDITABLE_FIELDS, Invoice
+
+    assert EDITABLE_FIELDS == {a.name for a in attrs.fields(DraftChanges)}
+    assert EDITABLE_FIELDS == {a.name for a in attrs.fields(wire.CreateDraftRequest)}
+    declared = {a.alias: wire_name(a) for a in attrs.fields(Invoice) if a.alias in EDITABLE_FIELDS}
+    assert declared == {a.name: wire_name(a) for a in attrs.fields(wire.CreateDraftRequest)}

@@ -105,8 +105,9 @@ def description(attribute: attrs.Attribute[Any]) -> str | None:
 
 
 def editable(cls: type) -> frozenset[str]:
-    """The Python names of the fields of ``cls`` declared editable."""
-    return frozenset(a.name for a in attrs.fields(cls) if a.metadata.get(EDITABLE))
+    """The names of the fields of ``cls`` declared editable (as its ``__init__`` takes
+    them: a private attribute by its alias)."""
+    return frozenset(a.alias or a.name for a in attrs.fields(cls) if a.metadata.get(EDITABLE))
 
 
 def wire_path(cls: type, path: str) -> str:

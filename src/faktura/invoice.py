@@ -35,6 +35,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 import attrs
 
+from faktura import fields
 from faktura.attachments import SupportingDocument
 from faktura.checks import (
     check_bool,
@@ -53,6 +54,7 @@ from faktura.crediting import ROUNDING_ADJUSTMENT, select_credit, settle_roundin
 from faktura.deliver_to import DeliverTo
 from faktura.errors import InvoiceStateError, ValidationError
 from faktura.exchange import AccountingVat
+from faktura.fields import describe, editable
 from faktura.lines import (
     AllowanceCharge,
     Line,
@@ -106,35 +108,6 @@ __all__ = [
 ]
 
 
-#: The fields of a draft that ``Invoice.update`` may change.
-EDITABLE_FIELDS = frozenset(
-    {
-        "customer_id",
-        "issue_date",
-        "due_date",
-        "currency",
-        "payment_terms",
-        "lines",
-        "allowance_charges",
-        "prices_include_vat",
-        "prepaid_amount",
-        "cash_increment",
-        "vat_exemption_reason",
-        "customer_department_id",
-        "customer_contact_id",
-        "reference",
-        "our_reference",
-        "references",
-        "description",
-        "notes",
-        "delivery_date",
-        "period_start",
-        "period_end",
-        "deliver_to",
-    }
-)
-
-
 class Transition(NamedTuple):
     """The new value of a document and the event that records the change."""
 
@@ -167,39 +140,47 @@ class Invoice:
 
     id: str
     company_id: str
-    customer_id: str
+    customer_id: str = attrs.field(metadata=describe(editable=True))
     kind: DocumentKind
     status: Status
-    currency: str
-    issue_date: date
-    due_date: date
-    payment_terms: PaymentTerms
+    currency: str = attrs.field(metadata=describe(editable=True))
+    issue_date: date = attrs.field(metadata=describe(editable=True, wire="date"))
+    due_date: date = attrs.field(metadata=describe(editable=True))
+    payment_terms: PaymentTerms = attrs.field(metadata=describe(editable=True))
     created_at: datetime
     updated_at: datetime
     #: The lines as given (``lines=``): a tuple, or ``StoredLines`` from a store that
     #: decodes them when first read. Read them as ``lines``.
-    _lines: tuple[Line, ...] | StoredLines = attrs.field(default=(), alias="lines")
-    allowance_charges: tuple[AllowanceCharge, ...] = ()
+    _lines: tuple[Line, ...] | StoredLines = attrs.field(
+        default=(), alias="lines", metadata=describe(editable=True, wire="lines")
+    )
+    allowance_charges: tuple[AllowanceCharge, ...] = attrs.field(
+        default=(), metadata=describe(editable=True)
+    )
     due_date_derived: bool = True
-    prices_include_vat: bool = False
-    prepaid_amount: Decimal = ZERO
-    cash_increment: Decimal | None = None
-    vat_exemption_reason: str | None = None
-    customer_department_id: str | None = None
-    customer_contact_id: str | None = None
-    reference: str | None = None
-    our_reference: str | None = None
+    prices_include_vat: bool = attrs.field(default=False, metadata=describe(editable=True))
+    prepaid_amount: Decimal = attrs.field(default=ZERO, metadata=describe(editable=True))
+    cash_increment: Decimal | None = attrs.field(
+        default=None, metadata=describe(editable=True, wire="cashRounding")
+    )
+    vat_exemption_reason: str | None = attrs.field(default=None, metadata=describe(editable=True))
+    customer_department_id: str | None = attrs.field(default=None, metadata=describe(editable=True))
+    customer_contact_id: str | None = attrs.field(default=None, metadata=describe(editable=True))
+    reference: str | None = attrs.field(default=None, metadata=describe(editable=True))
+    our_reference: str | None = attrs.field(default=None, metadata=describe(editable=True))
     #: The order, sales order, contract, project and buyer accounting references.
-    references: DocumentReferences = NO_REFERENCES
-    description: str | None = None
-    notes: str | None = None
+    references: DocumentReferences = attrs.field(
+        default=NO_REFERENCES, metadata=describe(editable=True)
+    )
+    description: str | None = attrs.field(default=None, metadata=describe(editable=True))
+    notes: str | None = attrs.field(default=None, metadata=describe(editable=True))
     #: The actual delivery date (BT-72); with no date and no period, the issue date.
-    delivery_date: date | None = None
+    delivery_date: date | None = attrs.field(default=None, metadata=describe(editable=True))
     #: The invoicing period (BG-14: BT-73, BT-74): both or neither, start ≤ end.
-    period_start: date | None = None
-    period_end: date | None = None
+    period_start: date | None = attrs.field(default=None, metadata=describe(editable=True))
+    period_end: date | None = attrs.field(default=None, metadata=describe(editable=True))
     #: Where the goods go or the service is done (BG-13); none unless given.
-    deliver_to: DeliverTo | None = None
+    deliver_to: DeliverTo | None = attrs.field(default=None, metadata=describe(editable=True))
     #: The supporting documents the host keeps with it (BG-24), their bytes in the
     #: archive; set through ``attach`` while a draft, final once booked.
     attachments: tuple[SupportingDocument, ...] = ()
@@ -843,27 +824,10 @@ _CREDIT_FIELDS = frozenset(
     {"credited_invoice_id", "credited_invoice_number", "credited_invoice_date", "credit_reason"}
 )
 
+#: The fields of a draft that ``Invoice.update`` may change: those declared editable.
+EDITABLE_FIELDS = editable(Invoice)
+
+#: The wire name of each editable field (the changes an "updated" event lists).
 _WIRE_NAMES = {
-    "customer_id": "customerId",
-    "issue_date": "date",
-    "due_date": "dueDate",
-    "currency": "currency",
-    "payment_terms": "paymentTerms",
-    "lines": "lines",
-    "allowance_charges": "allowanceCharges",
-    "prices_include_vat": "pricesIncludeVat",
-    "prepaid_amount": "prepaidAmount",
-    "cash_increment": "cashRounding",
-    "vat_exemption_reason": "vatExemptionReason",
-    "customer_department_id": "customerDepartmentId",
-    "customer_contact_id": "customerContactId",
-    "reference": "reference",
-    "our_reference": "ourReference",
-    "references": "references",
-    "description": "description",
-    "notes": "notes",
-    "delivery_date": "deliveryDate",
-    "period_start": "periodStart",
-    "period_end": "periodEnd",
-    "deliver_to": "deliverTo",
+    a.alias: fields.wire_name(a) for a in attrs.fields(Invoice) if a.alias in EDITABLE_FIELDS
 }
