@@ -26,7 +26,7 @@ from faktura.ports import Clock
 
 from .auth import KeyCache, authenticate, require
 from .edge import Edge, NoRoute
-from .errors import ApiError, error_response, translate
+from .errors import ApiError, error_response, not_found, translate
 from .handlers.shared import Api, Handler
 from .openapi import Operation, build_openapi
 from .params import query
@@ -83,8 +83,11 @@ def create_app(
 
     async def http_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, HTTPException)
-        code = {404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED"}.get(exc.status_code, "HTTP_ERROR")
-        error = ApiError(exc.status_code, code, str(exc.detail), headers=exc.headers)
+        if exc.status_code == 404:
+            error = not_found(str(exc.detail), exc.headers)
+        else:
+            code = "METHOD_NOT_ALLOWED" if exc.status_code == 405 else "HTTP_ERROR"
+            error = ApiError(exc.status_code, code, str(exc.detail), headers=exc.headers)
         return error_response(error, request.url.path, api.clock.now())
 
     async def server_error(request: Request, exc: Exception) -> Response:

@@ -19,7 +19,7 @@ from starlette.websockets import WebSocketClose
 
 from faktura.ports import Clock
 
-from .errors import ApiError, error_response
+from .errors import ApiError, error_response, not_found
 
 __all__ = ["Edge", "NoRoute"]
 
@@ -27,8 +27,7 @@ logger = logging.getLogger("faktura.http")
 
 
 def _not_found(scope: AsgiScope, clock: Clock) -> Response:
-    error = ApiError(404, "NOT_FOUND", "Not Found")
-    return error_response(error, Request(scope).url.path, clock.now())
+    return error_response(not_found(), Request(scope).url.path, clock.now())
 
 
 def _names_nothing(scope: AsgiScope) -> bool:
