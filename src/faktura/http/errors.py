@@ -6,10 +6,10 @@ for every web framework); this module adds the answers the HTTP layer decides it
 and logs what a server is to blame for. Anything unmapped answers 500
 ``INTERNAL_ERROR`` without a word about its cause (the traceback goes to the log).
 
-No code is spelled twice: a bad parameter is the answer to a ``ValidationError``
-naming it (``invalid``), a path that names nothing has ``NotFoundError``'s code
-(``not_found``, through ``faktura.problems.code_of``); the codes only this layer
-answers are spelled where it answers them.
+No code is spelled twice: a bad parameter is answered as a ``ValidationError``
+(``invalid``), a path that names nothing with ``NotFoundError``'s code (``not_found``,
+through ``faktura.problems.code_of``); the codes only this layer answers are spelled
+where it answers them.
 
 ================================  ======  ==========================
 the HTTP layer's own answers      status  code
@@ -87,10 +87,19 @@ class ApiError(Exception):
         self.headers: dict[str, str] = dict(headers or {})
 
 
+#: How a bad property is answered: faktura.problems' answer to a ValidationError.
+_INVALID = http_problem(ValidationError("invalid"))
+
+
 def invalid(path: str, rule: str, message: str) -> ApiError:
-    """A 400 for one offending property of the request (query, path or body): the
-    answer to a ``ValidationError`` naming it."""
-    return translate(ValidationError("", errors=[FieldError(path, rule, message)]))
+    """A 400 for one offending property of the request (query, path or body), as a
+    ``ValidationError`` naming it is answered."""
+    return ApiError(
+        _INVALID.status,
+        _INVALID.code,
+        f"{path}: {message}" if path else message,
+        validation_details([FieldError(path, rule, message)]),
+    )
 
 
 #: The HTTP layer's own 404s (no route, a path that names nothing, Starlette's 404).
