@@ -70,7 +70,7 @@ def check_id(value: str, name: str) -> str:
 
 
 def whole(minimum: int, maximum: int) -> Kind[int]:
-    """A whole number (digits only; the bounds are the store's to check)."""
+    """A whole number (digits only: ``Billing`` checks the bounds and names them)."""
 
     def parse(name: str, value: str) -> int:
         if not _WHOLE.match(value):
@@ -98,7 +98,7 @@ def identifier() -> Kind[str]:
 
 
 def choice(values: Sequence[str]) -> Kind[str]:
-    """One of ``values`` (the operation checks it and names the allowed ones)."""
+    """One of ``values`` (``Billing`` checks it and names the allowed ones)."""
     return Kind({"type": "string", "enum": list(values)}, _as_is)
 
 
@@ -115,7 +115,7 @@ def flag() -> Kind[bool]:
 
 
 def string(**schema: Any) -> Kind[str]:
-    """Any string; ``schema`` documents it (the operation checks it)."""
+    """Any string; ``schema`` documents it (``Billing`` checks it)."""
     return Kind({"type": "string", **schema}, _as_is)
 
 
