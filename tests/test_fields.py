@@ -116,7 +116,7 @@ def test_the_editable_fields_are_the_draft_commands_and_the_create_body() -> Non
     from faktura.commands import DraftChanges
     from faktura.invoice import EDITABLE_FIELDS, Invoice
 
-    assert EDITABLE_FIELDS == {a.name for a in attrs.fields(DraftChanges)}
-    assert EDITABLE_FIELDS == {a.name for a in attrs.fields(wire.CreateDraftRequest)}
+    assert {a.name for a in attrs.fields(DraftChanges)} == EDITABLE_FIELDS
+    assert {a.name for a in attrs.fields(wire.CreateDraftRequest)} == EDITABLE_FIELDS
     declared = {a.alias: wire_name(a) for a in attrs.fields(Invoice) if a.alias in EDITABLE_FIELDS}
     assert declared == {a.name: wire_name(a) for a in attrs.fields(wire.CreateDraftRequest)}

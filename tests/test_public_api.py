@@ -17,6 +17,7 @@ CORE_MODULES = [
     "faktura.errors",
     "faktura.identifiers",
     "faktura.invoice",
+    "faktura.fields",
     "faktura.lines",
     "faktura.money",
     "faktura.parties",
@@ -28,6 +29,8 @@ CORE_MODULES = [
     "faktura.totals",
     "faktura.vat",
     "faktura.wire",
+    "faktura.wire.converter",
+    "faktura.wire.invoices",
 ]
 
 

@@ -416,7 +416,7 @@ def _cattrs_oracle() -> cattrs.Converter:
     generated encoders are held to."""
     from cattrs.gen import make_dict_unstructure_fn, override
 
-    from faktura.wire import _format_timestamp
+    from faktura.wire.converter import _format_timestamp
 
     conv = cattrs.Converter()
     conv.register_unstructure_hook(Decimal, lambda d: format(d, "f"))
@@ -442,7 +442,8 @@ def _camel(name: str) -> str:
 @settings(max_examples=150, suppress_health_check=[HealthCheck.too_slow])
 @given(invoice=strategies.invoices(sorted(Status)))
 def test_responses_are_what_cattrs_makes_of_the_wire_classes(invoice: Invoice) -> None:
-    from faktura.wire import InvoiceListItem, _list_fields, response_of
+    from faktura.wire import InvoiceListItem, response_of
+    from faktura.wire.invoices import _list_fields
 
     oracle = _cattrs_oracle()
     assert invoice_to_wire(invoice) == oracle.unstructure(response_of(invoice))
@@ -460,7 +461,7 @@ def test_responses_are_what_cattrs_makes_of_the_wire_classes(invoice: Invoice) -
 
 @given(st.datetimes(min_value=datetime(1000, 1, 1), timezones=st.timezones()))
 def test_timestamps_are_utc_with_milliseconds(moment: datetime) -> None:
-    from faktura.wire import _format_timestamp
+    from faktura.wire.converter import _format_timestamp
 
     utc = moment.astimezone(UTC)
     expected = utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"
@@ -527,7 +528,7 @@ def _text_by_the_expressions(value: str, *, one_line: bool) -> str:
 @given(_any_text, st.booleans())
 def test_text_fast_path_agrees_with_the_expressions(value: str, one_line: bool) -> None:
     from faktura.checks import check_text
-    from faktura.wire import _strict_str
+    from faktura.wire.converter import _strict_str
 
     expected = _outcome(_text_by_the_expressions, value, one_line=one_line)
     assert _outcome(check_text, value, "f", one_line=one_line) == expected
@@ -548,7 +549,7 @@ def test_text_fast_path_agrees_with_the_expressions(value: str, one_line: bool) 
 )
 def test_decimal_fast_path_agrees_with_parse_decimal(value: object) -> None:
     from faktura.money import parse_decimal
-    from faktura.wire import _decimal, _optional_decimal
+    from faktura.wire.converter import _decimal, _optional_decimal
 
     def sign_and_digits(check: Any, *args: Any) -> object:
         outcome = _outcome(check, *args)
@@ -564,7 +565,7 @@ def test_decimal_fast_path_agrees_with_parse_decimal(value: object) -> None:
 
 @given(st.one_of(st.sampled_from([*VatCategory, *(c.value for c in VatCategory)]), json_values))
 def test_enum_fast_path_agrees_with_the_enum(value: object) -> None:
-    from faktura.wire import _enum_hook
+    from faktura.wire.converter import _enum_hook
 
     try:
         expected: object = VatCategory(value)
