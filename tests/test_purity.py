@@ -219,7 +219,8 @@ def _problems(path: Path) -> list[str]:
 
 def _source(name: str) -> Path:
     spec = importlib.util.find_spec(name)
-    assert spec is not None and spec.origin is not None
+    assert spec is not None
+    assert spec.origin is not None
     return Path(spec.origin)
 
 

@@ -1,0 +1,99 @@
+"""The wire classes of the HTTP API beyond ``faktura.wire`` and ``faktura.delivery.wire``,
+a module per resource (invoices, customers, company, attachments, webhooks, errors) and
+what they share (``common``).
+
+Bodies are parsed with the one wire converter (``faktura.wire.structure``: camelCase,
+decimal strings, unknown fields refused, every bad field named), then turned into the
+domain's arguments here; responses are built from these classes, and the OpenAPI
+document is generated from the same classes (``faktura.http.openapi``).
+
+Field metadata the OpenAPI generator reads: ``description``, ``enum``, ``pattern``,
+``maxLength``, ``minimum``, ``maximum`` and ``nullable`` (False: the field may be left
+out but not sent as null).
+"""
+
+from __future__ import annotations
+
+from faktura.http.schemas.attachments import (
+    AttachmentList,
+    AttachmentRequest,
+    AttachmentWire,
+    attachment_from_wire,
+    attachment_wire,
+    attachments_wire,
+)
+from faktura.http.schemas.common import AddressWire, parse_body
+from faktura.http.schemas.company import (
+    BankWire,
+    CompanyResponse,
+    NumberSeriesPatch,
+    NumberSeriesWire,
+    PayeeWire,
+    UpdateCompanyRequest,
+    company_changes,
+    company_wire,
+)
+from faktura.http.schemas.customers import (
+    ContactInput,
+    ContactWire,
+    CreateCustomerRequest,
+    CustomerPage,
+    CustomerResponse,
+    DepartmentInput,
+    DepartmentWire,
+    UpdateCustomerRequest,
+    customer_changes,
+    customer_fields,
+    customer_wire,
+)
+from faktura.http.schemas.errors import ErrorDetails, ErrorResponse, ValidationErrorEntry
+from faktura.http.schemas.invoices import (
+    CreateCreditNoteRequest,
+    CreditLineRequest,
+    InvoicePage,
+    PaymentRequest,
+    UpdateDraftRequest,
+    draft_changes,
+)
+from faktura.http.schemas.webhooks import AccessPointStatusRequest, AccessPointStatusResponse
+
+__all__ = [
+    "AccessPointStatusRequest",
+    "AccessPointStatusResponse",
+    "AddressWire",
+    "AttachmentList",
+    "AttachmentRequest",
+    "AttachmentWire",
+    "BankWire",
+    "CompanyResponse",
+    "ContactInput",
+    "ContactWire",
+    "CreateCreditNoteRequest",
+    "CreateCustomerRequest",
+    "CreditLineRequest",
+    "CustomerPage",
+    "CustomerResponse",
+    "DepartmentInput",
+    "DepartmentWire",
+    "ErrorDetails",
+    "ErrorResponse",
+    "InvoicePage",
+    "NumberSeriesPatch",
+    "NumberSeriesWire",
+    "PayeeWire",
+    "PaymentRequest",
+    "UpdateCompanyRequest",
+    "UpdateCustomerRequest",
+    "UpdateDraftRequest",
+    "ValidationErrorEntry",
+    "attachment_from_wire",
+    "attachment_wire",
+    "attachments_wire",
+    "company_changes",
+    "company_wire",
+    "customer_changes",
+    "customer_fields",
+    "customer_wire",
+    "draft_changes",
+    "parse_body",
+]
