@@ -75,12 +75,13 @@ from faktura.billing import Billing
 from faktura.commands import CompanyProfile, NewCustomer
 from faktura.documents.source import issue
 from faktura.errors import StorageError
-from faktura.invoice import DocumentKind, Invoice, InvoiceSummary
+from faktura.invoice import DocumentKind, Invoice
 from faktura.issued import IssuedParties
 from faktura.ports import Store
 from faktura.storage import codec
 from faktura.storage.query import search_text
 from faktura.storage.sqlite import DEFAULT_TIMEOUT, SqliteStore
+from faktura.summary import InvoiceSummary
 from faktura.testing.parties import BUYER_ADDRESS, SELLER
 from faktura.wire import new_draft
 from report import version

@@ -29,12 +29,13 @@ from decimal import Decimal
 from pathlib import Path
 
 from faktura.billing import Billing
-from faktura.invoice import Invoice, InvoiceSummary, Status
+from faktura.invoice import Invoice, Status
 from faktura.lines import ProductLine
 from faktura.parties import Company
 from faktura.storage import codec
 from faktura.storage.sqlite import SqliteStore
 from faktura.storage.sqlite_schema import index_search, mark_owed, recount_invoices
+from faktura.summary import InvoiceSummary
 from faktura.terms import PaymentTerms
 from faktura.vat import VatCategory
 

@@ -13,10 +13,10 @@ from hypothesis import given, settings
 from faktura import Invoice, StorageError
 from faktura.documents.source import issue
 from faktura.exchange import AccountingVat
-from faktura.invoice import InvoiceSummary
 from faktura.lines import LineFacts, StoredLines
 from faktura.storage import codec
 from faktura.storage.codec import dumps, loads
+from faktura.summary import InvoiceSummary
 from faktura.testing.contract import AT, DAY, company, customer, draft
 from faktura.testing.strategies import invoices
 from faktura.totals import DocumentTotals, Totals

@@ -25,7 +25,7 @@ from faktura import (
     WireFormatError,
 )
 from faktura.commands import resolve_allowance_charges, resolve_lines
-from faktura.invoice import InvoiceSummary
+from faktura.summary import InvoiceSummary
 from faktura.testing import strategies
 from faktura.wire import (
     CreateDraftRequest,

@@ -3,14 +3,15 @@ allowances and charges that go with them, and the rounding adjustment that bring
 completing credit note to exactly what is left to credit.
 
 ``faktura.invoice.Invoice.credit`` makes the credit note; the functions here are handed
-the invoice's parts (or the credit note) and import nothing from ``faktura.invoice``.
+the invoice's parts (or the credit note, by what they read of it) and import nothing
+from ``faktura.invoice``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from decimal import Decimal
-from typing import TYPE_CHECKING, NamedTuple
+from typing import Any, NamedTuple, Protocol, TypeVar
 
 import attrs
 
@@ -18,16 +19,31 @@ from faktura.errors import ValidationError
 from faktura.lines import AllowanceCharge, Line, ProductLine
 from faktura.money import ZERO, parse_decimal
 from faktura.records import CreditRecord
-from faktura.totals import amount_places
-
-if TYPE_CHECKING:  # faktura.invoice imports this module: imported the other way round
-    from faktura.invoice import Invoice
+from faktura.totals import AmountRule, Totals, amount_places
 
 __all__ = ["ROUNDING_ADJUSTMENT", "CreditSelection", "select_credit", "settle_rounding"]
 
 #: The reason text of the allowance that keeps a completing credit within the invoice.
 ROUNDING_ADJUSTMENT = "Rounding adjustment"
 _MAX_ADJUSTMENT_STEPS = 100
+
+
+class _Document(Protocol):
+    """What ``settle_rounding`` reads of a credit note (an attrs class it evolves)."""
+
+    @property
+    def totals(self) -> Totals: ...
+
+    @property
+    def amount_rule(self) -> AmountRule: ...
+
+    @property
+    def allowance_charges(self) -> tuple[AllowanceCharge, ...]: ...
+
+
+D = TypeVar("D", bound=_Document)
+#: ``attrs.evolve``, for a document known by what it reads (an Invoice).
+_evolve: Callable[..., Any] = attrs.evolve
 
 
 class CreditSelection(NamedTuple):
@@ -153,7 +169,7 @@ def _partial_lines(
     return result
 
 
-def settle_rounding(credit_note: Invoice, limit: Decimal) -> Invoice:
+def settle_rounding(credit_note: D, limit: Decimal) -> D:
     """The completing credit note, brought to exactly ``limit`` (what is left to credit)
     where EN 16931's arithmetic allows it, and never above it.
 
@@ -179,7 +195,7 @@ def settle_rounding(credit_note: Invoice, limit: Decimal) -> Invoice:
                 vat_rate=group.rate,
                 amount=unit * steps,
             )
-            candidate = attrs.evolve(
+            candidate: D = _evolve(
                 credit_note, allowance_charges=(*credit_note.allowance_charges, adjustment)
             )
             amount = candidate.totals.amount

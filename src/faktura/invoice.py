@@ -15,7 +15,8 @@ This module holds the aggregate only; its parts live beside it: the kinds, statu
 status sets in ``faktura.status``, the events, payments and credit records in
 ``faktura.records``, what a credit note credits and its rounding adjustment in
 ``faktura.crediting``, the delivery and period rules in ``faktura.periods``, and the
-list view in ``faktura.summary`` (the names stay importable from here too).
+list view in ``faktura.summary`` (which reads the aggregate, so it is not imported here;
+the other names stay importable from here too).
 
 Why it is one file of over 500 lines: it is one class, ``Invoice``, with its fields, the
 values read from them, its creation and validation, and its transitions, which share the
@@ -76,7 +77,6 @@ from faktura.status import (
     DocumentKind,
     Status,
 )
-from faktura.summary import InvoiceSummary
 from faktura.terms import PaymentTerms, check_due_date
 from faktura.totals import (
     AmountRule,
@@ -101,7 +101,6 @@ __all__ = [
     "DocumentKind",
     "Invoice",
     "InvoiceEvent",
-    "InvoiceSummary",
     "Payment",
     "Status",
     "Transition",
