@@ -816,7 +816,7 @@ class Billing:
         )
         with self.store.unit_of_work() as uow:
             uow.companies.get(company_id)
-            uow.api_keys.add(key)
+            self._work.api_keys(uow).add(key)
             uow.commit()
         return key, secret
 
@@ -827,7 +827,7 @@ class Billing:
         if parsed is not None:
             with self.store.unit_of_work(readonly=True) as uow:
                 try:
-                    key = uow.api_keys.get(parsed[0])
+                    key = self._work.api_keys(uow).get(parsed[0])
                 except NotFoundError:
                     key = None
             if key is not None and key.verify(presented):  # type: ignore[arg-type]
@@ -838,18 +838,18 @@ class Billing:
         """The company's keys (digests only), oldest first."""
         check_ids(companyId=company_id)
         with self.store.unit_of_work(readonly=True) as uow:
-            return uow.api_keys.for_company(company_id)
+            return self._work.api_keys(uow).for_company(company_id)
 
     def revoke_api_key(self, company_id: str, key_id: str) -> ApiKey:
         """Revoke a key of the company. Raises NotFoundError (also for another
         company's key)."""
         check_ids(companyId=company_id, keyId=key_id)
         with self.store.unit_of_work() as uow:
-            key = uow.api_keys.get(key_id)
+            key = self._work.api_keys(uow).get(key_id)
             if key.company_id != company_id:
                 raise NotFoundError("api key", key_id)
             revoked = key.revoked(self.clock.now())
-            uow.api_keys.update(revoked)
+            self._work.api_keys(uow).update(revoked)
             uow.commit()
         return revoked
 
