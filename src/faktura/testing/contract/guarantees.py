@@ -17,12 +17,15 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from faktura.ports import Store
 from faktura.testing.contract.base import ContractBase
 from faktura.testing.contract.booker import NO_DRAFTS_LEFT
 from faktura.testing.contract.booking import Abort, book, check_bookings
 from faktura.testing.contract.data import (
+    DAY,
     StoreFactory,
     StoreLocation,
     add,
@@ -65,6 +68,39 @@ class GuaranteesContract(ContractBase):
         check_bookings(
             store, "co-a", ["inv-0", "inv-1", "inv-2"], {"inv-0": "1", "inv-2": "2", "inv-1": "3"}
         )
+
+    def test_any_run_of_bookings_and_aborts_stays_gap_free(self, make_store: StoreFactory) -> None:
+        """Bookings committed, aborted (a BaseException before the commit) or left
+        without a commit, in any order and into two companies: each company's committed
+        bookings hold 1..N in the order they committed, and nothing else stays."""
+        outcomes = st.sampled_from(["commit", "abort", "no commit"])
+        runs = st.lists(st.tuples(st.sampled_from(["co-a", "co-b"]), outcomes), max_size=12)
+
+        @settings(max_examples=10, suppress_health_check=[HealthCheck.too_slow], deadline=None)
+        @given(runs)
+        def check(run: list[tuple[str, str]]) -> None:
+            store = seeded(make_store(), "co-a", "co-b")
+            try:
+                ids = {c: [f"{c}-{n:02d}" for n in range(len(run))] for c in ("co-a", "co-b")}
+                add(store, *(draft(i, company_id=c) for c, some in ids.items() for i in some))
+                committed: dict[str, dict[str, str]] = {"co-a": {}, "co-b": {}}
+                for n, (company_id, outcome) in enumerate(run):
+                    invoice_id = ids[company_id][n]
+                    if outcome == "commit":
+                        committed[company_id][invoice_id] = book(store, company_id, invoice_id)
+                    elif outcome == "abort":
+                        with pytest.raises(Abort):
+                            book(store, company_id, invoice_id, abort=True)
+                    else:
+                        with store.unit_of_work() as uow:  # ends without a commit
+                            uow.numbers.allocate(company_id, "invoice", "", 1, DAY, False)
+                for company_id, booked in committed.items():
+                    assert list(booked.values()) == [str(k) for k in range(1, len(booked) + 1)]
+                    check_bookings(store, company_id, ids[company_id], booked)
+            finally:
+                store.close()
+
+        check()
 
     def test_concurrent_writers_book_gap_free(
         self,
