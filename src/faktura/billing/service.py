@@ -123,7 +123,9 @@ class Billing:
     """The use cases of invoicing for any number of companies (tenants).
 
     ``customers`` plugs in a host's own CustomerDirectory (used outside faktura's units
-    of work); by default customers live in the store. ``ids`` makes new ids
+    of work); by default customers live in the store. A store may keep no customers or
+    no API keys (its unit of work's ``customers`` or ``api_keys`` None): a use case that
+    needs them then raises ConfigurationError. ``ids`` makes new ids
     (``new_id``: time-ordered). ``channels`` maps delivery types ("email", "einvoice",
     "manual", or a key of the host's own) to DeliveryChannels; without it, only manual
     delivery is configured.
@@ -804,7 +806,8 @@ class Billing:
         self, company_id: str, name: str, scopes: Iterable[str]
     ) -> tuple[ApiKey, str]:
         """A new key of the company and its secret, shown this once (only its digest is
-        stored). Raises NotFoundError, ValidationError (unknown scope)."""
+        stored). Raises NotFoundError, ValidationError (unknown scope), ConfigurationError
+        (the store keeps no API keys)."""
         check_ids(companyId=company_id)
         key, secret = ApiKey.issue(
             secrets.token_hex(8),
