@@ -39,14 +39,18 @@ declared absent are skipped as not applicable; every other test runs.
 The parts (each a class of tests, all in StoreContract): ``records`` (round trips,
 tenancy, units of work, customers, API keys, the archive), ``lists`` (order, paging,
 filters, search, overdue), ``numbers`` (number series, the delivery log) and
-``guarantees`` (concurrent writers, aborted and killed bookings). Property tests build a
-fresh store per example. faktura runs it against MemoryStore, SqliteStore, PostgresStore
-and the stores on a host's connection; hosts run it against their own stores.
+``guarantees`` (concurrent writers, aborted and killed bookings), joined in ``suite``;
+``booking`` and ``booker`` are the booking the guarantees run and the child process the
+kill test starts (neither imports pytest; neither does this package until StoreContract
+is asked for). Property tests build a fresh store per example. faktura runs it against
+MemoryStore, SqliteStore, PostgresStore and the stores on a host's connection; hosts run
+it against their own stores.
 """
 
 from __future__ import annotations
 
-from faktura.testing.contract.base import needs
+from typing import TYPE_CHECKING, Any
+
 from faktura.testing.contract.booking import Abort, book, check_bookings
 from faktura.testing.contract.data import (
     AT,
@@ -69,10 +73,10 @@ from faktura.testing.contract.data import (
     payable,
     seeded,
 )
-from faktura.testing.contract.guarantees import GuaranteesContract
-from faktura.testing.contract.lists import ListsContract
-from faktura.testing.contract.numbers import NumbersContract
-from faktura.testing.contract.records import RecordsContract
+
+if TYPE_CHECKING:
+    from faktura.testing.contract.base import needs
+    from faktura.testing.contract.suite import StoreContract
 
 __all__ = [
     "AT",
@@ -102,6 +106,15 @@ __all__ = [
 ]
 
 
-class StoreContract(RecordsContract, ListsContract, NumbersContract, GuaranteesContract):
-    """Run every test of the contract against the store built by the subclass's
-    ``make_store`` (and, for a durable store, ``store_location``); see the module."""
+def __getattr__(name: str) -> Any:
+    """StoreContract and ``needs``, imported on first use: they need pytest and
+    hypothesis, which the builders above and the crash test's child process do not."""
+    if name == "StoreContract":
+        from faktura.testing.contract.suite import StoreContract
+
+        return StoreContract
+    if name == "needs":
+        from faktura.testing.contract.base import needs
+
+        return needs
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
