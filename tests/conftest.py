@@ -209,8 +209,8 @@ TIERS: Mapping[str, str | Mapping[str, str]] = {
     "tests/test_store_memory.py": {
         "TestMemoryStore": CONTRACT,
         "test_open_store_picks_memory": UNIT,
-        "test_threads_allocate_gap_free_numbers": UNIT,
     },
+    "tests/test_store_optional.py": {"TestLeanStore": CONTRACT, OTHERS: UNIT},
     "tests/test_store_sqlite.py": {"TestSqliteStore": CONTRACT, OTHERS: INTEGRATION},
     "tests/test_store_postgres.py": {"TestPostgresStore": CONTRACT, OTHERS: INTEGRATION},
     "tests/test_host_transaction.py": {  # the host's own transaction (SQLite, PostgreSQL)
@@ -230,7 +230,6 @@ TIERS: Mapping[str, str | Mapping[str, str]] = {
     "tests/test_booking_lines.py": INTEGRATION,  # SQLite files and PostgreSQL
     "tests/test_gate.py": INTEGRATION,  # over memory and SQLite files, and HTTP
     "tests/test_postgres_cluster.py": INTEGRATION,
-    "tests/test_postgres_concurrency.py": INTEGRATION,
     "tests/test_query_plans.py": INTEGRATION,
     "tests/test_postgres_crash.py": INTEGRATION,
     "tests/test_postgres_pool.py": INTEGRATION,

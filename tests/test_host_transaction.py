@@ -32,7 +32,7 @@ from faktura.invoice import Status
 from faktura.ports import InvoiceQuery, Store, UnitOfWork
 from faktura.storage.sqlite import SqliteHostStore, SqliteStore
 from faktura.storage.sqlite_schema import LATEST, MIGRATIONS
-from faktura.testing.contract import StoreContract, draft
+from faktura.testing.contract import StoreContract, StoreLocation, draft
 from faktura.testing.faults import FailingStore, InjectedFailure
 from faktura.testing.parties import BUYER_ADDRESS, SELLER_ADDRESS
 
@@ -746,6 +746,16 @@ class _HostUnitOfWork:
         return getattr(self._inner, name)
 
 
+def open_sqlite_host(target: str) -> Store:
+    """The contract's opener (StoreLocation) of the host's SQLite file ``target``."""
+    return HostTransactions(SqliteHost(Path(target)))
+
+
+def open_postgres_host(target: str) -> Store:
+    """The contract's opener (StoreLocation) of the host's PostgreSQL URL ``target``."""
+    return HostTransactions(PostgresHost(target))
+
+
 class TestSqliteHostStore(StoreContract):
     @pytest.fixture
     def make_store(self, tmp_path: Path) -> Callable[[], Store]:
@@ -758,23 +768,49 @@ class TestSqliteHostStore(StoreContract):
 
         return make
 
+    @pytest.fixture
+    def store_location(self, tmp_path: Path) -> Callable[[], StoreLocation]:
+        """The host's file, set up; other threads and processes open it anew."""
+        counter = itertools.count()
+
+        def make() -> StoreLocation:
+            path = tmp_path / f"shared-host-{next(counter)}.db"
+            SqliteHost(path).setup()
+            return StoreLocation.of(open_sqlite_host, str(path))
+
+        return make
+
 
 class TestPostgresHostStore(StoreContract):
     @pytest.fixture
     def make_store(self, pg_url: str) -> Callable[[], Store]:
         """Each store a schema of its own in the test's database."""
+        counter = itertools.count()
+
+        def make() -> Store:
+            return HostTransactions(self.new_host(pg_url, f"s{next(counter)}"))
+
+        return make
+
+    @staticmethod
+    def new_host(pg_url: str, schema: str) -> PostgresHost:
+        """A host whose tables are in a new ``schema`` of the test's database, set up."""
         import psycopg
 
         with psycopg.connect(pg_url, autocommit=True) as conn:
             conn.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm SCHEMA public")
+            conn.execute(f"CREATE SCHEMA {schema}")
+        host = PostgresHost(f"{pg_url}?options=-csearch_path%3D{schema}")
+        host.setup()
+        return host
+
+    @pytest.fixture
+    def store_location(self, pg_url: str) -> Callable[[], StoreLocation]:
+        """The host's schema, set up; other threads and processes open it anew."""
         counter = itertools.count()
 
-        def make() -> Store:
-            schema = f"s{next(counter)}"
-            with psycopg.connect(pg_url, autocommit=True) as conn:
-                conn.execute(f"CREATE SCHEMA {schema}")
-            host = PostgresHost(f"{pg_url}?options=-csearch_path%3D{schema}")
-            host.setup()
-            return HostTransactions(host)
+        def make() -> StoreLocation:
+            host = self.new_host(pg_url, f"shared{next(counter)}")
+            return StoreLocation.of(open_postgres_host, host.url)
 
         return make

@@ -5,7 +5,9 @@ appends the invoice id and number to a log file and fsyncs it. The test kills it
 SIGKILL at a random moment, many times over, and after every kill checks: numbers
 1..N without gap or duplicate, the counter at N, every booked document whole (its JSON
 loads, with lines, and agrees with its columns), and every booking the child reported
-present. Run as a script, this file is the child.
+present. Beyond the store contract's few kills (``GuaranteesContract``), it reads the
+rows and the counter as stored and the server's log, for evidence that kills hit open
+transactions. Run as a script, this file is the child.
 """
 
 from __future__ import annotations

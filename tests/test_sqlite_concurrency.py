@@ -1,6 +1,10 @@
 """Concurrent bookings on one SQLite file: 4 processes × 500 bookings through Billing,
 2% of them failing on purpose after their number was taken. Numbers must come out as
-1..N without gap or duplicate, and every failed booking must leave its draft untouched."""
+1..N without gap or duplicate, and every failed booking must leave its draft untouched.
+
+The store contract holds every store to the same with writer threads
+(``GuaranteesContract``); this is SQLite across processes, whose file locks and writer
+queue work between processes otherwise than between the connections of one."""
 
 from __future__ import annotations
 

@@ -3,6 +3,10 @@ times over, on one file. After every kill a fresh store finds the file intact, t
 1..N without gap, every booked document complete and every booking the process saw
 committed still there.
 
+The store contract kills a booking process a few times over for every durable store
+(``GuaranteesContract``); this checks what only SQLite can show, many times over: the
+file's integrity (PRAGMA integrity_check, the FTS index) and the rows as stored.
+
 The booking processes come from a fork server that has faktura imported already; this
 module imports neither pytest nor hypothesis, so a new process starts in milliseconds.
 """

@@ -35,7 +35,16 @@ from faktura.storage.postgres import (
     invoice_arms,
 )
 from faktura.storage.query import matches, newest_first
-from faktura.testing.contract import AT, DAY, StoreContract, add, draft, past_due, seeded
+from faktura.testing.contract import (
+    AT,
+    DAY,
+    StoreContract,
+    StoreLocation,
+    add,
+    draft,
+    past_due,
+    seeded,
+)
 
 pytest_plugins = ["pg_fixture"]
 
@@ -70,6 +79,17 @@ class TestPostgresStore(StoreContract):
     @pytest.fixture
     def make_store(self, schemas: Callable[..., str]) -> Callable[[], Store]:
         return lambda: PostgresStore(schemas(), create=True)
+
+    @pytest.fixture
+    def store_location(self, schemas: Callable[..., str]) -> Callable[[], StoreLocation]:
+        """A schema with faktura's tables; PostgresStore(url) opens it anew."""
+
+        def make() -> StoreLocation:
+            url = schemas()
+            PostgresStore(url, create=True).close()
+            return StoreLocation.of(PostgresStore, url)
+
+        return make
 
 
 @pytest.fixture

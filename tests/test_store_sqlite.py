@@ -44,6 +44,7 @@ from faktura.testing.contract import (
     AT,
     DAY,
     StoreContract,
+    StoreLocation,
     add,
     company,
     draft,
@@ -57,6 +58,18 @@ class TestSqliteStore(StoreContract):
     def make_store(self, tmp_path: Path) -> Callable[[], SqliteStore]:
         counter = itertools.count()
         return lambda: SqliteStore(tmp_path / f"{next(counter)}.db", create=True)
+
+    @pytest.fixture
+    def store_location(self, tmp_path: Path) -> Callable[[], StoreLocation]:
+        """A file made with its schema; SqliteStore(path) opens it anew."""
+        counter = itertools.count()
+
+        def make() -> StoreLocation:
+            path = tmp_path / f"shared-{next(counter)}.db"
+            SqliteStore(path, create=True).close()
+            return StoreLocation.of(SqliteStore, str(path))
+
+        return make
 
 
 @pytest.fixture

@@ -12,6 +12,10 @@ Rules every implementation keeps:
   other units of work before the commit.
 - Driver errors never leak: they become StorageError (retryable), ConflictError or
   NotFoundError.
+- Two repositories are optional: a unit of work whose ``customers`` or ``api_keys`` is
+  None declares that the store keeps none (the contract skips their tests as not
+  applicable; Billing needs its own CustomerDirectory, or refuses API key use cases with
+  ConfigurationError).
 """
 
 from __future__ import annotations
@@ -175,7 +179,8 @@ class CompanyRepository(Protocol):
 
 
 class CustomerDirectory(Protocol):
-    """The customers of each company. Every store has one; a host may plug in its own."""
+    """The customers of each company. A store may keep them (``UnitOfWork.customers``)
+    or not (None); a host may plug in its own (``Billing(customers=...)``)."""
 
     def get(self, company_id: str, customer_id: str) -> Customer:
         """The customer of that company. Raises NotFoundError (also for another
@@ -377,7 +382,10 @@ class UnitOfWork(Protocol):
     def companies(self) -> CompanyRepository: ...
 
     @property
-    def customers(self) -> CustomerDirectory: ...
+    def customers(self) -> CustomerDirectory | None:
+        """The store's customers; None when it keeps none (optional: the host keeps
+        them in its own system and gives Billing its own ``CustomerDirectory``)."""
+        ...
 
     @property
     def invoices(self) -> InvoiceRepository: ...
@@ -392,7 +400,11 @@ class UnitOfWork(Protocol):
     def deliveries(self) -> DeliveryLog: ...
 
     @property
-    def api_keys(self) -> ApiKeyRepository: ...
+    def api_keys(self) -> ApiKeyRepository | None:
+        """The store's API keys; None when it keeps none (optional: a host that
+        authenticates its users itself; Billing's API key use cases then raise
+        ConfigurationError)."""
+        ...
 
     @property
     def archive(self) -> DocumentArchive: ...

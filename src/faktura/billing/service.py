@@ -119,7 +119,9 @@ class Billing:
     """The use cases of invoicing for any number of companies (tenants).
 
     ``customers`` plugs in a host's own CustomerDirectory (used outside faktura's units
-    of work); by default customers live in the store. ``ids`` makes new ids
+    of work); by default customers live in the store. A store may keep no customers or
+    no API keys (its unit of work's ``customers`` or ``api_keys`` None): a use case that
+    needs them then raises ConfigurationError. ``ids`` makes new ids
     (``new_id``: time-ordered). ``channels`` maps delivery types ("email", "einvoice",
     "manual", or a key of the host's own) to DeliveryChannels; without it, only manual
     delivery is configured.
@@ -800,7 +802,8 @@ class Billing:
         self, company_id: str, name: str, scopes: Iterable[str]
     ) -> tuple[ApiKey, str]:
         """A new key of the company and its secret, shown this once (only its digest is
-        stored). Raises NotFoundError, ValidationError (unknown scope)."""
+        stored). Raises NotFoundError, ValidationError (unknown scope), ConfigurationError
+        (the store keeps no API keys)."""
         check_ids(companyId=company_id)
         key, secret = ApiKey.issue(
             secrets.token_hex(8),
@@ -812,7 +815,7 @@ class Billing:
         )
         with self.store.unit_of_work() as uow:
             uow.companies.get(company_id)
-            uow.api_keys.add(key)
+            self._work.api_keys(uow).add(key)
             uow.commit()
         return key, secret
 
@@ -823,7 +826,7 @@ class Billing:
         if parsed is not None:
             with self.store.unit_of_work(readonly=True) as uow:
                 try:
-                    key = uow.api_keys.get(parsed[0])
+                    key = self._work.api_keys(uow).get(parsed[0])
                 except NotFoundError:
                     key = None
             if key is not None and key.verify(presented):  # type: ignore[arg-type]
@@ -834,18 +837,18 @@ class Billing:
         """The company's keys (digests only), oldest first."""
         check_ids(companyId=company_id)
         with self.store.unit_of_work(readonly=True) as uow:
-            return uow.api_keys.for_company(company_id)
+            return self._work.api_keys(uow).for_company(company_id)
 
     def revoke_api_key(self, company_id: str, key_id: str) -> ApiKey:
         """Revoke a key of the company. Raises NotFoundError (also for another
         company's key)."""
         check_ids(companyId=company_id, keyId=key_id)
         with self.store.unit_of_work() as uow:
-            key = uow.api_keys.get(key_id)
+            key = self._work.api_keys(uow).get(key_id)
             if key.company_id != company_id:
                 raise NotFoundError("api key", key_id)
             revoked = key.revoked(self.clock.now())
-            uow.api_keys.update(revoked)
+            self._work.api_keys(uow).update(revoked)
             uow.commit()
         return revoked
 

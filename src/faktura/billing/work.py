@@ -2,7 +2,8 @@
 the few steps each unit of work takes the same way.
 
 A use case opens a unit of work on ``store``, reads what it needs (customers through
-``directory``: the host's own CustomerDirectory when it plugged one in), applies a
+``directory``: the host's own CustomerDirectory when it plugged one in; API keys through
+``api_keys``: either refuses with ConfigurationError when the store keeps none), applies a
 transition of the aggregate, and writes the result with ``save`` (the document and its
 events, each stamped with the actor by ``stamp``) before it commits, or changes nothing.
 """
@@ -14,9 +15,10 @@ from collections.abc import Callable, Iterable
 import attrs
 
 from faktura.checks import check_id, check_text
+from faktura.errors import ConfigurationError
 from faktura.invoice import Invoice
 from faktura.issued import ArchivedDocument, ArchiveKind
-from faktura.ports import Clock, CustomerDirectory, Store, UnitOfWork
+from faktura.ports import ApiKeyRepository, Clock, CustomerDirectory, Store, UnitOfWork
 from faktura.records import InvoiceEvent
 
 __all__ = ["Work", "check_actor", "check_ids", "first_archived"]
@@ -33,8 +35,26 @@ class Work:
     customers: CustomerDirectory | None = None
 
     def directory(self, uow: UnitOfWork) -> CustomerDirectory:
-        """Where customers are read and written in ``uow``."""
-        return self.customers if self.customers is not None else uow.customers
+        """Where customers are read and written in ``uow``. Raises ConfigurationError
+        when the store keeps no customers (``uow.customers`` None) and Billing was given
+        no directory of its own."""
+        directory = self.customers if self.customers is not None else uow.customers
+        if directory is None:
+            raise ConfigurationError(
+                "the store keeps no customers (its unit of work's customers is None): "
+                "give Billing a CustomerDirectory of the host's (Billing(customers=...))"
+            )
+        return directory
+
+    def api_keys(self, uow: UnitOfWork) -> ApiKeyRepository:
+        """The API keys of ``uow``. Raises ConfigurationError when the store keeps none
+        (``uow.api_keys`` None): the host authenticates its users itself."""
+        if uow.api_keys is None:
+            raise ConfigurationError(
+                "the store keeps no API keys (its unit of work's api_keys is None): "
+                "API keys need a store that keeps them"
+            )
+        return uow.api_keys
 
     def save(
         self, uow: UnitOfWork, before: Invoice | None, after: Invoice, *events: InvoiceEvent
