@@ -32,7 +32,7 @@ from faktura.invoice import Status
 from faktura.ports import InvoiceQuery, Store, UnitOfWork
 from faktura.storage.sqlite import SqliteHostStore, SqliteStore
 from faktura.storage.sqlite_schema import LATEST, MIGRATIONS
-from faktura.testing.contract import StoreContract, StoreLocation, draft
+from faktura.testing.contract import FullStoreContract, StoreLocation, draft
 from faktura.testing.faults import FailingStore, InjectedFailure
 from faktura.testing.parties import BUYER_ADDRESS, SELLER_ADDRESS
 
@@ -756,7 +756,7 @@ def open_postgres_host(target: str) -> Store:
     return HostTransactions(PostgresHost(target))
 
 
-class TestSqliteHostStore(StoreContract):
+class TestSqliteHostStore(FullStoreContract):
     @pytest.fixture
     def make_store(self, tmp_path: Path) -> Callable[[], Store]:
         counter = itertools.count()
@@ -781,7 +781,7 @@ class TestSqliteHostStore(StoreContract):
         return make
 
 
-class TestPostgresHostStore(StoreContract):
+class TestPostgresHostStore(FullStoreContract):
     @pytest.fixture
     def make_store(self, pg_url: str) -> Callable[[], Store]:
         """Each store a schema of its own in the test's database."""

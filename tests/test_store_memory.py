@@ -7,10 +7,10 @@ import pytest
 
 from faktura.storage import open_store
 from faktura.storage.memory import MemoryStore
-from faktura.testing.contract import StoreContract
+from faktura.testing.contract import ApiKeysContract, CustomersContract, StoreContract
 
 
-class TestMemoryStore(StoreContract):
+class TestMemoryStore(StoreContract, CustomersContract, ApiKeysContract):
     @pytest.fixture
     def make_store(self) -> type[MemoryStore]:
         return MemoryStore

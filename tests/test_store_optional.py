@@ -60,6 +60,25 @@ class TestLeanStore(StoreContract):
         return LeanStore
 
 
+class _OnlyTheCore(StoreContract):
+    """A test class that runs StoreContract alone, whatever its store keeps."""
+
+
+@pytest.mark.parametrize(
+    ("store", "location", "missing"),
+    [
+        (MemoryStore, None, "CustomersContract, ApiKeysContract"),
+        (LeanStore, lambda: None, "DurableStoreContract"),
+    ],
+)
+def test_the_contract_fails_a_class_that_leaves_out_a_part_its_store_needs(
+    store: type[MemoryStore], location: Any, missing: str
+) -> None:
+    with pytest.raises(pytest.fail.Exception, match=missing):
+        _OnlyTheCore().test_runs_every_part_its_store_declares(store(), location)
+    TestLeanStore().test_runs_every_part_its_store_declares(LeanStore(), None)
+
+
 def test_the_lean_store_declares_what_it_lacks() -> None:
     assert lacks(LeanStore(), "customers")
     assert lacks(LeanStore(), "api_keys")

@@ -38,7 +38,7 @@ from faktura.storage.query import matches, newest_first
 from faktura.testing.contract import (
     AT,
     DAY,
-    StoreContract,
+    FullStoreContract,
     StoreLocation,
     add,
     draft,
@@ -75,7 +75,7 @@ def schemas(pg_url: str) -> Callable[..., str]:
     return make
 
 
-class TestPostgresStore(StoreContract):
+class TestPostgresStore(FullStoreContract):
     @pytest.fixture
     def make_store(self, schemas: Callable[..., str]) -> Callable[[], Store]:
         return lambda: PostgresStore(schemas(), create=True)

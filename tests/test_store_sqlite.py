@@ -43,7 +43,7 @@ from faktura.storage.sqlite_schema import (
 from faktura.testing.contract import (
     AT,
     DAY,
-    StoreContract,
+    FullStoreContract,
     StoreLocation,
     add,
     company,
@@ -53,7 +53,7 @@ from faktura.testing.contract import (
 )
 
 
-class TestSqliteStore(StoreContract):
+class TestSqliteStore(FullStoreContract):
     @pytest.fixture
     def make_store(self, tmp_path: Path) -> Callable[[], SqliteStore]:
         counter = itertools.count()

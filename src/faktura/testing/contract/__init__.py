@@ -28,18 +28,26 @@ that opens another handle on it, in another thread or another process::
 With it, the concurrent writers each book on a handle of their own, and a child
 process that books in a loop is killed with SIGKILL and the store opened anew. Without
 it (the default, None) the store is taken for not durable, as MemoryStore: the writers
-share the one store, and the kill test is skipped as not applicable (nothing of such a
-store outlives its process); the in-process abort of a booking still runs.
+share the one store; the in-process abort of a booking holds it to the same guarantee
+as the kill test does a durable store.
 
-A store may do without the optional repositories (``OPTIONAL_REPOSITORIES``): its units
-of work give None for ``customers`` (customers live in the host's system: pass
-``Billing(customers=...)``) or ``api_keys`` (no HTTP API keys). The tests of what it
-declared absent are skipped as not applicable; every other test runs.
+The contract is StoreContract and the parts a store adds when they apply to it:
+``CustomersContract`` when it keeps customers, ``ApiKeysContract`` when it keeps API
+keys, ``DurableStoreContract`` (the kill test) when it is durable; ``FullStoreContract``
+is all four. A store may do without the optional repositories
+(``OPTIONAL_REPOSITORIES``): its units of work give None for ``customers`` (customers
+live in the host's system: pass ``Billing(customers=...)``) or ``api_keys`` (no HTTP
+API keys). StoreContract fails a test class that leaves out a part its store declares
+it needs, so no part is skipped and none is forgotten::
 
-The parts (each a class of tests, all in StoreContract): ``records`` (round trips,
-tenancy, units of work, customers, API keys, the archive), ``lists`` (order, paging,
-filters, search, overdue), ``numbers`` (number series, the delivery log) and
-``guarantees`` (concurrent writers, aborted and killed bookings), joined in ``suite``;
+    class TestMySqlStore(FullStoreContract): ...  # make_store and store_location
+
+    class TestMyLeanStore(StoreContract): ...  # no customers, no API keys, in memory
+
+The modules: ``records`` (round trips, tenancy, units of work, the archive),
+``optional`` (customers, API keys), ``lists`` (order, paging, filters, search,
+overdue), ``numbers`` (number series, the delivery log) and ``guarantees``
+(concurrent writers, aborted and killed bookings), joined in ``suite``;
 ``booking`` and ``booker`` are the booking the guarantees run and the child process the
 kill test starts (neither imports pytest; neither does this package until StoreContract
 is asked for). Property tests build a fresh store per example. faktura runs it against
@@ -75,8 +83,13 @@ from faktura.testing.contract.data import (
 )
 
 if TYPE_CHECKING:
-    from faktura.testing.contract.base import needs
-    from faktura.testing.contract.suite import StoreContract
+    from faktura.testing.contract.suite import (
+        ApiKeysContract,
+        CustomersContract,
+        DurableStoreContract,
+        FullStoreContract,
+        StoreContract,
+    )
 
 __all__ = [
     "AT",
@@ -85,6 +98,10 @@ __all__ = [
     "PNG_LOGO",
     "STEPS",
     "Abort",
+    "ApiKeysContract",
+    "CustomersContract",
+    "DurableStoreContract",
+    "FullStoreContract",
     "StoreContract",
     "StoreFactory",
     "StoreLocation",
@@ -99,22 +116,26 @@ __all__ = [
     "draft",
     "full_company",
     "lacks",
-    "needs",
     "past_due",
     "payable",
     "seeded",
 ]
 
 
+_SUITE = (
+    "ApiKeysContract",
+    "CustomersContract",
+    "DurableStoreContract",
+    "FullStoreContract",
+    "StoreContract",
+)
+
+
 def __getattr__(name: str) -> Any:
-    """StoreContract and ``needs``, imported on first use: they need pytest and
-    hypothesis, which the builders above and the crash test's child process do not."""
-    if name == "StoreContract":
-        from faktura.testing.contract.suite import StoreContract
+    """The contract's classes, imported on first use: they need pytest and hypothesis,
+    which the builders above and the crash test's child process do not."""
+    if name in _SUITE:
+        from faktura.testing.contract import suite
 
-        return StoreContract
-    if name == "needs":
-        from faktura.testing.contract.base import needs
-
-        return needs
+        return getattr(suite, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

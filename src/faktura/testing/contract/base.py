@@ -1,5 +1,4 @@
-"""The fixtures every part of the store contract shares, and how a test finds a
-repository the store declared it does without."""
+"""The fixtures every part of the store contract shares."""
 
 from __future__ import annotations
 
@@ -8,16 +7,9 @@ from collections.abc import Callable, Iterator
 import pytest
 
 from faktura.ports import Store
-from faktura.testing.contract.data import StoreFactory, StoreLocation, lacks, seeded
+from faktura.testing.contract.data import StoreFactory, StoreLocation, seeded
 
-__all__ = ["ContractBase", "needs"]
-
-
-def needs(store: Store, repository: str) -> None:
-    """Skip the calling test as not applicable when ``store`` declares that it keeps no
-    ``repository`` (its units of work give None, see ``OPTIONAL_REPOSITORIES``)."""
-    if lacks(store, repository):
-        pytest.skip(f"not applicable: the store declares no {repository} (None)")
+__all__ = ["ContractBase"]
 
 
 class ContractBase:

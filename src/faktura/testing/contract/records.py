@@ -20,39 +20,22 @@ from faktura.errors import (
 from faktura.issued import ArchivedDocument, ArchiveKind, IssuedParties
 from faktura.parties import Address, Company, Contact, Customer, Department
 from faktura.ports import (
-    ApiKeyRepository,
-    CustomerDirectory,
     InvoiceQuery,
     Store,
-    UnitOfWork,
 )
 from faktura.records import InvoiceEvent
-from faktura.testing.contract.base import ContractBase, needs
+from faktura.testing.contract.base import ContractBase
 from faktura.testing.contract.data import (
     AT,
     DAY,
     PNG_LOGO,
     add,
-    api_key,
     company,
-    customer,
     draft,
     full_company,
 )
 
 __all__ = ["RecordsContract"]
-
-
-def directory(uow: UnitOfWork) -> CustomerDirectory:
-    """The unit of work's customers, in a test that ``needs`` them."""
-    assert uow.customers is not None
-    return uow.customers
-
-
-def keys(uow: UnitOfWork) -> ApiKeyRepository:
-    """The unit of work's API keys, in a test that ``needs`` them."""
-    assert uow.api_keys is not None
-    return uow.api_keys
 
 
 class RecordsContract(ContractBase):
@@ -212,49 +195,6 @@ class RecordsContract(ContractBase):
             final = uow.invoices.get("co-a", "inv-1")
         assert (final.notes, final.version) == ("second", original.version + 2)
 
-    # -- customers (optional: a store may keep none) ---------------------------------------
-
-    def test_customers_round_trip_conflict_and_are_scoped(self, store: Store) -> None:
-        needs(store, "customers")
-        with store.unit_of_work() as uow:
-            directory(uow).add(customer("co-b", "cu-b", "Only B's"))
-            uow.commit()
-        with store.unit_of_work(readonly=True) as uow:
-            assert directory(uow).get("co-a", "cu-1") == customer("co-a")
-            assert directory(uow).get("co-b", "cu-b") == customer("co-b", "cu-b", "Only B's")
-            for missing in ("nope", "cu-b"):  # unknown, and another company's
-                with pytest.raises(NotFoundError):
-                    directory(uow).get("co-a", missing)
-        with store.unit_of_work() as uow, pytest.raises(ConflictError):
-            directory(uow).add(customer("co-a"))
-
-    def test_customers_list_by_name_with_search_and_paging(self, store: Store) -> None:
-        needs(store, "customers")
-        with store.unit_of_work() as uow:
-            for n in range(5):
-                directory(uow).add(customer("co-a", f"cx-{n}", f"Zeta {n}"))
-            directory(uow).add(customer("co-b", "cx-b", "Zeta b"))
-            uow.commit()
-        with store.unit_of_work(readonly=True) as uow:
-            everything = directory(uow).list("co-a", 1, 100)
-            names = [c.name for c in everything.items]
-            assert names == sorted(names, key=str.lower)
-            assert everything.total == 7
-            page = directory(uow).list("co-a", 2, 2, search="zeta")
-            assert [c.id for c in page.items] == ["cx-2", "cx-3"]
-            assert page.total == 5
-            assert directory(uow).list("co-a", 1, 10, search="cx-4").total == 1
-
-    def test_updates_of_customers(self, store: Store) -> None:
-        needs(store, "customers")
-        with store.unit_of_work() as uow:
-            directory(uow).update(customer("co-a", "cu-1", "Renamed"))
-            uow.commit()
-        with store.unit_of_work(readonly=True) as uow:
-            assert directory(uow).get("co-a", "cu-1").name == "Renamed"
-            with pytest.raises(NotFoundError):
-                directory(uow).update(customer("co-b", "cu-missing"))
-
     # -- companies -----------------------------------------------------------------------
 
     def test_updates_of_companies(self, store: Store) -> None:
@@ -265,38 +205,6 @@ class RecordsContract(ContractBase):
             assert uow.companies.get("co-a").name == "Renamed"
             with pytest.raises(NotFoundError):
                 uow.companies.update(Company(id="co-x", name="Missing"))
-
-    # -- api keys (optional: a store may keep none) ----------------------------------------
-
-    def test_api_keys_round_trip_and_revoke(self, store: Store) -> None:
-        needs(store, "api_keys")
-        later, first = api_key("00000000000000b2", minutes=1), api_key("00000000000000a1")
-        with store.unit_of_work() as uow:
-            keys(uow).add(later)
-            keys(uow).add(first)
-            keys(uow).add(api_key("00000000000000c3", company_id="co-b"))
-            uow.commit()
-        with store.unit_of_work() as uow:
-            keys(uow).update(first.revoked(AT))
-            uow.commit()
-        with store.unit_of_work(readonly=True) as uow:
-            assert keys(uow).get("00000000000000b2") == later
-            assert keys(uow).for_company("co-a") == [first.revoked(AT), later]
-            assert not keys(uow).get("00000000000000a1").active
-            with pytest.raises(NotFoundError):
-                keys(uow).get("00000000000000ff")
-
-    def test_api_keys_need_a_company_and_a_free_id(self, store: Store) -> None:
-        needs(store, "api_keys")
-        with store.unit_of_work() as uow:
-            keys(uow).add(api_key("00000000000000a1"))
-            uow.commit()
-        with store.unit_of_work() as uow, pytest.raises(ConflictError):
-            keys(uow).add(api_key("00000000000000a1", company_id="co-b"))
-        with store.unit_of_work() as uow, pytest.raises(NotFoundError):
-            keys(uow).add(api_key("00000000000000d4", company_id="co-x"))
-        with store.unit_of_work() as uow, pytest.raises(NotFoundError):
-            keys(uow).update(api_key("00000000000000e5"))
 
     # -- what was issued ------------------------------------------------------------------
 
