@@ -17,8 +17,10 @@ from faktura.invoice import (
     InvoiceSummary,
 )
 from faktura.ports import InvoiceQuery, ListResult
+from faktura.storage import sql as shared
 from faktura.storage.codec import dumps, dumps_header, dumps_lines, loads_invoice
 from faktura.storage.postgres import invoice_lists
+from faktura.storage.postgres.statements import shared_statement
 from faktura.storage.query import search_text
 
 if TYPE_CHECKING:
@@ -119,8 +121,8 @@ class _Invoices:
 
     def _version(self, company_id: str, invoice_id: str) -> int | None:
         row = self.uow.run(
-            "SELECT version FROM invoices WHERE company_id = %s AND id = %s",
-            (company_id, invoice_id),
+            shared_statement(shared.INVOICE_VERSION),
+            {"company_id": company_id, "id": invoice_id},
             action="read an invoice",
         ).fetchone()
         return int(row[0]) if row is not None else None

@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING, LiteralString
 import attrs
 
 from faktura.numbering import next_number
+from faktura.storage import sql as shared
+from faktura.storage.postgres.statements import shared_statement
 
 if TYPE_CHECKING:
     from faktura.storage.postgres.unit_of_work import PostgresUnitOfWork
@@ -55,9 +57,8 @@ class _Numbers:
         )
         self.uow.check_writable()
         self.uow.run(
-            "INSERT INTO counters (company_id, series, period, last_seq) VALUES (%s, %s, %s, %s)"
-            " ON CONFLICT (company_id, series, period) DO UPDATE SET last_seq = EXCLUDED.last_seq",
-            (company_id, series, period, step.seq),
+            shared_statement(shared.SET_LAST_NUMBER),
+            {"company_id": company_id, "series": series, "period": period, "last_seq": step.seq},
             action=action,
         )
         if step.date_moved:
@@ -70,8 +71,8 @@ class _Numbers:
 
     def last(self, company_id: str, series: str, period: str) -> int | None:
         row = self.uow.run(
-            "SELECT last_seq FROM counters WHERE company_id = %s AND series = %s AND period = %s",
-            (company_id, series, period),
+            shared_statement(shared.LAST_NUMBER),
+            {"company_id": company_id, "series": series, "period": period},
             action=f"read the counter of series {series!r}",
         ).fetchone()
         return int(row[0]) if row is not None else None

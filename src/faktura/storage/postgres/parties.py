@@ -13,8 +13,10 @@ from faktura.errors import (
 )
 from faktura.parties import Company, Customer
 from faktura.ports import ListResult
+from faktura.storage import sql as shared
 from faktura.storage.codec import dumps, load
 from faktura.storage.postgres.lists import _count, _like_fragment
+from faktura.storage.postgres.statements import shared_statement
 
 if TYPE_CHECKING:
     from faktura.storage.postgres.unit_of_work import PostgresUnitOfWork
@@ -26,7 +28,7 @@ class _Companies:
 
     def get(self, company_id: str) -> Company:
         row = self.uow.run(
-            "SELECT doc FROM companies WHERE id = %s", (company_id,), action="read a company"
+            shared_statement(shared.COMPANY), {"id": company_id}, action="read a company"
         ).fetchone()
         if row is None:
             raise NotFoundError("company", company_id)
@@ -58,7 +60,7 @@ class _Companies:
 
     def list(self) -> list[Company]:
         rows = self.uow.run(
-            "SELECT id, doc FROM companies ORDER BY id", action="list the companies"
+            shared_statement(shared.COMPANIES), action="list the companies"
         ).fetchall()
         return [load(doc, Company, key) for key, doc in rows]
 
@@ -85,8 +87,8 @@ class _Customers:
 
     def get(self, company_id: str, customer_id: str) -> Customer:
         row = self.uow.run(
-            "SELECT doc FROM customers WHERE company_id = %s AND id = %s",
-            (company_id, customer_id),
+            shared_statement(shared.CUSTOMER),
+            {"company_id": company_id, "id": customer_id},
             action="read a customer",
         ).fetchone()
         if row is None:

@@ -19,6 +19,7 @@ from faktura.storage.postgres.errors import _translate
 from faktura.storage.postgres.invoices import _Invoices
 from faktura.storage.postgres.numbering import _Numbers
 from faktura.storage.postgres.parties import _Companies, _Customers
+from faktura.storage.postgres.statements import shared_statement
 
 if TYPE_CHECKING:
     import psycopg
@@ -150,11 +151,11 @@ class PostgresUnitOfWork:
             raise NotFoundError("company", company_id)
 
     def write(self, statement: str, params: shared.Params, *, action: str, company_id: str) -> int:
-        return self.run(_literal(shared.postgres_style(statement)), params, action=action).rowcount
+        return self.run(shared_statement(statement), params, action=action).rowcount
 
     def rows(self, statement: str, params: shared.Params, *, action: str) -> list[tuple[Any, ...]]:
         found: list[tuple[Any, ...]] = self.run(
-            _literal(shared.postgres_style(statement)), params, action=action
+            shared_statement(statement), params, action=action
         ).fetchall()
         return found
 
@@ -189,9 +190,3 @@ class PostgresUnitOfWork:
     @property
     def archive(self) -> shared.Archive:
         return shared.Archive(self)
-
-
-def _literal(statement: str) -> LiteralString:
-    """A statement faktura wrote (in ``faktura.storage.sql``), only turned into psycopg's
-    parameter style: no value is ever formatted into it."""
-    return statement

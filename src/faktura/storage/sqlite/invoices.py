@@ -18,6 +18,7 @@ from faktura.errors import (
 from faktura.invoice import Invoice, InvoiceSummary
 from faktura.ports import InvoiceQuery, ListResult
 from faktura.storage import codec
+from faktura.storage import sql as shared
 from faktura.storage.query import search_text
 from faktura.storage.sqlite import invoice_lists
 from faktura.storage.sqlite.errors import _constraint
@@ -228,8 +229,7 @@ class _Invoices:
             self.uow._loaded[key] = (*columns[: len(_INDEXED)], invoice.version)
             return
         row = self.uow._row(
-            "SELECT version FROM invoices WHERE company_id = ? AND id = ?",
-            (invoice.company_id, invoice.id),
+            shared.INVOICE_VERSION, {"company_id": invoice.company_id, "id": invoice.id}
         )
         if row is None:
             raise NotFoundError("invoice", invoice.id)

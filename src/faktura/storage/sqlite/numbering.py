@@ -11,6 +11,7 @@ from faktura.errors import (
     StorageError,
 )
 from faktura.numbering import next_number
+from faktura.storage import sql as shared
 from faktura.storage.sqlite.errors import _constraint
 
 if TYPE_CHECKING:
@@ -48,9 +49,8 @@ class _Numbers:
         )
         no_company = _constraint(company_id, lambda m: StorageError(m))
         self.uow._execute(
-            "INSERT INTO counters (company_id, series, period, last_seq) VALUES (?, ?, ?, ?) "
-            "ON CONFLICT (company_id, series, period) DO UPDATE SET last_seq = excluded.last_seq",
-            (company_id, series, period, step.seq),
+            shared.SET_LAST_NUMBER,
+            {"company_id": company_id, "series": series, "period": period, "last_seq": step.seq},
             on_integrity=no_company,
         )
         if step.date_moved:
@@ -64,7 +64,6 @@ class _Numbers:
 
     def last(self, company_id: str, series: str, period: str) -> int | None:
         row = self.uow._row(
-            "SELECT last_seq FROM counters WHERE company_id = ? AND series = ? AND period = ?",
-            (company_id, series, period),
+            shared.LAST_NUMBER, {"company_id": company_id, "series": series, "period": period}
         )
         return int(row[0]) if row is not None else None

@@ -13,6 +13,7 @@ from faktura.errors import (
 from faktura.parties import Company, Customer
 from faktura.ports import ListResult
 from faktura.storage import codec
+from faktura.storage import sql as shared
 from faktura.storage.sqlite.errors import _constraint
 from faktura.storage.sqlite.lists import _contains, _fragment, _page
 
@@ -25,7 +26,7 @@ class _Companies:
     uow: SqliteUnitOfWork
 
     def get(self, company_id: str) -> Company:
-        row = self.uow._row("SELECT doc FROM companies WHERE id = ?", (company_id,))
+        row = self.uow._row(shared.COMPANY, {"id": company_id})
         if row is None:
             raise NotFoundError("company", company_id)
         return codec.loads(row[0], Company, company_id)
@@ -49,7 +50,7 @@ class _Companies:
             raise NotFoundError("company", company.id)
 
     def list(self) -> list[Company]:
-        rows = self.uow._rows("SELECT id, doc FROM companies ORDER BY id")
+        rows = self.uow._rows(shared.COMPANIES)
         return [codec.loads(doc, Company, key) for key, doc in rows]
 
 
@@ -88,10 +89,7 @@ class _Customers:
     uow: SqliteUnitOfWork
 
     def get(self, company_id: str, customer_id: str) -> Customer:
-        row = self.uow._row(
-            "SELECT doc FROM customers WHERE company_id = ? AND id = ?",
-            (company_id, customer_id),
-        )
+        row = self.uow._row(shared.CUSTOMER, {"company_id": company_id, "id": customer_id})
         if row is None:
             raise NotFoundError("customer", customer_id)
         return codec.loads(row[0], Customer, customer_id)
