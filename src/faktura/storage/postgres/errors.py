@@ -1,6 +1,4 @@
-"""psycopg missing or failing, as faktura's errors (ConfigurationError, ConflictError,
-StorageError: retryable or not).
-"""
+"""psycopg missing or failing, as faktura's errors (retryable or not)."""
 
 from __future__ import annotations
 

@@ -1,6 +1,4 @@
-"""PostgresHostStore: faktura's units of work as savepoints in the host's transaction, on
-the host's own psycopg connection.
-"""
+"""PostgresHostStore: faktura's units of work as savepoints in the host's own transaction."""
 
 from __future__ import annotations
 

@@ -1,6 +1,4 @@
-"""The invoice repository's reads and writes of one document; the lists are
-``invoice_lists``.
-"""
+"""The invoice repository's reads and writes of one document (lists: ``invoice_lists``)."""
 
 from __future__ import annotations
 

@@ -1,6 +1,4 @@
-"""The migrations of faktura's PostgreSQL schema, step by step (version 1 up to
-``schema.SCHEMA_VERSION``).
-"""
+"""The migrations of faktura's PostgreSQL schema, step by step, up to ``SCHEMA_VERSION``."""
 
 from __future__ import annotations
 

@@ -1,6 +1,4 @@
-"""The connection pool of a PostgresStore: idle connections kept for reuse, safe across
-fork() (hand-written on purpose, see ``_Pool``).
-"""
+"""The connections a PostgresStore keeps for reuse, safe across fork(); not psycopg_pool's."""
 
 from __future__ import annotations
 

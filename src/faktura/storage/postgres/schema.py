@@ -1,6 +1,4 @@
-"""Whether the database holds faktura's schema, of which version, and creating or migrating
-it (``migrations``) in one transaction under an advisory lock.
-"""
+"""Which faktura schema the database holds; creating or migrating it under an advisory lock."""
 
 from __future__ import annotations
 

@@ -1,6 +1,4 @@
-"""PostgresStore on its own connections: opening (the schema checked or migrated), the
-pool, and the transactions of its units of work.
-"""
+"""PostgresStore on its own connections: opening it, the pool's use, its transactions."""
 
 from __future__ import annotations
 
@@ -24,7 +22,7 @@ if TYPE_CHECKING:
 
 
 class PostgresStore:
-    """Documents in a PostgreSQL database (see the module docstring).
+    """Documents in a PostgreSQL database (see ``faktura.storage.postgres``).
 
     ``url`` is a libpq URL or conninfo (``postgresql://user:pw@host:5432/db``; add
     ``?options=-csearch_path%3Dbilling`` to keep faktura's tables in a schema of their

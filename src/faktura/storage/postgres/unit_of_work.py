@@ -1,6 +1,4 @@
-"""PostgresUnitOfWork: one transaction's statements (psycopg errors translated), and its
-repositories.
-"""
+"""PostgresUnitOfWork: a transaction's statements (psycopg errors translated), repositories."""
 
 from __future__ import annotations
 

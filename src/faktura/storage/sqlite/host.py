@@ -1,6 +1,4 @@
-"""SqliteHostStore: faktura's units of work as savepoints in the host's transaction, on the
-host's own connection.
-"""
+"""SqliteHostStore: faktura's units of work as savepoints in the host's own transaction."""
 
 from __future__ import annotations
 

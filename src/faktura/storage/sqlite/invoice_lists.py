@@ -1,6 +1,4 @@
-"""The invoice lists: a page and its count through the indexes, the search index or the
-list positions.
-"""
+"""The invoice lists: a page and its count, read through indexes, search index or positions."""
 
 from __future__ import annotations
 
@@ -42,7 +40,7 @@ def _storable(text: str) -> bool:
 
 
 # A list is one or more "arms", each an index range read in list order: every filter
-# combination has an index ending in that order (sqlite_schema, version 2), and a filter
+# combination has an index ending in that order (migrations, version 2), and a filter
 # on several statuses ("overdue") or on all kinds is one arm per status and kind, which
 # SQLite merges in order (MERGE (UNION ALL)) instead of sorting. The inner query steps
 # over the offset in the indexes alone (row_id is in every index); only the page's rows
@@ -56,13 +54,13 @@ _PAGE_OF_INVOICES = (
 _COUNT_MATCHES = "SELECT count(*) FROM ({arms} LIMIT ?)"
 _COUNT_ARM = "SELECT 1 FROM invoices WHERE {where}"
 # A search with a status or customer filter: the matches of the company's range of the
-# search index (sqlite_schema.list_key_band), each row then filtered and the rest sorted.
+# search index (list_keys.list_key_band), each row then filtered and the rest sorted.
 _IN_MATCHES = (
     "list_key IN (SELECT rowid FROM invoices_fts WHERE invoices_fts MATCH ? "
     "AND rowid BETWEEN ? AND ?)"
 )
 # A search without those filters reads the search index alone, in its rowid order, which
-# is list order by day (sqlite_schema.list_key_band): the first matches of the company and
+# is list order by day (list_keys.list_key_band): the first matches of the company and
 # kind, then (LIMIT ?) a bounded count of them; then the page's rows by list key.
 _MATCH_KEYS = (
     "SELECT rowid FROM invoices_fts WHERE invoices_fts MATCH ? AND rowid BETWEEN ? AND ? "
@@ -77,7 +75,7 @@ _BY_KEYS = "SELECT list_key, id, summary FROM invoices WHERE list_key IN ({keys}
 _KEYS_PER_STATEMENT = 500
 # The exact totals of every other list: a sum over one row per status (version 6).
 _KEPT_COUNT = "SELECT coalesce(sum(n), 0) FROM {table} WHERE company_id = ? AND kind IN ({kinds})"
-# An unfiltered list of one kind: positions (sqlite_schema, version 3) give any page
+# An unfiltered list of one kind: positions (migrations, version 3) give any page
 # through the index, however deep.
 _LAST_POSITION = "SELECT max(list_pos) FROM invoices WHERE company_id = ? AND kind = ?"
 _PAGE_BY_POSITION = (

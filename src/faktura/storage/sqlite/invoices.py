@@ -1,6 +1,4 @@
-"""The invoice repository's reads and writes of one document, keeping its list key and
-list position (the order lists read); the lists themselves are ``invoice_lists``.
-"""
+"""The invoice repository's reads and writes of one document, keeping its list key and place."""
 
 from __future__ import annotations
 
@@ -134,7 +132,7 @@ class _Invoices:
         return int(row[0]) if row is not None else None
 
     def _key(self, invoice: Invoice) -> int | None:
-        """The list key (``sqlite_schema.list_key``) of a document written to its
+        """The list key (``list_keys.list_key``) of a document written to its
         company, kind and date: the newest of that day. None without such a company
         (writing the row then fails on its foreign key)."""
         code = self._code(invoice.company_id)

@@ -1,6 +1,4 @@
-"""The list key: a document's rowid in the search index, made so that its order is list
-order; and the migration step giving every document one.
-"""
+"""The list key: a document's rowid in the search index, in list order; giving every one its own."""
 
 from __future__ import annotations
 

@@ -1,7 +1,4 @@
-"""Whether a file holds faktura's schema, of which version, and bringing it up to date: in
-faktura's own file (``PRAGMA user_version``) or beside a host's tables
-(HOSTED_SCHEMA_TABLE).
-"""
+"""Which faktura schema a file holds; bringing it up to date, in its own file or a host's."""
 
 from __future__ import annotations
 
@@ -138,7 +135,7 @@ def _outdated(version: int | None, where: object, create: bool, how: str) -> boo
 
 def _migrate_shared(conn: sqlite3.Connection, where: object) -> None:
     """Create or migrate faktura's schema in a transaction (or savepoint) the caller has
-    opened: the same steps as faktura's own files (``sqlite_schema.MIGRATIONS``), its
+    opened: the same steps as faktura's own files (``migrations.MIGRATIONS``), its
     version kept in HOSTED_SCHEMA_TABLE unless the file is faktura's own."""
     own, _ = _schema_of(conn)
     if not own:  # a write: the lock is taken before the version is read again
@@ -166,7 +163,7 @@ def _migrate_shared(conn: sqlite3.Connection, where: object) -> None:
 
 
 def _prepare_shared(conn: sqlite3.Connection, path: Path, create: bool) -> None:
-    """``sqlite_schema.prepare`` for a SqliteStore on a database shared with a host
+    """``prepare`` for a SqliteStore on a database shared with a host
     (one with HOSTED_SCHEMA_TABLE): checked, and migrated when ``create``."""
     _, version = _schema_of(conn)
     _use_wal(conn, path)

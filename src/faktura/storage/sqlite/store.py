@@ -1,6 +1,4 @@
-"""SqliteStore on its own file: opening it, the fork guard, pooled connections with their
-pragmas, and the transactions of its units of work (a writer queue, then BEGIN IMMEDIATE).
-"""
+"""SqliteStore on its own file: opening it, pooled connections and their transactions."""
 
 from __future__ import annotations
 
@@ -69,7 +67,7 @@ def _close_file(key: str) -> None:
 
 
 class SqliteStore:
-    """Documents in the SQLite file at ``path`` (see the module docstring).
+    """Documents in the SQLite file at ``path`` (see ``faktura.storage.sqlite``).
 
     ``create`` lets it create the file and its schema; ``timeout`` is how many seconds a
     writer waits for others before StorageError. Raises ConfigurationError when the file

@@ -1,6 +1,4 @@
-"""SqliteUnitOfWork: one transaction's statements (driver errors translated), and its
-repositories.
-"""
+"""SqliteUnitOfWork: a transaction's statements (driver errors translated), repositories."""
 
 from __future__ import annotations
 
