@@ -14,8 +14,6 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable, Sequence
 
-from faktura.invoice import Invoice, InvoiceSummary
-from faktura.storage import codec
 from faktura.storage.sqlite.list_keys import MAX_COMPANY_CODE, index_search
 
 Migration = Callable[[sqlite3.Connection], None]
@@ -152,6 +150,7 @@ def _summaries_and_list_positions(conn: sqlite3.Connection) -> None:
     found through an index, where OFFSET would step over every row before it.
     """
     # Imported here: the schema module must not need the domain to open a file.
+    from faktura.invoice import Invoice, InvoiceSummary
     from faktura.storage import codec
 
     conn.execute("ALTER TABLE invoices ADD COLUMN summary TEXT NOT NULL DEFAULT '{}'")
@@ -314,6 +313,7 @@ def _lines_apart(conn: sqlite3.Connection) -> None:
     row per document under its ``row_id``. Booking, sending and paying read and rewrite
     the header only: their cost does not grow with the number of lines.
     """
+    from faktura.invoice import Invoice
     from faktura.storage import codec
 
     conn.execute(
@@ -395,6 +395,7 @@ def mark_owed(conn: sqlite3.Connection) -> None:
     after the migration that adds it, or after documents were loaded without the store
     (a bulk load). A row that cannot be decoded is a StorageError naming it."""
     from faktura.invoice import PAYABLE_STATUSES
+    from faktura.storage import codec
 
     conn.execute("UPDATE invoices SET owed = 0 WHERE owed != 0")
     statuses = [status.value for status in PAYABLE_STATUSES]
