@@ -122,6 +122,7 @@ TIERS: Mapping[str, str | Mapping[str, str]] = {
     "tests/test_einvoice_conformance.py": UNIT,  # every layer of the official e-invoice rules
     "tests/test_epc_qr.py": UNIT,
     "tests/test_exchange.py": UNIT,
+    "tests/test_fields.py": UNIT,
     "tests/test_fik.py": UNIT,
     "tests/test_national_rules.py": UNIT,
     "tests/test_invoice_lifecycle.py": UNIT,

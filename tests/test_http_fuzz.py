@@ -40,9 +40,10 @@ def world() -> World:
     return make_world(max_body_bytes=50_000)
 
 
-def _camel(name: str) -> str:
-    head, *rest = name.split("_")
-    return head + "".join(part.title() for part in rest)
+def _wire(field: attrs.Attribute[Any]) -> str:
+    """The field's wire name: the one its declaration gives, else its camelCase."""
+    head, *rest = field.name.split("_")
+    return field.metadata.get("wire") or head + "".join(part.title() for part in rest)
 
 
 json_values = st.recursive(
@@ -62,12 +63,10 @@ json_values = st.recursive(
 
 def _objects(*classes: type) -> st.SearchStrategy[dict[str, Any]]:
     """Objects with the classes' known keys (and sometimes others), random values."""
-    keys = sorted({_camel(f.name) for cls in classes for f in attrs.fields(cls)})
+    keys = sorted({_wire(f) for cls in classes for f in attrs.fields(cls)})
     known = st.dictionaries(st.sampled_from(keys), json_values, max_size=len(keys))
     lines = st.lists(
-        st.dictionaries(
-            st.sampled_from([_camel(f.name) for f in attrs.fields(LineWire)]), json_values
-        ),
+        st.dictionaries(st.sampled_from([_wire(f) for f in attrs.fields(LineWire)]), json_values),
         max_size=3,
     )
     return st.one_of(

@@ -30,9 +30,10 @@ def document(world: World) -> dict[str, Any]:
     return expect(world.client().get("/openapi.json"), 200)  # type: ignore[no-any-return]
 
 
-def _camel(name: str) -> str:
-    head, *rest = name.split("_")
-    return head + "".join(part.title() for part in rest)
+def _wire(field: attrs.Attribute[Any]) -> str:
+    """The field's wire name: the one its declaration gives, else its camelCase."""
+    head, *rest = field.name.split("_")
+    return field.metadata.get("wire") or head + "".join(part.title() for part in rest)
 
 
 def _validator(document: dict[str, Any], schema: dict[str, Any]) -> Any:
@@ -112,7 +113,7 @@ def test_every_schema_is_valid_json_schema(document: dict[str, Any]) -> None:
 def test_response_schemas_follow_the_wire_classes(cls: type) -> None:
     schema = schema_of(cls)
     component = schema["components"]["schemas"][cls.__name__]
-    names = [_camel(field.name) for field in attrs.fields(cls)]
+    names = [_wire(field) for field in attrs.fields(cls)]
     assert list(component["properties"]) == names
     assert component["additionalProperties"] is False
     if cls is not ErrorResponse:
@@ -124,10 +125,10 @@ def test_response_schemas_follow_the_wire_classes(cls: type) -> None:
 )
 def test_request_schemas_follow_the_wire_classes(cls: type) -> None:
     component = schema_of(cls, "request")["components"]["schemas"][cls.__name__]
-    assert list(component["properties"]) == [_camel(f.name) for f in attrs.fields(cls)]
+    assert list(component["properties"]) == [_wire(f) for f in attrs.fields(cls)]
     assert component["additionalProperties"] is False
     assert component.get("required", []) == [
-        _camel(f.name) for f in attrs.fields(cls) if f.default is attrs.NOTHING
+        _wire(f) for f in attrs.fields(cls) if f.default is attrs.NOTHING
     ]
 
 

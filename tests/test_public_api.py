@@ -13,16 +13,24 @@ import pytest
 import faktura
 
 CORE_MODULES = [
+    "faktura.crediting",
     "faktura.errors",
     "faktura.identifiers",
     "faktura.invoice",
+    "faktura.fields",
     "faktura.lines",
     "faktura.money",
     "faktura.parties",
+    "faktura.periods",
+    "faktura.records",
+    "faktura.status",
+    "faktura.summary",
     "faktura.terms",
     "faktura.totals",
     "faktura.vat",
     "faktura.wire",
+    "faktura.wire.converter",
+    "faktura.wire.invoices",
 ]
 
 

@@ -47,15 +47,7 @@ from faktura.errors import (
     WireFormatError,
 )
 from faktura.exchange import AccountingVat, ExchangeRates, FixedRates
-from faktura.invoice import (
-    CreditTransition,
-    DocumentKind,
-    Invoice,
-    InvoiceEvent,
-    Payment,
-    Status,
-    Transition,
-)
+from faktura.invoice import CreditTransition, Invoice, Transition
 from faktura.items import ItemAttribute, ItemClassification, ItemDetails
 from faktura.lines import (
     AllowanceCharge,
@@ -71,7 +63,9 @@ from faktura.money import Currency
 from faktura.numbering import NumberSeries, Reset
 from faktura.parties import Address, BankAccount, Company, Contact, Customer, Department, Payee
 from faktura.problems import HttpProblem, http_problem, problem_body
+from faktura.records import InvoiceEvent, Payment
 from faktura.references import DocumentReferences
+from faktura.status import DocumentKind, Status
 from faktura.terms import PaymentTerms, TermsKind
 from faktura.totals import DocumentTotals, LineAmounts, Totals, VatGroup, compute_totals
 from faktura.vat import VatCategory, VatExemption, VatZone

@@ -28,9 +28,10 @@ from faktura.delivery.channel import (
     Receipt,
 )
 from faktura.delivery.email import EmailChannel, SmtpSettings
-from faktura.invoice import DocumentKind, Invoice
+from faktura.invoice import Invoice
 from faktura.lines import ProductLine, SeparatorLine
 from faktura.parties import Address, BankAccount, Company, Customer, Department
+from faktura.status import DocumentKind
 from faktura.wire import new_draft
 
 if TYPE_CHECKING:

@@ -10,19 +10,32 @@ Statuses and transitions::
 
 A draft is editable and has no number; once booked, a document never changes its
 content again (InvoiceStateError): corrections are credit notes.
+
+This module holds the aggregate only; its parts live beside it: the kinds, statuses and
+status sets in ``faktura.status``, the events, payments and credit records in
+``faktura.records``, what a credit note credits and its rounding adjustment in
+``faktura.crediting``, the delivery and period rules in ``faktura.periods``, and the
+list view in ``faktura.summary`` (the names stay importable from here too).
+
+Why it is one file of over 500 lines: it is one class, ``Invoice``, with its fields, the
+values read from them, its creation and validation, and its transitions, which share the
+private ``_require``/``_next`` and keep the invariants (frozen once booked, Σ credits
+within the invoice, the status following payments and credits) in one place. Splitting the
+class into mixins over several modules would spread those invariants without making any
+part independent; what is not the aggregate's own job has been moved out.
 """
 
 from __future__ import annotations
 
-import enum
 import functools
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 import attrs
 
+from faktura import fields
 from faktura.attachments import SupportingDocument
 from faktura.checks import (
     check_bool,
@@ -37,9 +50,11 @@ from faktura.checks import (
     normalize,
     wire_name,
 )
+from faktura.crediting import ROUNDING_ADJUSTMENT, select_credit, settle_rounding
 from faktura.deliver_to import DeliverTo
 from faktura.errors import InvoiceStateError, ValidationError
 from faktura.exchange import AccountingVat
+from faktura.fields import describe, editable
 from faktura.lines import (
     AllowanceCharge,
     Line,
@@ -50,7 +65,18 @@ from faktura.lines import (
     TextLine,
 )
 from faktura.money import ZERO, Currency, arithmetic, parse_decimal, round_money, total
+from faktura.periods import check_delivery, check_line_periods
+from faktura.records import CreditRecord, InvoiceEvent, Payment
 from faktura.references import NO_REFERENCES, DocumentReferences
+from faktura.status import (
+    BOOKED_STATUSES,
+    CREDITABLE_STATUSES,
+    EDITABLE_STATUSES,
+    PAYABLE_STATUSES,
+    DocumentKind,
+    Status,
+)
+from faktura.summary import InvoiceSummary
 from faktura.terms import PaymentTerms, check_due_date
 from faktura.totals import (
     AmountRule,
@@ -69,6 +95,7 @@ __all__ = [
     "BOOKED_STATUSES",
     "EDITABLE_STATUSES",
     "PAYABLE_STATUSES",
+    "ROUNDING_ADJUSTMENT",
     "CreditRecord",
     "CreditTransition",
     "DocumentKind",
@@ -79,98 +106,6 @@ __all__ = [
     "Status",
     "Transition",
 ]
-
-
-class DocumentKind(enum.StrEnum):
-    """What a document is: an invoice or a credit note crediting an invoice."""
-
-    INVOICE = "invoice"
-    CREDIT_NOTE = "credit_note"
-
-
-class Status(enum.StrEnum):
-    """The reference API's statuses; ``overdue`` is a derived filter, not a status."""
-
-    DRAFT = "draft"
-    SCHEDULED = "scheduled"
-    SENDING = "sending"
-    SENT = "sent"
-    PAID = "paid"
-    PARTIALLY_PAID = "partially_paid"
-    CANCELLED = "cancelled"
-    UNCOLLECTIBLE = "uncollectible"
-    CREDITED = "credited"
-
-
-EDITABLE_STATUSES = frozenset({Status.DRAFT, Status.SCHEDULED})
-BOOKED_STATUSES = frozenset(
-    {
-        Status.SENDING,
-        Status.SENT,
-        Status.PAID,
-        Status.PARTIALLY_PAID,
-        Status.UNCOLLECTIBLE,
-        Status.CREDITED,
-    }
-)
-#: The statuses of a booked document that may still be owed: payments are recorded, and a
-#: document is written off, in these only. An owed document (``Invoice.is_owed``) is in
-#: one of them; the SQL stores read an overdue list as one index range per status here.
-PAYABLE_STATUSES = (Status.SENDING, Status.SENT, Status.PARTIALLY_PAID)
-_CREDITABLE_STATUSES = BOOKED_STATUSES - {Status.CREDITED}
-
-#: The fields of a draft that ``Invoice.update`` may change.
-EDITABLE_FIELDS = frozenset(
-    {
-        "customer_id",
-        "issue_date",
-        "due_date",
-        "currency",
-        "payment_terms",
-        "lines",
-        "allowance_charges",
-        "prices_include_vat",
-        "prepaid_amount",
-        "cash_increment",
-        "vat_exemption_reason",
-        "customer_department_id",
-        "customer_contact_id",
-        "reference",
-        "our_reference",
-        "references",
-        "description",
-        "notes",
-        "delivery_date",
-        "period_start",
-        "period_end",
-        "deliver_to",
-    }
-)
-
-
-@attrs.frozen
-class InvoiceEvent:
-    """One entry of a document's audit trail: what happened, when, and its details."""
-
-    invoice_id: str
-    type: str
-    at: datetime
-    data: Mapping[str, str] = attrs.field(factory=dict, hash=False)
-    actor: str | None = None
-
-    def __attrs_post_init__(self) -> None:
-        check_id(self.invoice_id, "invoiceId")
-        check_text(self.type, "type", required=True, limit=64, one_line=True)
-        check_timestamp(self.at, "at")
-        if not isinstance(self.data, Mapping) or not all(
-            isinstance(k, str) and isinstance(v, str) for k, v in self.data.items()
-        ):
-            raise ValidationError("must map text to text", field="data", rule="type")
-        for key, text in self.data.items():
-            check_text(key, "data", limit=200)
-            check_text(text, f"data.{key}")
-        if self.actor is not None:
-            check_text(self.actor, "actor", required=True, limit=200, one_line=True)
 
 
 class Transition(NamedTuple):
@@ -186,36 +121,6 @@ class CreditTransition(NamedTuple):
     invoice: Invoice
     credit_note: Invoice
     events: tuple[InvoiceEvent, InvoiceEvent]
-
-
-@attrs.frozen
-class Payment:
-    """A payment received against a booked document."""
-
-    amount: Decimal
-    date: date
-    recorded_at: datetime
-    reference: str | None = None
-
-    def __attrs_post_init__(self) -> None:
-        normalize(self, "amount", parse_decimal(self.amount, "amount"))
-        check_date(self.date, "paidOn")
-        check_timestamp(self.recorded_at, "recordedAt")
-        _optional_text(self.reference, "reference", limit=200)
-
-
-@attrs.frozen
-class CreditRecord:
-    """A credit note registered against an invoice: its amount and what it credits.
-
-    ``quantities`` holds the credited quantity per invoice line (None for text lines);
-    ``includes_fixed`` says whether it credited the fixed allowances and charges.
-    """
-
-    credit_note_id: str
-    amount: Decimal
-    quantities: tuple[Decimal | None, ...]
-    includes_fixed: bool
 
 
 def _optional_text(value: object, field: str, limit: int = 1000, one_line: bool = False) -> None:
@@ -235,39 +140,47 @@ class Invoice:
 
     id: str
     company_id: str
-    customer_id: str
+    customer_id: str = attrs.field(metadata=describe(editable=True))
     kind: DocumentKind
     status: Status
-    currency: str
-    issue_date: date
-    due_date: date
-    payment_terms: PaymentTerms
+    currency: str = attrs.field(metadata=describe(editable=True))
+    issue_date: date = attrs.field(metadata=describe(editable=True, wire="date"))
+    due_date: date = attrs.field(metadata=describe(editable=True))
+    payment_terms: PaymentTerms = attrs.field(metadata=describe(editable=True))
     created_at: datetime
     updated_at: datetime
     #: The lines as given (``lines=``): a tuple, or ``StoredLines`` from a store that
     #: decodes them when first read. Read them as ``lines``.
-    _lines: tuple[Line, ...] | StoredLines = attrs.field(default=(), alias="lines")
-    allowance_charges: tuple[AllowanceCharge, ...] = ()
+    _lines: tuple[Line, ...] | StoredLines = attrs.field(
+        default=(), alias="lines", metadata=describe(editable=True, wire="lines")
+    )
+    allowance_charges: tuple[AllowanceCharge, ...] = attrs.field(
+        default=(), metadata=describe(editable=True)
+    )
     due_date_derived: bool = True
-    prices_include_vat: bool = False
-    prepaid_amount: Decimal = ZERO
-    cash_increment: Decimal | None = None
-    vat_exemption_reason: str | None = None
-    customer_department_id: str | None = None
-    customer_contact_id: str | None = None
-    reference: str | None = None
-    our_reference: str | None = None
+    prices_include_vat: bool = attrs.field(default=False, metadata=describe(editable=True))
+    prepaid_amount: Decimal = attrs.field(default=ZERO, metadata=describe(editable=True))
+    cash_increment: Decimal | None = attrs.field(
+        default=None, metadata=describe(editable=True, wire="cashRounding")
+    )
+    vat_exemption_reason: str | None = attrs.field(default=None, metadata=describe(editable=True))
+    customer_department_id: str | None = attrs.field(default=None, metadata=describe(editable=True))
+    customer_contact_id: str | None = attrs.field(default=None, metadata=describe(editable=True))
+    reference: str | None = attrs.field(default=None, metadata=describe(editable=True))
+    our_reference: str | None = attrs.field(default=None, metadata=describe(editable=True))
     #: The order, sales order, contract, project and buyer accounting references.
-    references: DocumentReferences = NO_REFERENCES
-    description: str | None = None
-    notes: str | None = None
+    references: DocumentReferences = attrs.field(
+        default=NO_REFERENCES, metadata=describe(editable=True)
+    )
+    description: str | None = attrs.field(default=None, metadata=describe(editable=True))
+    notes: str | None = attrs.field(default=None, metadata=describe(editable=True))
     #: The actual delivery date (BT-72); with no date and no period, the issue date.
-    delivery_date: date | None = None
+    delivery_date: date | None = attrs.field(default=None, metadata=describe(editable=True))
     #: The invoicing period (BG-14: BT-73, BT-74): both or neither, start ≤ end.
-    period_start: date | None = None
-    period_end: date | None = None
+    period_start: date | None = attrs.field(default=None, metadata=describe(editable=True))
+    period_end: date | None = attrs.field(default=None, metadata=describe(editable=True))
     #: Where the goods go or the service is done (BG-13); none unless given.
-    deliver_to: DeliverTo | None = None
+    deliver_to: DeliverTo | None = attrs.field(default=None, metadata=describe(editable=True))
     #: The supporting documents the host keeps with it (BG-24), their bytes in the
     #: archive; set through ``attach`` while a draft, final once booked.
     attachments: tuple[SupportingDocument, ...] = ()
@@ -522,8 +435,8 @@ class Invoice:
         _optional_text(self.description, "description")
         _optional_text(self.notes, "notes", limit=10000)
         _optional_text(self.credit_reason, "reason", limit=500)
-        _check_delivery(self)
-        _check_line_periods(self)
+        check_delivery(self.delivery_date, self.period_start, self.period_end)
+        check_line_periods(self.lines, self.period_start, self.period_end)
         totals = self.totals  # raises for an exempt group without a reason
         if self.prepaid_amount > totals.amount and totals.amount >= ZERO:
             raise ValidationError(
@@ -744,56 +657,11 @@ class Invoice:
                 status=self.status.value,
                 action="credit",
             )
-        self._require(_CREDITABLE_STATUSES, "credit")
+        self._require(CREDITABLE_STATUSES, "credit")
         check_date(issue_date, "date")
         _optional_text(reason, "reason", limit=500)
-        remaining = self.remaining_quantities()
-        fixed_open = not any(c.includes_fixed for c in self.credits)
-        quantities: list[Decimal | None] = [None] * len(self.lines)
-        credit_lines: list[Line] = []
-        if lines is None:
-            for index, line in enumerate(self.lines):
-                left = remaining[index]
-                if isinstance(line, ProductLine):
-                    if left:
-                        quantities[index] = left
-                        credit_lines.append(attrs.evolve(line, quantity=left))
-                    elif not line.quantity and not self.credits:
-                        # A line of quantity 0 is credited as it was invoiced, so that an
-                        # invoice of only such lines can be credited too (an e-invoice
-                        # needs a product line: BR-16).
-                        quantities[index] = line.quantity
-                        credit_lines.append(line)
-                elif not self.credits:
-                    credit_lines.append(line)
-            includes_fixed = fixed_open
-        else:
-            credit_lines = self._partial_lines(lines, remaining, quantities)
-            # A selection that takes every quantity left completes the credit: it also
-            # credits the fixed allowances and charges, which partial credits leave alone.
-            includes_fixed = fixed_open and all(
-                left == (quantities[index] or ZERO)
-                for index, left in enumerate(remaining)
-                if left is not None
-            )
-        if not any(isinstance(line, ProductLine) for line in credit_lines) and not (
-            includes_fixed and self.allowance_charges
-        ):
-            raise ValidationError(
-                "nothing is left to credit on this invoice", field="lines", rule="nothing_left"
-            )
-        groups = {
-            (ln.vat_category, ln.vat_rate) for ln in credit_lines if isinstance(ln, ProductLine)
-        }
-        allowance_charges = tuple(
-            item
-            for item in self.allowance_charges
-            if (includes_fixed and (item.amount is not None or item.base is not None))
-            or (
-                item.percent is not None
-                and item.base is None
-                and (item.vat_category, item.vat_rate) in groups
-            )
+        chosen = select_credit(
+            self.lines, self.allowance_charges, self.credits, self.remaining_quantities(), lines
         )
         credit_note = Invoice(
             id=credit_note_id,
@@ -808,8 +676,8 @@ class Invoice:
             payment_terms=PaymentTerms.cash(),
             created_at=check_timestamp(at, "at"),
             updated_at=at,
-            lines=tuple(credit_lines),
-            allowance_charges=allowance_charges,
+            lines=chosen.lines,
+            allowance_charges=chosen.allowance_charges,
             prices_include_vat=self.prices_include_vat,
             cash_increment=self.cash_increment,
             vat_exemption_reason=self.vat_exemption_reason,
@@ -832,10 +700,10 @@ class Invoice:
         credit_note.validate()
         with arithmetic():
             left_to_credit = self.totals.amount - self.credited_amount
-        record = CreditRecord(credit_note_id, ZERO, tuple(quantities), includes_fixed)
+        record = CreditRecord(credit_note_id, ZERO, chosen.quantities, chosen.includes_fixed)
         completes = attrs.evolve(self, credits=(*self.credits, record))._fully_credited()
         if completes:
-            credit_note = _settle_rounding(credit_note, left_to_credit)
+            credit_note = settle_rounding(credit_note, left_to_credit)
         amount = credit_note.totals.amount
         # Credits move the invoice's total towards zero: beyond it is too much, whichever
         # sign the invoice has (an invoice of allowances can total below zero).
@@ -869,52 +737,6 @@ class Invoice:
             ),
         )
 
-    def _partial_lines(
-        self,
-        selection: Sequence[tuple[int, Decimal]],
-        remaining: tuple[Decimal | None, ...],
-        quantities: list[Decimal | None],
-    ) -> list[Line]:
-        if not selection:
-            raise ValidationError("select at least one line", field="lines", rule="required")
-        if isinstance(selection, str | bytes) or not isinstance(selection, Sequence):
-            raise ValidationError(
-                "must be a list of (line index, quantity) pairs", field="lines", rule="type"
-            )
-        chosen: dict[int, Decimal] = {}
-        for position, pair in enumerate(selection):
-            field = f"lines.{position}"
-            if isinstance(pair, str | bytes) or not isinstance(pair, Sequence) or len(pair) != 2:
-                raise ValidationError(
-                    "must be a (line index, quantity) pair", field=field, rule="type"
-                )
-            index, quantity = pair
-            if isinstance(index, bool) or not isinstance(index, int):
-                raise ValidationError("must be a line index", field=f"{field}.line", rule="type")
-            if not 0 <= index < len(self.lines) or not isinstance(self.lines[index], ProductLine):
-                raise ValidationError(
-                    "is not a product line of the invoice", field=f"{field}.line", rule="line"
-                )
-            if index in chosen:
-                raise ValidationError("is selected twice", field=f"{field}.line", rule="duplicate")
-            value = parse_decimal(quantity, f"{field}.quantity")
-            left = remaining[index]
-            assert left is not None  # product line, checked above
-            if not value or (value < 0) != (left < 0) or abs(value) > abs(left):
-                raise ValidationError(
-                    f"must be non-zero, of the line's sign and at most the {left} left",
-                    field=f"{field}.quantity",
-                    rule="quantity",
-                )
-            chosen[index] = value
-        result: list[Line] = []
-        for index in sorted(chosen):
-            line = self.lines[index]
-            assert isinstance(line, ProductLine)
-            quantities[index] = chosen[index]
-            result.append(attrs.evolve(line, quantity=chosen[index]))
-        return result
-
     def _fully_credited(self) -> bool:
         lines_done = all(not left for left in self.remaining_quantities() if left is not None)
         fixed = [i for i in self.allowance_charges if i.amount is not None or i.base is not None]
@@ -942,45 +764,6 @@ class Invoice:
         if self.payments:
             return Status.PAID if self._open_amount() == ZERO else Status.PARTIALLY_PAID
         return Status.SENT if self.delivered_at is not None else Status.SENDING
-
-
-def _check_delivery(invoice: Invoice) -> None:
-    """BT-72 is a date; BG-14 has both ends or neither, the start not after the end."""
-    check_optional_date(invoice.delivery_date, "deliveryDate")
-    check_optional_date(invoice.period_start, "periodStart")
-    check_optional_date(invoice.period_end, "periodEnd")
-    start, end = invoice.period_start, invoice.period_end
-    if (start is None) != (end is None):
-        raise ValidationError(
-            "an invoicing period needs both periodStart and periodEnd",
-            field="periodEnd" if end is None else "periodStart",
-            rule="required",
-        )
-    if start is not None and end is not None and start > end:
-        raise ValidationError("must not be before periodStart", field="periodEnd", rule="minimum")
-
-
-def _check_line_periods(invoice: Invoice) -> None:
-    """A line period (BG-26) lies within the invoicing period (BG-14) when both are
-    given (Peppol PEPPOL-EN16931-R110, R111)."""
-    start, end = invoice.period_start, invoice.period_end
-    if start is None or end is None:
-        return
-    for index, line in enumerate(invoice.lines):
-        if not isinstance(line, ProductLine) or line.period_start is None:
-            continue
-        if line.period_start < start:
-            raise ValidationError(
-                "must not be before the invoice's periodStart",
-                field=f"lines.{index}.periodStart",
-                rule="PEPPOL-EN16931-R110",
-            )
-        if line.period_end is not None and line.period_end > end:
-            raise ValidationError(
-                "must not be after the invoice's periodEnd",
-                field=f"lines.{index}.periodEnd",
-                rule="PEPPOL-EN16931-R111",
-            )
 
 
 #: The fields the totals are computed from.
@@ -1034,151 +817,17 @@ def _carry(source: object, target: object, name: str) -> None:
         pass
 
 
-#: The reason text of the allowance that keeps a completing credit within the invoice.
-ROUNDING_ADJUSTMENT = "Rounding adjustment"
-
-
-def _settle_rounding(credit_note: Invoice, limit: Decimal) -> Invoice:
-    """The completing credit note, brought to exactly ``limit`` (what is left to credit)
-    where EN 16931's arithmetic allows it, and never above it.
-
-    Crediting an invoice in parts rounds each part on its own (VAT is rounded per
-    document), so the last part can come out a few minor units off what is left. The
-    difference is stated openly as a "Rounding adjustment" allowance or charge in one VAT
-    group of the credit note: the smallest that lands exactly on ``limit``, else the
-    smallest allowance that brings the credit below it.
-    """
-    totals = credit_note.totals
-    if totals.amount == limit or not totals.vat_breakdown:
-        return credit_note
-    charge = totals.amount < limit
-    unit = Decimal(1).scaleb(-amount_places(totals.currency, credit_note.amount_rule))
-    best = credit_note if totals.amount <= limit else None
-    groups = sorted(totals.vat_breakdown, key=lambda g: g.taxable, reverse=True)
-    for steps in range(1, _MAX_ADJUSTMENT_STEPS + 1):
-        for group in groups:
-            adjustment = AllowanceCharge(
-                charge=charge,
-                reason=ROUNDING_ADJUSTMENT,
-                vat_category=group.category,
-                vat_rate=group.rate,
-                amount=unit * steps,
-            )
-            candidate = attrs.evolve(
-                credit_note, allowance_charges=(*credit_note.allowance_charges, adjustment)
-            )
-            amount = candidate.totals.amount
-            if amount == limit:
-                return candidate
-            if best is None and amount < limit:
-                best = candidate
-        if best is not None and not charge:
-            return best
-    return best if best is not None else credit_note
-
-
-_MAX_ADJUSTMENT_STEPS = 100
 _KIND_NAMES = {DocumentKind.INVOICE: "an invoice", DocumentKind.CREDIT_NOTE: "a credit note"}
-
-
-@attrs.frozen
-class InvoiceSummary:
-    """A document as lists show it: everything but lines, with its amounts worked out.
-
-    Stores keep one beside each document, so a page of a list is read without decoding
-    and recomputing every line. Amounts are positive, also for credit notes.
-    """
-
-    id: str
-    company_id: str
-    customer_id: str
-    kind: DocumentKind
-    status: Status
-    number: str | None
-    issue_date: date
-    due_date: date
-    currency: str
-    subtotal: Decimal
-    vat: Decimal
-    amount: Decimal
-    prepaid: Decimal
-    rounding: Decimal
-    payable: Decimal
-    paid: Decimal
-    payment_terms: PaymentTerms
-    created_at: datetime
-    updated_at: datetime
-    version: int
-    reference: str | None = None
-    our_reference: str | None = None
-    description: str | None = None
-    notes: str | None = None
-    customer_department_id: str | None = None
-    customer_contact_id: str | None = None
-    credited_invoice_id: str | None = None
-    credited_invoice_number: str | None = None
-
-    @classmethod
-    def of(cls, invoice: Invoice) -> InvoiceSummary:
-        """The summary of ``invoice`` (from its ``amounts``: no line is read)."""
-        totals = invoice.amounts
-        return cls(
-            id=invoice.id,
-            company_id=invoice.company_id,
-            customer_id=invoice.customer_id,
-            kind=invoice.kind,
-            status=invoice.status,
-            number=invoice.number,
-            issue_date=invoice.issue_date,
-            due_date=invoice.due_date,
-            currency=invoice.currency,
-            subtotal=totals.subtotal,
-            vat=totals.vat,
-            amount=totals.amount,
-            prepaid=totals.prepaid,
-            rounding=totals.rounding,
-            payable=totals.payable,
-            paid=invoice.paid_amount.quantize(totals.currency.exponent),
-            payment_terms=invoice.payment_terms,
-            created_at=invoice.created_at,
-            updated_at=invoice.updated_at,
-            version=invoice.version,
-            reference=invoice.reference,
-            our_reference=invoice.our_reference,
-            description=invoice.description,
-            notes=invoice.notes,
-            customer_department_id=invoice.customer_department_id,
-            customer_contact_id=invoice.customer_contact_id,
-            credited_invoice_id=invoice.credited_invoice_id,
-            credited_invoice_number=invoice.credited_invoice_number,
-        )
 
 
 _CREDIT_FIELDS = frozenset(
     {"credited_invoice_id", "credited_invoice_number", "credited_invoice_date", "credit_reason"}
 )
 
+#: The fields of a draft that ``Invoice.update`` may change: those declared editable.
+EDITABLE_FIELDS = editable(Invoice)
+
+#: The wire name of each editable field (the changes an "updated" event lists).
 _WIRE_NAMES = {
-    "customer_id": "customerId",
-    "issue_date": "date",
-    "due_date": "dueDate",
-    "currency": "currency",
-    "payment_terms": "paymentTerms",
-    "lines": "lines",
-    "allowance_charges": "allowanceCharges",
-    "prices_include_vat": "pricesIncludeVat",
-    "prepaid_amount": "prepaidAmount",
-    "cash_increment": "cashRounding",
-    "vat_exemption_reason": "vatExemptionReason",
-    "customer_department_id": "customerDepartmentId",
-    "customer_contact_id": "customerContactId",
-    "reference": "reference",
-    "our_reference": "ourReference",
-    "references": "references",
-    "description": "description",
-    "notes": "notes",
-    "delivery_date": "deliveryDate",
-    "period_start": "periodStart",
-    "period_end": "periodEnd",
-    "deliver_to": "deliverTo",
+    a.alias: fields.wire_name(a) for a in attrs.fields(Invoice) if a.alias in EDITABLE_FIELDS
 }

@@ -42,8 +42,9 @@ import attrs
 
 from faktura.documents.fik import payment_id
 from faktura.errors import FieldError, ValidationError
-from faktura.invoice import DocumentKind, Invoice
+from faktura.invoice import Invoice
 from faktura.parties import Address, Company, Customer
+from faktura.status import DocumentKind
 from faktura.vat import VatCategory
 
 __all__ = [

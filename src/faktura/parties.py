@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
-from typing import TYPE_CHECKING
 
 import attrs
 
@@ -30,11 +29,9 @@ from faktura.numbering import (
     NumberSeries,
     check_series_apart,
 )
+from faktura.status import DocumentKind
 from faktura.terms import PaymentTerms
 from faktura.vat import DANISH_STANDARD_RATE, VatCategory, VatZone, check_rate
-
-if TYPE_CHECKING:  # faktura.invoice reads Address (a document's deliver-to address)
-    from faktura.invoice import DocumentKind
 
 __all__ = [
     "Address",
@@ -340,8 +337,6 @@ class Company:
 
     def series_for(self, kind: DocumentKind) -> NumberSeries:
         """The number series of a document kind."""
-        from faktura.invoice import DocumentKind
-
         return self.invoice_series if kind is DocumentKind.INVOICE else self.credit_note_series
 
     def __attrs_post_init__(self) -> None:

@@ -24,9 +24,12 @@ import attrs
 
 from faktura.apikeys import ApiKey
 from faktura.delivery.log import DeliveryAttempt
-from faktura.invoice import DocumentKind, Invoice, InvoiceEvent, InvoiceSummary, Status
+from faktura.invoice import Invoice
 from faktura.issued import ArchivedDocument, ArchiveKind
 from faktura.parties import Company, Customer
+from faktura.records import InvoiceEvent
+from faktura.status import DocumentKind, Status
+from faktura.summary import InvoiceSummary
 
 __all__ = [
     "COUNT_BOUND",

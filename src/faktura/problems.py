@@ -52,6 +52,7 @@ from faktura.errors import (
     DeliveryError,
     DeliveryRejected,
     DeliveryUnavailable,
+    FakturaError,
     FieldError,
     InvoiceStateError,
     NotFoundError,
@@ -63,13 +64,22 @@ from faktura.errors import (
 __all__ = [
     "RETRY_AFTER_SECONDS",
     "HttpProblem",
+    "code_of",
     "http_problem",
     "problem_body",
     "validation_details",
 ]
 
+
+def code_of(error: type[FakturaError]) -> str:
+    """The reference API's code of a faktura error class: its ``code``, upper-case
+    (``NotFoundError``: ``NOT_FOUND``). Validation and storage errors, and anything
+    unmapped, answer codes of their own (the table above)."""
+    return error.code.upper()
+
+
 #: Retry-After (seconds) sent with 503 answers: a channel or the store is busy for now.
-RETRY_AFTER_SECONDS = {"DELIVERY_UNAVAILABLE": 30, "STORAGE_UNAVAILABLE": 2}
+RETRY_AFTER_SECONDS = {code_of(DeliveryUnavailable): 30, "STORAGE_UNAVAILABLE": 2}
 
 
 @attrs.frozen
@@ -116,34 +126,34 @@ def http_problem(exc: BaseException) -> HttpProblem:
             validation_details(exc.errors),
         )
     if isinstance(exc, AuthenticationError):
-        return HttpProblem(401, "UNAUTHORIZED", exc.message)
+        return HttpProblem(401, code_of(AuthenticationError), exc.message)
     if isinstance(exc, NotFoundError):
         return HttpProblem(
-            404, "NOT_FOUND", exc.message, {"entity": exc.entity, "id": exc.entity_id}
+            404, code_of(NotFoundError), exc.message, {"entity": exc.entity, "id": exc.entity_id}
         )
     if isinstance(exc, InvoiceStateError):
         return HttpProblem(
             409,
-            "INVALID_STATE",
+            code_of(InvoiceStateError),
             exc.message,
             {"invoiceId": exc.invoice_id, "status": exc.status, "action": exc.action},
         )
     if isinstance(exc, ConflictError):
-        return HttpProblem(409, "CONFLICT", exc.message, {"retryable": True})
+        return HttpProblem(409, code_of(ConflictError), exc.message, {"retryable": True})
     if isinstance(exc, DeliveryRejected):
-        return HttpProblem(422, "DELIVERY_REJECTED", exc.message)
+        return HttpProblem(422, code_of(DeliveryRejected), exc.message)
     if isinstance(exc, DeliveryUnavailable):
-        return _unavailable("DELIVERY_UNAVAILABLE", exc.message)
+        return _unavailable(code_of(DeliveryUnavailable), exc.message)
     if isinstance(exc, DeliveryError):
-        return HttpProblem(502, "DELIVERY_FAILED", exc.message)
+        return HttpProblem(502, code_of(DeliveryError), exc.message)
     if isinstance(exc, RenderError):
-        return HttpProblem(422, "RENDER_FAILED", exc.message)
+        return HttpProblem(422, code_of(RenderError), exc.message)
     if isinstance(exc, StorageError):
         if exc.retryable:
             return _unavailable("STORAGE_UNAVAILABLE", "the store is unavailable; try again")
         return _storage_failed(exc)
     if isinstance(exc, ConfigurationError):
-        return HttpProblem(500, "CONFIGURATION_ERROR", "the server is configured wrongly")
+        return HttpProblem(500, code_of(ConfigurationError), "the server is configured wrongly")
     return HttpProblem(500, "INTERNAL_ERROR", "an unexpected error occurred")
 
 

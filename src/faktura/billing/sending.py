@@ -79,10 +79,12 @@ from faktura.errors import (
     StorageError,
     ValidationError,
 )
-from faktura.invoice import EDITABLE_STATUSES, Invoice, InvoiceEvent, Status
+from faktura.invoice import Invoice
 from faktura.issued import MEDIA_TYPES, ArchiveKind
 from faktura.lines import check_text
 from faktura.parties import Company, Customer
+from faktura.records import InvoiceEvent
+from faktura.status import EDITABLE_STATUSES, Status
 
 if TYPE_CHECKING:
     from faktura.ports import Clock, CustomerDirectory

@@ -49,14 +49,7 @@ from faktura.errors import (
     ValidationError,
 )
 from faktura.exchange import ExchangeRates
-from faktura.invoice import (
-    BOOKED_STATUSES,
-    DocumentKind,
-    Invoice,
-    InvoiceEvent,
-    InvoiceSummary,
-    Status,
-)
+from faktura.invoice import Invoice
 from faktura.issuability import (
     JURISDICTIONS,
     RuleSet,
@@ -77,7 +70,10 @@ from faktura.ports import (
     UnitOfWork,
 )
 from faktura.profile import check_registered_template, patch_company
+from faktura.records import InvoiceEvent
 from faktura.references import NO_REFERENCES
+from faktura.status import BOOKED_STATUSES, DocumentKind, Status
+from faktura.summary import InvoiceSummary
 from faktura.terms import PaymentTerms
 
 __all__ = ["Billing", "InvoiceList", "new_id"]

@@ -14,9 +14,10 @@ from collections.abc import Callable, Iterable
 import attrs
 
 from faktura.checks import check_id, check_text
-from faktura.invoice import Invoice, InvoiceEvent
+from faktura.invoice import Invoice
 from faktura.issued import ArchivedDocument, ArchiveKind
 from faktura.ports import Clock, CustomerDirectory, Store, UnitOfWork
+from faktura.records import InvoiceEvent
 
 __all__ = ["Work", "check_actor", "check_ids", "first_archived"]
 

@@ -8,7 +8,7 @@ A language faktura has no texts for falls back to English, as documents do.
 
 >>> from datetime import date
 >>> from decimal import Decimal
->>> from faktura.invoice import DocumentKind
+>>> from faktura.status import DocumentKind
 >>> mail = email_text(
 ...     "da", DocumentKind.INVOICE, "2026-0042", "Fjord ApS", "Købmand Jensen",
 ...     Decimal("1250.00"), "DKK", date(2026, 12, 3),
@@ -45,7 +45,7 @@ import attrs
 from faktura import locales
 from faktura.documents import l10n
 from faktura.errors import ConfigurationError
-from faktura.invoice import DocumentKind
+from faktura.status import DocumentKind
 
 __all__ = ["EmailText", "email_text"]
 

@@ -26,6 +26,7 @@ import attrs
 
 from faktura.delivery.channel import BUILT_IN_TYPES, MAX_KEY_LENGTH, DeliveryType
 from faktura.delivery.log import DeliveryAttempt, DeliveryStatus, SendResult
+from faktura.fields import describe
 from faktura.wire import structure, unstructure
 
 __all__ = [
@@ -87,10 +88,19 @@ class SendRequest:
             "Manual too), or the key of a channel the host registered (in lower case)",
         },
     )
-    override_email: str | None = None
-    override_ean_number: str | None = None
-    update_customer_record: bool = False
-    document_template_id: str | None = None
+    override_email: str | None = attrs.field(
+        default=None, metadata=describe("Override recipient email for this send only")
+    )
+    override_ean_number: str | None = attrs.field(
+        default=None, metadata=describe("Override EAN number for this send only")
+    )
+    update_customer_record: bool = attrs.field(
+        default=False,
+        metadata=describe("Persist the override email / EAN onto the customer record"),
+    )
+    document_template_id: str | None = attrs.field(
+        default=None, metadata=describe("Override document template for PDF generation")
+    )
     attach_pdf: bool | None = attrs.field(
         default=None,
         metadata={
@@ -156,9 +166,13 @@ class DeliveryStatusResponse:
 class SendResponse:
     """ "Invoice send accepted": the reference API's fields, then the number and the attempt."""
 
-    success: bool
+    success: bool = attrs.field(
+        metadata=describe("Whether the send was accepted (false: the delivery failed, see attempt)")
+    )
     delivery_type: str = attrs.field(metadata=_ANSWERED_METADATA)
-    sproom_document_id: str | None
+    sproom_document_id: str | None = attrs.field(
+        metadata=describe("Sproom document ID when sent via e-invoicing")
+    )
     number: str | None
     attempt: AttemptWire
 

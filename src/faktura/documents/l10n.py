@@ -63,8 +63,8 @@ from babel.localedata import exists as _babel_has_locale
 
 from faktura import locales
 from faktura.errors import ConfigurationError, ValidationError
-from faktura.invoice import DocumentKind
 from faktura.money import MAX_PLACES, Currency, arithmetic
+from faktura.status import DocumentKind
 from faktura.terms import PaymentTerms, TermsKind
 from faktura.vat import VatCategory
 

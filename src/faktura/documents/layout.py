@@ -40,9 +40,9 @@ from faktura.documents.fonts import FontSpec, default_font, register_ttf
 from faktura.documents.payment import payment_lines
 from faktura.documents.pdf import DocumentData
 from faktura.errors import RenderError, ValidationError
-from faktura.invoice import DocumentKind
 from faktura.items import GTIN_SCHEME
 from faktura.lines import ProductLine, SeparatorLine
+from faktura.status import DocumentKind
 from faktura.vat import VatCategory
 
 __all__ = ["CLASSIC", "MODERN", "FontSpec", "Layout", "register_ttf"]

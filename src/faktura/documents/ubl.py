@@ -114,11 +114,12 @@ from decimal import Decimal, localcontext
 from faktura.attachments import Attachment, check_attachments
 from faktura.documents.fik import payment_id
 from faktura.errors import ValidationError
-from faktura.invoice import DocumentKind, Invoice
+from faktura.invoice import Invoice
 from faktura.issuability import Parties, einvoice_rules_for, issuability_errors
 from faktura.lines import ProductLine
 from faktura.money import Currency, exact_context
 from faktura.parties import Address, Company, Customer
+from faktura.status import DocumentKind
 from faktura.totals import EN16931_PLACES, Totals, amount_places
 from faktura.vat import VatCategory
 

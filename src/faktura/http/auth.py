@@ -23,6 +23,7 @@ from starlette.requests import Request
 from faktura.apikeys import ApiKey, Scope
 from faktura.billing import Billing
 from faktura.errors import AuthenticationError
+from faktura.problems import code_of
 
 from .errors import ApiError
 
@@ -51,7 +52,9 @@ class Caller:
 
 
 def _unauthorized() -> ApiError:
-    return ApiError(401, "UNAUTHORIZED", f"a valid API key is required (header {API_KEY_HEADER})")
+    return ApiError(
+        401, code_of(AuthenticationError), f"a valid API key is required (header {API_KEY_HEADER})"
+    )
 
 
 class KeyCache:

@@ -6,6 +6,11 @@ for every web framework); this module adds the answers the HTTP layer decides it
 and logs what a server is to blame for. Anything unmapped answers 500
 ``INTERNAL_ERROR`` without a word about its cause (the traceback goes to the log).
 
+No code is spelled twice: a bad parameter is answered as a ``ValidationError``
+(``invalid``), a path that names nothing with ``NotFoundError``'s code (``not_found``,
+through ``faktura.problems.code_of``); the codes only this layer answers are spelled
+where it answers them.
+
 ================================  ======  ==========================
 the HTTP layer's own answers      status  code
 ================================  ======  ==========================
@@ -32,10 +37,18 @@ from typing import Any
 
 from starlette.responses import JSONResponse
 
-from faktura.errors import ConfigurationError, FakturaError, FieldError, StorageError
+from faktura.errors import (
+    ConfigurationError,
+    FakturaError,
+    FieldError,
+    NotFoundError,
+    StorageError,
+    ValidationError,
+)
 from faktura.problems import (
     RETRY_AFTER_SECONDS,
     HttpProblem,
+    code_of,
     http_problem,
     problem_body,
     validation_details,
@@ -46,6 +59,8 @@ __all__ = [
     "ApiError",
     "envelope",
     "error_response",
+    "invalid",
+    "not_found",
     "translate",
     "validation_details",
 ]
@@ -72,14 +87,28 @@ class ApiError(Exception):
         self.headers: dict[str, str] = dict(headers or {})
 
 
+#: How a bad property is answered: faktura.problems' answer to a ValidationError.
+_INVALID = http_problem(ValidationError("invalid"))
+
+
 def invalid(path: str, rule: str, message: str) -> ApiError:
-    """A 400 for one offending property of the request (query, path or body)."""
+    """A 400 for one offending property of the request (query, path or body), as a
+    ``ValidationError`` naming it is answered."""
     return ApiError(
-        400,
-        "SHARED_VALIDATION_FAILED",
+        _INVALID.status,
+        _INVALID.code,
         f"{path}: {message}" if path else message,
         validation_details([FieldError(path, rule, message)]),
     )
+
+
+#: The HTTP layer's own 404s (no route, a path that names nothing, Starlette's 404).
+_NOT_FOUND = code_of(NotFoundError)
+
+
+def not_found(message: str = "Not Found", headers: Mapping[str, str] | None = None) -> ApiError:
+    """A 404 the HTTP layer decides: nothing is there (``NotFoundError``'s code)."""
+    return ApiError(404, _NOT_FOUND, message, headers=headers)
 
 
 def translate(exc: BaseException) -> ApiError:
@@ -94,7 +123,7 @@ def translate(exc: BaseException) -> ApiError:
         logger.error("storage failed (not retryable): %s", exc.message, exc_info=exc)
     elif isinstance(exc, ConfigurationError):
         logger.error("faktura is configured wrongly", exc_info=exc)
-    elif problem.code == "INTERNAL_ERROR":
+    elif problem.status == 500:  # not storage, not configuration: unmapped
         what = "unmapped faktura error" if isinstance(exc, FakturaError) else "unexpected error"
         logger.error(what, exc_info=exc)
     return ApiError(problem.status, problem.code, problem.message, problem.details, problem.headers)

@@ -30,6 +30,8 @@ from typing import Any, Literal
 import attrs
 
 from faktura.apikeys import Scope
+from faktura.fields import description as describe
+from faktura.fields import wire_name
 
 from .auth import API_KEY_HEADER
 
@@ -43,73 +45,6 @@ ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,199}$"
 _DECIMAL_IN = r"^\s*[+-]?(\d+(\.\d*)?|\.\d+)\s*$"
 _DECIMAL_OUT = r"^-?\d+(\.\d+)?$"
 _METADATA_KEYS = ("description", "enum", "pattern", "minimum", "maximum", "maxLength")
-
-# The reference API's descriptions of its fields (its published documentation), by wire class.
-_SEED_INVOICE = {
-    "id": "Invoice ID",
-    "status": "Invoice status",
-    "date": "Invoice date (ISO date)",
-    "currency": "Currency code (ISO 4217)",
-    "subtotal": "Subtotal before VAT (decimal string)",
-    "vat": "VAT amount (decimal string)",
-    "amount": "Total amount including VAT (decimal string)",
-    "lines": "Invoice lines",
-    "created_at": "Creation timestamp (ISO)",
-    "updated_at": "Last update timestamp (ISO)",
-    "number": "Invoice number. Null while the invoice is still a draft (allocated at booking).",
-    "due_date": "Due date (ISO date)",
-    "customer_id": "Customer ID",
-    "reference": "Reference / PO number",
-    "our_reference": 'Our reference ("Vores ref.")',
-    "notes": "Additional notes",
-}
-_SEED_CREATE = {
-    "customer_id": "Customer ID this invoice is for. Required: every invoice must "
-    "reference a customer.",
-    "date": "Invoice date (ISO date, YYYY-MM-DD)",
-    "lines": "Invoice lines",
-    "customer_department_id": "Customer department ID (for EAN-based e-invoicing and "
-    "address override)",
-    "customer_contact_id": "Customer contact ID (invoice recipient)",
-    "due_date": "Due date for payment (ISO date). Derived from payment terms when omitted.",
-    "currency": "Currency code (ISO 4217). Defaults to the company default currency.",
-    "payment_terms": "Payment terms in days",
-    "reference": 'Reference / PO number ("PO-nr.")',
-    "our_reference": 'Our reference ("Vores ref.")',
-    "description": "Optional description of the invoice",
-    "notes": "Additional notes or comments",
-}
-_SEED_SEND = {
-    "delivery_type": "Delivery channel",
-    "override_email": "Override recipient email for this send only",
-    "override_ean_number": "Override EAN number for this send only",
-    "update_customer_record": "Persist the override email / EAN onto the customer record",
-    "document_template_id": "Override document template for PDF generation",
-    "success": "Whether the send was accepted (false: the delivery failed, see attempt)",
-    "sproom_document_id": "Sproom document ID when sent via e-invoicing",
-}
-_SEED_PAGE = {
-    "items": "Items on this page (invoices without their lines; GET one for lines)",
-    "total": "Total items matching the query",
-    "page": "Current page (1-indexed)",
-    "limit": "Items per page",
-    "total_pages": "Total pages",
-}
-_DESCRIPTIONS: dict[str, Mapping[str, str]] = {
-    "InvoiceListItem": _SEED_INVOICE,
-    "InvoiceResponse": _SEED_INVOICE,
-    "CreateDraftRequest": _SEED_CREATE,
-    "UpdateDraftRequest": _SEED_CREATE,
-    "SendRequest": _SEED_SEND,
-    "SendResponse": _SEED_SEND,
-    "InvoicePage": _SEED_PAGE,
-    "CustomerPage": _SEED_PAGE,
-}
-
-
-def _camel(name: str) -> str:
-    head, *rest = name.split("_")
-    return head + "".join(part.title() for part in rest)
 
 
 def _first_line(text: str | None) -> str:
@@ -137,19 +72,18 @@ class _Components:
 
     def object_schema(self, cls: type, mode: Mode) -> dict[str, Any]:
         hints = typing.get_type_hints(cls)
-        descriptions = _DESCRIPTIONS.get(cls.__name__, {})
         properties: dict[str, Any] = {}
         required: list[str] = []
         for field in attrs.fields(cls):
-            wire_name = _camel(field.name)
+            name = wire_name(field)
             prop = self.field_schema(hints[field.name], field.metadata, mode)
-            description = field.metadata.get("description") or descriptions.get(field.name)
+            description = describe(field)
             if description:
                 prop = {**prop, "description": description}
-            properties[wire_name] = prop
+            properties[name] = prop
             may_be_left_out = field.metadata.get("nullable") is False
             if field.default is attrs.NOTHING or (mode == "response" and not may_be_left_out):
-                required.append(wire_name)
+                required.append(name)
         schema: dict[str, Any] = {
             "type": "object",
             "properties": properties,

@@ -15,6 +15,7 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime as dt
+import typing
 from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal
 from typing import Any, TypeVar
@@ -31,18 +32,15 @@ from faktura.attachments import (
 )
 from faktura.billing import new_id
 from faktura.commands import (
-    AllowanceChargeInput,
     CustomerChanges,
     DraftChanges,
-    LineInput,
     NewCustomer,
 )
-from faktura.deliver_to import DeliverTo
 from faktura.delivery.wire import AttemptWire
 from faktura.errors import FieldError, ValidationError, WireFormatError
+from faktura.fields import camel, describe, wire_name, wire_names
 from faktura.numbering import MAX_START, NumberSeries, Reset
 from faktura.parties import Address, Company, Contact, Customer, Department
-from faktura.references import DocumentReferences
 from faktura.terms import PaymentTerms, TermsKind
 from faktura.vat import VatZone
 from faktura.wire import structure
@@ -91,36 +89,44 @@ _VAT_ZONES = [zone.value for zone in VatZone]
 # -- invoices ------------------------------------------------------------------------
 
 
-@attrs.frozen
-class UpdateDraftRequest:
+def _each_optional(cls: type, name: str, doc: str) -> type:
+    """An attrs class with the fields of ``cls`` (the same wire names, descriptions and
+    metadata), each optional and None by default; a field ``cls`` requires, or declares
+    ``"clearable": False``, may be left out but not be null (``nullable: False``)."""
+    hints = typing.get_type_hints(cls)
+    these = {
+        a.name: attrs.field(
+            default=None,
+            type=hints[a.name] | None,
+            metadata={
+                **a.metadata,
+                **(_NN if a.default is attrs.NOTHING or not _clearable(a, hints) else {}),
+            },
+        )
+        for a in attrs.fields(cls)
+    }
+    made = attrs.make_class(name, these, frozen=True, slots=True)
+    made.__doc__ = doc
+    made.__module__ = __name__
+    return made
+
+
+def _clearable(attribute: attrs.Attribute[Any], hints: Mapping[str, Any]) -> bool:
+    """An edit may set the field to null: it is optional, and not declared otherwise."""
+    optional = type(None) in typing.get_args(hints[attribute.name])
+    return optional and attribute.metadata.get("clearable", True) is not False
+
+
+#: The body of "Edit a draft": the create-draft fields (``faktura.wire.CreateDraftRequest``),
+#: each optional; a field left out keeps its value, ``null`` clears an optional one
+#: (``dueDate: null`` derives the due date from the terms again).
+UpdateDraftRequest: type[Any] = _each_optional(
+    wire.CreateDraftRequest,
+    "UpdateDraftRequest",
     """The body of "Edit a draft": the create-draft fields, each optional; a field left
     out keeps its value, ``null`` clears an optional one (``dueDate: null`` derives the
-    due date from the terms again)."""
-
-    customer_id: str | None = attrs.field(default=None, metadata=_NN)
-    date: dt.date | None = attrs.field(default=None, metadata=_NN)
-    lines: list[LineInput] | None = attrs.field(default=None, metadata=_NN)
-    customer_department_id: str | None = None
-    customer_contact_id: str | None = None
-    due_date: dt.date | None = None
-    currency: str | None = attrs.field(default=None, metadata=_NN)
-    payment_terms: int | None = attrs.field(default=None, metadata=_NN)
-    reference: str | None = None
-    our_reference: str | None = None
-    description: str | None = None
-    notes: str | None = None
-    references: DocumentReferences | None = attrs.field(
-        default=None, metadata=wire.REFERENCES_METADATA
-    )
-    allowance_charges: list[AllowanceChargeInput] | None = attrs.field(default=None, metadata=_NN)
-    prices_include_vat: bool | None = attrs.field(default=None, metadata=_NN)
-    prepaid_amount: Decimal | None = attrs.field(default=None, metadata=_NN)
-    cash_rounding: Decimal | None = None
-    vat_exemption_reason: str | None = None
-    delivery_date: dt.date | None = None
-    period_start: dt.date | None = None
-    period_end: dt.date | None = None
-    deliver_to: DeliverTo | None = attrs.field(default=None, metadata=wire.DELIVER_TO_METADATA)
+    due date from the terms again).""",
+)
 
 
 @attrs.frozen
@@ -238,26 +244,12 @@ class CreateCustomerRequest:
     attach_pdf: bool | None = attrs.field(default=None, metadata={**_ATTACH_PDF, **_NN})
 
 
-@attrs.frozen
-class UpdateCustomerRequest:
+UpdateCustomerRequest: type[Any] = _each_optional(
+    CreateCustomerRequest,
+    "UpdateCustomerRequest",
     """The body of "Edit a customer": any field of the create body; ``departments`` and
-    ``contacts`` replace the lists (keep an entry by sending its ``id``)."""
-
-    name: str | None = attrs.field(default=None, metadata=_NN)
-    number: str | None = None
-    address: AddressWire | None = None
-    vat_zone: str | None = attrs.field(
-        default=None, metadata={"enum": _VAT_ZONES, "nullable": False}
-    )
-    cvr: str | None = None
-    vat_id: str | None = None
-    ean: str | None = None
-    email: str | None = None
-    language: str | None = None
-    payment_terms: int | None = None
-    departments: list[DepartmentInput] | None = attrs.field(default=None, metadata=_NN)
-    contacts: list[ContactInput] | None = attrs.field(default=None, metadata=_NN)
-    attach_pdf: bool | None = attrs.field(default=None, metadata={**_ATTACH_PDF, **_NN})
+    ``contacts`` replace the lists (keep an entry by sending its ``id``).""",
+)
 
 
 @attrs.frozen
@@ -295,10 +287,10 @@ class CustomerPage:
     """A page of "List customers"."""
 
     items: list[CustomerResponse]
-    total: int
-    page: int
-    limit: int
-    total_pages: int
+    total: int = attrs.field(metadata=describe(wire.PAGE_DESCRIPTIONS["total"]))
+    page: int = attrs.field(metadata=describe(wire.PAGE_DESCRIPTIONS["page"]))
+    limit: int = attrs.field(metadata=describe(wire.PAGE_DESCRIPTIONS["limit"]))
+    total_pages: int = attrs.field(metadata=describe(wire.PAGE_DESCRIPTIONS["total_pages"]))
     total_is_exact: bool = attrs.field(default=True, metadata=_TOTAL_IS_EXACT)
 
 
@@ -473,12 +465,12 @@ def company_changes(data: Mapping[str, Any], request: UpdateCompanyRequest) -> d
     errors: list[FieldError] = []
     changes: dict[str, Any] = {}
     for name, value in _present(data, request).items():
-        raw = data[_camel(name)]
+        raw = data[wire_names(type(request))[name]]
         if attrs.has(type(value)) and isinstance(raw, Mapping):
             changes[name] = {
                 a.name: getattr(value, a.name)
                 for a in attrs.fields(type(value))
-                if _camel(a.name) in raw
+                if wire_name(a) in raw
             }
         elif name == "logo" and value is not None:
             changes[name] = _logo(value, errors)
@@ -666,11 +658,11 @@ def parse_body(data: Mapping[str, Any], cls: type[T]) -> T:
     """``data`` as ``cls``; fields whose metadata says ``nullable: False`` may be left
     out but not be null. Raises WireFormatError naming every bad field."""
     nulls = [
-        FieldError(_camel(a.name), "type", "must not be null")
+        FieldError(wire_name(a), "type", "must not be null")
         for a in attrs.fields(cls)  # type: ignore[arg-type]
         if a.metadata.get("nullable") is False
-        and _camel(a.name) in data
-        and data[_camel(a.name)] is None
+        and wire_name(a) in data
+        and data[wire_name(a)] is None
     ]
     try:
         value = structure(data, cls)
@@ -681,17 +673,12 @@ def parse_body(data: Mapping[str, Any], cls: type[T]) -> T:
     return value
 
 
-def _camel(name: str) -> str:
-    head, *rest = name.split("_")
-    return head + "".join(part.title() for part in rest)
-
-
 def _present(data: Mapping[str, Any], request: attrs.AttrsInstance) -> dict[str, Any]:
     """The fields of ``request`` the body named (snake_case name → value)."""
     return {
         a.name: getattr(request, a.name)
         for a in attrs.fields(type(request))
-        if _camel(a.name) in data
+        if wire_name(a) in data
     }
 
 
@@ -704,7 +691,7 @@ def _collect(
         return build(*args, **kwargs)
     except ValidationError as exc:
         for error in exc.errors:
-            path = ".".join(_camel(part) for part in error.path.split(".") if part)
+            path = ".".join(camel(part) for part in error.path.split(".") if part)
             full = ".".join(p for p in (prefix, path) if p)
             errors.append(FieldError(full, error.rule, error.message))
         return None
@@ -715,14 +702,10 @@ def _raise(errors: list[FieldError]) -> None:
         raise ValidationError._from_errors(errors)
 
 
-def draft_changes(data: Mapping[str, Any], request: UpdateDraftRequest) -> DraftChanges:
-    """The ``Billing.update_draft`` command of an edit body: the fields it names."""
-    return DraftChanges(
-        **{
-            wire.DRAFT_RENAMES.get(name, name): value
-            for name, value in _present(data, request).items()
-        }
-    )
+def draft_changes(data: Mapping[str, Any], request: attrs.AttrsInstance) -> DraftChanges:
+    """The ``Billing.update_draft`` command of an edit body (an ``UpdateDraftRequest``):
+    the fields it names."""
+    return DraftChanges(**_present(data, request))
 
 
 # -- customers -----------------------------------------------------------------------
@@ -818,8 +801,8 @@ def customer_fields(data: Mapping[str, Any], request: CreateCustomerRequest) -> 
     return NewCustomer(**fields)
 
 
-def customer_changes(data: Mapping[str, Any], request: UpdateCustomerRequest) -> CustomerChanges:
-    """The ``Billing.update_customer`` command of an edit body."""
+def customer_changes(data: Mapping[str, Any], request: attrs.AttrsInstance) -> CustomerChanges:
+    """The ``Billing.update_customer`` command of an edit body (an ``UpdateCustomerRequest``)."""
     errors: list[FieldError] = []
     fields = _customer_values(_present(data, request), errors)
     _raise(errors)

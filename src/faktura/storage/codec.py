@@ -27,15 +27,7 @@ from faktura.deliver_to import DeliverTo
 from faktura.delivery.log import DeliveryAttempt
 from faktura.errors import StorageError
 from faktura.exchange import AccountingVat
-from faktura.invoice import (
-    CreditRecord,
-    DocumentKind,
-    Invoice,
-    InvoiceEvent,
-    InvoiceSummary,
-    Payment,
-    Status,
-)
+from faktura.invoice import Invoice
 from faktura.issued import IssuedParties
 from faktura.items import NO_ITEM_DETAILS, ItemAttribute, ItemClassification, ItemDetails
 from faktura.lines import (
@@ -49,7 +41,10 @@ from faktura.lines import (
 )
 from faktura.money import Currency
 from faktura.parties import Company, Customer
+from faktura.records import CreditRecord, InvoiceEvent, Payment
 from faktura.references import NO_REFERENCES, DocumentReferences
+from faktura.status import DocumentKind, Status
+from faktura.summary import InvoiceSummary
 from faktura.terms import PaymentTerms, TermsKind
 from faktura.totals import AmountRule, DocumentTotals, VatGroup
 from faktura.vat import VatCategory, VatExemption

@@ -19,12 +19,14 @@ import attrs
 from faktura.apikeys import ApiKey
 from faktura.delivery.log import AttemptState, DeliveryAttempt
 from faktura.errors import ConflictError, NotFoundError, StorageError
-from faktura.invoice import Invoice, InvoiceEvent, InvoiceSummary
+from faktura.invoice import Invoice
 from faktura.issued import ArchivedDocument, ArchiveKind, sha256
 from faktura.numbering import next_number
 from faktura.parties import Company, Customer
 from faktura.ports import InvoiceQuery, ListResult
+from faktura.records import InvoiceEvent
 from faktura.storage.query import matches, newest_first
+from faktura.summary import InvoiceSummary
 
 __all__ = ["MemoryStore"]
 

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from faktura.invoice import PAYABLE_STATUSES, Invoice
+from faktura.invoice import Invoice
 from faktura.ports import OVERDUE, InvoiceQuery
+from faktura.status import PAYABLE_STATUSES
 
 __all__ = [
     "OVERDUE_STATUSES",

@@ -34,8 +34,8 @@ import attrs
 from faktura.apikeys import ApiKey
 from faktura.delivery.log import DeliveryAttempt
 from faktura.errors import ConflictError, NotFoundError
-from faktura.invoice import InvoiceEvent
 from faktura.issued import ArchivedDocument, ArchiveKind, sha256
+from faktura.records import InvoiceEvent
 from faktura.storage.codec import dumps
 
 T = TypeVar("T")

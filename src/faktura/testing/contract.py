@@ -40,12 +40,14 @@ from faktura.errors import (
     StorageError,
     ValidationError,
 )
-from faktura.invoice import DocumentKind, Invoice, InvoiceEvent, Status
+from faktura.invoice import Invoice
 from faktura.issued import ArchivedDocument, ArchiveKind, IssuedParties
 from faktura.lines import ProductLine
 from faktura.numbering import NumberSeries, Reset
 from faktura.parties import Address, BankAccount, Company, Contact, Customer, Department
 from faktura.ports import COUNT_BOUND, OVERDUE, InvoiceQuery, ListResult, Store
+from faktura.records import InvoiceEvent
+from faktura.status import DocumentKind, Status
 from faktura.storage.query import matches, newest_first
 from faktura.terms import PaymentTerms
 from faktura.testing.parties import BUYER_ADDRESS, SELLER_ADDRESS

@@ -40,7 +40,7 @@ from faktura import codelists, identifiers
 from faktura.attachments import SupportingDocument
 from faktura.deliver_to import DeliverTo
 from faktura.errors import ValidationError
-from faktura.invoice import BOOKED_STATUSES, Invoice, Status
+from faktura.invoice import Invoice
 from faktura.items import (
     GTIN_SCHEME,
     ItemAttribute,
@@ -51,6 +51,7 @@ from faktura.lines import AllowanceCharge, Line, ProductLine, SeparatorLine, Tex
 from faktura.money import MAX_MAGNITUDE, MAX_PLACES, ZERO, Currency
 from faktura.parties import Address, BankAccount, Company, Contact, Customer, Department, Payee
 from faktura.references import NO_REFERENCES, DocumentReferences
+from faktura.status import BOOKED_STATUSES, Status
 from faktura.terms import MAX_TERM_DAYS, PaymentTerms, TermsKind
 from faktura.totals import compute_totals, payment_places
 from faktura.vat import VatCategory, VatZone

@@ -4,12 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from faktura.errors import (
-    ConfigurationError,
-    ConflictError,
-    FakturaError,
-    StorageError,
-)
+from faktura.errors import ConfigurationError, ConflictError, FakturaError, StorageError
 
 INSTALL_HINT = "pip install 'faktura[postgres]'"
 

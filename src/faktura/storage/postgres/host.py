@@ -7,10 +7,7 @@ import functools
 import itertools
 from typing import TYPE_CHECKING, Any, LiteralString
 
-from faktura.errors import (
-    ConfigurationError,
-    StorageError,
-)
+from faktura.errors import ConfigurationError, StorageError
 from faktura.storage.postgres.errors import _psycopg, _translate
 from faktura.storage.postgres.schema import _check_schema, _migrate
 from faktura.storage.postgres.unit_of_work import PostgresUnitOfWork

@@ -6,14 +6,12 @@ import heapq
 import itertools
 from typing import TYPE_CHECKING, Any, LiteralString
 
-from faktura.invoice import (
-    DocumentKind,
-    InvoiceSummary,
-)
 from faktura.ports import OVERDUE, InvoiceQuery, ListResult
+from faktura.status import DocumentKind
 from faktura.storage.codec import load
 from faktura.storage.postgres.lists import _count, _like_fragment
 from faktura.storage.query import OVERDUE_STATUSES
+from faktura.summary import InvoiceSummary
 
 if TYPE_CHECKING:
     from faktura.storage.postgres.invoices import _Invoices

@@ -6,20 +6,15 @@ from typing import TYPE_CHECKING, Any, LiteralString, NoReturn
 
 import attrs
 
-from faktura.errors import (
-    ConflictError,
-    NotFoundError,
-)
-from faktura.invoice import (
-    Invoice,
-    InvoiceSummary,
-)
+from faktura.errors import ConflictError, NotFoundError
+from faktura.invoice import Invoice
 from faktura.ports import InvoiceQuery, ListResult
 from faktura.storage import sql as shared
 from faktura.storage.codec import dumps, dumps_header, dumps_lines, loads_invoice
 from faktura.storage.postgres import invoice_lists
 from faktura.storage.postgres.statements import shared_statement
 from faktura.storage.query import search_text
+from faktura.summary import InvoiceSummary
 
 if TYPE_CHECKING:
     from faktura.storage.postgres.unit_of_work import PostgresUnitOfWork

@@ -5,9 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, LiteralString
 
-from faktura.invoice import (
-    PAYABLE_STATUSES,
-)
+from faktura.status import PAYABLE_STATUSES
 from faktura.storage.codec import loads_invoice
 
 if TYPE_CHECKING:

@@ -7,10 +7,7 @@ from typing import TYPE_CHECKING, Any, LiteralString
 
 import attrs
 
-from faktura.errors import (
-    ConflictError,
-    NotFoundError,
-)
+from faktura.errors import ConflictError, NotFoundError
 from faktura.parties import Company, Customer
 from faktura.ports import ListResult
 from faktura.storage import sql as shared

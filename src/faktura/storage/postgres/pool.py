@@ -8,9 +8,7 @@ import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from faktura.errors import (
-    StorageError,
-)
+from faktura.errors import StorageError
 
 if TYPE_CHECKING:
     import psycopg

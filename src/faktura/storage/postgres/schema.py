@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from faktura.errors import (
-    ConfigurationError,
-)
+from faktura.errors import ConfigurationError
 from faktura.storage.postgres.migrations import _MIGRATIONS
 
 if TYPE_CHECKING:

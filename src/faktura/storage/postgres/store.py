@@ -4,11 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, LiteralString
 
-from faktura.errors import (
-    ConfigurationError,
-    FakturaError,
-    StorageError,
-)
+from faktura.errors import ConfigurationError, FakturaError, StorageError
 from faktura.storage.postgres.errors import _psycopg, _translate
 from faktura.storage.postgres.host import PostgresHostStore
 from faktura.storage.postgres.pool import _close_quietly, _Pool

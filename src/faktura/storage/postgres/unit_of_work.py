@@ -6,11 +6,7 @@ from collections.abc import Mapping, Sequence
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, LiteralString, Self
 
-from faktura.errors import (
-    FakturaError,
-    NotFoundError,
-    StorageError,
-)
+from faktura.errors import FakturaError, NotFoundError, StorageError
 from faktura.storage import sql as shared
 from faktura.storage.codec import load
 from faktura.storage.postgres.errors import _translate

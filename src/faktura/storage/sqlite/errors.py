@@ -5,11 +5,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable
 
-from faktura.errors import (
-    FakturaError,
-    NotFoundError,
-    StorageError,
-)
+from faktura.errors import FakturaError, NotFoundError, StorageError
 
 
 def _storage_error(exc: sqlite3.Error, where: object, timeout: float) -> StorageError:

@@ -8,10 +8,7 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
-from faktura.errors import (
-    ConfigurationError,
-    StorageError,
-)
+from faktura.errors import ConfigurationError, StorageError
 from faktura.storage.sqlite.errors import _storage_error
 from faktura.storage.sqlite.schema import _migrate_shared, _outdated, _schema_of
 from faktura.storage.sqlite.unit_of_work import SqliteUnitOfWork

@@ -4,16 +4,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from faktura.invoice import DocumentKind, InvoiceSummary
 from faktura.ports import OVERDUE, InvoiceQuery, ListResult
+from faktura.status import DocumentKind
 from faktura.storage import codec
 from faktura.storage.query import OVERDUE_STATUSES
-from faktura.storage.sqlite.list_keys import (
-    list_key_band,
-    list_key_day_end,
-    list_key_day_of,
-)
+from faktura.storage.sqlite.list_keys import list_key_band, list_key_day_end, list_key_day_of
 from faktura.storage.sqlite.lists import _contains, _fragment, _page
+from faktura.summary import InvoiceSummary
 
 if TYPE_CHECKING:
     from faktura.storage.sqlite.invoices import _Invoices

@@ -7,13 +7,8 @@ from typing import TYPE_CHECKING
 
 import attrs
 
-from faktura.errors import (
-    ConflictError,
-    FakturaError,
-    NotFoundError,
-    StorageError,
-)
-from faktura.invoice import Invoice, InvoiceSummary
+from faktura.errors import ConflictError, FakturaError, NotFoundError, StorageError
+from faktura.invoice import Invoice
 from faktura.ports import InvoiceQuery, ListResult
 from faktura.storage import codec
 from faktura.storage import sql as shared
@@ -21,6 +16,7 @@ from faktura.storage.query import search_text
 from faktura.storage.sqlite import invoice_lists
 from faktura.storage.sqlite.errors import _constraint
 from faktura.storage.sqlite.list_keys import list_key, list_key_day
+from faktura.summary import InvoiceSummary
 
 if TYPE_CHECKING:
     from faktura.storage.sqlite.unit_of_work import SqliteUnitOfWork

@@ -5,9 +5,7 @@ from __future__ import annotations
 import sqlite3
 from datetime import date
 
-from faktura.errors import (
-    ConfigurationError,
-)
+from faktura.errors import ConfigurationError
 
 # -- Version 8: the search index in list order ---------------------------------------------
 #

@@ -150,8 +150,9 @@ def _summaries_and_list_positions(conn: sqlite3.Connection) -> None:
     found through an index, where OFFSET would step over every row before it.
     """
     # Imported here: the schema module must not need the domain to open a file.
-    from faktura.invoice import Invoice, InvoiceSummary
+    from faktura.invoice import Invoice
     from faktura.storage import codec
+    from faktura.summary import InvoiceSummary
 
     conn.execute("ALTER TABLE invoices ADD COLUMN summary TEXT NOT NULL DEFAULT '{}'")
     conn.execute("ALTER TABLE invoices ADD COLUMN list_pos INTEGER")
@@ -394,7 +395,7 @@ def mark_owed(conn: sqlite3.Connection) -> None:
     """Set every document's ``owed`` (version 9) from its stored header and payments:
     after the migration that adds it, or after documents were loaded without the store
     (a bulk load). A row that cannot be decoded is a StorageError naming it."""
-    from faktura.invoice import PAYABLE_STATUSES
+    from faktura.status import PAYABLE_STATUSES
     from faktura.storage import codec
 
     conn.execute("UPDATE invoices SET owed = 0 WHERE owed != 0")

@@ -7,9 +7,7 @@ from typing import TYPE_CHECKING
 
 import attrs
 
-from faktura.errors import (
-    StorageError,
-)
+from faktura.errors import StorageError
 from faktura.numbering import next_number
 from faktura.storage import sql as shared
 from faktura.storage.sqlite.errors import _constraint

@@ -6,10 +6,7 @@ from typing import TYPE_CHECKING
 
 import attrs
 
-from faktura.errors import (
-    ConflictError,
-    NotFoundError,
-)
+from faktura.errors import ConflictError, NotFoundError
 from faktura.parties import Company, Customer
 from faktura.ports import ListResult
 from faktura.storage import codec

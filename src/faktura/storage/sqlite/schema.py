@@ -7,9 +7,7 @@ import sqlite3
 from collections.abc import Sequence
 from pathlib import Path
 
-from faktura.errors import (
-    ConfigurationError,
-)
+from faktura.errors import ConfigurationError
 from faktura.storage.sqlite.migrations import LATEST, MIGRATIONS, Migration
 
 #: "FKTR": marks a SQLite file as faktura's (``PRAGMA application_id``).

@@ -8,10 +8,7 @@ import threading
 import urllib.parse
 from pathlib import Path
 
-from faktura.errors import (
-    ConfigurationError,
-    StorageError,
-)
+from faktura.errors import ConfigurationError, StorageError
 from faktura.storage.sqlite.errors import _storage_error
 from faktura.storage.sqlite.host import SqliteHostStore
 from faktura.storage.sqlite.schema import _prepare_shared, _schema_of, prepare

@@ -8,10 +8,7 @@ from datetime import UTC, datetime
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Self
 
-from faktura.errors import (
-    FakturaError,
-    StorageError,
-)
+from faktura.errors import FakturaError, StorageError
 from faktura.storage import codec
 from faktura.storage import sql as shared
 from faktura.storage.sqlite.errors import _constraint, _unstorable

@@ -1,0 +1,437 @@
+"""The route table: every operation of the API, one row each, with the handler it runs.
+
+The router, the scope checks, the allowed query parameters and the OpenAPI document all
+come from ``ROUTES``. The operations invoices and credit notes share are written once,
+in ``_EACH_KIND``, and made for both: ``{noun}``, ``{Kind}``, ``{base}`` and ``{one}``
+(the path of one document) are filled in per kind.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import attrs
+
+from faktura.apikeys import Scope
+from faktura.attachments import MAX_ATTACHMENTS, MAX_DOCUMENT_BYTES, MAX_FILE_BYTES
+from faktura.delivery.wire import DeliveryStatusResponse, SendRequest, SendResponse
+from faktura.status import DocumentKind
+from faktura.wire import CreateDraftRequest, InvoiceResponse
+
+from .handlers import (
+    access_point,
+    attachments,
+    company,
+    credit_notes,
+    customers,
+    documents,
+    invoices,
+)
+from .handlers.attachments import ATTACHMENT_BODY_BYTES
+from .handlers.shared import Api, Handler
+from .openapi import Operation
+from .params import (
+    ATTACHMENT_ID,
+    CUSTOMER_FILTER,
+    CUSTOMER_ID,
+    DRAFT,
+    ID,
+    IDEMPOTENCY_KEY,
+    IF_MATCH,
+    LIMIT,
+    PAGE,
+    SEARCH_CUSTOMERS,
+    SEARCH_INVOICES,
+    STATUS,
+    Parameter,
+)
+from .schemas import (
+    AccessPointStatusRequest,
+    AccessPointStatusResponse,
+    AttachmentList,
+    AttachmentRequest,
+    AttachmentWire,
+    CompanyResponse,
+    CreateCreditNoteRequest,
+    CreateCustomerRequest,
+    CustomerPage,
+    CustomerResponse,
+    InvoicePage,
+    PaymentRequest,
+    UpdateCompanyRequest,
+    UpdateCustomerRequest,
+    UpdateDraftRequest,
+)
+
+__all__ = ["ROUTES", "MakeHandler"]
+
+#: How a route's handler is made for the app's ``Api``.
+MakeHandler = Callable[[Api], Handler]
+_PerKind = Callable[[Api, DocumentKind], Handler]
+
+_READ, _WRITE = Scope.INVOICES_READ, Scope.INVOICES_WRITE
+
+
+M = TypeVar("M")
+
+
+def _route(
+    make: M,
+    method: str,
+    path: str,
+    operation_id: str,
+    summary: str,
+    tag: str,
+    scope: Scope,
+    description: str = "",
+    params: tuple[Parameter[Any], ...] = (),
+    **rest: Any,
+) -> tuple[Operation, M]:
+    """One row: the operation (its parameters as the OpenAPI document declares them) and
+    how its handler is made."""
+    declared = tuple(p.param for p in params)
+    return Operation(
+        method, path, operation_id, summary, tag, scope, description, declared, **rest
+    ), make
+
+
+#: What both kinds have; tag, noun and paths filled in per kind.
+_EACH_KIND: tuple[tuple[Operation, _PerKind], ...] = (
+    _route(
+        documents.list_documents,
+        "GET",
+        "{base}",
+        "list{Kind}s",
+        "List {noun}s",
+        "{tag}",
+        _READ,
+        "Returns a paginated list of {noun}s for your company, newest first, "
+        "optionally filtered by status and customer.",
+        (PAGE, LIMIT, SEARCH_INVOICES, STATUS, CUSTOMER_FILTER),
+        response=InvoicePage,
+    ),
+    _route(
+        documents.get_document,
+        "GET",
+        "{one}",
+        "get{Kind}",
+        "Get a {noun} by ID",
+        "{tag}",
+        _READ,
+        "Returns 404 when the {noun} does not exist in your company. "
+        "The ETag header carries the version (for If-Match on edits).",
+        (ID,),
+        response=InvoiceResponse,
+        errors=(404,),
+    ),
+    _route(
+        documents.cancel_document,
+        "DELETE",
+        "{one}",
+        "cancel{Kind}",
+        "Cancel a draft {noun}",
+        "{tag}",
+        _WRITE,
+        "Cancels a draft (status cancelled) and answers the cancelled document; booked "
+        "documents are corrected with credit notes instead (409).{cancelled}",
+        (ID,),
+        response=InvoiceResponse,
+        errors=(404, 409),
+    ),
+    _route(
+        documents.pdf,
+        "GET",
+        "{one}/pdf",
+        "get{Kind}Pdf",
+        "Download the {noun} PDF",
+        "{tag}",
+        _READ,
+        "Streams the rendered PDF. Pass draft=true to render a draft watermark version "
+        "(generated on the fly).",
+        (ID, DRAFT),
+        media_type="application/pdf",
+        errors=(404, 422),
+    ),
+    _route(
+        documents.send,
+        "POST",
+        "{one}/send",
+        "send{Kind}",
+        "Send a {noun} to the customer",
+        "{tag}",
+        Scope.INVOICES_SEND,
+        "Sends the document over the chosen delivery channel. Sending books a draft and "
+        "allocates its number. A delivery that failed after booking answers 200 with "
+        "success false and the attempt's error; refusals before booking (recipient, "
+        "pre-flight) answer 400/422/503 and use no number.",
+        (ID, IDEMPOTENCY_KEY),
+        request=SendRequest,
+        response=SendResponse,
+        errors=(404, 409, 422, 502),
+    ),
+    _route(
+        attachments.list_attachments,
+        "GET",
+        "{one}/attachments",
+        "list{Kind}Attachments",
+        "List the supporting documents of a {noun}",
+        "{tag}",
+        _READ,
+        "The supporting documents (EN 16931 BG-24) kept with the document, in the order "
+        "its e-invoices carry them, without their bytes.",
+        (ID,),
+        response=AttachmentList,
+        errors=(404,),
+    ),
+    _route(
+        attachments.add_attachment,
+        "POST",
+        "{one}/attachments",
+        "add{Kind}Attachment",
+        "Add a supporting document to a draft {noun}",
+        "{tag}",
+        _WRITE,
+        "Keeps a supporting document (EN 16931 BG-24) with a draft: every e-invoice of "
+        "the document carries it, after the document's own PDF when that is embedded; "
+        "final once booked (409). The body may be up to "
+        f"{ATTACHMENT_BODY_BYTES} bytes; a file above {MAX_FILE_BYTES} bytes, more than "
+        f"{MAX_DOCUMENT_BYTES} bytes or {MAX_ATTACHMENTS} supporting documents per "
+        "document is 413.",
+        (ID,),
+        request=AttachmentRequest,
+        response=AttachmentWire,
+        status=201,
+        errors=(404, 409, 413),
+    ),
+    _route(
+        attachments.remove_attachment,
+        "DELETE",
+        "{one}/attachments/{{attachmentId}}",
+        "remove{Kind}Attachment",
+        "Remove a supporting document from a draft {noun}",
+        "{tag}",
+        _WRITE,
+        "Takes the supporting document off the draft and answers the ones left; booked "
+        "documents keep theirs (409).",
+        (ID, ATTACHMENT_ID),
+        response=AttachmentList,
+        errors=(404, 409),
+    ),
+    _route(
+        documents.delivery_status,
+        "GET",
+        "{one}/delivery-status",
+        "get{Kind}DeliveryStatus",
+        "Get the delivery status of a {noun}",
+        "{tag}",
+        _READ,
+        "Returns an aggregate send summary plus a per-attempt delivery log.",
+        (ID,),
+        response=DeliveryStatusResponse,
+        errors=(404,),
+    ),
+)
+
+#: What fills the rows of ``_EACH_KIND`` for each kind, in the table's order.
+_KINDS: tuple[tuple[DocumentKind, dict[str, str]], ...] = (
+    (
+        DocumentKind.INVOICE,
+        {
+            "base": "/v1/invoices",
+            "tag": "Invoices",
+            "noun": "invoice",
+            "Kind": "Invoice",
+            "cancelled": "",
+        },
+    ),
+    (
+        DocumentKind.CREDIT_NOTE,
+        {
+            "base": "/v1/credit-notes",
+            "tag": "Credit notes",
+            "noun": "credit note",
+            "Kind": "CreditNote",
+            "cancelled": " A cancelled credit-note draft no longer counts against its invoice.",
+        },
+    ),
+)
+
+
+def _for_kind(make: _PerKind, kind: DocumentKind) -> MakeHandler:
+    return lambda api: make(api, kind)
+
+
+def _each_kind() -> list[tuple[Operation, MakeHandler]]:
+    rows: list[tuple[Operation, MakeHandler]] = []
+    for kind, words in _KINDS:
+        fill = {**words, "one": f"{words['base']}/{{id}}"}
+        for template, make in _EACH_KIND:
+            operation = attrs.evolve(
+                template,
+                path=template.path.format(**fill),
+                operation_id=template.operation_id.format(**fill),
+                summary=template.summary.format(**fill),
+                tag=template.tag.format(**fill),
+                description=template.description.format(**fill),
+            )
+            rows.append((operation, _for_kind(make, kind)))
+    return rows
+
+
+_CUSTOMERS, _COMPANY = "Customers", "Company"
+
+#: Every route of the API, in the order of the OpenAPI document.
+ROUTES: tuple[tuple[Operation, MakeHandler], ...] = (
+    *_each_kind(),
+    _route(
+        invoices.create_draft,
+        "POST",
+        "/v1/invoices",
+        "createInvoice",
+        "Create a draft invoice",
+        "Invoices",
+        _WRITE,
+        "Creates a draft invoice. The invoice number is allocated at booking time (when "
+        "sent), so a draft has no number yet.",
+        request=CreateDraftRequest,
+        response=InvoiceResponse,
+        status=201,
+    ),
+    _route(
+        invoices.update_draft,
+        "PATCH",
+        "/v1/invoices/{id}",
+        "updateInvoice",
+        "Edit a draft invoice",
+        "Invoices",
+        _WRITE,
+        "Changes the fields the body names (the create fields, all optional); null "
+        "clears an optional field. With If-Match, the edit applies only to that version "
+        "(412 otherwise). Booked invoices cannot be edited (409).",
+        (ID, IF_MATCH),
+        request=UpdateDraftRequest,
+        response=InvoiceResponse,
+        errors=(404, 409, 412),
+    ),
+    _route(
+        invoices.record_payment,
+        "POST",
+        "/v1/invoices/{id}/payments",
+        "recordInvoicePayment",
+        "Record a payment",
+        "Invoices",
+        Scope.PAYMENTS_WRITE,
+        "Registers a payment against a booked invoice: partially_paid, or paid once "
+        "nothing is outstanding. Overpayments are refused (400).",
+        (ID,),
+        request=PaymentRequest,
+        response=InvoiceResponse,
+        errors=(404, 409),
+    ),
+    _route(
+        credit_notes.create_credit_note,
+        "POST",
+        "/v1/credit-notes",
+        "createCreditNote",
+        "Create a credit note",
+        "Credit notes",
+        _WRITE,
+        "Creates a credit-note draft crediting a booked invoice fully, or the given "
+        "lines in part; it is numbered (own series) when sent. Amounts of credit notes "
+        "are negative on the wire.",
+        request=CreateCreditNoteRequest,
+        response=InvoiceResponse,
+        status=201,
+        errors=(404, 409),
+    ),
+    _route(
+        customers.create_customer,
+        "POST",
+        "/v1/customers",
+        "createCustomer",
+        "Create a customer",
+        _CUSTOMERS,
+        Scope.CUSTOMERS_WRITE,
+        request=CreateCustomerRequest,
+        response=CustomerResponse,
+        status=201,
+    ),
+    _route(
+        customers.list_customers,
+        "GET",
+        "/v1/customers",
+        "listCustomers",
+        "List customers",
+        _CUSTOMERS,
+        Scope.CUSTOMERS_READ,
+        "A page of your company's customers by name.",
+        (PAGE, LIMIT, SEARCH_CUSTOMERS),
+        response=CustomerPage,
+    ),
+    _route(
+        customers.get_customer,
+        "GET",
+        "/v1/customers/{id}",
+        "getCustomer",
+        "Get a customer by ID",
+        _CUSTOMERS,
+        Scope.CUSTOMERS_READ,
+        params=(CUSTOMER_ID,),
+        response=CustomerResponse,
+        errors=(404,),
+    ),
+    _route(
+        customers.update_customer,
+        "PATCH",
+        "/v1/customers/{id}",
+        "updateCustomer",
+        "Edit a customer",
+        _CUSTOMERS,
+        Scope.CUSTOMERS_WRITE,
+        "Changes the fields the body names; departments and contacts replace the lists.",
+        (CUSTOMER_ID,),
+        request=UpdateCustomerRequest,
+        response=CustomerResponse,
+        errors=(404,),
+    ),
+    _route(
+        company.get_company,
+        "GET",
+        "/v1/company",
+        "getCompany",
+        "Get your company",
+        _COMPANY,
+        Scope.COMPANY_READ,
+        "The profile of the API key's company: the seller on its documents.",
+        response=CompanyResponse,
+    ),
+    _route(
+        company.update_company,
+        "PATCH",
+        "/v1/company",
+        "updateCompany",
+        "Edit your company",
+        _COMPANY,
+        Scope.COMPANY_WRITE,
+        "Changes the fields the body names; address, bank and the number series change "
+        "in part, null clears an optional field. A number series in which documents are "
+        "booked keeps its pattern, start and reset (400).",
+        request=UpdateCompanyRequest,
+        response=CompanyResponse,
+    ),
+    _route(
+        access_point.access_point_status,
+        "POST",
+        "/v1/webhooks/access-point",
+        "accessPointStatus",
+        "Access point status callback",
+        "Webhooks",
+        Scope.WEBHOOKS,
+        "An e-invoicing access point reports what became of a document it delivered "
+        "(accepted, rejected, ...); a rejection fails the attempt.",
+        request=AccessPointStatusRequest,
+        response=AccessPointStatusResponse,
+        errors=(404,),
+    ),
+)
