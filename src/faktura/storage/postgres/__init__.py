@@ -33,14 +33,13 @@ One job per module, the same cut as ``faktura.storage.sqlite``:
   repositories of this database (the others are shared: ``faktura.storage.sql``).
 """
 
-from faktura.storage.postgres.errors import INSTALL_HINT
+from faktura.storage.postgres.errors import INSTALL_HINT as INSTALL_HINT
 from faktura.storage.postgres.host import PostgresHostStore
 from faktura.storage.postgres.schema import SCHEMA_VERSION
 from faktura.storage.postgres.store import PostgresStore
 from faktura.storage.postgres.unit_of_work import PostgresUnitOfWork
 
 __all__ = [
-    "INSTALL_HINT",
     "SCHEMA_VERSION",
     "PostgresHostStore",
     "PostgresStore",
