@@ -22,7 +22,7 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -38,7 +38,13 @@ from faktura.testing.contract import AT, DAY, add, draft, seeded
 
 pytest_plugins = ["pg_fixture"]
 
-Statement = tuple[str, tuple[Any, ...]]
+Statement = tuple[str, tuple[Any, ...] | dict[str, Any]]
+
+
+def _bound(params: Any) -> tuple[Any, ...] | dict[str, Any]:
+    """A statement's parameters as captured: by name (the shared SQL's) or by position."""
+    return dict(params) if isinstance(params, Mapping) else tuple(params)
+
 
 QUERIES = [
     InvoiceQuery(
@@ -130,11 +136,11 @@ def sqlite_statements(
     rows, write = SqliteUnitOfWork._rows, SqliteUnitOfWork._write
 
     def capture_rows(self: SqliteUnitOfWork, sql: str, params: Any = ()) -> Any:
-        seen.append((sql, tuple(params)))
+        seen.append((sql, _bound(params)))
         return rows(self, sql, params)
 
     def capture_write(self: SqliteUnitOfWork, sql: str, params: Any, *args: Any) -> Any:
-        seen.append((sql, tuple(params)))
+        seen.append((sql, _bound(params)))
         return write(self, sql, params, *args)
 
     monkeypatch.setattr(SqliteUnitOfWork, "_rows", capture_rows)
@@ -210,7 +216,7 @@ def test_postgres_plans_are_index_searches(pg_url: str, monkeypatch: pytest.Monk
     run: Callable[..., Any] = PostgresUnitOfWork.run
 
     def capture(self: PostgresUnitOfWork, query: Any, params: Any = (), **kwargs: Any) -> Any:
-        seen.append((str(query), tuple(params)))
+        seen.append((str(query), _bound(params)))
         return run(self, query, params, **kwargs)
 
     monkeypatch.setattr(PostgresUnitOfWork, "run", capture)
@@ -232,7 +238,7 @@ def test_postgres_plans_are_index_searches(pg_url: str, monkeypatch: pytest.Monk
             if _FULL_COUNT.search(sql):
                 problems.append(f"an unbounded count: {sql}")
             with conn.transaction(force_rollback=True):
-                (row,) = conn.execute("EXPLAIN (FORMAT JSON) " + sql, list(params)).fetchone()
+                (row,) = conn.execute("EXPLAIN (FORMAT JSON) " + sql, params).fetchone()
             plan = row if isinstance(row, list) else json.loads(row)
             for node in _nodes(plan[0]["Plan"]):
                 if node["Node Type"] in {"Seq Scan", "Sort", "Incremental Sort"}:

@@ -1,11 +1,16 @@
 """The parameter style of the shared SQL (faktura.storage.sql): a statement written with
-``:name`` parameters, as sqlite3 takes it, becomes psycopg's ``%(name)s`` style."""
+``:name`` parameters, as sqlite3 takes it, becomes psycopg's ``%(name)s`` style; and the
+statements the databases' own repositories share are the ones each ran before."""
 
 from __future__ import annotations
 
+import re
+
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from faktura.storage import sql
 from faktura.storage.sql import postgres_style
 
 names = st.from_regex(r"[A-Za-z_][A-Za-z0-9_]{0,12}", fullmatch=True)
@@ -30,3 +35,36 @@ def test_every_parameter_is_translated_once(params: list[str]) -> None:
     assert ":" not in translated
     for i, name in enumerate(params):
         assert f"c{i} = %({name})s" in translated
+
+
+#: The statements of the databases' own repositories written once in faktura.storage.sql,
+#: each beside the text both databases ran before (positional parameters: ``?`` on SQLite,
+#: ``%s`` on PostgreSQL): the shared text must be the same statement, only named.
+SHARED_STATEMENTS = [
+    (sql.COMPANY, "SELECT doc FROM companies WHERE id = ?"),
+    (sql.COMPANIES, "SELECT id, doc FROM companies ORDER BY id"),
+    (sql.CUSTOMER, "SELECT doc FROM customers WHERE company_id = ? AND id = ?"),
+    (sql.INVOICE_VERSION, "SELECT version FROM invoices WHERE company_id = ? AND id = ?"),
+    (
+        sql.LAST_NUMBER,
+        "SELECT last_seq FROM counters WHERE company_id = ? AND series = ? AND period = ?",
+    ),
+    (
+        sql.SET_LAST_NUMBER,
+        "INSERT INTO counters (company_id, series, period, last_seq) VALUES (?, ?, ?, ?) "
+        "ON CONFLICT (company_id, series, period) DO UPDATE SET last_seq = excluded.last_seq",
+    ),
+]
+
+
+@pytest.mark.parametrize(("shared", "positional"), SHARED_STATEMENTS)
+def test_a_shared_statement_is_the_one_both_databases_ran(shared: str, positional: str) -> None:
+    assert re.sub(r":\w+", "?", shared) == positional
+    assert re.sub(r"%\(\w+\)s", "%s", postgres_style(shared)) == positional.replace("?", "%s")
+
+
+@pytest.mark.parametrize(("shared", "positional"), SHARED_STATEMENTS)
+def test_a_shared_statement_names_each_parameter_once(shared: str, positional: str) -> None:
+    names = re.findall(r":(\w+)", shared)
+    assert len(names) == len(set(names)) == positional.count("?")
+    assert re.findall(r"%\((\w+)\)s", postgres_style(shared)) == names

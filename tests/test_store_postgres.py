@@ -27,13 +27,9 @@ from faktura.invoice import DocumentKind, Invoice
 from faktura.parties import Customer
 from faktura.ports import OVERDUE, InvoiceQuery, Store
 from faktura.storage import open_store
-from faktura.storage.postgres import (
-    SCHEMA_VERSION,
-    PostgresStore,
-    _migrate,
-    _union,
-    invoice_arms,
-)
+from faktura.storage.postgres import SCHEMA_VERSION, PostgresStore
+from faktura.storage.postgres.invoice_lists import _union, invoice_arms
+from faktura.storage.postgres.schema import _migrate
 from faktura.storage.query import matches, newest_first
 from faktura.testing.contract import (
     AT,

@@ -25,10 +25,11 @@ from faktura.errors import ConfigurationError, NotFoundError, StorageError, Vali
 from faktura.invoice import DocumentKind, InvoiceEvent, Status
 from faktura.ports import OVERDUE, InvoiceQuery, ListResult
 from faktura.storage import codec, open_store
-from faktura.storage import sqlite as sqlite_store
 from faktura.storage.memory import MemoryStore
 from faktura.storage.query import matches, newest_first
 from faktura.storage.sqlite import SqliteStore, SqliteUnitOfWork
+from faktura.storage.sqlite import invoice_lists as sqlite_store
+from faktura.storage.sqlite import parties as sqlite_parties
 from faktura.storage.sqlite_schema import (
     APPLICATION_ID,
     LATEST,
@@ -345,8 +346,10 @@ def test_list_queries_read_an_index_in_order(store: SqliteStore) -> None:
             assert "TEMP B-TREE" not in rows, (query, rows)
             # (every query the store issues is checked in tests/test_query_plans.py)
         for search in (None, "c", "cu-"):
-            where, params = sqlite_store._customer_filter("co-a", search)
-            page = plan(uow, sqlite_store._PAGE_OF_CUSTOMERS.format(where=where), [*params, 20, 0])
+            where, params = sqlite_parties._customer_filter("co-a", search)
+            page = plan(
+                uow, sqlite_parties._PAGE_OF_CUSTOMERS.format(where=where), [*params, 20, 0]
+            )
             assert "USING INDEX customers_by_name" in page, page
             assert "TEMP B-TREE" not in page, page
 

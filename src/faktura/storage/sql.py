@@ -92,6 +92,35 @@ def postgres_style(sql: str) -> str:
     return _NAMED.sub(r"%(\1)s", sql.replace("%", "%%"))
 
 
+# -- statements of the databases' own repositories ----------------------------------------
+#
+# The companies, customers, invoices and counters repositories are each database's own:
+# they write differently (a violated constraint is an answer on SQLite; PostgreSQL, where a
+# failed statement spoils the transaction, writes with ON CONFLICT or looks first). These
+# statements of theirs are the same on both, written once here with named parameters.
+
+#: A company's document: ``id``.
+COMPANY = "SELECT doc FROM companies WHERE id = :id"
+#: Every company's id and document, by id.
+COMPANIES = "SELECT id, doc FROM companies ORDER BY id"
+#: A customer's document: ``company_id``, ``id``.
+CUSTOMER = "SELECT doc FROM customers WHERE company_id = :company_id AND id = :id"
+#: A document's version: ``company_id``, ``id``.
+INVOICE_VERSION = "SELECT version FROM invoices WHERE company_id = :company_id AND id = :id"
+#: The last number counted in a series and period: ``company_id``, ``series``, ``period``.
+LAST_NUMBER = (
+    "SELECT last_seq FROM counters "
+    "WHERE company_id = :company_id AND series = :series AND period = :period"
+)
+#: Count ``last_seq`` as the last number of a series and period (``company_id``,
+#: ``series``, ``period``).
+SET_LAST_NUMBER = (
+    "INSERT INTO counters (company_id, series, period, last_seq) "
+    "VALUES (:company_id, :series, :period, :last_seq) "
+    "ON CONFLICT (company_id, series, period) DO UPDATE SET last_seq = excluded.last_seq"
+)
+
+
 def _decode(uow: Statements, data: Any, cls: type[T], key: str) -> T:
     value: T = uow.dialect.decode(data, cls, key)
     return value
