@@ -70,7 +70,9 @@ def test_a_host_finds_everything_in_one_namespace() -> None:
     billing = Billing(open_store("memory://"))
     assert isinstance(billing.store, MemoryStore)
     assert create_app.__module__ == "faktura.http.app"
-    assert SqliteStore.__module__ == "faktura.storage.sqlite"
+    from faktura.storage.sqlite import SqliteStore as sqlite_package_store
+
+    assert SqliteStore is sqlite_package_store
     with pytest.raises(AttributeError):
         faktura.NoSuchThing  # noqa: B018
 

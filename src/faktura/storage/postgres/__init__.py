@@ -45,9 +45,3 @@ __all__ = [
     "PostgresStore",
     "PostgresUnitOfWork",
 ]
-
-# The public classes are documented (and pickled, and shown) at this path, not at the
-# module of the package that defines them.
-for _public in (PostgresHostStore, PostgresStore, PostgresUnitOfWork):
-    _public.__module__ = __name__
-del _public

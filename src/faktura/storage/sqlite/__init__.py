@@ -53,9 +53,3 @@ __all__ = [
     "SqliteStore",
     "SqliteUnitOfWork",
 ]
-
-# The public classes are documented (and pickled, and shown) at this path, not at the
-# module of the package that defines them.
-for _public in (SqliteHostStore, SqliteStore, SqliteUnitOfWork):
-    _public.__module__ = __name__
-del _public
