@@ -1,0 +1,7 @@
+"""``python -m faktura.cli``: the ``faktura`` command."""
+
+import sys
+
+from faktura.cli import main
+
+sys.exit(main())
