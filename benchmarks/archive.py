@@ -32,7 +32,8 @@ from pathlib import Path
 
 from faktura.billing import Billing
 from faktura.commands import CompanyProfile, NewCustomer
-from faktura.delivery.email import EmailChannel, SmtpSettings, _flatten
+from faktura.delivery.email import EmailChannel, SmtpSettings
+from faktura.delivery.email_smtp import flatten
 from faktura.issued import ArchiveKind
 from faktura.parties import Address, BankAccount
 from faktura.storage import codec
@@ -47,7 +48,7 @@ class OfflineEmail(EmailChannel):
     """The email channel without the SMTP session: the bytes it would send."""
 
     def _send(self, email: EmailMessage, to: str) -> bytes:
-        return _flatten(email, None, self.settings.sender, to)[0]  # type: ignore[arg-type]
+        return flatten(email, None, self.settings.sender, to)[0]  # type: ignore[arg-type]
 
 
 def setup(path: Path) -> tuple[Billing, str, list[str]]:

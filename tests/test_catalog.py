@@ -34,6 +34,7 @@ from faktura import locales
 from faktura.delivery import texts
 from faktura.delivery.texts import email_text
 from faktura.documents import l10n
+from faktura.documents import language as document_language
 from faktura.documents.l10n import FALLBACK, SUPPORTED, Labels, PluralText, labels
 from faktura.errors import ConfigurationError
 from faktura.invoice import DocumentKind
@@ -97,7 +98,7 @@ def test_the_labels_table_is_the_labels_class(language: str) -> None:
     table = read(language)["labels"]
     assert list(table) == [field.name for field in attrs.fields(Labels)]
     for field in attrs.fields(Labels):
-        plural = field.name in l10n._PLURALS
+        plural = field.name in document_language._PLURALS
         assert isinstance(table[field.name], dict) is plural, field.name
     assert isinstance(labels(language), Labels)
 
@@ -157,7 +158,7 @@ def test_the_api_reads_the_catalog(language: str) -> None:
 
 @given(
     language=st.sampled_from(SUPPORTED),
-    name=st.sampled_from(sorted(l10n._PLURALS)),
+    name=st.sampled_from(sorted(document_language._PLURALS)),
     n=st.integers(min_value=2, max_value=10**6),
 )
 def test_a_plural_text_names_its_count(language: str, name: str, n: int) -> None:
@@ -218,11 +219,11 @@ def test_a_defective_labels_table_is_refused_naming_the_key(
 ) -> None:
     table = broken(locales.catalog("en")["labels"], key, value)
     with pytest.raises(ConfigurationError, match=message):
-        l10n._labels_of(table, "xx")
+        document_language._labels_of(table, "xx")
 
 
 def test_an_intact_table_makes_the_labels() -> None:
-    assert l10n._labels_of(locales.catalog("de")["labels"], "de") == labels("de")
+    assert document_language._labels_of(locales.catalog("de")["labels"], "de") == labels("de")
     assert texts._phrases_of(locales.catalog("sv")["email"], "sv") == texts._phrases("sv")
 
 

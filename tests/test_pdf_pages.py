@@ -22,7 +22,7 @@ from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Table, Ta
 
 from faktura.billing import Billing
 from faktura.cli import run_demo
-from faktura.documents.layout import _PagedTable
+from faktura.documents.paging import PagedTable
 from faktura.documents.pdf import DocumentData, render_pdf
 from faktura.documents.qr import epc_payload, epc_qr, epc_qr_png
 from faktura.invoice import Invoice
@@ -197,7 +197,7 @@ def test_spaces_in_a_description_are_collapsed_as_a_paragraph_does(
 def table_story(paged: bool, least: float) -> bytes:
     """A 400-row table with a header, wrapped paragraphs, spanned rows, a rule under
     every row and alternating backgrounds, laid out by reportlab's Table (split page by
-    page) or by ``_PagedTable`` (``least``: the least row height it assumes)."""
+    page) or by ``PagedTable`` (``least``: the least row height it assumes)."""
     style = ParagraphStyle("n", fontName="Helvetica", fontSize=9, leading=11.5)
     header: list[Any] = ["Description", "Qty", "Amount"]
     body: list[list[Any]] = []
@@ -238,7 +238,7 @@ def table_story(paged: bool, least: float) -> bytes:
 
     flowable: Flowable
     if paged:
-        flowable = _PagedTable(make, len(body), least)
+        flowable = PagedTable(make, len(body), least)
     else:
         flowable = Table([header, *body], colWidths=widths, repeatRows=1)
         span_rows = [("SPAN", (0, k + 1), (-1, k + 1)) for k in sorted(spans)]

@@ -33,6 +33,8 @@ CORE_MODULES = [
     "faktura.invoice",
     "faktura.summary",
     "faktura.issued",
+    "faktura.requirements",
+    "faktura.peppol_national",
     "faktura.issuability",
     "faktura.exchange",
     "faktura.fields",

@@ -492,7 +492,7 @@ def test_the_serializer_writes_what_the_standard_library_writes() -> None:
     import copy
     import xml.etree.ElementTree as StdET
 
-    from faktura.documents import ubl
+    from faktura.documents import ubl_elements
 
     root = StdET.Element("Invoice", {"xmlns": "urn:x", "xmlns:cbc": "urn:y"})
     StdET.SubElement(root, "cbc:ID").text = "A&B <C> \"quoted\" 'single'"
@@ -503,7 +503,7 @@ def test_the_serializer_writes_what_the_standard_library_writes() -> None:
     deeper.text = "Åboulevard 1 – 2. sal ✓"
     StdET.SubElement(root, "cbc:Note", {"languageID": "da"})
     parts: list[str] = []
-    ubl._serialize(root, parts, 0)
+    ubl_elements.serialize(root, parts, 0)
     expected = copy.deepcopy(root)
     StdET.indent(expected, space="  ")
     assert "".join(parts) == StdET.tostring(expected, encoding="unicode")

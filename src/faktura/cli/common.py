@@ -1,0 +1,127 @@
+"""What the ``faktura`` commands share: the one-line usage errors, opening the store, the
+port and duration arguments, a text table, and SIGTERM as an exception.
+
+Internal to ``faktura.cli``: the names are public only to its command modules.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, NoReturn
+
+from faktura.billing import Billing
+from faktura.errors import ConfigurationError
+from faktura.storage import open_store
+
+if TYPE_CHECKING:
+    from faktura.ports import Store
+
+__all__ = [
+    "DEFAULT_STORE",
+    "Refused",
+    "Stopped",
+    "UsageParser",
+    "open_store_at",
+    "opened_billing",
+    "port_arg",
+    "port_number",
+    "redacted",
+    "seconds_arg",
+    "stopped",
+    "text_table",
+    "with_store",
+]
+
+#: The store of every command but ``demo`` unless ``--store`` says otherwise.
+DEFAULT_STORE = "sqlite:///faktura.db"
+
+
+class Refused(Exception):
+    """Bad command-line input that is not a faktura error (a flag's value)."""
+
+
+class UsageParser(argparse.ArgumentParser):
+    """argparse that reports a usage error in one line (and exit code 2), not with the
+    whole usage text."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
+# -- stores ------------------------------------------------------------------------------
+
+
+def open_store_at(url: str, *, create: bool) -> Store:
+    path = url.removeprefix("sqlite:///")
+    if not create and url.startswith("sqlite:///") and not Path(path).is_file():
+        raise Refused(f"--store: no SQLite database at {path} (faktura companies create makes one)")
+    try:
+        return open_store(url, create=create)
+    except ConfigurationError as err:
+        raise ConfigurationError(f"--store: {err.message}") from err
+
+
+@contextlib.contextmanager
+def opened_billing(args: argparse.Namespace, *, create: bool = False) -> Iterator[Billing]:
+    store = open_store_at(args.store, create=create)
+    try:
+        yield Billing(store)
+    finally:
+        store.close()
+
+
+def redacted(url: str) -> str:
+    """A store URL without its password, for printing."""
+    scheme, sep, rest = url.partition("://")
+    credentials, at, host = rest.rpartition("@")
+    if not sep or not at or ":" not in credentials:
+        return url
+    return f"{scheme}://{credentials.split(':', 1)[0]}:***@{host}"
+
+
+def port_number(value: str, field: str) -> int:
+    if not value.isdigit() or not 0 < int(value) < 65536:
+        raise Refused(f"{field}: must be a port number 1-65535, not {value!r}")
+    return int(value)
+
+
+class Stopped(Exception):
+    """SIGTERM (after uvicorn's graceful shutdown, for serve)."""
+
+
+def stopped(signum: int, frame: object) -> NoReturn:
+    raise Stopped(signum)
+
+
+def text_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    widths = [max(len(r[i]) for r in (header, *rows)) for i in range(len(header))]
+    lines = [header, ["-" * w for w in widths], *rows]
+    return "\n".join(
+        "  ".join(c.ljust(w) for c, w in zip(line, widths, strict=True)).rstrip() for line in lines
+    )
+
+
+def port_arg(value: str) -> int:
+    try:
+        return port_number(value, "port")
+    except Refused as err:
+        raise argparse.ArgumentTypeError(str(err).removeprefix("port: ")) from None
+
+
+def seconds_arg(value: str) -> float:
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = float("nan")
+    if not 0 < seconds < float("inf"):
+        raise argparse.ArgumentTypeError(f"must be a number of seconds above 0, not {value!r}")
+    return seconds
+
+
+def with_store(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--store", default=DEFAULT_STORE, help=f"store URL (default {DEFAULT_STORE})"
+    )
