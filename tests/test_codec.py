@@ -8,12 +8,14 @@ from decimal import Decimal
 import attrs
 import pytest
 from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from faktura import Invoice, StorageError
 from faktura.documents.source import issue
 from faktura.exchange import AccountingVat
 from faktura.invoice import InvoiceSummary
 from faktura.lines import LineFacts, StoredLines
+from faktura.parties import Company
 from faktura.storage import codec
 from faktura.storage.codec import dumps, loads
 from faktura.testing.contract import AT, DAY, company, customer, draft
@@ -82,3 +84,55 @@ def test_damaged_documents_are_storage_errors(text: str) -> None:
         loads(text, InvoiceSummary)
     with pytest.raises(StorageError):
         codec.load_summaries([text])
+
+
+# -- damaged documents: a typed error naming the row -----------------------------------------
+
+#: Header keys whose stored text is parsed (a decimal, a date, a time, an enum value).
+PARSED = ("kind", "status", "issue_date", "created_at", "prepaid_amount", "amount_rule")
+
+
+@settings(max_examples=50)
+@given(invoices(), st.sampled_from(PARSED), st.sampled_from(["garbage", None, [], {}]))
+def test_a_damaged_value_is_a_storage_error_naming_the_document(
+    invoice: Invoice, key: str, junk: object
+) -> None:
+    header = json.loads(codec.dumps_header(invoice))
+    header[key] = junk
+    with pytest.raises(StorageError) as caught:
+        codec.loads_invoice(json.dumps(header), codec.dumps_lines(invoice), invoice.id)
+    assert (caught.value.entity, caught.value.entity_id) == ("invoice", invoice.id)
+    assert not caught.value.retryable
+    document = json.loads(dumps(invoice))
+    document[key] = junk
+    with pytest.raises(StorageError) as caught:
+        loads(json.dumps(document), Invoice, invoice.id)
+    assert caught.value.entity_id == invoice.id
+
+
+@settings(max_examples=50)
+@given(invoices(), st.sampled_from(["id", "subtotal", "due_date", "payment_terms", "status"]))
+def test_a_damaged_summary_fails_its_page_naming_it(invoice: Invoice, key: str) -> None:
+    good = dumps(InvoiceSummary.of(invoice))
+    damaged = json.loads(good)
+    del damaged[key]  # a field every summary has
+    with pytest.raises(StorageError) as caught:
+        codec.load_summaries([good, json.dumps(damaged)], ["inv-good", "inv-bad"])
+    assert (caught.value.entity, caught.value.entity_id) == ("invoice", "inv-bad")
+    assert "inv-bad" in caught.value.message
+
+
+@pytest.mark.parametrize("lines", ['[{"type": "Nonsense"}]', '[{"type": "TextLine"}]', "[1]"])
+def test_damaged_lines_name_the_document_when_read(lines: str) -> None:
+    loaded = codec.loads_invoice(codec.dumps_header(draft("inv-1")), lines, "inv-1")
+    with pytest.raises(StorageError) as caught:
+        loaded.lines  # noqa: B018 - reading them is the point
+    assert caught.value.entity_id == "inv-1"
+
+
+def test_a_damaged_logo_is_a_storage_error_naming_the_company() -> None:
+    stored = json.loads(dumps(company()))
+    stored["logo"] = "not base64!"
+    with pytest.raises(StorageError) as caught:
+        loads(json.dumps(stored), Company, "co-a")
+    assert (caught.value.entity, caught.value.entity_id) == ("company", "co-a")
