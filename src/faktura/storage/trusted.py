@@ -8,7 +8,7 @@ converters, no ``__attrs_post_init__``), and one that dumps it; both are derived
 field added to a class is stored and read without another line here.
 
 How a value is stored comes from its type (``Decimal`` as text, dates and times in ISO
-8601, enums by value, tuples as lists, frozensets as sorted lists, bytes as base64, a
+8601, enums by value, tuples and lists as lists, frozensets as sorted lists, bytes as base64, a
 union of attrs classes as the object with its class name under ``"type"``, named tuples
 as lists), from hooks registered per type (``TrustedConverter.register``), and, for the
 rare field the storage spells differently, reads from elsewhere or leaves out, from a
@@ -174,6 +174,9 @@ class TrustedConverter:
         if origin is tuple and len(args) == 2 and args[1] is Ellipsis:
             item = self.loader(args[0])
             return tuple if item is _identity else lambda v: tuple(map(item, v))
+        if origin is list:
+            item = self.loader(args[0])
+            return list if item is _identity else lambda v: list(map(item, v))
         if origin is frozenset:
             item = self.loader(args[0])
             return lambda v: frozenset(map(item, v))
@@ -200,7 +203,7 @@ class TrustedConverter:
         origin, args = typing.get_origin(cls), typing.get_args(cls)
         if origin in (typing.Union, types.UnionType):
             return self._union_dumper(args)
-        if origin is tuple and len(args) == 2 and args[1] is Ellipsis:
+        if origin is list or (origin is tuple and len(args) == 2 and args[1] is Ellipsis):
             item = self.dumper(args[0])
             return list if item is _identity else lambda v: list(map(item, v))
         if origin is frozenset:
