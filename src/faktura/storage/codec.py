@@ -3,6 +3,14 @@
 Different from the wire format on purpose: it keeps every field of the aggregate
 (payments, credit records, versions) under its Python name, and it is versioned by the
 stores' schema migrations, not by the public API.
+
+Every value is written and read by one ``faktura.storage.trusted.TrustedConverter``:
+functions generated once per class from ``attrs.fields``, that read a stored value back
+without checking it again (it was checked when it was written; that is where the speed
+of reading lies). How a type is stored is the converter's (decimals as text, dates in
+ISO 8601, enums by value, ...) and the few hooks in ``_make``; the few fields stored
+otherwise than their type says are in ``_RULES``. What is written is byte for byte what
+earlier releases wrote (``tests/test_codec_compat.py`` checks it against them).
 """
 
 from __future__ import annotations
