@@ -135,9 +135,11 @@ class TrustedConverter:
     def class_loader(self, cls: type) -> Load:
         """The generated loader of attrs class ``cls``, its hook (if any) left aside: for
         a hook that wraps it."""
-        return self._loaders.get((cls, "class")) or self._loaders.setdefault(
-            (cls, "class"), self._gen_class_loader(cls)
-        )
+        key = (cls, "class")
+        found = self._loaders.get(key)
+        if found is None:
+            found = self._loaders[key] = self._gen_class_loader(cls)
+        return found
 
     def class_dumper(self, cls: type, omit: Iterable[str] = ()) -> Dump:
         """The generated dumper of attrs class ``cls`` without the fields ``omit``, its
@@ -287,7 +289,7 @@ class TrustedConverter:
                 lines.append(f"    f{n} = {made} if v is _MISSING else {convert}")
             values.append((field.name, f"f{n}"))
         lines.append("    o = _new(_cls)")
-        if "__dict__" in dir(cls) and not _slotted(cls):
+        if not _slotted(cls):  # one update of its __dict__
             items = ", ".join(f"{name!r}: {value}" for name, value in values)
             lines.append(f"    o.__dict__.update({{{items}}})")
         else:
