@@ -136,3 +136,11 @@ def test_a_damaged_logo_is_a_storage_error_naming_the_company() -> None:
     with pytest.raises(StorageError) as caught:
         loads(json.dumps(stored), Company, "co-a")
     assert (caught.value.entity, caught.value.entity_id) == ("company", "co-a")
+
+
+def test_a_header_is_not_a_whole_document() -> None:
+    # a whole document always has its lines: one without them is damaged, not empty
+    with pytest.raises(StorageError) as caught:
+        loads(codec.dumps_header(draft("inv-1")), Invoice, "inv-1")
+    assert caught.value.entity_id == "inv-1"
+    assert "lines" in caught.value.message

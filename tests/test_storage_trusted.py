@@ -186,6 +186,11 @@ def test_rules_rename_omit_and_default_what_the_storage_spells_otherwise() -> No
     assert conv.loader(Row)({"id": "r", "1st": 5, "secret": "t"}) == Row(
         "r", "old", first=5, secret="t"
     )
+    required = TrustedConverter({(Row, "first"): Stored(required=True)})
+    with pytest.raises(KeyError, match="first"):
+        required.loader(Row)({"id": "r"})
+    partial = conv.class_loader(Row, omit=("kind",))({"id": "r"})
+    assert not hasattr(partial, "kind")  # left for the caller to set
     assert conv.class_dumper(Row, omit=("kind", "note"))(Row("r")) == {
         "id": "r",
         "secret": "s",

@@ -61,8 +61,9 @@ attrs.resolve_types(Invoice, localns={"IssuedParties": IssuedParties})
 
 #: Where a stored field is not what its type alone says (``trusted.Stored``, here ``As``).
 _RULES: dict[tuple[type, str], As] = {
-    # the lines are read through ``Invoice.lines`` (they may be StoredLines), stored last
-    (Invoice, "_lines"): As(read="lines", as_type=tuple[Line, ...], last=True),
+    # the lines are read through ``Invoice.lines`` (they may be StoredLines), stored last;
+    # every whole document has them (a header has none: it is read by loads_invoice)
+    (Invoice, "_lines"): As(read="lines", as_type=tuple[Line, ...], last=True, required=True),
     # documents stored before the rule was recorded were computed by MINOR_UNITS
     (Invoice, "amount_rule"): As(missing=AmountRule.MINOR_UNITS),
     # the EN 16931 line terms are stored only when given (and lines stored before them
@@ -192,7 +193,7 @@ def unreadable(cls: type, cause: BaseException | None, key: str | None = None) -
 
 _encode = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
 _converter, _header = _make()
-_load_invoice = _converter.loader(Invoice)
+_load_header = _converter.class_loader(Invoice, omit=("_lines",))
 _load_summary = _converter.loader(InvoiceSummary)
 _load_lines = _converter.loader(tuple[Line, ...])
 _dump_lines = _converter.dumper(tuple[Line, ...])
@@ -251,7 +252,7 @@ def loads_invoice(
     again."""
     try:
         data = header if isinstance(header, dict) else json.loads(header)
-        invoice: Invoice = _load_invoice(data)
+        invoice: Invoice = _load_header(data)
         put = object.__setattr__
         put(invoice, "_lines", StoredLines(lines, functools.partial(_lines_text, key=key)))
         if "amounts" in data:  # documents written before headers were kept: none

@@ -60,7 +60,8 @@ class Stored:
     ``read``: the attribute dumped (default: the field itself), e.g. a property that
     resolves a lazily read value. ``as_type``: the type it is stored as (default: the
     field's). ``missing``: its value when the key is absent (default: the field's
-    default; a field without one is required). ``omit_default``: left out when it equals
+    default; a field without one is required). ``required``: the key must be there,
+    though the field has a default. ``omit_default``: left out when it equals
     the field's default. ``last``: stored after the other fields (key order is kept).
     """
 
@@ -68,6 +69,7 @@ class Stored:
     read: str | None = None
     as_type: Any = None
     missing: Any = _MISSING
+    required: bool = False
     omit_default: bool = False
     last: bool = False
 
@@ -105,6 +107,7 @@ class TrustedConverter:
         self._dump_hooks: dict[Any, Dump] = {}
         self._loaders: dict[Any, Load] = {}
         self._dumpers: dict[Any, Dump] = {}
+        self._class_loaders: dict[tuple[type, frozenset[str]], Load] = {}
         self._class_dumpers: dict[tuple[type, frozenset[str]], Dump] = {}
         self._names = itertools.count()
         self.register(bytes, load=_bytes, dump=_b64)
@@ -132,13 +135,14 @@ class TrustedConverter:
             found = self._dumpers[cls] = self._make_dumper(cls)
         return found
 
-    def class_loader(self, cls: type) -> Load:
+    def class_loader(self, cls: type, omit: Iterable[str] = ()) -> Load:
         """The generated loader of attrs class ``cls``, its hook (if any) left aside: for
-        a hook that wraps it."""
-        key = (cls, "class")
-        found = self._loaders.get(key)
+        a hook that wraps it. The fields ``omit`` are neither read nor set: the caller
+        sets them."""
+        key = (cls, frozenset(omit))
+        found = self._class_loaders.get(key)
         if found is None:
-            found = self._loaders[key] = self._gen_class_loader(cls)
+            found = self._class_loaders[key] = self._gen_class_loader(cls, key[1])
         return found
 
     def class_dumper(self, cls: type, omit: Iterable[str] = ()) -> Dump:
@@ -263,19 +267,21 @@ class TrustedConverter:
         namespace[name] = value
         return name
 
-    def _gen_class_loader(self, cls: type) -> Load:
+    def _gen_class_loader(self, cls: type, omit: frozenset[str]) -> Load:
         attrs.resolve_types(cls)
         ns: dict[str, Any] = {"_new": object.__new__, "_put": object.__setattr__, "_cls": cls}
         ns["_MISSING"] = _MISSING
         lines = ["def load(d):"]
         values: list[tuple[str, str]] = []
         for n, field in enumerate(attrs.fields(cls)):
+            if field.name in omit:
+                continue
             rule = self._rule(cls, field)
             key = rule.key or field.alias
             load = self.loader(rule.as_type or field.type)
             convert = "v" if load is _identity else f"{self._name(ns, load)}(v)"
             default = rule.missing if rule.missing is not _MISSING else field.default
-            if default is attrs.NOTHING:
+            if default is attrs.NOTHING or rule.required:
                 lines.append(f"    v = d[{key!r}]")
                 lines.append(f"    f{n} = {convert}")
             else:
