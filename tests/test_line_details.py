@@ -212,7 +212,7 @@ def test_a_line_period_lies_within_the_invoice_period() -> None:
 
 
 def test_a_line_without_the_terms_is_stored_as_before() -> None:
-    assert codec._dump_product_line(line()) == {
+    assert codec._converter.dumper(ProductLine)(line()) == {
         "description": "Widget",
         "quantity": "2",
         "unit_price": "10",
@@ -225,8 +225,8 @@ def test_a_line_without_the_terms_is_stored_as_before() -> None:
 
 
 def test_a_line_stored_before_the_terms_reads_without_them() -> None:
-    stored = codec._dump_product_line(line())
-    read = codec._product_line(stored, ProductLine)
+    stored = codec._converter.dumper(ProductLine)(line())
+    read = codec._converter.loader(ProductLine)(stored)
     assert read == line()
     assert read.item is NO_ITEM_DETAILS
     assert (read.note, read.period_start, read.period_end) == (None, None, None)
@@ -234,7 +234,9 @@ def test_a_line_stored_before_the_terms_reads_without_them() -> None:
 
 @given(product_lines())
 def test_every_line_reads_back_as_written(drawn: ProductLine) -> None:
-    assert codec._product_line(codec._dump_product_line(drawn), ProductLine) == drawn
+    assert (
+        codec._converter.loader(ProductLine)(codec._converter.dumper(ProductLine)(drawn)) == drawn
+    )
 
 
 # -- through Billing, the store and the wire --------------------------------------------
