@@ -43,9 +43,9 @@ from pathlib import Path
 
 from faktura.documents.source import issue
 from faktura.invoice import Invoice
-from faktura.summary import InvoiceSummary
 from faktura.lines import ProductLine
 from faktura.storage import codec
+from faktura.summary import InvoiceSummary
 from faktura.terms import PaymentTerms
 from faktura.testing.contract import AT, DAY, company, customer
 from faktura.vat import VatCategory
