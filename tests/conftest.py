@@ -110,6 +110,7 @@ TIERS: Mapping[str, str | Mapping[str, str]] = {
         "TestBillingOnSqlite": INTEGRATION,
     },
     "tests/test_commands.py": UNIT,
+    "tests/test_contributing.py": UNIT,
     "tests/test_codec.py": UNIT,
     "tests/test_codec_compat.py": UNIT,  # what the previous codec wrote and read
     "tests/test_storage_trusted.py": UNIT,
