@@ -13,18 +13,27 @@ itself. For the same reason the small strategies below are made once and reused.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
-from datetime import date
+from collections.abc import Callable, Iterable
+from datetime import date, timedelta
 from typing import Concatenate, ParamSpec, TypeVar
 
 from hypothesis import strategies as st
+from hypothesis.errors import InvalidArgument
 
 P = ParamSpec("P")
 T = TypeVar("T")
+E = TypeVar("E", bound=str)
 
 MIN_DATE = date(2000, 1, 1)
 MAX_DATE = date(2099, 12, 31)
 UUIDS = st.uuids().map(str)
+#: A period of up to a year, both ends given, start ≤ end: an invoice's (BG-14) or a
+#: line's (BG-26).
+PERIODS = st.builds(
+    lambda start, days: (start, start + timedelta(days=days)),
+    st.dates(MIN_DATE, MAX_DATE - timedelta(days=366)),
+    st.integers(0, 366),
+)
 
 pick = functools.cache(st.sampled_from)
 ints = functools.cache(st.integers)
@@ -36,6 +45,23 @@ def strategy_of(
     """The strategy whose examples are ``draw_fn(draw, *args, **kwargs)``: the public
     strategy of a shape written once as a draw function."""
     return st.composite(draw_fn)(*args, **kwargs)
+
+
+def selection(
+    name: str,
+    given: str | Iterable[str] | None,
+    every: tuple[E, ...],
+    of: Callable[[str], E],
+) -> tuple[E, ...]:
+    """What the argument ``name`` of a strategy selects: ``every`` value when None, else
+    the one or several given, each made a value by ``of``; InvalidArgument when it names
+    none."""
+    if given is None:
+        return every
+    found = (of(given),) if isinstance(given, str) else tuple(of(item) for item in given)
+    if not found:
+        raise InvalidArgument(f"{name} must name at least one")
+    return found
 
 
 def present(draw: st.DrawFn, percent: int) -> bool:

@@ -8,7 +8,6 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from hypothesis import strategies as st
-from hypothesis.errors import InvalidArgument
 
 from faktura.errors import ValidationError
 from faktura.invoice import BOOKED_STATUSES, Invoice, Status
@@ -17,7 +16,7 @@ from faktura.money import MAX_PLACES, Currency
 from faktura.terms import TermsKind
 
 from ._drafts import draw_draft
-from ._draw import UUIDS, strategy_of
+from ._draw import UUIDS, selection, strategy_of
 from ._numbers import currency_strategy, decimal, draw_units
 
 _CHANNELS = st.sampled_from(("email", "sproom", "manual"))
@@ -111,17 +110,6 @@ def draw_invoice(
     return invoice
 
 
-def _statuses(status: Status | str | Iterable[Status | str] | None) -> tuple[Status, ...]:
-    if status is None:
-        return tuple(Status)
-    if isinstance(status, str):
-        return (Status(status),)
-    found = tuple(Status(s) for s in status)
-    if not found:
-        raise InvalidArgument("invoices: status must name at least one status")
-    return found
-
-
 def invoices(
     status: Status | str | Iterable[Status | str] | None = None,
     *,
@@ -135,7 +123,10 @@ def invoices(
     a line, then everything left), with strictly increasing UTC timestamps.
     """
     return strategy_of(
-        draw_invoice, _statuses(status), currency_strategy(currency), prices_include_vat
+        draw_invoice,
+        selection("invoices: status", status, tuple(Status), Status),
+        currency_strategy(currency),
+        prices_include_vat,
     )
 
 

@@ -15,7 +15,7 @@ from faktura.parties import Address, BankAccount, Company, Contact, Customer, De
 from faktura.terms import TermsKind
 from faktura.vat import VatZone
 
-from ._draw import UUIDS, ints, pick, present, rare, strategy_of
+from ._draw import UUIDS, ints, pick, present, rare, selection, strategy_of
 from ._identifiers import ALNUM, Digits, digits, dk_cvr, gln, letters, make_iban, valid_iban
 from ._nations import EU, NATIONS, NON_EU, SELLER_COUNTRIES, Nation
 from ._terms import TERMS_BY_KIND
@@ -189,13 +189,9 @@ def companies(
     IBAN; the BIC, e-mail and phone. Identifiers carry check digits computed by
     python-stdnum. ``ids`` gives the company ids (uuids when None).
     """
-    wanted: tuple[str, ...]
-    if country is None:
-        wanted = SELLER_COUNTRIES
-    else:
-        wanted = (country,) if isinstance(country, str) else tuple(country)
+    wanted = selection("companies: country", country, SELLER_COUNTRIES, str)
     unknown = [code for code in wanted if code not in SELLER_COUNTRIES]
-    if not wanted or unknown:
+    if unknown:
         raise InvalidArgument(
             f"companies: country must be among {', '.join(SELLER_COUNTRIES)}; got {unknown}"
         )
@@ -280,12 +276,5 @@ def customers(
     rarely one that asks for the PDF in its e-invoices (``attach_pdf``). ``ids`` gives
     the customer ids (uuids when None).
     """
-    if zone is None:
-        zones = tuple(VatZone)
-    elif isinstance(zone, str):
-        zones = (VatZone(zone),)
-    else:
-        zones = tuple(VatZone(z) for z in zone)
-    if not zones:
-        raise InvalidArgument("customers: zone must name at least one VAT zone")
+    zones = selection("customers: zone", zone, tuple(VatZone), VatZone)
     return strategy_of(draw_customer, company, zones, ids if ids is not None else UUIDS)

@@ -10,7 +10,7 @@ from hypothesis.errors import InvalidArgument
 
 from faktura.terms import MAX_TERM_DAYS, PaymentTerms, TermsKind
 
-from ._draw import MAX_DATE, MIN_DATE
+from ._draw import MAX_DATE, MIN_DATE, selection
 
 
 def _terms_by_kind(
@@ -44,9 +44,7 @@ def payment_terms(
     """
     if not 0 <= max_days <= MAX_TERM_DAYS:
         raise InvalidArgument(f"payment_terms: max_days must be within 0..{MAX_TERM_DAYS}")
-    wanted = tuple(TermsKind) if kinds is None else tuple(TermsKind(kind) for kind in kinds)
-    if not wanted:
-        raise InvalidArgument("payment_terms: kinds must not be empty")
+    wanted = selection("payment_terms: kinds", kinds, tuple(TermsKind), TermsKind)
     by_kind = _terms_by_kind(max_days, fixed_dates)
     return st.one_of([by_kind[kind] for kind in wanted])
 
