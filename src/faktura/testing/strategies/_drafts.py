@@ -23,7 +23,7 @@ from faktura.vat import VatCategory
 
 from ._allowances import draw_allowance_charge
 from ._documents import deliver_tos, document_references, draw_supporting_documents
-from ._draw import MAX_DATE, MIN_DATE, PERIODS, UUIDS, ints, strategy_of
+from ._draw import MAX_DATE, MIN_DATE, UUIDS, ints, strategy_of
 from ._lines import draw_document_lines
 from ._numbers import currency_strategy, decimal, draw_units
 from ._terms import TERMS_BY_KIND
@@ -41,7 +41,12 @@ _EXEMPTION_REASONS = (
 _TERMS_KINDS = st.sampled_from(tuple(TermsKind))
 _DATES = st.dates(MIN_DATE, MAX_DATE)
 _DELIVERY_DATES = st.none() | _DATES
-_PERIOD = st.none() | PERIODS
+#: No invoicing period, or one of up to a year (BG-14: both ends, start ≤ end).
+_PERIODS: st.SearchStrategy[dict[str, date]] = st.just({}) | st.builds(
+    lambda start, days: {"period_start": start, "period_end": start + timedelta(days=days)},
+    st.dates(MIN_DATE, MAX_DATE - timedelta(days=366)),
+    st.integers(0, 366),
+)
 _COMPANY_IDS = st.sampled_from(("company-1", "company-2"))
 _CUSTOMER_IDS = st.sampled_from(("customer-1", "customer-2", "customer-3"))
 _OPTIONAL_REASON = st.none() | st.just(_EXEMPTION_REASONS[0])
@@ -118,11 +123,9 @@ def draw_draft(
     if draw(st.integers(0, 4)) == 0:
         due_date = issue_date + timedelta(days=draw(st.integers(0, 120)))
     at = _midnight(issue_date) + timedelta(seconds=draw(st.integers(0, 86_399)))
-    period_start = period_end = None
-    period = draw(_PERIOD)
-    if period is not None:
-        period_start, period_end = period
-        doc_lines = _within(doc_lines, period_start, period_end)
+    period = draw(_PERIODS)
+    if period:
+        doc_lines = _within(doc_lines, period["period_start"], period["period_end"])
     draft = Invoice.draft(
         id=draw(UUIDS),
         company_id=draw(_COMPANY_IDS),
@@ -145,8 +148,7 @@ def draw_draft(
         notes=draw(OPTIONAL_TEXT),
         delivery_date=draw(_DELIVERY_DATES),
         deliver_to=draw(_DELIVER_TO),
-        period_start=period_start,
-        period_end=period_end,
+        **period,  # type: ignore[arg-type]
     ).invoice
     if draw(ints(0, 4)) == 0:  # a fifth keep supporting documents
         return draft.attach(at, draw_supporting_documents(draw)).invoice

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Iterable
-from datetime import date, timedelta
+from datetime import date
 from typing import Concatenate, ParamSpec, TypeVar
 
 from hypothesis import strategies as st
@@ -27,13 +27,6 @@ E = TypeVar("E", bound=str)
 MIN_DATE = date(2000, 1, 1)
 MAX_DATE = date(2099, 12, 31)
 UUIDS = st.uuids().map(str)
-#: A period of up to a year, both ends given, start ≤ end: an invoice's (BG-14) or a
-#: line's (BG-26).
-PERIODS = st.builds(
-    lambda start, days: (start, start + timedelta(days=days)),
-    st.dates(MIN_DATE, MAX_DATE - timedelta(days=366)),
-    st.integers(0, 366),
-)
 
 pick = functools.cache(st.sampled_from)
 ints = functools.cache(st.integers)

@@ -4,6 +4,7 @@ lines, and the lines of one document."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import timedelta
 from decimal import Decimal
 
 from hypothesis import strategies as st
@@ -14,7 +15,7 @@ from faktura.items import GTIN_SCHEME, ItemAttribute, ItemClassification, ItemDe
 from faktura.lines import Line, ProductLine, SeparatorLine, TextLine
 from faktura.money import ZERO
 
-from ._draw import PERIODS, strategy_of
+from ._draw import MAX_DATE, MIN_DATE, strategy_of
 from ._numbers import PERCENTS, QUANTITIES, UNIT_PRICES
 from ._text import DESCRIPTION, HEADING, OPTIONAL_TEXT
 from ._vat import VatGroupKey, draw_group, draw_vat_groups
@@ -70,7 +71,9 @@ def _draw_line_terms(draw: st.DrawFn) -> dict[str, object]:
         return {}
     terms: dict[str, object] = {"note": draw(OPTIONAL_TEXT)}
     if draw(st.booleans()):
-        terms["period_start"], terms["period_end"] = draw(PERIODS)
+        start = draw(st.dates(MIN_DATE, MAX_DATE - timedelta(days=366)))
+        terms["period_start"] = start
+        terms["period_end"] = start + timedelta(days=draw(st.integers(0, 365)))
     if draw(st.booleans()):
         terms["item"] = draw_item_details(draw)
     return terms
