@@ -148,6 +148,7 @@ TIERS: Mapping[str, str | Mapping[str, str]] = {
     "tests/test_typing.py": INTEGRATION,
     "tests/test_problems.py": UNIT,
     "tests/test_purity.py": UNIT,
+    "tests/test_strategies.py": UNIT,  # faktura.testing.strategies: names, arguments, reach
     "tests/test_terms.py": UNIT,
     "tests/test_tiers.py": UNIT,
     "tests/test_totals_examples.py": UNIT,

@@ -30,7 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 # the profiles): none of them picks its own randomness or example database.
 HYPOTHESIS_USERS = [
     path
-    for path in [*(ROOT / "tests").glob("*.py"), *(ROOT / "src/faktura/testing").glob("*.py")]
+    for path in [*(ROOT / "tests").glob("*.py"), *(ROOT / "src/faktura/testing").rglob("*.py")]
     if path.name != "conftest.py"
 ]
 
