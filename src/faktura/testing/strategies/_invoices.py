@@ -10,9 +10,10 @@ from datetime import datetime, timedelta
 from hypothesis import strategies as st
 
 from faktura.errors import ValidationError
-from faktura.invoice import BOOKED_STATUSES, Invoice, Status
+from faktura.invoice import Invoice
 from faktura.lines import ProductLine
 from faktura.money import MAX_PLACES, Currency
+from faktura.status import BOOKED_STATUSES, Status
 from faktura.terms import TermsKind
 
 from ._drafts import draw_draft
