@@ -30,7 +30,7 @@ schema does not match, or a stored row that cannot be decoded (``entity`` and
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 import attrs
 
@@ -117,6 +117,14 @@ class ValidationError(FakturaError, ValueError):
         moved = [
             FieldError(f"{prefix}.{e.path}" if e.path else prefix, e.rule, e.message)
             for e in self.errors
+        ]
+        return type(self)._from_errors(moved)
+
+    def renamed(self, rename: Callable[[str], str]) -> ValidationError:
+        """The same error with every path renamed (e.g. a Python path to its wire name,
+        ``faktura.fields.wire_path``); the message is written anew from the paths."""
+        moved = [
+            FieldError(rename(e.path) if e.path else "", e.rule, e.message) for e in self.errors
         ]
         return type(self)._from_errors(moved)
 

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import types
 import typing
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import attrs
@@ -44,6 +44,7 @@ __all__ = [
     "wire_name",
     "wire_names",
     "wire_path",
+    "wire_path_in",
 ]
 
 #: Metadata key: the field's name on the wire, when it is not its camelCase name.
@@ -173,3 +174,18 @@ def _attribute(here: Any, name: str) -> attrs.Attribute[Any] | None:
 def _item_type(here: Any) -> Any:
     args = typing.get_args(here)
     return _unwrap(args[0]) if args and typing.get_origin(here) in (list, tuple) else None
+
+
+def wire_path_in(classes: Sequence[type], path: str) -> str:
+    """``wire_path`` in the first of ``classes`` that declares the path's first step (a
+    request's body, then its answer); camelCase where none does.
+
+    >>> from faktura.wire import CreateDraftRequest, InvoiceResponse
+    >>> wire_path_in([InvoiceResponse], "issue_date"), wire_path_in([], "due_date")
+    ('date', 'dueDate')
+    """
+    head = path.split(".", 1)[0]
+    for cls in classes:
+        if _attribute(cls, head) is not None:
+            return wire_path(cls, path)
+    return ".".join(step if step.isdigit() else camel(step) for step in path.split("."))

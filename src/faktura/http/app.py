@@ -12,8 +12,10 @@ that envelope, routing included.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Awaitable, Callable
 
+import attrs
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
@@ -22,6 +24,8 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from faktura.billing import Billing
+from faktura.errors import ValidationError
+from faktura.fields import wire_path_in
 from faktura.ports import Clock
 
 from .auth import KeyCache, authenticate, require
@@ -64,6 +68,7 @@ def create_app(
 
     def endpoint(op: Operation, handler: Handler) -> Callable[[Request], Awaitable[Response]]:
         names = frozenset(p.name for p in op.params if p.location == "query")
+        shapes = [cls for cls in (op.request, op.response) if cls is not None and attrs.has(cls)]
 
         async def serve(request: Request) -> Response:
             try:
@@ -74,6 +79,8 @@ def create_app(
             except ClientDisconnect:
                 raise  # nobody to answer: the edge logs it
             except Exception as exc:  # every failure becomes the error envelope
+                if isinstance(exc, ValidationError):  # the core names fields in Python
+                    exc = exc.renamed(functools.partial(wire_path_in, shapes))
                 return error_response(translate(exc), request.url.path, api.clock.now())
 
         return serve
