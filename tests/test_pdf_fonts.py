@@ -18,7 +18,7 @@ from faktura.billing import Billing
 from faktura.commands import CompanyProfile, NewCustomer
 from faktura.delivery.channel import DeliveryChannel, DeliveryType
 from faktura.delivery.manual import ManualChannel
-from faktura.documents import fonts
+from faktura.documents import fonts, typeface
 from faktura.documents.pdf import DocumentData, render_pdf
 from faktura.exchange import FixedRates
 from faktura.parties import Address, BankAccount
@@ -300,7 +300,7 @@ def test_without_the_pdf_extra_booking_checks_no_font(monkeypatch: pytest.Monkey
 @pytest.fixture
 def host_font(monkeypatch: pytest.MonkeyPatch) -> None:
     """Whatever a test registers as the default family is forgotten after it."""
-    monkeypatch.setattr(fonts, "_HOST_DEFAULT", [])
+    monkeypatch.setattr(typeface, "_HOST_DEFAULT", [])
 
 
 def reportlab_font(name: str) -> str:

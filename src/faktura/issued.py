@@ -23,7 +23,6 @@ from datetime import datetime
 import attrs
 
 from faktura.errors import ValidationError
-from faktura.invoice import Invoice
 from faktura.parties import Company, Customer
 
 __all__ = [
@@ -110,16 +109,18 @@ class IssuedParties:
     @classmethod
     def take(
         cls,
-        invoice: Invoice,
         company: Company,
         customer: Customer,
         *,
+        department_id: str | None,
+        contact_id: str | None,
         language: str,
         template_id: str,
         logo_sha256: str | None = None,
     ) -> IssuedParties:
-        """The snapshot of ``invoice``'s parties at booking."""
-        buyer = _buyer(customer, invoice.customer_department_id, invoice.customer_contact_id)
+        """The snapshot of a document's parties at booking (``department_id`` and
+        ``contact_id``: the customer's department and contact the document names)."""
+        buyer = _buyer(customer, department_id, contact_id)
         seller = company if company.logo is None else _without_logo(company)
         return cls(seller, buyer, language, template_id, logo_sha256)
 

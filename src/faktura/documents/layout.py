@@ -43,14 +43,14 @@ from reportlab.platypus import (
 )
 
 from faktura.documents import l10n
-from faktura.documents.fonts import FontSpec, default_font, register_ttf
+from faktura.documents.data import DocumentData
 from faktura.documents.paging import HEIGHT as _HEIGHT
 from faktura.documents.paging import MARGIN as _MARGIN
 from faktura.documents.paging import WIDTH as _WIDTH
 from faktura.documents.paging import PagedTable as _PagedTable
 from faktura.documents.paging import numbered_canvas as _numbered_canvas
 from faktura.documents.payment import payment_lines
-from faktura.documents.pdf import DocumentData
+from faktura.documents.typeface import FontSpec, default_font, register_ttf
 from faktura.errors import RenderError, ValidationError
 from faktura.items import GTIN_SCHEME
 from faktura.lines import ProductLine, SeparatorLine

@@ -17,13 +17,11 @@ from collections.abc import Mapping
 from datetime import UTC, datetime, time
 from typing import Any, Protocol
 
-import attrs
-
 from faktura.documents import l10n
-from faktura.documents.fonts import CORE, FontSpec
+from faktura.documents.data import DocumentData
+from faktura.documents.typeface import CORE, FontSpec
 from faktura.errors import ConfigurationError, ValidationError
 from faktura.invoice import Invoice
-from faktura.parties import Company, Customer
 
 __all__ = [
     "DocumentData",
@@ -44,28 +42,6 @@ def require_pdf_extra() -> None:
         import reportlab  # noqa: F401
     except ImportError as exc:
         raise ConfigurationError(_INSTALL) from exc
-
-
-@attrs.frozen
-class DocumentData:
-    """Everything a template needs for one document.
-
-    ``locale`` defaults to the customer's language, else the company's locale (one of
-    da, en, de, sv, nb; others fall back to en). ``logo`` is PNG or JPEG bytes.
-    """
-
-    invoice: Invoice
-    company: Company
-    customer: Customer
-    locale: str | None = None
-    logo: bytes | None = None
-
-    @property
-    def language(self) -> str:
-        """The locale the document is written in."""
-        if self.locale is not None:
-            return l10n.document_locale(self.locale, self.company.locale)
-        return l10n.document_locale(self.customer.language, self.company.locale)
 
 
 class DocumentTemplate(Protocol):
@@ -194,7 +170,7 @@ def _post_process(
     reader = PdfReader(io.BytesIO(pdf))
     writer = PdfWriter(clone_from=reader)
     if watermark is not None:
-        from faktura.documents.fonts import default_font
+        from faktura.documents.typeface import default_font
 
         font = default_font()
         if font.first_missing(watermark) is not None:  # a host's family without the word

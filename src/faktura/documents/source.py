@@ -63,9 +63,10 @@ def issue(
     """What ``invoice`` is issued with when booked now (``template_id``: a send's
     documentTemplateId, else the rule of ``template_for``)."""
     return IssuedParties.take(
-        invoice,
         company,
         customer,
+        department_id=invoice.customer_department_id,
+        contact_id=invoice.customer_contact_id,
         language=document_locale(customer.language, company.locale),
         template_id=template_for(company, customer, template_id),
         logo_sha256=logo_sha256,

@@ -30,7 +30,9 @@ One job per module, the same cut as ``faktura.storage.sqlite``:
 - ``errors``: psycopg missing or failing, as faktura's errors;
 - ``schema``, ``migrations``: the schema, its versions and steps;
 - ``parties``, ``invoices``, ``invoice_lists``, ``numbering``, ``lists``: the
-  repositories of this database (the others are shared: ``faktura.storage.sql``).
+  repositories of this database (the others are shared: ``faktura.storage.sql``);
+- ``statements``: what the repositories need of their unit of work (a Protocol below
+  both: the unit of work imports the repositories, never the other way round).
 """
 
 from faktura.storage.postgres.errors import INSTALL_HINT as INSTALL_HINT

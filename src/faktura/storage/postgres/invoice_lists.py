@@ -4,17 +4,15 @@ from __future__ import annotations
 
 import heapq
 import itertools
-from typing import TYPE_CHECKING, Any, LiteralString
+from typing import Any, LiteralString
 
 from faktura.ports import OVERDUE, InvoiceQuery, ListResult
 from faktura.status import DocumentKind
 from faktura.storage.codec import load
 from faktura.storage.postgres.lists import _count, _like_fragment
+from faktura.storage.postgres.statements import Statements
 from faktura.storage.query import OVERDUE_STATUSES
 from faktura.summary import InvoiceSummary
-
-if TYPE_CHECKING:
-    from faktura.storage.postgres.invoices import _Invoices
 
 
 def invoice_arms(
@@ -89,10 +87,9 @@ def _kept_count(company_id: str, query: InvoiceQuery) -> tuple[LiteralString, li
 
 
 def list_invoices(
-    invoices: _Invoices, company_id: str, query: InvoiceQuery
+    uow: Statements, company_id: str, query: InvoiceQuery
 ) -> ListResult[InvoiceSummary]:
-    """``_Invoices.list``: the page of ``query`` and its count."""
-    uow = invoices.uow
+    """``_Invoices.list``: the page of ``query`` and its count, read in ``uow``."""
     arms = invoice_arms(company_id, query)
     if arms is None:
         return ListResult((), 0)

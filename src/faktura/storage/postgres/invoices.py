@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, LiteralString, NoReturn
+from typing import Any, LiteralString, NoReturn
 
 import attrs
 
@@ -12,12 +12,9 @@ from faktura.ports import InvoiceQuery, ListResult
 from faktura.storage import sql as shared
 from faktura.storage.codec import dumps, dumps_header, dumps_lines, loads_invoice
 from faktura.storage.postgres import invoice_lists
-from faktura.storage.postgres.statements import shared_statement
+from faktura.storage.postgres.statements import Statements, shared_statement
 from faktura.storage.query import search_text
 from faktura.summary import InvoiceSummary
-
-if TYPE_CHECKING:
-    from faktura.storage.postgres.unit_of_work import PostgresUnitOfWork
 
 
 def _invoice_values(invoice: Invoice) -> tuple[Any, ...]:
@@ -39,7 +36,7 @@ def _invoice_values(invoice: Invoice) -> tuple[Any, ...]:
 
 @attrs.frozen
 class _Invoices:
-    uow: PostgresUnitOfWork
+    uow: Statements
 
     def get(self, company_id: str, invoice_id: str, *, for_update: bool = False) -> Invoice:
         # READ COMMITTED: FOR UPDATE waits for a concurrent writer and reads what it wrote
@@ -121,4 +118,4 @@ class _Invoices:
         return int(row[0]) if row is not None else None
 
     def list(self, company_id: str, query: InvoiceQuery) -> ListResult[InvoiceSummary]:
-        return invoice_lists.list_invoices(self, company_id, query)
+        return invoice_lists.list_invoices(self.uow, company_id, query)

@@ -3,21 +3,18 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import TYPE_CHECKING, LiteralString
+from typing import LiteralString
 
 import attrs
 
 from faktura.numbering import next_number
 from faktura.storage import sql as shared
-from faktura.storage.postgres.statements import shared_statement
-
-if TYPE_CHECKING:
-    from faktura.storage.postgres.unit_of_work import PostgresUnitOfWork
+from faktura.storage.postgres.statements import Statements, shared_statement
 
 
 @attrs.frozen
 class _Numbers:
-    uow: PostgresUnitOfWork
+    uow: Statements
 
     def allocate(
         self,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import contextlib
-from typing import TYPE_CHECKING, Any, LiteralString
+from typing import Any, LiteralString
 
 import attrs
 
@@ -13,15 +13,12 @@ from faktura.ports import ListResult
 from faktura.storage import sql as shared
 from faktura.storage.codec import dumps, load
 from faktura.storage.postgres.lists import _count, _like_fragment
-from faktura.storage.postgres.statements import shared_statement
-
-if TYPE_CHECKING:
-    from faktura.storage.postgres.unit_of_work import PostgresUnitOfWork
+from faktura.storage.postgres.statements import Statements, shared_statement
 
 
 @attrs.frozen
 class _Companies:
-    uow: PostgresUnitOfWork
+    uow: Statements
 
     def get(self, company_id: str) -> Company:
         row = self.uow.run(
@@ -80,7 +77,7 @@ def _customer_values(customer: Customer) -> tuple[Any, ...]:
 
 @attrs.frozen
 class _Customers:
-    uow: PostgresUnitOfWork
+    uow: Statements
 
     def get(self, company_id: str, customer_id: str) -> Customer:
         row = self.uow.run(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, LiteralString, Self
+from typing import TYPE_CHECKING, Any, LiteralString, Protocol, Self
 
 from faktura.errors import FakturaError, NotFoundError, StorageError
 from faktura.storage import sql as shared
@@ -20,8 +20,21 @@ if TYPE_CHECKING:
 
     Connection = psycopg.Connection[tuple[Any, ...]]
     Cursor = psycopg.Cursor[tuple[Any, ...]]
-    from faktura.storage.postgres.host import PostgresHostStore
-    from faktura.storage.postgres.store import PostgresStore
+
+
+class _Transactions(Protocol):
+    """What a unit of work needs of its store (``PostgresStore``, ``PostgresHostStore``):
+    its transactions, and the psycopg module whose errors it translates."""
+
+    _psycopg: Any
+
+    def _begin(self, readonly: bool) -> tuple[Connection, int | None]: ...
+
+    def _commit(self, conn: Connection, token: int | None) -> str | None: ...
+
+    def _rollback(self, conn: Connection, token: int | None) -> None: ...
+
+    def _release(self, conn: Connection, token: int | None, *, broken: bool) -> None: ...
 
 
 class PostgresUnitOfWork:
@@ -31,7 +44,7 @@ class PostgresUnitOfWork:
     of the transaction: the unit of work can only be rolled back, and commit() says so.
     """
 
-    def __init__(self, store: PostgresStore | PostgresHostStore, readonly: bool) -> None:
+    def __init__(self, store: _Transactions, readonly: bool) -> None:
         self._store = store
         self._readonly = readonly
         self._conn: Connection | None = None

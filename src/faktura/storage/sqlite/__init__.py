@@ -38,7 +38,9 @@ One job per module, the same cut as ``faktura.storage.postgres``:
 - ``schema``, ``migrations``, ``list_keys``: the schema, its versions and steps, and the
   list key the search index orders by;
 - ``parties``, ``invoices``, ``invoice_lists``, ``numbering``, ``lists``: the
-  repositories of this database (the others are shared: ``faktura.storage.sql``).
+  repositories of this database (the others are shared: ``faktura.storage.sql``);
+- ``statements``: what the repositories need of their unit of work (a Protocol below
+  both: the unit of work imports the repositories, never the other way round).
 """
 
 from faktura.storage.sqlite.host import SqliteHostStore

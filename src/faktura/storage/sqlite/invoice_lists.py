@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import Any
 
 from faktura.ports import OVERDUE, InvoiceQuery, ListResult
 from faktura.status import DocumentKind
@@ -10,12 +11,8 @@ from faktura.storage import codec
 from faktura.storage.query import OVERDUE_STATUSES
 from faktura.storage.sqlite.list_keys import list_key_band, list_key_day_end, list_key_day_of
 from faktura.storage.sqlite.lists import _contains, _fragment, _page
+from faktura.storage.sqlite.statements import Statements
 from faktura.summary import InvoiceSummary
-
-if TYPE_CHECKING:
-    from faktura.storage.sqlite.invoices import _Invoices
-    from faktura.storage.sqlite.unit_of_work import SqliteUnitOfWork
-
 
 # Trigrams: shorter search text cannot use the search index.
 _MIN_INDEXED_SEARCH = 3
@@ -161,31 +158,36 @@ def _union(template: str, arms: list[_Arm]) -> tuple[str, list[object]]:
 
 
 def list_invoices(
-    invoices: _Invoices, company_id: str, query: InvoiceQuery
+    uow: Statements,
+    company_id: str,
+    query: InvoiceQuery,
+    company_code: Callable[[str], int | None],
 ) -> ListResult[InvoiceSummary]:
-    """``_Invoices.list``: the page of ``query`` and its count."""
+    """``_Invoices.list``: the page of ``query`` and its count, read in ``uow``;
+    ``company_code`` answers the company's code (``company_codes``, None when there is no
+    such company), asked only for a search."""
     if query.kind is not None and not (query.status or query.customer_id or query.search):
-        return _list_by_position(invoices.uow, company_id, query.kind.value, query)
+        return _list_by_position(uow, company_id, query.kind.value, query)
     code = None
     if query.search:
         needle = query.search.lower()
         if len(needle) >= _MIN_INDEXED_SEARCH and _storable(needle):
-            code = invoices._code(company_id)
+            code = company_code(company_id)
             if code is not None and query.status is None and query.customer_id is None:
-                return _search(invoices.uow, code, _fts_phrase(needle), query)
+                return _search(uow, code, _fts_phrase(needle), query)
     arms = _invoice_arms(company_id, query, code)
     if arms is None:
         return ListResult((), 0)
     if query.counted:
         sql, params = _union(_COUNT_ARM, arms)
-        row = invoices.uow._row(_COUNT_MATCHES.format(arms=sql), [*params, query.count_limit])
+        row = uow._row(_COUNT_MATCHES.format(arms=sql), [*params, query.count_limit])
     else:
-        row = invoices.uow._row(*_kept_count(company_id, query))
+        row = uow._row(*_kept_count(company_id, query))
     count = int(row[0]) if row else 0
     if count <= query.offset:
         return ListResult.bounded((), count, query)
     sql, params = _union(_ARM, arms)
-    rows = invoices.uow._rows(
+    rows = uow._rows(
         _PAGE_OF_INVOICES.format(arms=sql + _ORDERED),
         [*params, *_page(query.page, query.limit)],
     )
@@ -194,7 +196,7 @@ def list_invoices(
 
 
 def _search(
-    uow: SqliteUnitOfWork, code: int, match: str, query: InvoiceQuery
+    uow: Statements, code: int, match: str, query: InvoiceQuery
 ) -> ListResult[InvoiceSummary]:
     """A search of one company (``code``) without a status or customer filter, read
     from the search index in list order by day: per kind, the first ``offset + limit
@@ -245,7 +247,7 @@ def _search(
 
 
 def _list_by_position(
-    uow: SqliteUnitOfWork, company_id: str, kind: str, query: InvoiceQuery
+    uow: Statements, company_id: str, kind: str, query: InvoiceQuery
 ) -> ListResult[InvoiceSummary]:
     row = uow._row(_LAST_POSITION, (company_id, kind))
     total = int(row[0]) if row is not None and row[0] is not None else 0

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
 import attrs
 
@@ -16,11 +15,8 @@ from faktura.storage.query import search_text
 from faktura.storage.sqlite import invoice_lists
 from faktura.storage.sqlite.errors import _constraint
 from faktura.storage.sqlite.list_keys import list_key, list_key_day
+from faktura.storage.sqlite.statements import Statements
 from faktura.summary import InvoiceSummary
-
-if TYPE_CHECKING:
-    from faktura.storage.sqlite.unit_of_work import SqliteUnitOfWork
-
 
 #: The columns of an invoice row, in the order of ``_invoice_columns``.
 _COLUMNS = (
@@ -81,7 +77,7 @@ _SHIFT_POSITIONS = (
 
 @attrs.frozen
 class _Invoices:
-    uow: SqliteUnitOfWork
+    uow: Statements
 
     def get(self, company_id: str, invoice_id: str, *, for_update: bool = False) -> Invoice:
         # one writer at a time (BEGIN IMMEDIATE): a writer's read is always locked
@@ -233,4 +229,4 @@ class _Invoices:
         )
 
     def list(self, company_id: str, query: InvoiceQuery) -> ListResult[InvoiceSummary]:
-        return invoice_lists.list_invoices(self, company_id, query)
+        return invoice_lists.list_invoices(self.uow, company_id, query, self._code)

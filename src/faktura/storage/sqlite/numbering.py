@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import TYPE_CHECKING
 
 import attrs
 
@@ -11,14 +10,12 @@ from faktura.errors import StorageError
 from faktura.numbering import next_number
 from faktura.storage import sql as shared
 from faktura.storage.sqlite.errors import _constraint
-
-if TYPE_CHECKING:
-    from faktura.storage.sqlite.unit_of_work import SqliteUnitOfWork
+from faktura.storage.sqlite.statements import Statements
 
 
 @attrs.frozen
 class _Numbers:
-    uow: SqliteUnitOfWork
+    uow: Statements
 
     def allocate(
         self,

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import attrs
 
 from faktura.errors import ConflictError, NotFoundError
@@ -13,14 +11,12 @@ from faktura.storage import codec
 from faktura.storage import sql as shared
 from faktura.storage.sqlite.errors import _constraint
 from faktura.storage.sqlite.lists import _contains, _fragment, _page
-
-if TYPE_CHECKING:
-    from faktura.storage.sqlite.unit_of_work import SqliteUnitOfWork
+from faktura.storage.sqlite.statements import Statements
 
 
 @attrs.frozen
 class _Companies:
-    uow: SqliteUnitOfWork
+    uow: Statements
 
     def get(self, company_id: str) -> Company:
         row = self.uow._row(shared.COMPANY, {"id": company_id})
@@ -83,7 +79,7 @@ def _customer_filter(company_id: str, search: str | None) -> tuple[str, list[obj
 
 @attrs.frozen
 class _Customers:
-    uow: SqliteUnitOfWork
+    uow: Statements
 
     def get(self, company_id: str, customer_id: str) -> Customer:
         row = self.uow._row(shared.CUSTOMER, {"company_id": company_id, "id": customer_id})

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable
 from datetime import UTC, datetime
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Self
+from typing import Protocol, Self
 
 from faktura.errors import FakturaError, StorageError
 from faktura.storage import codec
@@ -15,20 +15,26 @@ from faktura.storage.sqlite.errors import _constraint, _unstorable
 from faktura.storage.sqlite.invoices import _Invoices
 from faktura.storage.sqlite.numbering import _Numbers
 from faktura.storage.sqlite.parties import _Companies, _Customers
-
-if TYPE_CHECKING:
-    from faktura.storage.sqlite.host import SqliteHostStore
-    from faktura.storage.sqlite.store import SqliteStore
+from faktura.storage.sqlite.statements import Params, Row
 
 
-Row = tuple[Any, ...]
-Params = Sequence[object] | Mapping[str, object]
+class _Transactions(Protocol):
+    """What a unit of work needs of its store (``SqliteStore``, ``SqliteHostStore``):
+    its transactions, and its translation of driver errors."""
+
+    def _begin(self, readonly: bool) -> tuple[sqlite3.Connection, int | None]: ...
+
+    def _commit(self, conn: sqlite3.Connection, ticket: int | None) -> None: ...
+
+    def _end(self, conn: sqlite3.Connection, readonly: bool, ticket: int | None) -> None: ...
+
+    def _error(self, exc: sqlite3.Error) -> StorageError: ...
 
 
 class SqliteUnitOfWork:
     """A transaction on its own connection of a SqliteStore; rolls back unless committed."""
 
-    def __init__(self, store: SqliteStore | SqliteHostStore, readonly: bool) -> None:
+    def __init__(self, store: _Transactions, readonly: bool) -> None:
         self._store = store
         self.readonly = readonly
         self._conn: sqlite3.Connection | None = None

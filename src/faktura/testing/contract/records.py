@@ -222,9 +222,10 @@ class RecordsContract(ContractBase):
         seller = attrs.evolve(full_company("co-a"), logo=None)
         invoice = attrs.evolve(draft("inv-1"), customer_department_id="d-1")
         issued = IssuedParties.take(
-            invoice,
             seller,
             buyer,
+            department_id=invoice.customer_department_id,
+            contact_id=invoice.customer_contact_id,
             language="en",
             template_id="modern",
             logo_sha256=hashlib.sha256(PNG_LOGO).hexdigest(),
