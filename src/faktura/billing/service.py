@@ -28,6 +28,7 @@ import attrs
 from faktura.apikeys import ApiKey
 from faktura.attachments import Attachment, SupportingDocument
 from faktura.billing.api_keys import ApiKeys
+from faktura.billing.attempts import Deliveries
 from faktura.billing.booking import Booking
 from faktura.billing.drafts import Drafts
 from faktura.billing.parties import Parties
@@ -135,6 +136,7 @@ class Billing:
         self._parties = Parties(self._work)
         self._drafts = Drafts(self._work)
         self._api_keys = ApiKeys(self._work)
+        self._deliveries = Deliveries(self._work)
         if channels is None:
             from faktura.delivery.manual import ManualChannel
 
@@ -463,7 +465,7 @@ class Billing:
     def delivery_status(self, company_id: str, invoice_id: str) -> DeliveryStatus:
         """The document's delivery summary and every attempt. Raises NotFoundError."""
         check_ids(companyId=company_id, invoiceId=invoice_id)
-        return self._sender.status(company_id, invoice_id)
+        return self._deliveries.status(company_id, invoice_id)
 
     def apply_provider_status(
         self,
@@ -486,7 +488,7 @@ class Billing:
             for key, value in details.items():
                 check_text(key, "details", required=True, limit=200, one_line=True)
                 check_text(value, f"details.{key}", limit=2000)
-        return self._sender.apply_provider_status(
+        return self._deliveries.apply_provider_status(
             company_id, provider_reference, status, message, details
         )
 
