@@ -142,7 +142,7 @@ def test_a_stored_attempt_reads_back_with_its_key() -> None:
 
 
 def test_idempotency_keys_stored_by_earlier_versions_still_match() -> None:
-    from faktura.billing.sending import _Request
+    from faktura.billing.preflight import SendRequest as _Request
 
     def request(delivery_type: str) -> _Request:
         return _Request("inv-1", delivery_type, None, "5790000435951", False, None, "k")  # type: ignore[arg-type]

@@ -31,23 +31,32 @@ return the document's current outcome over that channel without delivering again
 
 The send use case of the service layer (``faktura.billing``): it books through
 ``faktura.billing.booking`` and renders through ``faktura.billing.rendering``, sharing their
-unit-of-work steps (``faktura.billing.work``); ``faktura.delivery`` holds the channels, the
-recipients and the delivery log it uses.
+unit-of-work steps (``faktura.billing.work``). Step 1's checks of the request, the
+recipient and the preview are ``faktura.billing.preflight``; how a send reads the delivery
+log (a repeated key's answer, an inherited ``dedup_id``) and the override it writes onto
+the customer are ``faktura.billing.attempts``. ``faktura.delivery`` holds the channels,
+the recipients and the delivery log it uses.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
 import attrs
 
-from faktura.attachments import Attachment
+from faktura.billing.attempts import current, inherited_dedup_id, persist_override, result
 from faktura.billing.booking import Booking
+from faktura.billing.preflight import (
+    SendRequest,
+    booked_preview,
+    check_request,
+    check_sendable,
+    outgoing,
+    recipient_for,
+)
 from faktura.billing.rendering import Documents
 from faktura.billing.work import Work
 from faktura.delivery.channel import (
@@ -55,72 +64,38 @@ from faktura.delivery.channel import (
     DeliveryOutcomeUnknown,
     DeliveryType,
     OutgoingDocument,
-    ProviderEvent,
     Recipient,
-    RecipientKind,
     channels_by_type,
 )
-from faktura.delivery.einvoice import FAILED_STATUSES, PROVIDER_STATUSES
 from faktura.delivery.log import (
     AttemptState,
     DeliveryAttempt,
-    DeliveryStatus,
     SendResult,
     SentDocument,
 )
-from faktura.delivery.recipients import einvoice_recipient, email_recipient, manual_recipient
-from faktura.documents.source import DocumentSource, attaches_pdf, check_attach_pdf, issue
+from faktura.documents.source import attaches_pdf
 from faktura.errors import (
     ConflictError,
     DeliveryError,
     FieldError,
-    InvoiceStateError,
-    NotFoundError,
     StorageError,
     ValidationError,
 )
 from faktura.invoice import Invoice
 from faktura.issued import MEDIA_TYPES, ArchiveKind
-from faktura.lines import check_text
-from faktura.parties import Company, Customer
 from faktura.records import InvoiceEvent
-from faktura.status import EDITABLE_STATUSES, Status
+from faktura.status import EDITABLE_STATUSES
 
 if TYPE_CHECKING:
-    from faktura.ports import Clock, CustomerDirectory
+    pass
 
 __all__ = ["Sender"]
 
-_PREVIEW_NUMBER = "PREVIEW-0000000001"
-_MAX_KEY = 200
 #: How many times step 4 runs its transaction when the store was busy (StorageError) or
 #: another change won a write it does not lock (ConflictError: the customer record);
 #: waits 10 ms, 20 ms, ... between.
 _RECORD_TRIES = 8
 _RECORD_BACKOFF = 0.01
-
-
-@attrs.frozen
-class _Request:
-    """One send's parameters, checked."""
-
-    invoice_id: str
-    delivery_type: DeliveryType
-    override_email: str | None
-    override_ean: str | None
-    update_customer_record: bool
-    template_id: str | None
-    idempotency_key: str | None
-    attach_pdf: bool | None = None
-
-    def fingerprint(self) -> str:
-        data = attrs.asdict(self)
-        del data["idempotency_key"]
-        if data["attach_pdf"] is None:  # as before the option: stored keys still match
-            del data["attach_pdf"]
-        if self.delivery_type is DeliveryType.EINVOICE:  # its key before: keys still match
-            data["delivery_type"] = "sproom"
-        return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
 
 
 @attrs.frozen
@@ -164,7 +139,8 @@ class Sender:
         actor: str | None,
         attach_pdf: bool | None = None,
     ) -> SendResult:
-        request = self._request(
+        request = check_request(
+            self._channels,
             invoice_id,
             delivery_type,
             override_email,
@@ -187,50 +163,6 @@ class Sender:
             raise
         return self._deliver(attempt, invoice, prepared, actor)
 
-    def status(self, company_id: str, invoice_id: str) -> DeliveryStatus:
-        with self._work.store.unit_of_work(readonly=True) as uow:
-            uow.invoices.get(company_id, invoice_id)
-            return DeliveryStatus.of(invoice_id, uow.deliveries.for_invoice(company_id, invoice_id))
-
-    def apply_provider_status(
-        self,
-        company_id: str,
-        provider_reference: str,
-        status: str,
-        message: str | None,
-        details: Mapping[str, str] | None,
-    ) -> DeliveryAttempt:
-        check_text(provider_reference, "documentId", required=True, limit=200)
-        check_text(status, "status", required=True, limit=64)
-        if message is not None:
-            check_text(message, "message", limit=2000)
-        # the provider's word in faktura's vocabulary; its own word stays in the details
-        recorded = PROVIDER_STATUSES.get(status.strip().lower(), "unknown")
-        event = ProviderEvent(
-            recorded,
-            self._work.clock.now(),
-            message,
-            {**(details or {}), "providerStatus": status},
-        )
-        rejected = recorded in FAILED_STATUSES
-        with self._work.store.unit_of_work() as uow:
-            attempt = uow.deliveries.by_reference(company_id, provider_reference)
-            if attempt is None:
-                raise NotFoundError("delivery", provider_reference)
-            updated = attempt.with_event(event, rejected)
-            uow.deliveries.update(updated)
-            uow.events.append(
-                company_id,
-                InvoiceEvent(
-                    attempt.invoice_id,
-                    "delivery_rejected" if rejected else "delivery_status",
-                    event.at,
-                    {"status": event.status, "attempt": str(attempt.sequence)},
-                ),
-            )
-            uow.commit()
-        return updated
-
     def recover(self, company_id: str, actor: str | None) -> list[SendResult]:
         """Deliver again what interrupted attempts left undelivered."""
         now = self._work.clock.now()
@@ -242,7 +174,7 @@ class Sender:
             ]
         results = []
         for attempt in stale:
-            request = _Request(
+            request = SendRequest(
                 attempt.invoice_id,
                 attempt.delivery_type,
                 None,
@@ -264,54 +196,7 @@ class Sender:
 
     # -- step 1 --------------------------------------------------------------------------
 
-    def _request(
-        self,
-        invoice_id: str,
-        delivery_type: object,
-        override_email: str | None,
-        override_ean: str | None,
-        update_customer_record: bool,
-        template_id: str | None,
-        idempotency_key: str | None,
-        attach_pdf: bool | None = None,
-    ) -> _Request:
-        kind = DeliveryType(delivery_type)  # ValidationError naming deliveryType
-        if kind not in self._channels:
-            configured = ", ".join(sorted(self._channels)) or "none"
-            raise ValidationError(
-                f"{kind.value!r} is not configured here (configured: {configured})",
-                field="deliveryType",
-                rule="unavailable",
-            )
-        if not isinstance(update_customer_record, bool):
-            raise ValidationError(
-                "must be true or false", field="updateCustomerRecord", rule="type"
-            )
-        if update_customer_record and override_email is None and override_ean is None:
-            raise ValidationError(
-                "needs overrideEmail or overrideEanNumber to persist",
-                field="updateCustomerRecord",
-                rule="requires_override",
-            )
-        if template_id is not None:
-            from faktura.documents.pdf import template
-
-            template(template_id)
-        if idempotency_key is not None:
-            check_text(idempotency_key, "idempotencyKey", required=True, limit=_MAX_KEY)
-        check_attach_pdf(attach_pdf)
-        return _Request(
-            invoice_id,
-            kind,
-            override_email,
-            override_ean,
-            update_customer_record,
-            template_id,
-            idempotency_key,
-            attach_pdf,
-        )
-
-    def _repeat(self, company_id: str, request: _Request) -> SendResult | None:
+    def _repeat(self, company_id: str, request: SendRequest) -> SendResult | None:
         if request.idempotency_key is None:
             return None
         with self._work.store.unit_of_work(readonly=True) as uow:
@@ -322,27 +207,27 @@ class Sender:
             attempts = uow.deliveries.for_invoice(company_id, attempt.invoice_id)
         if attempt.request != request.fingerprint():
             raise ConflictError("this idempotency key was used for a different send; use a new key")
-        return _result(_current(attempt, attempts), invoice)
+        return result(current(attempt, attempts), invoice)
 
     def _prepare(
-        self, company_id: str, request: _Request, recipient: Recipient | None = None
+        self, company_id: str, request: SendRequest, recipient: Recipient | None = None
     ) -> _Prepared:
         with self._work.store.unit_of_work(readonly=True) as uow:
             company = uow.companies.get(company_id)
             invoice = uow.invoices.get(company_id, request.invoice_id)
             customer = self._work.directory(uow).get(company_id, invoice.customer_id)
             supporting = self._documents.supporting(uow, invoice)
-        _check_sendable(invoice)
+        check_sendable(invoice)
         channel = self._channels[request.delivery_type]
         if recipient is None:
-            recipient = _recipient(request, invoice, customer, channel.recipient_kind)
+            recipient = recipient_for(request, invoice, customer, channel.recipient_kind)
         channel.prepare(recipient)
         # The issuability gate and the documents the channel needs, on a preview of the
         # booked document: whatever keeps it from being issued, rendered or expressed is
         # refused now, every field at once, before a number is used.
         errors: list[FieldError] = []
         if invoice.status in EDITABLE_STATUSES:
-            preview = _preview(
+            preview = booked_preview(
                 invoice, self._work.clock, company, customer, request.template_id, supporting
             )
             try:
@@ -351,7 +236,7 @@ class Sender:
                 )
             except ValidationError as exc:
                 errors.extend(exc.errors)
-            message = _outgoing(preview, recipient, request.attach_pdf)
+            message = outgoing(preview, recipient, request.attach_pdf)
         else:  # booked: its own documents, archived once made
             message, _ = self._issued_documents(invoice, recipient, request.attach_pdf)
         try:
@@ -374,7 +259,7 @@ class Sender:
     def _book_and_record(
         self,
         company_id: str,
-        request: _Request,
+        request: SendRequest,
         prepared: _Prepared,
         actor: str | None,
         interrupted: str | None = None,
@@ -383,7 +268,7 @@ class Sender:
         now = work.clock.now()
         with work.store.unit_of_work() as uow:
             invoice = uow.invoices.get(company_id, request.invoice_id)
-            _check_sendable(invoice)
+            check_sendable(invoice)
             attempts = uow.deliveries.for_invoice(company_id, request.invoice_id)
             closed = []
             for earlier in attempts:
@@ -424,7 +309,7 @@ class Sender:
                 template_id=request.template_id,
                 update_customer_record=request.update_customer_record,
                 attach_pdf=request.attach_pdf,
-                dedup_id=_inherited_dedup_id(closed, request.delivery_type, prepared.recipient)
+                dedup_id=inherited_dedup_id(closed, request.delivery_type, prepared.recipient)
                 or work.ids(),
             )
             uow.deliveries.add(attempt)
@@ -558,7 +443,7 @@ class Sender:
                 work.save(uow, invoice, delivered, work.stamp(event, actor))
                 invoice = delivered
                 if outcome.update_customer_record:
-                    _persist_override(work.directory(uow), outcome, invoice.customer_id)
+                    persist_override(work.directory(uow), outcome, invoice.customer_id)
             else:
                 uow.events.append(
                     outcome.company_id,
@@ -578,161 +463,4 @@ class Sender:
                     ),
                 )
             uow.commit()
-        return _result(outcome, invoice)
-
-
-def _result(attempt: DeliveryAttempt, invoice: Invoice) -> SendResult:
-    return SendResult(
-        success=attempt.state is AttemptState.DELIVERED,
-        delivery_type=attempt.delivery_type,
-        attempt=attempt,
-        number=invoice.number,
-    )
-
-
-def _same_route(
-    attempts: Sequence[DeliveryAttempt], delivery_type: DeliveryType, recipient: Recipient
-) -> list[DeliveryAttempt]:
-    """The attempts over ``delivery_type`` to ``recipient``."""
-    shown = recipient.display()
-    return [
-        a for a in attempts if a.delivery_type == delivery_type and a.recipient.display() == shown
-    ]
-
-
-def _current(keyed: DeliveryAttempt, attempts: Sequence[DeliveryAttempt]) -> DeliveryAttempt:
-    """What a repeated idempotency key answers: the document's current outcome over the
-    keyed attempt's channel and recipient. The keyed attempt when it was delivered;
-    else the newest later attempt of that channel and recipient that was delivered
-    (e.g. recovered after a crash), else the newest later one still pending; else the
-    keyed attempt itself (its failure, its unknown outcome)."""
-    if keyed.state is AttemptState.DELIVERED:
-        return keyed
-    same = _same_route(attempts, keyed.delivery_type, keyed.recipient)
-    later = [a for a in same if a.sequence > keyed.sequence]
-    for state in (AttemptState.DELIVERED, AttemptState.PENDING):
-        found = [a for a in later if a.state is state]
-        if found:
-            return max(found, key=lambda a: a.sequence)
-    return keyed
-
-
-def _inherited_dedup_id(
-    attempts: Sequence[DeliveryAttempt], delivery_type: DeliveryType, recipient: Recipient
-) -> str | None:
-    """The ``dedup_id`` a new attempt takes over: the newest earlier attempt's of the same
-    channel and recipient, when that one's outcome is unknown."""
-    same = _same_route(attempts, delivery_type, recipient)
-    if not same:
-        return None
-    newest = max(same, key=lambda a: a.sequence)
-    return newest.dedup_id if newest.state is AttemptState.UNKNOWN else None
-
-
-def _check_sendable(invoice: Invoice) -> None:
-    if invoice.status is Status.CANCELLED:
-        raise InvoiceStateError(
-            f"document {invoice.id!r} is cancelled and cannot be sent",
-            invoice_id=invoice.id,
-            status=invoice.status.value,
-            action="send",
-        )
-
-
-def _recipient(
-    request: _Request, invoice: Invoice, customer: Customer, kind: RecipientKind
-) -> Recipient:
-    if kind is RecipientKind.EMAIL:
-        if request.override_ean is not None:
-            raise ValidationError(
-                "applies to e-invoicing (deliveryType einvoice) only",
-                field="overrideEanNumber",
-                rule="not_applicable",
-            )
-        return email_recipient(customer, invoice.customer_contact_id, request.override_email)
-    if kind is RecipientKind.PEPPOL:
-        if request.override_email is not None:
-            raise ValidationError(
-                "applies to email only", field="overrideEmail", rule="not_applicable"
-            )
-        return einvoice_recipient(customer, invoice.customer_department_id, request.override_ean)
-    for value, field in (
-        (request.override_email, "overrideEmail"),
-        (request.override_ean, "overrideEanNumber"),
-    ):
-        if value is not None:
-            raise ValidationError(
-                f"does not apply to deliveryType {request.delivery_type.value}",
-                field=field,
-                rule="not_applicable",
-            )
-    return manual_recipient(customer)
-
-
-def _preview(
-    invoice: Invoice,
-    clock: Clock,
-    company: Company,
-    customer: Customer,
-    template_id: str | None,
-    attachments: tuple[Attachment, ...] = (),
-) -> DocumentSource:
-    """A draft as it would be booked now: issued with the live records (and its
-    supporting documents, ``attachments``)."""
-    issued = issue(invoice, company, customer, template_id=template_id)
-    booked = invoice.book(_PREVIEW_NUMBER, clock.now(), issued=issued).invoice
-    return DocumentSource.issued(booked, issued, company.logo, attachments)
-
-
-def _outgoing(
-    source: DocumentSource, recipient: Recipient, attach_pdf: bool | None
-) -> OutgoingDocument:
-    """A preview's message; its e-invoice embeds the very PDF it carries when
-    ``attaches_pdf``."""
-    pdf = _once(source.pdf)
-    if attaches_pdf(source.invoice, attach_pdf):
-        ubl = _once(lambda: source.ubl(pdf()))
-    else:
-        ubl = _once(source.ubl)
-    return OutgoingDocument(
-        source.invoice,
-        source.company,
-        source.customer,
-        recipient,
-        pdf=pdf,
-        ubl=ubl,
-        locale=source.language,
-    )
-
-
-def _once(make: Callable[[], bytes]) -> Callable[[], bytes]:
-    made: list[bytes] = []
-
-    def cached() -> bytes:
-        if not made:
-            made.append(make())
-        return made[0]
-
-    return cached
-
-
-def _persist_override(
-    directory: CustomerDirectory, attempt: DeliveryAttempt, customer_id: str
-) -> None:
-    """Write the override address of a delivered send onto the customer (onto the
-    department when the EAN replaced a department's)."""
-    recipient = attempt.recipient
-    if recipient.source != "override":
-        return
-    customer = directory.get(attempt.company_id, customer_id)
-    if recipient.kind is RecipientKind.EMAIL:
-        changed = attrs.evolve(customer, email=recipient.address)
-    elif recipient.department_id is not None:
-        departments = tuple(
-            attrs.evolve(d, ean=recipient.address) if d.id == recipient.department_id else d
-            for d in customer.departments
-        )
-        changed = attrs.evolve(customer, departments=departments)
-    else:
-        changed = attrs.evolve(customer, ean=recipient.address)
-    directory.update(changed)
+        return result(outcome, invoice)

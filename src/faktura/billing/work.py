@@ -6,22 +6,42 @@ A use case opens a unit of work on ``store``, reads what it needs (customers thr
 ``api_keys``: either refuses with ConfigurationError when the store keeps none), applies a
 transition of the aggregate, and writes the result with ``save`` (the document and its
 events, each stamped with the actor by ``stamp``) before it commits, or changes nothing.
+The checks of input that several use cases make alike (ids, the actor, a page and its
+search, a command's type, payment terms) are here too.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from typing import Any
 
 import attrs
 
 from faktura.checks import check_id, check_text
-from faktura.errors import ConfigurationError
+from faktura.errors import ConfigurationError, ValidationError
 from faktura.invoice import Invoice
 from faktura.issued import ArchivedDocument, ArchiveKind
-from faktura.ports import ApiKeyRepository, Clock, CustomerDirectory, Store, UnitOfWork
+from faktura.ports import (
+    MAX_PAGE_SIZE,
+    ApiKeyRepository,
+    Clock,
+    CustomerDirectory,
+    Store,
+    UnitOfWork,
+)
 from faktura.records import InvoiceEvent
+from faktura.terms import PaymentTerms
 
-__all__ = ["Work", "check_actor", "check_ids", "first_archived"]
+__all__ = [
+    "Work",
+    "as_terms",
+    "check_actor",
+    "check_ids",
+    "check_search",
+    "command",
+    "first_archived",
+    "page_args",
+]
 
 
 @attrs.frozen
@@ -91,3 +111,31 @@ def first_archived(
 ) -> ArchivedDocument | None:
     """The oldest archived file of ``kind`` among ``documents`` (oldest first)."""
     return next((document for document in documents if document.kind is kind), None)
+
+
+def command(value: Any, kind: type, name: str) -> Any:
+    """``value`` when it is a ``kind``; a ValidationError naming ``name`` otherwise."""
+    if not isinstance(value, kind):
+        raise ValidationError(f"must be a {kind.__name__}", field=name, rule="type")
+    return value
+
+
+def as_terms(value: Any) -> PaymentTerms:
+    """Payment terms given as terms or as whole days net."""
+    return value if isinstance(value, PaymentTerms) else PaymentTerms.net(value)
+
+
+def page_args(page: object, limit: object) -> tuple[int, int]:
+    """``page`` and ``limit`` of a listed page, a ValidationError naming the bad one."""
+    for name, value, high in (("page", page, 10**9), ("limit", limit, MAX_PAGE_SIZE)):
+        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= high:
+            raise ValidationError(f"must be a whole number 1-{high}", field=name, rule="range")
+    return page, limit  # type: ignore[return-value]
+
+
+def check_search(search: object) -> None:
+    """A ValidationError unless ``search`` is None or text of at most 200 characters."""
+    if search is not None and (not isinstance(search, str) or len(search) > 200):
+        raise ValidationError(
+            "must be text of at most 200 characters", field="search", rule="length"
+        )
