@@ -270,7 +270,7 @@ def bare_cattrs_parser() -> Callable[[object], object]:
     import cattrs
     from cattrs.gen import make_dict_structure_fn, override
 
-    from faktura.checks import wire_name
+    from faktura.fields import wire_name
     from faktura.wire import CreateDraftRequest  # type: ignore[import-not-found,unused-ignore]
 
     conv = cattrs.Converter()
@@ -279,7 +279,7 @@ def bare_cattrs_parser() -> Callable[[object], object]:
     conv.register_structure_hook_factory(
         attrs.has,
         lambda cls: make_dict_structure_fn(
-            cls, conv, **{a.name: override(rename=wire_name(a.name)) for a in attrs.fields(cls)}
+            cls, conv, **{a.name: override(rename=wire_name(a)) for a in attrs.fields(cls)}
         ),
     )
 

@@ -73,7 +73,7 @@ def test_every_bad_field_of_an_attachment_is_named_at_once() -> None:
         Attachment(id=" ", content=b"x", mime_code="application/zip", filename="a/b.zip")
     assert {(e.path, e.rule) for e in caught.value.errors} == {
         ("id", "required"),
-        ("mimeCode", "BR-CL-24"),
+        ("mime_code", "BR-CL-24"),
         ("filename", "filename"),
     }
 
@@ -81,11 +81,11 @@ def test_every_bad_field_of_an_attachment_is_named_at_once() -> None:
 def test_embedded_content_needs_a_mime_code_and_a_file_name() -> None:
     with pytest.raises(ValidationError) as caught:
         Attachment(id="A-1", content=b"%PDF")
-    assert {e.path for e in caught.value.errors} == {"mimeCode", "filename"}
+    assert {e.path for e in caught.value.errors} == {"mime_code", "filename"}
     with pytest.raises(ValidationError) as caught:
         Attachment(id="A-1", mime_code="application/pdf", filename="a.pdf")
     assert {(e.path, e.rule) for e in caught.value.errors} == {
-        ("mimeCode", "requires_content"),
+        ("mime_code", "requires_content"),
         ("filename", "requires_content"),
     }
     with pytest.raises(ValidationError) as caught:
@@ -251,7 +251,7 @@ def test_a_bad_attach_pdf_is_named(billing: Billing) -> None:
     ):
         with pytest.raises(ValidationError) as caught:
             call()
-        assert caught.value.field == "attachPdf"
+        assert caught.value.field == "attach_pdf"
 
 
 # -- stores and the wire -------------------------------------------------------------------

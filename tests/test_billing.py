@@ -154,15 +154,15 @@ def test_customer_terms_and_vat_zone_are_the_defaults(billing: Billing, company_
 @pytest.mark.parametrize(
     ("extra", "field"),
     [
-        ({"customerId": "nobody"}, "customerId"),
-        ({"customerDepartmentId": "dep-x"}, "customerDepartmentId"),
-        ({"customerContactId": "con-x"}, "customerContactId"),
-        ({"dueDate": "2026-11-01", "date": "2026-11-02"}, "dueDate"),
-        ({"paymentTerms": 99999}, "paymentTerms"),
+        ({"customerId": "nobody"}, "customer_id"),
+        ({"customerDepartmentId": "dep-x"}, "customer_department_id"),
+        ({"customerContactId": "con-x"}, "customer_contact_id"),
+        ({"dueDate": "2026-11-01", "date": "2026-11-02"}, "due_date"),
+        ({"paymentTerms": 99999}, "payment_terms"),
         ({"currency": "XYZ"}, "currency"),
         (
             {"lines": [{"description": "x", "quantity": "1", "unitPrice": "-1"}]},
-            "lines.0.unitPrice",
+            "lines.0.unit_price",
         ),
     ],
 )
@@ -188,7 +188,7 @@ def test_another_companys_customer_is_unknown(
     ).id
     with pytest.raises(ValidationError) as info:
         billing.create_draft(other, new_draft(body()))
-    assert info.value.field == "customerId"
+    assert info.value.field == "customer_id"
     with pytest.raises(NotFoundError):
         billing.get_customer(other, customer.id)
 
@@ -240,7 +240,7 @@ def test_back_dating_is_refused_and_consumes_no_number(
     early = billing.create_draft(company_id, new_draft(body(date="2026-11-19")))
     with pytest.raises(NumberingError) as info:
         billing.book(company_id, early.id)
-    assert info.value.field == "date"
+    assert info.value.field == "issue_date"
     assert billing.get_invoice(company_id, early.id).status is Status.DRAFT
     later = billing.create_draft(company_id, new_draft(body(date="2026-11-21")))
     assert billing.book(company_id, later.id).number == "2"  # no number was used
@@ -274,7 +274,7 @@ def test_update_and_cancel_drafts(
         )
     with pytest.raises(ValidationError) as info:
         billing.update_draft(company_id, draft.id, DraftChanges(customer_department_id="dep-x"))
-    assert info.value.field == "customerDepartmentId"
+    assert info.value.field == "customer_department_id"
     with pytest.raises(TypeError):  # no such field: a type checker says so before
         billing.update_draft(company_id, draft.id, DraftChanges(number="5"))  # type: ignore[call-arg]
     cancelled = billing.cancel_draft(company_id, draft.id)

@@ -93,7 +93,7 @@ class BillingMachine(RuleBasedStateMachine):
         try:
             self.billing.create_draft(company, new_draft({"customerId": f"{other}-cu"}))
         except ValidationError as err:
-            assert err.field == "customerId"
+            assert err.field == "customer_id"
         else:
             raise AssertionError("a draft for another company's customer was created")
 

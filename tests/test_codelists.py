@@ -267,7 +267,7 @@ def _allowance_charge(charge: bool, code: str) -> AllowanceCharge:
     [(False, "FC", "BR-CL-19"), (True, "95", "BR-CL-20"), (False, "ZZZ", "BR-CL-19")],
 )
 def test_reason_codes_from_the_other_list_are_refused(charge: bool, code: str, rule: str) -> None:
-    refused(lambda: _allowance_charge(charge, code), "reasonCode", rule)
+    refused(lambda: _allowance_charge(charge, code), "reason_code", rule)
 
 
 @given(
@@ -281,13 +281,13 @@ def test_a_reason_code_is_accepted_exactly_on_the_list_of_its_kind(charge: bool,
     else:
         refused(
             lambda: _allowance_charge(charge, code),
-            "reasonCode",
+            "reason_code",
             "BR-CL-20" if charge else "BR-CL-19",
         )
 
 
 def test_an_allowance_refused_names_the_codes_to_use() -> None:
-    error = refused(lambda: _allowance_charge(False, "FC"), "reasonCode", "BR-CL-19")
+    error = refused(lambda: _allowance_charge(False, "FC"), "reason_code", "BR-CL-19")
     assert all(code in str(error) for code in codelists.ALLOWANCE_REASONS)
 
 

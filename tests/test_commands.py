@@ -125,7 +125,7 @@ def test_every_bad_line_is_named_by_its_index() -> None:
             ],
             DEFAULTS,
         )
-    assert set(info.value.fields) == {"lines.0.unitPrice", "lines.1", "lines.2.quantity"}
+    assert set(info.value.fields) == {"lines.0.unit_price", "lines.1", "lines.2.quantity"}
 
 
 @given(strategies.document_lines(), st.sampled_from([None, 14, 30]))

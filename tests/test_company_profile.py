@@ -54,24 +54,24 @@ def test_template_ids_are_short_identifiers() -> None:
     for bad in ("", "Modern", "has space", "x" * 41, "../etc", 7):
         with pytest.raises(ValidationError) as err:
             Company(id="k", name="N", document_template=bad)  # type: ignore[arg-type]
-        assert fields(err) == {"documentTemplate"}
+        assert fields(err) == {"document_template"}
         with pytest.raises(ValidationError) as err:
             Customer(id="c", company_id="k", name="F", document_template=bad)  # type: ignore[arg-type]
-        assert fields(err) == {"documentTemplate"}
+        assert fields(err) == {"document_template"}
 
 
 def test_billing_refuses_templates_that_are_not_registered(billing: Billing) -> None:
     pytest.importorskip("reportlab")
     with pytest.raises(ValidationError) as err:
         billing.create_company(CompanyProfile(name="N", document_template="fancy"))
-    assert fields(err) == {"documentTemplate"}
+    assert fields(err) == {"document_template"}
     company = billing.create_company(CompanyProfile(name="N", document_template="modern"))
     with pytest.raises(ValidationError) as err:
         billing.update_company(company.id, CompanyChanges(document_template="fancy"))
-    assert fields(err) == {"documentTemplate"}
+    assert fields(err) == {"document_template"}
     with pytest.raises(ValidationError) as err:
         billing.create_customer(company.id, NewCustomer(name="F", document_template="fancy"))
-    assert fields(err) == {"documentTemplate"}
+    assert fields(err) == {"document_template"}
     customer = billing.create_customer(
         company.id, NewCustomer(name="F", document_template="default")
     )
@@ -133,16 +133,16 @@ def test_every_bad_field_is_named_and_nothing_changes(billing: Billing) -> None:
         )
     assert fields(err) == {
         "name",
-        "address.postalCode",
+        "address.postal_code",
         "address.country",
-        "bank.regNo",
+        "bank.reg_no",
         "bank.iban",
-        "invoiceSeries.pattern",
-        "creditNoteSeries.reset",
-        "fikCreditor",
+        "invoice_series.pattern",
+        "credit_note_series.reset",
+        "fik_creditor",
         "locale",
         "logo",
-        "paymentTerms",
+        "payment_terms",
         "colour",
     }
     assert billing.get_company(company.id) == company
@@ -178,7 +178,7 @@ def test_a_series_in_use_keeps_its_pattern_start_and_reset(billing: Billing) -> 
         billing.update_company(
             company.id, {"invoice_series": {"pattern": "{year}-{seq}", "reset": "yearly"}}
         )
-    assert fields(err) == {"invoiceSeries.pattern", "invoiceSeries.reset"}
+    assert fields(err) == {"invoice_series.pattern", "invoice_series.reset"}
     with pytest.raises(NumberingError):
         billing.update_company(company.id, {"invoice_series": {"start": 1000}})
     # what does not change the numbers may change; the credit-note series is unused

@@ -15,7 +15,7 @@ from faktura.testing.contract import draft
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGE = ROOT / "docs" / "contributing.md"
-BLOCK = re.compile(r"```python\n# (?P<path>\S+)\n(?P<body>.*?)```", re.S)
+BLOCK = re.compile(r"```text\n# (?P<path>\S+)\n(?P<body>.*?)```", re.S)
 
 
 def _excerpts() -> list[tuple[str, str]]:

@@ -179,7 +179,7 @@ def test_a_recording_channel_of_a_host_type_names_its_recipient_kind() -> None:
         RecordingChannel("fax")
     with pytest.raises(ValidationError) as caught:
         RecordingChannel("Fax", RecipientKind.NONE)
-    assert caught.value.field == "deliveryType"
+    assert caught.value.field == "delivery_type"
     assert RecordingChannel("sproom").delivery_type is DeliveryType.EINVOICE
 
 
@@ -257,8 +257,8 @@ cvrs = st.sampled_from(["13585628", "29403473", "10150817"])
 )
 def test_any_text_with_a_line_break_is_not_an_email(before: str, brk: str, after: str) -> None:
     with pytest.raises(ValidationError) as caught:
-        check_email(before + brk + after, "overrideEmail")
-    assert caught.value.field == "overrideEmail"
+        check_email(before + brk + after, "override_email")
+    assert caught.value.field == "override_email"
 
 
 @given(address=addresses)
@@ -292,7 +292,7 @@ def test_email_resolution_order(
     if found is None:
         with pytest.raises(ValidationError) as caught:
             email_recipient(customer, contact_id, override)
-        assert caught.value.field == "overrideEmail"
+        assert caught.value.field == "override_email"
         return
     recipient = email_recipient(customer, contact_id, override)
     assert (recipient.address, recipient.source) == found
@@ -332,7 +332,7 @@ def test_einvoice_resolution_order(
     if found is None:
         with pytest.raises(ValidationError) as caught:
             einvoice_recipient(customer, department_id, override)
-        assert caught.value.field == "overrideEanNumber"
+        assert caught.value.field == "override_ean_number"
         return
     recipient = einvoice_recipient(customer, department_id, override)
     assert (recipient.address, recipient.scheme, recipient.source) == found
@@ -345,7 +345,7 @@ def test_an_ean_with_a_wrong_check_digit_is_refused(ean: str, wrong: int) -> Non
     customer = Customer(id="c1", company_id="k1", name="Region", cvr="13585628")
     with pytest.raises(ValidationError) as caught:
         einvoice_recipient(customer, None, broken)
-    assert caught.value.field == "overrideEanNumber"
+    assert caught.value.field == "override_ean_number"
     with pytest.raises(ValidationError):
         identifiers.ean(broken, "ean")
     assert einvoice_recipient(customer, None, ean).address == ean

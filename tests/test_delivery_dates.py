@@ -74,9 +74,9 @@ def test_the_wire_sets_and_answers_the_dates(memory: tuple[Billing, Company, Cus
 @pytest.mark.parametrize(
     ("wire", "field"),
     [
-        ({"periodStart": "2026-11-01"}, "periodEnd"),
-        ({"periodEnd": "2026-11-30"}, "periodStart"),
-        ({"periodStart": "2026-11-30", "periodEnd": "2026-11-01"}, "periodEnd"),
+        ({"periodStart": "2026-11-01"}, "period_end"),
+        ({"periodEnd": "2026-11-30"}, "period_start"),
+        ({"periodStart": "2026-11-30", "periodEnd": "2026-11-01"}, "period_end"),
     ],
 )
 def test_a_period_needs_both_ends_in_order(

@@ -87,10 +87,10 @@ def test_a_deliver_to_names_something() -> None:
 @pytest.mark.parametrize(
     ("fields", "path", "rule"),
     [
-        ({"location_id": "5790000436058", "location_scheme": "0088"}, "locationId", "ean"),
-        ({"location_id": "X-1", "location_scheme": "9999x"}, "locationScheme", "BR-CL-26"),
-        ({"location_id": "X-1", "location_scheme": "1234"}, "locationScheme", "BR-CL-26"),
-        ({"name": "A", "location_scheme": "0088"}, "locationScheme", "required"),
+        ({"location_id": "5790000436058", "location_scheme": "0088"}, "location_id", "ean"),
+        ({"location_id": "X-1", "location_scheme": "9999x"}, "location_scheme", "BR-CL-26"),
+        ({"location_id": "X-1", "location_scheme": "1234"}, "location_scheme", "BR-CL-26"),
+        ({"name": "A", "location_scheme": "0088"}, "location_scheme", "required"),
         ({"name": "two\nlines"}, "name", "one_line"),
         ({"name": "   "}, "name", "required"),
         ({"name": "A", "address": {"city": "Aarhus"}}, "address", "type"),
@@ -120,7 +120,7 @@ def test_an_invoice_refuses_what_is_not_a_deliver_to() -> None:
             at=AT,
             deliver_to={"name": "Havnebadet"},
         )
-    assert caught.value.field == "deliverTo"
+    assert caught.value.field == "deliver_to"
 
 
 # -- deliver-to: through Billing, the stores and the wire ----------------------------------
@@ -163,7 +163,7 @@ def test_a_bad_deliver_to_on_the_wire_is_named_and_nothing_is_stored(billing: Bi
     }
     with pytest.raises(ValidationError) as caught:
         billing.create_draft(seller.id, new_draft(body))
-    assert {e.path for e in caught.value.errors} == {
+    assert {e.path for e in caught.value.errors} == {  # the wire form names them
         "deliverTo.address.country",
         "deliverTo.colour",
     }
@@ -274,9 +274,9 @@ def test_the_pdf_shows_the_delivery_address() -> None:
     [
         ({"name": " "}, "name", "required"),
         ({"name": "F", "identifier": "5790000435952", "identifier_scheme": "0088"}, None, "ean"),
-        ({"name": "F", "legal_id": "1234", "legal_id_scheme": "0184"}, "legalId", "cvr"),
-        ({"name": "F", "legal_id": "1234", "legal_id_scheme": "01"}, "legalIdScheme", "BR-CL-11"),
-        ({"name": "F", "identifier_scheme": "0088"}, "identifierScheme", "required"),
+        ({"name": "F", "legal_id": "1234", "legal_id_scheme": "0184"}, "legal_id", "cvr"),
+        ({"name": "F", "legal_id": "1234", "legal_id_scheme": "01"}, "legal_id_scheme", "BR-CL-11"),
+        ({"name": "F", "identifier_scheme": "0088"}, "identifier_scheme", "required"),
         ({"name": "F", "identifier": "9", "identifier_scheme": "0192"}, None, "party_id_scheme"),
     ],
 )
@@ -373,10 +373,10 @@ def test_a_fik_payment_names_no_other_account(validator: OfficialRules) -> None:
 def test_other_accounts_need_a_bank_first() -> None:
     with pytest.raises(ValidationError) as caught:
         company(bank=None, other_banks=(OTHER_IBAN,))
-    assert caught.value.field == "otherBanks"
+    assert caught.value.field == "other_banks"
     with pytest.raises(ValidationError) as caught:
         company(other_banks=(OTHER_IBAN, "DK50"))
-    assert caught.value.field == "otherBanks.1"
+    assert caught.value.field == "other_banks.1"
 
 
 def test_the_pdf_shows_every_account() -> None:

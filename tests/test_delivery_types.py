@@ -99,7 +99,7 @@ def test_anything_else_is_refused_naming_delivery_type(text: str) -> None:
         return
     with pytest.raises(ValidationError) as caught:
         DeliveryType(text)
-    assert caught.value.field == "deliveryType"
+    assert caught.value.field == "delivery_type"
     assert caught.value.errors[0].rule == "pattern"
 
 
@@ -107,7 +107,7 @@ def test_anything_else_is_refused_naming_delivery_type(text: str) -> None:
 def test_what_is_not_text_is_refused(value: object) -> None:
     with pytest.raises(ValidationError) as caught:
         DeliveryType(value)
-    assert (caught.value.field, caught.value.errors[0].rule) == ("deliveryType", "type")
+    assert (caught.value.field, caught.value.errors[0].rule) == ("delivery_type", "type")
 
 
 def test_the_built_in_keys_are_the_constants() -> None:
@@ -258,7 +258,7 @@ def test_a_host_channel_under_its_own_key_is_used_and_logged(store: Store) -> No
     assert billing.get_customer(company_id, customer_id).email == "boss@fjord.dk"
     with pytest.raises(ValidationError) as caught:
         billing.send(company_id, mailed, "postmark", override_ean=EAN)
-    assert caught.value.field == "overrideEanNumber"
+    assert caught.value.field == "override_ean_number"
 
     # read back from the store by a Billing that does not have the channel: the key stays
     reader = Billing(store, ManualClock())
@@ -283,7 +283,7 @@ def test_an_invalid_key_is_refused_naming_delivery_type_and_books_nothing(bad: o
     invoice_id = draft(billing, company_id, customer_id)
     with pytest.raises(ValidationError) as caught:
         billing.send(company_id, invoice_id, bad)  # type: ignore[arg-type]
-    assert caught.value.field == "deliveryType"
+    assert caught.value.field == "delivery_type"
     assert caught.value.errors[0].rule in {"pattern", "type"}
     after = billing.get_invoice(company_id, invoice_id)
     assert (after.status, after.number) == (Status.DRAFT, None)

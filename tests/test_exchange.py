@@ -46,15 +46,15 @@ def test_a_credit_note_converts_to_the_exact_negation(amount: Decimal, rate: Dec
 @pytest.mark.parametrize(
     ("arguments", "field"),
     [
-        (("EUR", "DKK", Decimal(0), DAY), "exchangeRate"),
-        (("EUR", "DKK", Decimal("-7.46"), DAY), "exchangeRate"),
-        (("EUR", "DKK", Decimal("7.4604001"), DAY), "exchangeRate"),
-        (("EUR", "DKK", 7.46, DAY), "exchangeRate"),
-        (("EUR", "DKK", Decimal("NaN"), DAY), "exchangeRate"),
-        (("EUR", "EUR", Decimal("1"), DAY), "vatAccountingCurrency"),
+        (("EUR", "DKK", Decimal(0), DAY), "exchange_rate"),
+        (("EUR", "DKK", Decimal("-7.46"), DAY), "exchange_rate"),
+        (("EUR", "DKK", Decimal("7.4604001"), DAY), "exchange_rate"),
+        (("EUR", "DKK", 7.46, DAY), "exchange_rate"),
+        (("EUR", "DKK", Decimal("NaN"), DAY), "exchange_rate"),
+        (("EUR", "EUR", Decimal("1"), DAY), "vat_accounting_currency"),
         (("XXX", "DKK", Decimal("1"), DAY), "currency"),
-        (("EUR", "ZZZ", Decimal("1"), DAY), "vatAccountingCurrency"),
-        (("EUR", "DKK", Decimal("1"), "2026-12-07"), "exchangeRateDate"),
+        (("EUR", "ZZZ", Decimal("1"), DAY), "vat_accounting_currency"),
+        (("EUR", "DKK", Decimal("1"), "2026-12-07"), "exchange_rate_date"),
     ],
 )
 def test_bad_rates_are_refused_naming_the_field(arguments: tuple[object, ...], field: str) -> None:

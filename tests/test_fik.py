@@ -125,8 +125,8 @@ def test_changing_any_one_digit_of_the_payment_id_breaks_the_check(
     other = data.draw(st.sampled_from([d for d in DIGITS if d != pid[position]]), label="digit")
     changed = pid[:position] + other + pid[position + 1 :]
     assert not luhn.is_valid(changed)
-    refusal(lambda: parse_fik_line(f"+71<{changed}+{creditor}<"), "paymentId", "luhn")
-    refusal(lambda: fik_line(changed, creditor), "paymentId", "luhn")
+    refusal(lambda: parse_fik_line(f"+71<{changed}+{creditor}<"), "payment_id", "luhn")
+    refusal(lambda: fik_line(changed, creditor), "payment_id", "luhn")
 
 
 def test_parse_ignores_the_grouping_spaces_of_printed_cards() -> None:
@@ -140,7 +140,7 @@ def test_parse_ignores_the_grouping_spaces_of_printed_cards() -> None:
     ids=repr,
 )
 def test_fik_line_refuses_a_bad_creditor(creditor: object) -> None:
-    refusal(lambda: fik_line("000000000000018", creditor), "fikCreditor")  # type: ignore[arg-type]
+    refusal(lambda: fik_line("000000000000018", creditor), "fik_creditor")  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize(
@@ -157,28 +157,28 @@ def test_fik_line_refuses_a_bad_creditor(creditor: object) -> None:
     ids=repr,
 )
 def test_fik_line_refuses_a_bad_payment_id(pid: object, rule: str) -> None:
-    refusal(lambda: fik_line(pid, "12345678"), "paymentId", rule)  # type: ignore[arg-type]
+    refusal(lambda: fik_line(pid, "12345678"), "payment_id", rule)  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize(
     ("text", "field", "rule"),
     [
-        ("", "fikLine", "fik"),
-        ("+71<>", "fikLine", "fik"),
-        ("+71<000000000000018+12345678", "fikLine", "fik"),
-        ("71<000000000000018+12345678<", "fikLine", "fik"),
-        ("+71<000000000000018+12345678<x", "fikLine", "fik"),
-        ("+71<00000000000001A+12345678<", "fikLine", "fik"),
-        ("+7<000000000000018+12345678<", "fikLine", "fik"),
-        ("+" + "7" * 500, "fikLine", "fik"),
-        (None, "fikLine", "type"),
-        (b"+71<000000000000018+12345678<", "fikLine", "type"),
-        ("+73<+12345678<", "fikLine", "card_type"),
-        ("+75<0000000000000018+12345678<", "fikLine", "card_type"),
-        ("+71<000000000000019+12345678<", "paymentId", "luhn"),
-        ("+71<00000000000018+12345678<", "paymentId", "payment_id"),
-        ("+71<000000000000018+1234567<", "fikCreditor", "fik_creditor"),
-        ("+71<000000000000018+<", "fikCreditor", "fik_creditor"),
+        ("", "fik_line", "fik"),
+        ("+71<>", "fik_line", "fik"),
+        ("+71<000000000000018+12345678", "fik_line", "fik"),
+        ("71<000000000000018+12345678<", "fik_line", "fik"),
+        ("+71<000000000000018+12345678<x", "fik_line", "fik"),
+        ("+71<00000000000001A+12345678<", "fik_line", "fik"),
+        ("+7<000000000000018+12345678<", "fik_line", "fik"),
+        ("+" + "7" * 500, "fik_line", "fik"),
+        (None, "fik_line", "type"),
+        (b"+71<000000000000018+12345678<", "fik_line", "type"),
+        ("+73<+12345678<", "fik_line", "card_type"),
+        ("+75<0000000000000018+12345678<", "fik_line", "card_type"),
+        ("+71<000000000000019+12345678<", "payment_id", "luhn"),
+        ("+71<00000000000018+12345678<", "payment_id", "payment_id"),
+        ("+71<000000000000018+1234567<", "fik_creditor", "fik_creditor"),
+        ("+71<000000000000018+<", "fik_creditor", "fik_creditor"),
     ],
     ids=lambda v: repr(v)[:40],
 )
@@ -193,7 +193,7 @@ def test_parse_never_fails_with_anything_but_a_validation_error(text: str) -> No
     except ValidationError as error:
         parsed = error
     if isinstance(parsed, ValidationError):
-        assert parsed.field in {"fikLine", "paymentId", "fikCreditor"}
+        assert parsed.field in {"fik_line", "payment_id", "fik_creditor"}
     else:
         card, pid, creditor = parsed
         assert (card, len(pid), len(creditor)) == ("71", 15, 8)

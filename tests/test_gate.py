@@ -31,8 +31,14 @@ BODY = {
     "reference": "PO-4711",  # the buyer reference an e-invoice needs
     "lines": [{"description": "Consulting", "quantity": "2", "unitPrice": "500.00"}],
 }
-BUYER_FIELDS = ["customer.address.street", "customer.address.postalCode", "customer.address.city"]
+BUYER_FIELDS = ["customer.address.street", "customer.address.postal_code", "customer.address.city"]
 SELLER_FIELDS = [f.replace("customer", "company") for f in BUYER_FIELDS]
+#: The same fields as the HTTP API names them.
+WIRE_FIELDS = [
+    f"{party}.address.{part}"
+    for party in ("company", "customer")
+    for part in ("street", "postalCode", "city")
+]
 
 
 @attrs.define
@@ -82,7 +88,7 @@ def test_a_document_without_addresses_gets_no_number(books: Books, how: str) -> 
     with pytest.raises(ValidationError) as refused:
         book_or_send(books, company.id, draft.id, how)
     # an e-invoice also names what its UBL cannot say (a seller VAT number), in the same error
-    einvoice = ["company.vatId"] if how == "sproom" else []
+    einvoice = ["company.vat_id"] if how == "sproom" else []
     assert [e.path for e in refused.value.errors] == SELLER_FIELDS + BUYER_FIELDS + einvoice
     assert {e.rule for e in refused.value.errors[:6]} == {"DK-MBEK-58-1-4"}
     # nothing booked, no number used, nothing delivered, no attempt
@@ -120,7 +126,7 @@ def test_reverse_charge_without_the_buyers_vat_number_gets_no_number(
     with pytest.raises(ValidationError) as refused:
         book_or_send(books, company.id, draft.id, how)
     assert [(e.path, e.rule) for e in refused.value.errors] == [
-        ("customer.vatId", "EN16931-BR-AE-02")
+        ("customer.vat_id", "EN16931-BR-AE-02")
     ]
     assert books.last_number(company.id) is None
     books.billing.update_customer(company.id, customer.id, CustomerChanges(vat_id="DE136695976"))
@@ -143,7 +149,5 @@ def test_over_http_an_incomplete_invoice_is_400_naming_each_field() -> None:
         api.post(f"/v1/invoices/{draft['id']}/send", json={"deliveryType": "manual"}), 400
     )
     assert body["code"] == "SHARED_VALIDATION_FAILED"
-    assert [e["property"] for e in body["details"]["validationErrors"]] == (
-        SELLER_FIELDS + BUYER_FIELDS
-    )
+    assert [e["property"] for e in body["details"]["validationErrors"]] == WIRE_FIELDS
     assert expect(api.get(f"/v1/invoices/{draft['id']}"), 200)["number"] is None

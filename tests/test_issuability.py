@@ -38,7 +38,7 @@ BUYER = Customer(
     name="Fjord A/S",
     address=Address(street="Nørregade 7", city="København K", postal_code="1165"),
 )
-ADDRESS_FIELDS = (("street", "street"), ("postal_code", "postalCode"), ("city", "city"))
+ADDRESS_FIELDS = (("street", "street"), ("postal_code", "postal_code"), ("city", "city"))
 
 
 def invoice(category: VatCategory = VatCategory.S, *, text_only: bool = False) -> Invoice:
@@ -91,7 +91,7 @@ def test_every_failure_is_reported_at_once() -> None:
         check_issuable(Parties(bare_seller, bare_buyer, invoice()), rules_for(bare_seller))
     paths = [e.path for e in caught.value.errors]
     assert paths == [
-        "company.vatId",
+        "company.vat_id",
         "company.cvr",
         *(f"company.address.{wire}" for _, wire in ADDRESS_FIELDS),
         *(f"customer.address.{wire}" for _, wire in ADDRESS_FIELDS),
@@ -106,7 +106,7 @@ def test_every_failure_is_reported_at_once() -> None:
 def test_reverse_charge_and_intra_community_supply_need_the_buyers_vat_number(
     category: VatCategory, rule: str
 ) -> None:
-    assert errors(Parties(SELLER, BUYER, invoice(category))) == {"customer.vatId": rule}
+    assert errors(Parties(SELLER, BUYER, invoice(category))) == {"customer.vat_id": rule}
     with_vat = attrs.evolve(BUYER, vat_id="DE136695976")
     assert errors(Parties(SELLER, with_vat, invoice(category))) == {}
     # the same buyer without a VAT number is fine for a domestic, standard-rated sale
@@ -117,7 +117,7 @@ def test_reverse_charge_needs_the_sellers_vat_number_not_just_its_cvr() -> None:
     cvr_only = attrs.evolve(SELLER, vat_id=None)
     buyer = attrs.evolve(BUYER, vat_id="DE136695976")
     assert errors(Parties(cvr_only, buyer, invoice(VatCategory.AE))) == {
-        "company.vatId": "EN16931-BR-AE-02"
+        "company.vat_id": "EN16931-BR-AE-02"
     }
 
 

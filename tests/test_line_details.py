@@ -113,9 +113,9 @@ def test_every_bad_item_detail_is_named_at_once() -> None:
             attributes=("Colour",),  # type: ignore[arg-type]
         )
     assert {(e.path, e.rule) for e in caught.value.errors} == {
-        ("buyerItemId", "one_line"),
-        ("standardItemId", "gtin"),
-        ("originCountry", "BR-CL-14"),
+        ("buyer_item_id", "one_line"),
+        ("standard_item_id", "gtin"),
+        ("origin_country", "BR-CL-14"),
         ("attributes.0", "type"),
     }
 
@@ -123,10 +123,10 @@ def test_every_bad_item_detail_is_named_at_once() -> None:
 @pytest.mark.parametrize(
     ("standard_id", "scheme", "field", "rule"),
     [
-        (GTIN, None, "standardItemScheme", "BR-64"),
-        (None, "0160", "standardItemId", "required"),
-        (GTIN, "9999", "standardItemScheme", "BR-CL-21"),
-        ("ABC", "0160", "standardItemId", "gtin"),
+        (GTIN, None, "standard_item_scheme", "BR-64"),
+        (None, "0160", "standard_item_id", "required"),
+        (GTIN, "9999", "standard_item_scheme", "BR-CL-21"),
+        ("ABC", "0160", "standard_item_id", "gtin"),
     ],
 )
 def test_a_standard_id_needs_a_known_scheme_and_a_gtin_its_check_digit(
@@ -144,7 +144,7 @@ def test_a_standard_id_of_another_scheme_is_not_a_gtin() -> None:
 def test_a_classification_names_its_uncl_7143_list() -> None:
     with pytest.raises(ValidationError) as caught:
         ItemClassification("43211503", "UNSPSC")
-    assert (caught.value.field, caught.value.errors[0].rule) == ("listId", "BR-CL-13")
+    assert (caught.value.field, caught.value.errors[0].rule) == ("list_id", "BR-CL-13")
     with pytest.raises(ValidationError) as caught:
         ItemAttribute("Colour", " ")
     assert caught.value.field == "value"
@@ -153,14 +153,14 @@ def test_a_classification_names_its_uncl_7143_list() -> None:
 @pytest.mark.parametrize(
     ("terms", "field", "rule"),
     [
-        ({"period_start": dt.date(2026, 5, 1)}, "periodEnd", "required"),
-        ({"period_end": dt.date(2026, 5, 1)}, "periodStart", "required"),
+        ({"period_start": dt.date(2026, 5, 1)}, "period_end", "required"),
+        ({"period_end": dt.date(2026, 5, 1)}, "period_start", "required"),
         (
             {"period_start": dt.date(2026, 5, 2), "period_end": dt.date(2026, 5, 1)},
-            "periodEnd",
+            "period_end",
             "BR-30",
         ),
-        ({"period_start": "2026-05-01", "period_end": dt.date(2026, 5, 1)}, "periodStart", "type"),
+        ({"period_start": "2026-05-01", "period_end": dt.date(2026, 5, 1)}, "period_start", "type"),
         ({"note": "x" * 1001}, "note", "length"),
         ({"note": "  "}, "note", "required"),
         ({"item": {"buyer_id": "B"}}, "item", "type"),
@@ -200,8 +200,8 @@ def test_a_line_period_lies_within_the_invoice_period() -> None:
 
     assert draft(dt.date(2026, 5, 1), dt.date(2026, 5, 31)).lines[0] is not None
     for start, end, field, rule in (
-        (dt.date(2026, 4, 30), dt.date(2026, 5, 31), "periodStart", "PEPPOL-EN16931-R110"),
-        (dt.date(2026, 5, 1), dt.date(2026, 6, 1), "periodEnd", "PEPPOL-EN16931-R111"),
+        (dt.date(2026, 4, 30), dt.date(2026, 5, 31), "period_start", "PEPPOL-EN16931-R110"),
+        (dt.date(2026, 5, 1), dt.date(2026, 6, 1), "period_end", "PEPPOL-EN16931-R111"),
     ):
         with pytest.raises(ValidationError) as caught:
             draft(start, end)
@@ -281,7 +281,7 @@ def test_bad_line_terms_on_the_wire_are_named_and_nothing_is_stored(billing: Bil
         )
     paths = {e.path for e in caught.value.errors}
     assert {
-        "lines.0.classifications.0.listId",
+        "lines.0.classifications.0.list_id",
         "lines.0.attributes.0.value",
     } <= paths
     assert billing.list_invoices(company.id).total == 0
@@ -289,8 +289,8 @@ def test_bad_line_terms_on_the_wire_are_named_and_nothing_is_stored(billing: Bil
         billing.create_draft(company.id, new_draft({"customerId": customer.id, "lines": [text]}))
     assert caught.value.field == "lines.0.note"
     for half, path in (
-        ({"periodStart": "2026-05-01"}, "lines.0.periodEnd"),
-        ({"standardItemId": "12345"}, "lines.0.standardItemScheme"),
+        ({"periodStart": "2026-05-01"}, "lines.0.period_end"),
+        ({"standardItemId": "12345"}, "lines.0.standard_item_scheme"),
     ):
         with pytest.raises(ValidationError) as caught:
             billing.create_draft(

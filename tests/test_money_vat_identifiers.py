@@ -310,7 +310,7 @@ def test_validators_raise_nothing_but_validation_errors(name: str) -> None:
 
 @pytest.mark.parametrize("rate", ["25", "0.0001", "99.9999", "12.5"])
 def test_standard_rate_is_above_0_and_below_100(rate: str) -> None:
-    check_rate(VatCategory.S, D(rate), "vatRate")
+    check_rate(VatCategory.S, D(rate), "vat_rate")
 
 
 @pytest.mark.parametrize("rate", ["0", "100", "-25", "100.0001"])
@@ -323,9 +323,9 @@ def test_standard_rate_outside_0_100_is_refused(rate: str) -> None:
 
 @pytest.mark.parametrize("category", [c for c in VatCategory if c is not VatCategory.S])
 def test_other_categories_are_zero_rated(category: VatCategory) -> None:
-    check_rate(category, D(0), "vatRate")
-    check_rate(category, D("0.00"), "vatRate")
-    error = refusal(lambda: check_rate(category, D(25), "vatRate"), "vatRate")
+    check_rate(category, D(0), "vat_rate")
+    check_rate(category, D("0.00"), "vat_rate")
+    error = refusal(lambda: check_rate(category, D(25), "vat_rate"), "vat_rate")
     assert error.errors[0].rule == "vat_rate"
 
 
@@ -336,11 +336,11 @@ def test_any_standard_rate_strictly_between_0_and_100_is_accepted(rate: Decimal)
 
 
 def test_product_line_rate_rules_name_the_field() -> None:
-    refusal(lambda: ProductLine("x", D(1), D(1), VatCategory.S, D(0)), "vatRate")
-    refusal(lambda: ProductLine("x", D(1), D(1), VatCategory.Z, D(25)), "vatRate")
-    refusal(lambda: ProductLine("x", D(1), D(1), VatCategory.S, D("12.12345")), "vatRate")
-    refusal(lambda: ProductLine("x", D(1), D(1), "s", D(25)), "vatCategory")  # type: ignore[arg-type]
-    refusal(lambda: ProductLine("x", D(1), D(1), VatCategory.S, True), "vatRate")  # type: ignore[arg-type]
+    refusal(lambda: ProductLine("x", D(1), D(1), VatCategory.S, D(0)), "vat_rate")
+    refusal(lambda: ProductLine("x", D(1), D(1), VatCategory.Z, D(25)), "vat_rate")
+    refusal(lambda: ProductLine("x", D(1), D(1), VatCategory.S, D("12.12345")), "vat_rate")
+    refusal(lambda: ProductLine("x", D(1), D(1), "s", D(25)), "vat_category")  # type: ignore[arg-type]
+    refusal(lambda: ProductLine("x", D(1), D(1), VatCategory.S, True), "vat_rate")  # type: ignore[arg-type]
     # the category's own code is the category (as the wire and the stores write it)
     line = ProductLine("x", D(1), D(1), "S", D(25))  # type: ignore[arg-type]
     assert line.vat_category is VatCategory.S
@@ -362,7 +362,7 @@ def test_category_properties() -> None:
 
 
 def test_outside_scope_stands_alone() -> None:
-    check_categories([(VatCategory.O, "lines.0.vatCategory"), (VatCategory.O, "lines.1.x")])
+    check_categories([(VatCategory.O, "lines.0.vat_category"), (VatCategory.O, "lines.1.x")])
     check_categories(
         [(VatCategory.S, "a"), (VatCategory.Z, "b"), (VatCategory.E, "c"), (VatCategory.AE, "d")]
     )
@@ -370,18 +370,18 @@ def test_outside_scope_stands_alone() -> None:
     error = refusal(
         lambda: check_categories(
             [
-                (VatCategory.O, "lines.0.vatCategory"),
+                (VatCategory.O, "lines.0.vat_category"),
                 (VatCategory.O, "lines.1.vatCategory"),
-                (VatCategory.S, "allowanceCharges.0.vatCategory"),
+                (VatCategory.S, "allowance_charges.0.vat_category"),
             ]
         ),
-        "allowanceCharges.0.vatCategory",
+        "allowance_charges.0.vat_category",
     )
     assert error.errors[0].rule == "vat_category_combination"
     # O after another category: the other one's field is named
     refusal(
-        lambda: check_categories([(VatCategory.Z, "lines.0.vatCategory"), (VatCategory.O, "b")]),
-        "lines.0.vatCategory",
+        lambda: check_categories([(VatCategory.Z, "lines.0.vat_category"), (VatCategory.O, "b")]),
+        "lines.0.vat_category",
     )
 
 

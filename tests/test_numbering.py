@@ -149,7 +149,7 @@ def test_without_backdating_a_date_before_the_last_booked_one_is_refused(
     for day, outcome in outcomes:
         if latest is not None and day < latest:
             assert isinstance(outcome, NumberingError)
-            assert [(e.path, e.rule) for e in outcome.errors] == [("date", "backdating")]
+            assert [(e.path, e.rule) for e in outcome.errors] == [("issue_date", "backdating")]
             assert str(latest) in str(outcome)
         else:
             assert isinstance(outcome, int)

@@ -303,7 +303,7 @@ def test_templates(demo: tuple[Billing, Company, Customer, Invoice]) -> None:
     assert render_pdf(data, template_id="modern") != render_pdf(data)
     with pytest.raises(ValidationError) as info:
         render_pdf(data, template_id="fancy")
-    assert info.value.field == "documentTemplateId"
+    assert info.value.field == "document_template_id"
 
 
 def test_importing_faktura_needs_no_pdf_library() -> None:

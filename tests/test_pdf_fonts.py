@@ -221,7 +221,7 @@ def test_what_no_font_draws_is_named_field_by_field() -> None:
         "notes": f"'🙂' (U+1F642) cannot be drawn by the font {family}",
     }
     assert {e.rule for e in info.value.errors} == {"undrawable_character"}
-    with pytest.raises(ValidationError, match="documentTemplateId"):
+    with pytest.raises(ValidationError, match="document_template_id"):
         fonts.check_drawable(data, "fancy")
 
 

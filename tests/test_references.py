@@ -84,7 +84,7 @@ def test_every_bad_reference_is_named_at_once() -> None:
         DocumentReferences(order="x" * 201, sales_order="two\nlines", project="   ")
     assert {(e.path, e.rule) for e in caught.value.errors} == {
         ("order", "length"),
-        ("salesOrder", "one_line"),
+        ("sales_order", "one_line"),
         ("project", "required"),
     }
 

@@ -190,49 +190,57 @@ def test_credit_notes_are_sent_under_their_own_series(w: World) -> None:
 
 
 REFUSED = [
-    ({"delivery_type": "fax"}, ValidationError, "deliveryType"),
+    ({"delivery_type": "fax"}, ValidationError, "delivery_type"),
     (
         {"delivery_type": "email", "override_email": "ap@fjord.dk\r\nBcc: x@evil.com"},
         ValidationError,
-        "overrideEmail",
+        "override_email",
     ),
     (
         {"delivery_type": "email", "override_email": "ap@fjord.dk\nSubject: hi"},
         ValidationError,
-        "overrideEmail",
+        "override_email",
     ),
-    ({"delivery_type": "email", "override_email": "no-at-sign"}, ValidationError, "overrideEmail"),
+    ({"delivery_type": "email", "override_email": "no-at-sign"}, ValidationError, "override_email"),
     (
         {"delivery_type": "email", "override_email": "a@b.c, d@e.fg"},
         ValidationError,
-        "overrideEmail",
+        "override_email",
     ),
-    ({"delivery_type": "email", "override_ean": PUBLIC_EAN}, ValidationError, "overrideEanNumber"),
+    (
+        {"delivery_type": "email", "override_ean": PUBLIC_EAN},
+        ValidationError,
+        "override_ean_number",
+    ),
     (
         {"delivery_type": "einvoice", "override_ean": "5790000435952"},
         ValidationError,
-        "overrideEanNumber",
+        "override_ean_number",
     ),
     (
         {"delivery_type": "einvoice", "override_ean": "57900004359"},
         ValidationError,
-        "overrideEanNumber",
+        "override_ean_number",
     ),
     (
         {"delivery_type": "einvoice", "override_email": "a@fjord.dk"},
         ValidationError,
-        "overrideEmail",
+        "override_email",
     ),
-    ({"delivery_type": "manual", "override_email": "a@fjord.dk"}, ValidationError, "overrideEmail"),
+    (
+        {"delivery_type": "manual", "override_email": "a@fjord.dk"},
+        ValidationError,
+        "override_email",
+    ),
     (
         {"delivery_type": "email", "update_customer_record": True},
         ValidationError,
-        "updateCustomerRecord",
+        "update_customer_record",
     ),
     (
         {"delivery_type": "email", "document_template_id": "nope"},
         ValidationError,
-        "documentTemplateId",
+        "document_template_id",
     ),
     ({"delivery_type": "email", "override_email": "blocked@fjord.dk"}, DeliveryRejected, None),
     ({"delivery_type": "einvoice", "override_ean": "5790000000005"}, DeliveryRejected, None),
@@ -278,7 +286,7 @@ def test_no_recipient_at_all_is_named(w: World) -> None:
             }
         ),
     )
-    for delivery_type, field in (("email", "overrideEmail"), ("einvoice", "overrideEanNumber")):
+    for delivery_type, field in (("email", "override_email"), ("einvoice", "override_ean_number")):
         with pytest.raises(ValidationError) as caught:
             w.billing.send(w.company_id, draft.id, delivery_type)
         assert caught.value.field == field
@@ -593,7 +601,7 @@ def test_the_send_wire_form(w: World) -> None:
     assert "bcc" in caught.value.fields
     with pytest.raises(WireFormatError) as caught:
         parse_send_request({"deliveryType": "email", "updateCustomerRecord": "yes"})
-    assert caught.value.fields == ("updateCustomerRecord",)
+    assert caught.value.fields == ("updateCustomerRecord",)  # the wire form names it
     result = w.billing.send(w.company_id, w.draft().id, "sproom")
     wire = send_result_to_wire(result)
     assert {k: wire[k] for k in ("success", "deliveryType", "sproomDocumentId", "number")} == {
@@ -824,7 +832,7 @@ def test_manual_preflight_leaves_nothing_to_refuse_after_booking(tmp_path: Path)
     store, billing, company_id, draft = preflight_world(tmp_path, {"manual": channel})
     with pytest.raises(ValidationError) as caught:
         billing.send(company_id, draft.id, "manual", document_template_id="nope")
-    assert caught.value.field == "documentTemplateId"
+    assert caught.value.field == "document_template_id"
     with pytest.raises(ValidationError):
         billing.send(company_id, draft.id, "manual", override_email="ap@fjord.dk")
     assert_no_number_used(billing, company_id, draft)

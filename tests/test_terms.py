@@ -217,6 +217,6 @@ def test_longest_terms_are_accepted() -> None:
 def test_due_date_before_invoice_date_is_refused() -> None:
     with pytest.raises(ValidationError) as caught:
         check_due_date(d("2024-03-01"), d("2024-02-29"))
-    assert caught.value.field == "dueDate"
+    assert caught.value.field == "due_date"
     assert caught.value.errors[0].rule == "due_before_date"
     check_due_date(d("2024-03-01"), d("2024-03-01"))  # the same day is fine

@@ -346,14 +346,14 @@ def test_prices_including_vat(validator: OfficialRules) -> None:
             ),
             "company.ean",
         ),
-        (lambda: (booked(line("1")), company(vat_id=None), customer()), "company.vatId"),
+        (lambda: (booked(line("1")), company(vat_id=None), customer()), "company.vat_id"),
         (
             lambda: (booked(line("1", "1", VatCategory.K, "0")), company(), customer(vat_id=None)),
-            "customer.vatId",
+            "customer.vat_id",
         ),
         (lambda: (booked(line("1")), company(), customer(number=None)), "reference"),
-        (lambda: (booked(line("1000", "1", rate="0.1")), company(), customer()), "vatRate"),
-        (lambda: (booked(line("1")), company(id="other"), customer()), "companyId"),
+        (lambda: (booked(line("1000", "1", rate="0.1")), company(), customer()), "vat_rate"),
+        (lambda: (booked(line("1")), company(id="other"), customer()), "company_id"),
         (
             lambda: (
                 attrs.evolve(booked(line("1")), lines=(TextLine("only text"),)),

@@ -315,12 +315,12 @@ def test_domain_errors_of_every_line_are_reported() -> None:
     )
     with pytest.raises(ValidationError) as info:
         resolve_lines(request.lines, DEFAULTS)
-    assert info.value.fields == (
+    assert info.value.fields == (  # the core names fields in Python
         "lines.0.description",
-        "lines.1.unitPrice",
+        "lines.1.unit_price",
         "lines.2.quantity",
         "lines.3.quantity",
-        "lines.4.vatRate",
+        "lines.4.vat_rate",
         "lines.5.unit",
     )
 

@@ -87,10 +87,10 @@ class Attachment:
         if self.uri is not None:
             errors += _text_errors(self.uri, "uri", required=True, limit=MAX_URI, one_line=True)
         if self.content is None:
-            for name, wire in (("mime_code", "mimeCode"), ("filename", "filename")):
+            for name in ("mime_code", "filename"):
                 if getattr(self, name) is not None:
                     errors.append(
-                        FieldError(wire, "requires_content", "is only given with the content")
+                        FieldError(name, "requires_content", "is only given with the content")
                     )
             self._raise(errors)
             return
@@ -98,7 +98,7 @@ class Attachment:
             errors.append(FieldError("content", "type", "must be the file's bytes, not empty"))
         if not isinstance(self.mime_code, str) or self.mime_code not in codelists.MIME_CODES:
             known = ", ".join(codelists.MIME_CODES)
-            errors.append(FieldError("mimeCode", "BR-CL-24", f"must be a MIME code of {known}"))
+            errors.append(FieldError("mime_code", "BR-CL-24", f"must be a MIME code of {known}"))
         if self.filename is None:
             errors.append(FieldError("filename", "required", "is required with the content"))
         else:

@@ -49,7 +49,6 @@ __all__ = [
     "check_tuple",
     "check_unique",
     "normalize",
-    "wire_name",
 ]
 
 #: Longest description or reason faktura stores; longer text is an input error.
@@ -199,9 +198,3 @@ def normalize(value: Any, name: str, checked: object) -> None:
     built, when it differs from what was given (e.g. ``"eu"`` → ``VatZone.EU``)."""
     if getattr(value, name) is not checked:
         object.__setattr__(value, name, checked)
-
-
-def wire_name(name: str) -> str:
-    """A field's wire name: ``postal_code`` → ``postalCode``."""
-    head, *rest = name.split("_")
-    return head + "".join(part.title() for part in rest)

@@ -40,7 +40,6 @@ from typing import Any, Final, Literal, TypeAlias
 
 import attrs
 
-from faktura.checks import wire_name
 from faktura.deliver_to import DeliverTo
 from faktura.errors import FieldError, ValidationError
 from faktura.items import NO_ITEM_DETAILS, ItemAttribute, ItemClassification, ItemDetails
@@ -232,8 +231,8 @@ def _build_line(given_line: LineInput, defaults: VatDefaults) -> Line:
         ):
             if getattr(given_line, name) is not None:
                 raise ValidationError(
-                    f"a {given_line.line_type.value} line has no {wire_name(name)}",
-                    field=wire_name(name),
+                    f"a {given_line.line_type.value} line has no {name.replace('_', ' ')}",
+                    field=name,
                     rule="not_allowed",
                 )
         if given_line.line_type is LineType.TEXT:
@@ -242,7 +241,7 @@ def _build_line(given_line: LineInput, defaults: VatDefaults) -> Line:
     if given_line.quantity is None:
         raise ValidationError("is required on a product line", field="quantity", rule="required")
     if given_line.unit_price is None:
-        raise ValidationError("is required on a product line", field="unitPrice", rule="required")
+        raise ValidationError("is required on a product line", field="unit_price", rule="required")
     category, rate = _vat(given_line.vat_category, given_line.vat_rate, defaults)
     return ProductLine(
         description=given_line.description,
@@ -299,7 +298,7 @@ def _vat(
 def resolve_allowance_charges(
     items: Sequence[AllowanceCharge | AllowanceChargeInput],
     defaults: VatDefaults,
-    prefix: str = "allowanceCharges",
+    prefix: str = "allowance_charges",
 ) -> tuple[AllowanceCharge, ...]:
     """Domain allowances and charges: a domain one as it is, an AllowanceChargeInput
     with the VAT ``defaults`` where it leaves them out; every bad item is reported."""

@@ -24,7 +24,7 @@ department address stays what it is, the buyer's postal address (BG-8).
 ...     DeliverTo(location_id="579", location_scheme="0088")
 ... except ValidationError as err:
 ...     print(err.fields)
-('locationId',)
+('location_id',)
 """
 
 from __future__ import annotations
@@ -75,15 +75,15 @@ class DeliverTo:
             checked = check_party_id(
                 self.location_id,
                 self.location_scheme,
-                "locationId",
-                scheme_field="locationScheme",
+                "location_id",
+                scheme_field="location_scheme",
                 scheme_rule="BR-CL-26",
                 peppol_checked=False,
             )
             normalize(self, "location_id", checked)
         elif self.location_scheme is not None:
             raise ValidationError(
-                "a scheme needs its locationId", field="locationScheme", rule="required"
+                "a scheme needs a location id", field="location_scheme", rule="required"
             )
         check_instance(self.address, Address | None, "address")
         if self.name is None and self.location_id is None and self.address is None:

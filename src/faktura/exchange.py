@@ -55,9 +55,9 @@ RATE_PLACES = 6
 
 
 def _rate(value: object) -> Decimal:
-    rate = parse_decimal(value, "exchangeRate", places=RATE_PLACES)
+    rate = parse_decimal(value, "exchange_rate", places=RATE_PLACES)
     if rate <= 0:
-        raise ValidationError("must be above 0", field="exchangeRate", rule="minimum")
+        raise ValidationError("must be above 0", field="exchange_rate", rule="minimum")
     return rate
 
 
@@ -72,15 +72,15 @@ class ExchangeRate:
 
     def __attrs_post_init__(self) -> None:
         Currency.of(self.source, "currency")
-        Currency.of(self.target, "vatAccountingCurrency")
+        Currency.of(self.target, "vat_accounting_currency")
         if self.source == self.target:
             raise ValidationError(
                 "is the invoice's own currency: no conversion is needed",
-                field="vatAccountingCurrency",
+                field="vat_accounting_currency",
                 rule="same_currency",
             )
         if not isinstance(self.on, date):
-            raise ValidationError("must be a date", field="exchangeRateDate", rule="type")
+            raise ValidationError("must be a date", field="exchange_rate_date", rule="type")
 
     def convert(self, amount: Decimal) -> Decimal:
         """``amount`` of ``source`` in ``target``, rounded half away from zero to the

@@ -49,7 +49,6 @@ from faktura.checks import (
     check_timestamp,
     check_tuple,
     normalize,
-    wire_name,
 )
 from faktura.crediting import ROUNDING_ADJUSTMENT, select_credit, settle_rounding
 from faktura.deliver_to import DeliverTo
@@ -344,9 +343,9 @@ class Invoice:
         if unknown:
             raise TypeError(f"unknown invoice fields: {sorted(unknown)}")
         check_timestamp(at, "at")
-        check_date(issue_date, "date")
-        check_instance(payment_terms, PaymentTerms, "paymentTerms")
-        check_optional_date(due_date, "dueDate")
+        check_date(issue_date, "issue_date")
+        check_instance(payment_terms, PaymentTerms, "payment_terms")
+        check_optional_date(due_date, "due_date")
         invoice: Invoice = cls(
             id=id,
             company_id=company_id,
@@ -369,24 +368,24 @@ class Invoice:
     def validate(self) -> None:
         """Check every document rule; ValidationError naming the first offending field."""
         check_id(self.id, "id")
-        check_id(self.company_id, "companyId")
-        check_id(self.customer_id, "customerId")
+        check_id(self.company_id, "company_id")
+        check_id(self.customer_id, "customer_id")
         for name in ("customer_department_id", "customer_contact_id", "credited_invoice_id"):
             if getattr(self, name) is not None:
-                check_id(getattr(self, name), wire_name(name))
+                check_id(getattr(self, name), name)
         check_enum(self.kind, DocumentKind, "kind")
         check_enum(self.status, Status, "status")
-        normalize(self, "amount_rule", check_enum(self.amount_rule, AmountRule, "amountRule"))
+        normalize(self, "amount_rule", check_enum(self.amount_rule, AmountRule, "amount_rule"))
         currency = Currency.of(self.currency)
         places = amount_places(currency, self.amount_rule)
         paid_places = payment_places(currency, self.amount_rule)
-        check_date(self.issue_date, "date")
-        check_date(self.due_date, "dueDate")
-        check_instance(self.payment_terms, PaymentTerms, "paymentTerms")
-        check_bool(self.prices_include_vat, "pricesIncludeVat")
-        check_bool(self.due_date_derived, "dueDateDerived")
-        check_timestamp(self.created_at, "createdAt")
-        check_timestamp(self.updated_at, "updatedAt")
+        check_date(self.issue_date, "issue_date")
+        check_date(self.due_date, "due_date")
+        check_instance(self.payment_terms, PaymentTerms, "payment_terms")
+        check_bool(self.prices_include_vat, "prices_include_vat")
+        check_bool(self.due_date_derived, "due_date_derived")
+        check_timestamp(self.created_at, "created_at")
+        check_timestamp(self.updated_at, "updated_at")
         check_due_date(self.issue_date, self.due_date)
         for index, line in enumerate(self.lines):
             if not isinstance(line, ProductLine | TextLine | SeparatorLine):
@@ -396,41 +395,43 @@ class Invoice:
         for index, item in enumerate(self.allowance_charges):
             if not isinstance(item, AllowanceCharge):
                 raise ValidationError(
-                    "must be an allowance or charge", field=f"allowanceCharges.{index}", rule="type"
+                    "must be an allowance or charge",
+                    field=f"allowance_charges.{index}",
+                    rule="type",
                 )
             if item.amount is not None:
-                parse_decimal(item.amount, f"allowanceCharges.{index}.amount", places=places)
+                parse_decimal(item.amount, f"allowance_charges.{index}.amount", places=places)
             if item.base is not None:
-                parse_decimal(item.base, f"allowanceCharges.{index}.base", places=places)
+                parse_decimal(item.base, f"allowance_charges.{index}.base", places=places)
         check_categories(
             [
-                (line.vat_category, f"lines.{i}.vatCategory")
+                (line.vat_category, f"lines.{i}.vat_category")
                 for i, line in enumerate(self.lines)
                 if isinstance(line, ProductLine)
             ]
             + [
-                (item.vat_category, f"allowanceCharges.{i}.vatCategory")
+                (item.vat_category, f"allowance_charges.{i}.vat_category")
                 for i, item in enumerate(self.allowance_charges)
             ]
         )
         prepaid = parse_decimal(
-            self.prepaid_amount, "prepaidAmount", places=paid_places, minimum=ZERO
+            self.prepaid_amount, "prepaid_amount", places=paid_places, minimum=ZERO
         )
         normalize(self, "prepaid_amount", prepaid)
         if self.cash_increment is not None:
             increment = parse_decimal(
-                self.cash_increment, "cashRounding", places=paid_places, minimum=ZERO
+                self.cash_increment, "cash_increment", places=paid_places, minimum=ZERO
             )
             normalize(self, "cash_increment", increment)
             if not increment:
-                raise ValidationError("must be above 0", field="cashRounding", rule="minimum")
-        _optional_text(self.vat_exemption_reason, "vatExemptionReason")
+                raise ValidationError("must be above 0", field="cash_increment", rule="minimum")
+        _optional_text(self.vat_exemption_reason, "vat_exemption_reason")
         for name in ("reference", "our_reference"):
-            _optional_text(getattr(self, name), _WIRE_NAMES[name], limit=200, one_line=True)
+            _optional_text(getattr(self, name), name, limit=200, one_line=True)
         if self.references is None:  # a change that clears them
             normalize(self, "references", NO_REFERENCES)
         check_instance(self.references, DocumentReferences, "references")
-        check_instance(self.deliver_to, DeliverTo | None, "deliverTo")
+        check_instance(self.deliver_to, DeliverTo | None, "deliver_to")
         _optional_text(self.description, "description")
         _optional_text(self.notes, "notes", limit=10000)
         _optional_text(self.credit_reason, "reason", limit=500)
@@ -439,7 +440,7 @@ class Invoice:
         totals = self.totals  # raises for an exempt group without a reason
         if self.prepaid_amount > totals.amount and totals.amount >= ZERO:
             raise ValidationError(
-                "must not exceed the invoice amount", field="prepaidAmount", rule="maximum"
+                "must not exceed the invoice amount", field="prepaid_amount", rule="maximum"
             )
 
     # -- transitions ---------------------------------------------------------------------
@@ -483,14 +484,14 @@ class Invoice:
             )
         if "allowance_charges" in changes:
             changes["allowance_charges"] = check_tuple(
-                changes["allowance_charges"], AllowanceCharge, "allowanceCharges"
+                changes["allowance_charges"], AllowanceCharge, "allowance_charges"
             )
         if "issue_date" in changes:
-            check_date(changes["issue_date"], "date")
+            check_date(changes["issue_date"], "issue_date")
         if "payment_terms" in changes:
-            check_instance(changes["payment_terms"], PaymentTerms, "paymentTerms")
+            check_instance(changes["payment_terms"], PaymentTerms, "payment_terms")
         if "due_date" in changes:
-            check_optional_date(changes["due_date"], "dueDate")
+            check_optional_date(changes["due_date"], "due_date")
             changes["due_date_derived"] = changes["due_date"] is None
         derived = changes.get("due_date_derived", self.due_date_derived)
         if derived:
@@ -528,7 +529,7 @@ class Invoice:
     def schedule(self, send_at: datetime, at: datetime) -> Transition:
         """Plan the first send of a draft for ``send_at`` (still a draft, still no number)."""
         self._require(EDITABLE_STATUSES, "schedule")
-        check_timestamp(send_at, "sendAt")
+        check_timestamp(send_at, "send_at")
         return Transition(
             self._next(at, status=Status.SCHEDULED, scheduled_for=send_at),
             InvoiceEvent(self.id, "scheduled", at, {"sendAt": send_at.isoformat()}),
@@ -599,7 +600,7 @@ class Invoice:
         self._require(PAYABLE_STATUSES, "record a payment on")
         currency = Currency.of(self.currency)
         value = parse_decimal(amount, "amount", places=currency.minor_units)
-        check_date(paid_on, "paidOn")
+        check_date(paid_on, "paid_on")
         if value <= ZERO:
             raise ValidationError("must be above 0", field="amount", rule="minimum")
         _optional_text(reference, "reference", limit=200)
@@ -657,7 +658,7 @@ class Invoice:
                 action="credit",
             )
         self._require(CREDITABLE_STATUSES, "credit")
-        check_date(issue_date, "date")
+        check_date(issue_date, "issue_date")
         _optional_text(reason, "reason", limit=500)
         chosen = select_credit(
             self.lines, self.allowance_charges, self.credits, self.remaining_quantities(), lines
@@ -747,7 +748,7 @@ class Invoice:
         kept = tuple(c for c in self.credits if c.credit_note_id != credit_note_id)
         if len(kept) == len(self.credits):
             raise ValidationError(
-                "is not a credit note of this invoice", field="creditNoteId", rule="not_found"
+                "is not a credit note of this invoice", field="credit_note_id", rule="not_found"
             )
         released = attrs.evolve(self, credits=kept)
         return Transition(

@@ -33,8 +33,8 @@ Pure: no I/O, no clock.
 >>> buyer = Customer(id="cu", company_id="co", name="Fjord A/S")
 >>> [e.path for e in issuability_errors(Parties(seller, buyer), rules_for(seller))]
 ... # doctest: +NORMALIZE_WHITESPACE
-['company.vatId', 'company.cvr', 'company.address.street', 'company.address.postalCode',
- 'company.address.city', 'customer.address.street', 'customer.address.postalCode',
+['company.vat_id', 'company.cvr', 'company.address.street', 'company.address.postal_code',
+ 'company.address.city', 'customer.address.street', 'customer.address.postal_code',
  'customer.address.city']
 """
 
@@ -81,34 +81,34 @@ def _uses(*categories: VatCategory) -> Callable[[Parties], bool]:
 EN16931: RuleSet = (
     Requirement(
         "EN16931-BR-CO-26",
-        "company.vatId",
+        "company.vat_id",
         "the seller needs a VAT number or a company registration number (CVR)",
         lambda p: p.seller.vat_id is not None or p.seller.cvr is not None,
     ),
     Requirement(
         "EN16931-BR-AE-02",
-        "company.vatId",
+        "company.vat_id",
         "reverse charge (AE) needs the seller's VAT number",
         lambda p: p.seller.vat_id is not None,
         _uses(VatCategory.AE),
     ),
     Requirement(
         "EN16931-BR-AE-02",
-        "customer.vatId",
+        "customer.vat_id",
         "reverse charge (AE) needs the buyer's VAT number",
         lambda p: p.buyer.vat_id is not None,
         _uses(VatCategory.AE),
     ),
     Requirement(
         "EN16931-BR-IC-02",
-        "company.vatId",
+        "company.vat_id",
         "an intra-community supply (K) needs the seller's VAT number",
         lambda p: p.seller.vat_id is not None,
         _uses(VatCategory.K),
     ),
     Requirement(
         "EN16931-BR-IC-02",
-        "customer.vatId",
+        "customer.vat_id",
         "an intra-community supply (K) needs the buyer's VAT number",
         lambda p: p.buyer.vat_id is not None,
         _uses(VatCategory.K),

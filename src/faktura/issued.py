@@ -104,7 +104,7 @@ class IssuedParties:
 
     def __attrs_post_init__(self) -> None:
         if self.logo_sha256 is not None and not _DIGEST.match(self.logo_sha256):
-            raise ValidationError("must be a hex sha256", field="logoSha256", rule="digest")
+            raise ValidationError("must be a hex sha256", field="logo_sha256", rule="digest")
 
     @classmethod
     def take(

@@ -18,8 +18,8 @@ is optional, and a product line without them has ``NO_ITEM_DETAILS``:
 * ``attributes`` (``attributes``, each ``{name, value}``): BG-32, name BT-160 and value
   BT-161 (BR-54); ``cac:Item/cac:AdditionalItemProperty``.
 
-Errors name the field by its wire name on the line ("standardItemScheme",
-"classifications.1.listId"); ``resolve_lines`` puts the line's path in front.
+Errors name the field by its name on the line ("standard_item_scheme",
+"classifications.1.list_id"); ``resolve_lines`` puts the line's path in front.
 
 >>> item = ItemDetails(standard_id="5790000435951", standard_scheme="0160",
 ...                    classifications=(ItemClassification("43211503", "TST"),))
@@ -90,11 +90,11 @@ class ItemClassification:
             raise ValidationError(
                 "is not a UNCL 7143 item classification list: for example 'TST' (UNSPSC), "
                 "'STI' (CPV), 'HS' (Harmonised System)",
-                field="listId",
+                field="list_id",
                 rule="BR-CL-13",
             )
         if self.list_version is not None:
-            _id(self.list_version, "listVersion")
+            _id(self.list_version, "list_version")
 
 
 @attrs.frozen
@@ -150,7 +150,7 @@ class ItemDetails:
                 errors.extend(exc.errors)
 
         if self.buyer_id is not None:
-            collect(_id, self.buyer_id, "buyerItemId")
+            collect(_id, self.buyer_id, "buyer_item_id")
         collect(self._check_standard)
         if self.origin_country is not None and (
             not isinstance(self.origin_country, str)
@@ -158,7 +158,7 @@ class ItemDetails:
         ):
             errors.append(
                 FieldError(
-                    "originCountry",
+                    "origin_country",
                     "BR-CL-14",
                     "is not an ISO 3166-1 alpha-2 country code, e.g. 'DK', 'DE', 'CN'",
                 )
@@ -179,33 +179,33 @@ class ItemDetails:
             return
         if identifier is None:
             raise ValidationError(
-                "a scheme goes with a standard item id", field="standardItemId", rule="required"
+                "a scheme goes with a standard item id", field="standard_item_id", rule="required"
             )
-        _id(identifier, "standardItemId")
+        _id(identifier, "standard_item_id")
         if scheme is None:
             raise ValidationError(
                 "a standard item id needs its ISO 6523 scheme, e.g. '0160' (GTIN)",
-                field="standardItemScheme",
+                field="standard_item_scheme",
                 rule="BR-64",
             )
         if not isinstance(scheme, str) or scheme not in codelists.PARTY_ID_SCHEMES:
             raise ValidationError(
                 "is not an ISO 6523 ICD scheme: for example '0160' (GTIN)",
-                field="standardItemScheme",
+                field="standard_item_scheme",
                 rule="BR-CL-21",
             )
         if scheme == GTIN_SCHEME:
-            _gtin(identifier, "standardItemId")
+            _gtin(identifier, "standard_item_id")
 
     def __bool__(self) -> bool:
         return self != NO_ITEM_DETAILS
 
     def texts(self) -> tuple[tuple[str, str], ...]:
-        """(wire name, text) of every text given, in the order above (for font checks)."""
+        """(path on the line, text) of every text given, in the order above (for font checks)."""
         found: list[tuple[str, str]] = []
         for wire, value in (
-            ("buyerItemId", self.buyer_id),
-            ("standardItemId", self.standard_id),
+            ("buyer_item_id", self.buyer_id),
+            ("standard_item_id", self.standard_id),
         ):
             if value is not None:
                 found.append((wire, value))

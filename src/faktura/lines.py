@@ -130,18 +130,20 @@ class ProductLine:
     def __attrs_post_init__(self) -> None:
         check_text(self.description, "description", required=True)
         normalize(self, "quantity", parse_decimal(self.quantity, "quantity"))
-        normalize(self, "unit_price", parse_decimal(self.unit_price, "unitPrice", minimum=ZERO))
+        normalize(self, "unit_price", parse_decimal(self.unit_price, "unit_price", minimum=ZERO))
         normalize(
             self,
             "discount_percent",
-            parse_decimal(self.discount_percent, "discountPercent", minimum=ZERO, maximum=_HUNDRED),
+            parse_decimal(
+                self.discount_percent, "discount_percent", minimum=ZERO, maximum=_HUNDRED
+            ),
         )
-        normalize(self, "vat_category", check_enum(self.vat_category, VatCategory, "vatCategory"))
-        normalize(self, "vat_rate", parse_decimal(self.vat_rate, "vatRate", places=4))
-        check_rate(self.vat_category, self.vat_rate, "vatRate")
+        normalize(self, "vat_category", check_enum(self.vat_category, VatCategory, "vat_category"))
+        normalize(self, "vat_rate", parse_decimal(self.vat_rate, "vat_rate", places=4))
+        check_rate(self.vat_category, self.vat_rate, "vat_rate")
         check_unit(self.unit, "unit")
         if self.product_number is not None:
-            check_text(self.product_number, "productNumber", required=True, limit=200)
+            check_text(self.product_number, "product_number", required=True, limit=200)
         if self.note is not None:
             check_text(self.note, "note", required=True, limit=MAX_LINE_NOTE)
         if self.period_start is not None or self.period_end is not None:
@@ -153,16 +155,18 @@ class ProductLine:
 def _check_line_period(start: date | None, end: date | None) -> None:
     """BG-26 has both ends or neither (faktura's rule, within BR-CO-20), the start not
     after the end (BR-30)."""
-    check_optional_date(start, "periodStart")
-    check_optional_date(end, "periodEnd")
+    check_optional_date(start, "period_start")
+    check_optional_date(end, "period_end")
     if start is None or end is None:
         raise ValidationError(
-            "a line period needs both periodStart and periodEnd",
-            field="periodEnd" if end is None else "periodStart",
+            "a line period needs both its start and its end",
+            field="period_end" if end is None else "period_start",
             rule="required",
         )
     if start > end:
-        raise ValidationError("must not be before periodStart", field="periodEnd", rule="BR-30")
+        raise ValidationError(
+            "must not be before the period's start", field="period_end", rule="BR-30"
+        )
 
 
 @attrs.frozen
@@ -217,11 +221,11 @@ class AllowanceCharge:
     def __attrs_post_init__(self) -> None:
         check_bool(self.charge, "charge")
         if self.reason_code is not None:
-            check_reason_code(self.reason_code, self.charge, "reasonCode")
+            check_reason_code(self.reason_code, self.charge, "reason_code")
         check_text(self.reason, "reason", required=self.reason_code is None, limit=1000)
-        normalize(self, "vat_category", check_enum(self.vat_category, VatCategory, "vatCategory"))
-        normalize(self, "vat_rate", parse_decimal(self.vat_rate, "vatRate", places=4))
-        check_rate(self.vat_category, self.vat_rate, "vatRate")
+        normalize(self, "vat_category", check_enum(self.vat_category, VatCategory, "vat_category"))
+        normalize(self, "vat_rate", parse_decimal(self.vat_rate, "vat_rate", places=4))
+        check_rate(self.vat_category, self.vat_rate, "vat_rate")
         if (self.amount is None) == (self.percent is None):
             raise ValidationError(
                 "give either an amount or a percent", field="amount", rule="amount_or_percent"

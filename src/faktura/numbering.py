@@ -75,7 +75,7 @@ class NumberSeries:
 
     def __attrs_post_init__(self) -> None:
         normalize(self, "reset", check_enum(self.reset, Reset, "reset"))
-        check_bool(self.allow_backdating, "allowBackdating")
+        check_bool(self.allow_backdating, "allow_backdating")
         if not isinstance(self.pattern, str) or not 0 < len(self.pattern) <= _MAX_PATTERN:
             raise ValidationError(
                 f"must be 1-{_MAX_PATTERN} characters", field="pattern", rule="pattern"
@@ -225,7 +225,7 @@ def check_series_apart(invoices: NumberSeries, credit_notes: NumberSeries) -> No
         raise ValidationError(
             f"{credit_notes.pattern!r} could write the same number as the invoice series "
             f"{invoices.pattern!r}; give one of them a prefix of its own (e.g. 'CN-{{seq}}')",
-            field="creditNoteSeries.pattern",
+            field="credit_note_series.pattern",
             rule="series_collision",
         )
 
@@ -263,13 +263,13 @@ def next_number(
     has never given a number). The first number of a series is ``start``; after that a
     new period starts at 1. The last booked date only moves forward.
 
-    Raises NumberingError (field "date", rule "backdating") when ``booking_date`` is
+    Raises NumberingError (field "issue_date", rule "backdating") when ``booking_date`` is
     before ``last_date`` and ``allow_backdating`` is false.
     """
     if last_date is not None and booking_date < last_date and not allow_backdating:
         raise NumberingError(
             f"is before {last_date}, the last booked date of the series",
-            field="date",
+            field="issue_date",
             rule="backdating",
         )
     seq = last_seq + 1 if last_seq is not None else (start if last_date is None else 1)

@@ -68,7 +68,7 @@ def _cvr(value: object) -> str | None:
 
 
 def _vat_id(value: object) -> str | None:
-    return None if value is None else identifiers.vat_id(value, "vatId")
+    return None if value is None else identifiers.vat_id(value, "vat_id")
 
 
 def _ean(value: object) -> str | None:
@@ -130,7 +130,7 @@ def check_logo(value: object, field: str = "logo") -> bytes:
     return value
 
 
-def check_template_id(value: object, field: str = "documentTemplate") -> str:
+def check_template_id(value: object, field: str = "document_template") -> str:
     """``value`` as a document template id: a short identifier (a lowercase letter,
     then up to 39 of ``a-z 0-9 _ -``); ValidationError naming ``field`` otherwise.
     Whether such a template is registered is checked where templates are known."""
@@ -266,15 +266,15 @@ class BankAccount:
         if self.reg_no is not None and not (
             isinstance(self.reg_no, str) and len(self.reg_no) == 4 and _DIGITS.match(self.reg_no)
         ):
-            raise ValidationError("must be a 4-digit Danish reg. no.", field="bank.regNo")
+            raise ValidationError("must be a 4-digit Danish reg. no.", field="bank.reg_no")
         if self.account_no is not None and not (
             isinstance(self.account_no, str)
             and 1 <= len(self.account_no) <= 10
             and _DIGITS.match(self.account_no)
         ):
-            raise ValidationError("must be up to 10 digits", field="bank.accountNo")
+            raise ValidationError("must be up to 10 digits", field="bank.account_no")
         if (self.reg_no is None) != (self.account_no is None):
-            raise ValidationError("reg. no. and account no. go together", field="bank.regNo")
+            raise ValidationError("reg. no. and account no. go together", field="bank.reg_no")
 
 
 @attrs.frozen
@@ -292,20 +292,22 @@ class Payee:
 
     def __attrs_post_init__(self) -> None:
         check_text(self.name, "name", required=True, limit=200, one_line=True)
-        for value, scheme, wire, rule in (
+        for value, scheme, name, rule in (
             (self.identifier, self.identifier_scheme, "identifier", "BR-CL-10"),
-            (self.legal_id, self.legal_id_scheme, "legalId", "BR-CL-11"),
+            (self.legal_id, self.legal_id_scheme, "legal_id", "BR-CL-11"),
         ):
             if value is None:
                 if scheme is not None:
                     raise ValidationError(
-                        f"a scheme needs its {wire}", field=f"{wire}Scheme", rule="required"
+                        f"a scheme needs its {name.replace('_', ' ')}",
+                        field=f"{name}_scheme",
+                        rule="required",
                     )
                 continue
             checked = check_party_id(
-                value, scheme, wire, scheme_field=f"{wire}Scheme", scheme_rule=rule
+                value, scheme, name, scheme_field=f"{name}_scheme", scheme_rule=rule
             )
-            normalize(self, "identifier" if wire == "identifier" else "legal_id", checked)
+            normalize(self, name, checked)
 
 
 @attrs.frozen(cache_hash=True)  # a key of the caches of booking
@@ -344,9 +346,9 @@ class Company:
         check_text(self.name, "name", required=True, limit=200, one_line=True)
         check_instance(self.address, Address, "address")
         check_instance(self.bank, BankAccount | None, "bank")
-        check_instance(self.payment_terms, PaymentTerms, "paymentTerms")
-        check_instance(self.invoice_series, NumberSeries, "invoiceSeries")
-        check_instance(self.credit_note_series, NumberSeries, "creditNoteSeries")
+        check_instance(self.payment_terms, PaymentTerms, "payment_terms")
+        check_instance(self.invoice_series, NumberSeries, "invoice_series")
+        check_instance(self.credit_note_series, NumberSeries, "credit_note_series")
         Currency.of(self.currency)
         if not isinstance(self.locale, str) or not _LOCALE.match(self.locale):
             raise ValidationError("must be a locale such as 'da' or 'en_GB'", field="locale")
@@ -355,16 +357,16 @@ class Company:
             and len(self.fik_creditor) == 8
             and _DIGITS.match(self.fik_creditor)
         ):
-            raise ValidationError("must be an 8-digit FIK creditor number", field="fikCreditor")
-        rate = parse_decimal(self.standard_vat_rate, "standardVatRate", places=4)
-        check_rate(VatCategory.S, rate, "standardVatRate")
+            raise ValidationError("must be an 8-digit FIK creditor number", field="fik_creditor")
+        rate = parse_decimal(self.standard_vat_rate, "standard_vat_rate", places=4)
+        check_rate(VatCategory.S, rate, "standard_vat_rate")
         normalize(self, "standard_vat_rate", rate)
         if self.email is not None:
             check_email(self.email, "email")
         _optional(self.phone, "phone", limit=50)
         if self.logo is not None:
             check_logo(self.logo, "logo")
-        check_template_id(self.document_template, "documentTemplate")
+        check_template_id(self.document_template, "document_template")
         check_series_apart(self.invoice_series, self.credit_note_series)
         check_instance(self.payee, Payee | None, "payee")
         if self.payee is not None:
@@ -380,11 +382,11 @@ class Company:
                     field="payee.identifier",
                     rule="BR-17",
                 )
-        normalize(self, "other_banks", check_tuple(self.other_banks, BankAccount, "otherBanks"))
+        normalize(self, "other_banks", check_tuple(self.other_banks, BankAccount, "other_banks"))
         if self.other_banks and self.bank is None:
             raise ValidationError(
                 "other accounts come after the company's bank: set bank first",
-                field="otherBanks",
+                field="other_banks",
                 rule="bank_first",
             )
 
@@ -444,14 +446,14 @@ class Customer:
 
     def __attrs_post_init__(self) -> None:
         check_id(self.id, "id")
-        check_id(self.company_id, "companyId")
+        check_id(self.company_id, "company_id")
         check_text(self.name, "name", required=True, limit=200, one_line=True)
         _optional(self.number, "number", limit=50)
         if not isinstance(self.attach_pdf, bool):
-            raise ValidationError("must be true or false", field="attachPdf", rule="type")
+            raise ValidationError("must be true or false", field="attach_pdf", rule="type")
         check_instance(self.address, Address, "address")
-        normalize(self, "vat_zone", check_enum(self.vat_zone, VatZone, "vatZone"))
-        check_instance(self.payment_terms, PaymentTerms | None, "paymentTerms")
+        normalize(self, "vat_zone", check_enum(self.vat_zone, VatZone, "vat_zone"))
+        check_instance(self.payment_terms, PaymentTerms | None, "payment_terms")
         normalize(self, "departments", check_tuple(self.departments, Department, "departments"))
         check_unique((d.id for d in self.departments), "departments")
         normalize(self, "contacts", check_tuple(self.contacts, Contact, "contacts"))
@@ -463,7 +465,7 @@ class Customer:
         ):
             raise ValidationError("must be a language such as 'da' or 'en'", field="language")
         if self.document_template is not None:
-            check_template_id(self.document_template, "documentTemplate")
+            check_template_id(self.document_template, "document_template")
 
     def department(self, department_id: str) -> Department | None:
         """The department with ``department_id``, if this customer has it."""

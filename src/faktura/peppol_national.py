@@ -152,7 +152,7 @@ PEPPOL_DENMARK: RuleSet = (
     ),
     Requirement(
         "DK-R-004",
-        "allowanceCharges",
+        "allowance_charges",
         "between Danish parties, reason code ZZZ names a non-VAT tax: its reason must be "
         "the 4-digit tax category or contain a # that neither starts nor ends it; use "
         "another UNCL 5189/7161 code otherwise",
@@ -169,7 +169,7 @@ PEPPOL_DENMARK: RuleSet = (
     ),
     Requirement(
         "DK-R-016",
-        "payableAmount",
+        "payable_amount",
         "a credit note between Danish parties cannot have a negative total: issue an "
         "invoice instead, with the credited lines' quantities negated, which charges the "
         "same amount with a positive total",
@@ -184,7 +184,7 @@ PEPPOL_DENMARK: RuleSet = (
 PEPPOL_SWEDEN: RuleSet = (
     Requirement(
         "SE-R-006",
-        "lines.vatRate",
+        "lines.vat_rate",
         "a Swedish seller's standard-rated (S) VAT is 25, 12 or 6 %",
         _se_rates,
         _swedish_vat,
@@ -203,16 +203,15 @@ PEPPOL_GERMANY: RuleSet = (
     *(
         Requirement(
             rule,
-            f"{party}.address.{wire}",
+            f"{party}.address.{name}",
             f"{what} (BT-{bt}) is needed ({rule})",
             address_part(address, name),
             _DE_BUYER,
         )
-        for rule, party, name, wire, what, bt, address in (
+        for rule, party, name, what, bt, address in (
             (
                 "DE-R-003",
                 "company",
-                "city",
                 "city",
                 "the seller's city",
                 37,
@@ -222,7 +221,6 @@ PEPPOL_GERMANY: RuleSet = (
                 "DE-R-004",
                 "company",
                 "postal_code",
-                "postalCode",
                 "the seller's postal code",
                 38,
                 lambda p: p.seller.address,
@@ -230,7 +228,6 @@ PEPPOL_GERMANY: RuleSet = (
             (
                 "DE-R-008",
                 "customer",
-                "city",
                 "city",
                 "the buyer's city",
                 52,
@@ -240,7 +237,6 @@ PEPPOL_GERMANY: RuleSet = (
                 "DE-R-009",
                 "customer",
                 "postal_code",
-                "postalCode",
                 "the buyer's postal code",
                 53,
                 lambda p: p.buyer_address,
@@ -278,14 +274,14 @@ PEPPOL_GERMANY: RuleSet = (
     ),
     Requirement(
         "DE-R-010",
-        "deliverTo.address.city",
+        "deliver_to.address.city",
         "between German parties a deliver-to address names its city (BT-77)",
         lambda p: _deliver_to_part(p, "city"),
         _DE_BUYER,
     ),
     Requirement(
         "DE-R-011",
-        "deliverTo.address.postalCode",
+        "deliver_to.address.postal_code",
         "between German parties a deliver-to address names its postal code (BT-78)",
         lambda p: _deliver_to_part(p, "postal_code"),
         _DE_BUYER,

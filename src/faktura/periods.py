@@ -15,17 +15,19 @@ __all__ = ["check_delivery", "check_line_periods"]
 
 def check_delivery(delivery_date: date | None, start: date | None, end: date | None) -> None:
     """BT-72 is a date; BG-14 has both ends or neither, the start not after the end."""
-    check_optional_date(delivery_date, "deliveryDate")
-    check_optional_date(start, "periodStart")
-    check_optional_date(end, "periodEnd")
+    check_optional_date(delivery_date, "delivery_date")
+    check_optional_date(start, "period_start")
+    check_optional_date(end, "period_end")
     if (start is None) != (end is None):
         raise ValidationError(
-            "an invoicing period needs both periodStart and periodEnd",
-            field="periodEnd" if end is None else "periodStart",
+            "an invoicing period needs both its start and its end",
+            field="period_end" if end is None else "period_start",
             rule="required",
         )
     if start is not None and end is not None and start > end:
-        raise ValidationError("must not be before periodStart", field="periodEnd", rule="minimum")
+        raise ValidationError(
+            "must not be before the period's start", field="period_end", rule="minimum"
+        )
 
 
 def check_line_periods(lines: Sequence[Line], start: date | None, end: date | None) -> None:
@@ -38,13 +40,13 @@ def check_line_periods(lines: Sequence[Line], start: date | None, end: date | No
             continue
         if line.period_start < start:
             raise ValidationError(
-                "must not be before the invoice's periodStart",
-                field=f"lines.{index}.periodStart",
+                "must not be before the start of the invoice's period",
+                field=f"lines.{index}.period_start",
                 rule="PEPPOL-EN16931-R110",
             )
         if line.period_end is not None and line.period_end > end:
             raise ValidationError(
-                "must not be after the invoice's periodEnd",
-                field=f"lines.{index}.periodEnd",
+                "must not be after the end of the invoice's period",
+                field=f"lines.{index}.period_end",
                 rule="PEPPOL-EN16931-R111",
             )

@@ -4,8 +4,8 @@
 values (``address``, ``bank``, ``invoice_series``, ``credit_note_series``) may be given as
 mappings of some of their fields, merged into the current value; ``None`` clears an
 optional value (``bank``, ``logo``, ...; ``address: None`` is an empty address).
-``payment_terms`` may be days net. Every bad field is named at once, by its wire path
-(``address.postalCode``, ``bank.iban``, ``invoiceSeries.pattern``).
+``payment_terms`` may be days net. Every bad field is named at once, by its path
+(``address.postal_code``, ``bank.iban``, ``invoice_series.pattern``).
 
 >>> from datetime import date
 >>> from faktura.parties import Company
@@ -29,31 +29,30 @@ from typing import Any
 
 import attrs
 
-from faktura.checks import wire_name
 from faktura.errors import ConfigurationError, FieldError, ValidationError
 from faktura.numbering import NumberSeries, Reset
 from faktura.parties import Address, BankAccount, Company, Payee, check_template_id
 from faktura.terms import PaymentTerms
 
-__all__ = ["PROFILE_FIELDS", "check_registered_template", "patch_company", "wire_name"]
+__all__ = ["PROFILE_FIELDS", "check_registered_template", "patch_company"]
 
 #: The fields of a company a patch may name (everything but its id).
 PROFILE_FIELDS = tuple(a.name for a in attrs.fields(Company) if a.name != "id")
-# nested value → (its class, its wire path)
-_NESTED: dict[str, tuple[type, str]] = {
-    "address": (Address, "address"),
-    "bank": (BankAccount, "bank"),
-    "payee": (Payee, "payee"),
-    "invoice_series": (NumberSeries, "invoiceSeries"),
-    "credit_note_series": (NumberSeries, "creditNoteSeries"),
+# nested value → its class
+_NESTED: dict[str, type] = {
+    "address": Address,
+    "bank": BankAccount,
+    "payee": Payee,
+    "invoice_series": NumberSeries,
+    "credit_note_series": NumberSeries,
 }
 
 
 def _under(prefix: str, path: str) -> str:
-    camel = ".".join(wire_name(part) for part in path.split(".") if part)
-    if not camel:
+    """``path`` (an error of a nested value) under the company field ``prefix``."""
+    if not path:
         return prefix
-    return camel if camel == prefix or camel.startswith(f"{prefix}.") else f"{prefix}.{camel}"
+    return path if path == prefix or path.startswith(f"{prefix}.") else f"{prefix}.{path}"
 
 
 def patch_company(company: Company, patch: Mapping[str, Any]) -> Company:
@@ -65,7 +64,7 @@ def patch_company(company: Company, patch: Mapping[str, Any]) -> Company:
         if name == "id" or name not in PROFILE_FIELDS:
             rule = "immutable" if name == "id" else "unknown_field"
             message = "cannot be changed" if name == "id" else "is not a field of a company"
-            errors.append(FieldError(wire_name(name), rule, message))
+            errors.append(FieldError(name, rule, message))
         elif name in _NESTED:
             nested = _nested(getattr(company, name), name, value, errors)
             if nested is not _FAILED:
@@ -78,14 +77,14 @@ def patch_company(company: Company, patch: Mapping[str, Any]) -> Company:
             try:
                 changes[name] = PaymentTerms.net(value)
             except ValidationError as exc:
-                errors.extend(FieldError("paymentTerms", e.rule, e.message) for e in exc.errors)
+                errors.extend(FieldError("payment_terms", e.rule, e.message) for e in exc.errors)
         else:
             changes[name] = value
     try:
         updated = _checked(company, changes)
     except ValidationError as exc:
         errors.extend(exc.errors)
-    if isinstance(changes.get("document_template"), str) and "documentTemplate" not in {
+    if isinstance(changes.get("document_template"), str) and "document_template" not in {
         e.path for e in errors
     }:
         try:
@@ -101,7 +100,7 @@ _FAILED: Any = object()
 
 
 def _nested(current: Any, name: str, value: Any, errors: list[FieldError]) -> Any:
-    cls, path = _NESTED[name]
+    cls, path = _NESTED[name], name
     if value is None:
         if name in ("bank", "payee"):
             return None
@@ -117,7 +116,7 @@ def _nested(current: Any, name: str, value: Any, errors: list[FieldError]) -> An
     known = {a.name for a in attrs.fields(cls)}
     unknown = [key for key in value if key not in known]
     for key in unknown:
-        errors.append(FieldError(f"{path}.{wire_name(str(key))}", "unknown_field", "is unknown"))
+        errors.append(FieldError(f"{path}.{key}", "unknown_field", "is unknown"))
     if unknown:
         return _FAILED
     merged = {**(attrs.asdict(current, recurse=False) if current is not None else {}), **value}
@@ -145,16 +144,16 @@ def _nested(current: Any, name: str, value: Any, errors: list[FieldError]) -> An
 
 def _banks(value: Any, errors: list[FieldError]) -> Any:
     """The company's other accounts from a list of BankAccounts or mappings of their
-    fields (the whole list is replaced; None clears it); errors name ``otherBanks.N``."""
+    fields (the whole list is replaced; None clears it); errors name ``other_banks.N``."""
     if value is None:
         return ()
     if not isinstance(value, list | tuple):
-        errors.append(FieldError("otherBanks", "type", "must be a list"))
+        errors.append(FieldError("other_banks", "type", "must be a list"))
         return _FAILED
     banks: list[BankAccount] = []
     failed = False
     for index, item in enumerate(value):
-        path = f"otherBanks.{index}"
+        path = f"other_banks.{index}"
         if isinstance(item, BankAccount):
             banks.append(item)
             continue
@@ -206,21 +205,21 @@ def _checked(base: Company, changes: Mapping[str, Any]) -> Company:
         try:
             attrs.evolve(base, **alone)
         except ValidationError as exc:
-            prefix = _NESTED.get(name, (None, wire_name(name)))[1]
+            prefix = name
             for error in exc.errors:
                 path = error.path
                 if name in _NESTED or name == "payment_terms":
                     path = _under(prefix, path)
                 errors.append(FieldError(path, error.rule, error.message))
         except (TypeError, AttributeError) as exc:  # a value of the wrong kind
-            errors.append(FieldError(wire_name(name), "type", str(exc)))
+            errors.append(FieldError(name, "type", str(exc)))
     if errors:
         raise ValidationError._from_errors(errors)
     return attrs.evolve(base, **changes)
 
 
 def check_registered_template(template_id: object) -> None:
-    """A ValidationError (documentTemplate) unless ``template_id`` is None or the id of a
+    """A ValidationError (document_template) unless ``template_id`` is None or the id of a
     registered PDF template; without the pdf extra only its form is checked."""
     if template_id is None:
         return
@@ -235,4 +234,4 @@ def check_registered_template(template_id: object) -> None:
         template(template_id)
     except ValidationError as exc:
         message = exc.errors[0].message if exc.errors else "is not a document template"
-        raise ValidationError(message, field="documentTemplate", rule="unknown_template") from None
+        raise ValidationError(message, field="document_template", rule="unknown_template") from None

@@ -27,7 +27,7 @@ class InvoiceEvent:
     actor: str | None = None
 
     def __attrs_post_init__(self) -> None:
-        check_id(self.invoice_id, "invoiceId")
+        check_id(self.invoice_id, "invoice_id")
         check_text(self.type, "type", required=True, limit=64, one_line=True)
         check_timestamp(self.at, "at")
         if not isinstance(self.data, Mapping) or not all(
@@ -52,8 +52,8 @@ class Payment:
 
     def __attrs_post_init__(self) -> None:
         normalize(self, "amount", parse_decimal(self.amount, "amount"))
-        check_date(self.date, "paidOn")
-        check_timestamp(self.recorded_at, "recordedAt")
+        check_date(self.date, "paid_on")
+        check_timestamp(self.recorded_at, "recorded_at")
         if self.reference is not None:
             check_text(self.reference, "reference", limit=200)
 

@@ -27,19 +27,10 @@ import attrs
 from faktura.checks import check_text
 from faktura.errors import FieldError, ValidationError
 
-__all__ = ["NO_REFERENCES", "REFERENCE_WIRE_NAMES", "DocumentReferences"]
+__all__ = ["NO_REFERENCES", "DocumentReferences"]
 
 #: The longest reference kept: identifiers, not prose.
 MAX_REFERENCE = 200
-
-#: Python name → wire name (camelCase, under ``references``).
-REFERENCE_WIRE_NAMES = {
-    "order": "order",
-    "sales_order": "salesOrder",
-    "contract": "contract",
-    "project": "project",
-    "buyer_accounting": "buyerAccounting",
-}
 
 
 def _described(text: str) -> dict[str, object]:
@@ -71,15 +62,15 @@ class DocumentReferences:
 
     def __attrs_post_init__(self) -> None:
         errors: list[FieldError] = []
-        for name, wire in REFERENCE_WIRE_NAMES.items():
+        for name in _NAMES:
             value = getattr(self, name)
             if value is None:
                 continue
             try:
-                check_text(value, wire, limit=MAX_REFERENCE, one_line=True)
+                check_text(value, name, limit=MAX_REFERENCE, one_line=True)
                 if not value.strip():
                     raise ValidationError(
-                        "must not be blank (leave it out instead)", field=wire, rule="required"
+                        "must not be blank (leave it out instead)", field=name, rule="required"
                     )
             except ValidationError as exc:
                 errors.extend(exc.errors)
@@ -87,16 +78,15 @@ class DocumentReferences:
             raise ValidationError._from_errors(errors)
 
     def __bool__(self) -> bool:
-        return any(getattr(self, name) is not None for name in REFERENCE_WIRE_NAMES)
+        return any(getattr(self, name) is not None for name in _NAMES)
 
     def texts(self) -> tuple[tuple[str, str], ...]:
-        """(wire name, text) of every reference given, in the order above."""
-        return tuple(
-            (wire, value)
-            for name, wire in REFERENCE_WIRE_NAMES.items()
-            if (value := getattr(self, name)) is not None
-        )
+        """(field name, text) of every reference given, in the order above."""
+        return tuple((name, value) for name in _NAMES if (value := getattr(self, name)) is not None)
 
+
+#: The references' field names, in their order.
+_NAMES = tuple(a.name for a in attrs.fields(DocumentReferences))
 
 #: A document without references.
 NO_REFERENCES = DocumentReferences()

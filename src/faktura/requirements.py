@@ -94,12 +94,8 @@ def address_part(address: Callable[[Parties], Address], name: str) -> Callable[[
     return holds
 
 
-#: An address's parts: its Python name, wire name and word.
-_ADDRESS_PARTS = {
-    "street": ("street", "street"),
-    "postal_code": ("postalCode", "postal code"),
-    "city": ("city", "city"),
-}
+#: An address's parts: its field name and the word for it.
+_ADDRESS_PARTS = {"street": "street", "postal_code": "postal code", "city": "city"}
 
 
 def address_rules(
@@ -114,8 +110,8 @@ def address_rules(
     return [
         Requirement(
             rule,
-            f"{party}.address.{_ADDRESS_PARTS[name][0]}",
-            message.format(word=_ADDRESS_PARTS[name][1], rule=rule),
+            f"{party}.address.{name}",
+            message.format(word=_ADDRESS_PARTS[name], rule=rule),
             address_part(address, name),
             applies,
         )

@@ -71,22 +71,22 @@ class PaymentTerms:
     fixed_date: date | None = None
 
     @classmethod
-    def net(cls, days: int, field: str = "paymentTerms") -> PaymentTerms:
+    def net(cls, days: int, field: str = "payment_terms") -> PaymentTerms:
         """Due ``days`` after the invoice date ("Netto 8 dage"); the wire's paymentTerms."""
         return cls(TermsKind.NET, days=_days(days, field))
 
     @classmethod
-    def end_of_month(cls, days: int, field: str = "paymentTerms") -> PaymentTerms:
+    def end_of_month(cls, days: int, field: str = "payment_terms") -> PaymentTerms:
         """Due ``days`` after the last day of the invoice month ("Løbende måned + 30")."""
         return cls(TermsKind.END_OF_MONTH, days=_days(days, field))
 
     @classmethod
-    def end_of_next_month(cls, days: int, field: str = "paymentTerms") -> PaymentTerms:
+    def end_of_next_month(cls, days: int, field: str = "payment_terms") -> PaymentTerms:
         """Due ``days`` after the last day of the month after the invoice month."""
         return cls(TermsKind.END_OF_NEXT_MONTH, days=_days(days, field))
 
     @classmethod
-    def day_of_next_month(cls, day: int, field: str = "paymentTerms") -> PaymentTerms:
+    def day_of_next_month(cls, day: int, field: str = "payment_terms") -> PaymentTerms:
         """Due on ``day`` of the next month, clamped to that month's length."""
         if isinstance(day, bool) or not isinstance(day, int) or not 1 <= day <= 31:
             raise ValidationError("must be a day of the month (1-31)", field=field, rule="range")
@@ -94,7 +94,7 @@ class PaymentTerms:
 
     @classmethod
     def invoice_week(
-        cls, days: int, week_starts: int = 0, field: str = "paymentTerms"
+        cls, days: int, week_starts: int = 0, field: str = "payment_terms"
     ) -> PaymentTerms:
         """Due ``days`` after the last day of the invoice's week (weeks start on
         ``week_starts``, 0 = Monday ... 6 = Sunday)."""
@@ -128,7 +128,7 @@ class PaymentTerms:
             return self._due_date(invoice_date)
         except (OverflowError, ValueError):
             raise ValidationError(
-                "falls after the last representable date", field="dueDate", rule="range"
+                "falls after the last representable date", field="due_date", rule="range"
             ) from None
 
     def _due_date(self, invoice_date: date) -> date:
@@ -168,7 +168,7 @@ class PaymentTerms:
         return kind.value
 
 
-def check_due_date(invoice_date: date, due: date, field: str = "dueDate") -> None:
+def check_due_date(invoice_date: date, due: date, field: str = "due_date") -> None:
     """A ValidationError naming ``field`` when ``due`` is before ``invoice_date``."""
     if due < invoice_date:
         raise ValidationError(

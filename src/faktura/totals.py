@@ -254,7 +254,7 @@ def _compute(
     elif rule is AmountRule.MINOR_UNITS:
         exp = currency.exponent
     else:
-        raise ValidationError("must be an amount rule", field="amountRule", rule="type")
+        raise ValidationError("must be an amount rule", field="amount_rule", rule="type")
     zero = ZERO.quantize(exp)
     # Per-line gross/discount/net in the document's price mode, grouped by VAT.
     raw: list[_RawLine | None] = []
@@ -413,7 +413,7 @@ def _group(key: _GroupKey, taxable: Decimal, vat: Decimal, reason: str | None) -
         if not reason:
             raise ValidationError(
                 "exempt (E) lines need an exemption reason",
-                field="vatExemptionReason",
+                field="vat_exemption_reason",
                 rule="required",
             )
         exemption = VatExemption(reason)

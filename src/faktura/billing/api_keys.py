@@ -25,7 +25,7 @@ class ApiKeys:
     _work: Work
 
     def create(self, company_id: str, name: str, scopes: Iterable[str]) -> tuple[ApiKey, str]:
-        check_ids(companyId=company_id)
+        check_ids(company_id=company_id)
         key, secret = ApiKey.issue(
             secrets.token_hex(8),
             company_id,
@@ -53,12 +53,12 @@ class ApiKeys:
         raise AuthenticationError("a valid API key is required (header x-api-key)")
 
     def for_company(self, company_id: str) -> list[ApiKey]:
-        check_ids(companyId=company_id)
+        check_ids(company_id=company_id)
         with self._work.store.unit_of_work(readonly=True) as uow:
             return self._work.api_keys(uow).for_company(company_id)
 
     def revoke(self, company_id: str, key_id: str) -> ApiKey:
-        check_ids(companyId=company_id, keyId=key_id)
+        check_ids(company_id=company_id, key_id=key_id)
         with self._work.store.unit_of_work() as uow:
             key = self._work.api_keys(uow).get(key_id)
             if key.company_id != company_id:

@@ -47,7 +47,7 @@ class Deliveries:
         message: str | None,
         details: Mapping[str, str] | None,
     ) -> DeliveryAttempt:
-        check_text(provider_reference, "documentId", required=True, limit=200)
+        check_text(provider_reference, "document_id", required=True, limit=200)
         check_text(status, "status", required=True, limit=64)
         if message is not None:
             check_text(message, "message", limit=2000)

@@ -43,10 +43,10 @@ class Drafts:
     _work: Work
 
     def create(self, company_id: str, draft: NewDraft, *, actor: str | None = None) -> Invoice:
-        check_ids(companyId=company_id)
+        check_ids(company_id=company_id)
         check_actor(actor)
         command(draft, NewDraft, "draft")
-        check_id(draft.customer_id, "customerId")
+        check_id(draft.customer_id, "customer_id")
         with self._work.store.unit_of_work() as uow:
             company = uow.companies.get(company_id)
             customer = self._customer_of(uow, company_id, draft.customer_id)
@@ -66,7 +66,7 @@ class Drafts:
             return self._work.directory(uow).get(company_id, customer_id)
         except NotFoundError:
             raise ValidationError(
-                "is not a customer of this company", field="customerId", rule="unknown_customer"
+                "is not a customer of this company", field="customer_id", rule="unknown_customer"
             ) from None
 
     def _draft_fields(
@@ -79,11 +79,11 @@ class Drafts:
         department = fields.get("customer_department_id")
         if department is not None and customer.department(department) is None:
             errors.append(
-                _field_error("customerDepartmentId", "is not a department of the customer")
+                _field_error("customer_department_id", "is not a department of the customer")
             )
         contact = fields.get("customer_contact_id")
         if contact is not None and customer.contact(contact) is None:
-            errors.append(_field_error("customerContactId", "is not a contact of the customer"))
+            errors.append(_field_error("customer_contact_id", "is not a contact of the customer"))
         if fields.get("payment_terms") is not None:
             terms = _collect(errors, as_terms, fields["payment_terms"]) or company.payment_terms
         else:
@@ -109,15 +109,15 @@ class Drafts:
         expected_version: int | None = None,
         actor: str | None = None,
     ) -> Invoice:
-        check_ids(companyId=company_id, invoiceId=invoice_id)
+        check_ids(company_id=company_id, invoice_id=invoice_id)
         check_actor(actor)
         fields = given(command(changes, DraftChanges, "changes"))
         if expected_version is not None and (
             isinstance(expected_version, bool) or not isinstance(expected_version, int)
         ):
-            raise ValidationError("must be a whole number", field="expectedVersion", rule="type")
+            raise ValidationError("must be a whole number", field="expected_version", rule="type")
         if "customer_id" in fields:
-            check_id(fields["customer_id"], "customerId")
+            check_id(fields["customer_id"], "customer_id")
         if "payment_terms" in fields:
             fields["payment_terms"] = as_terms(fields["payment_terms"])
         with self._work.store.unit_of_work() as uow:
@@ -146,13 +146,13 @@ class Drafts:
         department, contact = invoice.customer_department_id, invoice.customer_contact_id
         if department is not None and customer.department(department) is None:
             raise ValidationError(
-                "is not a department of the customer", field="customerDepartmentId"
+                "is not a department of the customer", field="customer_department_id"
             )
         if contact is not None and customer.contact(contact) is None:
-            raise ValidationError("is not a contact of the customer", field="customerContactId")
+            raise ValidationError("is not a contact of the customer", field="customer_contact_id")
 
     def cancel(self, company_id: str, invoice_id: str, *, actor: str | None = None) -> Invoice:
-        check_ids(companyId=company_id, invoiceId=invoice_id)
+        check_ids(company_id=company_id, invoice_id=invoice_id)
         check_actor(actor)
         now = self._work.clock.now()
         with self._work.store.unit_of_work() as uow:
@@ -174,7 +174,7 @@ class Drafts:
         *,
         actor: str | None = None,
     ) -> SupportingDocument:
-        check_ids(companyId=company_id, invoiceId=invoice_id)
+        check_ids(company_id=company_id, invoice_id=invoice_id)
         check_actor(actor)
         if not isinstance(attachment, Attachment):
             raise ValidationError("must be an Attachment", field="attachment", rule="type")
@@ -202,9 +202,9 @@ class Drafts:
     def remove_attachment(
         self, company_id: str, invoice_id: str, attachment_id: str, *, actor: str | None = None
     ) -> tuple[SupportingDocument, ...]:
-        check_ids(companyId=company_id, invoiceId=invoice_id)
+        check_ids(company_id=company_id, invoice_id=invoice_id)
         check_actor(actor)
-        check_text(attachment_id, "attachmentId", required=True, limit=200, one_line=True)
+        check_text(attachment_id, "attachment_id", required=True, limit=200, one_line=True)
         with self._work.store.unit_of_work() as uow:
             invoice = uow.invoices.get(company_id, invoice_id)
             left = tuple(item for item in invoice.attachments if item.id != attachment_id)

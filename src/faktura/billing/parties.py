@@ -14,7 +14,7 @@ from typing import Any
 import attrs
 
 from faktura.billing.work import Work, as_terms, check_ids, check_search, command, page_args
-from faktura.checks import check_id, wire_name
+from faktura.checks import check_id
 from faktura.commands import CompanyChanges, CompanyProfile, CustomerChanges, NewCustomer, given
 from faktura.errors import FieldError, NumberingError, ValidationError
 from faktura.parties import Company, Customer
@@ -50,7 +50,7 @@ class Parties:
         return company
 
     def get_company(self, company_id: str) -> Company:
-        check_ids(companyId=company_id)
+        check_ids(company_id=company_id)
         with self._work.store.unit_of_work(readonly=True) as uow:
             return uow.companies.get(company_id)
 
@@ -61,7 +61,7 @@ class Parties:
     def update_company(
         self, company_id: str, changes: CompanyChanges | Mapping[str, Any]
     ) -> Company:
-        check_ids(companyId=company_id)
+        check_ids(company_id=company_id)
         if isinstance(changes, CompanyChanges):
             changes = given(changes)
         elif not isinstance(changes, Mapping):
@@ -77,7 +77,7 @@ class Parties:
         return company
 
     def create_customer(self, company_id: str, customer: NewCustomer) -> Customer:
-        check_ids(companyId=company_id)
+        check_ids(company_id=company_id)
         fields = _customer_fields(given(command(customer, NewCustomer, "customer")))
         customer_id = fields.pop("id", None)
         customer_id = self._work.ids() if customer_id is None else check_id(customer_id, "id")
@@ -90,14 +90,14 @@ class Parties:
         return created
 
     def get_customer(self, company_id: str, customer_id: str) -> Customer:
-        check_ids(companyId=company_id, customerId=customer_id)
+        check_ids(company_id=company_id, customer_id=customer_id)
         with self._work.store.unit_of_work(readonly=True) as uow:
             return self._work.directory(uow).get(company_id, customer_id)
 
     def update_customer(
         self, company_id: str, customer_id: str, changes: CustomerChanges
     ) -> Customer:
-        check_ids(companyId=company_id, customerId=customer_id)
+        check_ids(company_id=company_id, customer_id=customer_id)
         fields = _customer_fields(given(command(changes, CustomerChanges, "changes")))
         if fields.get("document_template") is not None:
             check_registered_template(fields["document_template"])
@@ -112,7 +112,7 @@ class Parties:
     def list_customers(
         self, company_id: str, page: int = 1, limit: int = 20, search: str | None = None
     ) -> ListResult[Customer]:
-        check_ids(companyId=company_id)
+        check_ids(company_id=company_id)
         page, limit = page_args(page, limit)
         check_search(search)
         with self._work.store.unit_of_work(readonly=True) as uow:
@@ -123,8 +123,6 @@ _SERIES_FIELDS = (
     (DocumentKind.INVOICE, "invoice_series"),
     (DocumentKind.CREDIT_NOTE, "credit_note_series"),
 )
-
-_WIRE_NAMES = {"invoice_series": "invoiceSeries", "credit_note_series": "creditNoteSeries"}
 
 
 def _check_series_change(
@@ -142,7 +140,7 @@ def _check_series_change(
         return
     raise NumberingError._from_errors(
         FieldError(
-            f"{_WIRE_NAMES[name]}.{field}",
+            f"{name}.{field}",
             "series_in_use",
             "cannot change once documents are booked in the series",
         )
@@ -161,7 +159,7 @@ def _has_booked(uow: UnitOfWork, company_id: str, kind: DocumentKind) -> bool:
 def _refuse_identity_changes(changes: Mapping[str, Any], *names: str) -> None:
     for name in names:
         if name in changes:
-            raise ValidationError("cannot be changed", field=wire_name(name), rule="immutable")
+            raise ValidationError("cannot be changed", field=name, rule="immutable")
 
 
 def _customer_fields(fields: dict[str, Any]) -> dict[str, Any]:

@@ -76,20 +76,20 @@ def check_request(
 ) -> SendRequest:
     """The send's parameters checked (the delivery type one of ``channels``), as a
     SendRequest; a ValidationError naming the first bad one."""
-    kind = DeliveryType(delivery_type)  # ValidationError naming deliveryType
+    kind = DeliveryType(delivery_type)  # ValidationError naming delivery_type
     if kind not in channels:
         configured = ", ".join(sorted(channels)) or "none"
         raise ValidationError(
             f"{kind.value!r} is not configured here (configured: {configured})",
-            field="deliveryType",
+            field="delivery_type",
             rule="unavailable",
         )
     if not isinstance(update_customer_record, bool):
-        raise ValidationError("must be true or false", field="updateCustomerRecord", rule="type")
+        raise ValidationError("must be true or false", field="update_customer_record", rule="type")
     if update_customer_record and override_email is None and override_ean is None:
         raise ValidationError(
-            "needs overrideEmail or overrideEanNumber to persist",
-            field="updateCustomerRecord",
+            "needs an override email or EAN number to persist",
+            field="update_customer_record",
             rule="requires_override",
         )
     if template_id is not None:
@@ -97,7 +97,7 @@ def check_request(
 
         template(template_id)
     if idempotency_key is not None:
-        check_text(idempotency_key, "idempotencyKey", required=True, limit=_MAX_KEY)
+        check_text(idempotency_key, "idempotency_key", required=True, limit=_MAX_KEY)
     check_attach_pdf(attach_pdf)
     return SendRequest(
         invoice_id,
@@ -131,24 +131,24 @@ def recipient_for(
     if kind is RecipientKind.EMAIL:
         if request.override_ean is not None:
             raise ValidationError(
-                "applies to e-invoicing (deliveryType einvoice) only",
-                field="overrideEanNumber",
+                "applies to e-invoicing (delivery type einvoice) only",
+                field="override_ean_number",
                 rule="not_applicable",
             )
         return email_recipient(customer, invoice.customer_contact_id, request.override_email)
     if kind is RecipientKind.PEPPOL:
         if request.override_email is not None:
             raise ValidationError(
-                "applies to email only", field="overrideEmail", rule="not_applicable"
+                "applies to email only", field="override_email", rule="not_applicable"
             )
         return einvoice_recipient(customer, invoice.customer_department_id, request.override_ean)
     for value, field in (
-        (request.override_email, "overrideEmail"),
-        (request.override_ean, "overrideEanNumber"),
+        (request.override_email, "override_email"),
+        (request.override_ean, "override_ean_number"),
     ):
         if value is not None:
             raise ValidationError(
-                f"does not apply to deliveryType {request.delivery_type.value}",
+                f"does not apply to delivery type {request.delivery_type.value}",
                 field=field,
                 rule="not_applicable",
             )

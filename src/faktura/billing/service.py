@@ -265,7 +265,7 @@ class Billing:
 
     def get_invoice(self, company_id: str, invoice_id: str) -> Invoice:
         """The document. Raises NotFoundError (also for another company's)."""
-        check_ids(companyId=company_id, invoiceId=invoice_id)
+        check_ids(company_id=company_id, invoice_id=invoice_id)
         with self.store.unit_of_work(readonly=True) as uow:
             return uow.invoices.get(company_id, invoice_id)
 
@@ -288,9 +288,9 @@ class Billing:
         ``COUNT_BOUND`` past the page (see ``faktura.ports.ListResult``). Raises
         ValidationError for a bad page, limit, status or search.
         """
-        check_ids(companyId=company_id)
+        check_ids(company_id=company_id)
         if customer_id is not None:
-            check_id(customer_id, "customerId")
+            check_id(customer_id, "customer_id")
         if kind is not None:
             kind = check_enum(kind, DocumentKind, "kind")
         page, limit = page_args(page, limit)
@@ -323,7 +323,7 @@ class Billing:
 
     def events(self, company_id: str, invoice_id: str) -> list[InvoiceEvent]:
         """The audit trail of a document, oldest first. Raises NotFoundError."""
-        check_ids(companyId=company_id, invoiceId=invoice_id)
+        check_ids(company_id=company_id, invoice_id=invoice_id)
         with self.store.unit_of_work(readonly=True) as uow:
             uow.invoices.get(company_id, invoice_id)
             return uow.events.for_invoice(company_id, invoice_id)
@@ -339,7 +339,7 @@ class Billing:
         (back-dated), ValidationError (not bookable, or a text the PDF font cannot
         draw), ConflictError.
         """
-        check_ids(companyId=company_id, invoiceId=invoice_id)
+        check_ids(company_id=company_id, invoice_id=invoice_id)
         check_actor(actor)
         with self.store.unit_of_work() as uow:
             booked = self._booking.book(uow, company_id, invoice_id, actor)
@@ -362,7 +362,7 @@ class Billing:
 
         Raises NotFoundError, InvoiceStateError, ValidationError.
         """
-        check_ids(companyId=company_id, invoiceId=invoice_id)
+        check_ids(company_id=company_id, invoice_id=invoice_id)
         check_actor(actor)
         with self.store.unit_of_work() as uow:
             invoice = uow.invoices.get(company_id, invoice_id)
@@ -388,7 +388,7 @@ class Billing:
 
         Raises NotFoundError, InvoiceStateError, ValidationError (overpayment, ...).
         """
-        check_ids(companyId=company_id, invoiceId=invoice_id)
+        check_ids(company_id=company_id, invoice_id=invoice_id)
         check_actor(actor)
         with self.store.unit_of_work() as uow:
             # locked: a send recording its outcome meanwhile waits, and is not refused
@@ -404,7 +404,7 @@ class Billing:
         self, company_id: str, invoice_id: str, *, actor: str | None = None
     ) -> Invoice:
         """Write an invoice off as uncollectible. Raises NotFoundError, InvoiceStateError."""
-        check_ids(companyId=company_id, invoiceId=invoice_id)
+        check_ids(company_id=company_id, invoice_id=invoice_id)
         check_actor(actor)
         with self.store.unit_of_work() as uow:
             invoice = uow.invoices.get(company_id, invoice_id, for_update=True)
@@ -446,7 +446,7 @@ class Billing:
         customer asked when the document was booked (``Customer.attach_pdf``). A retry
         of the attempt carries the same e-invoice.
         """
-        check_ids(companyId=company_id, invoiceId=invoice_id)
+        check_ids(company_id=company_id, invoice_id=invoice_id)
         check_actor(actor)
         self._refuse_in_host_transaction("send")
         return self._sender.send(
@@ -464,7 +464,7 @@ class Billing:
 
     def delivery_status(self, company_id: str, invoice_id: str) -> DeliveryStatus:
         """The document's delivery summary and every attempt. Raises NotFoundError."""
-        check_ids(companyId=company_id, invoiceId=invoice_id)
+        check_ids(company_id=company_id, invoice_id=invoice_id)
         return self._deliveries.status(company_id, invoice_id)
 
     def apply_provider_status(
@@ -481,7 +481,7 @@ class Billing:
         in the vocabulary of ``faktura.delivery.einvoice.PROVIDER_STATUSES`` (the provider's
         own word in ``details["providerStatus"]``); a rejection or failure fails the
         attempt. Raises NotFoundError, ValidationError."""
-        check_ids(companyId=company_id)
+        check_ids(company_id=company_id)
         if details is not None:
             if not isinstance(details, Mapping):
                 raise ValidationError("must map text to text", field="details", rule="type")
@@ -496,7 +496,7 @@ class Billing:
         """Deliver again, under the same numbers, what crashed sends left pending for
         longer than ``stale_after``; the interrupted attempts are closed as unknown (the
         document may or may not have arrived) and their retries keep the ``dedup_id``."""
-        check_ids(companyId=company_id)
+        check_ids(company_id=company_id)
         check_actor(actor)
         self._refuse_in_host_transaction("recover_deliveries")
         return self._sender.recover(company_id, actor)
@@ -551,7 +551,7 @@ class Billing:
         Raises NotFoundError, ConfigurationError (no pdf extra), ValidationError
         (unknown template), RenderError.
         """
-        check_ids(companyId=company_id, invoiceId=invoice_id)
+        check_ids(company_id=company_id, invoice_id=invoice_id)
         if not isinstance(draft, bool):
             raise ValidationError("must be true or false", field="draft", rule="type")
         return self._documents.file(company_id, invoice_id, ArchiveKind.PDF, draft)
@@ -569,21 +569,21 @@ class Billing:
 
         Raises NotFoundError, InvoiceStateError (a draft), ValidationError.
         """
-        check_ids(companyId=company_id, invoiceId=invoice_id)
+        check_ids(company_id=company_id, invoice_id=invoice_id)
         check_attach_pdf(attach_pdf)
         return self._documents.file(company_id, invoice_id, ArchiveKind.UBL, False, attach_pdf)
 
     def archived_documents(self, company_id: str, invoice_id: str) -> list[ArchivedDocument]:
         """What was archived for the document (PDF, UBL, emails as sent, the logo),
         oldest first. Raises NotFoundError."""
-        check_ids(companyId=company_id, invoiceId=invoice_id)
+        check_ids(company_id=company_id, invoice_id=invoice_id)
         with self.store.unit_of_work(readonly=True) as uow:
             uow.invoices.get(company_id, invoice_id)
             return uow.archive.for_invoice(company_id, invoice_id)
 
     def archived_document(self, company_id: str, digest: str) -> bytes:
         """The archived bytes with that sha256. Raises NotFoundError."""
-        check_ids(companyId=company_id, sha256=digest)
+        check_ids(company_id=company_id, sha256=digest)
         with self.store.unit_of_work(readonly=True) as uow:
             return uow.archive.get(company_id, digest)
 

@@ -47,14 +47,9 @@ _PROFILE_FLAGS: dict[str, tuple[str, str | None]] = {
 }
 
 
-def _wire(name: str) -> str:
-    head, *rest = name.split("_")
-    return head + "".join(part.title() for part in rest)
-
-
-# a wire path of the profile → the flag that sets it
+# a field path of the profile → the flag that sets it
 _FLAG_OF = {
-    (f"{_wire(field)}.{_wire(part)}" if part else _wire(field)): "--" + flag.replace("_", "-")
+    (f"{field}.{part}" if part else field): "--" + flag.replace("_", "-")
     for flag, (field, part) in _PROFILE_FLAGS.items()
 }
 
@@ -84,7 +79,7 @@ def _profile(args: argparse.Namespace) -> dict[str, object]:
 
 @contextlib.contextmanager
 def _flags_named() -> Iterator[None]:
-    """A ValidationError naming the flags (``--postal-code``) instead of wire paths."""
+    """A ValidationError naming the flags (``--postal-code``) instead of field paths."""
     try:
         yield
     except ValidationError as err:

@@ -35,7 +35,7 @@ True
 ...     DeliveryType("Fax machine")
 ... except ValidationError as err:
 ...     print(err.field, err.errors[0].rule)
-deliveryType pattern
+delivery_type pattern
 """
 
 from __future__ import annotations
@@ -90,7 +90,7 @@ class DeliveryType(str):
 
     A key is a lowercase ASCII identifier: a letter, then letters, digits, "_" or "-",
     at most ``MAX_KEY_LENGTH`` characters. ``DeliveryType(key)`` checks it: anything else
-    is a ValidationError naming ``deliveryType`` (rule "pattern"; "type" for what is not
+    is a ValidationError naming ``delivery_type`` (rule "pattern"; "type" for what is not
     text). It is a ``str``, equal to its key; the built-in keys are the very constants
     below (so ``is`` works for them; compare other keys with ``==``). "sproom", the
     reference API's name of the e-invoice channel, is ``EINVOICE``. ``value`` is the key
@@ -112,7 +112,7 @@ class DeliveryType(str):
         if isinstance(key, DeliveryType):
             return key
         if not isinstance(key, str):
-            raise ValidationError("must be text", field="deliveryType", rule="type")
+            raise ValidationError("must be text", field="delivery_type", rule="type")
         known = _KNOWN.get(key)
         if known is not None:
             return known
@@ -121,7 +121,7 @@ class DeliveryType(str):
                 f"must be a delivery type such as email, einvoice or manual: a lowercase "
                 f"key (a letter, then letters, digits, _ or -, at most {MAX_KEY_LENGTH} "
                 f"characters), not {key[: MAX_KEY_LENGTH + 8]!r}",
-                field="deliveryType",
+                field="delivery_type",
                 rule="pattern",
             )
         return super().__new__(cls, key)

@@ -11,10 +11,10 @@ modulus 11 check. No recipient at all is a ValidationError naming the field to f
 >>> email_recipient(customer, None, None).address
 'ap@fjord.dk'
 >>> try:
-...     check_email("ap@fjord.dk\\r\\nBcc: all@example.com", "overrideEmail")
+...     check_email("ap@fjord.dk\\r\\nBcc: all@example.com", "override_email")
 ... except ValidationError as err:
 ...     print(err.field, err.errors[0].rule)
-overrideEmail email
+override_email email
 """
 
 from __future__ import annotations
@@ -39,12 +39,12 @@ CVR_SCHEME = "0184"
 
 
 def email_recipient(customer: Customer, contact_id: str | None, override: str | None) -> Recipient:
-    """The email recipient of a send: ``override`` (field "overrideEmail"), else the
+    """The email recipient of a send: ``override`` (field "override_email"), else the
     invoice's contact, else the customer's email."""
     if override is not None:
         return Recipient(
             RecipientKind.EMAIL,
-            check_email(override, "overrideEmail"),
+            check_email(override, "override_email"),
             customer.name,
             source="override",
         )
@@ -53,7 +53,7 @@ def email_recipient(customer: Customer, contact_id: str | None, override: str | 
         if contact is not None and contact.email:
             return Recipient(
                 RecipientKind.EMAIL,
-                check_email(contact.email, "customerContactId.email"),
+                check_email(contact.email, "customer_contact_id.email"),
                 contact.name,
                 source="contact",
             )
@@ -62,8 +62,8 @@ def email_recipient(customer: Customer, contact_id: str | None, override: str | 
             RecipientKind.EMAIL, check_email(customer.email, "customer.email"), customer.name
         )
     raise ValidationError(
-        "no email address: give overrideEmail, or an email on the contact or customer",
-        field="overrideEmail",
+        "no email address: give an override email, or an email on the contact or customer",
+        field="override_email",
         rule="required",
     )
 
@@ -72,10 +72,10 @@ def einvoice_recipient(
     customer: Customer, department_id: str | None, override_ean: str | None
 ) -> Recipient:
     """The Peppol recipient of an e-invoice: ``override_ean`` (field
-    "overrideEanNumber"), else the department's EAN, else the customer's EAN, else its
+    "override_ean_number"), else the department's EAN, else the customer's EAN, else its
     CVR."""
     if override_ean is not None:
-        ean = identifiers.ean(override_ean, "overrideEanNumber")
+        ean = identifiers.ean(override_ean, "override_ean_number")
         department = _department(customer, department_id)
         return Recipient(
             RecipientKind.PEPPOL,
@@ -111,8 +111,8 @@ def einvoice_recipient(
             CVR_SCHEME,
         )
     raise ValidationError(
-        "no e-invoicing address: give overrideEanNumber, or an EAN or CVR on the customer",
-        field="overrideEanNumber",
+        "no e-invoicing address: give an override EAN number, or an EAN or CVR on the customer",
+        field="override_ean_number",
         rule="required",
     )
 

@@ -14,7 +14,7 @@ FikLine(card='71', payment_id='000000202400420', creditor='12345678')
 ...     parse_fik_line("+71<000000202400421+12345678<")
 ... except ValidationError as err:
 ...     print(err.field, err.errors[0].rule)
-paymentId luhn
+payment_id luhn
 """
 
 from __future__ import annotations
@@ -88,25 +88,25 @@ def parse_fik_line(text: str) -> FikLine:
     """The card type, payment id and creditor of a +71 payment line, check digit verified.
 
     Whitespace anywhere is ignored (printed cards and bank files group the digits).
-    Raises ValidationError naming ``fikLine`` (not a FIK line, or another card type),
+    Raises ValidationError naming ``fik_line`` (not a FIK line, or another card type),
     ``paymentId`` (wrong length or check digit) or ``fikCreditor``.
     """
     if not isinstance(text, str):
-        raise ValidationError("must be a FIK payment line as text", field="fikLine", rule="type")
+        raise ValidationError("must be a FIK payment line as text", field="fik_line", rule="type")
     if len(text) > _MAX_INPUT:
-        raise ValidationError("is too long for a FIK payment line", field="fikLine", rule="fik")
+        raise ValidationError("is too long for a FIK payment line", field="fik_line", rule="fik")
     match = _LINE.match(_SPACE.sub("", text))
     if match is None:
         raise ValidationError(
             "is not a FIK payment line such as '+71<000000000000018+12345678<'",
-            field="fikLine",
+            field="fik_line",
             rule="fik",
         )
     card, found_id, creditor = match.groups()
     if card != CARD_TYPE:
         raise ValidationError(
             f"card type +{card} is not supported, only +{CARD_TYPE}",
-            field="fikLine",
+            field="fik_line",
             rule="card_type",
         )
     _check_payment_id(found_id)
@@ -117,14 +117,14 @@ def parse_fik_line(text: str) -> FikLine:
 def _check_payment_id(value: object) -> None:
     if not isinstance(value, str) or not _PAYMENT_ID.match(value):
         raise ValidationError(
-            "must be a 15-digit FIK payment id", field="paymentId", rule="payment_id"
+            "must be a 15-digit FIK payment id", field="payment_id", rule="payment_id"
         )
     if luhn_check_digit(value[:_ID_DIGITS]) != value[_ID_DIGITS]:
-        raise ValidationError("has a wrong check digit (Luhn)", field="paymentId", rule="luhn")
+        raise ValidationError("has a wrong check digit (Luhn)", field="payment_id", rule="luhn")
 
 
 def _check_creditor(value: object) -> None:
     if not isinstance(value, str) or not _CREDITOR.match(value):
         raise ValidationError(
-            "must be an 8-digit FIK creditor number", field="fikCreditor", rule="fik_creditor"
+            "must be an 8-digit FIK creditor number", field="fik_creditor", rule="fik_creditor"
         )

@@ -57,7 +57,7 @@ def _address(path: str, address: Address | None) -> Iterator[tuple[str, str | No
         return
     yield f"{path}.street", address.street
     yield f"{path}.additional", address.additional
-    yield f"{path}.postalCode", address.postal_code
+    yield f"{path}.postal_code", address.postal_code
     yield f"{path}.city", address.city
 
 
@@ -88,14 +88,14 @@ def _document_texts(invoice: Invoice, font: FontSpec) -> Iterator[tuple[str, str
     descriptions (``Invoice.line_facts``): a stored document's lines are not decoded
     otherwise."""
     yield "reference", invoice.reference
-    yield "ourReference", invoice.our_reference
+    yield "our_reference", invoice.our_reference
     for name, text in invoice.references.texts():
         yield f"references.{name}", text
     deliver_to = invoice.deliver_to
     if deliver_to is not None:
-        yield "deliverTo.name", deliver_to.name
-        yield "deliverTo.locationId", deliver_to.location_id
-        yield from _address("deliverTo.address", deliver_to.address)
+        yield "deliver_to.name", deliver_to.name
+        yield "deliver_to.location_id", deliver_to.location_id
+        yield from _address("deliver_to.address", deliver_to.address)
     if font.first_missing(invoice.line_facts.characters) is not None:
         from faktura.lines import ProductLine  # (the core's lines, when there is work)
 
@@ -106,8 +106,8 @@ def _document_texts(invoice: Invoice, font: FontSpec) -> Iterator[tuple[str, str
                 for name, text in line.item.texts():
                     yield f"lines.{index}.{name}", text
     for index, item in enumerate(invoice.allowance_charges):
-        yield f"allowanceCharges.{index}.reason", item.reason
-    yield "vatExemptionReason", invoice.vat_exemption_reason
+        yield f"allowance_charges.{index}.reason", item.reason
+    yield "vat_exemption_reason", invoice.vat_exemption_reason
     yield "notes", invoice.notes
 
 

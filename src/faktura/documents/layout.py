@@ -327,7 +327,7 @@ class _Renderer:
             left.append(self.para(credited, self.bold))
         if invoice.credit_reason:
             reason = words.credit_reason.format(reason=invoice.credit_reason)
-            left.append(self.para(reason, field="creditReason"))
+            left.append(self.para(reason, field="credit_reason"))
         if self.data.logo:
             left.insert(0, self.logo())
         table = Table([[left, meta]], colWidths=[_WIDTH - 2 * _MARGIN - 80 * mm, 80 * mm])

@@ -70,7 +70,7 @@ def register_template(layout: DocumentTemplate) -> None:
 
 
 def template(template_id: str) -> DocumentTemplate:
-    """The registered template ``template_id``; ValidationError (documentTemplateId)
+    """The registered template ``template_id``; ValidationError (document_template_id)
     naming the known ids otherwise."""
     _register_builtins()
     try:
@@ -79,7 +79,7 @@ def template(template_id: str) -> DocumentTemplate:
         known = ", ".join(sorted(_TEMPLATES))
         raise ValidationError(
             f"is not a document template (known: {known})",
-            field="documentTemplateId",
+            field="document_template_id",
             rule="unknown_template",
         ) from None
 

@@ -49,7 +49,7 @@ def attaches_pdf(invoice: Invoice, attach_pdf: bool | None) -> bool:
 def check_attach_pdf(attach_pdf: object) -> None:
     """ValidationError naming ``attachPdf`` unless it is true, false or None."""
     if attach_pdf is not None and not isinstance(attach_pdf, bool):
-        raise ValidationError("must be true, false or null", field="attachPdf", rule="type")
+        raise ValidationError("must be true, false or null", field="attach_pdf", rule="type")
 
 
 def issue(

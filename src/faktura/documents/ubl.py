@@ -217,11 +217,11 @@ class _Builder:
             raise ValidationError._from_errors(errors)
         if invoice.company_id != self.company.id:
             raise ValidationError(
-                "is not the company of this document", field="companyId", rule="ubl_party"
+                "is not the company of this document", field="company_id", rule="ubl_party"
             )
         if invoice.customer_id != self.customer.id:
             raise ValidationError(
-                "is not the customer of this document", field="customerId", rule="ubl_party"
+                "is not the customer of this document", field="customer_id", rule="ubl_party"
             )
         if not any(isinstance(line, ProductLine) for line in invoice.lines):
             raise ValidationError(
@@ -232,14 +232,14 @@ class _Builder:
         if self.credit and not _text(invoice.credited_invoice_number):
             raise ValidationError(
                 "a credit note must name the credited invoice number",
-                field="creditedInvoiceNumber",
+                field="credited_invoice_number",
                 rule="ubl_billing_reference",
             )
         if not self.outside_scope and self.company.vat_id is None:
             raise ValidationError(
                 "the seller's VAT number is needed on an e-invoice with VAT categories "
                 f"{'/'.join(sorted(c.value for c in self.categories))} (BR-S-02 ff.)",
-                field="company.vatId",
+                field="company.vat_id",
                 rule="ubl_seller_vat",
             )
         if VatCategory.K in self.categories and self.customer.vat_id is None:
@@ -265,7 +265,7 @@ class _Builder:
                 raise ValidationError(
                     f"a VAT rate below 0.5 % ({group.rate}) with {group.vat} VAT cannot pass "
                     "EN 16931 rule BR-CO-17",
-                    field="vatRate",
+                    field="vat_rate",
                     rule="ubl_vat_rate",
                 )
         if self._buyer_reference() is None and self.invoice.references.order is None:

@@ -70,7 +70,7 @@ def buyer(
         if department is None:
             raise ValidationError(
                 "is not a department of the customer",
-                field="customerDepartmentId",
+                field="customer_department_id",
                 rule="ubl_department",
             )
     ean = department.ean if department is not None and department.ean else customer.ean
@@ -92,7 +92,7 @@ def buyer(
         if contact is None:
             raise ValidationError(
                 "is not a contact of the customer",
-                field="customerContactId",
+                field="customer_contact_id",
                 rule="ubl_contact",
             )
     name = contact.name if contact is not None else (department.name if department else None)

@@ -27,6 +27,7 @@ from faktura.billing import Billing
 from faktura.errors import ValidationError
 from faktura.fields import wire_path_in
 from faktura.ports import Clock
+from faktura.wire import InvoiceResponse
 
 from .auth import KeyCache, authenticate, require
 from .edge import Edge, NoRoute
@@ -68,7 +69,8 @@ def create_app(
 
     def endpoint(op: Operation, handler: Handler) -> Callable[[Request], Awaitable[Response]]:
         names = frozenset(p.name for p in op.params if p.location == "query")
-        shapes = [cls for cls in (op.request, op.response) if cls is not None and attrs.has(cls)]
+        # the route's body, its answer, then the invoice (what booking and sending check)
+        shapes = [c for c in (op.request, op.response, InvoiceResponse) if c and attrs.has(c)]
 
         async def serve(request: Request) -> Response:
             try:

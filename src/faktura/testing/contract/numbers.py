@@ -75,7 +75,7 @@ class NumbersContract(ContractBase):
         self._allocate(store, day=DAY)
         with pytest.raises(NumberingError) as info:
             self._allocate(store, day=DAY - timedelta(days=1))
-        assert info.value.field == "date"
+        assert info.value.field == "issue_date"
         assert self._allocate(store, day=DAY) == 2
         assert self._allocate(store, day=DAY - timedelta(days=3), allow_backdating=True) == 3
         assert self._allocate(store, day=DAY) == 4  # the last date stays the latest one
