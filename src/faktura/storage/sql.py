@@ -349,3 +349,24 @@ class Archive:
             )
             for kind, digest, size, media_type, created in rows
         ]
+
+
+class SharedRepositories:
+    """The repositories whose statements are written once here, as properties of a unit
+    of work that runs them (a ``Statements``): both databases' units of work inherit them."""
+
+    @property
+    def events(self: Statements) -> Events:
+        return Events(self)
+
+    @property
+    def deliveries(self: Statements) -> Deliveries:
+        return Deliveries(self)
+
+    @property
+    def api_keys(self: Statements) -> ApiKeys:
+        return ApiKeys(self)
+
+    @property
+    def archive(self: Statements) -> Archive:
+        return Archive(self)

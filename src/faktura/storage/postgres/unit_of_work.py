@@ -37,7 +37,7 @@ class _Transactions(Protocol):
     def _release(self, conn: Connection, token: int | None, *, broken: bool) -> None: ...
 
 
-class PostgresUnitOfWork:
+class PostgresUnitOfWork(shared.SharedRepositories):
     """One transaction on one pooled connection; rolls back unless committed.
 
     After a statement failed (a conflict, a lost connection) PostgreSQL refuses the rest
@@ -181,19 +181,3 @@ class PostgresUnitOfWork:
     @property
     def numbers(self) -> _Numbers:
         return _Numbers(self)
-
-    @property
-    def events(self) -> shared.Events:
-        return shared.Events(self)
-
-    @property
-    def deliveries(self) -> shared.Deliveries:
-        return shared.Deliveries(self)
-
-    @property
-    def api_keys(self) -> shared.ApiKeys:
-        return shared.ApiKeys(self)
-
-    @property
-    def archive(self) -> shared.Archive:
-        return shared.Archive(self)

@@ -31,7 +31,7 @@ class _Transactions(Protocol):
     def _error(self, exc: sqlite3.Error) -> StorageError: ...
 
 
-class SqliteUnitOfWork:
+class SqliteUnitOfWork(shared.SharedRepositories):
     """A transaction on its own connection of a SqliteStore; rolls back unless committed."""
 
     def __init__(self, store: _Transactions, readonly: bool) -> None:
@@ -192,22 +192,6 @@ class SqliteUnitOfWork:
     @property
     def numbers(self) -> _Numbers:
         return _Numbers(self)
-
-    @property
-    def events(self) -> shared.Events:
-        return shared.Events(self)
-
-    @property
-    def deliveries(self) -> shared.Deliveries:
-        return shared.Deliveries(self)
-
-    @property
-    def api_keys(self) -> shared.ApiKeys:
-        return shared.ApiKeys(self)
-
-    @property
-    def archive(self) -> shared.Archive:
-        return shared.Archive(self)
 
 
 def _utc(at: datetime) -> str:
