@@ -138,7 +138,7 @@ class CustomerResponse:
 class CustomerPage:
     """A page of "List customers"."""
 
-    items: list[CustomerResponse]
+    items: list[CustomerResponse] = attrs.field(metadata=describe("Customers on this page"))
     total: int = attrs.field(metadata=describe(wire.PAGE_DESCRIPTIONS["total"]))
     page: int = attrs.field(metadata=describe(wire.PAGE_DESCRIPTIONS["page"]))
     limit: int = attrs.field(metadata=describe(wire.PAGE_DESCRIPTIONS["limit"]))
