@@ -14,10 +14,8 @@ import pytest
 
 from faktura import Billing, CompanyProfile, NewCustomer
 from faktura.apikeys import ApiKey
-from faktura.errors import ConfigurationError, NotFoundError
+from faktura.errors import ConfigurationError
 from faktura.invoice import Status
-from faktura.parties import Customer
-from faktura.ports import ListResult
 from faktura.storage.memory import MemoryStore, MemoryUnitOfWork
 from faktura.testing.clock import ManualClock
 from faktura.testing.contract import (
@@ -33,6 +31,7 @@ from faktura.testing.contract import (
 from faktura.testing.contract.guarantees import GuaranteesContract
 from faktura.testing.parties import BUYER_ADDRESS, SELLER_ADDRESS
 from faktura.wire import new_draft
+from test_billing import HostDirectory
 
 
 class LeanUnitOfWork(MemoryUnitOfWork):
@@ -86,31 +85,6 @@ def test_the_lean_store_declares_what_it_lacks() -> None:
     assert not lacks(MemoryStore(), "api_keys")
     with pytest.raises(ValueError, match="not optional"):
         lacks(MemoryStore(), "invoices")
-
-
-class HostDirectory:
-    """The host's customers (its CRM), plugged into Billing."""
-
-    def __init__(self) -> None:
-        self.customers: dict[tuple[str, str], Customer] = {}
-
-    def get(self, company_id: str, customer_id: str) -> Customer:
-        try:
-            return self.customers[company_id, customer_id]
-        except KeyError:
-            raise NotFoundError("customer", customer_id) from None
-
-    def add(self, customer: Customer) -> None:
-        self.customers[customer.company_id, customer.id] = customer
-
-    def update(self, customer: Customer) -> None:
-        self.customers[customer.company_id, customer.id] = customer
-
-    def list(
-        self, company_id: str, page: int = 1, limit: int = 20, search: str | None = None
-    ) -> ListResult[Customer]:
-        found = [c for (cid, _), c in self.customers.items() if cid == company_id]
-        return ListResult(tuple(found[(page - 1) * limit : page * limit]), len(found))
 
 
 CLOCK = ManualClock(datetime(2026, 11, 25, 10, 0, tzinfo=UTC))
