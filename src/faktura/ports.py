@@ -30,8 +30,10 @@ from faktura.apikeys import ApiKey
 from faktura.delivery.log import DeliveryAttempt
 from faktura.invoice import Invoice
 from faktura.issued import ArchivedDocument, ArchiveKind
+from faktura.outbox import OutboxMessage, WebhookEndpoint
 from faktura.parties import Company, Customer
 from faktura.records import InvoiceEvent
+from faktura.schedules import Schedule
 from faktura.status import DocumentKind, Status
 from faktura.summary import InvoiceSummary
 
@@ -51,9 +53,12 @@ __all__ = [
     "InvoiceRepository",
     "ListResult",
     "NumberRepository",
+    "Outbox",
+    "ScheduleRepository",
     "Store",
     "SystemClock",
     "UnitOfWork",
+    "WebhookEndpoints",
 ]
 
 T = TypeVar("T")
@@ -358,6 +363,91 @@ class DocumentArchive(Protocol):
         ...
 
 
+class Outbox(Protocol):
+    """The events waiting to be handed to subscribers (``faktura.outbox``): added in
+    the unit of work of the change they record, read by the dispatcher."""
+
+    def add(self, message: OutboxMessage) -> None:
+        """Store a new message. Raises ConflictError when its id exists in the company,
+        NotFoundError for an unknown company."""
+        ...
+
+    def due(self, now: datetime, limit: int) -> list[OutboxMessage]:
+        """Up to ``limit`` messages of any company whose ``next_at`` is at or before
+        ``now``, earliest ``next_at`` first (then in the order they were added). In a
+        writing unit of work they are held for it: a concurrent unit of work's ``due``
+        skips them (or waits, where writers run one at a time) until it ends."""
+        ...
+
+    def get(self, company_id: str, message_id: str) -> OutboxMessage:
+        """The message. Raises NotFoundError (also for another company's)."""
+        ...
+
+    def update(self, message: OutboxMessage) -> None:
+        """Replace a message (its hand-offs, ``next_at``). Raises NotFoundError."""
+        ...
+
+    def remove(self, company_id: str, message_id: str) -> None:
+        """Drop a message handed to every subscriber. Raises NotFoundError."""
+        ...
+
+    def finished(self, company_id: str, limit: int = 100) -> list[OutboxMessage]:
+        """The company's messages that are no longer due (``next_at`` None: some hand-off
+        was given up), oldest first."""
+        ...
+
+
+class WebhookEndpoints(Protocol):
+    """The companies' webhook endpoints (``faktura.outbox.WebhookEndpoint``)."""
+
+    def add(self, endpoint: WebhookEndpoint) -> None:
+        """Store a new endpoint. Raises ConflictError (id taken), NotFoundError
+        (company)."""
+        ...
+
+    def get(self, company_id: str, endpoint_id: str) -> WebhookEndpoint:
+        """The endpoint. Raises NotFoundError (also for another company's)."""
+        ...
+
+    def update(self, endpoint: WebhookEndpoint) -> None:
+        """Replace an endpoint. Raises NotFoundError."""
+        ...
+
+    def remove(self, company_id: str, endpoint_id: str) -> None:
+        """Delete an endpoint. Raises NotFoundError."""
+        ...
+
+    def for_company(self, company_id: str) -> list[WebhookEndpoint]:
+        """The company's endpoints, oldest first (then by id)."""
+        ...
+
+
+class ScheduleRepository(Protocol):
+    """Recurring-invoice schedules (``faktura.schedules.Schedule``)."""
+
+    def get(self, company_id: str, schedule_id: str) -> Schedule:
+        """The schedule. Raises NotFoundError (also for another company's)."""
+        ...
+
+    def add(self, schedule: Schedule) -> None:
+        """Store a new schedule. Raises ConflictError (id taken), NotFoundError
+        (company)."""
+        ...
+
+    def update(self, schedule: Schedule, expected_version: int) -> None:
+        """Replace a schedule whose stored version is ``expected_version``. Raises
+        NotFoundError, ConflictError when another change won."""
+        ...
+
+    def list(
+        self, company_id: str, after: str | None = None, limit: int = 100
+    ) -> list[Schedule]:
+        """Up to ``limit`` of the company's schedules by id, those after ``after`` (a
+        schedule id) when given: a billing run reads them all, page by page, in
+        constant memory."""
+        ...
+
+
 class UnitOfWork(Protocol):
     """One transaction over the repositories; rolls back unless committed."""
 
@@ -408,6 +498,15 @@ class UnitOfWork(Protocol):
 
     @property
     def archive(self) -> DocumentArchive: ...
+
+    @property
+    def outbox(self) -> Outbox: ...
+
+    @property
+    def webhooks(self) -> WebhookEndpoints: ...
+
+    @property
+    def schedules(self) -> ScheduleRepository: ...
 
 
 class Store(Protocol):
