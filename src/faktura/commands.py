@@ -56,6 +56,7 @@ from faktura.money import ZERO
 from faktura.numbering import NumberSeries
 from faktura.parties import Address, BankAccount, Contact, Department, Payee
 from faktura.references import DocumentReferences
+from faktura.schedules import Cadence, Proration, Timing, Unit
 from faktura.terms import PaymentTerms
 from faktura.vat import VatCategory, VatZone
 
@@ -70,6 +71,8 @@ __all__ = [
     "LineInput",
     "NewCustomer",
     "NewDraft",
+    "NewSchedule",
+    "ScheduleChanges",
     "Unset",
     "VatDefaults",
     "given",
@@ -451,3 +454,42 @@ class NewDraft(DraftChanges):
     customer's (else the company's), the due date to the terms' due date."""
 
     customer_id: str
+
+
+@attrs.frozen(kw_only=True)
+class ScheduleChanges:
+    """A change of a schedule's settings (see ``Billing.update_schedule``); what it
+    bills changes from a date instead (``Billing.change_schedule_lines``). ``end=None``
+    lets it run on; ``active=False`` pauses it (no period is billed while paused)."""
+
+    end: date | Unset | None = UNSET
+    active: bool | Unset = UNSET
+    channel: str | Unset | None = UNSET
+    payment_terms: PaymentTerms | int | Unset | None = UNSET
+    description: str | Unset | None = UNSET
+
+
+#: A schedule's default cadence.
+MONTHLY: Final = Cadence(Unit.MONTH, 1)
+
+
+@attrs.frozen(kw_only=True)
+class NewSchedule:
+    """A recurring invoice for ``customer_id`` (see ``Billing.create_schedule``):
+    ``lines`` billed every ``cadence`` from ``start`` (a LineInput's VAT defaults are
+    the customer's, as in a draft). ``currency`` and ``payment_terms`` None: those of
+    the customer (else the company) when each invoice is made; ``channel`` None: the
+    invoices are booked but not sent by a billing run."""
+
+    customer_id: str
+    lines: Sequence[Line | LineInput]
+    start: date
+    cadence: Cadence = MONTHLY
+    timing: Timing = Timing.ADVANCE
+    end: date | None = None
+    anchor_day: int | None = None
+    proration: Proration = Proration.DAILY
+    currency: str | None = None
+    payment_terms: PaymentTerms | int | None = None
+    channel: str | None = None
+    description: str | None = None

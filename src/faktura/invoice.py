@@ -543,6 +543,21 @@ class Invoice:
             InvoiceEvent(self.id, "unscheduled", at),
         )
 
+    def check_bookable(self, issue_date: date | None = None) -> tuple[date, date]:
+        """What ``book`` checks of the draft itself, before a number is allocated for
+        it: its issue and due date as booked. Raises InvoiceStateError unless a draft,
+        ValidationError when the document cannot be booked (no product line, a due date
+        before the issue date)."""
+        self._require(EDITABLE_STATUSES, "book")
+        day = self.issue_date if issue_date is None else issue_date
+        due = self.payment_terms.due_date(day) if self.due_date_derived else self.due_date
+        check_due_date(day, due)
+        if not self.line_facts.product_lines:
+            raise ValidationError(
+                "a booked document needs at least one product line", field="lines", rule="required"
+            )
+        return day, due
+
     def book(
         self,
         number: str,
@@ -557,15 +572,8 @@ class Invoice:
         when it was derived. Raises InvoiceStateError unless a
         draft, ValidationError when the document cannot be booked (no product line, ...).
         """
-        self._require(EDITABLE_STATUSES, "book")
         check_text(number, "number", required=True, limit=100)
-        day = self.issue_date if issue_date is None else issue_date
-        due = self.payment_terms.due_date(day) if self.due_date_derived else self.due_date
-        check_due_date(day, due)
-        if not self.line_facts.product_lines:
-            raise ValidationError(
-                "a booked document needs at least one product line", field="lines", rule="required"
-            )
+        day, due = self.check_bookable(issue_date)
         booked = self._next(
             at,
             status=Status.SENDING,

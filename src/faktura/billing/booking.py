@@ -24,7 +24,7 @@ from faktura.errors import NotFoundError, ValidationError
 from faktura.exchange import AccountingVat, ExchangeRates, vat_accounting_currency
 from faktura.invoice import Invoice
 from faktura.issuability import Parties, RuleSet, issuability_errors, rules_for
-from faktura.issued import ArchiveKind, logo_media_type
+from faktura.issued import ArchiveKind, logo_media_type, sha256
 from faktura.parties import Company, Customer
 from faktura.ports import UnitOfWork
 
@@ -49,31 +49,29 @@ class Booking:
         actor: str | None,
         invoice: Invoice | None = None,
         template_id: str | None = None,
+        company: Company | None = None,
     ) -> Invoice:
         """Book in ``uow`` (not committed: the caller commits); ``invoice`` is the draft
         as the caller read it in ``uow`` (a concurrent change since then is a
         ConflictError when it is written); ``template_id`` a send's template, else the
-        customer's, else the company's."""
+        customer's, else the company's; ``company`` the company as read in ``uow``.
+
+        Every check that can refuse the document (the issuability gate, the exchange
+        rate, back-dating) runs before anything is written: a refused document leaves
+        ``uow`` as it was, so a batch (``book_many``) goes on with the next one."""
         work = self.work
-        company = uow.companies.get(company_id)
+        if company is None:
+            company = uow.companies.get(company_id)
         if invoice is None:
             invoice = uow.invoices.get(company_id, invoice_id)
         customer = work.directory(uow).get(company_id, invoice.customer_id)
         now = work.clock.now()
-        logo = None
-        if company.logo is not None:
-            logo = uow.archive.put(
-                company_id,
-                invoice.id,
-                ArchiveKind.LOGO,
-                company.logo,
-                logo_media_type(company.logo),
-                now,
-            )
+        logo = None if company.logo is None else sha256(company.logo)
         issued = issue(invoice, company, customer, template_id=template_id, logo_sha256=logo)
         # Whatever fails from here on (the issuability gate, back-dating, a document that
         # cannot be booked, a crash) rolls the unit of work back, counter included: no
-        # number is used.
+        # number is used. The checks come before the first write.
+        invoice.check_bookable()
         self.gate(invoice, company, customer, issued.template_id)
         invoice = self._with_accounting_vat(invoice, company)
         series = company.series_for(invoice.kind)
@@ -87,6 +85,15 @@ class Booking:
         )
         number = series.format(seq, invoice.issue_date)
         booked, event = invoice.book(number, now, issued=issued)
+        if company.logo is not None:
+            uow.archive.put(
+                company_id,
+                invoice.id,
+                ArchiveKind.LOGO,
+                company.logo,
+                logo_media_type(company.logo),
+                now,
+            )
         work.save(uow, invoice, booked, work.stamp(event, actor))
         return booked
 

@@ -30,7 +30,7 @@ from faktura.parties import Company, Customer
 from faktura.ports import UnitOfWork
 from faktura.references import NO_REFERENCES
 
-__all__ = ["Drafts"]
+__all__ = ["Drafts", "vat_defaults"]
 
 T = TypeVar("T")
 
@@ -48,17 +48,31 @@ class Drafts:
         command(draft, NewDraft, "draft")
         check_id(draft.customer_id, "customer_id")
         with self._work.store.unit_of_work() as uow:
-            company = uow.companies.get(company_id)
-            customer = self._customer_of(uow, company_id, draft.customer_id)
-            fields = self._draft_fields(company, customer, draft)
-            invoice, event = Invoice.draft(
-                id=self._work.ids(),
-                company_id=company_id,
-                at=self._work.clock.now(),
-                **fields,
-            )
-            self._work.save(uow, None, invoice, self._work.stamp(event, actor))
+            invoice = self.create_in(uow, uow.companies.get(company_id), draft, actor=actor)
             uow.commit()
+        return invoice
+
+    def create_in(
+        self,
+        uow: UnitOfWork,
+        company: Company,
+        draft: NewDraft,
+        *,
+        actor: str | None = None,
+        invoice_id: str | None = None,
+    ) -> Invoice:
+        """Write a new draft of ``company`` in ``uow`` (not committed), its id
+        ``invoice_id`` or a new one. Every check runs before the write: a refused draft
+        leaves ``uow`` as it was."""
+        customer = self._customer_of(uow, company.id, draft.customer_id)
+        fields = self._draft_fields(company, customer, draft)
+        invoice, event = Invoice.draft(
+            id=self._work.ids() if invoice_id is None else invoice_id,
+            company_id=company.id,
+            at=self._work.clock.now(),
+            **fields,
+        )
+        self._work.save(uow, None, invoice, self._work.stamp(event, actor))
         return invoice
 
     def _customer_of(self, uow: UnitOfWork, company_id: str, customer_id: str) -> Customer:
@@ -75,7 +89,7 @@ class Drafts:
         """The fields of the new draft: what ``draft`` gives, the defaults for the rest."""
         errors: list[FieldError] = []
         fields = {"lines": (), "allowance_charges": (), **given(draft)}
-        _resolve_items(fields, _vat_defaults(company, customer), errors)
+        _resolve_items(fields, vat_defaults(company, customer), errors)
         department = fields.get("customer_department_id")
         if department is not None and customer.department(department) is None:
             errors.append(
@@ -130,7 +144,7 @@ class Drafts:
             customer_id = fields.get("customer_id", invoice.customer_id)
             if "lines" in fields or "allowance_charges" in fields or "customer_id" in fields:
                 customer = self._customer_of(uow, company_id, customer_id)
-                defaults = _vat_defaults(uow.companies.get(company_id), customer)
+                defaults = vat_defaults(uow.companies.get(company_id), customer)
                 errors: list[FieldError] = []
                 _resolve_items(fields, defaults, errors)
                 if errors:
@@ -220,7 +234,7 @@ def _field_error(field: str, message: str) -> FieldError:
     return FieldError(field, "reference", message)
 
 
-def _vat_defaults(company: Company, customer: Customer) -> VatDefaults:
+def vat_defaults(company: Company, customer: Customer) -> VatDefaults:
     """The VAT a LineInput leaves out: the customer's zone's category, the company's
     standard rate."""
     return customer.vat_zone.default_category, company.standard_vat_rate

@@ -32,17 +32,22 @@ from faktura.billing.attempts import Deliveries
 from faktura.billing.booking import Booking
 from faktura.billing.drafts import Drafts
 from faktura.billing.parties import Parties
+from faktura.billing.recurring import Schedules
 from faktura.billing.rendering import Documents
+from faktura.billing.runs import BatchBooking, RunProgress, Runs, RunSummary
 from faktura.billing.sending import Sender
 from faktura.billing.work import Work, check_actor, check_ids, check_search, page_args
-from faktura.checks import check_enum, check_id, check_text
+from faktura.checks import check_bool, check_date, check_enum, check_id, check_text
 from faktura.commands import (
     CompanyChanges,
     CompanyProfile,
     CustomerChanges,
     DraftChanges,
+    LineInput,
     NewCustomer,
     NewDraft,
+    NewSchedule,
+    ScheduleChanges,
 )
 from faktura.delivery.channel import DeliveryChannel
 from faktura.delivery.log import DeliveryAttempt, DeliveryStatus, SendResult
@@ -52,6 +57,7 @@ from faktura.exchange import ExchangeRates
 from faktura.invoice import Invoice
 from faktura.issuability import JURISDICTIONS, RuleSet
 from faktura.issued import ArchivedDocument, ArchiveKind
+from faktura.lines import Line
 from faktura.parties import Company, Customer
 from faktura.ports import (
     MIN_SEARCH_LENGTH,
@@ -64,6 +70,7 @@ from faktura.ports import (
     SystemClock,
 )
 from faktura.records import InvoiceEvent
+from faktura.schedules import Schedule, current_month, parse_window
 from faktura.status import DocumentKind, Status
 from faktura.summary import InvoiceSummary
 
@@ -142,6 +149,8 @@ class Billing:
 
             channels = {"manual": ManualChannel()}
         self._sender = Sender(self._work, self._booking, self._documents, channels, stale_after)
+        self._schedules = Schedules(self._work, frozenset(channels))
+        self._runs = Runs(self._work, self._booking, self._drafts, self._sender)
 
     def _refuse_in_host_transaction(self, use_case: str) -> None:
         """A delivery reaches the customer whatever the host's transaction does after: on
@@ -345,6 +354,103 @@ class Billing:
             booked = self._booking.book(uow, company_id, invoice_id, actor)
             uow.commit()
         return booked
+
+    def book_many(
+        self,
+        company_id: str,
+        invoice_ids: Sequence[str],
+        *,
+        batch_size: int = 100,
+        actor: str | None = None,
+    ) -> BatchBooking:
+        """Book many drafts, ``batch_size`` of them per unit of work, each as ``book``
+        does (the same gate, the next numbers of the series, consecutive within a
+        batch). A draft that is refused (ValidationError, InvoiceStateError,
+        NumberingError, NotFoundError, or ConflictError when another writer changed it)
+        is reported in ``failed`` with its error and skipped: no number is used for it,
+        and the rest of its batch is booked."""
+        check_ids(company_id=company_id)
+        check_actor(actor)
+        ids = _id_list(invoice_ids, "invoice_ids")
+        return self._runs.book_many(company_id, ids, _batch_size(batch_size), actor)
+
+    # -- recurring invoices --------------------------------------------------------------
+
+    def create_schedule(
+        self, company_id: str, schedule: NewSchedule, *, actor: str | None = None
+    ) -> Schedule:
+        """A new recurring invoice of a customer (``faktura.schedules``: what it bills
+        when). Raises ValidationError naming the field (``customer_id``, ``channel``,
+        ``lines.0.unit_price``, ``anchor_day`` ...), NotFoundError (company)."""
+        return self._schedules.create(company_id, schedule, actor)
+
+    def get_schedule(self, company_id: str, schedule_id: str) -> Schedule:
+        """The schedule. Raises NotFoundError."""
+        return self._schedules.get(company_id, schedule_id)
+
+    def list_schedules(
+        self, company_id: str, *, after: str | None = None, limit: int = 100
+    ) -> list[Schedule]:
+        """Up to ``limit`` (1-1000) of the company's schedules by id, those after the
+        schedule id ``after`` when given."""
+        return self._schedules.list(company_id, after, limit)
+
+    def update_schedule(
+        self,
+        company_id: str,
+        schedule_id: str,
+        changes: ScheduleChanges,
+        *,
+        expected_version: int | None = None,
+        actor: str | None = None,
+    ) -> Schedule:
+        """Change a schedule's settings (end, paused, channel, terms, description).
+        Raises ValidationError, NotFoundError, ConflictError (``expected_version``)."""
+        return self._schedules.update(company_id, schedule_id, changes, expected_version, actor)
+
+    def change_schedule_lines(
+        self,
+        company_id: str,
+        schedule_id: str,
+        effective: date,
+        lines: Sequence[Line | LineInput],
+        *,
+        expected_version: int | None = None,
+        actor: str | None = None,
+    ) -> Schedule:
+        """Bill ``lines`` from ``effective`` on (a new version of the schedule; a period
+        the change splits is prorated by day or not, as the schedule says). Raises
+        ValidationError (``effective`` not after the last change, a bad line),
+        NotFoundError, ConflictError."""
+        return self._schedules.change_lines(
+            company_id, schedule_id, effective, lines, expected_version, actor
+        )
+
+    def run_billing(
+        self,
+        company_id: str,
+        period: str | tuple[date, date] | None = None,
+        *,
+        batch_size: int = 100,
+        deliver: bool = True,
+        progress: Callable[[RunProgress], None] | None = None,
+        actor: str | None = None,
+    ) -> RunSummary:
+        """Bill every schedule of the company whose periods fall due in ``period`` (a
+        month "2026-12", "2026-12-01..2026-12-15", or (first, last) dates; None: the
+        month of the clock's today), ``batch_size`` documents created and booked per
+        unit of work, then delivered over each schedule's channel outside it. Safe to
+        run again after a crash or beside another run: no period is billed twice or
+        skipped (``faktura.billing.runs``). ``progress`` is called after each batch."""
+        check_ids(company_id=company_id)
+        check_actor(actor)
+        check_bool(deliver, "deliver")
+        first, last = _window(period, self.clock.today())
+        if deliver:
+            self._refuse_in_host_transaction("run_billing")
+        return self._runs.run(
+            company_id, first, last, _batch_size(batch_size), deliver, progress, actor
+        )
 
     def credit(
         self,
@@ -613,3 +719,28 @@ class Billing:
 
 
 _STATUS_VALUES = [status.value for status in Status]
+
+
+def _batch_size(value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 10_000:
+        raise ValidationError("must be a whole number 1-10000", field="batch_size", rule="range")
+    return value
+
+
+def _id_list(values: object, field: str) -> list[str]:
+    if isinstance(values, str) or not isinstance(values, Sequence):
+        raise ValidationError("must be a list of ids", field=field, rule="type")
+    for index, value in enumerate(values):
+        check_id(value, f"{field}.{index}")
+    return list(values)
+
+
+def _window(period: object, today: date) -> tuple[date, date]:
+    if period is None:
+        return current_month(today)
+    if isinstance(period, tuple) and len(period) == 2:
+        first, last = (check_date(day, "period") for day in period)
+        if last < first:
+            raise ValidationError("must not end before it starts", field="period", rule="range")
+        return first, last
+    return parse_window(period)
