@@ -146,6 +146,7 @@ TIERS: Mapping[str, str | Mapping[str, str]] = {
     "tests/test_peppol.py": UNIT,
     "tests/test_public_api.py": UNIT,
     "tests/test_typing.py": INTEGRATION,
+    "tests/test_runs.py": INTEGRATION,  # batch booking and billing runs on every store
     "tests/test_problems.py": UNIT,
     "tests/test_purity.py": UNIT,
     "tests/test_strategies.py": UNIT,  # faktura.testing.strategies: names, arguments, reach

@@ -189,7 +189,7 @@ def test_a_run_bills_each_due_period_once_with_consecutive_numbers(
     assert_gap_free(numbers)
     invoice = billing.get_invoice(company_id, period_id(ids[0], DECEMBER))
     assert invoice.issue_date == date(2026, 12, 1)
-    assert str(invoice.totals.net) == "300.00"
+    assert str(invoice.totals.line_total) == "300.00"
 
     again = billing.run_billing(company_id, "2026-12", batch_size=5)
     assert (again.created, again.booked, again.skipped) == (0, 0, 12)
@@ -217,7 +217,7 @@ def test_a_refused_period_is_reported_and_booked_once_fixed(
     (failure,) = summary.failed
     assert (failure.schedule_id, failure.stage) == (bad.id, "book")
     assert failure.errors
-    assert failure.errors[0].field.startswith("lines.0")
+    assert failure.errors[0].path.startswith("lines.0")
     assert_gap_free(booked(billing, company_id))
 
     billing.update_draft(company_id, failure.invoice_id, DraftChanges(lines=[HOSTING]))
@@ -327,7 +327,7 @@ def test_a_price_change_mid_period_is_prorated_by_day(billing: Billing, company_
         company_id, period_id(schedule.id, Period(date(2026, 11, 1), date(2026, 11, 30)))
     )
     # 15 days at 300 and 15 days at 620 of a 30-day month
-    assert str(invoice.totals.net) == "460.00"
+    assert str(invoice.totals.line_total) == "460.00"
 
 
 def test_a_paused_or_ended_schedule_bills_nothing(billing: Billing, company_id: str) -> None:
