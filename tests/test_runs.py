@@ -5,10 +5,9 @@ batches, refused drafts reported and skipped without a number, runs idempotent p
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 
@@ -26,49 +25,15 @@ from faktura.commands import (
 )
 from faktura.ports import Store
 from faktura.schedules import Cadence, Period, Proration, Timing, period_id
-from faktura.storage.memory import MemoryStore
-from faktura.storage.sqlite import SqliteStore
 from faktura.testing.clock import ManualClock
 from faktura.testing.parties import BUYER_ADDRESS, SELLER_ADDRESS
 
-pytest_plugins = ["pg_fixture"]
+pytest_plugins = ["pg_fixture", "store_fixture"]
 
 #: A character no font of the PDF draws: a draft holding it fails the issuability gate.
 UNDRAWABLE = "\U0001f984"
 DECEMBER = Period(date(2026, 12, 1), date(2026, 12, 31))
 HOSTING = LineInput(description="Hosting", quantity=Decimal(1), unit_price=Decimal("300.00"))
-
-
-@pytest.fixture(params=["memory", "sqlite", "postgres"])
-def make_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Callable[[], Store]]:
-    """Opens the same store again on each call (one store for memory)."""
-    opened: list[Store] = []
-    if request.param == "memory":
-        memory = MemoryStore()
-
-        def make() -> Store:
-            return memory
-
-    elif request.param == "sqlite":
-
-        def make() -> Store:
-            store = SqliteStore(tmp_path / "runs.db", create=True)
-            opened.append(store)
-            return store
-
-    else:
-        from faktura.storage.postgres import PostgresStore
-
-        url = request.getfixturevalue("pg_url")
-
-        def make() -> Store:
-            store = PostgresStore(url, create=True)
-            opened.append(store)
-            return store
-
-    yield make
-    for store in opened:
-        store.close()
 
 
 @pytest.fixture
