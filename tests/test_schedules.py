@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 import attrs
 import pytest
-from hypothesis import assume, given
+from hypothesis import assume, example, given
 from hypothesis import strategies as st
 
 from faktura.checks import MAX_ID, check_id
@@ -161,7 +161,11 @@ def test_month_periods_end_the_day_before_an_anchor_date_clamped_to_its_month(
             assert before < start < following
 
 
-@given(st.integers(1999, 2060), st.integers(29, 31))
+@given(st.integers(1890, 2110), st.integers(29, 31))
+@example(1900, 29)
+@example(2000, 29)
+@example(2100, 30)
+@example(2024, 31)
 def test_anchors_29_to_31_clamp_in_february_and_never_drift(year: int, anchor: int) -> None:
     start = date(year, 1, anchor)
     found = list(periods(schedule(start, anchor_day=anchor), date(year, 4, 1)))
