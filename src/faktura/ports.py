@@ -439,9 +439,7 @@ class ScheduleRepository(Protocol):
         NotFoundError, ConflictError when another change won."""
         ...
 
-    def list(
-        self, company_id: str, after: str | None = None, limit: int = 100
-    ) -> list[Schedule]:
+    def list(self, company_id: str, after: str | None = None, limit: int = 100) -> list[Schedule]:
         """Up to ``limit`` of the company's schedules by id, those after ``after`` (a
         schedule id) when given: a billing run reads them all, page by page, in
         constant memory."""
