@@ -5,10 +5,9 @@ batches, refused drafts reported and skipped without a number, runs idempotent p
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 
@@ -26,49 +25,15 @@ from faktura.commands import (
 )
 from faktura.ports import Store
 from faktura.schedules import Cadence, Period, Proration, Timing, period_id
-from faktura.storage.memory import MemoryStore
-from faktura.storage.sqlite import SqliteStore
 from faktura.testing.clock import ManualClock
 from faktura.testing.parties import BUYER_ADDRESS, SELLER_ADDRESS
 
-pytest_plugins = ["pg_fixture"]
+pytest_plugins = ["pg_fixture", "store_fixture"]
 
 #: A character no font of the PDF draws: a draft holding it fails the issuability gate.
 UNDRAWABLE = "\U0001f984"
 DECEMBER = Period(date(2026, 12, 1), date(2026, 12, 31))
 HOSTING = LineInput(description="Hosting", quantity=Decimal(1), unit_price=Decimal("300.00"))
-
-
-@pytest.fixture(params=["memory", "sqlite", "postgres"])
-def make_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Callable[[], Store]]:
-    """Opens the same store again on each call (one store for memory)."""
-    opened: list[Store] = []
-    if request.param == "memory":
-        memory = MemoryStore()
-
-        def make() -> Store:
-            return memory
-
-    elif request.param == "sqlite":
-
-        def make() -> Store:
-            store = SqliteStore(tmp_path / "runs.db", create=True)
-            opened.append(store)
-            return store
-
-    else:
-        from faktura.storage.postgres import PostgresStore
-
-        url = request.getfixturevalue("pg_url")
-
-        def make() -> Store:
-            store = PostgresStore(url, create=True)
-            opened.append(store)
-            return store
-
-    yield make
-    for store in opened:
-        store.close()
 
 
 @pytest.fixture
@@ -189,7 +154,7 @@ def test_a_run_bills_each_due_period_once_with_consecutive_numbers(
     assert_gap_free(numbers)
     invoice = billing.get_invoice(company_id, period_id(ids[0], DECEMBER))
     assert invoice.issue_date == date(2026, 12, 1)
-    assert str(invoice.totals.net) == "300.00"
+    assert str(invoice.totals.line_total) == "300.00"
 
     again = billing.run_billing(company_id, "2026-12", batch_size=5)
     assert (again.created, again.booked, again.skipped) == (0, 0, 12)
@@ -217,7 +182,7 @@ def test_a_refused_period_is_reported_and_booked_once_fixed(
     (failure,) = summary.failed
     assert (failure.schedule_id, failure.stage) == (bad.id, "book")
     assert failure.errors
-    assert failure.errors[0].field.startswith("lines.0")
+    assert failure.errors[0].path.startswith("lines.0")
     assert_gap_free(booked(billing, company_id))
 
     billing.update_draft(company_id, failure.invoice_id, DraftChanges(lines=[HOSTING]))
@@ -327,7 +292,7 @@ def test_a_price_change_mid_period_is_prorated_by_day(billing: Billing, company_
         company_id, period_id(schedule.id, Period(date(2026, 11, 1), date(2026, 11, 30)))
     )
     # 15 days at 300 and 15 days at 620 of a 30-day month
-    assert str(invoice.totals.net) == "460.00"
+    assert str(invoice.totals.line_total) == "460.00"
 
 
 def test_a_paused_or_ended_schedule_bills_nothing(billing: Billing, company_id: str) -> None:
