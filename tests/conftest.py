@@ -243,7 +243,7 @@ TIERS: Mapping[str, str | Mapping[str, str]] = {
     "tests/test_send.py": INTEGRATION,  # over memory, SQLite and PostgreSQL, SMTP, access point
     "tests/test_sqlite_concurrency.py": INTEGRATION,
     "tests/test_sqlite_crash.py": INTEGRATION,
-    "tests/test_run_crash.py": INTEGRATION,  # a billing run killed 20 times over
+    "tests/test_run_crash.py": INTEGRATION,  # billing runs killed (20 times over; in a delivery)
     "tests/test_exactly_once.py": INTEGRATION,
     "tests/test_email_headers.py": INTEGRATION,
     "tests/test_storage_errors.py": INTEGRATION,  # damaged SQLite files and PostgreSQL rows

@@ -4,11 +4,12 @@ SIGKILL at a random moment, 20 times over, each time started again on the same f
 then one last run goes to the end.
 
 After every kill a fresh store finds the numbers 1..N without gap or duplicate, every
-booked document with exactly one "booked" event, and no document but those of the
-(schedule, period) pairs due. After the last run, every pair due is billed exactly once
-(its document, under ``faktura.schedules.period_id``, booked), no draft is left, and
-every document of a schedule with a channel was delivered (a send the kill left
-pending is taken up again by the next run).
+booked document with exactly one "booked" event, every event with its outbox message,
+and no document but those of the (schedule, period) pairs due. After the last run,
+every pair due is billed exactly once (its document, under
+``faktura.schedules.period_id``, booked), no draft is left, and every document of a
+schedule with a channel was delivered (a send the kill left pending is taken up again by
+the next run).
 
 Each run is killed after a random amount of work (drafts created, documents booked or
 delivered, as its progress reports them after each batch) and a random delay: the kill
@@ -35,7 +36,9 @@ from typing import Any
 from faktura.billing import Billing
 from faktura.billing.runs import RunProgress, RunSummary
 from faktura.commands import NewSchedule
+from faktura.delivery.channel import OutgoingDocument, Receipt
 from faktura.delivery.log import AttemptState
+from faktura.delivery.manual import ManualChannel
 from faktura.lines import ProductLine
 from faktura.parties import Company, Customer
 from faktura.schedules import Cadence, Timing, due, period_id
@@ -187,6 +190,14 @@ def check_file(path: Path, expected: set[str], seed: int) -> dict[str, str | Non
         ids = [row[0] for row in rows]
         assert len(ids) == len(set(ids)), where
         assert set(ids) <= expected, f"documents of no pair due {where}"
+        # every event with its outbox message, committed together (nothing dispatches here)
+        (events,) = conn.execute(
+            "SELECT count(*) FROM events WHERE company_id = ?", (COMPANY,)
+        ).fetchone()
+        (messages,) = conn.execute(
+            "SELECT count(*) FROM outbox WHERE company_id = ?", (COMPANY,)
+        ).fetchone()
+        assert events == messages, (events, messages, where)
         numbers = [row[1] for row in rows if row[1] is not None]
         assert len(numbers) == len(set(numbers)), f"a number given twice {where}"
         assert sorted(numbers, key=int) == [str(n) for n in range(1, len(numbers) + 1)], where
@@ -266,3 +277,56 @@ def test_a_killed_run_started_again_bills_every_period_once(tmp_path: Path) -> N
     check_delivered(path, seed)
     # the kills fell inside runs, not only after them
     assert killed_mid_run >= KILLS // 2, (killed_mid_run, seed)
+
+
+class _BlockingChannel(ManualChannel):
+    """Delivery by hand that, once under way, says so and never returns: the process is
+    killed inside it."""
+
+    def __init__(self, delivering: Any) -> None:
+        self.delivering = delivering
+
+    def deliver(self, message: OutgoingDocument) -> Receipt:
+        self.delivering.set()
+        time.sleep(600)
+        raise AssertionError("not killed")
+
+
+def deliver_until_killed(path: Path, delivering: Any) -> None:
+    """January's run, its deliveries stuck in the first one until the kill."""
+    store = SqliteStore(path)
+    billing = Billing(
+        store, Clock(), stale_after=STALE_AFTER, channels={"manual": _BlockingChannel(delivering)}
+    )
+    billing.run_billing(COMPANY, "2026-01", batch_size=BATCH, deliver=True)
+
+
+def test_a_run_killed_inside_a_delivery_delivers_on_its_next_run(tmp_path: Path) -> None:
+    """The kill falls between a delivery's pending attempt and its outcome: the next run
+    takes the document up again and delivers it (its idempotency key must not answer
+    the dead process's pending attempt as the outcome)."""
+    path = tmp_path / "faktura.db"
+    make_file(path)
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["faktura.billing", "faktura.storage.sqlite"])
+    delivering = context.Event()
+    child = context.Process(target=deliver_until_killed, args=(path, delivering))
+    child.start()
+    try:
+        assert delivering.wait(timeout=60), "no delivery began"
+    finally:
+        os.kill(child.pid, signal.SIGKILL)  # type: ignore[arg-type]
+        child.join(timeout=60)
+    store = SqliteStore(path)
+    try:
+        billing = billing_on(store)
+        summary = billing.run_billing(COMPANY, "2026-01", batch_size=BATCH, deliver=True)
+        assert not summary.failed, summary.failed
+        for schedule in billing.list_schedules(COMPANY, limit=1000):
+            invoice = billing.get_invoice(
+                COMPANY, period_id(schedule.id, due(schedule, FIRST, FIRST)[0])
+            )
+            expected = Status.SENDING if schedule.channel is None else Status.SENT
+            assert invoice.status is expected, (invoice.id, invoice.status)
+    finally:
+        store.close()
