@@ -703,8 +703,10 @@ def peak_rss_mb() -> float:
 
 
 def rss_child(spec: str) -> int:
-    """The --rss-child process: open the store, run the billing, print the peak RSS."""
-    kind, target, company_id, count = json.loads(spec)
+    """The --rss-child process: open the store, run the billing (``batch`` documents a
+    unit of work, 100 unless given), print its seconds and the peak RSS."""
+    kind, target, company_id, count, *rest = json.loads(spec)
+    batch = rest[0] if rest else RUN_BATCH
     store: Store
     if kind == "sqlite":
         store = SqliteStore(target)
@@ -714,16 +716,33 @@ def rss_child(spec: str) -> int:
         store = PostgresStore(target)
     try:
         seeded = Seeded(company_id, [], 0, 0)
-        run_faktura(store, seeded, RUN_BATCH, count)
+        seconds = run_faktura(store, seeded, batch, count)
     finally:
         store.close()
-    print(json.dumps({"peak_rss_mb": peak_rss_mb()}))
+    print(json.dumps({"seconds": seconds, "peak_rss_mb": peak_rss_mb()}))
     return 0
 
 
-def measure_rss(db: Database, count: int) -> float:
-    """The peak RSS of a fresh process running the billing of ``count`` schedules."""
+def run_in_child(db: Database, target: str, count: int, batch: int) -> tuple[float, float]:
+    """Seconds and peak RSS (MiB) of a fresh process billing ``count`` schedules of
+    ``target``, ``batch`` documents a unit of work."""
     kind = "sqlite" if isinstance(db, SqliteDatabase) else "postgres"
+    spec = json.dumps([kind, target, db.seeded.company_id, count, batch])
+    done = subprocess.run(
+        [sys.executable, __file__, "--rss-child", spec],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"the billing process failed: {done.stderr.strip()[-2000:]}")
+    found = json.loads(done.stdout.strip().splitlines()[-1])
+    return float(found["seconds"]), float(found["peak_rss_mb"])
+
+
+def measure_rss(db: Database, count: int) -> float:
+    """The peak RSS of a fresh process running the billing of ``count`` schedules (the
+    others paused)."""
     with db.fresh(f"rss-{count}") as target:
         if count < len(db.seeded.schedule_ids):
             store = db.open(target)
@@ -731,16 +750,7 @@ def measure_rss(db: Database, count: int) -> float:
                 pause_after(store, db.seeded, count)
             finally:
                 store.close()
-        spec = json.dumps([kind, target, db.seeded.company_id, count])
-        done = subprocess.run(
-            [sys.executable, __file__, "--rss-child", spec],
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        if done.returncode != 0:
-            raise RuntimeError(f"the RSS process failed: {done.stderr.strip()[-2000:]}")
-        return float(json.loads(done.stdout.strip().splitlines()[-1])["peak_rss_mb"])
+        return run_in_child(db, target, count, RUN_BATCH)[1]
 
 
 # -- the statements faktura runs ---------------------------------------------------------
@@ -1698,13 +1708,15 @@ def machine_info() -> list[str]:
 
 
 def bench(db: Database, sizes: Sizes, results: Results, rss: bool) -> None:
-    """Every row of one database, each on a fresh copy of the seeded database."""
+    """Every row of one database, each on a fresh copy of the seeded database; the peak
+    RSS in fresh processes (this one keeps the hand-written loop's statements for the
+    raw loop)."""
     seeded = db.seeded
     count = len(seeded.schedule_ids)
     hand = HAND_LOOPS[db.name](db, seeded)
     hand.check(db)  # the same statements and rows as faktura's, on a small copy: or stop
     for what, batch in ((FAKTURA, RUN_BATCH), (FAKTURA_ONE, 1)):
-        with db.fresh(what.split(",")[-1].strip().replace(" ", "-").replace("=", "")) as target:
+        with db.fresh(f"faktura-{batch}") as target:
             store = db.open(target)
             try:
                 results.seconds[db.name, what] = run_faktura(store, seeded, batch, count)
