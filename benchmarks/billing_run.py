@@ -99,6 +99,7 @@ NOW = datetime(2026, 12, 1, 6, 0, tzinfo=UTC)
 SEEDED_AT = datetime(2025, 1, 1, 6, 0, tzinfo=UTC)
 FIRST_DAY, LAST_DAY = date(2025, 1, 1), date(2026, 11, 30)  # the existing invoices' dates
 SEED_BATCH = 5000
+COPY_BATCH = 1000
 RUN_BATCH = 100
 RSS_SMALL = 5000
 SOURCE = Path(__file__).resolve().parents[1] / "src" / "faktura"
@@ -335,13 +336,27 @@ class CopyWriter:
         self.url = url
 
     def _copy(self, table: str, columns: str, rows: Iterable[Sequence[Any]]) -> None:
+        """``rows`` into ``table``, ``COPY_BATCH`` a transaction: the row trigger that
+        counts a company's documents updates one row per document, and in one
+        transaction each update walks the versions of that row its predecessors left."""
         import psycopg
 
-        with psycopg.connect(self.url) as conn, conn.cursor() as cursor:
-            with cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:  # type: ignore[arg-type]
-                for row in rows:
-                    copy.write_row(row)
-            conn.commit()
+        batch: list[Sequence[Any]] = []
+
+        def flush() -> None:
+            with psycopg.connect(self.url) as conn, conn.cursor() as cursor:
+                with cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:  # type: ignore[arg-type]
+                    for row in batch:
+                        copy.write_row(row)
+                conn.commit()
+            batch.clear()
+
+        for row in rows:
+            batch.append(row)
+            if len(batch) == COPY_BATCH:
+                flush()
+        if batch:
+            flush()
 
     def customers(self, customers: Iterable[Customer]) -> None:
         from faktura.storage.postgres.parties import _customer_values
