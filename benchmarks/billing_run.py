@@ -1223,17 +1223,19 @@ def _difference(mine: Any, other: Any, path: str = "") -> str:
 
 
 def same_rows(db: Database, target_a: str, target_b: str) -> None:
-    """Stop loudly unless the two databases hold the same rows (JSON parsed)."""
+    """Stop loudly unless the two databases hold the same rows (JSON parsed, new ids
+    alike), in any order."""
     a, b = db.dump_rows(target_a), db.dump_rows(target_b)
     for table, rows in a.items():
-        theirs = b.get(table, [])
-        if [canonical(r) for r in rows] == [canonical(r) for r in theirs]:
+        mine = sorted((canonical(row) for row in rows), key=repr)
+        theirs = sorted((canonical(row) for row in b.get(table, [])), key=repr)
+        if mine == theirs:
             continue
-        for mine, other in zip(rows, theirs, strict=False):
-            if canonical(mine) != canonical(other):
+        for ours, other in zip(mine, theirs, strict=False):
+            if ours != other:
                 raise AssertionError(
                     f"{db.name}, table {table}: faktura wrote, where the hand-written loop "
-                    f"differs: {_difference(canonical(mine), canonical(other))}"
+                    f"differs: {_difference(ours, other)}"
                 )
         raise AssertionError(
             f"{db.name}, table {table}: {len(rows)} rows, {len(theirs)} by the loop"
