@@ -5,7 +5,8 @@ A line is one ``--line`` value, ``DESCRIPTION;QUANTITY;UNIT_PRICE[;VAT_RATE]``: 
 fields separated by semicolons, the numbers with a decimal point (``Hosting;1;499.00``,
 ``Support hours;2.5;850;25``), the VAT rate in percent (the customer's standard rate
 when left out; 0 makes the line zero rated). A semicolon inside the description is
-written ``\;``. ``schedules show`` prints the lines in the same syntax.
+written ``\;`` and a backslash ``\\`` (a backslash before anything else is itself).
+``schedules show`` prints the lines in the same syntax.
 """
 
 from __future__ import annotations
@@ -34,7 +35,6 @@ from faktura.schedules import Cadence, Proration, Schedule, Timing, Unit
 __all__ = ["add_parser", "parse_every", "parse_line", "show_line"]
 
 LINE_SYNTAX = "DESCRIPTION;QUANTITY;UNIT_PRICE[;VAT_RATE]"
-_SEPARATOR = re.compile(r"(?<!\\);")
 _NUMBER = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
 _EVERY = re.compile(r"([0-9]+)-(day|days|month|months)")
 _NAMED_CADENCES = {"month": (Unit.MONTH, 1), "quarter": (Unit.MONTH, 3), "year": (Unit.MONTH, 12)}
@@ -83,16 +83,38 @@ def _number(text: str, flag: str, what: str, example: str) -> Decimal:
     return Decimal(value)
 
 
+def _fields(text: str) -> list[str]:
+    r"""``text`` split at its semicolons; ``\;`` is a semicolon and ``\\`` a backslash
+    within a field, any other backslash is itself."""
+    fields: list[str] = []
+    field: list[str] = []
+    chars = iter(text)
+    for char in chars:
+        if char == "\\":
+            following = next(chars, "")
+            if following in (";", "\\"):
+                field.append(following)
+            else:
+                field.append(char + following)
+        elif char == ";":
+            fields.append("".join(field))
+            field = []
+        else:
+            field.append(char)
+    fields.append("".join(field))
+    return fields
+
+
 def parse_line(text: str, flag: str) -> LineInput:
     r"""A product line from ``DESCRIPTION;QUANTITY;UNIT_PRICE[;VAT_RATE]`` (``\;`` a
     semicolon in the description); Refused naming ``flag`` (``--line 2``) otherwise."""
-    fields = _SEPARATOR.split(text)
+    fields = _fields(text)
     if not 3 <= len(fields) <= 4:
         raise Refused(
             f"{flag}: must be {LINE_SYNTAX} (write a semicolon in the description as \\;), "
             f"not {text!r}"
         )
-    description = fields[0].replace("\\;", ";").strip()
+    description = fields[0].strip()
     if not description:
         raise Refused(f"{flag}: the description is empty")
     quantity = _number(fields[1], flag, "quantity", "1 or 2.5")
@@ -109,7 +131,7 @@ def _lines(values: Sequence[str]) -> list[LineInput]:
 
 def show_line(line: Line) -> str:
     """A schedule's line in the ``--line`` syntax (what ``parse_line`` reads)."""
-    description = line.description.replace(";", "\\;")
+    description = line.description.replace("\\", "\\\\").replace(";", "\\;")
     if not isinstance(line, ProductLine):
         return f"{description} ({line.line_type.value} line)"
     return f"{description};{line.quantity};{line.unit_price};{line.vat_rate}"
@@ -283,7 +305,8 @@ A line is one --line value, DESCRIPTION;QUANTITY;UNIT_PRICE[;VAT_RATE]: the fiel
 separated by semicolons, the numbers with a decimal point ('Hosting;1;499.00',
 'Support hours;2.5;850;25'), the VAT rate in percent (the customer's standard rate when
 left out; 0 makes the line zero rated). A semicolon inside the description is written
-\\; ("faktura schedules show" prints the lines in the same syntax)."""
+\\; and a backslash \\\\ ("faktura schedules show" prints the lines in the same
+syntax)."""
 
 _LINE_HELP = (
     f"{LINE_SYNTAX}, e.g. 'Hosting;1;499.00' or 'Support;2.5;850;25' (VAT in percent, "
