@@ -109,6 +109,7 @@ TIERS: Mapping[str, str | Mapping[str, str]] = {
         "TestBillingOnMemory": UNIT,
         "TestBillingOnSqlite": INTEGRATION,
     },
+    "tests/test_cli_syntax.py": UNIT,  # the command line's --line/--every syntax, progress
     "tests/test_commands.py": UNIT,
     "tests/test_contributing.py": UNIT,
     "tests/test_codec.py": UNIT,
@@ -246,6 +247,8 @@ TIERS: Mapping[str, str | Mapping[str, str]] = {
     "tests/test_reported_inputs.py": INTEGRATION,  # over memory, SQLite and PostgreSQL
     # e2e: the HTTP API and the command line
     "tests/test_cli.py": E2E,
+    "tests/test_cli_runs.py": E2E,  # run, book and schedules on SQLite files, an access point
+    "tests/test_cli_dispatch.py": E2E,  # webhooks and dispatch to a local HTTP receiver
     "tests/test_http_e2e.py": E2E,
     "tests/test_http_timeouts.py": E2E,  # a real uvicorn server over sockets
     "tests/test_http_errors.py": E2E,
