@@ -242,6 +242,7 @@ TIERS: Mapping[str, str | Mapping[str, str]] = {
     "tests/test_sqlite_concurrency.py": INTEGRATION,
     "tests/test_sqlite_crash.py": INTEGRATION,
     "tests/test_exactly_once.py": INTEGRATION,
+    "tests/test_dispatch.py": INTEGRATION,  # a real HTTP receiver, every store, killed processes
     "tests/test_email_headers.py": INTEGRATION,
     "tests/test_storage_errors.py": INTEGRATION,  # damaged SQLite files and PostgreSQL rows
     "tests/test_reported_inputs.py": INTEGRATION,  # over memory, SQLite and PostgreSQL
