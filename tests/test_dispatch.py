@@ -338,6 +338,70 @@ def test_an_expired_lease_redelivers_with_the_same_id(w: World) -> None:
     assert w.pending() == []
 
 
+def test_a_dispatcher_whose_lease_ran_out_does_not_undo_anothers_work(w: World) -> None:
+    """Dispatcher A is slow: its lease runs out while it POSTs, B takes the message up,
+    delivers it and removes it; A's late outcome is skipped, not raised, not written."""
+    w.endpoint()
+    w.draft()
+    other = w.dispatcher()
+    reports: list[DispatchReport] = []
+
+    def slow(*args: Any) -> Any:
+        w.clock.advance(minutes=6)  # A's lease is over
+        reports.append(other.dispatch_once())
+        return post(*args)  # signed 6 minutes ago: the receiver refuses it as expired
+
+    report = w.dispatcher(sender=slow).dispatch_once()
+    assert report.retried == 1
+    assert [(r.taken, r.delivered, r.removed) for r in reports] == [(1, 1, 1)]
+    assert w.pending() == []  # B's removal stands
+    assert w.finished() == []
+    assert [r.answer for r in w.receiver.received] == ["200", "400"]
+
+
+def test_an_endpoint_without_an_answer_is_not_tried_again_in_the_round(mw: World) -> None:
+    mw.endpoint()
+    for _ in range(3):
+        mw.draft()
+    mw.receiver.hang_next(1, seconds=TIMEOUT * 3)
+    report = mw.dispatcher().dispatch_once()
+    assert (report.taken, report.retried) == (3, 3)
+    assert len(mw.receiver.received) == 1  # one timeout, not three
+    errors = [m.handoffs[0].last_error for m in mw.pending()]
+    assert errors[0] == f"timed out after {TIMEOUT:g} s"
+    assert errors[1:] == [f"not tried: no answer earlier in this round ({errors[0]})"] * 2
+    reports = run_until_quiet(mw, mw.dispatcher())
+    assert sum(r.delivered for r in reports) == 3
+
+
+def test_dispatchers_running_at_once_hand_each_event_over_once(w: World) -> None:
+    """Several dispatchers in threads, each taking small batches: every event is handed
+    over, and (no crash, a long lease) none twice."""
+    w.endpoint()
+    for _ in range(10):
+        w.draft()
+    expected = {m.id for m in w.pending()}
+    dispatchers = [w.dispatcher(callback=True, batch=3) for _ in range(4)]
+    errors: list[BaseException] = []
+
+    def drain(dispatcher: Dispatcher) -> None:
+        try:
+            while dispatcher.dispatch_once().taken:
+                pass
+        except BaseException as exc:  # reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=drain, args=(d,)) for d in dispatchers]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert errors == []
+    assert sorted(w.receiver.ids()) == sorted(expected)
+    assert sorted(str(c["id"]) for c in w.calls) == sorted(expected)
+    assert w.pending() == []
+
+
 def test_disabled_endpoints_wait_and_deleted_ones_are_given_up(w: World) -> None:
     kept = w.endpoint("/kept")
     gone = w.endpoint("/gone")

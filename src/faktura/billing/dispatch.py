@@ -137,8 +137,9 @@ class Dispatcher:
         taken, removed = self._take(now)
         if not taken:
             return DispatchReport(removed=removed)
-        outcomes = [self._hand_over(item, now) for item in taken]
-        counts = _count(outcomes, now)
+        down: dict[str, str] = {}  # endpoints that gave no answer in this round
+        outcomes = [self._hand_over(item, now, down) for item in taken]
+        counts = _count(outcomes)
         removed += self._record(outcomes)
         return attrs.evolve(counts, taken=len(taken), removed=removed)
 
@@ -175,39 +176,52 @@ class Dispatcher:
         ]
         return handoffs
 
-    def _hand_over(self, item: _Taken, now: datetime) -> tuple[OutboxMessage, dict[str, Handoff]]:
-        """The message and the hand-offs attempted now, by subscriber, with their
-        outcomes."""
+    def _hand_over(
+        self, item: _Taken, now: datetime, down: dict[str, str]
+    ) -> tuple[OutboxMessage, dict[str, Handoff]]:
+        """The message as leased and the hand-offs attempted now, by subscriber, with
+        their outcomes. An endpoint that gave no answer (a timeout, a refused or dropped
+        connection) is not tried again in the same round: its later hand-offs fail with
+        that error at once, so one endpoint that hangs cannot hold a round up for
+        ``batch`` × ``timeout``."""
         message = item.message
         done: dict[str, Handoff] = {}
         body: bytes | None = None
         for handoff in message.handoffs:
             if not handoff.open or handoff.next_at is None or handoff.next_at > now:
                 continue
-            if handoff.subscriber == CALLBACK:
-                done[CALLBACK] = self._call(handoff, message, now)
+            subscriber = handoff.subscriber
+            if subscriber == CALLBACK:
+                done[subscriber] = self._call(handoff, message)
                 continue
-            endpoint = item.endpoints.get(handoff.subscriber)
+            endpoint = item.endpoints.get(subscriber)
             if endpoint is None:
-                done[handoff.subscriber] = _given_up(handoff, now, "the endpoint was deleted")
+                done[subscriber] = _given_up(handoff, now, "the endpoint was deleted")
                 continue
             if not endpoint.enabled:
-                done[handoff.subscriber] = handoff.failed(now, "the endpoint is disabled")
+                done[subscriber] = handoff.failed(now, "the endpoint is disabled")
+                continue
+            if subscriber in down:
+                done[subscriber] = handoff.failed(now, down[subscriber])
                 continue
             if body is None:
                 body = body_of(message)
+            at = self.clock.now()  # signed when sent: a long round signs no stale times
             headers = webhook_headers(
-                endpoint.secret, message.id, body, int(now.timestamp()), self.user_agent
+                endpoint.secret, message.id, body, int(at.timestamp()), self.user_agent
             )
             outcome = self.sender(endpoint.url, body, headers, self.timeout)
-            done[handoff.subscriber] = (
-                handoff.delivered(now)
-                if outcome.delivered
-                else handoff.failed(now, outcome.error or "not delivered")
-            )
+            if outcome.delivered:
+                done[subscriber] = handoff.delivered(at)
+                continue
+            error = outcome.error or "not delivered"
+            if outcome.status is None:
+                down[subscriber] = f"not tried: no answer earlier in this round ({error})"
+            done[subscriber] = handoff.failed(at, error)
         return message, done
 
-    def _call(self, handoff: Handoff, message: OutboxMessage, now: datetime) -> Handoff:
+    def _call(self, handoff: Handoff, message: OutboxMessage) -> Handoff:
+        now = self.clock.now()
         if self.callback is None:
             return handoff.failed(now, "no callback is configured")
         try:
@@ -256,16 +270,19 @@ class Dispatcher:
 
 
 def _write(uow: UnitOfWork, leased: OutboxMessage, done: Mapping[str, Handoff]) -> int:
-    """Merge ``done`` into the stored message (another dispatcher may have moved it on
-    meanwhile), then remove it (handed to everyone: 1) or update it (0). A message gone
-    meanwhile is skipped."""
+    """Merge ``done`` into the stored message, then remove it (handed to everyone: 1)
+    or update it (0). A hand-off another dispatcher has moved on meanwhile (this one's
+    lease ran out) keeps what that one wrote; a message gone meanwhile is skipped."""
     try:
         current = uow.outbox.get(leased.company_id, leased.id)
     except NotFoundError:
         return 0
-    base = current if current.fanned_out else leased
-    handoffs = [done.get(h.subscriber, h) for h in base.handoffs]
-    finished = base.with_handoffs(handoffs)
+    as_leased = {h.subscriber: h for h in leased.handoffs}
+    handoffs = [
+        done[h.subscriber] if h.subscriber in done and h == as_leased.get(h.subscriber) else h
+        for h in current.handoffs
+    ]
+    finished = current.with_handoffs(handoffs)
     try:
         if finished.delivered:
             uow.outbox.remove(finished.company_id, finished.id)
@@ -276,13 +293,11 @@ def _write(uow: UnitOfWork, leased: OutboxMessage, done: Mapping[str, Handoff]) 
     return 0
 
 
-def _count(
-    outcomes: list[tuple[OutboxMessage, dict[str, Handoff]]], now: datetime
-) -> DispatchReport:
+def _count(outcomes: list[tuple[OutboxMessage, dict[str, Handoff]]]) -> DispatchReport:
     handed = delivered = retried = given_up = 0
     for _, done in outcomes:
         for subscriber, handoff in done.items():
-            if handoff.delivered_at == now:
+            if handoff.delivered_at is not None:
                 if subscriber == CALLBACK:
                     handed += 1
                 else:
