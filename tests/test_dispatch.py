@@ -587,7 +587,6 @@ import sys, time
 from faktura.billing import Billing
 from faktura.storage.sqlite import SqliteStore
 
-print("ready", flush=True)
 Billing(SqliteStore(sys.argv[1])).dispatcher(timeout=30).dispatch_once()
 time.sleep(30)  # never reached: the receiver kills this process mid-POST
 """
@@ -597,7 +596,6 @@ def _python(script: str, *args: str) -> subprocess.Popen[str]:
     return subprocess.Popen(
         [sys.executable, "-c", script, *args],
         env={**os.environ, "PYTHONPATH": str(SRC)},
-        stdout=subprocess.PIPE,
         text=True,
     )
 
