@@ -187,7 +187,7 @@ def test_next_attempt_follows_the_backoff_then_gives_up(failures: int) -> None:
         assert retry == T0 + BACKOFF[failures - 1]
     else:
         assert retry is None
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="failures counts from 1"):
         next_attempt(0, T0)
 
 
@@ -214,7 +214,8 @@ def test_a_handoff_fails_with_backoff_until_delivered_or_given_up(outcome: list[
             assert (handoff.failed_at, handoff.next_at, handoff.open) == (at, None, False)
         else:
             assert handoff.next_at == at + BACKOFF[handoff.attempts - 1]
-            assert handoff.open and handoff.last_error == f"HTTP 500 #{index}"
+            assert handoff.open
+            assert handoff.last_error == f"HTTP 500 #{index}"
     # given up exactly after len(BACKOFF) + 1 failed attempts in a row
     failures = 0
     for delivered in outcome:
@@ -222,7 +223,8 @@ def test_a_handoff_fails_with_backoff_until_delivered_or_given_up(outcome: list[
             break
         failures += 1
     if failures > len(BACKOFF):
-        assert handoff.failed_at is not None and handoff.delivered_at is None
+        assert handoff.failed_at is not None
+        assert handoff.delivered_at is None
 
 
 def _message() -> OutboxMessage:
