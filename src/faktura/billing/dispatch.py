@@ -265,7 +265,7 @@ class Dispatcher:
                     raise
                 stop.wait(idle)
                 continue
-            if report.taken < self.batch:
+            if report.taken + report.removed < self.batch:  # fewer were due than a batch
                 stop.wait(idle)
 
 
