@@ -191,6 +191,10 @@ def test_post_failures_are_outcomes_never_exceptions(mw: World) -> None:
     assert outcome.error.startswith("connection closed")
     receiver.fail_next(1, 302)
     assert _send(receiver).status == 302  # a redirect is not followed
+    # TLS to a server that speaks plain HTTP
+    tls = post(receiver.url.replace("http://", "https://") + "/hook", b"{}", {}, TIMEOUT)
+    assert tls.error is not None
+    assert tls.error.startswith("TLS: ")
     # a port nobody listens on
     closed = post("http://127.0.0.1:9/hook", b"{}", {}, TIMEOUT)
     assert (closed.delivered, closed.error) == (False, "connection refused")
