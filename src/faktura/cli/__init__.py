@@ -43,7 +43,17 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 
-from faktura.cli import access_point, api_keys, companies, demo, runs, schedules, serve
+from faktura.cli import (
+    access_point,
+    api_keys,
+    companies,
+    demo,
+    dispatch,
+    runs,
+    schedules,
+    serve,
+    webhooks,
+)
 from faktura.cli.common import DEFAULT_STORE, Refused, UsageParser
 from faktura.cli.demo import DEMO_DIR
 from faktura.demo import DEMO_DRAFT, render_table, run_demo
@@ -59,7 +69,17 @@ def _parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for command in (demo, serve, access_point, companies, api_keys, schedules, runs):
+    for command in (
+        demo,
+        serve,
+        access_point,
+        companies,
+        api_keys,
+        schedules,
+        runs,
+        webhooks,
+        dispatch,
+    ):
         command.add_parser(commands)
     return parser
 
