@@ -22,7 +22,7 @@ from faktura import Status
 from faktura.billing import Billing
 from faktura.cli import main
 from faktura.commands import NewCustomer
-from faktura.schedules import Period, period_id
+from faktura.schedules import Period, current_month, period_id
 from faktura.storage import open_store
 from faktura.testing.access_point import LocalAccessPoint
 from faktura.testing.parties import BUYER_ADDRESS
@@ -553,3 +553,19 @@ def test_bad_input_is_one_line_naming_the_flag_and_exit_2(
     assert names.lower() in lines[0].lower()
     assert "Traceback" not in err
     assert world.path.read_bytes() == before  # nothing written
+
+
+def test_a_run_without_a_period_bills_the_current_month(
+    world: World, capsys: pytest.CaptureFixture[str]
+) -> None:
+    today = date.today()
+    create_schedule(capsys, world, "--line", "Hosting;1;100", "--start", today.isoformat())
+    code, out, err = cli(
+        capsys, "run", "--company", world.company, "--no-deliver", "--store", world.store
+    )
+    if date.today() != today:  # midnight passed meanwhile: the month may differ
+        pytest.skip("the day changed during the test")
+    assert code == 0, out + err
+    first, last = current_month(today)
+    assert summary(out)["period"] == f"{first}..{last}"
+    assert (summary(out)["due"], summary(out)["booked"]) == ("1", "1")
