@@ -206,3 +206,19 @@ def test_check_bookings_finds_gaps_lost_commits_and_half_bookings() -> None:
         uow.commit()
     with pytest.raises(AssertionError, match=r"not 1\.\.N"):
         check_bookings(store, "co-a", ["inv-0", "inv-2"], {"inv-0": "1"}, exact=False)
+
+
+def test_check_bookings_finds_a_booking_whose_event_missed_the_outbox() -> None:
+    store = seeded(MemoryStore())
+    add(store, *(draft(f"inv-{n}") for n in range(2)))
+    assert book(store, "co-a", "inv-0") == "1"
+    # booked as Billing did before the outbox: the document and its event, no message
+    with store.unit_of_work() as uow:
+        stored = uow.invoices.get("co-a", "inv-1")
+        uow.numbers.allocate("co-a", "invoice", "", 1, DAY, False)
+        booked = stored.book("2", CLOCK.now())
+        uow.invoices.update(booked.invoice, stored.version)
+        uow.events.append("co-a", booked.event)
+        uow.commit()
+    with pytest.raises(AssertionError, match="inv-1: outbox messages"):
+        check_bookings(store, "co-a", ["inv-0", "inv-1"], {"inv-0": "1", "inv-1": "2"})

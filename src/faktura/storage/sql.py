@@ -421,9 +421,7 @@ class Outbox:
             action="add an outbox message",
             company_id=message.company_id,
         )
-        _check_added(
-            self.uow, added, message.company_id, f"outbox message {message.id!r} exists"
-        )
+        _check_added(self.uow, added, message.company_id, f"outbox message {message.id!r} exists")
 
     def _instant(self, message: OutboxMessage) -> object:
         # in UTC: SQLite's text then sorts as the instants do

@@ -4,6 +4,7 @@ message every change of a document writes in its own unit of work."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, timedelta, timezone
 from decimal import Decimal
 
@@ -12,7 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from faktura.billing import Billing
+from faktura.billing import Billing, new_id
 from faktura.errors import ConflictError, FakturaError, NotFoundError
 from faktura.outbox import Handoff, OutboxMessage
 from faktura.parties import Customer
@@ -76,13 +77,13 @@ class _Directory:
         return ListResult(tuple(found[(page - 1) * limit : page * limit]), len(found))
 
 
-def billing_on(store: Store) -> Billing:
+def billing_on(store: Store, ids: Callable[[], str] = new_id) -> Billing:
     """Billing on the seeded ``store`` (the host's customers when it keeps none)."""
     directory: CustomerDirectory | None = None
     if lacks(store, "customers"):
         directory = _Directory()
         directory.add(customer("co-a"))
-    return Billing(store, ManualClock(AT), customers=directory)
+    return Billing(store, ManualClock(AT), customers=directory, ids=ids)
 
 
 DRAFT = {
@@ -249,6 +250,23 @@ class OutboxContract(ContractBase):
             billing.record_payment("co-a", drafted.id, Decimal("10.00"))  # a draft owes nothing
         assert outbox_of(store) == before
         assert [m.event.type for m in before] == ["created"]
+
+    def test_a_change_whose_event_cannot_reach_the_outbox_is_undone(self, store: Store) -> None:
+        """The outbox message is written in the change's unit of work: when it cannot be
+        (here its id is taken), the change and its audit trail roll back with it."""
+        ids = iter(["d-1", "m-1", "d-2", "m-1"])
+        billing = billing_on(store, ids.__next__)
+        billing.create_draft("co-a", new_draft(DRAFT))
+        with pytest.raises(ConflictError):
+            billing.create_draft("co-a", new_draft(DRAFT))
+        assert next(ids, None) is None  # one id per document, one per message
+        with store.unit_of_work(readonly=True) as uow:
+            with pytest.raises(NotFoundError):
+                uow.invoices.get("co-a", "d-2")
+            assert uow.events.for_invoice("co-a", "d-2") == []
+        assert [(m.id, m.event.invoice_id) for m in outbox_of(store, "co-a")] == [
+            ("evt_m-1", "d-1")
+        ]
 
 
 class WebhooksContract(ContractBase):
