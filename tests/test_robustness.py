@@ -315,6 +315,7 @@ class World:
         b.send(self.company.id, sent.id, "manual", idempotency_key="k1")
         self.sent = b.get_invoice(self.company.id, sent.id)
         self.key, _ = b.create_api_key(self.company.id, "ci", ["invoices-read"])
+        self.endpoint, _ = b.create_webhook_endpoint(self.company.id, "https://erp.example/h")
 
     def body(self) -> dict[str, Any]:
         return {
@@ -497,6 +498,21 @@ def _calls(world: World) -> dict[str, tuple[Callable[..., Any], list[Any], dict[
         "list_api_keys": (b.list_api_keys, [co], {}),
         "revoke_api_key": (b.revoke_api_key, [co, world.key.id], {}),
         "list_companies": (b.list_companies, [], {}),
+        "create_webhook_endpoint": (
+            b.create_webhook_endpoint,
+            [co, "https://erp.example/hook", ["booked"], "ERP"],
+            {},
+        ),
+        "webhook_endpoints": (b.webhook_endpoints, [co], {}),
+        "get_webhook_endpoint": (b.get_webhook_endpoint, [co, world.endpoint.id], {}),
+        "update_webhook_endpoint": (
+            b.update_webhook_endpoint,
+            [co, world.endpoint.id],
+            {"url": "https://erp.example/new", "events": [], "enabled": False, "description": "x"},
+        ),
+        "rotate_webhook_secret": (b.rotate_webhook_secret, [co, world.endpoint.id], {}),
+        "delete_webhook_endpoint": (b.delete_webhook_endpoint, [co, world.endpoint.id], {}),
+        "dispatcher": (b.dispatcher, [print], {"batch": 10, "timeout": 5.0}),
     }
 
 
