@@ -287,7 +287,7 @@ def test_the_dispatcher_process_delivers_until_sigterm(
 BAD_INPUTS = [
     (["webhooks", "add", "--company", "{company}", "--url", "ftp://x"], "--url"),
     (
-        ["webhooks", "add", "--company", "{company}", "--url", "http://x", "--event", "paid"],
+        ["webhooks", "add", "--company", "{company}", "--url", "http://x", "--event", "settled"],
         "--event",
     ),
     (["webhooks", "add", "--company", "{company}"], "--url"),

@@ -140,14 +140,14 @@ def test_a_run_bills_what_is_due_and_a_second_run_skips_it(
     quarterly = create_schedule(
         capsys,
         world,
-        *("--line", "Audit;1;3000", "--start", "2026-08-01", "--every", "quarter"),
+        *("--line", "Audit;1;3000", "--start", "2026-04-01", "--every", "quarter"),
         *("--arrears", "--payment-terms", "30"),
     )
     monthly = create_schedule(
         capsys,
         world,
         *("--line", "Hosting;1;499.00", "--line", r"Support\; on call;2.5;850;0"),
-        *("--start", "2026-11-15", "--channel", "manual", "--description", "Drift"),
+        *("--start", "2026-07-15", "--channel", "manual", "--description", "Drift"),
     )
     code, out, _ = cli(
         capsys, "schedules", "list", "--company", world.company, "--store", world.store
@@ -156,21 +156,22 @@ def test_a_run_bills_what_is_due_and_a_second_run_skips_it(
     rows = [line.split() for line in out.splitlines()[2:]]
     assert [row[0] for row in rows] == sorted([monthly, quarterly])
     by_id = {row[0]: row for row in rows}
-    assert by_id[monthly][2:] == ["month", "advance", "2026-11-15", "-", "manual", "active"]
-    assert by_id[quarterly][2:] == ["quarter", "arrears", "2026-08-01", "-", "-", "active"]
+    assert by_id[monthly][2:] == ["month", "advance", "2026-07-15", "-", "manual", "active"]
+    assert by_id[quarterly][2:] == ["quarter", "arrears", "2026-04-01", "-", "-", "active"]
     code, out, _ = cli(
         capsys, "schedules", "show", "--company", world.company, monthly, "--store", world.store
     )
     assert code == 0
     assert out.splitlines()[-3:] == [
-        "lines from 2026-11-15:",
+        "lines from 2026-07-15:",
         "  Hosting;1;499.00;25",
         r"  Support\; on call;2.5;850;0",
     ]
 
-    # November to January: the quarter August to October, billed in arrears on November
-    # 1st (1), and the monthly one's periods from the 15th (3); a document per transaction
-    window = "2026-11-01..2027-01-31"
+    # July to September: the quarter April to June, billed in arrears on July 1st (1),
+    # and the monthly one's periods from the 15th (3); a document per transaction. Every
+    # one is dated the day of the run.
+    window = "2026-07-01..2026-09-30"
     run = ["run", "--company", world.company, "--period", window, "--store", world.store]
     code, out, err = cli(capsys, *run, "--batch-size", "1")
     assert code == 0, out + err
@@ -182,10 +183,10 @@ def test_a_run_bills_what_is_due_and_a_second_run_skips_it(
         "delivered": "3",  # the quarterly schedule has no channel: booked, not sent
         "skipped": "0",
         "failed": "0",
+        "overdue": "0",
     }
     assert failures(out) == []
     assert err.splitlines()[0].startswith(f"faktura run: billing {window} for Nordlys ApS ")
-    assert err.splitlines()[0].endswith(": 4 due")
     assert err.splitlines()[1:] == [
         f"faktura run: {n}/4 due done (created {n}, booked {n}, delivered {d}, failed 0)"
         for n, d in ((1, 0), (2, 1), (3, 2), (4, 3))
@@ -195,11 +196,11 @@ def test_a_run_bills_what_is_due_and_a_second_run_skips_it(
     try:
         invoices = {i.id: i for i in billing.list_invoices(world.company, limit=100).items}
         periods = [
-            (monthly, Period(date(2026, 11, 15), date(2026, 12, 14))),
-            (monthly, Period(date(2026, 12, 15), date(2027, 1, 14))),
-            (monthly, Period(date(2027, 1, 15), date(2027, 2, 14))),
+            (monthly, Period(date(2026, 7, 15), date(2026, 8, 14))),
+            (monthly, Period(date(2026, 8, 15), date(2026, 9, 14))),
+            (monthly, Period(date(2026, 9, 15), date(2026, 10, 14))),
         ]
-        quarter = (quarterly, Period(date(2026, 8, 1), date(2026, 10, 31)))
+        quarter = (quarterly, Period(date(2026, 4, 1), date(2026, 6, 30)))
         assert set(invoices) == {period_id(s, p) for s, p in (quarter, *periods)}
         assert sorted(i.number or "" for i in invoices.values()) == ["1", "2", "3", "4"]
         first = billing.get_invoice(world.company, period_id(*periods[0]))
@@ -209,7 +210,8 @@ def test_a_run_bills_what_is_due_and_a_second_run_skips_it(
         ]
         assert first.totals.amount == Decimal("499.00") * Decimal("1.25") + Decimal("2125.00")
         audit = billing.get_invoice(world.company, period_id(*quarter))
-        assert (audit.issue_date, audit.number) == (date(2026, 11, 1), "1")
+        assert (audit.issue_date, audit.number) == (first.issue_date, "1")
+        assert audit.issue_date >= date(2026, 12, 7)  # the day of the run
         assert audit.status is Status.SENDING  # booked, not delivered
     finally:
         billing.store.close()
@@ -224,6 +226,7 @@ def test_a_run_bills_what_is_due_and_a_second_run_skips_it(
         "delivered": "0",
         "skipped": "4",
         "failed": "0",
+        "overdue": "0",
     }
     assert err.splitlines()[1:] == [
         "faktura run: 4/4 due done (created 0, booked 0, delivered 0, failed 0)"
@@ -303,10 +306,11 @@ def test_a_delivery_that_fails_is_reported_and_a_later_run_delivers_it(
     run = ["run", "--company", world.company, "--period", "2026-12", "--store", world.store]
     code, out, err = cli(capsys, *run)  # no access point configured
     assert code == 1, out + err
-    assert summary(out)["booked"] == "1"
+    # the channel is checked before the number: the draft waits, unbooked
+    assert (summary(out)["created"], summary(out)["booked"]) == ("1", "0")
     assert summary(out)["failed"] == "1"
     [row] = failures(out)
-    assert row[:4] == [schedule, "2026-12-01..2026-12-31", invoice, "deliver"]
+    assert row[:4] == [schedule, "2026-12-01..2026-12-31", invoice, "book"]
     assert "einvoice delivery is not configured" in row[4]
     assert "--sproom-url" in row[4]
 
@@ -315,7 +319,7 @@ def test_a_delivery_that_fails_is_reported_and_a_later_run_delivers_it(
         monkeypatch.setenv("FAKTURA_SPROOM_TOKEN", access_point.token)
         code, out, err = cli(capsys, *run)
         assert code == 0, out + err
-        assert (summary(out)["skipped"], summary(out)["delivered"]) == ("1", "1")
+        assert (summary(out)["booked"], summary(out)["delivered"]) == ("1", "1")
         [document] = access_point.documents.values()
         assert document.recipient == f"0088:{EAN}"
         assert b"<cbc:ID>1</cbc:ID>" in document.ubl
@@ -363,7 +367,7 @@ def test_progress_on_a_terminal_is_one_redrawn_line(
     assert summary(result.stdout)["booked"] == "3"
     text = written.decode().replace("\r\n", "\n")  # the terminal's own newline mapping
     head, bar = text.split("\n", 1)
-    assert head.endswith(": 3 due")
+    assert head.startswith("faktura run: billing ")
     assert bar.endswith("\n")
     assert bar.count("\n") == 1
     frames = bar.rstrip("\n").split("\r")[1:]
@@ -566,6 +570,6 @@ def test_a_run_without_a_period_bills_the_current_month(
     if date.today() != today:  # midnight passed meanwhile: the month may differ
         pytest.skip("the day changed during the test")
     assert code == 0, out + err
-    first, last = current_month(today)
-    assert summary(out)["period"] == f"{first}..{last}"
+    first, _ = current_month(today)
+    assert summary(out)["period"] == f"{first}..{today}"  # what has fallen due: up to today
     assert (summary(out)["due"], summary(out)["booked"]) == ("1", "1")

@@ -33,7 +33,7 @@ from faktura.cli.options import (
     exchange_rates,
     register_font,
 )
-from faktura.schedules import current_month, due, parse_window
+from faktura.schedules import current_month, parse_window
 
 __all__ = ["ProgressBar", "add_parser"]
 
@@ -67,31 +67,29 @@ def _billing(args: argparse.Namespace, *, deliver: bool) -> Iterator[Billing]:
 
 class ProgressBar:
     """A run's progress on ``stream``: on a terminal one line redrawn in place
-    (``\\r``), otherwise a plain line per report (a log keeps each). ``total``: the
-    (schedule, period) pairs the run is expected to bill."""
+    (``\\r``), otherwise a plain line per report (a log keeps each)."""
 
     WIDTH = 30
 
-    def __init__(self, stream: TextIO, total: int, *, tty: bool) -> None:
+    def __init__(self, stream: TextIO, *, tty: bool) -> None:
         self.stream = stream
-        self.total = total
         self.tty = tty
         self._drawn = 0
 
     def __call__(self, progress: RunProgress) -> None:
-        total = max(self.total, progress.due)
+        done, total = progress.done, progress.due
         counts = (
             f"created {progress.created}, booked {progress.booked}, "
             f"delivered {progress.delivered}, failed {progress.failed}"
         )
         if self.tty:
-            filled = self.WIDTH if total == 0 else self.WIDTH * progress.due // total
+            filled = self.WIDTH if total == 0 else self.WIDTH * done // total
             bar = "#" * filled + "-" * (self.WIDTH - filled)
-            line = f"[{bar}] {progress.due}/{total}  {counts}"
+            line = f"[{bar}] {done}/{total}  {counts}"
             self.stream.write("\r" + line.ljust(self._drawn))
             self._drawn = len(line)
         else:
-            self.stream.write(f"faktura run: {progress.due}/{total} due done ({counts})\n")
+            self.stream.write(f"faktura run: {done}/{total} due done ({counts})\n")
         self.stream.flush()
 
     def finish(self) -> None:
@@ -108,29 +106,16 @@ def _window(billing: Billing, period: str | None) -> tuple[date, date]:
         return parse_window(period)
 
 
-def _expected(billing: Billing, company_id: str, first: date, last: date) -> int:
-    """How many (schedule, period) pairs of the company are due in first..last now."""
-    total = 0
-    after: str | None = None
-    while True:
-        page = billing.list_schedules(company_id, after=after, limit=1000)
-        total += sum(len(due(schedule, first, last)) for schedule in page)
-        if len(page) < 1000:
-            return total
-        after = page[-1].id
-
-
 def _run(args: argparse.Namespace) -> int:
     with _billing(args, deliver=args.deliver) as billing:
         first, last = _window(billing, args.period)
         company = billing.get_company(args.company)
-        total = _expected(billing, company.id, first, last)
         print(
-            f"faktura run: billing {first}..{last} for {company.name} ({company.id}): {total} due",
+            f"faktura run: billing {first}..{last} for {company.name} ({company.id})",
             file=sys.stderr,
             flush=True,
         )
-        bar = ProgressBar(sys.stderr, total, tty=sys.stderr.isatty())
+        bar = ProgressBar(sys.stderr, tty=sys.stderr.isatty())
         try:
             with flags_named(_flag):
                 summary = billing.run_billing(
@@ -148,11 +133,12 @@ def _run(args: argparse.Namespace) -> int:
             )
             return 130
         bar.finish()
-    print(_report(summary))
+        overdue = billing.report_overdue(company.id)
+    print(_report(summary, overdue))
     return 1 if summary.failed else 0
 
 
-def _report(summary: RunSummary) -> str:
+def _report(summary: RunSummary, overdue: int) -> str:
     counts = [
         ("period", f"{summary.first}..{summary.last}"),
         ("due", summary.due),
@@ -161,6 +147,7 @@ def _report(summary: RunSummary) -> str:
         ("delivered", summary.delivered),
         ("skipped", summary.skipped),
         ("failed", len(summary.failed)),
+        ("overdue", overdue),
     ]
     text = "\n".join(f"{label + ':':<11}{value}" for label, value in counts)
     if summary.failed:
