@@ -4,10 +4,11 @@ The use cases that are more than a read and one transition of the aggregate have
 module of their own in this package, composed here: companies and customers
 (``parties``), drafts and their supporting documents (``drafts``), API keys
 (``api_keys``), booking (``booking``), sending (``sending``), rendering
-(``rendering``), webhook endpoints (``webhook_endpoints``) and the dispatcher of the
-outbox's events (``dispatch``); all share the unit-of-work steps of ``work``. What stays here is a
-read or one transition each (reading and listing documents, crediting, payments,
-writing off). See the package's docstring for an example.
+(``rendering``), schedules (``recurring``), batch booking and billing runs (``runs``),
+overdue news (``overdue``), webhook endpoints (``webhook_endpoints``) and the dispatcher
+of the outbox's events (``dispatch``); all share the unit-of-work steps of ``work``.
+What stays here is a read or one transition each (reading and listing documents,
+crediting, payments, writing off). See the package's docstring for an example.
 
 Why one file over 500 lines: ``Billing`` is the library's public surface, one method
 per use case, and each method's docstring is its contract (what it takes, defaults and
