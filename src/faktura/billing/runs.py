@@ -19,7 +19,10 @@ is first checked as ``Billing.send`` checks a draft before booking it (the recip
 the channel's pre-flight, the documents it would carry), outside any transaction; those
 that pass are booked in one unit of work. After each batch has committed, the booked
 documents are delivered over their channel, outside any transaction, as
-``Billing.send`` does, with an idempotency key of their own.
+``Billing.send`` does. What guards a delivery from being made twice is the document's
+own state: a delivered document is skipped, a delivery in progress elsewhere is a
+ConflictError (reported), and an attempt a killed process left pending is taken up again
+once it is stale (``Billing(stale_after=...)``), as ``Billing.send`` takes it up.
 
 A run is idempotent per (schedule, period): the id of the pair is the document's, so a
 run started again after a crash (or while another run is at work) finds what was
@@ -407,7 +410,7 @@ class Runs:
                     override_ean=None,
                     update_customer_record=False,
                     document_template_id=None,
-                    idempotency_key=f"run.{item.invoice_id}",
+                    idempotency_key=None,
                     actor=actor,
                     attach_pdf=None,
                 )
