@@ -460,6 +460,8 @@ class Billing:
         check_ids(company_id=company_id)
         check_actor(actor)
         check_bool(deliver, "deliver")
+        if progress is not None and not callable(progress):
+            raise ValidationError("must be a function or None", field="progress", rule="type")
         first, last = _window(period, self.clock.today())
         if deliver:
             self._refuse_in_host_transaction("run_billing")
