@@ -66,7 +66,8 @@ class Deliveries:
                 raise NotFoundError("delivery", provider_reference)
             updated = attempt.with_event(event, rejected)
             uow.deliveries.update(updated)
-            uow.events.append(
+            self._work.record(
+                uow,
                 company_id,
                 InvoiceEvent(
                     attempt.invoice_id,

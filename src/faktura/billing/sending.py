@@ -445,7 +445,8 @@ class Sender:
                 if outcome.update_customer_record:
                     persist_override(work.directory(uow), outcome, invoice.customer_id)
             else:
-                uow.events.append(
+                work.record(
+                    uow,
                     outcome.company_id,
                     work.stamp(
                         InvoiceEvent(

@@ -5,7 +5,8 @@ A use case opens a unit of work on ``store``, reads what it needs (customers thr
 ``directory``: the host's own CustomerDirectory when it plugged one in; API keys through
 ``api_keys``: either refuses with ConfigurationError when the store keeps none), applies a
 transition of the aggregate, and writes the result with ``save`` (the document and its
-events, each stamped with the actor by ``stamp``) before it commits, or changes nothing.
+events, each stamped with the actor by ``stamp``; ``record`` writes events, to the audit
+trail and the outbox, where no document changes) before it commits, or changes nothing.
 The checks of input that several use cases make alike (ids, the actor, a page and its
 search, a command's type, payment terms) are here too.
 """
@@ -21,6 +22,7 @@ from faktura.checks import check_id, check_text
 from faktura.errors import ConfigurationError, ValidationError
 from faktura.invoice import Invoice
 from faktura.issued import ArchivedDocument, ArchiveKind
+from faktura.outbox import OutboxMessage
 from faktura.ports import (
     MAX_PAGE_SIZE,
     ApiKeyRepository,
@@ -85,8 +87,16 @@ class Work:
             uow.invoices.add(after)
         else:
             uow.invoices.update(after, before.version)
+        self.record(uow, after.company_id, *events)
+
+    def record(self, uow: UnitOfWork, company_id: str, *events: InvoiceEvent) -> None:
+        """Append ``events`` of a document of the company to the audit trail and, in the
+        same unit of work, an outbox message for each (``faktura.outbox``): the change
+        and the news of it commit together or not at all. Each message's id is new
+        (``evt_`` and an id of ``ids``) and never changes: subscribers de-duplicate by it."""
         for event in events:
-            uow.events.append(after.company_id, event)
+            uow.events.append(company_id, event)
+            uow.outbox.add(OutboxMessage.of(f"evt_{self.ids()}", company_id, event))
 
     def stamp(self, event: InvoiceEvent, actor: str | None) -> InvoiceEvent:
         """``event`` with the actor who caused it (unchanged for None)."""

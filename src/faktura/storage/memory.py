@@ -22,9 +22,11 @@ from faktura.errors import ConflictError, NotFoundError, StorageError
 from faktura.invoice import Invoice
 from faktura.issued import ArchivedDocument, ArchiveKind, sha256
 from faktura.numbering import next_number
+from faktura.outbox import OutboxMessage, WebhookEndpoint
 from faktura.parties import Company, Customer
 from faktura.ports import InvoiceQuery, ListResult
 from faktura.records import InvoiceEvent
+from faktura.schedules import Schedule
 from faktura.storage.query import matches, newest_first
 from faktura.summary import InvoiceSummary
 
@@ -46,6 +48,11 @@ class _Tables:
     # (company, sha256) → (content, media type); (company, invoice, kind, sha256) → when
     archive_blobs: dict[tuple[str, str], tuple[bytes, str]] = attrs.Factory(dict)
     archive_links: dict[tuple[str, str, str, str], datetime] = attrs.Factory(dict)
+    # (company, id) → message, in the order they were added (a dict keeps it; an update
+    # keeps a message's place)
+    outbox: dict[tuple[str, str], OutboxMessage] = attrs.Factory(dict)
+    webhooks: dict[tuple[str, str], WebhookEndpoint] = attrs.Factory(dict)
+    schedules: dict[tuple[str, str], Schedule] = attrs.Factory(dict)
 
 
 class MemoryStore:
@@ -157,6 +164,23 @@ class MemoryUnitOfWork:
     @property
     def archive(self) -> _Archive:
         return _Archive(self)
+
+    @property
+    def outbox(self) -> _Outbox:
+        return _Outbox(self)
+
+    @property
+    def webhooks(self) -> _Webhooks:
+        return _Webhooks(self)
+
+    @property
+    def schedules(self) -> _Schedules:
+        return _Schedules(self)
+
+    def require_company(self, company_id: str) -> None:
+        """NotFoundError unless the company exists."""
+        if company_id not in self.read("companies"):
+            raise NotFoundError("company", company_id)
 
 
 def _page(items: Iterable[V], page: int, limit: int) -> ListResult[V]:
@@ -439,3 +463,113 @@ class _Archive:
             if cid == company_id and iid == invoice_id
         ]
         return sorted(found, key=lambda d: (d.created_at, d.kind.value, d.sha256))
+
+
+@attrs.frozen
+class _Outbox:
+    uow: MemoryUnitOfWork
+
+    def add(self, message: OutboxMessage) -> None:
+        self.uow.require_company(message.company_id)
+        key = (message.company_id, message.id)
+        if key in self.uow.read("outbox"):
+            raise ConflictError(f"outbox message {message.id!r} exists")
+        self.uow.write("outbox")[key] = message
+
+    def due(self, now: datetime, limit: int) -> list[OutboxMessage]:
+        # one writer at a time (the store's write lock): what a writer reads is held
+        messages: dict[tuple[str, str], OutboxMessage] = self.uow.read("outbox")
+        found = [m for m in messages.values() if m.next_at is not None and m.next_at <= now]
+        # a stable sort: messages due at the same instant stay in the order they were added
+        found.sort(key=lambda m: m.next_at or now)
+        return found[: max(limit, 0)]
+
+    def get(self, company_id: str, message_id: str) -> OutboxMessage:
+        try:
+            message: OutboxMessage = self.uow.read("outbox")[company_id, message_id]
+        except KeyError:
+            raise NotFoundError("outbox message", message_id) from None
+        return message
+
+    def update(self, message: OutboxMessage) -> None:
+        self.get(message.company_id, message.id)
+        self.uow.write("outbox")[message.company_id, message.id] = message
+
+    def remove(self, company_id: str, message_id: str) -> None:
+        self.get(company_id, message_id)
+        del self.uow.write("outbox")[company_id, message_id]
+
+    def finished(self, company_id: str, limit: int = 100) -> list[OutboxMessage]:
+        messages: dict[tuple[str, str], OutboxMessage] = self.uow.read("outbox")
+        found = [m for (cid, _), m in messages.items() if cid == company_id and m.next_at is None]
+        return found[: max(limit, 0)]
+
+
+@attrs.frozen
+class _Webhooks:
+    uow: MemoryUnitOfWork
+
+    def add(self, endpoint: WebhookEndpoint) -> None:
+        self.uow.require_company(endpoint.company_id)
+        key = (endpoint.company_id, endpoint.id)
+        if key in self.uow.read("webhooks"):
+            raise ConflictError(f"webhook endpoint {endpoint.id!r} exists")
+        self.uow.write("webhooks")[key] = endpoint
+
+    def get(self, company_id: str, endpoint_id: str) -> WebhookEndpoint:
+        try:
+            endpoint: WebhookEndpoint = self.uow.read("webhooks")[company_id, endpoint_id]
+        except KeyError:
+            raise NotFoundError("webhook endpoint", endpoint_id) from None
+        return endpoint
+
+    def update(self, endpoint: WebhookEndpoint) -> None:
+        self.get(endpoint.company_id, endpoint.id)
+        self.uow.write("webhooks")[endpoint.company_id, endpoint.id] = endpoint
+
+    def remove(self, company_id: str, endpoint_id: str) -> None:
+        self.get(company_id, endpoint_id)
+        del self.uow.write("webhooks")[company_id, endpoint_id]
+
+    def for_company(self, company_id: str) -> list[WebhookEndpoint]:
+        endpoints: dict[tuple[str, str], WebhookEndpoint] = self.uow.read("webhooks")
+        found = [e for (cid, _), e in endpoints.items() if cid == company_id]
+        return sorted(found, key=lambda e: (e.created_at, e.id))
+
+
+@attrs.frozen
+class _Schedules:
+    uow: MemoryUnitOfWork
+
+    def get(self, company_id: str, schedule_id: str) -> Schedule:
+        try:
+            schedule: Schedule = self.uow.read("schedules")[company_id, schedule_id]
+        except KeyError:
+            raise NotFoundError("schedule", schedule_id) from None
+        return schedule
+
+    def add(self, schedule: Schedule) -> None:
+        self.uow.require_company(schedule.company_id)
+        key = (schedule.company_id, schedule.id)
+        if key in self.uow.read("schedules"):
+            raise ConflictError(f"schedule {schedule.id!r} exists")
+        self.uow.write("schedules")[key] = schedule
+
+    def update(self, schedule: Schedule, expected_version: int) -> None:
+        stored = self.get(schedule.company_id, schedule.id)
+        if stored.version != expected_version:
+            raise ConflictError(
+                f"schedule {schedule.id!r} changed meanwhile "
+                f"(version {stored.version}, expected {expected_version})"
+            )
+        self.uow.write("schedules")[schedule.company_id, schedule.id] = schedule
+
+    def list(self, company_id: str, after: str | None = None, limit: int = 100) -> list[Schedule]:
+        schedules: dict[tuple[str, str], Schedule] = self.uow.read("schedules")
+        found = [
+            s
+            for (cid, sid), s in schedules.items()
+            if cid == company_id and (after is None or sid > after)
+        ]
+        found.sort(key=lambda s: s.id)
+        return found[: max(limit, 0)]

@@ -45,6 +45,8 @@ it needs, so no part is skipped and none is forgotten::
     class TestMyLeanStore(StoreContract): ...  # no customers, no API keys, in memory
 
 The modules: ``records`` (round trips, tenancy, units of work, the archive),
+``outbox`` (the outbox and webhook endpoints, and the events each change writes to the
+outbox), ``schedules`` (recurring-invoice schedules),
 ``optional`` (customers, API keys), ``lists`` (order, paging, filters, search,
 overdue), ``numbers`` (number series, the delivery log) and ``guarantees``
 (concurrent writers, aborted and killed bookings), joined in ``suite``;
@@ -75,10 +77,13 @@ from faktura.testing.contract.data import (
     company,
     customer,
     draft,
+    endpoint,
     full_company,
     lacks,
+    message,
     past_due,
     payable,
+    schedule,
     seeded,
 )
 
@@ -88,7 +93,10 @@ if TYPE_CHECKING:
         CustomersContract,
         DurableStoreContract,
         FullStoreContract,
+        OutboxContract,
+        SchedulesContract,
         StoreContract,
+        WebhooksContract,
     )
 
 __all__ = [
@@ -102,9 +110,12 @@ __all__ = [
     "CustomersContract",
     "DurableStoreContract",
     "FullStoreContract",
+    "OutboxContract",
+    "SchedulesContract",
     "StoreContract",
     "StoreFactory",
     "StoreLocation",
+    "WebhooksContract",
     "add",
     "advance",
     "api_key",
@@ -114,10 +125,13 @@ __all__ = [
     "company",
     "customer",
     "draft",
+    "endpoint",
     "full_company",
     "lacks",
+    "message",
     "past_due",
     "payable",
+    "schedule",
     "seeded",
 ]
 
@@ -127,7 +141,10 @@ _SUITE = (
     "CustomersContract",
     "DurableStoreContract",
     "FullStoreContract",
+    "OutboxContract",
+    "SchedulesContract",
     "StoreContract",
+    "WebhooksContract",
 )
 
 

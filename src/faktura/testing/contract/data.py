@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from decimal import Decimal
 from typing import Any
 
@@ -20,8 +20,11 @@ from faktura.delivery.log import DeliveryAttempt
 from faktura.invoice import Invoice
 from faktura.lines import ProductLine
 from faktura.numbering import NumberSeries, Reset
+from faktura.outbox import OutboxMessage, WebhookEndpoint
 from faktura.parties import Address, BankAccount, Company, Customer
 from faktura.ports import Store
+from faktura.records import InvoiceEvent
+from faktura.schedules import Cadence, Schedule, ScheduleVersion, Timing
 from faktura.terms import PaymentTerms
 from faktura.testing.parties import BUYER_ADDRESS, SELLER_ADDRESS
 from faktura.vat import VatCategory
@@ -41,10 +44,13 @@ __all__ = [
     "company",
     "customer",
     "draft",
+    "endpoint",
     "full_company",
     "lacks",
+    "message",
     "past_due",
     "payable",
+    "schedule",
     "seeded",
 ]
 
@@ -250,6 +256,54 @@ def api_key(key_id: str, company_id: str = "co-a", minutes: int = 0) -> ApiKey:
         token=key_id.encode() * 2,
     )
     return key
+
+
+def message(
+    message_id: str,
+    company_id: str = "co-a",
+    minutes: int | None = 0,
+    invoice_id: str = "inv-1",
+    tz: tzinfo = UTC,
+) -> OutboxMessage:
+    """An outbox message of a "booked" event, due ``minutes`` after AT (in the time zone
+    ``tz``: the same instant however it is written); finished when ``minutes`` is None."""
+    at = (AT + timedelta(minutes=minutes or 0)).astimezone(tz)
+    event = InvoiceEvent(invoice_id, "booked", at, {"number": "1"}, actor="contract")
+    made = OutboxMessage.of(message_id, company_id, event)
+    return made if minutes is not None else attrs.evolve(made, next_at=None)
+
+
+def endpoint(endpoint_id: str, company_id: str = "co-a", minutes: int = 0) -> WebhookEndpoint:
+    """A webhook endpoint of the company asking for booked and paid documents."""
+    return WebhookEndpoint(
+        id=endpoint_id,
+        company_id=company_id,
+        url=f"https://hooks.example.com/{company_id}/{endpoint_id}",
+        secret=f"whsec-{endpoint_id}",
+        created_at=AT + timedelta(minutes=minutes),
+        events=frozenset({"booked", "payment_recorded"}),
+        description=f"endpoint {endpoint_id}",
+    )
+
+
+def schedule(
+    schedule_id: str, company_id: str = "co-a", customer_id: str = "cu-1", price: str = "100.00"
+) -> Schedule:
+    """A monthly schedule billing one line in advance from DAY."""
+    line = ProductLine("Hosting", Decimal(1), Decimal(price), VatCategory.S, Decimal(25))
+    return Schedule(
+        id=schedule_id,
+        company_id=company_id,
+        customer_id=customer_id,
+        cadence=Cadence.monthly(),
+        timing=Timing.ADVANCE,
+        start=DAY,
+        versions=(ScheduleVersion(DAY, (line,)),),
+        created_at=AT,
+        updated_at=AT,
+        payment_terms=PaymentTerms.net(14),
+        description=f"schedule {schedule_id}",
+    )
 
 
 #: The repositories a store may do without: a unit of work's ``customers`` is None when

@@ -14,6 +14,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -25,11 +26,13 @@ from faktura.testing.contract.base import ContractBase
 from faktura.testing.contract.booker import NO_DRAFTS_LEFT
 from faktura.testing.contract.booking import Abort, book, check_bookings
 from faktura.testing.contract.data import (
+    AT,
     DAY,
     StoreFactory,
     StoreLocation,
     add,
     draft,
+    message,
     seeded,
 )
 
@@ -41,6 +44,8 @@ WRITERS, BOOKINGS, ABORT_EVERY = 4, 10, 4
 KILLS = 3
 #: How long the crash test waits for a child to book (seconds): a hung child fails.
 PATIENCE = 60.0
+#: An instant after every message the durability test writes is due.
+DAY_END = AT + timedelta(days=1)
 
 
 def committed_in(log: Path) -> dict[str, str]:
@@ -161,6 +166,31 @@ class DurableStoreContract(ContractBase):
     server): a booking process killed with SIGKILL loses nothing and leaves no gap. A
     store that is not durable (MemoryStore) has nothing that outlives the process; the
     aborted-booking test holds it to the same guarantee in-process."""
+
+    def test_outbox_messages_outlive_the_handle(
+        self, store_location: Callable[[], StoreLocation]
+    ) -> None:
+        """Committed outbox messages are there when the store is opened anew: a
+        dispatcher that starts after a crash finds every event not yet handed over."""
+        location = store_location()
+        store = seeded(location.open())
+        added = [message("m-1"), message("m-2", minutes=1), message("m-3", minutes=None)]
+        try:
+            with store.unit_of_work() as uow:
+                for made in added:
+                    uow.outbox.add(made)
+                uow.commit()
+            with store.unit_of_work() as uow:
+                uow.outbox.add(message("m-4"))  # never committed
+        finally:
+            store.close()
+        reopened = location.open()
+        try:
+            with reopened.unit_of_work(readonly=True) as uow:
+                assert uow.outbox.due(added[1].next_at or DAY_END, 10) == added[:2]
+                assert uow.outbox.finished("co-a") == added[2:]
+        finally:
+            reopened.close()
 
     def test_a_killed_booking_process_leaves_no_gap_and_loses_no_commit(
         self, store_location: Callable[[], StoreLocation], tmp_path: Path

@@ -12,18 +12,31 @@ from faktura.testing.contract.guarantees import DurableStoreContract, Guarantees
 from faktura.testing.contract.lists import ListsContract
 from faktura.testing.contract.numbers import NumbersContract
 from faktura.testing.contract.optional import ApiKeysContract, CustomersContract
+from faktura.testing.contract.outbox import OutboxContract, WebhooksContract
 from faktura.testing.contract.records import RecordsContract
+from faktura.testing.contract.schedules import SchedulesContract
 
 __all__ = [
     "ApiKeysContract",
     "CustomersContract",
     "DurableStoreContract",
     "FullStoreContract",
+    "OutboxContract",
+    "SchedulesContract",
     "StoreContract",
+    "WebhooksContract",
 ]
 
 
-class StoreContract(RecordsContract, ListsContract, NumbersContract, GuaranteesContract):
+class StoreContract(
+    RecordsContract,
+    ListsContract,
+    NumbersContract,
+    GuaranteesContract,
+    OutboxContract,
+    WebhooksContract,
+    SchedulesContract,
+):
     """The contract every store passes, run against the store built by the subclass's
     ``make_store`` (and, for a durable store, ``store_location``); the parts a store
     adds when they apply to it are CustomersContract, ApiKeysContract and
