@@ -27,11 +27,14 @@ from .handlers import (
     customers,
     documents,
     invoices,
+    runs,
+    schedules,
 )
 from .handlers.attachments import ATTACHMENT_BODY_BYTES
 from .handlers.shared import Api, Handler
 from .openapi import Operation
 from .params import (
+    AFTER,
     ATTACHMENT_ID,
     CUSTOMER_FILTER,
     CUSTOMER_ID,
@@ -41,6 +44,7 @@ from .params import (
     IF_MATCH,
     LIMIT,
     PAGE,
+    SCHEDULE_ID,
     SEARCH_CUSTOMERS,
     SEARCH_INVOICES,
     STATUS,
@@ -52,17 +56,27 @@ from .schemas import (
     AttachmentList,
     AttachmentRequest,
     AttachmentWire,
+    BatchBookingResponse,
+    BillingRunRequest,
+    BookInvoicesRequest,
     CompanyResponse,
     CreateCreditNoteRequest,
     CreateCustomerRequest,
+    CreateScheduleRequest,
     CustomerPage,
     CustomerResponse,
     InvoicePage,
     PaymentRequest,
+    RunSummaryResponse,
+    ScheduleLinesRequest,
+    SchedulePage,
+    ScheduleResponse,
     UpdateCompanyRequest,
     UpdateCustomerRequest,
     UpdateDraftRequest,
+    UpdateScheduleRequest,
 )
+from .schemas.runs import MAX_RUN_DAYS
 
 __all__ = ["ROUTES", "MakeHandler"]
 
@@ -280,6 +294,7 @@ def _each_kind() -> list[tuple[Operation, MakeHandler]]:
 
 
 _CUSTOMERS, _COMPANY = "Customers", "Company"
+_SCHEDULES, _RUNS = "Schedules", "Billing runs"
 
 #: Every route of the API, in the order of the OpenAPI document.
 ROUTES: tuple[tuple[Operation, MakeHandler], ...] = (
@@ -328,6 +343,21 @@ ROUTES: tuple[tuple[Operation, MakeHandler], ...] = (
         request=PaymentRequest,
         response=InvoiceResponse,
         errors=(404, 409),
+    ),
+    _route(
+        runs.book_invoices,
+        "POST",
+        "/v1/invoices/book",
+        "bookInvoices",
+        "Book many drafts",
+        "Invoices",
+        Scope.BILLING_RUNS,
+        "Books the drafts named, in their order, as sending books one: the numbers of a "
+        "batch are consecutive. A draft that cannot be booked (not bookable, not a draft, "
+        "unknown, back-dated) is answered in failed with its error and uses no number; the "
+        "others are booked. Nothing is sent.",
+        request=BookInvoicesRequest,
+        response=BatchBookingResponse,
     ),
     _route(
         credit_notes.create_credit_note,
@@ -419,6 +449,94 @@ ROUTES: tuple[tuple[Operation, MakeHandler], ...] = (
         "booked keeps its pattern, start and reset (400).",
         request=UpdateCompanyRequest,
         response=CompanyResponse,
+    ),
+    _route(
+        schedules.create_schedule,
+        "POST",
+        "/v1/schedules",
+        "createSchedule",
+        "Create a schedule",
+        _SCHEDULES,
+        Scope.SCHEDULES_WRITE,
+        "A customer's recurring invoice: the lines billed every period from the start, "
+        "until the end if there is one. Billing runs make, book and send its invoices.",
+        request=CreateScheduleRequest,
+        response=ScheduleResponse,
+        status=201,
+    ),
+    _route(
+        schedules.list_schedules,
+        "GET",
+        "/v1/schedules",
+        "listSchedules",
+        "List schedules",
+        _SCHEDULES,
+        Scope.SCHEDULES_READ,
+        "A page of your company's schedules by id; pass the page's next as after for the next one.",
+        (AFTER, LIMIT),
+        response=SchedulePage,
+    ),
+    _route(
+        schedules.get_schedule,
+        "GET",
+        "/v1/schedules/{id}",
+        "getSchedule",
+        "Get a schedule by ID",
+        _SCHEDULES,
+        Scope.SCHEDULES_READ,
+        "The ETag header carries the version (for If-Match on edits).",
+        (SCHEDULE_ID,),
+        response=ScheduleResponse,
+        errors=(404,),
+    ),
+    _route(
+        schedules.update_schedule,
+        "PATCH",
+        "/v1/schedules/{id}",
+        "updateSchedule",
+        "Edit a schedule",
+        _SCHEDULES,
+        Scope.SCHEDULES_WRITE,
+        "Changes the settings the body names (end, active, channel, paymentTerms, "
+        "description); null clears an optional one, active false pauses it. With "
+        "If-Match, the edit applies only to that version (412 otherwise).",
+        (SCHEDULE_ID, IF_MATCH),
+        request=UpdateScheduleRequest,
+        response=ScheduleResponse,
+        errors=(404, 409, 412),
+    ),
+    _route(
+        schedules.change_schedule_lines,
+        "POST",
+        "/v1/schedules/{id}/versions",
+        "changeScheduleLines",
+        "Change a schedule's lines from a date",
+        _SCHEDULES,
+        Scope.SCHEDULES_WRITE,
+        "Bills the lines from the effective date on (a new version of the schedule); "
+        "a period the change splits is prorated by day or not, as the schedule says. "
+        "With If-Match, only at that version (412 otherwise).",
+        (SCHEDULE_ID, IF_MATCH),
+        request=ScheduleLinesRequest,
+        response=ScheduleResponse,
+        errors=(404, 409, 412),
+    ),
+    _route(
+        runs.run_billing,
+        "POST",
+        "/v1/billing-runs",
+        "runBilling",
+        "Run billing",
+        _RUNS,
+        Scope.BILLING_RUNS,
+        "Bills every schedule of your company whose periods fall due in the window: "
+        "creates each period's invoice, books it, and delivers it over the schedule's "
+        "channel, then answers what it did. Safe to repeat: a period billed already is "
+        "skipped, never billed twice. Synchronous, for windows of up to "
+        f"{MAX_RUN_DAYS} days; long runs belong in a command-line job or the host's "
+        "worker (Billing.run_billing).",
+        request=BillingRunRequest,
+        response=RunSummaryResponse,
     ),
     _route(
         access_point.access_point_status,
