@@ -193,6 +193,7 @@ TIERS: Mapping[str, str | Mapping[str, str]] = {
     },
     "tests/test_ubl.py": UNIT,  # validated against the UBL XSD and EN 16931 schematron
     "tests/test_wire.py": UNIT,
+    "tests/test_webhooks.py": UNIT,  # signatures, the retry schedule, hand-offs
     # contract: the contract suites over each implementation (and, where a module has
     # more, what only that implementation can show, in the tier of what it touches)
     "tests/test_delivery_channels.py": {
@@ -241,6 +242,7 @@ TIERS: Mapping[str, str | Mapping[str, str]] = {
     "tests/test_sqlite_concurrency.py": INTEGRATION,
     "tests/test_sqlite_crash.py": INTEGRATION,
     "tests/test_exactly_once.py": INTEGRATION,
+    "tests/test_dispatch.py": INTEGRATION,  # a real HTTP receiver, every store, killed processes
     "tests/test_email_headers.py": INTEGRATION,
     "tests/test_storage_errors.py": INTEGRATION,  # damaged SQLite files and PostgreSQL rows
     "tests/test_reported_inputs.py": INTEGRATION,  # over memory, SQLite and PostgreSQL
