@@ -17,6 +17,7 @@ from faktura.apikeys import Scope
 from faktura.attachments import MAX_ATTACHMENTS, MAX_DOCUMENT_BYTES, MAX_FILE_BYTES
 from faktura.delivery.wire import DeliveryStatusResponse, SendRequest, SendResponse
 from faktura.status import DocumentKind
+from faktura.webhooks import SIGNATURE_HEADER
 from faktura.wire import CreateDraftRequest, InvoiceResponse
 
 from .handlers import (
@@ -29,6 +30,7 @@ from .handlers import (
     invoices,
     runs,
     schedules,
+    webhook_endpoints,
 )
 from .handlers.attachments import ATTACHMENT_BODY_BYTES
 from .handlers.shared import Api, Handler
@@ -48,6 +50,7 @@ from .params import (
     SEARCH_CUSTOMERS,
     SEARCH_INVOICES,
     STATUS,
+    WEBHOOK_ENDPOINT_ID,
     Parameter,
 )
 from .schemas import (
@@ -63,6 +66,7 @@ from .schemas import (
     CreateCreditNoteRequest,
     CreateCustomerRequest,
     CreateScheduleRequest,
+    CreateWebhookEndpointRequest,
     CustomerPage,
     CustomerResponse,
     InvoicePage,
@@ -75,6 +79,10 @@ from .schemas import (
     UpdateCustomerRequest,
     UpdateDraftRequest,
     UpdateScheduleRequest,
+    UpdateWebhookEndpointRequest,
+    WebhookEndpointList,
+    WebhookEndpointResponse,
+    WebhookEndpointSecret,
 )
 from .schemas.runs import MAX_RUN_DAYS
 
@@ -294,7 +302,8 @@ def _each_kind() -> list[tuple[Operation, MakeHandler]]:
 
 
 _CUSTOMERS, _COMPANY = "Customers", "Company"
-_SCHEDULES, _RUNS = "Schedules", "Billing runs"
+_SCHEDULES, _RUNS, _ENDPOINTS = "Schedules", "Billing runs", "Webhook endpoints"
+_ONCE = " The signing secret is in this answer only: keep it in the receiver."
 
 #: Every route of the API, in the order of the OpenAPI document.
 ROUTES: tuple[tuple[Operation, MakeHandler], ...] = (
@@ -537,6 +546,87 @@ ROUTES: tuple[tuple[Operation, MakeHandler], ...] = (
         "worker (Billing.run_billing).",
         request=BillingRunRequest,
         response=RunSummaryResponse,
+    ),
+    _route(
+        webhook_endpoints.create_webhook_endpoint,
+        "POST",
+        "/v1/webhook-endpoints",
+        "createWebhookEndpoint",
+        "Create a webhook endpoint",
+        _ENDPOINTS,
+        Scope.EVENTS,
+        "Your company's events (of the types named, or all) are POSTed to the URL, each "
+        f"signed with the endpoint's secret (the {SIGNATURE_HEADER} header)." + _ONCE,
+        request=CreateWebhookEndpointRequest,
+        response=WebhookEndpointSecret,
+        status=201,
+    ),
+    _route(
+        webhook_endpoints.list_webhook_endpoints,
+        "GET",
+        "/v1/webhook-endpoints",
+        "listWebhookEndpoints",
+        "List webhook endpoints",
+        _ENDPOINTS,
+        Scope.EVENTS,
+        "Your company's webhook endpoints, oldest first, without their secrets.",
+        response=WebhookEndpointList,
+    ),
+    _route(
+        webhook_endpoints.get_webhook_endpoint,
+        "GET",
+        "/v1/webhook-endpoints/{id}",
+        "getWebhookEndpoint",
+        "Get a webhook endpoint by ID",
+        _ENDPOINTS,
+        Scope.EVENTS,
+        "The endpoint, without its secret.",
+        (WEBHOOK_ENDPOINT_ID,),
+        response=WebhookEndpointResponse,
+        errors=(404,),
+    ),
+    _route(
+        webhook_endpoints.update_webhook_endpoint,
+        "PATCH",
+        "/v1/webhook-endpoints/{id}",
+        "updateWebhookEndpoint",
+        "Edit a webhook endpoint",
+        _ENDPOINTS,
+        Scope.EVENTS,
+        "Changes the fields the body names; enabled false stops its deliveries (they "
+        "are retried meanwhile), null clears the description.",
+        (WEBHOOK_ENDPOINT_ID,),
+        request=UpdateWebhookEndpointRequest,
+        response=WebhookEndpointResponse,
+        errors=(404,),
+    ),
+    _route(
+        webhook_endpoints.delete_webhook_endpoint,
+        "DELETE",
+        "/v1/webhook-endpoints/{id}",
+        "deleteWebhookEndpoint",
+        "Delete a webhook endpoint",
+        _ENDPOINTS,
+        Scope.EVENTS,
+        "Deletes the endpoint (the events not yet handed to it are given up) and "
+        "answers it as it was.",
+        (WEBHOOK_ENDPOINT_ID,),
+        response=WebhookEndpointResponse,
+        errors=(404,),
+    ),
+    _route(
+        webhook_endpoints.rotate_webhook_secret,
+        "POST",
+        "/v1/webhook-endpoints/{id}/rotate-secret",
+        "rotateWebhookSecret",
+        "Rotate a webhook endpoint's secret",
+        _ENDPOINTS,
+        Scope.EVENTS,
+        "A new signing secret for the endpoint; every webhook from now on is signed "
+        "with it." + _ONCE,
+        (WEBHOOK_ENDPOINT_ID,),
+        response=WebhookEndpointSecret,
+        errors=(404,),
     ),
     _route(
         access_point.access_point_status,

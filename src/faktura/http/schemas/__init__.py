@@ -1,6 +1,6 @@
 """The wire classes of the HTTP API beyond ``faktura.wire`` and ``faktura.delivery.wire``,
 a module per resource (invoices, customers, company, attachments, schedules, runs,
-webhooks, errors) and what they share (``common``).
+webhook endpoints, the access point's webhook, errors) and what they share (``common``).
 
 Bodies are parsed with the one wire converter (``faktura.wire.structure``: camelCase,
 decimal strings, unknown fields refused, every bad field named), then turned into the
@@ -80,6 +80,15 @@ from faktura.http.schemas.schedules import (
     schedule_changes,
     schedule_wire,
 )
+from faktura.http.schemas.webhook_endpoints import (
+    CreateWebhookEndpointRequest,
+    UpdateWebhookEndpointRequest,
+    WebhookEndpointList,
+    WebhookEndpointResponse,
+    WebhookEndpointSecret,
+    endpoint_changes,
+    endpoint_wire,
+)
 from faktura.http.schemas.webhooks import AccessPointStatusRequest, AccessPointStatusResponse
 
 __all__ = [
@@ -102,6 +111,7 @@ __all__ = [
     "CreateCreditNoteRequest",
     "CreateCustomerRequest",
     "CreateScheduleRequest",
+    "CreateWebhookEndpointRequest",
     "CreditLineRequest",
     "CustomerPage",
     "CustomerResponse",
@@ -126,7 +136,11 @@ __all__ = [
     "UpdateCustomerRequest",
     "UpdateDraftRequest",
     "UpdateScheduleRequest",
+    "UpdateWebhookEndpointRequest",
     "ValidationErrorEntry",
+    "WebhookEndpointList",
+    "WebhookEndpointResponse",
+    "WebhookEndpointSecret",
     "attachment_from_wire",
     "attachment_wire",
     "attachments_wire",
@@ -137,6 +151,8 @@ __all__ = [
     "customer_fields",
     "customer_wire",
     "draft_changes",
+    "endpoint_changes",
+    "endpoint_wire",
     "new_schedule",
     "parse_body",
     "run_summary_wire",
