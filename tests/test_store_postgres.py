@@ -22,25 +22,34 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from psycopg import sql
 
+from faktura import Billing
 from faktura.errors import ConfigurationError, ConflictError, StorageError
 from faktura.invoice import DocumentKind, Invoice
 from faktura.parties import Customer
 from faktura.ports import OVERDUE, InvoiceQuery, Store
 from faktura.storage import open_store
+from faktura.storage.codec import dumps
 from faktura.storage.postgres import SCHEMA_VERSION, PostgresStore
 from faktura.storage.postgres.invoice_lists import _union, invoice_arms
 from faktura.storage.postgres.schema import _migrate
 from faktura.storage.query import matches, newest_first
+from faktura.testing.clock import ManualClock
 from faktura.testing.contract import (
     AT,
     DAY,
     FullStoreContract,
     StoreLocation,
     add,
+    company,
+    customer,
     draft,
+    endpoint,
+    message,
     past_due,
+    schedule,
     seeded,
 )
+from faktura.wire import new_draft
 
 pytest_plugins = ["pg_fixture"]
 
@@ -135,7 +144,10 @@ def test_a_version_3_schema_is_migrated_with_its_list_totals(pg_url: str) -> Non
     finally:
         store.close()
     with psycopg.connect(pg_url) as conn:  # back to version 3: no list totals
-        # (nor lines apart, version 5, nor what is owed, version 6)
+        # (nor lines apart, version 5, nor what is owed, version 6, nor the outbox and
+        # schedules, version 7)
+        conn.execute("DROP TABLE outbox, webhook_endpoints, schedules")
+        conn.execute("DELETE FROM schema_version WHERE version = 7")
         conn.execute("DROP INDEX invoices_overdue")
         conn.execute("ALTER TABLE invoices DROP COLUMN owed")
         conn.execute("DELETE FROM schema_version WHERE version = 6")
@@ -236,6 +248,154 @@ def test_a_version_5_schema_is_migrated_with_what_is_owed(schemas: Callable[...,
             assert [i.id for i in found.items] == ["owed"]
     finally:
         store.close()
+
+
+def test_a_version_6_schema_is_migrated_with_an_outbox_and_schedules(
+    schemas: Callable[..., str],
+) -> None:
+    # a schema as faktura made it at version 6, holding a company and its customer
+    url = schemas()
+    buyer = customer()
+    with psycopg.connect(url, autocommit=True) as conn:
+        _migrate(conn, upto=6)
+        conn.execute(
+            "INSERT INTO companies (id, doc) VALUES (%s, %s::jsonb)", ("co-a", dumps(company()))
+        )
+        conn.execute(
+            "INSERT INTO customers (company_id, id, name, number, name_key, number_key, doc) "
+            "VALUES (%s, %s, %s, %s, %s, %s, %s::jsonb)",
+            (
+                "co-a",
+                buyer.id,
+                buyer.name,
+                buyer.number,
+                buyer.name.lower(),
+                buyer.id,
+                dumps(buyer),
+            ),
+        )
+        found = conn.execute(
+            "SELECT to_regclass('outbox'), to_regclass('webhook_endpoints'), "
+            "to_regclass('schedules'), max(version) FROM schema_version"
+        ).fetchone()
+        assert found == (None, None, None, 6)
+    with pytest.raises(ConfigurationError, match="migrate"):
+        PostgresStore(url)
+    store = PostgresStore(url, create=True)
+    try:
+        with psycopg.connect(url) as conn:
+            versions = conn.execute("SELECT max(version) FROM schema_version").fetchone()
+        assert versions == (SCHEMA_VERSION,) == (7,)
+        with store.unit_of_work() as uow:
+            assert uow.companies.get("co-a") == company()
+            uow.webhooks.add(endpoint("we-1"))
+            uow.schedules.add(schedule("sc-1"))
+            uow.commit()
+        billing = Billing(store, ManualClock(AT))
+        drafted = billing.create_draft(
+            "co-a",
+            new_draft(
+                {
+                    "customerId": buyer.id,
+                    "lines": [{"description": "Hours", "quantity": "1", "unitPrice": "9"}],
+                }
+            ),
+        )
+        with store.unit_of_work(readonly=True) as uow:
+            due = uow.outbox.due(AT + timedelta(days=1), 10)
+            assert [m.event for m in due] == uow.events.for_invoice("co-a", drafted.id)
+            assert uow.webhooks.for_company("co-a") == [endpoint("we-1")]
+            assert uow.schedules.list("co-a") == [schedule("sc-1")]
+    finally:
+        store.close()
+
+
+def test_concurrent_dispatchers_take_disjoint_messages(store: PostgresStore) -> None:
+    """Writing units of work hold the due messages they read (FOR UPDATE SKIP LOCKED):
+    another one's ``due`` skips them and takes the next, until the first ends; a reader
+    sees them all and waits for nobody."""
+    added = [message(f"m-{n}", minutes=n // 2) for n in range(7)]
+    with store.unit_of_work() as uow:
+        for made in added:
+            uow.outbox.add(made)
+        uow.commit()
+    later = AT + timedelta(days=1)
+    with store.unit_of_work() as first, store.unit_of_work() as second:
+        taken = first.outbox.due(later, 3)
+        skipped = second.outbox.due(later, 3)
+        assert taken == added[:3]
+        assert skipped == added[3:6]
+        with store.unit_of_work() as third:
+            assert third.outbox.due(later, 10) == added[6:]
+        with store.unit_of_work(readonly=True) as reader:
+            assert reader.outbox.due(later, 10) == added
+        for made in taken:
+            first.outbox.remove("co-a", made.id)
+        first.commit()
+        # the second's messages stay held until it ends; the first's are gone
+        with store.unit_of_work() as third:
+            assert third.outbox.due(later, 10) == added[6:]
+        second.rollback()
+    with store.unit_of_work() as uow:
+        assert uow.outbox.due(later, 10) == added[3:]
+
+
+def test_concurrent_dispatcher_threads_never_share_a_message(
+    store: PostgresStore,
+) -> None:
+    """Dispatchers in threads, each taking a few due messages at a time and removing
+    them in its unit of work: every message is taken exactly once."""
+    added = [message(f"m-{n:02d}", minutes=n % 5) for n in range(40)]
+    with store.unit_of_work() as uow:
+        for made in added:
+            uow.outbox.add(made)
+        uow.commit()
+    taken: list[list[str]] = [[] for _ in range(4)]
+    errors: list[BaseException] = []
+    start = threading.Barrier(len(taken))
+
+    def dispatch(mine: list[str]) -> None:
+        try:
+            start.wait()
+            while True:
+                with store.unit_of_work() as uow:
+                    due = uow.outbox.due(AT + timedelta(days=1), 3)
+                    if not due:
+                        return
+                    for made in due:
+                        uow.outbox.remove(made.company_id, made.id)
+                    uow.commit()
+                mine.extend(made.id for made in due)
+        except BaseException as exc:  # reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=dispatch, args=(mine,)) for mine in taken]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    everything = [made_id for mine in taken for made_id in mine]
+    assert sorted(everything) == sorted(m.id for m in added)  # each exactly once
+
+
+def test_due_outbox_messages_are_read_through_the_partial_index(
+    schemas: Callable[..., str],
+) -> None:
+    url = schemas()
+    PostgresStore(url, create=True).close()
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("SET enable_seqscan = off")
+        plan = "\n".join(
+            str(row[0])
+            for row in conn.execute(
+                "EXPLAIN SELECT id, doc FROM outbox WHERE next_at IS NOT NULL "
+                "AND next_at <= %s ORDER BY next_at, seq LIMIT 10 FOR UPDATE SKIP LOCKED",
+                (AT,),
+            )
+        )
+    assert "outbox_due" in plan
+    assert "Sort" not in plan
 
 
 def test_concurrent_creators_agree(pg_url: str) -> None:

@@ -21,6 +21,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from faktura import Billing
 from faktura.errors import ConfigurationError, NotFoundError, StorageError, ValidationError
 from faktura.invoice import DocumentKind, InvoiceEvent, Status
 from faktura.ports import OVERDUE, InvoiceQuery, ListResult
@@ -41,6 +42,7 @@ from faktura.storage.sqlite_schema import (
     list_key_day,
     prepare,
 )
+from faktura.testing.clock import ManualClock
 from faktura.testing.contract import (
     AT,
     DAY,
@@ -48,10 +50,14 @@ from faktura.testing.contract import (
     StoreLocation,
     add,
     company,
+    customer,
     draft,
+    endpoint,
     past_due,
+    schedule,
     seeded,
 )
+from faktura.wire import new_draft
 
 
 class TestSqliteStore(FullStoreContract):
@@ -236,6 +242,71 @@ def test_a_version_8_file_is_migrated_with_what_is_owed(path: Path, tmp_path: Pa
             assert [i.id for i in found.items] == ["owed"]
     finally:
         store.close()
+
+
+def test_a_version_9_file_is_migrated_with_an_outbox_and_schedules(path: Path) -> None:
+    # a file as faktura made it at version 9, holding a company and its customer
+    conn = sqlite3.connect(path, isolation_level=None)
+    prepare(conn, path, create=True, migrations=MIGRATIONS[:9])
+    conn.execute("INSERT INTO companies (id, doc) VALUES (?, ?)", ("co-a", codec.dumps(company())))
+    buyer = customer()
+    conn.execute(
+        "INSERT INTO customers (company_id, id, name, number, name_key, number_key, doc) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (
+            "co-a",
+            buyer.id,
+            buyer.name,
+            buyer.number,
+            buyer.name.lower(),
+            buyer.id,
+            codec.dumps(buyer),
+        ),
+    )
+    tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_schema")}
+    assert pragma(conn, "user_version") == 9
+    assert not {"outbox", "webhook_endpoints", "schedules"} & tables
+    conn.close()
+
+    store = SqliteStore(path)
+    try:
+        with store.unit_of_work() as uow:
+            assert pragma(connection(uow), "user_version") == LATEST == 10
+            assert uow.companies.get("co-a") == company()
+            uow.webhooks.add(endpoint("we-1"))
+            uow.schedules.add(schedule("sc-1"))
+            uow.commit()
+        billing = Billing(store, ManualClock(AT))
+        drafted = billing.create_draft(
+            "co-a",
+            new_draft(
+                {
+                    "customerId": buyer.id,
+                    "lines": [{"description": "Hours", "quantity": "1", "unitPrice": "9"}],
+                }
+            ),
+        )
+        with store.unit_of_work(readonly=True) as uow:
+            due = uow.outbox.due(AT + timedelta(days=1), 10)
+            assert [m.event for m in due] == uow.events.for_invoice("co-a", drafted.id)
+            assert uow.webhooks.for_company("co-a") == [endpoint("we-1")]
+            assert uow.schedules.list("co-a") == [schedule("sc-1")]
+    finally:
+        store.close()
+
+
+def test_due_outbox_messages_are_read_through_the_partial_index(store: SqliteStore) -> None:
+    with store.unit_of_work(readonly=True) as uow:
+        plan = " ".join(
+            str(row[-1])
+            for row in connection(uow).execute(
+                "EXPLAIN QUERY PLAN SELECT id, doc FROM outbox WHERE next_at IS NOT NULL "
+                "AND next_at <= ? ORDER BY next_at, seq LIMIT 10",
+                (AT.isoformat(),),
+            )
+        )
+    assert "outbox_due" in plan
+    assert "TEMP B-TREE" not in plan  # read in order, never sorted
 
 
 def test_a_newer_file_is_refused(store: SqliteStore, path: Path) -> None:

@@ -376,7 +376,8 @@ class Outbox(Protocol):
         """Up to ``limit`` messages of any company whose ``next_at`` is at or before
         ``now``, earliest ``next_at`` first (then in the order they were added). In a
         writing unit of work they are held for it: a concurrent unit of work's ``due``
-        skips them (or waits, where writers run one at a time) until it ends."""
+        skips them (or waits, where writers run one at a time) until it ends. A
+        read-only unit of work holds nothing."""
         ...
 
     def get(self, company_id: str, message_id: str) -> OutboxMessage:
@@ -435,13 +436,13 @@ class ScheduleRepository(Protocol):
         ...
 
     def update(self, schedule: Schedule, expected_version: int) -> None:
-        """Replace a schedule whose stored version is ``expected_version``. Raises
-        NotFoundError, ConflictError when another change won."""
+        """Replace a schedule whose stored version is ``expected_version``. As with
+        ``InvoiceRepository.update``, the caller passes the schedule with its new version
+        (``expected_version + 1``), which is stored as it is. Raises NotFoundError,
+        ConflictError when another change won."""
         ...
 
-    def list(
-        self, company_id: str, after: str | None = None, limit: int = 100
-    ) -> list[Schedule]:
+    def list(self, company_id: str, after: str | None = None, limit: int = 100) -> list[Schedule]:
         """Up to ``limit`` of the company's schedules by id, those after ``after`` (a
         schedule id) when given: a billing run reads them all, page by page, in
         constant memory."""

@@ -31,9 +31,11 @@ from faktura.issued import IssuedParties
 from faktura.items import ItemClassification, ItemDetails
 from faktura.lines import Line, LineFacts, ProductLine, StoredLines
 from faktura.money import Currency
+from faktura.outbox import OutboxMessage, WebhookEndpoint
 from faktura.parties import Company, Customer
 from faktura.records import InvoiceEvent
 from faktura.references import NO_REFERENCES, DocumentReferences
+from faktura.schedules import Schedule
 from faktura.storage.trusted import Stored as As
 from faktura.storage.trusted import TrustedConverter
 from faktura.summary import InvoiceSummary
@@ -54,7 +56,18 @@ __all__ = [
 
 T = TypeVar("T")
 #: What stores keep as documents.
-Stored = Company | Customer | Invoice | InvoiceEvent | InvoiceSummary | DeliveryAttempt | ApiKey
+Stored = (
+    Company
+    | Customer
+    | Invoice
+    | InvoiceEvent
+    | InvoiceSummary
+    | DeliveryAttempt
+    | ApiKey
+    | OutboxMessage
+    | WebhookEndpoint
+    | Schedule
+)
 
 
 # Invoice names IssuedParties for type checkers only (the core modules import each other
@@ -176,6 +189,9 @@ _ENTITIES: dict[type, str] = {
     InvoiceEvent: "invoice event",
     DeliveryAttempt: "delivery attempt",
     ApiKey: "api key",
+    OutboxMessage: "outbox message",
+    WebhookEndpoint: "webhook endpoint",
+    Schedule: "schedule",
 }
 
 

@@ -14,9 +14,15 @@
     (``Dialect.decode``);
   - an event's sequence number is the invoice's next one on SQLite (its writers are
     serialised) and a ``bigserial`` on PostgreSQL (``Dialect.append_event``);
+  - the outbox's due messages are held for a writing unit of work by a row lock that
+    other writers skip on PostgreSQL (``Dialect.skip_locked``); SQLite runs one writer at
+    a time, so a writer's read is held already;
   - a write naming a company that does not exist: SQLite's foreign key answers it;
     PostgreSQL looks first, since a failed statement spoils its whole transaction
-    (``Statements.require_company``);
+    (``Statements.require_company``). The outbox, webhook endpoints and schedules insert
+    only where the company exists (``INSERT ... SELECT ... WHERE EXISTS``), on both: no
+    read before the write (an outbox message is written with every event), and a row not
+    written is then told apart as a taken id or a missing company;
   - driver errors are translated by each unit of work (``Statements.write``,
     ``Statements.rows``).
 """
@@ -35,7 +41,9 @@ from faktura.apikeys import ApiKey
 from faktura.delivery.log import DeliveryAttempt
 from faktura.errors import ConflictError, NotFoundError
 from faktura.issued import ArchivedDocument, ArchiveKind, sha256
+from faktura.outbox import OutboxMessage, WebhookEndpoint
 from faktura.records import InvoiceEvent
+from faktura.schedules import Schedule
 from faktura.storage.codec import dumps
 
 T = TypeVar("T")
@@ -58,6 +66,9 @@ class Dialect:
     decode: Callable[[Any, type[Any], str], Any]
     #: appends an event: parameters ``company_id``, ``invoice_id``, ``doc``
     append_event: str
+    #: what ends a writing unit of work's query of due outbox messages, so that
+    #: concurrent writers take disjoint ones ("" where writers run one at a time)
+    skip_locked: str = ""
 
 
 class Statements(Protocol):
@@ -65,6 +76,11 @@ class Statements(Protocol):
 
     @property
     def dialect(self) -> Dialect: ...
+
+    @property
+    def readonly(self) -> bool:
+        """Whether the unit of work only reads."""
+        ...
 
     def check_writable(self) -> None:
         """StorageError unless the unit of work is open for writing."""
@@ -351,6 +367,271 @@ class Archive:
         ]
 
 
+def _company_exists(uow: Statements, company_id: str) -> bool:
+    return bool(uow.rows(COMPANY, {"id": company_id}, action="read a company"))
+
+
+def _check_added(uow: Statements, added: int, company_id: str, taken: str) -> None:
+    """After an ``INSERT ... SELECT ... WHERE EXISTS (the company) ON CONFLICT DO
+    NOTHING``: nothing written is a taken id (ConflictError ``taken``) or a company that
+    does not exist (NotFoundError)."""
+    if added:
+        return
+    if _company_exists(uow, company_id):
+        raise ConflictError(taken)
+    raise NotFoundError("company", company_id)
+
+
+#: ``INSERT INTO <table> (<columns>) SELECT <values> WHERE EXISTS (the company)
+#: ON CONFLICT DO NOTHING``: a row of an existing company, unless its key is taken.
+_INSERT_OF_COMPANY = (
+    "INSERT INTO {table} ({columns}) SELECT {values} "
+    "WHERE EXISTS (SELECT 1 FROM companies WHERE id = :company_id) ON CONFLICT DO NOTHING"
+)
+
+
+def _insert_of_company(table: str, *columns: str) -> str:
+    return _INSERT_OF_COMPANY.format(
+        table=table, columns=", ".join(columns), values=", ".join(f":{c}" for c in columns)
+    )
+
+
+_ADD_MESSAGE = _insert_of_company("outbox", "company_id", "id", "next_at", "doc")
+#: Due messages of every company, earliest first, then in the order they were added.
+_DUE_MESSAGES = (
+    "SELECT id, doc FROM outbox WHERE next_at IS NOT NULL AND next_at <= :now "
+    "ORDER BY next_at, seq LIMIT :limit"
+)
+
+
+@attrs.frozen
+class Outbox:
+    uow: Statements
+
+    def add(self, message: OutboxMessage) -> None:
+        self.uow.check_writable()
+        added = self.uow.write(
+            _ADD_MESSAGE,
+            {
+                "company_id": message.company_id,
+                "id": message.id,
+                "next_at": self._instant(message),
+                "doc": dumps(message),
+            },
+            action="add an outbox message",
+            company_id=message.company_id,
+        )
+        _check_added(self.uow, added, message.company_id, f"outbox message {message.id!r} exists")
+
+    def _instant(self, message: OutboxMessage) -> object:
+        # in UTC: SQLite's text then sorts as the instants do
+        return None if message.next_at is None else self.uow.dialect.instant_utc(message.next_at)
+
+    def due(self, now: datetime, limit: int) -> list[OutboxMessage]:
+        statement = _DUE_MESSAGES
+        if not self.uow.readonly:
+            statement += self.uow.dialect.skip_locked
+        rows = self.uow.rows(
+            statement,
+            {"now": self.uow.dialect.instant_utc(now), "limit": max(limit, 0)},
+            action="read due outbox messages",
+        )
+        return [_decode(self.uow, doc, OutboxMessage, key) for key, doc in rows]
+
+    def get(self, company_id: str, message_id: str) -> OutboxMessage:
+        rows = self.uow.rows(
+            "SELECT doc FROM outbox WHERE company_id = :company_id AND id = :id",
+            {"company_id": company_id, "id": message_id},
+            action="read an outbox message",
+        )
+        if not rows:
+            raise NotFoundError("outbox message", message_id)
+        return _decode(self.uow, rows[0][0], OutboxMessage, message_id)
+
+    def update(self, message: OutboxMessage) -> None:
+        self.uow.check_writable()
+        updated = self.uow.write(
+            "UPDATE outbox SET next_at = :next_at, doc = :doc "
+            "WHERE company_id = :company_id AND id = :id",
+            {
+                "next_at": self._instant(message),
+                "doc": dumps(message),
+                "company_id": message.company_id,
+                "id": message.id,
+            },
+            action="update an outbox message",
+            company_id=message.company_id,
+        )
+        if updated == 0:
+            raise NotFoundError("outbox message", message.id)
+
+    def remove(self, company_id: str, message_id: str) -> None:
+        self.uow.check_writable()
+        removed = self.uow.write(
+            "DELETE FROM outbox WHERE company_id = :company_id AND id = :id",
+            {"company_id": company_id, "id": message_id},
+            action="remove an outbox message",
+            company_id=company_id,
+        )
+        if removed == 0:
+            raise NotFoundError("outbox message", message_id)
+
+    def finished(self, company_id: str, limit: int = 100) -> list[OutboxMessage]:
+        rows = self.uow.rows(
+            "SELECT id, doc FROM outbox WHERE company_id = :company_id AND next_at IS NULL "
+            "ORDER BY seq LIMIT :limit",
+            {"company_id": company_id, "limit": max(limit, 0)},
+            action="read finished outbox messages",
+        )
+        return [_decode(self.uow, doc, OutboxMessage, key) for key, doc in rows]
+
+
+_ADD_ENDPOINT = _insert_of_company("webhook_endpoints", "company_id", "id", "created_at", "doc")
+
+
+@attrs.frozen
+class Webhooks:
+    uow: Statements
+
+    def add(self, endpoint: WebhookEndpoint) -> None:
+        self.uow.check_writable()
+        added = self.uow.write(
+            _ADD_ENDPOINT,
+            {
+                "company_id": endpoint.company_id,
+                "id": endpoint.id,
+                "created_at": self.uow.dialect.instant_utc(endpoint.created_at),
+                "doc": dumps(endpoint),
+            },
+            action="add a webhook endpoint",
+            company_id=endpoint.company_id,
+        )
+        _check_added(
+            self.uow, added, endpoint.company_id, f"webhook endpoint {endpoint.id!r} exists"
+        )
+
+    def get(self, company_id: str, endpoint_id: str) -> WebhookEndpoint:
+        rows = self.uow.rows(
+            "SELECT doc FROM webhook_endpoints WHERE company_id = :company_id AND id = :id",
+            {"company_id": company_id, "id": endpoint_id},
+            action="read a webhook endpoint",
+        )
+        if not rows:
+            raise NotFoundError("webhook endpoint", endpoint_id)
+        return _decode(self.uow, rows[0][0], WebhookEndpoint, endpoint_id)
+
+    def update(self, endpoint: WebhookEndpoint) -> None:
+        self.uow.check_writable()
+        updated = self.uow.write(
+            "UPDATE webhook_endpoints SET created_at = :created_at, doc = :doc "
+            "WHERE company_id = :company_id AND id = :id",
+            {
+                "created_at": self.uow.dialect.instant_utc(endpoint.created_at),
+                "doc": dumps(endpoint),
+                "company_id": endpoint.company_id,
+                "id": endpoint.id,
+            },
+            action="update a webhook endpoint",
+            company_id=endpoint.company_id,
+        )
+        if updated == 0:
+            raise NotFoundError("webhook endpoint", endpoint.id)
+
+    def remove(self, company_id: str, endpoint_id: str) -> None:
+        self.uow.check_writable()
+        removed = self.uow.write(
+            "DELETE FROM webhook_endpoints WHERE company_id = :company_id AND id = :id",
+            {"company_id": company_id, "id": endpoint_id},
+            action="remove a webhook endpoint",
+            company_id=company_id,
+        )
+        if removed == 0:
+            raise NotFoundError("webhook endpoint", endpoint_id)
+
+    def for_company(self, company_id: str) -> list[WebhookEndpoint]:
+        rows = self.uow.rows(
+            "SELECT id, doc FROM webhook_endpoints WHERE company_id = :company_id "
+            "ORDER BY created_at, id",
+            {"company_id": company_id},
+            action="read webhook endpoints",
+        )
+        return [_decode(self.uow, doc, WebhookEndpoint, key) for key, doc in rows]
+
+
+_ADD_SCHEDULE = _insert_of_company("schedules", "company_id", "id", "version", "doc")
+_SCHEDULES = "SELECT id, doc FROM schedules WHERE company_id = :company_id "
+
+
+@attrs.frozen
+class Schedules:
+    uow: Statements
+
+    def get(self, company_id: str, schedule_id: str) -> Schedule:
+        rows = self.uow.rows(
+            "SELECT doc FROM schedules WHERE company_id = :company_id AND id = :id",
+            {"company_id": company_id, "id": schedule_id},
+            action="read a schedule",
+        )
+        if not rows:
+            raise NotFoundError("schedule", schedule_id)
+        return _decode(self.uow, rows[0][0], Schedule, schedule_id)
+
+    def add(self, schedule: Schedule) -> None:
+        self.uow.check_writable()
+        added = self.uow.write(
+            _ADD_SCHEDULE,
+            {
+                "company_id": schedule.company_id,
+                "id": schedule.id,
+                "version": schedule.version,
+                "doc": dumps(schedule),
+            },
+            action="add a schedule",
+            company_id=schedule.company_id,
+        )
+        _check_added(self.uow, added, schedule.company_id, f"schedule {schedule.id!r} exists")
+
+    def update(self, schedule: Schedule, expected_version: int) -> None:
+        self.uow.check_writable()
+        updated = self.uow.write(
+            "UPDATE schedules SET version = :version, doc = :doc "
+            "WHERE company_id = :company_id AND id = :id AND version = :expected",
+            {
+                "version": schedule.version,
+                "doc": dumps(schedule),
+                "company_id": schedule.company_id,
+                "id": schedule.id,
+                "expected": expected_version,
+            },
+            action="update a schedule",
+            company_id=schedule.company_id,
+        )
+        if updated:
+            return
+        rows = self.uow.rows(
+            "SELECT version FROM schedules WHERE company_id = :company_id AND id = :id",
+            {"company_id": schedule.company_id, "id": schedule.id},
+            action="read a schedule",
+        )
+        if not rows:
+            raise NotFoundError("schedule", schedule.id)
+        raise ConflictError(
+            f"schedule {schedule.id!r} changed meanwhile "
+            f"(version {rows[0][0]}, expected {expected_version})"
+        )
+
+    def list(self, company_id: str, after: str | None = None, limit: int = 100) -> list[Schedule]:
+        params: dict[str, object] = {"company_id": company_id, "limit": max(limit, 0)}
+        where = ""
+        if after is not None:
+            where = "AND id > :after "
+            params["after"] = after
+        rows = self.uow.rows(
+            _SCHEDULES + where + "ORDER BY id LIMIT :limit", params, action="read schedules"
+        )
+        return [_decode(self.uow, doc, Schedule, key) for key, doc in rows]
+
+
 class SharedRepositories:
     """The repositories whose statements are written once here, as properties of a unit
     of work that runs them (a ``Statements``): both databases' units of work inherit them."""
@@ -370,3 +651,15 @@ class SharedRepositories:
     @property
     def archive(self: Statements) -> Archive:
         return Archive(self)
+
+    @property
+    def outbox(self: Statements) -> Outbox:
+        return Outbox(self)
+
+    @property
+    def webhooks(self: Statements) -> Webhooks:
+        return Webhooks(self)
+
+    @property
+    def schedules(self: Statements) -> Schedules:
+        return Schedules(self)

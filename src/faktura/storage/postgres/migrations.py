@@ -233,4 +233,38 @@ _MIGRATIONS: dict[int, tuple[_Step, ...]] = {
             ON invoices (company_id, kind, status, issue_date DESC, id DESC)
             INCLUDE (due_date) WHERE owed""",
     ),
+    # the outbox, webhook endpoints and recurring-invoice schedules. outbox.seq numbers
+    # the messages in the order they were added; next_at is NULL once no hand-off is
+    # open. The dispatcher reads the due ones by outbox_due (FOR UPDATE SKIP LOCKED: two
+    # dispatchers take disjoint messages), a company's finished ones by outbox_finished.
+    # No foreign key on the outbox (a message is written with every event, as events
+    # are): its insert names an existing company (sql.Outbox.add).
+    7: (
+        """CREATE TABLE outbox (
+            company_id text COLLATE "C" NOT NULL,
+            id text COLLATE "C" NOT NULL,
+            seq bigserial NOT NULL,
+            next_at timestamptz,
+            doc jsonb NOT NULL,
+            PRIMARY KEY (company_id, id)
+        )""",
+        "CREATE INDEX outbox_due ON outbox (next_at, seq) WHERE next_at IS NOT NULL",
+        "CREATE INDEX outbox_finished ON outbox (company_id, seq) WHERE next_at IS NULL",
+        """CREATE TABLE webhook_endpoints (
+            company_id text COLLATE "C" NOT NULL REFERENCES companies (id),
+            id text COLLATE "C" NOT NULL,
+            created_at timestamptz NOT NULL,
+            doc jsonb NOT NULL,
+            PRIMARY KEY (company_id, id)
+        )""",
+        """CREATE INDEX webhook_endpoints_by_company
+            ON webhook_endpoints (company_id, created_at, id)""",
+        """CREATE TABLE schedules (
+            company_id text COLLATE "C" NOT NULL REFERENCES companies (id),
+            id text COLLATE "C" NOT NULL,
+            version integer NOT NULL,
+            doc jsonb NOT NULL,
+            PRIMARY KEY (company_id, id)
+        )""",
+    ),
 }

@@ -151,6 +151,7 @@ class PostgresUnitOfWork(shared.SharedRepositories):
         decode=load,
         append_event="INSERT INTO events (company_id, invoice_id, doc) "
         "VALUES (:company_id, :invoice_id, :doc)",
+        skip_locked=" FOR UPDATE SKIP LOCKED",
     )
 
     def require_company(self, company_id: str) -> None:

@@ -428,6 +428,43 @@ def _owed(conn: sqlite3.Connection) -> None:
     mark_owed(conn)
 
 
+# Version 10: the outbox, webhook endpoints and recurring-invoice schedules.
+#
+# ``outbox.seq`` (the rowid) numbers the messages in the order they were added: a new
+# rowid is one past the largest there, so the order holds while delivered messages are
+# removed. ``next_at`` is UTC text (it sorts as the instants do), NULL once no hand-off is
+# open; the dispatcher reads the due ones by ``outbox_due``, a company's finished ones by
+# ``outbox_finished`` (both partial: a message is in one of them at a time).
+_OUTBOX_AND_SCHEDULES = _run(
+    """CREATE TABLE outbox (
+        seq INTEGER PRIMARY KEY,
+        company_id TEXT NOT NULL REFERENCES companies (id),
+        id TEXT NOT NULL,
+        next_at TEXT,
+        doc TEXT NOT NULL,
+        UNIQUE (company_id, id)
+    )""",
+    "CREATE INDEX outbox_due ON outbox (next_at, seq) WHERE next_at IS NOT NULL",
+    "CREATE INDEX outbox_finished ON outbox (company_id, seq) WHERE next_at IS NULL",
+    """CREATE TABLE webhook_endpoints (
+        company_id TEXT NOT NULL REFERENCES companies (id),
+        id TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        doc TEXT NOT NULL,
+        PRIMARY KEY (company_id, id)
+    ) WITHOUT ROWID""",
+    """CREATE INDEX webhook_endpoints_by_company
+        ON webhook_endpoints (company_id, created_at, id)""",
+    """CREATE TABLE schedules (
+        company_id TEXT NOT NULL REFERENCES companies (id),
+        id TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        doc TEXT NOT NULL,
+        PRIMARY KEY (company_id, id)
+    ) WITHOUT ROWID""",
+)
+
+
 #: The steps from an empty file to the current schema; step ``n`` makes version ``n + 1``.
 MIGRATIONS: Sequence[Migration] = (
     _DOCUMENTS,
@@ -439,6 +476,7 @@ MIGRATIONS: Sequence[Migration] = (
     _lines_apart,
     _search_in_list_order,
     _owed,
+    _OUTBOX_AND_SCHEDULES,
 )
 #: The schema version this faktura writes.
 LATEST = len(MIGRATIONS)
