@@ -146,9 +146,12 @@ TIERS: Mapping[str, str | Mapping[str, str]] = {
     "tests/test_peppol.py": UNIT,
     "tests/test_public_api.py": UNIT,
     "tests/test_typing.py": INTEGRATION,
+    "tests/test_runs.py": INTEGRATION,  # batch booking and billing runs on every store
+    "tests/test_outbox_events.py": INTEGRATION,  # every state change reaches the outbox
     "tests/test_problems.py": UNIT,
     "tests/test_purity.py": UNIT,
     "tests/test_strategies.py": UNIT,  # faktura.testing.strategies: names, arguments, reach
+    "tests/test_schedules.py": UNIT,
     "tests/test_terms.py": UNIT,
     "tests/test_tiers.py": UNIT,
     "tests/test_totals_examples.py": UNIT,

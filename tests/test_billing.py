@@ -315,7 +315,7 @@ def test_every_change_is_in_the_audit_trail(
     billing.book(company_id, draft.id, actor="api-key-2")
     billing.record_payment(company_id, draft.id, Decimal("1250.00"))
     events = billing.events(company_id, draft.id)
-    assert [e.type for e in events] == ["created", "updated", "booked", "payment_recorded"]
+    assert [e.type for e in events] == ["created", "updated", "booked", "paid"]
     assert [e.actor for e in events] == ["api-key-1", "api-key-1", "api-key-2", None]
     assert events[2].data["number"] == "1"
     other = billing.create_company(

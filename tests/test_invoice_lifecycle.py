@@ -281,7 +281,7 @@ def test_payments_move_to_partially_paid_then_paid(delivered: bool) -> None:
     part = transition.invoice
     assert part.status is Status.PARTIALLY_PAID
     assert part.outstanding == D("150.00")
-    assert assert_event(transition, "payment_recorded", at(3)).data == {
+    assert assert_event(transition, "partially_paid", at(3)).data == {
         "amount": "100.00",
         "date": "2024-05-10",
         "status": "partially_paid",

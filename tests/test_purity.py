@@ -38,6 +38,8 @@ CORE_MODULES = [
     "faktura.issuability",
     "faktura.exchange",
     "faktura.fields",
+    "faktura.schedules",
+    "faktura.outbox",
     # present once written:
     "faktura.numbering",
     "faktura.parties",

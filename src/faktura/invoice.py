@@ -623,7 +623,7 @@ class Invoice:
             self._next(at, payments=payments, status=status),
             InvoiceEvent(
                 self.id,
-                "payment_recorded",
+                status.value,
                 at,
                 {"amount": str(value), "date": paid_on.isoformat(), "status": status.value},
             ),

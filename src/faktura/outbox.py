@@ -69,6 +69,8 @@ EVENT_TYPES: frozenset[str] = frozenset(
         "delivery_unknown",
         "delivery_status",
         "delivery_rejected",
+        "paid",
+        "partially_paid",
         "payment_recorded",
         "overdue",
         "credited",

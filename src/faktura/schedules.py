@@ -377,6 +377,8 @@ def _cut_slots(schedule: Schedule, since: date) -> Iterator[tuple[Period, Period
     """``_slots`` of the schedule, the last cut at its end."""
     end = schedule.end
     for period, full in _slots(schedule.cadence, schedule.anchor_day, schedule.start, since):
+        if end is not None and period.start > end:
+            return
         if end is not None and period.end >= end:
             yield Period(period.start, end), full
             return

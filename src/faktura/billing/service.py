@@ -16,8 +16,6 @@ scatter that contract across files without taking any work out of it.
 
 from __future__ import annotations
 
-import secrets
-import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, timedelta
 from decimal import Decimal
@@ -32,13 +30,21 @@ from faktura.billing.attempts import Deliveries
 from faktura.billing.booking import Booking
 from faktura.billing.dispatch import Callback, Dispatcher
 from faktura.billing.drafts import Drafts
+from faktura.billing.overdue import OverdueNews
 from faktura.billing.parties import Parties
 from faktura.billing.recurring import Schedules
 from faktura.billing.rendering import Documents
 from faktura.billing.runs import BatchBooking, RunProgress, Runs, RunSummary
 from faktura.billing.sending import Sender
 from faktura.billing.webhook_endpoints import KEEP, WebhookEndpoints
-from faktura.billing.work import Work, check_actor, check_ids, check_search, page_args
+from faktura.billing.work import (
+    Work,
+    check_actor,
+    check_ids,
+    check_search,
+    new_id,
+    page_args,
+)
 from faktura.checks import check_bool, check_date, check_enum, check_id, check_text
 from faktura.commands import (
     CompanyChanges,
@@ -78,16 +84,6 @@ from faktura.status import DocumentKind, Status
 from faktura.summary import InvoiceSummary
 
 __all__ = ["Billing", "InvoiceList", "new_id"]
-
-
-def new_id() -> str:
-    """A new id: 32 hex digits, the first 12 the milliseconds since 1970, the rest random.
-
-    Ids in creation order keep lists cheap to maintain: within a day, documents are
-    listed by id (newest first), so a new one goes on top instead of somewhere in the
-    middle, where every later one would have to move down a place.
-    """
-    return f"{time.time_ns() // 1_000_000:012x}{secrets.token_hex(10)}"
 
 
 @attrs.frozen
@@ -155,6 +151,7 @@ class Billing:
         self._sender = Sender(self._work, self._booking, self._documents, channels, stale_after)
         self._schedules = Schedules(self._work, frozenset(channels))
         self._runs = Runs(self._work, self._booking, self._drafts, self._sender)
+        self._overdue = OverdueNews(self._work)
 
     def _refuse_in_host_transaction(self, use_case: str) -> None:
         """A delivery reaches the customer whatever the host's transaction does after: on
@@ -377,6 +374,18 @@ class Billing:
         check_actor(actor)
         ids = _id_list(invoice_ids, "invoice_ids")
         return self._runs.book_many(company_id, ids, _batch_size(batch_size), actor)
+
+    def report_overdue(
+        self, company_id: str, *, today: date | None = None, actor: str | None = None
+    ) -> int:
+        """Write an "overdue" event (and its outbox message) for each document of the
+        company that is owed and past its due date on ``today`` (the clock's by default)
+        and has none yet: the news a host's subscribers get when a due date passes. Run
+        it daily; it reports each document once. Returns how many it reported."""
+        check_ids(company_id=company_id)
+        check_actor(actor)
+        day = self.clock.today() if today is None else check_date(today, "today")
+        return self._overdue.report(company_id, day, actor)
 
     # -- recurring invoices --------------------------------------------------------------
 

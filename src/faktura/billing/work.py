@@ -13,6 +13,8 @@ search, a command's type, payment terms) are here too.
 
 from __future__ import annotations
 
+import secrets
+import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -42,6 +44,7 @@ __all__ = [
     "check_search",
     "command",
     "first_archived",
+    "new_id",
     "page_args",
 ]
 
@@ -93,14 +96,25 @@ class Work:
         """Append ``events`` of a document of the company to the audit trail and, in the
         same unit of work, an outbox message for each (``faktura.outbox``): the change
         and the news of it commit together or not at all. Each message's id is new
-        (``evt_`` and an id of ``ids``) and never changes: subscribers de-duplicate by it."""
+        (``evt_`` and a ``new_id``, whatever ids the host gives its documents) and never
+        changes: subscribers de-duplicate by it."""
         for event in events:
             uow.events.append(company_id, event)
-            uow.outbox.add(OutboxMessage.of(f"evt_{self.ids()}", company_id, event))
+            uow.outbox.add(OutboxMessage.of(f"evt_{new_id()}", company_id, event))
 
     def stamp(self, event: InvoiceEvent, actor: str | None) -> InvoiceEvent:
         """``event`` with the actor who caused it (unchanged for None)."""
         return event if actor is None else attrs.evolve(event, actor=actor)
+
+
+def new_id() -> str:
+    """A new id: 32 hex digits, the first 12 the milliseconds since 1970, the rest random.
+
+    Ids in creation order keep lists cheap to maintain: within a day, documents are
+    listed by id (newest first), so a new one goes on top instead of somewhere in the
+    middle, where every later one would have to move down a place.
+    """
+    return f"{time.time_ns() // 1_000_000:012x}{secrets.token_hex(10)}"
 
 
 def check_ids(**ids: object) -> None:
