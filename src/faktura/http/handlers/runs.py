@@ -19,6 +19,7 @@ from faktura.wire import unstructure
 
 from ..auth import Caller
 from ..errors import invalid
+from ..params import check_id
 from ..schemas import (
     BillingRunRequest,
     BookInvoicesRequest,
@@ -67,6 +68,8 @@ def run_billing(api: Api) -> Handler:
 def book_invoices(api: Api) -> Handler:
     async def handle(request: Request, caller: Caller, query: Mapping[str, str]) -> Response:
         _, body = await api.parsed(request, BookInvoicesRequest)
+        for index, invoice_id in enumerate(body.invoice_ids):  # the list's shape: all or none
+            check_id(invoice_id, f"invoiceIds.{index}")
         result = await api.call(
             api.billing.book_many,
             caller.company_id,
