@@ -14,7 +14,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from faktura.ports import Store
-from faktura.schedules import parse_window
 from faktura.storage.memory import MemoryStore
 from test_http_fixtures import LINE, expect, sqlite_store
 from test_http_schedules import Setup, make_setup

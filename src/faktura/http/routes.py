@@ -542,8 +542,8 @@ ROUTES: tuple[tuple[Operation, MakeHandler], ...] = (
         "creates each period's invoice, books it, and delivers it over the schedule's "
         "channel, then answers what it did. Safe to repeat: a period billed already is "
         "skipped, never billed twice. Synchronous, for windows of up to "
-        f"{MAX_RUN_DAYS} days; long runs belong in a command-line job or the host's "
-        "worker (Billing.run_billing).",
+        f"{MAX_RUN_DAYS} days; long runs belong on the command line (faktura run) or "
+        "in the host's worker (Billing.run_billing).",
         request=BillingRunRequest,
         response=RunSummaryResponse,
     ),

@@ -1,9 +1,9 @@
 """Billing runs and batch booking over HTTP: synchronous, within the request.
 
 A run over HTTP bills a window of at most ``MAX_RUN_DAYS`` days and answers when it is
-done; a longer or larger one belongs in a command-line job or the host's own worker,
-calling ``Billing.run_billing`` (with its progress callback). A run is safe to repeat:
-what an earlier run billed is skipped.
+done; a longer or larger one belongs on the command line (``faktura run``) or in the
+host's own worker, calling ``Billing.run_billing`` (with its progress callback). A run
+is safe to repeat: what an earlier run billed is skipped.
 """
 
 from __future__ import annotations
@@ -42,8 +42,8 @@ def _window(period: str | None) -> tuple[date, date] | None:
         raise invalid(
             "period",
             "range",
-            f"must be at most {MAX_RUN_DAYS} days over HTTP (run longer windows from the "
-            "command line or a worker)",
+            f"must be at most {MAX_RUN_DAYS} days over HTTP (run longer windows on the "
+            "command line, faktura run, or in a worker)",
         )
     return first, last
 
