@@ -1,6 +1,7 @@
 """Billing runs and batch booking over HTTP: a run bills the due periods and a second
 one skips them; many drafts booked with the refused ones answered, numbers consecutive;
-bad input named as sent; scopes. On the memory store and a SQLite file."""
+bad input named as sent; scopes. On the memory store, a SQLite file
+and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -13,18 +14,16 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from faktura.ports import Store
 from faktura.storage.memory import MemoryStore
-from test_http_fixtures import LINE, expect, sqlite_store
-from test_http_schedules import Setup, make_setup
+from test_http_fixtures import LINE, expect
+from test_http_schedules import STORES, Setup, make_setup, setups
+
+pytest_plugins = ["pg_fixture"]
 
 
-@pytest.fixture(params=["memory", "sqlite"])
+@pytest.fixture(params=STORES)
 def setup(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Setup]:
-    store: Store = MemoryStore() if request.param == "memory" else sqlite_store(tmp_path)
-    yield make_setup(store)
-    if request.param == "sqlite":
-        store.close()  # type: ignore[attr-defined]
+    yield from setups(request, tmp_path)
 
 
 def _schedule(setup: Setup, **fields: Any) -> dict[str, Any]:

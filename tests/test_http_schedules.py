@@ -1,6 +1,6 @@
 """Schedules over HTTP: create, list by cursor, get, edit (If-Match), change the lines
-from a date; bad input named as the client sent it; scopes. On the memory store and a
-SQLite file."""
+from a date; bad input named as the client sent it; scopes. On the memory store, a
+SQLite file and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ from faktura.delivery.manual import ManualChannel
 from faktura.http import create_app
 from faktura.parties import Address
 from faktura.ports import Store
+from faktura.storage import open_store
 from faktura.storage.memory import MemoryStore
 from test_http_fixtures import ALL_SCOPES, LINE, Client, FixedClock, expect, sqlite_store
 
@@ -58,12 +59,29 @@ def make_setup(store: Store) -> Setup:
     return Setup(billing, Client(create_app(billing), key), company.id, customer.id)
 
 
-@pytest.fixture(params=["memory", "sqlite"])
-def setup(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Setup]:
-    store: Store = MemoryStore() if request.param == "memory" else sqlite_store(tmp_path)
+pytest_plugins = ["pg_fixture"]
+
+#: The stores the HTTP tests of schedules, runs and webhook endpoints run over.
+STORES = ["memory", "sqlite", "postgres"]
+
+
+def setups(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Setup]:
+    """A setup over the store ``request.param`` names (each test its own company)."""
+    if request.param == "memory":
+        yield make_setup(MemoryStore())
+        return
+    store = (
+        sqlite_store(tmp_path)
+        if request.param == "sqlite"
+        else open_store(request.getfixturevalue("pg_url"), create=True)
+    )
     yield make_setup(store)
-    if request.param == "sqlite":
-        store.close()  # type: ignore[attr-defined]
+    store.close()
+
+
+@pytest.fixture(params=STORES)
+def setup(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Setup]:
+    yield from setups(request, tmp_path)
 
 
 def _schedule(setup: Setup, **fields: Any) -> dict[str, Any]:

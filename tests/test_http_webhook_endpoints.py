@@ -1,6 +1,7 @@
 """Webhook endpoints over HTTP: create (the secret answered once), list, get, edit,
 rotate the secret, delete; another company's are not found; bad input named; the
-events scope. On the memory store and a SQLite file."""
+events scope. On the memory store, a SQLite file
+and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -12,21 +13,19 @@ from typing import Any
 import pytest
 
 from faktura.outbox import EVENT_TYPES
-from faktura.ports import Store
-from faktura.storage.memory import MemoryStore
 from faktura.webhooks import SECRET_PREFIX, sign, verify
-from test_http_fixtures import ALL_SCOPES, expect, sqlite_store
-from test_http_schedules import Setup, make_setup
+from test_http_fixtures import ALL_SCOPES, expect
+from test_http_schedules import STORES, Setup, setups
 
 URL = "https://hooks.example/faktura"
 
 
-@pytest.fixture(params=["memory", "sqlite"])
+pytest_plugins = ["pg_fixture"]
+
+
+@pytest.fixture(params=STORES)
 def setup(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Setup]:
-    store: Store = MemoryStore() if request.param == "memory" else sqlite_store(tmp_path)
-    yield make_setup(store)
-    if request.param == "sqlite":
-        store.close()  # type: ignore[attr-defined]
+    yield from setups(request, tmp_path)
 
 
 def _problems(response: Any) -> dict[str, dict[str, str]]:
