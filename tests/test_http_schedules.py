@@ -257,6 +257,16 @@ def test_bad_input_is_named_as_sent(setup: Setup) -> None:
     assert len(expect(api.get("/v1/schedules"), 200)["items"]) == 1
 
 
+def test_unknown_fields_named_like_tuple_methods_are_named(setup: Setup) -> None:
+    # a field path is looked up by name: "count" is CadenceWire's, nowhere else
+    base = {"customerId": setup.customer_id, "lines": [LINE], "start": "2026-12-01"}
+    for name in ("count", "index"):
+        response = setup.client.post("/v1/schedules", json=base | {name: 1})
+        assert _problems(response) == {name: {"unknown_field": "is not a known field"}}
+    bad_count = base | {"cadence": {"unit": "month", "count": 200}}
+    assert "cadence.count" in _problems(setup.client.post("/v1/schedules", json=bad_count))
+
+
 def test_schedules_need_their_scopes(setup: Setup) -> None:
     created = _schedule(setup)
     invoices_only = setup.with_scopes("invoices-read", "invoices-write", "billing-runs")
