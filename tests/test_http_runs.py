@@ -6,7 +6,7 @@ and PostgreSQL."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +46,7 @@ def test_a_run_bills_the_due_periods_and_a_second_run_skips_them(setup: Setup) -
     monthly = _schedule(setup, channel="manual")
     weekly = _schedule(setup, cadence={"unit": "day", "count": 7}, start="2026-12-03")
     _schedule(setup, start="2027-01-01")  # nothing due in December
+    setup.billing.clock.current = datetime(2026, 12, 31, 9, tzinfo=UTC)  # type: ignore[attr-defined]
 
     first = expect(api.post("/v1/billing-runs", json={"period": "2026-12"}), 200)
     # the monthly one once (1 December), the weekly one on 3, 10, 17, 24 and 31 December
@@ -59,7 +60,7 @@ def test_a_run_bills_the_due_periods_and_a_second_run_skips_them(setup: Setup) -
     assert sorted(int(i["number"]) for i in invoices) == [1, 2, 3, 4, 5, 6]
     by_schedule = [i for i in invoices if i["id"].startswith(monthly["id"])]
     assert len(by_schedule) == 1
-    assert by_schedule[0]["date"] == "2026-12-01"
+    assert by_schedule[0]["date"] == "2026-12-31"  # dated the day of the run
     assert [i["amount"] for i in by_schedule] == ["1250.00"]
     assert len([i for i in invoices if i["id"].startswith(weekly["id"])]) == 5
 
@@ -70,17 +71,21 @@ def test_a_run_bills_the_due_periods_and_a_second_run_skips_them(setup: Setup) -
 
 
 def test_a_run_without_a_period_bills_the_current_month(setup: Setup) -> None:
-    _schedule(setup, start="2026-11-26")  # the clock says 25 November
+    _schedule(setup, start="2026-11-20")  # the clock says 25 November
+    _schedule(setup, start="2026-11-26")  # not yet due
     summary = expect(setup.client.post("/v1/billing-runs", json={"deliver": False}), 200)
-    assert (summary["first"], summary["last"]) == ("2026-11-01", "2026-11-30")
+    # the month, up to today: what has fallen due
+    assert (summary["first"], summary["last"]) == ("2026-11-01", "2026-11-25")
     assert (summary["due"], summary["created"], summary["booked"]) == (1, 1, 1)
 
 
 def test_a_refused_period_is_answered_with_its_fields_in_wire_names(setup: Setup) -> None:
     api = setup.client
     _schedule(setup, start="2026-11-01", channel="manual")
-    # a booking dated 25 November: the run's invoice of 1 November would be back-dated
-    expect(api.post(f"/v1/invoices/{_draft(setup)}/send", json={"deliveryType": "manual"}), 200)
+    # a booking dated 30 November: the run's invoice, dated today (25 November), would be
+    # back-dated
+    later = _draft(setup, date="2026-11-30")
+    expect(api.post(f"/v1/invoices/{later}/send", json={"deliveryType": "manual"}), 200)
     summary = expect(api.post("/v1/billing-runs", json={"period": "2026-11"}), 200)
     assert (summary["due"], summary["booked"]) == (1, 0)
     (failure,) = summary["failed"]
@@ -176,6 +181,7 @@ def _days(first: int, length: int) -> str:
 )
 def test_runs_in_any_order_bill_each_due_period_once(windows: list[str], batch: int) -> None:
     setup = make_setup(MemoryStore())
+    setup.billing.clock.current = datetime(2027, 8, 1, 9, tzinfo=UTC)  # type: ignore[attr-defined]
     api = setup.client
     for body in (
         {"start": "2027-01-01"},
@@ -201,13 +207,11 @@ def test_runs_in_any_order_bill_each_due_period_once(windows: list[str], batch: 
     assert numbers == list(range(1, len(numbers) + 1))  # gap-free, none used twice
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="faktura.billing.runs books a window's periods schedule by schedule, not in "
-    "billing-date order: a later schedule's earlier date is then back-dated",
-)
-def test_a_run_books_across_schedules_in_date_order() -> None:
+def test_a_run_books_across_schedules_billing_on_different_days() -> None:
+    """Every invoice of a run is dated the day of the run: a schedule billing on the 1st
+    is not back-dated behind one billing on the 15th, whatever order they come in."""
     setup = make_setup(MemoryStore())
+    setup.billing.clock.current = datetime(2027, 1, 31, 9, tzinfo=UTC)  # type: ignore[attr-defined]
     _schedule(setup, start="2027-01-15")  # created first: its id sorts first
     _schedule(setup, start="2027-01-01")
     summary = expect(setup.client.post("/v1/billing-runs", json={"period": "2027-01"}), 200)

@@ -12,8 +12,9 @@ is more than a read and a transition: ``parties`` (companies and customers), ``d
 ``runs`` (batch booking and billing runs), ``overdue``, ``webhook_endpoints`` and
 ``dispatch`` (the outbox's events handed to the host), which share the steps of ``work``
 (the store, the clock, the ids, saving a document with its events and their outbox
-messages, the input checks several of them make). ``faktura.delivery`` holds the channels, recipients and
-the delivery log the send uses; no module calls another's private members.
+messages, the input checks several of them make). ``faktura.delivery`` holds the
+channels, recipients and the delivery log the send uses; no module calls another's
+private members.
 
 >>> from decimal import Decimal
 >>> from faktura import Address, CompanyProfile, LineInput, MemoryStore, NewCustomer, NewDraft
