@@ -17,8 +17,7 @@ from hypothesis import strategies as st
 from faktura.billing import Billing, new_id
 from faktura.errors import ConflictError, FakturaError, NotFoundError
 from faktura.outbox import Handoff, OutboxMessage
-from faktura.parties import Customer
-from faktura.ports import CustomerDirectory, ListResult, Store
+from faktura.ports import CustomerDirectory, Store
 from faktura.testing.clock import ManualClock
 from faktura.testing.contract.base import ContractBase
 from faktura.testing.contract.data import (
@@ -31,6 +30,7 @@ from faktura.testing.contract.data import (
     message,
     seeded,
 )
+from faktura.testing.parties import HostDirectory
 from faktura.wire import new_draft
 
 __all__ = ["OutboxContract", "WebhooksContract", "outbox_of"]
@@ -53,36 +53,11 @@ def outbox_of(store: Store, company_id: str | None = None) -> list[OutboxMessage
         )
 
 
-@attrs.define
-class _Directory:
-    """The host's customers, for a store that keeps none."""
-
-    customers: dict[tuple[str, str], Customer] = attrs.Factory(dict)
-
-    def get(self, company_id: str, customer_id: str) -> Customer:
-        try:
-            return self.customers[company_id, customer_id]
-        except KeyError:
-            raise NotFoundError("customer", customer_id) from None
-
-    def add(self, customer: Customer) -> None:
-        self.customers[customer.company_id, customer.id] = customer
-
-    def update(self, customer: Customer) -> None:
-        self.customers[customer.company_id, customer.id] = customer
-
-    def list(
-        self, company_id: str, page: int = 1, limit: int = 20, search: str | None = None
-    ) -> ListResult[Customer]:
-        found = [c for (cid, _), c in sorted(self.customers.items()) if cid == company_id]
-        return ListResult(tuple(found[(page - 1) * limit : page * limit]), len(found))
-
-
 def billing_on(store: Store, ids: Callable[[], str] = new_id) -> Billing:
     """Billing on the seeded ``store`` (the host's customers when it keeps none)."""
     directory: CustomerDirectory | None = None
     if lacks(store, "customers"):
-        directory = _Directory()
+        directory = HostDirectory()
         directory.add(customer("co-a"))
     return Billing(store, ManualClock(AT), customers=directory, ids=ids)
 
