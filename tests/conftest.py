@@ -109,6 +109,7 @@ TIERS: Mapping[str, str | Mapping[str, str]] = {
         "TestBillingOnMemory": UNIT,
         "TestBillingOnSqlite": INTEGRATION,
     },
+    "tests/test_cli_syntax.py": UNIT,  # the command line's --line/--every syntax, progress
     "tests/test_commands.py": UNIT,
     "tests/test_contributing.py": UNIT,
     "tests/test_codec.py": UNIT,
@@ -196,6 +197,7 @@ TIERS: Mapping[str, str | Mapping[str, str]] = {
     },
     "tests/test_ubl.py": UNIT,  # validated against the UBL XSD and EN 16931 schematron
     "tests/test_wire.py": UNIT,
+    "tests/test_webhooks.py": UNIT,  # signatures, the retry schedule, hand-offs
     # contract: the contract suites over each implementation (and, where a module has
     # more, what only that implementation can show, in the tier of what it touches)
     "tests/test_delivery_channels.py": {
@@ -245,11 +247,14 @@ TIERS: Mapping[str, str | Mapping[str, str]] = {
     "tests/test_sqlite_crash.py": INTEGRATION,
     "tests/test_run_crash.py": INTEGRATION,  # billing runs killed (20 times over; in a delivery)
     "tests/test_exactly_once.py": INTEGRATION,
+    "tests/test_dispatch.py": INTEGRATION,  # a real HTTP receiver, every store, killed processes
     "tests/test_email_headers.py": INTEGRATION,
     "tests/test_storage_errors.py": INTEGRATION,  # damaged SQLite files and PostgreSQL rows
     "tests/test_reported_inputs.py": INTEGRATION,  # over memory, SQLite and PostgreSQL
     # e2e: the HTTP API and the command line
     "tests/test_cli.py": E2E,
+    "tests/test_cli_runs.py": E2E,  # run, book and schedules on SQLite files, an access point
+    "tests/test_cli_dispatch.py": E2E,  # webhooks and dispatch to a local HTTP receiver
     "tests/test_http_e2e.py": E2E,
     "tests/test_http_timeouts.py": E2E,  # a real uvicorn server over sockets
     "tests/test_http_errors.py": E2E,
@@ -258,6 +263,9 @@ TIERS: Mapping[str, str | Mapping[str, str]] = {
     "tests/test_http_openapi.py": E2E,
     "tests/test_http_schemathesis.py": E2E,
     "tests/test_http_security.py": E2E,
+    "tests/test_http_schedules.py": E2E,  # over memory, SQLite and PostgreSQL
+    "tests/test_http_runs.py": E2E,  # over memory, SQLite and PostgreSQL
+    "tests/test_http_webhook_endpoints.py": E2E,  # over memory, SQLite and PostgreSQL
     "tests/test_package.py": E2E,  # the built wheel, installed in a new virtualenv
     # docs: the documentation's examples
     "tests/test_docs_examples.py": DOCS,

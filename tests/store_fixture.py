@@ -1,7 +1,11 @@
 """pytest fixture for tests that run on every store faktura ships: ``make_store`` opens
 the memory store, a SQLite file or a PostgreSQL database (``pg_fixture``) of the test,
 the same one again on each call. A test module asks for it with
-``pytest_plugins = ["pg_fixture", "store_fixture"]``."""
+``pytest_plugins = ["pg_fixture", "store_fixture"]``.
+
+PYTEST_DONT_REWRITE: --doctest-modules imports this file before a test module names it as
+a plugin (as it does pg_fixture), too late for assertion rewriting; it asserts nothing.
+"""
 
 from __future__ import annotations
 

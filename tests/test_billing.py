@@ -34,11 +34,11 @@ from faktura.commands import (
 )
 from faktura.numbering import NumberSeries, Reset
 from faktura.parties import Contact
-from faktura.ports import CustomerDirectory, ListResult
+from faktura.ports import CustomerDirectory
 from faktura.storage.memory import MemoryStore
 from faktura.terms import PaymentTerms
 from faktura.testing.clock import ManualClock
-from faktura.testing.parties import BUYER_ADDRESS, SELLER_ADDRESS
+from faktura.testing.parties import BUYER_ADDRESS, SELLER_ADDRESS, HostDirectory
 from faktura.wire import new_draft
 
 TODAY = date(2026, 11, 25)
@@ -378,31 +378,6 @@ def test_tenants_never_see_each_other(
         with pytest.raises(NotFoundError):
             call()
     assert billing.list_invoices(other).total == 0
-
-
-@attrs.define
-class HostDirectory:
-    """A host's own customer directory (e.g. its CRM), plugged into Billing."""
-
-    customers: dict[tuple[str, str], Customer] = attrs.Factory(dict)
-
-    def get(self, company_id: str, customer_id: str) -> Customer:
-        try:
-            return self.customers[company_id, customer_id]
-        except KeyError:
-            raise NotFoundError("customer", customer_id) from None
-
-    def add(self, customer: Customer) -> None:
-        self.customers[customer.company_id, customer.id] = customer
-
-    def update(self, customer: Customer) -> None:
-        self.customers[customer.company_id, customer.id] = customer
-
-    def list(
-        self, company_id: str, page: int = 1, limit: int = 20, search: str | None = None
-    ) -> ListResult[Customer]:
-        found = [c for (cid, _), c in self.customers.items() if cid == company_id]
-        return ListResult(tuple(found[(page - 1) * limit : page * limit]), len(found))
 
 
 def test_a_host_can_plug_in_its_own_customer_directory(clock: ManualClock) -> None:

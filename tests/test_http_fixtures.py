@@ -36,6 +36,9 @@ LINE = {"description": "Consulting", "quantity": "2", "unitPrice": "500.00"}
 GLN = "5790000435951"
 ADDRESS = {"street": "Havnegade 1", "city": "København K", "postalCode": "1058", "country": "DK"}
 CUSTOMER = {"name": "Fjord A/S", "number": "K-1", "ean": GLN, "address": ADDRESS}
+#: The tenants' schedules start here: after the fixed clock's month.
+START = "2027-01-01"
+ENDPOINT_URL = "https://hooks.example/faktura"
 
 
 def FixedClock() -> ManualClock:
@@ -86,7 +89,8 @@ class Client:
 @attrs.define
 class Tenant:
     """One company with an all-scopes key, a customer, a draft, a sent invoice and a
-    credit-note draft of it."""
+    credit-note draft of it, a schedule (starting after the clock's month, so a run of
+    the current month bills nothing) and a webhook endpoint."""
 
     company_id: str
     key: str
@@ -95,6 +99,8 @@ class Tenant:
     invoice_id: str
     credit_note_id: str
     provider_reference: str | None
+    schedule_id: str
+    endpoint_id: str
 
 
 @attrs.define
@@ -142,8 +148,21 @@ def _tenant(billing: Billing, client: Client, name: str) -> Tenant:
         api.post(f"/v1/invoices/{invoice['id']}/send", json={"deliveryType": "sproom"}), 200
     )
     note = expect(api.post("/v1/credit-notes", json={"invoiceId": invoice["id"]}), 201)
+    schedule = expect(
+        api.post("/v1/schedules", json={"customerId": customer, "lines": [LINE], "start": START}),
+        201,
+    )
+    endpoint = expect(api.post("/v1/webhook-endpoints", json={"url": ENDPOINT_URL}), 201)
     return Tenant(
-        company.id, key, customer, draft["id"], invoice["id"], note["id"], sent["sproomDocumentId"]
+        company.id,
+        key,
+        customer,
+        draft["id"],
+        invoice["id"],
+        note["id"],
+        sent["sproomDocumentId"],
+        schedule["id"],
+        endpoint["id"],
     )
 
 

@@ -44,14 +44,18 @@ def _validator(document: dict[str, Any], schema: dict[str, Any]) -> Any:
 def _template(document: dict[str, Any], path: str) -> str:
     """The documented path template a concrete path matches."""
     parts = path.split("?")[0].strip("/").split("/")
+    matches = []
     for template in document["paths"]:
         pattern = template.strip("/").split("/")
         if len(pattern) == len(parts) and all(
             p == q or (p.startswith("{") and p.endswith("}"))
             for p, q in zip(pattern, parts, strict=True)
         ):
-            return template
-    raise AssertionError(f"{path} is not documented")
+            matches.append(template)
+    if not matches:
+        raise AssertionError(f"{path} is not documented")
+    # a literal segment wins over a parameter (/v1/invoices/book over /v1/invoices/{id})
+    return min(matches, key=lambda template: template.count("{"))
 
 
 def conforms(document: dict[str, Any], response: httpx.Response) -> None:

@@ -54,6 +54,30 @@ ENDPOINTS: list[tuple[str, str, Scope, Any]] = [
         Scope.WEBHOOKS,
         {"documentId": "{reference}", "status": "accepted"},
     ),
+    ("POST", "/v1/invoices/book", Scope.BILLING_RUNS, {"invoiceIds": []}),
+    (
+        "POST",
+        "/v1/schedules",
+        Scope.SCHEDULES_WRITE,
+        {"customerId": "{customer}", "lines": [LINE], "start": "2027-01-01"},
+    ),
+    ("GET", "/v1/schedules", Scope.SCHEDULES_READ, None),
+    ("GET", "/v1/schedules/{schedule}", Scope.SCHEDULES_READ, None),
+    ("PATCH", "/v1/schedules/{schedule}", Scope.SCHEDULES_WRITE, {"description": "d"}),
+    (
+        "POST",
+        "/v1/schedules/{schedule}/versions",
+        Scope.SCHEDULES_WRITE,
+        {"effective": "2027-06-01", "lines": [LINE]},
+    ),
+    ("POST", "/v1/billing-runs", Scope.BILLING_RUNS, {}),
+    ("POST", "/v1/webhook-endpoints", Scope.EVENTS, {"url": "https://hooks.example/x"}),
+    ("GET", "/v1/webhook-endpoints", Scope.EVENTS, None),
+    ("GET", "/v1/webhook-endpoints/{endpoint}", Scope.EVENTS, None),
+    ("PATCH", "/v1/webhook-endpoints/{endpoint}", Scope.EVENTS, {"description": "d"}),
+    ("POST", "/v1/webhook-endpoints/{endpoint}/rotate-secret", Scope.EVENTS, None),
+    # last: it deletes the tenant's endpoint
+    ("DELETE", "/v1/webhook-endpoints/{endpoint}", Scope.EVENTS, None),
 ]
 IDS = [f"{method} {path}" for method, path, _, _ in ENDPOINTS]
 
@@ -66,6 +90,8 @@ def _fill(value: Any, tenant: Tenant) -> Any:
         "customer": tenant.customer_id,
         "reference": tenant.provider_reference or "",
         "attachment": "ref-1",
+        "schedule": tenant.schedule_id,
+        "endpoint": tenant.endpoint_id,
     }
     if isinstance(value, str):
         return value.format(**ids)
@@ -96,6 +122,8 @@ def test_the_table_covers_every_operation_of_the_openapi_document(world: World) 
             .replace("{invoice}", "{id}")
             .replace("{note}", "{id}")
             .replace("{customer}", "{id}")
+            .replace("{schedule}", "{id}")
+            .replace("{endpoint}", "{id}")
             .replace("{attachment}", "{attachmentId}"),
             scope.value,
         )
@@ -156,7 +184,7 @@ def test_another_companys_documents_are_not_found(
     response = world.client(world.b.key).request(
         method, _fill(path, world.a), **({} if body is None else {"json": _fill(body, world.a)})
     )
-    if method == "POST" and path == "/v1/invoices":
+    if method == "POST" and path in ("/v1/invoices", "/v1/schedules"):
         # A's customer is unknown to B: a bad reference in the body (400), not a 404 path
         assert expect(response, 400)["details"]["validationErrors"][0]["property"] == "customerId"
     else:

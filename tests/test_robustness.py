@@ -58,6 +58,8 @@ from faktura.commands import (
     LineInput,
     NewCustomer,
     NewDraft,
+    NewSchedule,
+    ScheduleChanges,
 )
 from faktura.delivery.channel import DeliveryType
 from faktura.delivery.manual import ManualChannel
@@ -315,6 +317,18 @@ class World:
         b.send(self.company.id, sent.id, "manual", idempotency_key="k1")
         self.sent = b.get_invoice(self.company.id, sent.id)
         self.key, _ = b.create_api_key(self.company.id, "ci", ["invoices-read"])
+        self.endpoint, _ = b.create_webhook_endpoint(self.company.id, "https://erp.example/h")
+        self.schedule = b.create_schedule(
+            self.company.id,
+            NewSchedule(
+                customer_id=self.customer.id,
+                lines=[
+                    LineInput(description="Hosting", quantity=Decimal(1), unit_price=Decimal(99))
+                ],
+                start=date(2026, 11, 1),
+                channel="manual",
+            ),
+        )
 
     def body(self) -> dict[str, Any]:
         return {
@@ -497,6 +511,77 @@ def _calls(world: World) -> dict[str, tuple[Callable[..., Any], list[Any], dict[
         "list_api_keys": (b.list_api_keys, [co], {}),
         "revoke_api_key": (b.revoke_api_key, [co, world.key.id], {}),
         "list_companies": (b.list_companies, [], {}),
+        "create_webhook_endpoint": (
+            b.create_webhook_endpoint,
+            [co, "https://erp.example/hook", ["booked"], "ERP"],
+            {},
+        ),
+        "webhook_endpoints": (b.webhook_endpoints, [co], {}),
+        "get_webhook_endpoint": (b.get_webhook_endpoint, [co, world.endpoint.id], {}),
+        "update_webhook_endpoint": (
+            b.update_webhook_endpoint,
+            [co, world.endpoint.id],
+            {"url": "https://erp.example/new", "events": [], "enabled": False, "description": "x"},
+        ),
+        "rotate_webhook_secret": (b.rotate_webhook_secret, [co, world.endpoint.id], {}),
+        "delete_webhook_endpoint": (b.delete_webhook_endpoint, [co, world.endpoint.id], {}),
+        "dispatcher": (b.dispatcher, [print], {"batch": 10, "timeout": 5.0}),
+        "create_schedule": (
+            b.create_schedule,
+            [
+                co,
+                Command(
+                    NewSchedule,
+                    {
+                        "customer_id": cu,
+                        "lines": [LineInput(description="Support", unit_price=Decimal(10))],
+                        "start": date(2026, 11, 10),
+                        "anchor_day": 31,
+                        "end": date(2027, 11, 9),
+                        "channel": "email",
+                        "payment_terms": 14,
+                        "currency": "DKK",
+                        "description": "Support",
+                    },
+                ),
+            ],
+            {"actor": "me"},
+        ),
+        "get_schedule": (b.get_schedule, [co, world.schedule.id], {}),
+        "list_schedules": (b.list_schedules, [co], {"after": "a", "limit": 10}),
+        "update_schedule": (
+            b.update_schedule,
+            [
+                co,
+                world.schedule.id,
+                Command(
+                    ScheduleChanges,
+                    {"end": date(2027, 1, 31), "active": False, "channel": None},
+                ),
+            ],
+            {"expected_version": 1, "actor": "me"},
+        ),
+        "change_schedule_lines": (
+            b.change_schedule_lines,
+            [
+                co,
+                world.schedule.id,
+                date(2026, 11, 16),
+                [LineInput(description="Hosting", quantity=Decimal(1), unit_price=Decimal(120))],
+            ],
+            {"expected_version": 1, "actor": "me"},
+        ),
+        "run_billing": (
+            b.run_billing,
+            [co, "2026-11"],
+            {"batch_size": 10, "deliver": True, "progress": print, "actor": "me"},
+        ),
+        "book_many": (b.book_many, [co, [draft, booked]], {"batch_size": 10, "actor": "me"}),
+        "report_overdue": (
+            b.report_overdue,
+            [co],
+            {"today": date(2027, 1, 31), "actor": "me"},
+        ),
     }
 
 

@@ -23,8 +23,11 @@ from faktura.commands import (
     NewSchedule,
     ScheduleChanges,
 )
+from faktura.delivery.channel import DeliveryType
+from faktura.lines import ProductLine
 from faktura.ports import Store
 from faktura.schedules import Cadence, Period, Proration, Timing, period_id
+from faktura.testing.channels import RecordingChannel
 from faktura.testing.clock import ManualClock
 from faktura.testing.parties import BUYER_ADDRESS, SELLER_ADDRESS
 
@@ -259,7 +262,7 @@ def test_a_run_delivers_once_over_the_schedules_channel(billing: Billing, compan
 
 
 def test_arrears_and_quarterly_schedules_bill_what_falls_due(
-    billing: Billing, company_id: str
+    billing: Billing, company_id: str, clock: ManualClock
 ) -> None:
     one, two = customers(billing, company_id, 2)
     arrears = billing.create_schedule(company_id, monthly(one, timing=Timing.ARREARS))
@@ -272,12 +275,89 @@ def test_arrears_and_quarterly_schedules_bill_what_falls_due(
     november = Period(date(2026, 11, 1), date(2026, 11, 30))
     invoice = billing.get_invoice(company_id, period_id(arrears.id, november))
     assert invoice.issue_date == date(2026, 12, 1)
+    product = invoice.lines[0]
+    assert isinstance(product, ProductLine)
+    assert (product.period_start, product.period_end) == (november.start, november.end)
+    # a window not yet come bills nothing
+    assert billing.run_billing(company_id, "2027-02").due == 0
     # February: the arrears of January, and the quarter from February 1
+    clock.current = datetime(2027, 2, 1, 7, tzinfo=UTC)
     february = billing.run_billing(company_id, (date(2027, 2, 1), date(2027, 2, 28)))
     assert (february.due, february.booked, february.failed) == (2, 2, ())
     numbers = booked(billing, company_id)
     assert period_id(arrears.id, Period(date(2027, 1, 1), date(2027, 1, 31))) in numbers
     assert period_id(quarterly.id, Period(date(2027, 2, 1), date(2027, 4, 30))) in numbers
+
+
+def test_a_late_run_dates_every_invoice_today_whatever_the_billing_day(
+    billing: Billing, company_id: str, clock: ManualClock
+) -> None:
+    """Schedules billing on different days of the month: a run on the 20th dates every
+    invoice the 20th, so none is back-dated behind another (numbers follow dates)."""
+    late, early = customers(billing, company_id, 2)
+    on_15 = billing.create_schedule(company_id, monthly(late, start=date(2026, 1, 15)))
+    on_1 = billing.create_schedule(company_id, monthly(early, start=date(2026, 1, 1)))
+    clock.current = datetime(2026, 12, 20, 7, tzinfo=UTC)
+    summary = billing.run_billing(company_id, "2026-12")
+    assert (summary.due, summary.booked, summary.failed) == (2, 2, ())
+    for schedule, start in ((on_15, date(2026, 12, 15)), (on_1, date(2026, 12, 1))):
+        periods = [p for p in booked(billing, company_id) if p.startswith(schedule.id)]
+        (invoice_id,) = periods
+        invoice = billing.get_invoice(company_id, invoice_id)
+        assert invoice.issue_date == date(2026, 12, 20)
+        assert invoice_id.endswith(start.strftime(".%Y%m%d"))
+
+
+def test_a_draft_left_by_an_earlier_day_is_dated_again_when_booked(
+    billing: Billing, company_id: str, clock: ManualClock
+) -> None:
+    (customer_id,) = customers(billing, company_id, 1)
+    schedule = billing.create_schedule(
+        company_id,
+        monthly(
+            customer_id,
+            lines=[
+                LineInput(description=f"x {UNDRAWABLE}", quantity=Decimal(1), unit_price=Decimal(1))
+            ],
+        ),
+    )
+    first = billing.run_billing(company_id, "2026-12")
+    assert [f.stage for f in first.failed] == ["book"]
+    invoice_id = period_id(schedule.id, DECEMBER)
+    billing.update_draft(company_id, invoice_id, DraftChanges(lines=[HOSTING]))
+    clock.current = datetime(2026, 12, 3, 7, tzinfo=UTC)
+    again = billing.run_billing(company_id, "2026-12")
+    assert (again.booked, again.failed) == (1, ())
+    assert billing.get_invoice(company_id, invoice_id).issue_date == date(2026, 12, 3)
+
+
+def test_a_draft_its_channel_refuses_is_reported_and_keeps_no_number(
+    make_store: Callable[[], Store], clock: ManualClock
+) -> None:
+    email = RecordingChannel(DeliveryType.EMAIL, unreachable={"lost@fjord.example"})
+    billing = Billing(make_store(), clock, channels={"email": email})
+    profile = CompanyProfile(id="co", name="Nordlys ApS", cvr="13585628", address=SELLER_ADDRESS)
+    company_id = billing.create_company(profile).id
+    reachable, lost = (
+        billing.create_customer(
+            company_id,
+            NewCustomer(
+                id=f"cu-{name}", name=name, address=BUYER_ADDRESS, email=f"{name}@fjord.example"
+            ),
+        ).id
+        for name in ("found", "lost")
+    )
+    good = billing.create_schedule(company_id, monthly(reachable, channel="email"))
+    bad = billing.create_schedule(company_id, monthly(lost, channel="email"))
+    summary = billing.run_billing(company_id, "2026-12")
+    assert (summary.created, summary.booked, summary.delivered) == (2, 1, 1)
+    (failure,) = summary.failed
+    assert (failure.schedule_id, failure.stage) == (bad.id, "book")
+    assert "cannot be reached" in failure.message
+    assert billing.get_invoice(company_id, period_id(bad.id, DECEMBER)).status is Status.DRAFT
+    sent = billing.get_invoice(company_id, period_id(good.id, DECEMBER))
+    assert (sent.number, sent.status) == ("1", Status.SENT)
+    assert len(email.deliveries) == 1
 
 
 def test_a_price_change_mid_period_is_prorated_by_day(billing: Billing, company_id: str) -> None:

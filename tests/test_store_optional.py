@@ -29,9 +29,8 @@ from faktura.testing.contract import (
     seeded,
 )
 from faktura.testing.contract.guarantees import GuaranteesContract
-from faktura.testing.parties import BUYER_ADDRESS, SELLER_ADDRESS
+from faktura.testing.parties import BUYER_ADDRESS, SELLER_ADDRESS, HostDirectory
 from faktura.wire import new_draft
-from test_billing import HostDirectory
 
 
 class LeanUnitOfWork(MemoryUnitOfWork):

@@ -36,7 +36,8 @@ _KEY = re.compile(r"fk_([0-9a-f]{16})_([A-Za-z0-9_-]{43})\Z", re.ASCII)
 
 
 class Scope(enum.StrEnum):
-    """What a key may do."""
+    """What a key may do. ``WEBHOOKS`` is the access point's status callback (it calls
+    us); ``EVENTS`` manages the company's own webhook endpoints (we call them)."""
 
     INVOICES_READ = "invoices-read"
     INVOICES_WRITE = "invoices-write"
@@ -47,6 +48,10 @@ class Scope(enum.StrEnum):
     COMPANY_READ = "company-read"
     COMPANY_WRITE = "company-write"
     WEBHOOKS = "webhooks"
+    SCHEDULES_READ = "schedules-read"
+    SCHEDULES_WRITE = "schedules-write"
+    BILLING_RUNS = "billing-runs"
+    EVENTS = "events"
 
     @classmethod
     def parse(cls, values: Iterable[str], field: str = "scopes") -> frozenset[Scope]:

@@ -166,8 +166,8 @@ def _unwrap(tp: Any) -> Any:
 
 def _attribute(here: Any, name: str) -> attrs.Attribute[Any] | None:
     if isinstance(here, type) and attrs.has(here):
-        found: attrs.Attribute[Any] | None = getattr(attrs.fields(here), name, None)
-        return found
+        # by name, not getattr: the fields are a tuple, whose count and index are methods
+        return attrs.fields_dict(here).get(name)
     return None
 
 

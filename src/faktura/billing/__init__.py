@@ -8,10 +8,13 @@ document.
 
 The package holds the facade (``service``: ``Billing``) and a module per use case that
 is more than a read and a transition: ``parties`` (companies and customers), ``drafts``,
-``api_keys``, ``booking``, ``sending`` and ``rendering``, which share the steps of
-``work`` (the store, the clock, the ids, saving a document with its events, the input
-checks several of them make). ``faktura.delivery`` holds the channels, recipients and
-the delivery log the send uses; no module calls another's private members.
+``api_keys``, ``booking``, ``sending``, ``rendering``, ``recurring`` (schedules),
+``runs`` (batch booking and billing runs), ``overdue``, ``webhook_endpoints`` and
+``dispatch`` (the outbox's events handed to the host), which share the steps of ``work``
+(the store, the clock, the ids, saving a document with its events and their outbox
+messages, the input checks several of them make). ``faktura.delivery`` holds the
+channels, recipients and the delivery log the send uses; no module calls another's
+private members.
 
 >>> from decimal import Decimal
 >>> from faktura import Address, CompanyProfile, LineInput, MemoryStore, NewCustomer, NewDraft

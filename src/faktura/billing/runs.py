@@ -8,19 +8,29 @@ runs before booking writes anything (``Booking.book``), so the batch goes on and
 number is used for it.
 
 A billing run (``run``) bills every schedule of a company for a window of days (a month:
-"2026-12"): for each period whose billing date falls in the window
-(``faktura.schedules.due``) it creates the draft, under the id of its (schedule, period)
-pair (``faktura.schedules.period_id``), and books it, ``batch`` documents per unit of
-work; then, after the batch has committed, it delivers each booked document over the
-schedule's channel, outside any transaction, as ``Billing.send`` does, with an
-idempotency key of its own.
+"2026-12"): for each period whose billing date falls in the window and has come
+(``faktura.schedules.due``, up to the clock's today: a run bills what is due, not what
+will be) it creates the draft, dated today, under the id of its (schedule, period) pair
+(``faktura.schedules.period_id``), and books it, ``batch`` pairs per unit of work. A run
+late by a day dates its invoices the day they are made, and its lines still bill the
+period they cover; every invoice of a run carries the same date, so no schedule's
+invoice is back-dated behind another's. A draft whose schedule sends it over a channel
+is first checked as ``Billing.send`` checks a draft before booking it (the recipient,
+the channel's pre-flight, the documents it would carry), outside any transaction; those
+that pass are booked in one unit of work. After each batch has committed, the booked
+documents are delivered over their channel, outside any transaction, as
+``Billing.send`` does. What guards a delivery from being made twice is the document's
+own state: a delivered document is skipped, a delivery in progress elsewhere is a
+ConflictError (reported), and an attempt a killed process left pending is taken up again
+once it is stale (``Billing(stale_after=...)``), as ``Billing.send`` takes it up.
 
 A run is idempotent per (schedule, period): the id of the pair is the document's, so a
 run started again after a crash (or while another run is at work) finds what was
-created and goes on from there: a draft is booked, a booked document that was not
-delivered is delivered, one that was is skipped. Two runs at once never bill a period
-twice: the second one's draft conflicts with the first's, and the batch is then taken
-again one document at a time, each finding what the other run wrote.
+created and goes on from there: a draft is booked (dated again, to today, when an
+earlier day's run left it), a booked document that was not delivered is delivered, one
+that was is skipped. Two runs at once never bill a period twice: the second one's draft
+conflicts with the first's, and the batch is then taken again one pair at a time, each
+finding what the other run wrote.
 """
 
 from __future__ import annotations
@@ -48,7 +58,7 @@ from faktura.errors import (
 from faktura.invoice import Invoice
 from faktura.parties import Company
 from faktura.ports import UnitOfWork
-from faktura.schedules import Period, Schedule, billing_date, due, lines_for, period_id
+from faktura.schedules import Period, Schedule, due, lines_for, period_id
 from faktura.status import EDITABLE_STATUSES, Status
 
 __all__ = [
@@ -122,11 +132,11 @@ class RunSummary:
     skipped: int = 0
     failed: tuple[RunFailure, ...] = ()
 
-    def progress(self) -> RunProgress:
-        done = self.created + self.booked + self.skipped + len(self.failed)
+    def progress(self, total: int | None = None) -> RunProgress:
+        """How far the run is, of ``total`` pairs (``due``, as far as seen, when None)."""
         return RunProgress(
-            min(done, self.due),
             self.due,
+            self.due if total is None else total,
             self.created,
             self.booked,
             self.delivered,
@@ -153,6 +163,7 @@ class _Tally:
     delivered: int = 0
     skipped: int = 0
     failed: list[RunFailure] = attrs.field(factory=list)
+    to_check: list[_Due] = attrs.field(factory=list)
     to_deliver: list[_Due] = attrs.field(factory=list)
 
     def add(self, other: _Tally) -> None:
@@ -162,6 +173,7 @@ class _Tally:
         self.delivered += other.delivered
         self.skipped += other.skipped
         self.failed.extend(other.failed)
+        self.to_check.extend(other.to_check)
         self.to_deliver.extend(other.to_deliver)
 
 
@@ -239,33 +251,33 @@ class Runs:
         progress: Callable[[RunProgress], None] | None,
         actor: str | None,
     ) -> RunSummary:
-        tally = _Tally()
-        count = 0
+        today = self.work.clock.today()
+        last = min(last, today)  # what has fallen due, not what will
         with self.work.store.unit_of_work(readonly=True) as uow:
             uow.companies.get(company_id)
+        total = None
+        if progress is not None:
+            total = sum(1 for _ in self._due(company_id, first, last))
+        tally = _Tally()
+        count = 0
         for chunk in _chunks(self._due(company_id, first, last), batch):
             count += len(chunk)
-            try:
-                with self.work.store.unit_of_work() as uow:
-                    done = self._bill(uow, company_id, chunk, actor)
-                    uow.commit()
-            except ConflictError:
-                # another run wrote one of them first: each again on its own, finding
-                # what the other run wrote
-                done = _Tally()
-                for item in chunk:
-                    done.add(self._bill_alone(company_id, item, actor))
+            done = self._bill_chunk(company_id, chunk, today, actor)
+            if done.to_check:
+                self._book_checked(company_id, done, actor)
             if deliver:
                 self._deliver(company_id, done, actor)
             done.to_deliver.clear()
             tally.add(done)
             if progress is not None:
-                progress(_summary(first, last, count, tally).progress())
+                progress(_summary(first, last, count, tally).progress(total))
         return _summary(first, last, count, tally)
 
     def _due(self, company_id: str, first: date, last: date) -> Iterator[_Due]:
         """Every (schedule, period) of the company billed in first..last, the schedules
         read a page at a time (a run's memory does not grow with their number)."""
+        if last < first:
+            return
         after: str | None = None
         while True:
             with self.work.store.unit_of_work(readonly=True) as uow:
@@ -277,19 +289,39 @@ class Runs:
                 return
             after = page[-1].id
 
-    def _bill_alone(self, company_id: str, item: _Due, actor: str | None) -> _Tally:
+    def _bill_chunk(
+        self, company_id: str, chunk: Sequence[_Due], today: date, actor: str | None
+    ) -> _Tally:
+        """Step 1 of a batch, in one unit of work (each item in one of its own when
+        another run wrote one of them first, finding what it wrote)."""
         try:
             with self.work.store.unit_of_work() as uow:
-                done = self._bill(uow, company_id, [item], actor)
+                done = self._bill(uow, company_id, chunk, today, actor)
                 uow.commit()
             return done
-        except ConflictError as exc:
-            return _Tally(failed=[_failure(item, "book", exc)])
+        except ConflictError:
+            done = _Tally()
+            for item in chunk:
+                try:
+                    with self.work.store.unit_of_work() as uow:
+                        one = self._bill(uow, company_id, [item], today, actor)
+                        uow.commit()
+                except ConflictError as exc:
+                    one = _Tally(failed=[_failure(item, "book", exc)])
+                done.add(one)
+            return done
 
     def _bill(
-        self, uow: UnitOfWork, company_id: str, items: Sequence[_Due], actor: str | None
+        self,
+        uow: UnitOfWork,
+        company_id: str,
+        items: Sequence[_Due],
+        today: date,
+        actor: str | None,
     ) -> _Tally:
-        """Create and book ``items`` in ``uow``; what a refusal stops is reported."""
+        """Create the drafts of ``items`` in ``uow``, dated ``today``, and book those
+        whose schedule sends over no channel; a draft that will be sent is left for its
+        channel's check (``to_check``). What a refusal stops is reported."""
         tally = _Tally()
         company = uow.companies.get(company_id)
         for item in items:
@@ -297,12 +329,17 @@ class Runs:
                 invoice = uow.invoices.get(company_id, item.invoice_id, for_update=True)
             except NotFoundError:
                 try:
-                    invoice = self._create(uow, company, item, actor)
+                    invoice = self._create(uow, company, item, today, actor)
                 except _REFUSALS as exc:
                     tally.failed.append(_failure(item, "create", exc))
                     continue
                 tally.created += 1
             if invoice.status in EDITABLE_STATUSES:
+                if invoice.issue_date != today:  # a draft an earlier day's run left
+                    invoice = self._redate(uow, invoice, today, actor)
+                if item.schedule.channel is not None:
+                    tally.to_check.append(item)
+                    continue
                 try:
                     invoice = self.booking.book(
                         uow, company_id, invoice.id, actor, invoice=invoice, company=company
@@ -317,12 +354,43 @@ class Runs:
                 tally.to_deliver.append(item)
         return tally
 
-    def _create(self, uow: UnitOfWork, company: Company, item: _Due, actor: str | None) -> Invoice:
+    def _redate(self, uow: UnitOfWork, invoice: Invoice, today: date, actor: str | None) -> Invoice:
+        updated, event = invoice.update(self.work.clock.now(), issue_date=today)
+        self.work.save(uow, invoice, updated, self.work.stamp(event, actor))
+        return updated
+
+    def _book_checked(self, company_id: str, tally: _Tally, actor: str | None) -> None:
+        """Step 2 of a batch: the drafts that will be sent, each checked as ``send``
+        checks it before booking (the recipient, the channel's pre-flight, the documents
+        it would carry), outside any transaction; those that pass are booked in one unit
+        of work, and go on to be delivered."""
+        checked: list[_Due] = []
+        for item in tally.to_check:
+            channel = item.schedule.channel
+            assert channel is not None  # (only such items are checked)
+            try:
+                self.sender.check(company_id, item.invoice_id, channel)
+            except FakturaError as exc:
+                tally.failed.append(_failure(item, "book", exc))
+                continue
+            checked.append(item)
+        tally.to_check.clear()
+        by_id = {item.invoice_id: item for item in checked}
+        result = self.book_many(company_id, list(by_id), len(by_id) or 1, actor)
+        tally.booked += len(result.booked)
+        tally.to_deliver.extend(by_id[invoice.id] for invoice in result.booked)
+        tally.failed.extend(
+            _failure(by_id[failure.invoice_id], "book", failure.error) for failure in result.failed
+        )
+
+    def _create(
+        self, uow: UnitOfWork, company: Company, item: _Due, today: date, actor: str | None
+    ) -> Invoice:
         schedule = item.schedule
         draft = NewDraft(
             customer_id=schedule.customer_id,
             lines=list(lines_for(schedule, item.period)),
-            issue_date=billing_date(schedule, item.period),
+            issue_date=today,
             currency=schedule.currency if schedule.currency is not None else UNSET,
             payment_terms=(schedule.payment_terms if schedule.payment_terms is not None else UNSET),
             description=schedule.description if schedule.description is not None else UNSET,
@@ -342,7 +410,7 @@ class Runs:
                     override_ean=None,
                     update_customer_record=False,
                     document_template_id=None,
-                    idempotency_key=f"run.{item.invoice_id}",
+                    idempotency_key=None,
                     actor=actor,
                     attach_pdf=None,
                 )

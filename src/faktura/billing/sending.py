@@ -163,6 +163,18 @@ class Sender:
             raise
         return self._deliver(attempt, invoice, prepared, actor)
 
+    def check(self, company_id: str, invoice_id: str, delivery_type: object) -> None:
+        """What ``send`` checks of a draft before it books it (the recipient, the
+        channel's pre-flight, the issuability gate and the documents the channel would
+        carry, on a preview of the booked document), without booking or sending: a
+        billing run's drafts pass it before their batch is booked. Raises as ``send``
+        does (ValidationError naming the fields, DeliveryRejected, DeliveryUnavailable,
+        InvoiceStateError)."""
+        request = check_request(
+            self._channels, invoice_id, delivery_type, None, None, False, None, None, None
+        )
+        self._prepare(company_id, request)
+
     def recover(self, company_id: str, actor: str | None) -> list[SendResult]:
         """Deliver again what interrupted attempts left undelivered."""
         now = self._work.clock.now()

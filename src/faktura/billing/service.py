@@ -3,10 +3,12 @@
 The use cases that are more than a read and one transition of the aggregate have a
 module of their own in this package, composed here: companies and customers
 (``parties``), drafts and their supporting documents (``drafts``), API keys
-(``api_keys``), booking (``booking``), sending (``sending``) and rendering
-(``rendering``); all share the unit-of-work steps of ``work``. What stays here is a
-read or one transition each (reading and listing documents, crediting, payments,
-writing off). See the package's docstring for an example.
+(``api_keys``), booking (``booking``), sending (``sending``), rendering
+(``rendering``), schedules (``recurring``), batch booking and billing runs (``runs``),
+overdue news (``overdue``), webhook endpoints (``webhook_endpoints``) and the dispatcher
+of the outbox's events (``dispatch``); all share the unit-of-work steps of ``work``.
+What stays here is a read or one transition each (reading and listing documents,
+crediting, payments, writing off). See the package's docstring for an example.
 
 Why one file over 500 lines: ``Billing`` is the library's public surface, one method
 per use case, and each method's docstring is its contract (what it takes, defaults and
@@ -28,6 +30,7 @@ from faktura.attachments import Attachment, SupportingDocument
 from faktura.billing.api_keys import ApiKeys
 from faktura.billing.attempts import Deliveries
 from faktura.billing.booking import Booking
+from faktura.billing.dispatch import Callback, Dispatcher
 from faktura.billing.drafts import Drafts
 from faktura.billing.overdue import OverdueNews
 from faktura.billing.parties import Parties
@@ -35,6 +38,7 @@ from faktura.billing.recurring import Schedules
 from faktura.billing.rendering import Documents
 from faktura.billing.runs import BatchBooking, RunProgress, Runs, RunSummary
 from faktura.billing.sending import Sender
+from faktura.billing.webhook_endpoints import KEEP, WebhookEndpoints
 from faktura.billing.work import (
     Work,
     check_actor,
@@ -64,6 +68,7 @@ from faktura.invoice import Invoice
 from faktura.issuability import JURISDICTIONS, RuleSet
 from faktura.issued import ArchivedDocument, ArchiveKind
 from faktura.lines import Line
+from faktura.outbox import WebhookEndpoint
 from faktura.parties import Company, Customer
 from faktura.ports import (
     MIN_SEARCH_LENGTH,
@@ -140,6 +145,7 @@ class Billing:
         self._drafts = Drafts(self._work)
         self._api_keys = ApiKeys(self._work)
         self._deliveries = Deliveries(self._work)
+        self._webhooks = WebhookEndpoints(self._work)
         if channels is None:
             from faktura.delivery.manual import ManualChannel
 
@@ -454,6 +460,8 @@ class Billing:
         check_ids(company_id=company_id)
         check_actor(actor)
         check_bool(deliver, "deliver")
+        if progress is not None and not callable(progress):
+            raise ValidationError("must be a function or None", field="progress", rule="type")
         first, last = _window(period, self.clock.today())
         if deliver:
             self._refuse_in_host_transaction("run_billing")
@@ -725,6 +733,71 @@ class Billing:
         """Revoke a key of the company. Raises NotFoundError (also for another
         company's key)."""
         return self._api_keys.revoke(company_id, key_id)
+
+    # -- events: webhooks and the callback -----------------------------------------------
+
+    def create_webhook_endpoint(
+        self,
+        company_id: str,
+        url: str,
+        events: Iterable[str] = (),
+        description: str | None = None,
+    ) -> tuple[WebhookEndpoint, str]:
+        """A new webhook endpoint of the company, POSTed the events of the types in
+        ``events`` (every type when empty; ``faktura.outbox.EVENT_TYPES``), and its
+        signing secret, to be shown this once. Raises NotFoundError, ValidationError
+        (``url``, ``events``, ``description``)."""
+        return self._webhooks.create(company_id, url, events, description)
+
+    def webhook_endpoints(self, company_id: str) -> list[WebhookEndpoint]:
+        """The company's webhook endpoints, oldest first."""
+        return self._webhooks.list(company_id)
+
+    def get_webhook_endpoint(self, company_id: str, endpoint_id: str) -> WebhookEndpoint:
+        """The endpoint. Raises NotFoundError (also for another company's)."""
+        return self._webhooks.get(company_id, endpoint_id)
+
+    def update_webhook_endpoint(
+        self,
+        company_id: str,
+        endpoint_id: str,
+        *,
+        url: Any = KEEP,
+        events: Any = KEEP,
+        enabled: Any = KEEP,
+        description: Any = KEEP,
+    ) -> WebhookEndpoint:
+        """Change the arguments given of an endpoint (``description`` None clears it;
+        ``enabled`` False stops its deliveries, which fail and are retried meanwhile).
+        Raises NotFoundError, ValidationError naming the field."""
+        return self._webhooks.update(
+            company_id,
+            endpoint_id,
+            url=url,
+            events=events,
+            enabled=enabled,
+            description=description,
+        )
+
+    def delete_webhook_endpoint(self, company_id: str, endpoint_id: str) -> None:
+        """Delete an endpoint; its open hand-offs are given up. Raises NotFoundError."""
+        self._webhooks.delete(company_id, endpoint_id)
+
+    def rotate_webhook_secret(
+        self, company_id: str, endpoint_id: str
+    ) -> tuple[WebhookEndpoint, str]:
+        """A new signing secret for the endpoint, shown this once; from now on every
+        webhook is signed with it. Raises NotFoundError."""
+        return self._webhooks.rotate_secret(company_id, endpoint_id)
+
+    def dispatcher(self, callback: Callback | None = None, **options: Any) -> Dispatcher:
+        """A dispatcher of the store's outbox (``faktura.billing.dispatch``) handing the
+        events to ``callback`` (called with each event's wire form) and the companies'
+        webhook endpoints; ``options`` are Dispatcher's (``batch``, ``lease``,
+        ``timeout``, ``sender``). Refused (ConfigurationError) on a store that joins the
+        host's transaction: it POSTs outside any transaction."""
+        self._refuse_in_host_transaction("dispatch")
+        return Dispatcher(self.store, self.clock, callback, **options)
 
 
 _STATUS_VALUES = [status.value for status in Status]

@@ -1,5 +1,6 @@
-"""The ``faktura`` command line: the demo, the HTTP server and the admin of companies and
-API keys on a store.
+"""The ``faktura`` command line: the demo, the HTTP server, the admin of companies, API
+keys and webhook endpoints on a store, recurring invoices and billing runs, batch
+booking and the dispatcher of the outbox's events.
 
 ::
 
@@ -16,6 +17,24 @@ API keys on a store.
     faktura api-keys create --company ID --scope SCOPE [--scope ...] [--name NAME]
     faktura api-keys list --company ID
     faktura api-keys revoke --company ID KEY_ID
+    faktura schedules create --company ID --customer ID --line LINE [--line ...] --start DATE
+                             [--every month|quarter|year|N-days|N-months] [--arrears]
+                             [--end DATE] [--anchor-day N] [--no-proration]
+                             [--channel email|einvoice|manual] [--payment-terms DAYS]
+                             [--currency CUR] [--description TEXT]
+    faktura schedules list --company ID
+    faktura schedules show|pause|resume --company ID SCHEDULE_ID
+    faktura schedules end --company ID SCHEDULE_ID --on DATE
+    faktura schedules change --company ID SCHEDULE_ID --from DATE --line LINE [--line ...]
+    faktura run --company ID [--period 2026-12 | --period 2026-12-01..2026-12-15]
+                [--batch-size 100] [--no-deliver] [--smtp-... | --sproom-...]
+                [--font ...] [--exchange-rate ...]
+    faktura book --company ID INVOICE_ID... [--batch-size 100] [--font ...]
+                 [--exchange-rate ...]
+    faktura webhooks add --company ID --url URL [--event TYPE ...] [--description TEXT]
+    faktura webhooks list --company ID
+    faktura webhooks remove|rotate-secret --company ID ENDPOINT_ID
+    faktura dispatch [--once] [--batch 100] [--timeout 10] [--idle 1]
 
 ``access-point`` serves a local e-invoicing access point (``LocalAccessPoint``, the one
 the tests and the demo use) for ``serve --sproom-url`` to send to. Every command but
@@ -26,15 +45,26 @@ missing). The profile options of ``companies create`` and ``update``: ``--cvr --
 the address ``--street --city --postal-code --country --additional``, payment ``--reg-no
 --account-no --iban --bic --fik-creditor``, ``--logo PATH`` and the number series
 ``--invoice-series PATTERN --invoice-series-start N --invoice-series-reset
-never|yearly|monthly`` (``--credit-note-series...`` likewise). Bad input ends with one
-line on stderr naming what is wrong and exit code 2.
+never|yearly|monthly`` (``--credit-note-series...`` likewise).
+
+A schedule's ``--line`` is ``DESCRIPTION;QUANTITY;UNIT_PRICE[;VAT_RATE]`` (``\\;`` a
+semicolon in the description, ``\\\\`` a backslash; the VAT rate in percent, the
+customer's standard rate when left out): see ``faktura.cli.schedules``. ``run`` prints
+its progress on stderr (a bar redrawn in place on a terminal, a line per batch
+otherwise) and its summary on stdout; ``run``, ``book`` and ``dispatch --once`` end with
+exit code 1 when something failed or was refused (each named with its reason on
+stdout). Bad input ends with one line on stderr naming what is wrong (the flag:
+``--line 2: unit price ...``) and exit code 2, with nothing written.
 The command line reads ``FAKTURA_SMTP_*``, ``FAKTURA_SPROOM_*``, ``FAKTURA_FONT``,
-``FAKTURA_FONT_BOLD`` and ``FAKTURA_EXCHANGE_RATES`` environment variables for ``serve``;
-the library itself never reads the environment.
+``FAKTURA_FONT_BOLD`` and ``FAKTURA_EXCHANGE_RATES`` environment variables for ``serve``
+(and the same for ``run``; ``book`` the font and the rates); the library itself never
+reads the environment.
 
 One module per command group (``demo``, ``serve``, ``access_point``, ``companies``,
-``api_keys``), each adding its subcommand to the parser built here; ``common`` holds what
-they share.
+``api_keys``, ``schedules``, ``runs`` for ``run`` and ``book``, ``webhooks``,
+``dispatch``), each adding its subcommand to the parser built here; ``common`` holds
+what they share, ``options`` the channel, font and rate settings of ``serve``, ``run``
+and ``book``.
 """
 
 from __future__ import annotations
@@ -43,7 +73,17 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 
-from faktura.cli import access_point, api_keys, companies, demo, serve
+from faktura.cli import (
+    access_point,
+    api_keys,
+    companies,
+    demo,
+    dispatch,
+    runs,
+    schedules,
+    serve,
+    webhooks,
+)
 from faktura.cli.common import DEFAULT_STORE, Refused, UsageParser
 from faktura.cli.demo import DEMO_DIR
 from faktura.demo import DEMO_DRAFT, render_table, run_demo
@@ -59,7 +99,17 @@ def _parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for command in (demo, serve, access_point, companies, api_keys):
+    for command in (
+        demo,
+        serve,
+        access_point,
+        companies,
+        api_keys,
+        schedules,
+        runs,
+        webhooks,
+        dispatch,
+    ):
         command.add_parser(commands)
     return parser
 

@@ -1,5 +1,6 @@
-"""What the ``faktura`` commands share: the one-line usage errors, opening the store, the
-port and duration arguments, a text table, and SIGTERM as an exception.
+"""What the ``faktura`` commands share: the one-line usage errors, errors naming flags
+instead of fields, opening the store, the port, duration, date and count arguments, a
+text table, and SIGTERM as an exception.
 
 Internal to ``faktura.cli``: the names are public only to its command modules.
 """
@@ -8,12 +9,13 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
 from faktura.billing import Billing
-from faktura.errors import ConfigurationError
+from faktura.errors import ConfigurationError, FieldError, ValidationError
 from faktura.storage import open_store
 
 if TYPE_CHECKING:
@@ -24,6 +26,9 @@ __all__ = [
     "Refused",
     "Stopped",
     "UsageParser",
+    "count_arg",
+    "date_arg",
+    "flags_named",
     "open_store_at",
     "opened_billing",
     "port_arg",
@@ -49,6 +54,18 @@ class UsageParser(argparse.ArgumentParser):
 
     def error(self, message: str) -> NoReturn:
         self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
+@contextlib.contextmanager
+def flags_named(rename: Callable[[str], str]) -> Iterator[None]:
+    """A ValidationError with its field paths renamed to the flags that gave them
+    (``start`` to ``--start``, ``lines.1.unit_price`` to ``--line 2: unit price``)."""
+    try:
+        yield
+    except ValidationError as err:
+        raise ValidationError._from_errors(
+            FieldError(rename(e.path), e.rule, e.message) for e in err.errors
+        ) from None
 
 
 # -- stores ------------------------------------------------------------------------------
@@ -125,3 +142,25 @@ def with_store(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--store", default=DEFAULT_STORE, help=f"store URL (default {DEFAULT_STORE})"
     )
+
+
+def date_arg(value: str) -> date:
+    """An ISO date (2026-12-01)."""
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"must be a date such as 2026-12-01, not {value!r}"
+        ) from None
+
+
+def count_arg(low: int, high: int) -> Callable[[str], int]:
+    """A whole number from ``low`` to ``high``."""
+
+    def parse(value: str) -> int:
+        text = value.strip()
+        if not (text.isascii() and text.isdigit()) or not low <= int(text) <= high:
+            raise argparse.ArgumentTypeError(f"must be a whole number {low}-{high}, not {value!r}")
+        return int(text)
+
+    return parse

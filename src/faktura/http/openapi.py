@@ -222,7 +222,8 @@ def build_openapi(
         "info": {
             "title": title,
             "version": version,
-            "description": "Invoices, credit notes and customers of your company. "
+            "description": "Invoices, credit notes, customers, schedules (recurring "
+            "invoices), billing runs and webhook endpoints of your company. "
             f"Authenticate with an API key in the {API_KEY_HEADER} header; each operation "
             "needs the scope named in its x-required-scopes.",
         },

@@ -24,6 +24,7 @@ from .errors import invalid
 from .openapi import ID_PATTERN, Param
 
 __all__ = [
+    "AFTER",
     "ATTACHMENT_ID",
     "CUSTOMER_FILTER",
     "CUSTOMER_ID",
@@ -33,9 +34,11 @@ __all__ = [
     "IF_MATCH",
     "LIMIT",
     "PAGE",
+    "SCHEDULE_ID",
     "SEARCH_CUSTOMERS",
     "SEARCH_INVOICES",
     "STATUS",
+    "WEBHOOK_ENDPOINT_ID",
     "Kind",
     "Parameter",
     "check_id",
@@ -170,6 +173,17 @@ def query(request: Request, names: frozenset[str]) -> dict[str, str]:
 
 ID: Parameter[str] = Parameter("id", "path", identifier(), "Document ID", "")
 CUSTOMER_ID: Parameter[str] = Parameter("id", "path", identifier(), "Customer ID", "")
+SCHEDULE_ID: Parameter[str] = Parameter("id", "path", identifier(), "Schedule ID", "")
+WEBHOOK_ENDPOINT_ID: Parameter[str] = Parameter(
+    "id", "path", identifier(), "Webhook endpoint ID", ""
+)
+AFTER: Parameter[str | None] = Parameter(
+    "after",
+    "query",
+    identifier(),
+    "The next page: the id a page answered as next (left out: the first page)",
+    None,
+)
 ATTACHMENT_ID: Parameter[str] = Parameter(
     "attachmentId",
     "path",
@@ -204,7 +218,7 @@ IF_MATCH: Parameter[int | None] = Parameter(
     "If-Match",
     "header",
     Kind({"type": "string", "maxLength": 64}, _version),
-    'Only apply when the draft is still at this version (its ETag, e.g. "3")',
+    'Only apply when it is still at this version (its ETag, e.g. "3")',
     None,
 )
 IDEMPOTENCY_KEY: Parameter[str | None] = Parameter(

@@ -17,6 +17,7 @@ from faktura.apikeys import Scope
 from faktura.attachments import MAX_ATTACHMENTS, MAX_DOCUMENT_BYTES, MAX_FILE_BYTES
 from faktura.delivery.wire import DeliveryStatusResponse, SendRequest, SendResponse
 from faktura.status import DocumentKind
+from faktura.webhooks import SIGNATURE_HEADER
 from faktura.wire import CreateDraftRequest, InvoiceResponse
 
 from .handlers import (
@@ -27,11 +28,15 @@ from .handlers import (
     customers,
     documents,
     invoices,
+    runs,
+    schedules,
+    webhook_endpoints,
 )
 from .handlers.attachments import ATTACHMENT_BODY_BYTES
 from .handlers.shared import Api, Handler
 from .openapi import Operation
 from .params import (
+    AFTER,
     ATTACHMENT_ID,
     CUSTOMER_FILTER,
     CUSTOMER_ID,
@@ -41,9 +46,11 @@ from .params import (
     IF_MATCH,
     LIMIT,
     PAGE,
+    SCHEDULE_ID,
     SEARCH_CUSTOMERS,
     SEARCH_INVOICES,
     STATUS,
+    WEBHOOK_ENDPOINT_ID,
     Parameter,
 )
 from .schemas import (
@@ -52,17 +59,32 @@ from .schemas import (
     AttachmentList,
     AttachmentRequest,
     AttachmentWire,
+    BatchBookingResponse,
+    BillingRunRequest,
+    BookInvoicesRequest,
     CompanyResponse,
     CreateCreditNoteRequest,
     CreateCustomerRequest,
+    CreateScheduleRequest,
+    CreateWebhookEndpointRequest,
     CustomerPage,
     CustomerResponse,
     InvoicePage,
     PaymentRequest,
+    RunSummaryResponse,
+    ScheduleLinesRequest,
+    SchedulePage,
+    ScheduleResponse,
     UpdateCompanyRequest,
     UpdateCustomerRequest,
     UpdateDraftRequest,
+    UpdateScheduleRequest,
+    UpdateWebhookEndpointRequest,
+    WebhookEndpointList,
+    WebhookEndpointResponse,
+    WebhookEndpointSecret,
 )
+from .schemas.runs import MAX_RUN_DAYS
 
 __all__ = ["ROUTES", "MakeHandler"]
 
@@ -280,6 +302,8 @@ def _each_kind() -> list[tuple[Operation, MakeHandler]]:
 
 
 _CUSTOMERS, _COMPANY = "Customers", "Company"
+_SCHEDULES, _RUNS, _ENDPOINTS = "Schedules", "Billing runs", "Webhook endpoints"
+_ONCE = " The signing secret is in this answer only: keep it in the receiver."
 
 #: Every route of the API, in the order of the OpenAPI document.
 ROUTES: tuple[tuple[Operation, MakeHandler], ...] = (
@@ -328,6 +352,21 @@ ROUTES: tuple[tuple[Operation, MakeHandler], ...] = (
         request=PaymentRequest,
         response=InvoiceResponse,
         errors=(404, 409),
+    ),
+    _route(
+        runs.book_invoices,
+        "POST",
+        "/v1/invoices/book",
+        "bookInvoices",
+        "Book many drafts",
+        "Invoices",
+        Scope.BILLING_RUNS,
+        "Books the drafts named, in their order, as sending books one: the numbers of a "
+        "batch are consecutive. A draft that cannot be booked (not bookable, not a draft, "
+        "unknown, back-dated) is answered in failed with its error and uses no number; the "
+        "others are booked. Nothing is sent.",
+        request=BookInvoicesRequest,
+        response=BatchBookingResponse,
     ),
     _route(
         credit_notes.create_credit_note,
@@ -419,6 +458,175 @@ ROUTES: tuple[tuple[Operation, MakeHandler], ...] = (
         "booked keeps its pattern, start and reset (400).",
         request=UpdateCompanyRequest,
         response=CompanyResponse,
+    ),
+    _route(
+        schedules.create_schedule,
+        "POST",
+        "/v1/schedules",
+        "createSchedule",
+        "Create a schedule",
+        _SCHEDULES,
+        Scope.SCHEDULES_WRITE,
+        "A customer's recurring invoice: the lines billed every period from the start, "
+        "until the end if there is one. Billing runs make, book and send its invoices.",
+        request=CreateScheduleRequest,
+        response=ScheduleResponse,
+        status=201,
+    ),
+    _route(
+        schedules.list_schedules,
+        "GET",
+        "/v1/schedules",
+        "listSchedules",
+        "List schedules",
+        _SCHEDULES,
+        Scope.SCHEDULES_READ,
+        "A page of your company's schedules by id; pass the page's next as after for the next one.",
+        (AFTER, LIMIT),
+        response=SchedulePage,
+    ),
+    _route(
+        schedules.get_schedule,
+        "GET",
+        "/v1/schedules/{id}",
+        "getSchedule",
+        "Get a schedule by ID",
+        _SCHEDULES,
+        Scope.SCHEDULES_READ,
+        "The ETag header carries the version (for If-Match on edits).",
+        (SCHEDULE_ID,),
+        response=ScheduleResponse,
+        errors=(404,),
+    ),
+    _route(
+        schedules.update_schedule,
+        "PATCH",
+        "/v1/schedules/{id}",
+        "updateSchedule",
+        "Edit a schedule",
+        _SCHEDULES,
+        Scope.SCHEDULES_WRITE,
+        "Changes the settings the body names (end, active, channel, paymentTerms, "
+        "description); null clears an optional one, active false pauses it. With "
+        "If-Match, the edit applies only to that version (412 otherwise).",
+        (SCHEDULE_ID, IF_MATCH),
+        request=UpdateScheduleRequest,
+        response=ScheduleResponse,
+        errors=(404, 409, 412),
+    ),
+    _route(
+        schedules.change_schedule_lines,
+        "POST",
+        "/v1/schedules/{id}/versions",
+        "changeScheduleLines",
+        "Change a schedule's lines from a date",
+        _SCHEDULES,
+        Scope.SCHEDULES_WRITE,
+        "Bills the lines from the effective date on (a new version of the schedule); "
+        "a period the change splits is prorated by day or not, as the schedule says. "
+        "With If-Match, only at that version (412 otherwise).",
+        (SCHEDULE_ID, IF_MATCH),
+        request=ScheduleLinesRequest,
+        response=ScheduleResponse,
+        errors=(404, 409, 412),
+    ),
+    _route(
+        runs.run_billing,
+        "POST",
+        "/v1/billing-runs",
+        "runBilling",
+        "Run billing",
+        _RUNS,
+        Scope.BILLING_RUNS,
+        "Bills every schedule of your company whose periods fall due in the window: "
+        "creates each period's invoice, books it, and delivers it over the schedule's "
+        "channel, then answers what it did. Safe to repeat: a period billed already is "
+        "skipped, never billed twice. Synchronous, for windows of up to "
+        f"{MAX_RUN_DAYS} days; long runs belong on the command line (faktura run) or "
+        "in the host's worker (Billing.run_billing).",
+        request=BillingRunRequest,
+        response=RunSummaryResponse,
+    ),
+    _route(
+        webhook_endpoints.create_webhook_endpoint,
+        "POST",
+        "/v1/webhook-endpoints",
+        "createWebhookEndpoint",
+        "Create a webhook endpoint",
+        _ENDPOINTS,
+        Scope.EVENTS,
+        "Your company's events (of the types named, or all) are POSTed to the URL, each "
+        f"signed with the endpoint's secret (the {SIGNATURE_HEADER} header)." + _ONCE,
+        request=CreateWebhookEndpointRequest,
+        response=WebhookEndpointSecret,
+        status=201,
+    ),
+    _route(
+        webhook_endpoints.list_webhook_endpoints,
+        "GET",
+        "/v1/webhook-endpoints",
+        "listWebhookEndpoints",
+        "List webhook endpoints",
+        _ENDPOINTS,
+        Scope.EVENTS,
+        "Your company's webhook endpoints, oldest first, without their secrets.",
+        response=WebhookEndpointList,
+    ),
+    _route(
+        webhook_endpoints.get_webhook_endpoint,
+        "GET",
+        "/v1/webhook-endpoints/{id}",
+        "getWebhookEndpoint",
+        "Get a webhook endpoint by ID",
+        _ENDPOINTS,
+        Scope.EVENTS,
+        "The endpoint, without its secret.",
+        (WEBHOOK_ENDPOINT_ID,),
+        response=WebhookEndpointResponse,
+        errors=(404,),
+    ),
+    _route(
+        webhook_endpoints.update_webhook_endpoint,
+        "PATCH",
+        "/v1/webhook-endpoints/{id}",
+        "updateWebhookEndpoint",
+        "Edit a webhook endpoint",
+        _ENDPOINTS,
+        Scope.EVENTS,
+        "Changes the fields the body names; enabled false stops its deliveries (they "
+        "are retried meanwhile), null clears the description.",
+        (WEBHOOK_ENDPOINT_ID,),
+        request=UpdateWebhookEndpointRequest,
+        response=WebhookEndpointResponse,
+        errors=(404,),
+    ),
+    _route(
+        webhook_endpoints.delete_webhook_endpoint,
+        "DELETE",
+        "/v1/webhook-endpoints/{id}",
+        "deleteWebhookEndpoint",
+        "Delete a webhook endpoint",
+        _ENDPOINTS,
+        Scope.EVENTS,
+        "Deletes the endpoint (the events not yet handed to it are given up) and "
+        "answers it as it was.",
+        (WEBHOOK_ENDPOINT_ID,),
+        response=WebhookEndpointResponse,
+        errors=(404,),
+    ),
+    _route(
+        webhook_endpoints.rotate_webhook_secret,
+        "POST",
+        "/v1/webhook-endpoints/{id}/rotate-secret",
+        "rotateWebhookSecret",
+        "Rotate a webhook endpoint's secret",
+        _ENDPOINTS,
+        Scope.EVENTS,
+        "A new signing secret for the endpoint; every webhook from now on is signed "
+        "with it." + _ONCE,
+        (WEBHOOK_ENDPOINT_ID,),
+        response=WebhookEndpointSecret,
+        errors=(404,),
     ),
     _route(
         access_point.access_point_status,

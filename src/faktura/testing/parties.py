@@ -17,13 +17,17 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+import attrs
+
 from faktura.commands import CompanyProfile, NewCustomer
+from faktura.errors import NotFoundError
 from faktura.parties import Address, BankAccount, Company, Customer
+from faktura.ports import ListResult
 
 if TYPE_CHECKING:
     from faktura.billing import Billing
 
-__all__ = ["BUYER_ADDRESS", "SELLER", "SELLER_ADDRESS", "seller_and_buyer"]
+__all__ = ["BUYER_ADDRESS", "SELLER", "SELLER_ADDRESS", "HostDirectory", "seller_and_buyer"]
 
 SELLER_ADDRESS = Address(street="Vestergade 1", city="Aarhus C", postal_code="8000")
 BUYER_ADDRESS = Address(street="Nørregade 7", city="København K", postal_code="1165")
@@ -61,3 +65,29 @@ def seller_and_buyer(billing: Billing) -> tuple[Company, Customer]:
         ),
     )
     return company, customer
+
+
+@attrs.define
+class HostDirectory:
+    """A host's own customer directory (its CRM, say) in memory, for ``Billing(customers=
+    ...)``: what a store that keeps no customers is used with."""
+
+    customers: dict[tuple[str, str], Customer] = attrs.Factory(dict)
+
+    def get(self, company_id: str, customer_id: str) -> Customer:
+        try:
+            return self.customers[company_id, customer_id]
+        except KeyError:
+            raise NotFoundError("customer", customer_id) from None
+
+    def add(self, customer: Customer) -> None:
+        self.customers[customer.company_id, customer.id] = customer
+
+    def update(self, customer: Customer) -> None:
+        self.customers[customer.company_id, customer.id] = customer
+
+    def list(
+        self, company_id: str, page: int = 1, limit: int = 20, search: str | None = None
+    ) -> ListResult[Customer]:
+        found = [c for (cid, _), c in sorted(self.customers.items()) if cid == company_id]
+        return ListResult(tuple(found[(page - 1) * limit : page * limit]), len(found))

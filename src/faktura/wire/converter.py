@@ -34,6 +34,7 @@ from faktura.errors import FieldError, ValidationError, WireFormatError
 from faktura.fields import camel, wire_names
 from faktura.lines import LineType
 from faktura.money import parse_decimal
+from faktura.schedules import Proration, Timing, Unit
 from faktura.status import DocumentKind, Status
 from faktura.vat import VatCategory
 
@@ -221,7 +222,7 @@ def _make_converter() -> cattrs.Converter:
     conv.register_unstructure_hook(dt.date, lambda d: d.isoformat())
     conv.register_structure_hook(dt.datetime, _timestamp)
     conv.register_unstructure_hook(dt.datetime, _format_timestamp)
-    for enum_type in (VatCategory, LineType, Status, DocumentKind):
+    for enum_type in (VatCategory, LineType, Status, DocumentKind, Unit, Timing, Proration):
         conv.register_structure_hook(enum_type, _enum_hook(enum_type))
         conv.register_unstructure_hook(enum_type, lambda e: e.value)
     conv.register_structure_hook_factory(

@@ -17,6 +17,7 @@ from faktura.exchange import AccountingVat
 from faktura.fields import describe, wire_names
 from faktura.invoice import Invoice
 from faktura.lines import Line, LineType, ProductLine
+from faktura.money import ZERO
 from faktura.references import NO_REFERENCES, DocumentReferences
 from faktura.status import DocumentKind, Status
 from faktura.summary import InvoiceSummary
@@ -35,6 +36,7 @@ __all__ = [
     "VatBreakdownWire",
     "draft_command",
     "invoice_to_wire",
+    "line_input_of",
     "list_item_to_wire",
     "new_draft",
     "page_to_wire",
@@ -322,6 +324,13 @@ def _line_wire(line: Line, net: Decimal | None, negate: bool) -> LineWire:
             amount=_neg(net, negate),
         )
     return LineWire(description=line.description, line_type=line.line_type)
+
+
+def line_input_of(line: Line) -> LineInput:
+    """A domain line as a request gives it (a ``LineInput``, the VAT spelled out): the
+    lines of a schedule as its answer shows them."""
+    wire = _line_wire(line, ZERO if isinstance(line, ProductLine) else None, False)
+    return LineInput(**{name: getattr(wire, name) for name in wire_names(LineInput)})
 
 
 def _list_fields(summary: InvoiceSummary) -> dict[str, Any]:
