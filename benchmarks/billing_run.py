@@ -6,9 +6,9 @@ The workload: one company (the Danish test seller) holding ``--existing`` booked
 invoices (5 lines each, one per customer in turn, dated through 2025 and 2026), and
 ``--invoices`` customers with one monthly schedule each (billed in advance from
 2026-12-01, 5 product lines at 25 % and 0 % VAT, prices and quantities varying by
-schedule). ``Billing.run_billing(company, "2026-12", deliver=True)`` then creates, books
-and delivers (manual channel) one invoice per schedule. Every measurement runs on a
-fresh copy of the same seeded database.
+schedule; no delivery channel). ``Billing.run_billing(company, "2026-12")`` then creates
+and books one invoice per schedule (a schedule without a channel is not sent). Every
+measurement runs on a fresh copy of the same seeded database.
 
 Rows of the table, per database:
 
