@@ -1,4 +1,5 @@
-"""``faktura schedules``, ``faktura run`` and ``faktura book`` on SQLite files: schedules
+"""``faktura schedules``, ``faktura run`` and ``faktura book`` on SQLite files (and once
+on PostgreSQL): schedules
 made and changed from the command line, billing runs that print their summary (a second
 run skips what the first did), progress on stderr (plain lines in a log, a redrawn bar
 on a terminal), deliveries to a real local access point, batch booking with a refusal,
@@ -27,6 +28,8 @@ from faktura.storage import open_store
 from faktura.testing.access_point import LocalAccessPoint
 from faktura.testing.parties import BUYER_ADDRESS
 from faktura.wire import new_draft
+
+pytest_plugins = ["pg_fixture"]
 
 FAKTURA = [sys.executable, "-m", "faktura.cli"]
 EAN = "5790000436057"
@@ -573,3 +576,58 @@ def test_a_run_without_a_period_bills_the_current_month(
     first, _ = current_month(today)
     assert summary(out)["period"] == f"{first}..{today}"  # what has fallen due: up to today
     assert (summary(out)["due"], summary(out)["booked"]) == ("1", "1")
+
+
+# -- on PostgreSQL -----------------------------------------------------------------------
+
+
+def test_schedules_runs_booking_and_webhooks_on_postgresql(
+    pg_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The same commands on a PostgreSQL store (``--store postgresql://...``)."""
+    code, out, err = cli(
+        capsys, "companies", "create", "--name", "Nordlys ApS", *SELLER, "--store", pg_url
+    )
+    assert code == 0, err
+    company = out.strip()
+    billing = Billing(open_store(pg_url))
+    try:
+        customer = billing.create_customer(
+            company, NewCustomer(name="Fjord A/S", address=BUYER_ADDRESS)
+        ).id
+        line = {"description": "Konsulent", "quantity": "2", "unitPrice": "950.00"}
+        draft = billing.create_draft(
+            company, new_draft({"customerId": customer, "lines": [line]})
+        ).id
+    finally:
+        billing.store.close()
+    target = ["--company", company, "--store", pg_url]
+    code, out, err = cli(
+        capsys,
+        *("schedules", "create", *target, "--customer", customer),
+        *("--line", "Hosting;1;499.00", "--start", "2026-11-01"),
+    )
+    assert code == 0, err
+    schedule = out.strip()
+    window = ["--period", "2026-11-01..2026-12-31", "--no-deliver"]
+    code, out, err = cli(capsys, "run", *target, *window)
+    assert code == 0, out + err
+    assert (summary(out)["due"], summary(out)["booked"]) == ("2", "2")  # November, December
+    code, out, err = cli(capsys, "run", *target, *window)
+    assert (summary(out)["booked"], summary(out)["skipped"]) == ("0", "2")
+    code, out, err = cli(capsys, "book", *target, draft)
+    assert code == 0, out + err
+    assert out.splitlines()[0] == "booked 1, refused 0"
+    assert out.split("\n\n")[1].splitlines()[2].split() == [draft, "3"]
+    code, out, err = cli(capsys, "webhooks", "add", *target, "--url", "https://erp.example/h")
+    assert code == 0, err
+    endpoint = out.splitlines()[0]
+    code, out, err = cli(capsys, "webhooks", "list", *target)
+    assert code == 0, err
+    assert endpoint in out
+    billing = Billing(open_store(pg_url))
+    try:
+        november = Period(date(2026, 11, 1), date(2026, 11, 30))
+        assert billing.get_invoice(company, period_id(schedule, november)).number is not None
+    finally:
+        billing.store.close()
