@@ -1,9 +1,9 @@
 """``faktura schedules``, ``faktura run`` and ``faktura book`` on SQLite files (and once
-on PostgreSQL): schedules
-made and changed from the command line, billing runs that print their summary (a second
-run skips what the first did), progress on stderr (plain lines in a log, a redrawn bar
-on a terminal), deliveries to a real local access point, batch booking with a refusal,
-and bad input ending with one line naming the flag (exit code 2)."""
+on PostgreSQL): schedules made and changed from the command line, billing runs that
+print their summary (a second run skips what the first did), progress on stderr (plain
+lines in a log, a redrawn bar on a terminal), deliveries to a real local access point,
+batch booking with a refusal, and bad input ending with one line naming the flag (exit
+code 2)."""
 
 from __future__ import annotations
 
