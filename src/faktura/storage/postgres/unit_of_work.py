@@ -152,6 +152,7 @@ class PostgresUnitOfWork(shared.SharedRepositories):
         append_event="INSERT INTO events (company_id, invoice_id, doc) "
         "VALUES (:company_id, :invoice_id, :doc)",
         skip_locked=" FOR UPDATE SKIP LOCKED",
+        append_event_with_message=shared.APPEND_EVENT_WITH_MESSAGE,
     )
 
     def require_company(self, company_id: str) -> None:

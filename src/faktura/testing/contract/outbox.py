@@ -275,7 +275,28 @@ class _RefusingUnitOfWork:
     def outbox(self) -> Any:
         return self
 
+    @property
+    def events(self) -> Any:
+        return _RefusingEvents(self._uow.events)
+
     def add(self, message: OutboxMessage) -> None:
+        raise ConflictError(f"outbox message {message.id!r} refused")
+
+
+@attrs.frozen
+class _RefusingEvents:
+    """An event log whose events may be appended alone, but not with their message."""
+
+    events: Any
+
+    def append(self, company_id: str, event: Any) -> None:
+        self.events.append(company_id, event)
+
+    def for_invoice(self, company_id: str, invoice_id: str) -> Any:
+        return self.events.for_invoice(company_id, invoice_id)
+
+    def append_with_message(self, company_id: str, event: Any, message: OutboxMessage) -> None:
+        self.append(company_id, event)
         raise ConflictError(f"outbox message {message.id!r} refused")
 
 
