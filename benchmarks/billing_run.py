@@ -1499,9 +1499,14 @@ PG_ADD_INVOICE = (
     " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s::jsonb, %s::jsonb,"
     " %s::jsonb) ON CONFLICT DO NOTHING"
 )
-PG_APPEND_EVENT = (
-    "INSERT INTO events (company_id, invoice_id, doc) "
-    "VALUES (%(company_id)s, %(invoice_id)s, %(doc)s)"
+#: storage/sql.py's APPEND_EVENT_WITH_MESSAGE: PostgreSQL writes an event and its outbox
+#: message in one statement
+PG_APPEND_EVENT_WITH_MESSAGE = (
+    "WITH event AS (INSERT INTO events (company_id, invoice_id, doc) "
+    "VALUES (:company_id, :invoice_id, :doc)) "
+    "INSERT INTO outbox (company_id, id, next_at, doc) "
+    "SELECT :company_id, :message_id, :next_at, :message_doc "
+    "WHERE EXISTS (SELECT 1 FROM companies WHERE id = :company_id) ON CONFLICT DO NOTHING"
 )
 PG_SERIES_ROW = (
     "INSERT INTO series (company_id, series, last_date) VALUES (%s, %s, NULL)"
@@ -1638,18 +1643,16 @@ class PostgresHandLoop(HandLoop):
         self, ex: Execute, company_id: str, event: dict[str, Any], ids: Callable[[], str], now: str
     ) -> None:
         """The event in the audit trail and in the outbox."""
-        ex(
-            PG_APPEND_EVENT,
-            {"company_id": company_id, "invoice_id": event["invoice_id"], "doc": encode(event)},
-        )
         message_id = f"evt_{ids()}"
         ex(
-            psycopg_style(ADD_MESSAGE_SQL),
+            psycopg_style(PG_APPEND_EVENT_WITH_MESSAGE),
             {
                 "company_id": company_id,
-                "id": message_id,
+                "invoice_id": event["invoice_id"],
+                "doc": encode(event),
+                "message_id": message_id,
                 "next_at": NOW,
-                "doc": message_doc(message_id, company_id, event, now),
+                "message_doc": message_doc(message_id, company_id, event, now),
             },
         )
 
