@@ -10,6 +10,12 @@ has been received in full; the time the app takes to answer is not counted. When
 fires the client gets ``408 Request Timeout`` (if it had sent part of a request and no
 answer was started) and the connection is closed.
 
+The close after a 408 lingers, as Apache's and nginx's do: the server half-closes (FIN),
+then reads and discards whatever the client still sends for up to ``LINGER`` seconds or
+until the client closes too. Closing a socket with unread bytes in it makes the kernel
+send a reset instead, and a reset can destroy the 408 on its way to the client, which
+then sees the connection vanish without a word.
+
 ``faktura serve --read-timeout SECONDS`` uses it; a host running uvicorn itself passes
 ``http=read_timeout_protocol(10.0)`` to ``uvicorn.run`` or ``uvicorn.Config``.
 """
@@ -31,6 +37,8 @@ __all__ = ["DEFAULT_READ_TIMEOUT", "ReadTimeoutProtocol", "read_timeout_protocol
 
 #: Seconds a client has to send a request's head and body (``faktura serve``'s default).
 DEFAULT_READ_TIMEOUT = 10.0
+#: Seconds a connection stays half-closed after a 408, its input read and discarded.
+LINGER = 2.0
 
 logger = logging.getLogger("faktura.http")
 
@@ -57,6 +65,7 @@ class ReadTimeoutProtocol(H11Protocol):
     ) -> None:
         super().__init__(config, server_state, app_state, _loop)
         self._read_deadline: asyncio.TimerHandle | None = None
+        self._lingering = False
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
@@ -67,6 +76,8 @@ class ReadTimeoutProtocol(H11Protocol):
         super().connection_lost(exc)
 
     def data_received(self, data: bytes) -> None:
+        if self._lingering:
+            return  # after a 408: read and dropped, so that closing does not reset
         if self._read_deadline is None and self.conn.their_state is h11.IDLE:
             self._arm()  # the first bytes of the next request on a kept-alive connection
         super().data_received(data)
@@ -91,13 +102,30 @@ class ReadTimeoutProtocol(H11Protocol):
             begun, answered = True, self.cycle is not None and self.cycle.response_started
         else:
             begun, answered = bool(self.conn.trailing_data[0]), False
-        if begun and not answered:
-            self.transport.write(_REQUEST_TIMEOUT)
         peer = f"{self.client[0]}:{self.client[1]}" if self.client else "a client"
         logger.info(
             "closed the connection of %s: no whole request within %s s", peer, self.read_timeout
         )
-        self.transport.close()
+        if begun and not answered:
+            self.transport.write(_REQUEST_TIMEOUT)
+            self._linger()
+        else:
+            self.transport.close()
+
+    def _linger(self) -> None:
+        """Half-close after the 408 and drop the client's further bytes until it closes
+        or ``LINGER`` seconds pass (see the module docstring)."""
+        self._lingering = True
+        if self.cycle is not None and not self.cycle.response_complete:
+            # the app waiting for the rest of the body hears that the client is gone, as
+            # it would on a close; what it sends from now on is dropped
+            self.cycle.disconnected = True
+            self.cycle.message_event.set()
+        self.flow.resume_reading()
+        if self.transport.can_write_eof():
+            self.transport.write_eof()  # FIN once the 408 is written
+        # eof_received (uvicorn's returns None) closes the transport when the client does
+        self.loop.call_later(LINGER, self.transport.close)
 
 
 def read_timeout_protocol(read_timeout: float = DEFAULT_READ_TIMEOUT) -> type[H11Protocol]:
