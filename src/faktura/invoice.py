@@ -52,7 +52,7 @@ from faktura.checks import (
 )
 from faktura.crediting import ROUNDING_ADJUSTMENT, select_credit, settle_rounding
 from faktura.deliver_to import DeliverTo
-from faktura.errors import InvoiceStateError, ValidationError
+from faktura.errors import InvoiceStateError, NotFoundError, ValidationError
 from faktura.exchange import AccountingVat
 from faktura.fields import describe, editable
 from faktura.lines import (
@@ -598,7 +598,12 @@ class Invoice:
         )
 
     def record_payment(
-        self, amount: Decimal, paid_on: date, at: datetime, reference: str | None = None
+        self,
+        amount: Decimal,
+        paid_on: date,
+        at: datetime,
+        reference: str | None = None,
+        payment_id: str | None = None,
     ) -> Transition:
         """Register a payment: → partially_paid, or paid once nothing is outstanding.
 
@@ -617,16 +622,48 @@ class Invoice:
             raise ValidationError(
                 f"exceeds the outstanding amount {outstanding}", field="amount", rule="overpayment"
             )
-        payments = (*self.payments, Payment(value, paid_on, at, reference))
+        payments = (*self.payments, Payment(value, paid_on, at, reference, payment_id))
         status = Status.PAID if value == outstanding else Status.PARTIALLY_PAID
+        data = {"amount": str(value), "date": paid_on.isoformat(), "status": status.value}
+        if payment_id is not None:
+            data["payment_id"] = payment_id
         return Transition(
             self._next(at, payments=payments, status=status),
-            InvoiceEvent(
-                self.id,
-                status.value,
-                at,
-                {"amount": str(value), "date": paid_on.isoformat(), "status": status.value},
-            ),
+            InvoiceEvent(self.id, status.value, at, data),
+        )
+
+    def reverse_payment(
+        self, payment_id: str, at: datetime, reason: str | None = None
+    ) -> Transition:
+        """Take back the payment ``payment_id`` (it bounced, or was booked in error): it
+        is removed, and the status is what the remaining payments make it: paid,
+        partially paid, or sent (sending when the document was never delivered). Right
+        after the payment, this restores the document exactly as it was but for
+        ``updated_at`` and ``version``.
+
+        Raises NotFoundError for an unknown payment; InvoiceStateError unless the
+        document is paid or partially paid (a credited or written-off document's
+        payments stay as they are: credit it or reopen it first).
+        """
+        check_id(payment_id, "payment_id")
+        _optional_text(reason, "reason", limit=500)
+        self._require((Status.PAID, Status.PARTIALLY_PAID), "reverse a payment on")
+        kept = tuple(p for p in self.payments if p.id != payment_id)
+        if len(kept) == len(self.payments):
+            raise NotFoundError("payment", payment_id)
+        reversed_ = next(p for p in self.payments if p.id == payment_id)
+        status = attrs.evolve(self, payments=kept)._settled_status()
+        data = {
+            "payment_id": payment_id,
+            "amount": str(reversed_.amount),
+            "date": reversed_.date.isoformat(),
+            "status": status.value,
+        }
+        if reason:
+            data["reason"] = reason
+        return Transition(
+            self._next(at, payments=kept, status=status),
+            InvoiceEvent(self.id, "payment_reversed", at, data),
         )
 
     def mark_uncollectible(self, at: datetime) -> Transition:

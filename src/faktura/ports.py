@@ -28,10 +28,12 @@ import attrs
 
 from faktura.apikeys import ApiKey
 from faktura.delivery.log import DeliveryAttempt
+from faktura.dunning import Reminder, ReminderPolicy
 from faktura.invoice import Invoice
 from faktura.issued import ArchivedDocument, ArchiveKind
 from faktura.outbox import OutboxMessage, WebhookEndpoint
 from faktura.parties import Company, Customer
+from faktura.receivables import AccountEntry, BankEntry, BankOutcome
 from faktura.records import InvoiceEvent
 from faktura.schedules import Schedule
 from faktura.status import DocumentKind, Status
@@ -45,6 +47,7 @@ __all__ = [
     "ApiKeyRepository",
     "Clock",
     "CompanyRepository",
+    "CustomerAccounts",
     "CustomerDirectory",
     "DeliveryLog",
     "DocumentArchive",
@@ -54,6 +57,7 @@ __all__ = [
     "ListResult",
     "NumberRepository",
     "Outbox",
+    "ReminderRepository",
     "ScheduleRepository",
     "Store",
     "SystemClock",
@@ -449,6 +453,83 @@ class ScheduleRepository(Protocol):
         ...
 
 
+class ReminderRepository(Protocol):
+    """Reminders (``faktura.dunning.Reminder``) and each company's reminder policy."""
+
+    def policy(self, company_id: str) -> ReminderPolicy | None:
+        """The company's policy; None when it has set none. Raises NotFoundError
+        (company)."""
+        ...
+
+    def set_policy(self, company_id: str, policy: ReminderPolicy) -> None:
+        """Keep ``policy`` as the company's (replacing the one before). Raises
+        NotFoundError (company)."""
+        ...
+
+    def add(self, reminder: Reminder) -> None:
+        """Store a new reminder. Raises ConflictError (id or number taken),
+        NotFoundError (company)."""
+        ...
+
+    def get(self, company_id: str, reminder_id: str) -> Reminder:
+        """The reminder. Raises NotFoundError (also for another company's)."""
+        ...
+
+    def by_number(self, company_id: str, number: str) -> Reminder | None:
+        """The company's reminder numbered ``number`` (exactly), None when none is."""
+        ...
+
+    def update(self, reminder: Reminder, expected_version: int) -> None:
+        """Replace a reminder whose stored version is ``expected_version`` with
+        ``reminder`` (its version already the next). Raises NotFoundError,
+        ConflictError when another change won."""
+        ...
+
+    def for_customer(self, company_id: str, customer_id: str) -> list[Reminder]:
+        """The customer's reminders, oldest first (issue date, then id)."""
+        ...
+
+    def list(self, company_id: str, after: str | None = None, limit: int = 100) -> list[Reminder]:
+        """Up to ``limit`` of the company's reminders by id, after ``after`` when given."""
+        ...
+
+
+class CustomerAccounts(Protocol):
+    """Customers' credit balances (``faktura.receivables.AccountEntry``) and the bank
+    transactions imported, each kept once by its key."""
+
+    def add(self, entry: AccountEntry) -> None:
+        """Store a movement of a credit balance. Raises ConflictError (id taken),
+        NotFoundError (company)."""
+        ...
+
+    def for_customer(self, company_id: str, customer_id: str) -> list[AccountEntry]:
+        """The customer's entries, in the order they were made (date, recorded_at, id)."""
+        ...
+
+    def add_bank_entry(self, entry: BankEntry) -> bool:
+        """Keep an imported bank transaction under its key: True when it is new, False
+        (and nothing changed) when the company has one with that key. Two units of
+        work adding the same key at once: one gets True, the other False once the first
+        committed (or True if it rolled back). Raises NotFoundError (company)."""
+        ...
+
+    def bank_entry(self, company_id: str, key: str) -> BankEntry | None:
+        """The company's imported transaction with ``key``, None when there is none."""
+        ...
+
+    def bank_entries(
+        self,
+        company_id: str,
+        outcome: BankOutcome | None = None,
+        after: str | None = None,
+        limit: int = 100,
+    ) -> list[BankEntry]:
+        """Up to ``limit`` of the company's imported transactions by key (those after
+        ``after``), only those with ``outcome`` when given."""
+        ...
+
+
 class UnitOfWork(Protocol):
     """One transaction over the repositories; rolls back unless committed."""
 
@@ -508,6 +589,12 @@ class UnitOfWork(Protocol):
 
     @property
     def schedules(self) -> ScheduleRepository: ...
+
+    @property
+    def reminders(self) -> ReminderRepository: ...
+
+    @property
+    def accounts(self) -> CustomerAccounts: ...
 
 
 class Store(Protocol):

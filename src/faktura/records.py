@@ -43,12 +43,15 @@ class InvoiceEvent:
 
 @attrs.frozen
 class Payment:
-    """A payment received against a booked document."""
+    """A payment received against a booked document (or a refund paid out on a credit
+    note). ``id`` names it for a reversal; payments recorded before payments had ids
+    have none."""
 
     amount: Decimal
     date: date
     recorded_at: datetime
     reference: str | None = None
+    id: str | None = None
 
     def __attrs_post_init__(self) -> None:
         normalize(self, "amount", parse_decimal(self.amount, "amount"))
@@ -56,6 +59,8 @@ class Payment:
         check_timestamp(self.recorded_at, "recorded_at")
         if self.reference is not None:
             check_text(self.reference, "reference", limit=200)
+        if self.id is not None:
+            check_id(self.id, "payment_id")
 
 
 @attrs.frozen

@@ -33,7 +33,7 @@ from faktura.lines import Line, LineFacts, ProductLine, StoredLines
 from faktura.money import Currency
 from faktura.outbox import OutboxMessage, WebhookEndpoint
 from faktura.parties import Company, Customer
-from faktura.records import InvoiceEvent
+from faktura.records import InvoiceEvent, Payment
 from faktura.references import NO_REFERENCES, DocumentReferences
 from faktura.schedules import Schedule
 from faktura.storage.trusted import Stored as As
@@ -92,6 +92,8 @@ _RULES: dict[tuple[type, str], As] = {
     (ItemDetails, "classifications"): As(omit_default=True, last=True),
     (ItemDetails, "attributes"): As(omit_default=True, last=True),
     (ItemClassification, "list_version"): As(omit_default=True),
+    # payments recorded before payments had ids have none, and are stored as they were
+    (Payment, "id"): As(omit_default=True),
 }
 
 
