@@ -374,7 +374,8 @@ class Reminder:
     """A reminder sent to a customer: the overdue invoices it lists, the fee of its
     level, the interest and compensation it charges, and the payments made on those
     charges. Once made it does not change but for its payments; it is numbered in the
-    policy's series when made.
+    policy's series when made. ``payment_id`` is the reference the customer is asked to
+    pay with besides the number (the FIK payment id, when the reminder has one).
 
     ``charges`` (fee + interest + compensation) is what the reminder adds to the
     customer's debt; ``to_pay`` is that plus what is still owed on the listed invoices
@@ -393,6 +394,7 @@ class Reminder:
     fee: Decimal = Decimal("0.00")
     text: str | None = None
     language: str | None = None
+    payment_id: str | None = None
     payments: tuple[Payment, ...] = ()
     version: int = 1
 
@@ -414,6 +416,8 @@ class Reminder:
             check_text(self.text, "text", limit=_MAX_TEXT)
         if self.language is not None:
             check_text(self.language, "language", limit=16, one_line=True)
+        if self.payment_id is not None:
+            check_text(self.payment_id, "payment_id", required=True, limit=35, one_line=True)
         normalize(self, "payments", check_tuple(self.payments, Payment, "payments"))
         check_int(self.version, "version", 1, 2**62)
 

@@ -475,8 +475,9 @@ class ReminderRepository(Protocol):
         """The reminder. Raises NotFoundError (also for another company's)."""
         ...
 
-    def by_number(self, company_id: str, number: str) -> Reminder | None:
-        """The company's reminder numbered ``number`` (exactly), None when none is."""
+    def by_reference(self, company_id: str, reference: str) -> Reminder | None:
+        """The company's reminder whose number or ``payment_id`` is ``reference``
+        (exactly), None when none is."""
         ...
 
     def update(self, reminder: Reminder, expected_version: int) -> None:
