@@ -375,7 +375,8 @@ class Reminder:
     level, the interest and compensation it charges, and the payments made on those
     charges. Once made it does not change but for its payments; it is numbered in the
     policy's series when made. ``payment_id`` is the reference the customer is asked to
-    pay with besides the number (the FIK payment id, when the reminder has one).
+    pay with besides the number (the FIK payment id, when the reminder has one);
+    ``pay_by`` the day it asks to be paid by.
 
     ``charges`` (fee + interest + compensation) is what the reminder adds to the
     customer's debt; ``to_pay`` is that plus what is still owed on the listed invoices
@@ -395,6 +396,7 @@ class Reminder:
     text: str | None = None
     language: str | None = None
     payment_id: str | None = None
+    pay_by: date | None = None
     payments: tuple[Payment, ...] = ()
     version: int = 1
 
@@ -418,6 +420,7 @@ class Reminder:
             check_text(self.language, "language", limit=16, one_line=True)
         if self.payment_id is not None:
             check_text(self.payment_id, "payment_id", required=True, limit=35, one_line=True)
+        check_optional_date(self.pay_by, "pay_by")
         normalize(self, "payments", check_tuple(self.payments, Payment, "payments"))
         check_int(self.version, "version", 1, 2**62)
 
