@@ -153,6 +153,8 @@ TIERS: Mapping[str, str | Mapping[str, str]] = {
     "tests/test_purity.py": UNIT,
     "tests/test_strategies.py": UNIT,  # faktura.testing.strategies: names, arguments, reach
     "tests/test_schedules.py": UNIT,
+    "tests/test_dunning.py": UNIT,
+    "tests/test_receivables.py": UNIT,
     "tests/test_terms.py": UNIT,
     "tests/test_tiers.py": UNIT,
     "tests/test_totals_examples.py": UNIT,
