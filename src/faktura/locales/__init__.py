@@ -76,7 +76,8 @@ def _frozen(value: Any) -> Any:
 @functools.cache
 def catalog(language: str) -> MappingProxyType[str, Any]:
     """The texts of ``language`` (one of ``languages()``), read-only: a table per part
-    (``labels``, ``units``, ``email``, ``reminder_email``) of key to text, or to a table of plural forms.
+    (``labels``, ``units``, ``email``, ``reminder_email``) of key to text, or to a table
+    of plural forms.
 
     Raises ConfigurationError when the language has no file or its file is not TOML.
     """
