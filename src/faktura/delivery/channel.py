@@ -52,16 +52,14 @@ import enum
 import re
 from collections.abc import Callable, Mapping
 from datetime import date, datetime
-from typing import TYPE_CHECKING, ClassVar, Protocol, TypeGuard
+from typing import ClassVar, Protocol, TypeGuard
 
 import attrs
 
+from faktura.dunning import Reminder
 from faktura.errors import ConfigurationError, DeliveryUnavailable, ValidationError
 from faktura.invoice import Invoice
 from faktura.parties import Company, Customer
-
-if TYPE_CHECKING:
-    from faktura.dunning import Reminder
 
 __all__ = [
     "BUILT_IN_TYPES",

@@ -40,17 +40,15 @@ import functools
 from collections.abc import Mapping, Sequence
 from datetime import date
 from decimal import Decimal
-from typing import TYPE_CHECKING, TypeVar
+from typing import TypeVar
 
 import attrs
 
 from faktura import locales
 from faktura.documents import l10n
+from faktura.dunning import Reminder
 from faktura.errors import ConfigurationError
 from faktura.status import DocumentKind
-
-if TYPE_CHECKING:
-    from faktura.dunning import Reminder
 
 __all__ = ["EmailText", "email_text", "reminder_email_text", "reminder_title"]
 
