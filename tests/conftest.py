@@ -231,6 +231,16 @@ TIERS: Mapping[str, str | Mapping[str, str]] = {
     },
     # integration: real databases, servers, processes, crashes
     "tests/test_delivery_email.py": INTEGRATION,  # a real SMTP server
+    "tests/test_reminder_delivery.py": {  # reminders by email over a real SMTP server
+        "test_the_reminder_arrives_with_its_pdf": INTEGRATION,
+        "test_every_language_over_smtp": INTEGRATION,
+        "test_the_message_id_comes_from_the_dedup_id": INTEGRATION,
+        "test_smtp_replies_are_mapped": INTEGRATION,
+        "test_a_reminder_over_the_size_limit_is_not_sent": INTEGRATION,
+        "test_no_server_is_unavailable": INTEGRATION,
+        "test_an_unsafe_recipient_is_refused_before_connecting": INTEGRATION,
+        OTHERS: UNIT,
+    },
     "tests/test_delivery_types.py": {
         "test_a_host_channel_under_its_own_key_is_used_and_logged": INTEGRATION,
         "test_an_attempt_stored_as_sproom_reads_back_as_einvoice": INTEGRATION,
