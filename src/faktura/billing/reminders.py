@@ -34,6 +34,7 @@ from faktura.delivery.channel import (
     DeliveryOutcomeUnknown,
     OutgoingReminder,
     Recipient,
+    reminder_capable,
 )
 from faktura.delivery.log import AttemptState, DeliveryAttempt, SentDocument
 from faktura.delivery.recipients import email_recipient, manual_recipient
@@ -338,10 +339,10 @@ class Dunning:
         """Email when the customer has an address and a channel delivers reminders by
         email; else by hand."""
         email = self.channels.get("email")
-        if email is not None and hasattr(email, "deliver_reminder") and customer.email:
+        if email is not None and reminder_capable(email) and customer.email:
             return "email", email_recipient(customer, None, None)
         manual = self.channels.get("manual")
-        if manual is None or not hasattr(manual, "deliver_reminder"):
+        if manual is None or not reminder_capable(manual):
             raise ConfigurationError(
                 "no channel delivers this reminder: the customer has no email address (or "
                 "no email channel is configured) and no manual channel is configured"
@@ -356,7 +357,7 @@ class Dunning:
             company = uow.companies.get(reminder.company_id)
             customer = work.directory(uow).get(reminder.company_id, reminder.customer_id)
         pdf = self.pdf(reminder.company_id, reminder.id)
-        if channel is None or not hasattr(channel, "deliver_reminder"):
+        if channel is None or not reminder_capable(channel):
             outcome = attempt.failed(
                 work.clock.now(),
                 "channel_unavailable",
