@@ -490,7 +490,7 @@ class _ReminderLetter(Letter):
             own["outstanding"],
             own["interest"],
         ]
-        dates, days, figure = 24 * mm, 17 * mm, 25 * mm
+        dates, days, figure = 22 * mm, 15 * mm, 25 * mm
         first = self.usable - 2 * dates - days - 3 * figure
         rows = []
         for n, item in enumerate(reminder.items):
