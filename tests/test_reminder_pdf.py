@@ -191,6 +191,9 @@ def test_the_reminders_own_text_replaces_the_default_opening() -> None:
     text = text_of(render_reminder(sent, seller(), customer("da"), pay_by=PAY_BY))
     assert squashed(own) in text
     assert "forglemmelse" not in text
+    assert "alleredebetalt" not in text  # the default's closing line goes with it
+    default = text_of(render_reminder(reminder(), seller(), customer("da"), pay_by=PAY_BY))
+    assert "Hardualleredebetalt" in default
 
 
 @pytest.mark.parametrize(

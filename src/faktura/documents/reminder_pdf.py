@@ -82,6 +82,8 @@ class Letter:
         self.right = ParagraphStyle("r", parent=self.normal, alignment=TA_RIGHT)
         self.right_bold = ParagraphStyle("rb", parent=self.bold, alignment=TA_RIGHT)
         self.ink = colors.HexColor("#222222")
+        # a fact's label: as large as its value, so the two stand on one line, in grey
+        self.label = ParagraphStyle("l", parent=self.normal, textColor=colors.HexColor("#666666"))
         self.head = ParagraphStyle("h", parent=self.small, fontName=font.bold)
         self.head_right = ParagraphStyle("hr", parent=self.head, alignment=TA_RIGHT)
         self.title_style = ParagraphStyle(
@@ -136,7 +138,7 @@ class Letter:
         from reportlab.platypus import Image, Table
 
         rows = [
-            [self.para(label, self.small, "label"), self.para(value, self.right, "header")]
+            [self.para(label, self.label, "label"), self.para(value, self.right, "header")]
             for label, value in self.facts()
         ]
         meta = Table(rows, colWidths=[34 * mm, 46 * mm])
@@ -455,8 +457,9 @@ class _ReminderLetter(Letter):
         from reportlab.platypus import KeepTogether, Spacer
 
         reminder, own = self.reminder, self.own
-        intro = [self.para(self.intro(), field="text"), Spacer(1, 2 * mm)]
-        intro.append(self.para(own["already_paid"]))
+        intro = [self.para(self.intro(), field="text")]
+        if not reminder.text:  # a reminder's own text says what it wants to say
+            intro += [Spacer(1, 2 * mm), self.para(own["already_paid"])]
         story: list[Flowable] = [*intro, Spacer(1, 6 * mm), self.items(), Spacer(1, 4 * mm)]
         sums = [(own["owed"], self.money(reminder.owed_on_invoices), False)]
         if reminder.fee:
