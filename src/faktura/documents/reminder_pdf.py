@@ -84,6 +84,7 @@ class Letter:
         self.ink = colors.HexColor("#222222")
         # a fact's label: as large as its value, so the two stand on one line, in grey
         self.label = ParagraphStyle("l", parent=self.normal, textColor=colors.HexColor("#666666"))
+        self.small_label = ParagraphStyle("sl", parent=self.small, textColor=self.label.textColor)
         self.head = ParagraphStyle("h", parent=self.small, fontName=font.bold)
         self.head_right = ParagraphStyle("hr", parent=self.head, alignment=TA_RIGHT)
         self.title_style = ParagraphStyle(
@@ -188,7 +189,7 @@ class Letter:
         buyer_extra = []  # the customer's number is one of the facts at the top
         if customer.vat_id:
             buyer_extra.append(f"{words.vat_number} {customer.vat_id}")
-        buyer = [self.para(words.customer, self.small, "label")]
+        buyer = [self.para(words.customer, self.small_label, "label")]
         buyer += self.address(customer.name, customer.address, buyer_extra, "customer")
         own = self.address(seller.name, seller.address, seller_extra, "company")
         # the seller's block lines up with the facts of the header above it
