@@ -145,6 +145,8 @@ TIERS: Mapping[str, str | Mapping[str, str]] = {
         OTHERS: UNIT,
     },
     "tests/test_peppol.py": UNIT,
+    "tests/test_reminder_pdf.py": UNIT,  # the reminder (rykker) as a PDF
+    "tests/test_statement_pdf.py": UNIT,  # the statement of account as a PDF
     "tests/test_public_api.py": UNIT,
     "tests/test_typing.py": INTEGRATION,
     "tests/test_runs.py": INTEGRATION,  # batch booking and billing runs on every store
