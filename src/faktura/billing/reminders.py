@@ -300,7 +300,12 @@ class Dunning:
         from faktura.documents.reminder_pdf import render_reminder
 
         pdf = render_reminder(
-            reminder, company, customer, pay_by=reminder.pay_by or today, language=language
+            reminder,
+            company,
+            customer,
+            pay_by=reminder.pay_by or today,
+            language=language,
+            last=plan.level == len(policy.levels),
         )
         digest = uow.archive.put(
             company.id, reminder.id, ArchiveKind.PDF, pdf, "application/pdf", now
