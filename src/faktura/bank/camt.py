@@ -128,14 +128,17 @@ class SkipReason(enum.StrEnum):
 
 @attrs.frozen
 class Skipped:
-    """An entry, or a transaction of a batch entry (``path`` ends in ``TxDtls.<n>``),
-    that did not become a payment: where it is, why, and what it says."""
+    """An entry, or a transaction of an entry (``path`` ends in ``TxDtls.<n>``), that
+    did not become a payment: why, where it is in the message (``Stmt.0.Ntry.4``), its
+    amount, the bank's reference for the entry (``AcctSvcrRef``, else ``NtryRef``), and
+    for a ``DUPLICATE`` or ``CONFLICT`` the key it shares with an earlier payment."""
 
     reason: SkipReason
     path: str
     amount: Decimal | None = None
     currency: str | None = None
     reference: str | None = None
+    key: str | None = None
     note: str = ""
 
 
@@ -385,10 +388,11 @@ class _Collector:
         currency: str | None,
         reference: str | None,
         note: str,
+        key: str | None = None,
     ) -> None:
-        self.skipped.append(Skipped(reason, path, amount, currency, reference, note))
+        self.skipped.append(Skipped(reason, path, amount, currency, reference, key, note))
 
-    def add(self, transaction: BankTransaction, path: str) -> None:
+    def add(self, transaction: BankTransaction, path: str, reference: str | None) -> None:
         earlier = self.by_key.get(transaction.key)
         if earlier is None:
             self.by_key[transaction.key] = transaction
@@ -400,8 +404,9 @@ class _Collector:
             path,
             transaction.amount,
             transaction.currency,
-            transaction.key,
+            reference,
             "reported twice" if same else "same bank reference as a different earlier payment",
+            transaction.key,
         )
 
 
@@ -446,21 +451,22 @@ def _entry(
             booked_on=booked_on,
             own_ref=None,
             entry_ref=shown_ref,
+            shown_ref=shown_ref,
             references=tuple(dict.fromkeys(extra)),
             debtor=None,
             end_to_end_id=None,
         )
         return
     for position, (path, tx) in enumerate(details, start=1):
-        if _indicator(read, tx, path, required=False) == "DBIT":
-            collector.skip(
-                SkipReason.NOT_CREDIT, path, None, None, shown_ref, "debit in a batch entry"
-            )
-            continue
         if batch:
             tx_amount, tx_currency = _tx_amount(read, tx, path)
         else:
             tx_amount, tx_currency = amount, currency
+        if _indicator(read, tx, path, required=False) == "DBIT":
+            collector.skip(
+                SkipReason.NOT_CREDIT, path, tx_amount, tx_currency, shown_ref, "a debit"
+            )
+            continue
         end_to_end = read.text(tx, "Refs/EndToEndId", path)
         if end_to_end == _NOT_PROVIDED:
             end_to_end = None
@@ -485,6 +491,7 @@ def _entry(
             booked_on=booked_on,
             own_ref=read.text(tx, "Refs/AcctSvcrRef", path),
             entry_ref=entry_key,
+            shown_ref=shown_ref,
             references=tuple(dict.fromkeys(references)),
             debtor=debtor,
             end_to_end_id=end_to_end,
@@ -509,6 +516,7 @@ def _add(
     booked_on: date,
     own_ref: str | None,
     entry_ref: str | None,
+    shown_ref: str | None,
     references: tuple[str, ...],
     debtor: str | None,
     end_to_end_id: str | None,
@@ -540,4 +548,4 @@ def _add(
                 FieldError(f"{_FIELD}.{where}.{e.path}", e.rule, e.message) for e in err.errors
             ],
         ) from None
-    collector.add(transaction, where)
+    collector.add(transaction, where, shown_ref)
