@@ -38,6 +38,9 @@ What is read
   ``AddtlNtryInf`` (Danish banks put the payer's text there).
 - ``debtor``: ``RltdPties/Dbtr/Nm`` (``RltdPties/Dbtr/Pty/Nm`` from version 001.08 on).
 - ``account``: the statement's ``Acct/Id/IBAN``, else ``Acct/Id/Othr/Id``.
+- Texts lose the white space at their ends, and each run of white space inside (line
+  breaks, tabs) becomes one blank. Amounts are read exactly, as Decimal, and may have no
+  more decimals than their currency (``Ccy``) has.
 
 Keys
 ----
@@ -86,7 +89,7 @@ from xml.parsers import expat
 import attrs
 
 from faktura.errors import FieldError, ValidationError
-from faktura.money import parse_decimal
+from faktura.money import Currency, parse_decimal
 from faktura.receivables import BankTransaction
 
 __all__ = [
@@ -288,13 +291,24 @@ class _Reader:
             raise _invalid(
                 f"{where}.{path.replace('/', '.')}", "must be text, not elements", "type"
             )
-        return (found.text or "").strip() or None
+        return _clean(found.text) or None
 
-    def texts(self, parent: ET.Element, path: str) -> Iterator[str]:
-        for found in parent.iterfind(self.q(path)):
-            text = "".join(found.itertext()).strip()
+    def texts(self, parent: ET.Element, path: str, where: str) -> Iterator[str]:
+        """The texts of every ``path`` under ``parent``, in order, without blank ones."""
+        for n, found in enumerate(parent.iterfind(self.q(path))):
+            if len(found):
+                raise _invalid(
+                    f"{where}.{path.replace('/', '.')}.{n}", "must be text, not elements", "type"
+                )
+            text = _clean(found.text)
             if text:
                 yield text
+
+
+def _clean(text: str | None) -> str:
+    """``text`` with its runs of white space (line breaks and tabs too) made one blank,
+    and none at either end: how a person reads it, and what a matcher compares."""
+    return " ".join((text or "").split())
 
 
 def _account(read: _Reader, report: ET.Element, where: str) -> str:
@@ -310,14 +324,20 @@ def _account(read: _Reader, report: ET.Element, where: str) -> str:
 def _amount(read: _Reader, element: ET.Element, where: str) -> tuple[Decimal, str]:
     if len(element):
         raise _invalid(where, "must be an amount, not elements", "type")
-    currency = (element.get("Ccy") or "").strip()
-    if not currency:
-        raise _missing(f"{where}@Ccy")
+    code = (element.get("Ccy") or "").strip()
+    if not code:
+        raise _missing(f"{where}.Ccy")
     try:
-        amount = parse_decimal(element.text or "", where, minimum=Decimal(0))
+        currency = Currency.of(code, f"{_FIELD}.{where}.Ccy")
+    except ValidationError as err:
+        raise ValidationError("", errors=err.errors) from None
+    try:
+        amount = parse_decimal(
+            element.text or "", where, places=currency.minor_units, minimum=Decimal(0)
+        )
     except ValidationError as err:
         raise _invalid(where, err.errors[0].message, err.errors[0].rule) from None
-    return amount, currency
+    return amount, code
 
 
 def _date(read: _Reader, parent: ET.Element, path: str, where: str) -> date | None:
@@ -440,7 +460,7 @@ def _entry(
         for t, tx in enumerate(read.all(group, "TxDtls"))
     ]
     batch = len(details) > 1
-    extra = () if batch else tuple(read.texts(entry, "AddtlNtryInf"))
+    extra = () if batch else tuple(read.texts(entry, "AddtlNtryInf", where))
     if not details:
         _add(
             collector,
@@ -471,8 +491,8 @@ def _entry(
         if end_to_end == _NOT_PROVIDED:
             end_to_end = None
         references = [
-            *read.texts(tx, "RmtInf/Strd/CdtrRefInf/Ref"),
-            *read.texts(tx, "RmtInf/Ustrd"),
+            *read.texts(tx, "RmtInf/Strd/CdtrRefInf/Ref", path),
+            *read.texts(tx, "RmtInf/Ustrd", path),
             *((end_to_end,) if end_to_end else ()),
             *extra,
         ]
