@@ -225,9 +225,16 @@ def _parse(data: bytes) -> ET.Element:
             field=_FIELD,
             rule="xml",
         ) from None
+    except (LookupError, ValueError) as err:  # an encoding Python does not know, or bytes
+        # that do not decode in the one declared
+        raise ValidationError(
+            f"is not XML in an encoding that can be read: {str(err)[:100]}",
+            field=_FIELD,
+            rule="xml",
+        ) from None
     try:
         return ET.fromstring(data)
-    except (ET.ParseError, ValueError) as err:  # pragma: no cover - expat accepted it
+    except (ET.ParseError, LookupError, ValueError) as err:  # pragma: no cover - expat read it
         raise ValidationError(f"is not well-formed XML: {err}", field=_FIELD, rule="xml") from None
 
 
