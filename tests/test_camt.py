@@ -493,6 +493,21 @@ def test_the_minimal_message_reads() -> None:
 
 
 @pytest.mark.parametrize(
+    ("written", "day"),
+    [
+        ("<Dt>2026-12-07+01:00</Dt>", DAY),
+        ("<Dt>2026-12-07Z</Dt>", DAY),
+        ("<DtTm>2026-12-07T23:30:00-05:00</DtTm>", DAY),  # the date as the bank wrote it
+        ("<DtTm>2026-12-08T00:10:00.250Z</DtTm>", date(2026, 12, 8)),
+    ],
+)
+def test_dates_with_a_time_zone_or_a_time(written: str, day: date) -> None:
+    document = MINIMAL.replace(b"<Dt>2026-12-07</Dt>", written.encode())
+    (payment,) = read_statement(document).transactions
+    assert payment.booked_on == day
+
+
+@pytest.mark.parametrize(
     "document",
     [
         # billion laughs

@@ -359,6 +359,8 @@ def _date(read: _Reader, parent: ET.Element, path: str, where: str) -> date | No
     try:
         if name == "DtTm":
             return datetime.fromisoformat(text.replace("Z", "+00:00")).date()
+        if len(text) > 10 and text[10] in "Z+-":  # xs:date may name its time zone
+            text = text[:10]
         return date.fromisoformat(text)
     except ValueError:
         raise _invalid(
