@@ -568,6 +568,27 @@ def test_a_message_cut_short_or_corrupted_is_a_validation_error(data: st.DataObj
     assert error is None or (error.field or "").startswith("camt")
 
 
+@given(st.data())
+@settings(max_examples=200)
+def test_a_message_with_an_element_removed_or_emptied_reads_or_names_the_fault(
+    data: st.DataObject,
+) -> None:
+    for path in (DANSKE, NORDEA, V08):
+        root = ET.fromstring(path.read_bytes())
+        parents = [(parent, child) for parent in root.iter() for child in parent]
+        parent, child = data.draw(st.sampled_from(parents))
+        if data.draw(st.booleans()):
+            parent.remove(child)
+        else:
+            child.text, child[:] = data.draw(st.sampled_from(["", " ", "x", "-1", "CRDT"])), []
+        error: ValidationError | None = None
+        try:
+            read_statement(ET.tostring(root))
+        except ValidationError as caught:
+            error = caught
+        assert error is None or (error.field or "").startswith("camt.")
+
+
 @pytest.mark.parametrize(
     ("namespace", "rule"),
     [

@@ -4,6 +4,20 @@ values for matching against open invoices. Pure: bytes in, values out."""
 
 from __future__ import annotations
 
-from faktura.bank.camt import CamtStatement, Skipped, SkipReason, read_statement
+from faktura.bank.camt import (
+    MAX_BYTES,
+    SUPPORTED_VERSIONS,
+    CamtStatement,
+    Skipped,
+    SkipReason,
+    read_statement,
+)
 
-__all__ = ["CamtStatement", "SkipReason", "Skipped", "read_statement"]
+__all__ = [
+    "MAX_BYTES",
+    "SUPPORTED_VERSIONS",
+    "CamtStatement",
+    "SkipReason",
+    "Skipped",
+    "read_statement",
+]
