@@ -128,6 +128,7 @@ TIERS: Mapping[str, str | Mapping[str, str]] = {
     "tests/test_exchange.py": UNIT,
     "tests/test_fields.py": UNIT,
     "tests/test_fik.py": UNIT,
+    "tests/test_camt.py": UNIT,
     "tests/test_national_rules.py": UNIT,
     "tests/test_invoice_lifecycle.py": UNIT,
     "tests/test_issuability.py": UNIT,
