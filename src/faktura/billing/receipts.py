@@ -26,6 +26,7 @@ from decimal import Decimal
 
 import attrs
 
+from faktura.bank.camt import Skipped, read_statement
 from faktura.billing.work import Work, new_id
 from faktura.documents.fik import payment_id as fik_id_of
 from faktura.dunning import Reminder
@@ -71,7 +72,11 @@ class BankImport:
     """What importing a bank statement did."""
 
     transactions: tuple[ImportedTransaction, ...]
-    skipped: tuple[tuple[str, str], ...] = ()
+    #: The entries of the file that are no payments to apply (debits, pending,
+    #: reversals, repeated), each with why.
+    skipped: tuple[Skipped, ...] = ()
+    statement_id: str = ""
+    account: str | None = None
 
     def count(self, outcome: BankOutcome) -> int:
         """How many transactions this import applied with ``outcome``."""
@@ -179,8 +184,6 @@ class Receipts:
 
     def import_statement(self, company_id: str, data: bytes, actor: str | None) -> BankImport:
         """Import an ISO 20022 camt.053 or camt.054 statement (see the module)."""
-        from faktura.bank.camt import read_statement
-
         statement = read_statement(data)
         opened = _OpenInvoices()
         done: list[ImportedTransaction] = []
@@ -196,8 +199,7 @@ class Receipts:
                 _open=opened,
             )
             done.append(ImportedTransaction(tx, entry, new))
-        skipped = tuple((s.key, s.reason) for s in statement.skipped)
-        return BankImport(tuple(done), skipped)
+        return BankImport(tuple(done), statement.skipped, statement.message_id, statement.account)
 
     def _match(
         self, uow: UnitOfWork, company_id: str, references: Sequence[str], opened: _OpenInvoices
