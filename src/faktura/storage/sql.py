@@ -710,6 +710,16 @@ _POLICY = (
     "WHERE companies.id = :company_id"
 )
 
+_REMINDER_BY_NUMBER = (
+    "SELECT id, doc FROM reminders WHERE company_id = :company_id AND number = :reference"
+)
+#: The first (by id) with the payment id: its id found in ``reminders_by_payment_id``
+#: alone (SQLite would rather search the primary key and filter, as it has no statistics).
+_REMINDER_BY_PAYMENT_ID = (
+    "SELECT id, doc FROM reminders WHERE company_id = :company_id AND id = ("
+    "SELECT min(id) FROM reminders WHERE company_id = :company_id AND payment_id = :reference)"
+)
+
 
 def _reminder_columns(reminder: Reminder) -> dict[str, object]:
     return {
@@ -774,13 +784,8 @@ class Reminders:
     def by_reference(self, company_id: str, reference: str) -> Reminder | None:
         # a number first (numbers are unique), then the first payment id by reminder id
         params = {"company_id": company_id, "reference": reference}
-        for column, order in (("number", ""), ("payment_id", "ORDER BY id LIMIT 1")):
-            rows = self.uow.rows(
-                f"SELECT id, doc FROM reminders WHERE company_id = :company_id "
-                f"AND {column} = :reference {order}",
-                params,
-                action="find a reminder",
-            )
+        for statement in (_REMINDER_BY_NUMBER, _REMINDER_BY_PAYMENT_ID):
+            rows = self.uow.rows(statement, params, action="find a reminder")
             if rows:
                 return _decode(self.uow, rows[0][1], Reminder, rows[0][0])
         return None
