@@ -128,6 +128,7 @@ TIERS: Mapping[str, str | Mapping[str, str]] = {
     "tests/test_exchange.py": UNIT,
     "tests/test_fields.py": UNIT,
     "tests/test_fik.py": UNIT,
+    "tests/test_camt.py": UNIT,
     "tests/test_national_rules.py": UNIT,
     "tests/test_invoice_lifecycle.py": UNIT,
     "tests/test_issuability.py": UNIT,
@@ -145,6 +146,8 @@ TIERS: Mapping[str, str | Mapping[str, str]] = {
         OTHERS: UNIT,
     },
     "tests/test_peppol.py": UNIT,
+    "tests/test_reminder_pdf.py": UNIT,  # the reminder (rykker) as a PDF
+    "tests/test_statement_pdf.py": UNIT,  # the statement of account as a PDF
     "tests/test_public_api.py": UNIT,
     "tests/test_typing.py": INTEGRATION,
     "tests/test_runs.py": INTEGRATION,  # batch booking and billing runs on every store
@@ -153,6 +156,8 @@ TIERS: Mapping[str, str | Mapping[str, str]] = {
     "tests/test_purity.py": UNIT,
     "tests/test_strategies.py": UNIT,  # faktura.testing.strategies: names, arguments, reach
     "tests/test_schedules.py": UNIT,
+    "tests/test_dunning.py": UNIT,
+    "tests/test_receivables.py": UNIT,
     "tests/test_terms.py": UNIT,
     "tests/test_tiers.py": UNIT,
     "tests/test_totals_examples.py": UNIT,
@@ -229,6 +234,16 @@ TIERS: Mapping[str, str | Mapping[str, str]] = {
     },
     # integration: real databases, servers, processes, crashes
     "tests/test_delivery_email.py": INTEGRATION,  # a real SMTP server
+    "tests/test_reminder_delivery.py": {  # reminders by email over a real SMTP server
+        "test_the_reminder_arrives_with_its_pdf": INTEGRATION,
+        "test_every_language_over_smtp": INTEGRATION,
+        "test_the_message_id_comes_from_the_dedup_id": INTEGRATION,
+        "test_smtp_replies_are_mapped": INTEGRATION,
+        "test_a_reminder_over_the_size_limit_is_not_sent": INTEGRATION,
+        "test_no_server_is_unavailable": INTEGRATION,
+        "test_an_unsafe_recipient_is_refused_before_connecting": INTEGRATION,
+        OTHERS: UNIT,
+    },
     "tests/test_delivery_types.py": {
         "test_a_host_channel_under_its_own_key_is_used_and_logged": INTEGRATION,
         "test_an_attempt_stored_as_sproom_reads_back_as_einvoice": INTEGRATION,

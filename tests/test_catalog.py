@@ -39,7 +39,7 @@ from faktura.documents.l10n import FALLBACK, SUPPORTED, Labels, PluralText, labe
 from faktura.errors import ConfigurationError
 from faktura.invoice import DocumentKind
 
-TABLES = {"labels", "units", "email"}
+TABLES = {"labels", "units", "email", "reminder_email", "reminder", "statement"}
 SOURCE = Path(faktura.__file__).parent / "locales"
 
 

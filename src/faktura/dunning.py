@@ -47,9 +47,11 @@ from faktura.checks import (
     normalize,
 )
 from faktura.errors import ConfigurationError, NotFoundError, ValidationError
-from faktura.money import Currency, div, mul, parse_decimal, quantize, total
+from faktura.invoice import Invoice
+from faktura.money import Currency, arithmetic, div, mul, parse_decimal, quantize, total
 from faktura.numbering import NumberSeries, Reset
 from faktura.records import Payment
+from faktura.status import DocumentKind
 
 __all__ = [
     "DANISH_COMPENSATION",
@@ -63,9 +65,12 @@ __all__ = [
     "ReminderItem",
     "ReminderLevel",
     "ReminderLimits",
+    "ReminderPlan",
     "ReminderPolicy",
     "interest_on",
     "next_level",
+    "owed_by_day",
+    "plan_reminders",
 ]
 
 #: Renteloven § 9 b: the highest fee for one reminder, in DKK.
@@ -375,7 +380,8 @@ class Reminder:
     level, the interest and compensation it charges, and the payments made on those
     charges. Once made it does not change but for its payments; it is numbered in the
     policy's series when made. ``payment_id`` is the reference the customer is asked to
-    pay with besides the number (the FIK payment id, when the reminder has one).
+    pay with besides the number (the FIK payment id, when the reminder has one);
+    ``pay_by`` the day it asks to be paid by.
 
     ``charges`` (fee + interest + compensation) is what the reminder adds to the
     customer's debt; ``to_pay`` is that plus what is still owed on the listed invoices
@@ -395,6 +401,7 @@ class Reminder:
     text: str | None = None
     language: str | None = None
     payment_id: str | None = None
+    pay_by: date | None = None
     payments: tuple[Payment, ...] = ()
     version: int = 1
 
@@ -418,6 +425,7 @@ class Reminder:
             check_text(self.language, "language", limit=16, one_line=True)
         if self.payment_id is not None:
             check_text(self.payment_id, "payment_id", required=True, limit=35, one_line=True)
+        check_optional_date(self.pay_by, "pay_by")
         normalize(self, "payments", check_tuple(self.payments, Payment, "payments"))
         check_int(self.version, "version", 1, 2**62)
 
@@ -471,3 +479,120 @@ class Reminder:
         if len(kept) == len(self.payments):
             raise NotFoundError("payment", payment_id)
         return attrs.evolve(self, payments=kept, version=self.version + 1)
+
+
+# -- what is due --------------------------------------------------------------------------------
+
+
+@attrs.frozen
+class ReminderPlan:
+    """A reminder to make: one customer, one level, its fee and the invoices it lists."""
+
+    customer_id: str
+    level: int
+    fee: Decimal
+    items: tuple[ReminderItem, ...]
+
+
+def owed_by_day(invoice: Invoice) -> tuple[tuple[date, Decimal], ...]:
+    """What ``invoice`` owed from which day on: the payable amount less its credits from
+    the due date, less each payment from the day it was paid (a day's interest is on
+    what was owed at its end)."""
+    with arithmetic():
+        owed = invoice.amounts.payable - invoice.credited_amount
+        timeline = [(invoice.due_date, owed)]
+        for payment in sorted(invoice.payments, key=lambda p: p.date):
+            owed -= payment.amount
+            day = max(payment.date, invoice.due_date)
+            if timeline[-1][0] == day:
+                timeline[-1] = (day, owed)
+            else:
+                timeline.append((day, owed))
+    return tuple(timeline)
+
+
+def plan_reminders(
+    policy: ReminderPolicy,
+    customer_id: str,
+    invoices: Iterable[Invoice],
+    earlier: Sequence[Reminder],
+    today: date,
+    rates: ReferenceRates | None,
+    business: bool,
+) -> list[ReminderPlan]:
+    """The reminders ``customer_id`` is due on ``today``: one per level, each listing the
+    customer's overdue invoices in the policy's currency that are due a reminder of that
+    level (``next_level`` given the ``earlier`` reminders that listed them), with the
+    level's fee, interest since the due date or the last reminder that charged it (when
+    the policy and the level charge interest), and the compensation once per invoice
+    when the customer is a ``business``.
+
+    Raises ConfigurationError when interest is to be charged and ``rates`` is None or
+    has no rate for a day it needs.
+    """
+    history: dict[str, list[tuple[date, ReminderItem]]] = {}
+    for reminder in earlier:
+        for item in reminder.items:
+            history.setdefault(item.invoice_id, []).append((reminder.issue_date, item))
+    by_level: dict[int, list[ReminderItem]] = {}
+    ordered = sorted(invoices, key=lambda inv: (inv.due_date, inv.number or "", inv.id))
+    for invoice in ordered:
+        if (
+            invoice.customer_id != customer_id
+            or invoice.kind is not DocumentKind.INVOICE
+            or invoice.currency != policy.currency
+            or invoice.number is None
+            or not invoice.is_overdue(today)
+        ):
+            continue
+        past = history.get(invoice.id, [])
+        level = next_level(policy, invoice.due_date, [day for day, _ in past], today)
+        if level is None:
+            continue
+        step = policy.levels[level - 1]
+        places = Currency.of(invoice.currency).minor_units
+        interest, start = _interest(policy, step, invoice, past, today, rates, places)
+        compensation = Decimal(0).quantize(Decimal(1).scaleb(-places))
+        if business and policy.compensation and not any(item.compensation for _, item in past):
+            compensation = policy.compensation
+        by_level.setdefault(level, []).append(
+            ReminderItem(
+                invoice_id=invoice.id,
+                number=invoice.number,
+                issue_date=invoice.issue_date,
+                due_date=invoice.due_date,
+                amount=invoice.amounts.payable,
+                outstanding=invoice.outstanding,
+                level=level,
+                interest=interest,
+                interest_from=start,
+                interest_to=today if start is not None else None,
+                compensation=compensation,
+            )
+        )
+    return [
+        ReminderPlan(customer_id, level, policy.levels[level - 1].fee, tuple(items))
+        for level, items in sorted(by_level.items())
+    ]
+
+
+def _interest(
+    policy: ReminderPolicy,
+    step: ReminderLevel,
+    invoice: Invoice,
+    past: Sequence[tuple[date, ReminderItem]],
+    today: date,
+    rates: ReferenceRates | None,
+    places: int,
+) -> tuple[Decimal, date | None]:
+    """The interest a reminder charges for ``invoice`` and the day it counts from."""
+    if policy.margin is None or not step.interest:
+        return quantize(Decimal(0), places), None
+    if rates is None:
+        raise ConfigurationError(
+            "the reminder policy charges interest: give Billing the host's reference rates "
+            "(Billing(reference_rates=...)), or set the policy's margin to None"
+        )
+    counted = [item.interest_to for _, item in past if item.interest_to is not None]
+    start = max([invoice.due_date, *counted])
+    return interest_on(owed_by_day(invoice), start, today, rates, policy.margin, places), start

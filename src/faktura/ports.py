@@ -519,6 +519,11 @@ class CustomerAccounts(Protocol):
         """The company's imported transaction with ``key``, None when there is none."""
         ...
 
+    def receipt(self, company_id: str, payment_id: str) -> BankEntry | None:
+        """The company's bank entry whose ``payment_ids`` holds ``payment_id``, None
+        when none does (a payment recorded on one invoice directly)."""
+        ...
+
     def bank_entries(
         self,
         company_id: str,

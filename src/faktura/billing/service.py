@@ -30,11 +30,14 @@ from faktura.attachments import Attachment, SupportingDocument
 from faktura.billing.api_keys import ApiKeys
 from faktura.billing.attempts import Deliveries
 from faktura.billing.booking import Booking
+from faktura.billing.collecting import Collecting
 from faktura.billing.dispatch import Callback, Dispatcher
 from faktura.billing.drafts import Drafts
 from faktura.billing.overdue import OverdueNews
 from faktura.billing.parties import Parties
+from faktura.billing.receipts import Receipts
 from faktura.billing.recurring import Schedules
+from faktura.billing.reminders import Dunning
 from faktura.billing.rendering import Documents
 from faktura.billing.runs import BatchBooking, RunProgress, Runs, RunSummary
 from faktura.billing.sending import Sender
@@ -62,6 +65,7 @@ from faktura.commands import (
 from faktura.delivery.channel import DeliveryChannel
 from faktura.delivery.log import DeliveryAttempt, DeliveryStatus, SendResult
 from faktura.documents.source import check_attach_pdf
+from faktura.dunning import ReferenceRates
 from faktura.errors import ConfigurationError, ValidationError
 from faktura.exchange import ExchangeRates
 from faktura.invoice import Invoice
@@ -105,7 +109,7 @@ class InvoiceList:
         return (self.total + self.limit - 1) // self.limit
 
 
-class Billing:
+class Billing(Collecting):
     """The use cases of invoicing for any number of companies (tenants).
 
     ``customers`` plugs in a host's own CustomerDirectory (used outside faktura's units
@@ -122,6 +126,10 @@ class Billing:
     ``exchange_rates``: the host's rates (``faktura.exchange``), asked at booking for the
     VAT of a foreign-currency document in the seller's VAT accounting currency (a Danish
     seller's EUR invoice states its VAT in DKK); without it such a document is not booked.
+    ``reference_rates``: the host's table of reference rates (``faktura.dunning``), asked
+    for the late-payment interest reminders charge; without it a policy that charges
+    interest is refused (ConfigurationError). The use cases of getting paid (reminders,
+    payments by reference, bank statements, refunds, statements) are ``Collecting``'s.
     """
 
     def __init__(
@@ -135,6 +143,7 @@ class Billing:
         stale_after: timedelta = timedelta(minutes=5),
         jurisdictions: Mapping[str, RuleSet] = JURISDICTIONS,
         exchange_rates: ExchangeRates | None = None,
+        reference_rates: ReferenceRates | None = None,
     ) -> None:
         self.store = store
         self.clock: Clock = clock or SystemClock()
@@ -154,6 +163,8 @@ class Billing:
         self._schedules = Schedules(self._work, frozenset(channels))
         self._runs = Runs(self._work, self._booking, self._drafts, self._sender)
         self._overdue = OverdueNews(self._work)
+        self._dunning = Dunning(self._work, channels, reference_rates)
+        self._receipts = Receipts(self._work)
 
     def _refuse_in_host_transaction(self, use_case: str) -> None:
         """A delivery reaches the customer whatever the host's transaction does after: on
@@ -517,7 +528,11 @@ class Billing:
             # locked: a send recording its outcome meanwhile waits, and is not refused
             invoice = uow.invoices.get(company_id, invoice_id, for_update=True)
             paid, event = invoice.record_payment(
-                amount, paid_on or self.clock.today(), self.clock.now(), reference
+                amount,
+                paid_on or self.clock.today(),
+                self.clock.now(),
+                reference,
+                payment_id=f"pay_{new_id()}",
             )
             self._work.save(uow, invoice, paid, self._work.stamp(event, actor))
             uow.commit()

@@ -11,6 +11,14 @@ A channel is used in two steps:
 2. ``deliver(message)`` after the booking committed, outside any transaction, returning
    a Receipt with the provider's reference (SMTP Message-ID, access point document id).
 
+A channel may also deliver reminders (``faktura.dunning.Reminder``): that is the optional
+``deliver_reminder(message)`` of ``ReminderChannel``, given an ``OutgoingReminder``, with
+the same typed failures as ``deliver``; ``reminder_capable(channel)`` tells whether a
+channel has it. The email and manual channels do; the e-invoice channel does not (Peppol
+BIS Billing 3 has no reminder document, and a reminder sent as an invoice would be a new
+claim). A reminder channel may have ``check_reminder(message)`` too
+(``ReminderPreflightCheck``), the reminder's counterpart of ``check``.
+
 Failures are typed: DeliveryRejected is permanent (a bad address, a rejected document:
 retrying the same thing will fail again), DeliveryUnavailable is retryable (connection
 refused, timeouts, 4xx/5xx that mean "later": nothing arrived), and
@@ -43,11 +51,12 @@ from __future__ import annotations
 import enum
 import re
 from collections.abc import Callable, Mapping
-from datetime import datetime
-from typing import ClassVar, Protocol
+from datetime import date, datetime
+from typing import ClassVar, Protocol, TypeGuard
 
 import attrs
 
+from faktura.dunning import Reminder
 from faktura.errors import ConfigurationError, DeliveryUnavailable, ValidationError
 from faktura.invoice import Invoice
 from faktura.parties import Company, Customer
@@ -59,12 +68,16 @@ __all__ = [
     "DeliveryOutcomeUnknown",
     "DeliveryType",
     "OutgoingDocument",
+    "OutgoingReminder",
     "PreflightCheck",
     "ProviderEvent",
     "Receipt",
     "Recipient",
     "RecipientKind",
+    "ReminderChannel",
+    "ReminderPreflightCheck",
     "channels_by_type",
+    "reminder_capable",
 ]
 
 
@@ -205,6 +218,28 @@ class OutgoingDocument:
 
 
 @attrs.frozen
+class OutgoingReminder:
+    """One reminder on its way out (``ReminderChannel.deliver_reminder``), its PDF rendered
+    on demand.
+
+    ``pay_by`` is the day the customer is asked to pay by (the sender decides it, e.g. the
+    reminder's issue date plus the policy's days); ``locale`` the language of the
+    message, as for ``OutgoingDocument`` (the company's when empty, English when faktura
+    does not write it). ``dedup_id`` identifies this copy at the receiving end, as for
+    ``OutgoingDocument``: a retry after an unknown outcome passes the same one.
+    """
+
+    reminder: Reminder
+    company: Company
+    customer: Customer
+    recipient: Recipient
+    pdf: Callable[[], bytes]
+    locale: str = "da"
+    dedup_id: str | None = None
+    pay_by: date = attrs.field(kw_only=True)
+
+
+@attrs.frozen
 class ProviderEvent:
     """A status the provider reported about a delivered document (e.g. an access
     point's "accepted" or "rejected"), appended to the attempt's log."""
@@ -264,6 +299,43 @@ class PreflightCheck(Protocol):
         """Refuse what ``deliver`` would refuse for ``message`` (headers, names, sizes,
         formats), without sending anything. Raises DeliveryRejected."""
         ...
+
+
+class ReminderChannel(DeliveryChannel, Protocol):
+    """A channel that delivers reminders too: the optional ``deliver_reminder``.
+
+    A sender tests for it with ``reminder_capable(channel)`` (a channel without it, such
+    as the e-invoice channel, cannot send a reminder). ``prepare(recipient)`` is the same
+    check as for documents.
+    """
+
+    def deliver_reminder(self, message: OutgoingReminder) -> Receipt:
+        """Hand the reminder over; a Receipt as ``deliver`` returns one.
+
+        Raises DeliveryRejected (permanent), DeliveryUnavailable (retryable: nothing
+        arrived) or DeliveryOutcomeUnknown (it may have arrived); nothing else.
+        """
+        ...
+
+
+class ReminderPreflightCheck(Protocol):
+    """The optional pre-flight of a reminder channel: ``check_reminder`` refuses what
+    ``deliver_reminder`` would refuse for ``message``, without sending anything."""
+
+    def check_reminder(self, message: OutgoingReminder) -> None:
+        """Raises DeliveryRejected for what ``deliver_reminder`` would refuse."""
+        ...
+
+
+def reminder_capable(channel: DeliveryChannel) -> TypeGuard[ReminderChannel]:
+    """Whether ``channel`` delivers reminders (has a callable ``deliver_reminder``).
+
+    >>> from faktura.delivery.einvoice import EInvoiceChannel
+    >>> from faktura.delivery.manual import ManualChannel
+    >>> reminder_capable(ManualChannel()), hasattr(EInvoiceChannel, "deliver_reminder")
+    (True, False)
+    """
+    return callable(getattr(channel, "deliver_reminder", None))
 
 
 def channels_by_type(

@@ -88,6 +88,11 @@ class EInvoiceChannel:
     unchanging) document to the same recipient; an access point that recognises a
     repeated submission (``SproomAccessPoint`` sends an Idempotency-Key made of the two)
     answers the document the first submission created, so the document arrives once.
+
+    It does not deliver reminders (it has no ``deliver_reminder``, so
+    ``reminder_capable`` is False for it): Peppol BIS Billing 3.0 has no reminder
+    document type, and a reminder sent as an invoice would be booked by the buyer as a
+    new claim. A reminder to an e-invoice customer goes by email or by hand.
     """
 
     def __init__(self, access_point: AccessPoint, max_size: int | None = None) -> None:

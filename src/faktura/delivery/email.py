@@ -13,6 +13,13 @@ The message (``email.message.EmailMessage``) has
   from the message's ``dedup_id`` when it has one (``<faktura.<dedup_id>@<domain>>``, the
   same for every retry after an unknown outcome), else a fresh one.
 
+A reminder (``deliver_reminder``, given an ``OutgoingReminder``) goes the same way: the
+same From, To and Reply-To, a subject and body in the reminder's language (its level,
+the overdue invoices, what it charges, the total to pay and the day to pay by:
+``faktura.delivery.texts.reminder_email_text``), its PDF attached as "<reminder>
+<number>.pdf" ("Rykker R-2026-0001.pdf"), the Message-ID from its ``dedup_id``, the same
+header checks, size limit, SMTP path and errors; ``check_reminder`` is its pre-flight.
+
 Header safety, on every Python version: every address is checked with
 ``faktura.parties.check_email`` and may not contain ``=?``; a header value (company,
 sender, recipient name, document number, subject) containing a control character (CR,
@@ -49,6 +56,7 @@ from typing import TYPE_CHECKING
 from faktura.delivery.channel import (
     DeliveryType,
     OutgoingDocument,
+    OutgoingReminder,
     Receipt,
     Recipient,
     RecipientKind,
@@ -56,6 +64,7 @@ from faktura.delivery.channel import (
 from faktura.delivery.email_message import (
     attachment_name,
     build_email,
+    build_reminder_email,
     flatten_with,
     refuse_unsafe,
     verify_headers,
@@ -71,7 +80,7 @@ __all__ = ["EmailChannel", "SmtpSettings", "attachment_name"]
 
 
 class EmailChannel:
-    """Delivers documents by email over SMTP (``deliveryType`` "email")."""
+    """Delivers documents and reminders by email over SMTP (``deliveryType`` "email")."""
 
     def __init__(self, settings: SmtpSettings) -> None:
         self.settings = settings
@@ -126,6 +135,40 @@ class EmailChannel:
         email = self.build(message)
         sent = self._send(email, message.recipient.address)
         return Receipt(provider_reference=str(email["Message-ID"]), message=sent)
+
+    def check_reminder(self, message: OutgoingReminder) -> None:
+        """What ``deliver_reminder`` checks before it connects, as ``check`` does for a
+        document. Nothing is sent. Raises DeliveryRejected."""
+        self.prepare(message.recipient)
+        email = self.build_reminder(message)
+        sender, to = self.settings.sender, message.recipient.address
+        self._checked(email, flatten_with(email, utf8=not (sender + to).isascii()))
+
+    def deliver_reminder(self, message: OutgoingReminder) -> Receipt:
+        """Build the reminder's email and send it, as ``deliver`` does a document's: the
+        Receipt's reference is its Message-ID, its ``message`` the bytes sent.
+
+        Raises DeliveryRejected, DeliveryUnavailable or DeliveryOutcomeUnknown, as
+        ``deliver`` does.
+        """
+        self.prepare(message.recipient)
+        email = self.build_reminder(message)
+        sent = self._send(email, message.recipient.address)
+        return Receipt(provider_reference=str(email["Message-ID"]), message=sent)
+
+    def build_reminder(self, message: OutgoingReminder) -> EmailMessage:
+        """The email that ``deliver_reminder`` sends for ``message``, without sending it.
+
+        Raises DeliveryRejected as ``deliver_reminder`` does for a message that cannot
+        be built.
+        """
+        settings = self.settings
+        return build_reminder_email(
+            message,
+            sender=settings.sender,
+            sender_name=settings.sender_name,
+            reply_to=settings.reply_to,
+        )
 
     def _checked(self, email: EmailMessage, raw: bytes) -> bytes:
         """``raw`` (the flattened ``email``) when its headers are the ones set and its

@@ -1,4 +1,5 @@
-"""ManualChannel: a document delivered by hand (printed, handed over), recorded as done.
+"""ManualChannel: a document or a reminder delivered by hand (printed, handed over),
+recorded as done.
 
 >>> from faktura.delivery.recipients import manual_recipient
 >>> from faktura.parties import Customer
@@ -13,6 +14,7 @@ from __future__ import annotations
 from faktura.delivery.channel import (
     DeliveryType,
     OutgoingDocument,
+    OutgoingReminder,
     Receipt,
     Recipient,
     RecipientKind,
@@ -42,4 +44,12 @@ class ManualChannel:
         """Record the document as delivered by hand: a Receipt without a reference.
         Nothing goes over a wire, so nothing can arrive twice: a repeated or recovered
         send records the hand-over again, it does not hand over a second copy."""
+        return Receipt(provider_reference=None)
+
+    def check_reminder(self, message: OutgoingReminder) -> None:
+        """Nothing ``deliver_reminder`` could refuse."""
+
+    def deliver_reminder(self, message: OutgoingReminder) -> Receipt:
+        """Record the reminder as handed over (or printed and posted by the sender): a
+        Receipt without a reference, as for a document."""
         return Receipt(provider_reference=None)

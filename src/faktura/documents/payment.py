@@ -28,7 +28,7 @@ from faktura.errors import ValidationError
 from faktura.invoice import Invoice
 from faktura.parties import Company
 
-__all__ = ["payment_lines"]
+__all__ = ["bank_lines", "payment_lines"]
 
 
 def payment_lines(invoice: Invoice, company: Company, locale: str) -> list[str]:
@@ -38,6 +38,25 @@ def payment_lines(invoice: Invoice, company: Company, locale: str) -> list[str]:
     line (a booked DKK invoice of a company with a FIK creditor number, whose number has
     the digits of a FIK payment id; ValidationError naming ``number`` when it has not and
     there is no bank account to pay instead). Empty when the company gave no bank details."""
+    words = l10n.labels(locale)
+    lines = bank_lines(company, locale)
+    if company.fik_creditor and invoice.number and invoice.currency == "DKK":
+        try:
+            fik = fik_line(payment_id(invoice.number), company.fik_creditor)
+        except ValidationError:
+            if not lines:  # the number gives no FIK payment id and nothing else pays
+                raise
+        else:
+            lines.append(f"{words.fik}: {fik}")
+    if company.payee is not None:
+        lines.insert(0, f"{words.payee}: {company.payee.name}")
+    return lines
+
+
+def bank_lines(company: Company, locale: str) -> list[str]:
+    """The company's bank accounts in ``locale``'s words, its main bank first: the
+    Danish reg. and account number and the IBAN with its BIC of each (the lines every
+    document that asks for money shows: invoices, reminders, statements)."""
     words = l10n.labels(locale)
     lines = []
     banks = (company.bank, *company.other_banks) if company.bank else company.other_banks
@@ -50,14 +69,4 @@ def payment_lines(invoice: Invoice, company: Company, locale: str) -> list[str]:
             lines.append(
                 f"{words.iban} {bank.iban}" + (f" · {words.bic} {bank.bic}" if bank.bic else "")
             )
-    if company.fik_creditor and invoice.number and invoice.currency == "DKK":
-        try:
-            fik = fik_line(payment_id(invoice.number), company.fik_creditor)
-        except ValidationError:
-            if not lines:  # the number gives no FIK payment id and nothing else pays
-                raise
-        else:
-            lines.append(f"{words.fik}: {fik}")
-    if company.payee is not None:
-        lines.insert(0, f"{words.payee}: {company.payee.name}")
     return lines

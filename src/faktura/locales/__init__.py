@@ -4,7 +4,8 @@ language beside this module (``da.toml``, ``en.toml``, ...).
 
 Every file has the same tables and keys: ``[labels]`` (the fields of
 ``faktura.documents.l10n.Labels``; a plural text is a table of ``one``, ``other`` and
-optionally ``zero``), ``[units]`` (UN/ECE Rec. 20 codes) and ``[email]``. A placeholder
+optionally ``zero``), ``[units]`` (UN/ECE Rec. 20 codes), ``[email]`` and
+``[reminder_email]``. A placeholder
 is ``{name}``, filled in by ``str.format``, and a text takes the same placeholders in
 every language (tests/test_catalog.py checks both). A language is one file: its name is
 the language code, and the files present are the languages faktura writes.
@@ -75,7 +76,8 @@ def _frozen(value: Any) -> Any:
 @functools.cache
 def catalog(language: str) -> MappingProxyType[str, Any]:
     """The texts of ``language`` (one of ``languages()``), read-only: a table per part
-    (``labels``, ``units``, ``email``) of key to text, or to a table of plural forms.
+    (``labels``, ``units``, ``email``, ``reminder_email``) of key to text, or to a table
+    of plural forms.
 
     Raises ConfigurationError when the language has no file or its file is not TOML.
     """

@@ -1,0 +1,605 @@
+"""Money in and out: a payment matched by the reference it was paid with, bank
+statements imported, payments reversed, refunds, the customer's credit balance, and the
+statement of account.
+
+Every payment received gets one id (``pay_…``) that each of its parts carries: on a
+reminder's charges, on each invoice it paid, and on the customer's account for what was
+left over; it is kept as a ``BankEntry`` under its key (the bank's reference for an
+imported transaction, the payment id otherwise), written first in the unit of work that
+applies it. A key seen before changes nothing: importing a statement twice pays nothing
+twice, also when two imports run at once.
+
+A reference is tried, in the order given, as: a reminder's number or payment id, a FIK
+payment line or id (the invoice whose number gives it, among those still owed), an
+invoice number; then each word of it the same way (a bank's free text: "Faktura 1001").
+One that names nothing, or several documents at once, leaves the payment unmatched (kept,
+with the reason, for a person to assign: ``record_payment`` on the right invoice).
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Callable, Sequence
+from datetime import date
+from decimal import Decimal
+
+import attrs
+
+from faktura.bank.camt import Skipped, read_statement
+from faktura.billing.work import Work, new_id
+from faktura.documents.fik import payment_id as fik_id_of
+from faktura.dunning import Reminder
+from faktura.errors import NotFoundError, ValidationError
+from faktura.invoice import Invoice
+from faktura.money import Currency, parse_decimal, total
+from faktura.ports import MIN_SEARCH_LENGTH, InvoiceQuery, UnitOfWork
+from faktura.receivables import (
+    AccountEntry,
+    BankEntry,
+    BankOutcome,
+    BankTransaction,
+    EntryKind,
+    Statement,
+    allocate,
+    build_statement,
+    credit_balance,
+    fik_payment_id,
+)
+from faktura.records import InvoiceEvent, Payment
+from faktura.status import PAYABLE_STATUSES, DocumentKind, Status
+
+__all__ = ["BankImport", "ImportedTransaction", "Receipts"]
+
+_PAGE = 100
+_WORD = re.compile(r"[^\s,;:()\[\]]+")
+#: The reference written on a payment made from the customer's credit balance.
+CREDIT_BALANCE = "credit balance"
+
+
+@attrs.frozen
+class ImportedTransaction:
+    """One transaction of an imported statement: what became of it, and whether this
+    import applied it (False: a key imported before, or twice in the file)."""
+
+    transaction: BankTransaction
+    entry: BankEntry
+    new: bool
+
+
+@attrs.frozen
+class BankImport:
+    """What importing a bank statement did."""
+
+    transactions: tuple[ImportedTransaction, ...]
+    #: The entries of the file that are no payments to apply (debits, pending,
+    #: reversals, repeated), each with why.
+    skipped: tuple[Skipped, ...] = ()
+    statement_id: str = ""
+    account: str | None = None
+
+    def count(self, outcome: BankOutcome) -> int:
+        """How many transactions this import applied with ``outcome``."""
+        return sum(t.new and t.entry.outcome is outcome for t in self.transactions)
+
+    @property
+    def duplicates(self) -> int:
+        return sum(not t.new for t in self.transactions)
+
+
+@attrs.frozen
+class _Target:
+    kind: str  # "invoice" | "reminder"
+    id: str
+
+
+class _OpenInvoices:
+    """The company's owed invoices by FIK payment id, read once when first needed."""
+
+    def __init__(self) -> None:
+        self.by_fik: dict[str, list[str]] | None = None
+
+    def find(self, uow: UnitOfWork, company_id: str, fik: str) -> list[str]:
+        if self.by_fik is None:
+            self.by_fik = {}
+            for status in PAYABLE_STATUSES:
+                page = 1
+                while True:
+                    query = InvoiceQuery(page=page, limit=_PAGE, status=status)
+                    listed = uow.invoices.list(company_id, query)
+                    for summary in listed.items:
+                        key = _fik_or_none(summary.number)
+                        if key is not None:
+                            self.by_fik.setdefault(key, []).append(summary.id)
+                    if len(listed.items) < _PAGE:
+                        break
+                    page += 1
+        return self.by_fik.get(fik, [])
+
+
+@attrs.frozen
+class Receipts:
+    """The payment use cases of one Billing (see the module)."""
+
+    work: Work
+
+    # -- receiving ---------------------------------------------------------------------------
+
+    def receive(
+        self,
+        company_id: str,
+        amount: object,
+        currency: str,
+        references: Sequence[str],
+        paid_on: date,
+        *,
+        key: str | None = None,
+        actor: str | None = None,
+        _open: _OpenInvoices | None = None,
+    ) -> tuple[BankEntry, bool]:
+        """Apply a payment received by its references (see the module): the entry kept
+        for it, and True when this call applied it (False: ``key`` was seen before)."""
+        Currency.of(currency)
+        value = parse_decimal(amount, "amount", places=Currency.of(currency).minor_units)
+        if value <= 0:
+            raise ValidationError("must be above 0", field="amount", rule="minimum")
+        work = self.work
+        pid = f"pay_{new_id()}"
+        key = key or pid
+        opened = _open or _OpenInvoices()
+        with work.store.unit_of_work() as uow:
+            uow.companies.get(company_id)
+            seen = uow.accounts.bank_entry(company_id, key)
+            if seen is not None:
+                return seen, False
+            target, reason = self._match(uow, company_id, references, opened)
+            now = work.clock.now()
+            reference = next((r for r in references if r.strip()), None)
+            shown = reference[:200] if reference else None
+            base = BankEntry(
+                company_id=company_id,
+                key=key,
+                amount=value,
+                currency=currency,
+                booked_on=paid_on,
+                outcome=BankOutcome.UNMATCHED,
+                recorded_at=now,
+                reference=shown,
+                reason=reason,
+            )
+            writes: list[Callable[[], None]] = []
+            entry = base
+            if target is not None:
+                entry = self._apply(uow, company_id, target, base, pid, writes, actor)
+            if not uow.accounts.add_bank_entry(entry):
+                uow.rollback()
+                again = uow.accounts.bank_entry(company_id, key)
+                if again is None:  # pragma: no cover - the winner rolled back meanwhile
+                    raise NotFoundError("bank entry", key)
+                return again, False
+            for write in writes:
+                write()
+            uow.commit()
+        return entry, True
+
+    def import_statement(self, company_id: str, data: bytes, actor: str | None) -> BankImport:
+        """Import an ISO 20022 camt.053 or camt.054 statement (see the module)."""
+        statement = read_statement(data)
+        opened = _OpenInvoices()
+        done: list[ImportedTransaction] = []
+        for tx in statement.transactions:
+            entry, new = self.receive(
+                company_id,
+                tx.amount,
+                tx.currency,
+                tx.references,
+                tx.booked_on,
+                key=tx.key,
+                actor=actor,
+                _open=opened,
+            )
+            done.append(ImportedTransaction(tx, entry, new))
+        return BankImport(tuple(done), statement.skipped, statement.message_id, statement.account)
+
+    def _match(
+        self, uow: UnitOfWork, company_id: str, references: Sequence[str], opened: _OpenInvoices
+    ) -> tuple[_Target | None, str | None]:
+        tried: list[str] = []
+        for reference in references:
+            for text in (reference.strip(), *_WORD.findall(reference)):
+                if not text or text in tried:
+                    continue
+                tried.append(text)
+                found = self._lookup(uow, company_id, text, opened)
+                if len(found) == 1:
+                    return found[0], None
+                if len(found) > 1:
+                    return None, f"{text!r} names {len(found)} documents"
+        if not tried:
+            return None, "the payment came without a reference"
+        return None, "no open document has the reference " + ", ".join(map(repr, tried[:3]))
+
+    def _lookup(
+        self, uow: UnitOfWork, company_id: str, text: str, opened: _OpenInvoices
+    ) -> list[_Target]:
+        reminder = uow.reminders.by_reference(company_id, text[:200])
+        if reminder is not None:
+            return [_Target("reminder", reminder.id)]
+        fik = fik_payment_id(text)
+        if fik is not None:
+            reminder = uow.reminders.by_reference(company_id, fik)
+            invoices = opened.find(uow, company_id, fik)
+            found = [_Target("invoice", i) for i in invoices]
+            return found + ([_Target("reminder", reminder.id)] if reminder else [])
+        if len(text) < MIN_SEARCH_LENGTH or len(text) > 100:
+            return []
+        query = InvoiceQuery(limit=_PAGE, search=text, kind=DocumentKind.INVOICE)
+        listed = uow.invoices.list(company_id, query)
+        return [_Target("invoice", s.id) for s in listed.items if s.number == text]
+
+    def _apply(
+        self,
+        uow: UnitOfWork,
+        company_id: str,
+        target: _Target,
+        base: BankEntry,
+        pid: str,
+        writes: list[Callable[[], None]],
+        actor: str | None,
+    ) -> BankEntry:
+        """The entry for paying ``target`` with ``base``'s amount; the writes that do it
+        are appended to ``writes`` (run once the entry's key is taken)."""
+        work = self.work
+        now, paid_on = base.recorded_at, base.booked_on
+        reminder: Reminder | None = None
+        if target.kind == "reminder":
+            reminder = uow.reminders.get(company_id, target.id)
+            ids = [item.invoice_id for item in reminder.items]
+            charges = reminder.charges_outstanding
+            customer_id, currency = reminder.customer_id, reminder.currency
+        else:
+            invoice = uow.invoices.get(company_id, target.id)
+            ids, charges = [target.id], Decimal(0)
+            customer_id, currency = invoice.customer_id, invoice.currency
+        if currency != base.currency:
+            reason = f"the document is in {currency}, the payment in {base.currency}"
+            return attrs.evolve(base, reason=reason)
+        invoices = sorted(
+            (uow.invoices.get(company_id, i, for_update=True) for i in ids),
+            key=lambda inv: (inv.due_date, inv.id),
+        )
+        owed = [
+            (inv.id, inv.outstanding if inv.status in PAYABLE_STATUSES else Decimal(0))
+            for inv in invoices
+        ]
+        split = allocate(base.amount, charges, owed)
+        documents: list[str] = []
+        if reminder is not None and split.charges > 0:
+            payment = Payment(split.charges, paid_on, now, base.reference, pid)
+            writes.append(functools.partial(self._pay_reminder, uow, reminder, payment, actor))
+            documents.append(reminder.id)
+        by_id = {inv.id: inv for inv in invoices}
+        for invoice_id, part in split.invoices:
+            before = by_id[invoice_id]
+            after, event = before.record_payment(part, paid_on, now, base.reference, pid)
+            writes.append(
+                functools.partial(work.save, uow, before, after, work.stamp(event, actor))
+            )
+            documents.append(invoice_id)
+        left = total((charges, -split.charges, *(o for _, o in owed)))
+        left = total((left, *(-part for _, part in split.invoices)))
+        if split.surplus > 0:
+            surplus = AccountEntry(
+                id=work.ids(),
+                company_id=company_id,
+                customer_id=customer_id,
+                currency=currency,
+                kind=EntryKind.OVERPAYMENT,
+                amount=split.surplus,
+                date=paid_on,
+                recorded_at=now,
+                reference=base.reference,
+                invoice_id=target.id,
+                payment_id=pid,
+            )
+            writes.append(functools.partial(uow.accounts.add, surplus))
+            outcome = BankOutcome.OVERPAID
+        else:
+            outcome = BankOutcome.PARTIAL if left > 0 else BankOutcome.MATCHED
+        return attrs.evolve(
+            base,
+            outcome=outcome,
+            customer_id=customer_id,
+            document_ids=tuple(documents) or (target.id,),
+            payment_ids=(pid,),
+            reason=None,
+        )
+
+    def _pay_reminder(
+        self, uow: UnitOfWork, reminder: Reminder, payment: Payment, actor: str | None
+    ) -> None:
+        work = self.work
+        uow.reminders.update(reminder.pay_charges(payment), reminder.version)
+        data = {"amount": str(payment.amount), "date": payment.date.isoformat()}
+        data["payment_id"] = payment.id or ""
+        event = InvoiceEvent(reminder.id, "payment_recorded", payment.recorded_at, data)
+        work.record(uow, reminder.company_id, work.stamp(event, actor))
+
+    # -- reversals ---------------------------------------------------------------------------
+
+    def reverse(
+        self,
+        company_id: str,
+        document_id: str,
+        payment_id: str,
+        reason: str | None,
+        actor: str | None,
+    ) -> Invoice | Reminder:
+        """Take back the payment ``payment_id`` (it bounced): every part of it, on
+        ``document_id`` and on the other documents and the customer's account it paid,
+        is taken back, each document's status what its remaining payments make it, with a
+        "payment_reversed" event on each. Returns ``document_id`` as it is now.
+
+        Raises NotFoundError (document, or a payment it does not hold),
+        InvoiceStateError (a document no longer paid or partially paid).
+        """
+        work = self.work
+        with work.store.unit_of_work() as uow:
+            now = work.clock.now()
+            documents = [document_id]
+            receipt = uow.accounts.receipt(company_id, payment_id)
+            if receipt is not None:
+                documents += [d for d in receipt.document_ids if d not in documents]
+            result: Invoice | Reminder | None = None
+            customer_id = None
+            for n, doc_id in enumerate(documents):
+                changed = self._reverse_on(
+                    uow, company_id, doc_id, payment_id, reason, actor, required=n == 0
+                )
+                if n == 0:
+                    result = changed
+                if changed is not None:
+                    customer_id = changed.customer_id
+            if customer_id is not None:
+                for entry in uow.accounts.for_customer(company_id, customer_id):
+                    if entry.payment_id == payment_id and entry.kind is EntryKind.OVERPAYMENT:
+                        uow.accounts.add(
+                            attrs.evolve(
+                                entry,
+                                id=work.ids(),
+                                kind=EntryKind.REVERSAL,
+                                date=work.clock.today(),
+                                recorded_at=now,
+                            )
+                        )
+            uow.commit()
+        assert result is not None
+        return result
+
+    def _reverse_on(
+        self,
+        uow: UnitOfWork,
+        company_id: str,
+        doc_id: str,
+        payment_id: str,
+        reason: str | None,
+        actor: str | None,
+        required: bool,
+    ) -> Invoice | Reminder | None:
+        work = self.work
+        now = work.clock.now()
+        try:
+            invoice = uow.invoices.get(company_id, doc_id, for_update=True)
+        except NotFoundError:
+            invoice = None
+        if invoice is not None:
+            if not required and not any(p.id == payment_id for p in invoice.payments):
+                return None
+            after, event = invoice.reverse_payment(payment_id, now, reason)
+            work.save(uow, invoice, after, work.stamp(event, actor))
+            return after
+        reminder = uow.reminders.get(company_id, doc_id)
+        if not required and not any(p.id == payment_id for p in reminder.payments):
+            return None
+        taken = next((p for p in reminder.payments if p.id == payment_id), None)
+        changed = reminder.without_payment(payment_id)
+        uow.reminders.update(changed, reminder.version)
+        data = {"payment_id": payment_id, "amount": str(taken.amount if taken else "")}
+        if reason:
+            data["reason"] = reason
+        work.record(
+            uow,
+            company_id,
+            work.stamp(InvoiceEvent(reminder.id, "payment_reversed", now, data), actor),
+        )
+        return changed
+
+    # -- refunds and the credit balance -------------------------------------------------------
+
+    def balance(self, company_id: str, customer_id: str, currency: str) -> Decimal:
+        """The customer's credit balance in ``currency``."""
+        with self.work.store.unit_of_work(readonly=True) as uow:
+            self.work.directory(uow).get(company_id, customer_id)
+            return credit_balance(uow.accounts.for_customer(company_id, customer_id), currency)
+
+    def apply_balance(
+        self, company_id: str, invoice_id: str, amount: object | None, actor: str | None
+    ) -> Invoice:
+        """Pay ``invoice_id`` from its customer's credit balance: ``amount`` (None: as
+        much as the balance and the invoice allow). Raises ValidationError (field
+        ``amount``: nothing to use, or more than the balance or the invoice's
+        outstanding amount), InvoiceStateError, NotFoundError."""
+        work = self.work
+        with work.store.unit_of_work() as uow:
+            invoice = uow.invoices.get(company_id, invoice_id, for_update=True)
+            places = Currency.of(invoice.currency).minor_units
+            balance = credit_balance(
+                uow.accounts.for_customer(company_id, invoice.customer_id), invoice.currency
+            )
+            value = (
+                min(balance, invoice.outstanding)
+                if amount is None
+                else parse_decimal(amount, "amount", places=places)
+            )
+            if value <= 0:
+                raise ValidationError(
+                    f"nothing to use: the credit balance is {balance} {invoice.currency}",
+                    field="amount",
+                    rule="minimum",
+                )
+            if value > balance:
+                raise ValidationError(
+                    f"exceeds the credit balance {balance} {invoice.currency}",
+                    field="amount",
+                    rule="balance",
+                )
+            now = work.clock.now()
+            pid = f"pay_{new_id()}"
+            after, event = invoice.record_payment(
+                value, work.clock.today(), now, CREDIT_BALANCE, payment_id=pid
+            )
+            work.save(uow, invoice, after, work.stamp(event, actor))
+            uow.accounts.add(
+                AccountEntry(
+                    id=work.ids(),
+                    company_id=company_id,
+                    customer_id=invoice.customer_id,
+                    currency=invoice.currency,
+                    kind=EntryKind.APPLIED,
+                    amount=value,
+                    date=work.clock.today(),
+                    recorded_at=now,
+                    reference=invoice.number,
+                    invoice_id=invoice.id,
+                    payment_id=pid,
+                )
+            )
+            uow.commit()
+        return after
+
+    def refund_balance(
+        self,
+        company_id: str,
+        customer_id: str,
+        currency: str,
+        amount: object,
+        paid_on: date | None,
+        reference: str | None,
+        actor: str | None,
+    ) -> AccountEntry:
+        """Pay (part of) a customer's credit balance back. Raises ValidationError (field
+        ``amount``: not above 0, or above the balance), NotFoundError."""
+        work = self.work
+        value = parse_decimal(amount, "amount", places=Currency.of(currency).minor_units)
+        if value <= 0:
+            raise ValidationError("must be above 0", field="amount", rule="minimum")
+        with work.store.unit_of_work() as uow:
+            work.directory(uow).get(company_id, customer_id)
+            balance = credit_balance(uow.accounts.for_customer(company_id, customer_id), currency)
+            if value > balance:
+                raise ValidationError(
+                    f"exceeds the credit balance {balance} {currency}",
+                    field="amount",
+                    rule="balance",
+                )
+            entry = AccountEntry(
+                id=work.ids(),
+                company_id=company_id,
+                customer_id=customer_id,
+                currency=currency,
+                kind=EntryKind.REFUND,
+                amount=value,
+                date=paid_on or work.clock.today(),
+                recorded_at=work.clock.now(),
+                reference=reference,
+            )
+            uow.accounts.add(entry)
+            uow.commit()
+        return entry
+
+    def refund_credit_note(
+        self,
+        company_id: str,
+        credit_note_id: str,
+        amount: object | None,
+        paid_on: date | None,
+        reference: str | None,
+        actor: str | None,
+    ) -> Invoice:
+        """Pay a booked credit note out to the customer (``amount`` None: what is left of
+        it): recorded as a payment on the credit note, with a "refunded" event. Raises
+        ValidationError (not a credit note; amount), InvoiceStateError, NotFoundError."""
+        work = self.work
+        with work.store.unit_of_work() as uow:
+            note = uow.invoices.get(company_id, credit_note_id, for_update=True)
+            if note.kind is not DocumentKind.CREDIT_NOTE:
+                raise ValidationError("is not a credit note", field="credit_note_id", rule="kind")
+            value = note.outstanding if amount is None else amount
+            now = work.clock.now()
+            pid = f"pay_{new_id()}"
+            after, event = note.record_payment(
+                value,  # type: ignore[arg-type]
+                paid_on or work.clock.today(),
+                now,
+                reference,
+                payment_id=pid,
+            )
+            refunded = InvoiceEvent(
+                note.id,
+                "refunded",
+                now,
+                {"amount": str(after.payments[-1].amount), "payment_id": pid},
+            )
+            work.save(uow, note, after, work.stamp(event, actor), work.stamp(refunded, actor))
+            uow.commit()
+        return after
+
+    # -- statements ---------------------------------------------------------------------------
+
+    def statement(
+        self,
+        company_id: str,
+        customer_id: str,
+        start: date,
+        end: date,
+        currency: str | None,
+    ) -> Statement:
+        """The customer's statement of account (``faktura.receivables.build_statement``)
+        in ``currency`` (None: the company's)."""
+        with self.work.store.unit_of_work(readonly=True) as uow:
+            company = uow.companies.get(company_id)
+            self.work.directory(uow).get(company_id, customer_id)
+            documents: list[Invoice] = []
+            page = 1
+            while True:
+                query = InvoiceQuery(page=page, limit=_PAGE, customer_id=customer_id, kind=None)
+                listed = uow.invoices.list(company_id, query)
+                documents.extend(
+                    uow.invoices.get(company_id, s.id)
+                    for s in listed.items
+                    if s.status is not Status.DRAFT and s.number is not None
+                )
+                if len(listed.items) < _PAGE:
+                    break
+                page += 1
+            reminders = uow.reminders.for_customer(company_id, customer_id)
+            entries = uow.accounts.for_customer(company_id, customer_id)
+        return build_statement(
+            company_id,
+            customer_id,
+            currency or company.currency,
+            start,
+            end,
+            documents,
+            reminders,
+            entries,
+        )
+
+
+def _fik_or_none(number: str | None) -> str | None:
+    if number is None:
+        return None
+    try:
+        return fik_id_of(number)
+    except ValidationError:
+        return None
