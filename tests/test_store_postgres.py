@@ -149,7 +149,10 @@ def test_a_version_3_schema_is_migrated_with_its_list_totals(pg_url: str) -> Non
     with psycopg.connect(pg_url) as conn:  # back to version 3: no list totals
         # (nor lines apart, version 5, nor what is owed, version 6, nor the outbox and
         # schedules, version 7, nor reminders and accounts, version 8)
-        conn.execute("DROP TABLE reminder_policies, reminders, account_entries, bank_entries")
+        conn.execute(
+            "DROP TABLE reminder_policies, reminders, account_entries, bank_entry_payments, "
+            "bank_entries"
+        )
         conn.execute("DELETE FROM schema_version WHERE version = 8")
         conn.execute("DROP TABLE outbox, webhook_endpoints, schedules")
         conn.execute("DELETE FROM schema_version WHERE version = 7")
@@ -332,9 +335,9 @@ def test_a_version_7_schema_is_migrated_with_reminders_and_accounts(
         found = conn.execute(
             "SELECT to_regclass('reminder_policies'), to_regclass('reminders'), "
             "to_regclass('account_entries'), to_regclass('bank_entries'), "
-            "max(version) FROM schema_version"
+            "to_regclass('bank_entry_payments'), max(version) FROM schema_version"
         ).fetchone()
-        assert found == (None, None, None, None, 7)
+        assert found == (None, None, None, None, None, 7)
     with pytest.raises(ConfigurationError, match="migrate"):
         PostgresStore(url)
     store = PostgresStore(url, create=True)
@@ -357,6 +360,7 @@ def test_a_version_7_schema_is_migrated_with_reminders_and_accounts(
             )
             assert uow.accounts.for_customer("co-a", "cu-1") == [account_entry("ae-1")]
             assert uow.accounts.bank_entries("co-a", BankOutcome.MATCHED) == [bank_entry("tx-1")]
+            assert uow.accounts.receipt("co-a", "pay-tx-1") == bank_entry("tx-1")
     finally:
         store.close()
 

@@ -308,7 +308,13 @@ def test_a_version_10_file_is_migrated_with_reminders_and_accounts(path: Path) -
         ("co-a", "sc-1", 1, codec.dumps(schedule("sc-1"))),
     )
     tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_schema")}
-    collections = {"reminder_policies", "reminders", "account_entries", "bank_entries"}
+    collections = {
+        "reminder_policies",
+        "reminders",
+        "account_entries",
+        "bank_entries",
+        "bank_entry_payments",
+    }
     assert pragma(conn, "user_version") == 10
     assert not collections & tables
     conn.close()
@@ -334,6 +340,7 @@ def test_a_version_10_file_is_migrated_with_reminders_and_accounts(path: Path) -
             )
             assert uow.accounts.for_customer("co-a", "cu-1") == [account_entry("ae-1")]
             assert uow.accounts.bank_entries("co-a", BankOutcome.MATCHED) == [bank_entry("tx-1")]
+            assert uow.accounts.receipt("co-a", "pay-tx-1") == bank_entry("tx-1")
     finally:
         store.close()
 
@@ -352,19 +359,26 @@ def test_a_version_10_file_is_migrated_with_reminders_and_accounts(path: Path) -
             "AND customer_id = 'cu-1' ORDER BY day, recorded_at, id",
             "account_entries_by_customer",
         ),
+        (sql._RECEIPT, "bank_entry_payments USING PRIMARY KEY (company_id=? AND payment_id=?)"),
         (
             "SELECT key, doc FROM bank_entries WHERE company_id = 'co-a' "
             "AND outcome = 'matched' AND key > 'a' ORDER BY key LIMIT 10",
             "bank_entries_by_outcome",
         ),
     ],
-    ids=["reminders-of-a-customer", "reminder-by-payment-id", "account", "bank-by-outcome"],
+    ids=[
+        "reminders-of-a-customer",
+        "reminder-by-payment-id",
+        "account",
+        "receipt",
+        "bank-by-outcome",
+    ],
 )
 def test_collections_are_read_through_their_indexes(
     store: SqliteStore, query: str, index: str
 ) -> None:
     with store.unit_of_work(readonly=True) as uow:
-        params = {"company_id": "co-a", "reference": "000000202400420"}
+        params = {"company_id": "co-a", "reference": "000000202400420", "payment_id": "pay-1"}
         rows = connection(uow).execute(f"EXPLAIN QUERY PLAN {query}", params)
         plan = " ".join(str(row[-1]) for row in rows)
     assert index in plan

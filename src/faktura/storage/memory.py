@@ -693,6 +693,16 @@ class _Accounts:
         entry: BankEntry | None = self.uow.read("bank_entries").get((company_id, key))
         return entry
 
+    def receipt(self, company_id: str, payment_id: str) -> BankEntry | None:
+        # the first by key, should two entries name one payment
+        entries: dict[tuple[str, str], BankEntry] = self.uow.read("bank_entries")
+        found = [
+            e
+            for (cid, _), e in entries.items()
+            if cid == company_id and payment_id in e.payment_ids
+        ]
+        return min(found, key=lambda e: e.key) if found else None
+
     def bank_entries(
         self,
         company_id: str,

@@ -844,6 +844,18 @@ _ADD_ENTRY = _insert_of_company(
     "account_entries", "company_id", "id", "customer_id", "day", "recorded_at", "doc"
 )
 _ADD_BANK_ENTRY = _insert_of_company("bank_entries", "company_id", "key", "outcome", "doc")
+#: A payment a bank entry made (written with the entry, which is never changed); an
+#: entry naming one payment twice keeps it once.
+_ADD_BANK_PAYMENT = (
+    "INSERT INTO bank_entry_payments (company_id, payment_id, key) "
+    "VALUES (:company_id, :payment_id, :key) ON CONFLICT DO NOTHING"
+)
+#: The bank entry that made a payment: the first by key, should two name it.
+_RECEIPT = (
+    "SELECT key, doc FROM bank_entries WHERE company_id = :company_id AND key = ("
+    "SELECT min(key) FROM bank_entry_payments "
+    "WHERE company_id = :company_id AND payment_id = :payment_id)"
+)
 
 
 @attrs.frozen
@@ -892,6 +904,13 @@ class Accounts:
             company_id=entry.company_id,
         )
         if added:
+            for payment_id in entry.payment_ids:
+                self.uow.write(
+                    _ADD_BANK_PAYMENT,
+                    {"company_id": entry.company_id, "payment_id": payment_id, "key": entry.key},
+                    action="add a bank entry",
+                    company_id=entry.company_id,
+                )
             return True
         if _company_exists(self.uow, entry.company_id):
             return False  # the key is kept already
@@ -904,6 +923,14 @@ class Accounts:
             action="read a bank entry",
         )
         return _decode(self.uow, rows[0][0], BankEntry, key) if rows else None
+
+    def receipt(self, company_id: str, payment_id: str) -> BankEntry | None:
+        rows = self.uow.rows(
+            _RECEIPT,
+            {"company_id": company_id, "payment_id": payment_id},
+            action="read a bank entry",
+        )
+        return _decode(self.uow, rows[0][1], BankEntry, rows[0][0]) if rows else None
 
     def bank_entries(
         self,

@@ -271,7 +271,8 @@ _MIGRATIONS: dict[int, tuple[_Step, ...]] = {
     # reminder's number is unique in its company; it is found by number or by the
     # payment id it asks to be paid with, a customer's are read by issue date. A bank
     # entry is kept once per key (its primary key: a second import of the same
-    # transaction inserts nothing), read by key, or by outcome and key.
+    # transaction inserts nothing), read by key, or by outcome and key, or by a payment
+    # it made (bank_entry_payments, written with it: an entry never changes).
     8: (
         """CREATE TABLE reminder_policies (
             company_id text COLLATE "C" PRIMARY KEY REFERENCES companies (id),
@@ -312,5 +313,12 @@ _MIGRATIONS: dict[int, tuple[_Step, ...]] = {
             PRIMARY KEY (company_id, key)
         )""",
         "CREATE INDEX bank_entries_by_outcome ON bank_entries (company_id, outcome, key)",
+        """CREATE TABLE bank_entry_payments (
+            company_id text COLLATE "C" NOT NULL,
+            payment_id text COLLATE "C" NOT NULL,
+            key text COLLATE "C" NOT NULL,
+            PRIMARY KEY (company_id, payment_id, key),
+            FOREIGN KEY (company_id, key) REFERENCES bank_entries (company_id, key)
+        )""",
     ),
 }

@@ -470,7 +470,8 @@ _OUTBOX_AND_SCHEDULES = _run(
 # A reminder's number is unique in its company; it is found by number or by the payment
 # id it asks to be paid with, and a customer's are read by issue date. Days are ISO text
 # and ``recorded_at`` UTC text: both sort as what they say. A bank entry is kept once per
-# key (its primary key), read by key, or by outcome and key.
+# key (its primary key), read by key, or by outcome and key, or by a payment it made
+# (``bank_entry_payments``, written with it: an entry never changes).
 _COLLECTIONS = _run(
     """CREATE TABLE reminder_policies (
         company_id TEXT PRIMARY KEY REFERENCES companies (id),
@@ -511,6 +512,13 @@ _COLLECTIONS = _run(
         PRIMARY KEY (company_id, key)
     ) WITHOUT ROWID""",
     "CREATE INDEX bank_entries_by_outcome ON bank_entries (company_id, outcome, key)",
+    """CREATE TABLE bank_entry_payments (
+        company_id TEXT NOT NULL,
+        payment_id TEXT NOT NULL,
+        key TEXT NOT NULL,
+        PRIMARY KEY (company_id, payment_id, key),
+        FOREIGN KEY (company_id, key) REFERENCES bank_entries (company_id, key)
+    ) WITHOUT ROWID""",
 )
 
 

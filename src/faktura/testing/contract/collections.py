@@ -578,14 +578,18 @@ class CollectionsContract(ContractBase):
     # -- bank entries --------------------------------------------------------------------
 
     def test_a_bank_entry_is_kept_once_per_key(self, store: Store) -> None:
-        first = bank_entry("tx-1")
-        again = bank_entry("tx-1", outcome=BankOutcome.UNMATCHED, amount="1.00", reference=None)
+        first = bank_entry("tx-1")  # it made the payment pay-tx-1
+        again = attrs.evolve(
+            bank_entry("tx-1", amount="1.00", reference=None), payment_ids=("pay-again",)
+        )
         with store.unit_of_work() as uow:
             assert uow.accounts.bank_entry("co-a", "tx-1") is None
             assert uow.accounts.add_bank_entry(first) is True
             # the same key again in the same unit of work: nothing changes
             assert uow.accounts.add_bank_entry(again) is False
             assert uow.accounts.bank_entry("co-a", "tx-1") == first
+            assert uow.accounts.receipt("co-a", "pay-tx-1") == first
+            assert uow.accounts.receipt("co-a", "pay-again") is None
             uow.commit()
         with store.unit_of_work() as uow:
             # and in the next one, after the first committed
@@ -599,6 +603,13 @@ class CollectionsContract(ContractBase):
             assert uow.accounts.bank_entry("co-a", "tx-2") is None
             assert uow.accounts.bank_entry("co-c", "tx-1") is None
             assert uow.accounts.bank_entries("co-a") == [first]
+            # the entry that made a payment: none for a payment no entry made, none of
+            # another company's
+            assert uow.accounts.receipt("co-a", "pay-tx-1") == first
+            assert uow.accounts.receipt("co-b", "pay-tx-1") == bank_entry("tx-1", "co-b")
+            assert uow.accounts.receipt("co-a", "pay-again") is None
+            assert uow.accounts.receipt("co-a", "tx-1") is None
+            assert uow.accounts.receipt("co-c", "pay-tx-1") is None
         with store.unit_of_work() as uow, pytest.raises(NotFoundError):
             uow.accounts.add_bank_entry(bank_entry("tx-1", "co-nope"))
 
@@ -654,6 +665,8 @@ class CollectionsContract(ContractBase):
                 with store.unit_of_work() as uow:
                     assert uow.accounts.add_bank_entry(entry) is True
                     back = uow.accounts.bank_entry("co-a", entry.key)
+                    for payment_id in entry.payment_ids:  # each payment it made finds it
+                        assert uow.accounts.receipt("co-a", payment_id) == entry
                     # not committed: the next example finds the key free again
                 assert back == entry
                 assert _exact(back) == _exact(entry)
@@ -711,6 +724,8 @@ class CollectionsContract(ContractBase):
             assert all(len(winners) == 1 for winners in results.values()), results
             with store.unit_of_work(readonly=True) as uow:
                 kept = {e.key: e for e in uow.accounts.bank_entries("co-a", limit=IMPORTED + 1)}
+                receipts = {key: uow.accounts.receipt("co-a", f"pay-{key}") for key in results}
+            assert kept == receipts
             assert kept == {
                 key: bank_entry(key, amount=f"{winners[0] + 1}.00")
                 for key, winners in results.items()
@@ -738,6 +753,7 @@ class CollectionsContract(ContractBase):
             assert uow.accounts.for_customer("co-a", "cu-1") == []
             assert uow.accounts.bank_entry("co-a", "tx-1") is None
             assert uow.accounts.bank_entries("co-a") == []
+            assert uow.accounts.receipt("co-a", "pay-tx-1") is None
         with store.unit_of_work() as uow:
             uow.reminders.add(reminder("rm-1"))
             uow.commit()
@@ -759,6 +775,7 @@ class CollectionsContract(ContractBase):
             assert uow.reminders.get("co-a", "rm-1") == reminder("rm-1")
             assert uow.reminders.policy("co-a") == ReminderPolicy.danish()
             assert uow.accounts.for_customer("co-a", "cu-1") == [account_entry("ae-1")]
+            assert uow.accounts.receipt("co-a", "pay-tx-1") == bank_entry("tx-1")
             writes: list[Callable[[], object]] = [
                 lambda: uow.reminders.add(reminder("rm-2")),
                 lambda: uow.reminders.update(attrs.evolve(reminder("rm-1"), version=2), 1),
