@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from decimal import Decimal
+from typing import Any
 
 import attrs
 import pytest
@@ -12,13 +13,21 @@ from hypothesis import strategies as st
 
 from faktura import Invoice, StorageError
 from faktura.documents.source import issue
+from faktura.dunning import Reminder, ReminderPolicy
 from faktura.exchange import AccountingVat
 from faktura.lines import LineFacts, StoredLines
 from faktura.parties import Company
+from faktura.receivables import AccountEntry, BankEntry
 from faktura.storage import codec
 from faktura.storage.codec import dumps, loads
 from faktura.summary import InvoiceSummary
 from faktura.testing.contract import AT, DAY, company, customer, draft
+from faktura.testing.contract.collections import (
+    account_entries,
+    bank_entries,
+    policies,
+    reminders,
+)
 from faktura.testing.strategies import invoices
 from faktura.totals import DocumentTotals, Totals
 
@@ -29,6 +38,14 @@ def test_invoices_and_their_summaries_round_trip(invoice: Invoice) -> None:
     assert loads(dumps(invoice), Invoice) == invoice
     summary = InvoiceSummary.of(invoice)
     assert loads(dumps(summary), InvoiceSummary) == summary
+
+
+@settings(max_examples=100)
+@given(st.one_of(reminders(), policies(), account_entries(), bank_entries()))
+def test_reminders_policies_and_account_and_bank_entries_round_trip(value: Any) -> None:
+    back = loads(dumps(value), type(value))
+    assert back == value
+    assert repr(back) == repr(value)  # decimals' exponents and instants' offsets too
 
 
 @settings(max_examples=150)
@@ -144,3 +161,22 @@ def test_a_header_is_not_a_whole_document() -> None:
         loads(codec.dumps_header(draft("inv-1")), Invoice, "inv-1")
     assert caught.value.entity_id == "inv-1"
     assert "lines" in caught.value.message
+
+
+@pytest.mark.parametrize(
+    ("cls", "entity"),
+    [
+        (Reminder, "reminder"),
+        (ReminderPolicy, "reminder policy"),
+        (AccountEntry, "account entry"),
+        (BankEntry, "bank entry"),
+    ],
+)
+@pytest.mark.parametrize("text", ["", "{", '{"id": 1}', "[]"])
+def test_a_damaged_collection_document_is_a_storage_error_naming_it(
+    cls: type, entity: str, text: str
+) -> None:
+    with pytest.raises(StorageError) as info:
+        loads(text, cls, "key-1")
+    assert info.value.retryable is False
+    assert (info.value.entity, info.value.entity_id) == (entity, "key-1")

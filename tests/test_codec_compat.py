@@ -95,6 +95,11 @@ def _make() -> tuple[cattrs.Converter, Callable[[Invoice], dict[str, Any]]]:
     conv.register_structure_hook_func(
         lambda t: t == frozenset[Scope], lambda v, _: frozenset(Scope(s) for s in v)
     )
+    # payments had no id before; one recorded without an id is written as it was then
+    payment = make_dict_unstructure_fn(Payment, conv)
+    conv.register_unstructure_hook(
+        Payment, lambda value: {k: v for k, v in payment(value).items() if k != "id" or v}
+    )
     header = make_dict_unstructure_fn(Invoice, conv, _lines=override(omit=True))
     lines = conv.get_unstructure_hook(tuple[Line, ...])
 

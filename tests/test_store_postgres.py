@@ -23,10 +23,12 @@ from hypothesis import strategies as st
 from psycopg import sql
 
 from faktura import Billing
+from faktura.dunning import ReminderPolicy
 from faktura.errors import ConfigurationError, ConflictError, StorageError
 from faktura.invoice import DocumentKind, Invoice
 from faktura.parties import Customer
 from faktura.ports import OVERDUE, InvoiceQuery, Store
+from faktura.receivables import BankOutcome
 from faktura.storage import open_store
 from faktura.storage.codec import dumps
 from faktura.storage.postgres import SCHEMA_VERSION, PostgresStore
@@ -49,6 +51,7 @@ from faktura.testing.contract import (
     schedule,
     seeded,
 )
+from faktura.testing.contract.collections import account_entry, bank_entry, reminder
 from faktura.wire import new_draft
 
 pytest_plugins = ["pg_fixture"]
@@ -145,7 +148,12 @@ def test_a_version_3_schema_is_migrated_with_its_list_totals(pg_url: str) -> Non
         store.close()
     with psycopg.connect(pg_url) as conn:  # back to version 3: no list totals
         # (nor lines apart, version 5, nor what is owed, version 6, nor the outbox and
-        # schedules, version 7)
+        # schedules, version 7, nor reminders and accounts, version 8)
+        conn.execute(
+            "DROP TABLE reminder_policies, reminders, account_entries, bank_entry_payments, "
+            "bank_entries"
+        )
+        conn.execute("DELETE FROM schema_version WHERE version = 8")
         conn.execute("DROP TABLE outbox, webhook_endpoints, schedules")
         conn.execute("DELETE FROM schema_version WHERE version = 7")
         conn.execute("DROP INDEX invoices_overdue")
@@ -285,7 +293,7 @@ def test_a_version_6_schema_is_migrated_with_an_outbox_and_schedules(
     try:
         with psycopg.connect(url) as conn:
             versions = conn.execute("SELECT max(version) FROM schema_version").fetchone()
-        assert versions == (SCHEMA_VERSION,) == (7,)
+        assert versions == (SCHEMA_VERSION,)
         with store.unit_of_work() as uow:
             assert uow.companies.get("co-a") == company()
             uow.webhooks.add(endpoint("we-1"))
@@ -306,6 +314,53 @@ def test_a_version_6_schema_is_migrated_with_an_outbox_and_schedules(
             assert [m.event for m in due] == uow.events.for_invoice("co-a", drafted.id)
             assert uow.webhooks.for_company("co-a") == [endpoint("we-1")]
             assert uow.schedules.list("co-a") == [schedule("sc-1")]
+    finally:
+        store.close()
+
+
+def test_a_version_7_schema_is_migrated_with_reminders_and_accounts(
+    schemas: Callable[..., str],
+) -> None:
+    # a schema as faktura made it at version 7, holding a company and its schedule
+    url = schemas()
+    with psycopg.connect(url, autocommit=True) as conn:
+        _migrate(conn, upto=7)
+        conn.execute(
+            "INSERT INTO companies (id, doc) VALUES (%s, %s::jsonb)", ("co-a", dumps(company()))
+        )
+        conn.execute(
+            "INSERT INTO schedules (company_id, id, version, doc) VALUES (%s, %s, %s, %s::jsonb)",
+            ("co-a", "sc-1", 1, dumps(schedule("sc-1"))),
+        )
+        found = conn.execute(
+            "SELECT to_regclass('reminder_policies'), to_regclass('reminders'), "
+            "to_regclass('account_entries'), to_regclass('bank_entries'), "
+            "to_regclass('bank_entry_payments'), max(version) FROM schema_version"
+        ).fetchone()
+        assert found == (None, None, None, None, None, 7)
+    with pytest.raises(ConfigurationError, match="migrate"):
+        PostgresStore(url)
+    store = PostgresStore(url, create=True)
+    try:
+        with psycopg.connect(url) as conn:
+            versions = conn.execute("SELECT max(version) FROM schema_version").fetchone()
+        assert versions == (SCHEMA_VERSION,) == (8,)
+        with store.unit_of_work() as uow:
+            assert uow.schedules.list("co-a") == [schedule("sc-1")]
+            assert uow.reminders.policy("co-a") is None
+            uow.reminders.set_policy("co-a", ReminderPolicy.danish())
+            uow.reminders.add(reminder("rm-1", payment_id="000000202400420"))
+            uow.accounts.add(account_entry("ae-1"))
+            assert uow.accounts.add_bank_entry(bank_entry("tx-1")) is True
+            uow.commit()
+        with store.unit_of_work(readonly=True) as uow:
+            assert uow.reminders.policy("co-a") == ReminderPolicy.danish()
+            assert uow.reminders.by_reference("co-a", "000000202400420") == reminder(
+                "rm-1", payment_id="000000202400420"
+            )
+            assert uow.accounts.for_customer("co-a", "cu-1") == [account_entry("ae-1")]
+            assert uow.accounts.bank_entries("co-a", BankOutcome.MATCHED) == [bank_entry("tx-1")]
+            assert uow.accounts.receipt("co-a", "pay-tx-1") == bank_entry("tx-1")
     finally:
         store.close()
 

@@ -22,10 +22,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from faktura import Billing
+from faktura.dunning import ReminderPolicy
 from faktura.errors import ConfigurationError, NotFoundError, StorageError, ValidationError
 from faktura.invoice import DocumentKind, InvoiceEvent, Status
 from faktura.ports import OVERDUE, InvoiceQuery, ListResult
-from faktura.storage import codec, open_store
+from faktura.receivables import BankOutcome
+from faktura.storage import codec, open_store, sql
 from faktura.storage.memory import MemoryStore
 from faktura.storage.query import matches, newest_first
 from faktura.storage.sqlite import SqliteStore, SqliteUnitOfWork
@@ -57,6 +59,7 @@ from faktura.testing.contract import (
     schedule,
     seeded,
 )
+from faktura.testing.contract.collections import account_entry, bank_entry, reminder
 from faktura.wire import new_draft
 
 
@@ -271,7 +274,7 @@ def test_a_version_9_file_is_migrated_with_an_outbox_and_schedules(path: Path) -
     store = SqliteStore(path)
     try:
         with store.unit_of_work() as uow:
-            assert pragma(connection(uow), "user_version") == LATEST == 10
+            assert pragma(connection(uow), "user_version") == LATEST
             assert uow.companies.get("co-a") == company()
             uow.webhooks.add(endpoint("we-1"))
             uow.schedules.add(schedule("sc-1"))
@@ -293,6 +296,93 @@ def test_a_version_9_file_is_migrated_with_an_outbox_and_schedules(path: Path) -
             assert uow.schedules.list("co-a") == [schedule("sc-1")]
     finally:
         store.close()
+
+
+def test_a_version_10_file_is_migrated_with_reminders_and_accounts(path: Path) -> None:
+    # a file as faktura made it at version 10, holding a company and its schedule
+    conn = sqlite3.connect(path, isolation_level=None)
+    prepare(conn, path, create=True, migrations=MIGRATIONS[:10])
+    conn.execute("INSERT INTO companies (id, doc) VALUES (?, ?)", ("co-a", codec.dumps(company())))
+    conn.execute(
+        "INSERT INTO schedules (company_id, id, version, doc) VALUES (?, ?, ?, ?)",
+        ("co-a", "sc-1", 1, codec.dumps(schedule("sc-1"))),
+    )
+    tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_schema")}
+    collections = {
+        "reminder_policies",
+        "reminders",
+        "account_entries",
+        "bank_entries",
+        "bank_entry_payments",
+    }
+    assert pragma(conn, "user_version") == 10
+    assert not collections & tables
+    conn.close()
+
+    store = SqliteStore(path)
+    try:
+        with store.unit_of_work() as uow:
+            conn = connection(uow)
+            assert pragma(conn, "user_version") == LATEST == 11
+            tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_schema")}
+            assert collections <= tables
+            assert uow.schedules.list("co-a") == [schedule("sc-1")]
+            assert uow.reminders.policy("co-a") is None
+            uow.reminders.set_policy("co-a", ReminderPolicy.danish())
+            uow.reminders.add(reminder("rm-1", payment_id="000000202400420"))
+            uow.accounts.add(account_entry("ae-1"))
+            assert uow.accounts.add_bank_entry(bank_entry("tx-1")) is True
+            uow.commit()
+        with store.unit_of_work(readonly=True) as uow:
+            assert uow.reminders.policy("co-a") == ReminderPolicy.danish()
+            assert uow.reminders.by_reference("co-a", "000000202400420") == reminder(
+                "rm-1", payment_id="000000202400420"
+            )
+            assert uow.accounts.for_customer("co-a", "cu-1") == [account_entry("ae-1")]
+            assert uow.accounts.bank_entries("co-a", BankOutcome.MATCHED) == [bank_entry("tx-1")]
+            assert uow.accounts.receipt("co-a", "pay-tx-1") == bank_entry("tx-1")
+    finally:
+        store.close()
+
+
+@pytest.mark.parametrize(
+    ("query", "index"),
+    [
+        (
+            "SELECT id, doc FROM reminders WHERE company_id = 'co-a' AND customer_id = 'cu-1' "
+            "ORDER BY issue_date, id",
+            "reminders_by_customer",
+        ),
+        (sql._REMINDER_BY_PAYMENT_ID, "reminders_by_payment_id"),
+        (
+            "SELECT id, doc FROM account_entries WHERE company_id = 'co-a' "
+            "AND customer_id = 'cu-1' ORDER BY day, recorded_at, id",
+            "account_entries_by_customer",
+        ),
+        (sql._RECEIPT, "bank_entry_payments USING PRIMARY KEY (company_id=? AND payment_id=?)"),
+        (
+            "SELECT key, doc FROM bank_entries WHERE company_id = 'co-a' "
+            "AND outcome = 'matched' AND key > 'a' ORDER BY key LIMIT 10",
+            "bank_entries_by_outcome",
+        ),
+    ],
+    ids=[
+        "reminders-of-a-customer",
+        "reminder-by-payment-id",
+        "account",
+        "receipt",
+        "bank-by-outcome",
+    ],
+)
+def test_collections_are_read_through_their_indexes(
+    store: SqliteStore, query: str, index: str
+) -> None:
+    with store.unit_of_work(readonly=True) as uow:
+        params = {"company_id": "co-a", "reference": "000000202400420", "payment_id": "pay-1"}
+        rows = connection(uow).execute(f"EXPLAIN QUERY PLAN {query}", params)
+        plan = " ".join(str(row[-1]) for row in rows)
+    assert index in plan
+    assert "TEMP B-TREE" not in plan  # read in order, never sorted
 
 
 def test_due_outbox_messages_are_read_through_the_partial_index(store: SqliteStore) -> None:

@@ -25,6 +25,7 @@ import attrs
 from faktura.apikeys import ApiKey
 from faktura.delivery.channel import DeliveryType
 from faktura.delivery.log import DeliveryAttempt
+from faktura.dunning import Reminder, ReminderPolicy
 from faktura.errors import StorageError
 from faktura.invoice import Invoice
 from faktura.issued import IssuedParties
@@ -33,6 +34,7 @@ from faktura.lines import Line, LineFacts, ProductLine, StoredLines
 from faktura.money import Currency
 from faktura.outbox import OutboxMessage, WebhookEndpoint
 from faktura.parties import Company, Customer
+from faktura.receivables import AccountEntry, BankEntry
 from faktura.records import InvoiceEvent, Payment
 from faktura.references import NO_REFERENCES, DocumentReferences
 from faktura.schedules import Schedule
@@ -67,6 +69,10 @@ Stored = (
     | OutboxMessage
     | WebhookEndpoint
     | Schedule
+    | Reminder
+    | ReminderPolicy
+    | AccountEntry
+    | BankEntry
 )
 
 
@@ -194,6 +200,10 @@ _ENTITIES: dict[type, str] = {
     OutboxMessage: "outbox message",
     WebhookEndpoint: "webhook endpoint",
     Schedule: "schedule",
+    Reminder: "reminder",
+    ReminderPolicy: "reminder policy",
+    AccountEntry: "account entry",
+    BankEntry: "bank entry",
 }
 
 

@@ -18,6 +18,7 @@ import attrs
 
 from faktura.apikeys import ApiKey
 from faktura.delivery.log import AttemptState, DeliveryAttempt
+from faktura.dunning import Reminder, ReminderPolicy
 from faktura.errors import ConflictError, NotFoundError, StorageError
 from faktura.invoice import Invoice
 from faktura.issued import ArchivedDocument, ArchiveKind, sha256
@@ -25,6 +26,7 @@ from faktura.numbering import next_number
 from faktura.outbox import OutboxMessage, WebhookEndpoint
 from faktura.parties import Company, Customer
 from faktura.ports import InvoiceQuery, ListResult
+from faktura.receivables import AccountEntry, BankEntry, BankOutcome
 from faktura.records import InvoiceEvent
 from faktura.schedules import Schedule
 from faktura.storage.query import matches, newest_first
@@ -53,6 +55,10 @@ class _Tables:
     outbox: dict[tuple[str, str], OutboxMessage] = attrs.Factory(dict)
     webhooks: dict[tuple[str, str], WebhookEndpoint] = attrs.Factory(dict)
     schedules: dict[tuple[str, str], Schedule] = attrs.Factory(dict)
+    reminder_policies: dict[str, ReminderPolicy] = attrs.Factory(dict)
+    reminders: dict[tuple[str, str], Reminder] = attrs.Factory(dict)
+    account_entries: dict[tuple[str, str], AccountEntry] = attrs.Factory(dict)
+    bank_entries: dict[tuple[str, str], BankEntry] = attrs.Factory(dict)
 
 
 class MemoryStore:
@@ -176,6 +182,14 @@ class MemoryUnitOfWork:
     @property
     def schedules(self) -> _Schedules:
         return _Schedules(self)
+
+    @property
+    def reminders(self) -> _Reminders:
+        return _Reminders(self)
+
+    @property
+    def accounts(self) -> _Accounts:
+        return _Accounts(self)
 
     def require_company(self, company_id: str) -> None:
         """NotFoundError unless the company exists."""
@@ -572,4 +586,137 @@ class _Schedules:
             if cid == company_id and (after is None or sid > after)
         ]
         found.sort(key=lambda s: s.id)
+        return found[: max(limit, 0)]
+
+
+@attrs.frozen
+class _Reminders:
+    uow: MemoryUnitOfWork
+
+    def policy(self, company_id: str) -> ReminderPolicy | None:
+        self.uow.require_company(company_id)
+        policy: ReminderPolicy | None = self.uow.read("reminder_policies").get(company_id)
+        return policy
+
+    def set_policy(self, company_id: str, policy: ReminderPolicy) -> None:
+        self.uow.require_company(company_id)
+        self.uow.write("reminder_policies")[company_id] = policy
+
+    def _of(self, company_id: str) -> list[Reminder]:
+        reminders: dict[tuple[str, str], Reminder] = self.uow.read("reminders")
+        return [r for (cid, _), r in reminders.items() if cid == company_id]
+
+    def _check_number(self, reminder: Reminder) -> None:
+        for other in self._of(reminder.company_id):
+            if other.id != reminder.id and other.number == reminder.number:
+                raise ConflictError(f"reminder number {reminder.number!r} is taken")
+
+    def add(self, reminder: Reminder) -> None:
+        self.uow.require_company(reminder.company_id)
+        key = (reminder.company_id, reminder.id)
+        if key in self.uow.read("reminders"):
+            raise ConflictError(f"reminder {reminder.id!r} exists")
+        self._check_number(reminder)
+        self.uow.write("reminders")[key] = reminder
+
+    def get(self, company_id: str, reminder_id: str) -> Reminder:
+        try:
+            reminder: Reminder = self.uow.read("reminders")[company_id, reminder_id]
+        except KeyError:
+            raise NotFoundError("reminder", reminder_id) from None
+        return reminder
+
+    def by_reference(self, company_id: str, reference: str) -> Reminder | None:
+        # a number first (numbers are unique), then the first payment id by reminder id
+        found = self._of(company_id)
+        by_number = [r for r in found if r.number == reference]
+        if by_number:
+            return by_number[0]
+        by_payment_id = sorted((r for r in found if r.payment_id == reference), key=_by_id)
+        return by_payment_id[0] if by_payment_id else None
+
+    def update(self, reminder: Reminder, expected_version: int) -> None:
+        stored = self.get(reminder.company_id, reminder.id)
+        if stored.version != expected_version:
+            raise ConflictError(
+                f"reminder {reminder.id!r} changed meanwhile "
+                f"(version {stored.version}, expected {expected_version})"
+            )
+        self._check_number(reminder)
+        self.uow.write("reminders")[reminder.company_id, reminder.id] = reminder
+
+    def for_customer(self, company_id: str, customer_id: str) -> list[Reminder]:
+        found = [r for r in self._of(company_id) if r.customer_id == customer_id]
+        return sorted(found, key=lambda r: (r.issue_date, r.id))
+
+    def list(self, company_id: str, after: str | None = None, limit: int = 100) -> list[Reminder]:
+        found = [r for r in self._of(company_id) if after is None or r.id > after]
+        found.sort(key=_by_id)
+        return found[: max(limit, 0)]
+
+
+def _by_id(reminder: Reminder) -> str:
+    return reminder.id
+
+
+@attrs.frozen
+class _Accounts:
+    uow: MemoryUnitOfWork
+
+    def add(self, entry: AccountEntry) -> None:
+        self.uow.require_company(entry.company_id)
+        key = (entry.company_id, entry.id)
+        if key in self.uow.read("account_entries"):
+            raise ConflictError(f"account entry {entry.id!r} exists")
+        self.uow.write("account_entries")[key] = entry
+
+    def for_customer(self, company_id: str, customer_id: str) -> list[AccountEntry]:
+        entries: dict[tuple[str, str], AccountEntry] = self.uow.read("account_entries")
+        found = [
+            e
+            for (cid, _), e in entries.items()
+            if cid == company_id and e.customer_id == customer_id
+        ]
+        return sorted(found, key=lambda e: (e.date, e.recorded_at, e.id))
+
+    def add_bank_entry(self, entry: BankEntry) -> bool:
+        # one writer at a time (the store's write lock): a key is checked and taken at once
+        self.uow.require_company(entry.company_id)
+        entries = self.uow.write("bank_entries")  # a read-only unit of work refuses
+        key = (entry.company_id, entry.key)
+        if key in entries:
+            return False
+        entries[key] = entry
+        return True
+
+    def bank_entry(self, company_id: str, key: str) -> BankEntry | None:
+        entry: BankEntry | None = self.uow.read("bank_entries").get((company_id, key))
+        return entry
+
+    def receipt(self, company_id: str, payment_id: str) -> BankEntry | None:
+        # the first by key, should two entries name one payment
+        entries: dict[tuple[str, str], BankEntry] = self.uow.read("bank_entries")
+        found = [
+            e
+            for (cid, _), e in entries.items()
+            if cid == company_id and payment_id in e.payment_ids
+        ]
+        return min(found, key=lambda e: e.key) if found else None
+
+    def bank_entries(
+        self,
+        company_id: str,
+        outcome: BankOutcome | None = None,
+        after: str | None = None,
+        limit: int = 100,
+    ) -> list[BankEntry]:
+        entries: dict[tuple[str, str], BankEntry] = self.uow.read("bank_entries")
+        found = [
+            e
+            for (cid, key), e in entries.items()
+            if cid == company_id
+            and (outcome is None or e.outcome == outcome)
+            and (after is None or key > after)
+        ]
+        found.sort(key=lambda e: e.key)
         return found[: max(limit, 0)]

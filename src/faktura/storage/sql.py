@@ -19,10 +19,13 @@
     a time, so a writer's read is held already;
   - a write naming a company that does not exist: SQLite's foreign key answers it;
     PostgreSQL looks first, since a failed statement spoils its whole transaction
-    (``Statements.require_company``). The outbox, webhook endpoints and schedules insert
-    only where the company exists (``INSERT ... SELECT ... WHERE EXISTS``), on both: no
-    read before the write (an outbox message is written with every event), and a row not
-    written is then told apart as a taken id or a missing company;
+    (``Statements.require_company``). The outbox, webhook endpoints, schedules,
+    reminders (and policies), account entries and bank entries insert only where the
+    company exists (``INSERT ... SELECT ... WHERE EXISTS``), on both: no read before the
+    write (an outbox message is written with every event), and a row not written is then
+    told apart as a taken key or a missing company;
+  - a day is bound as ISO text: SQLite keeps it so (it sorts as the days do), PostgreSQL
+    casts the untyped parameter to the column's ``date``;
   - driver errors are translated by each unit of work (``Statements.write``,
     ``Statements.rows``).
 """
@@ -39,9 +42,11 @@ import attrs
 
 from faktura.apikeys import ApiKey
 from faktura.delivery.log import DeliveryAttempt
+from faktura.dunning import Reminder, ReminderPolicy
 from faktura.errors import ConflictError, NotFoundError
 from faktura.issued import ArchivedDocument, ArchiveKind, sha256
 from faktura.outbox import OutboxMessage, WebhookEndpoint
+from faktura.receivables import AccountEntry, BankEntry, BankOutcome
 from faktura.records import InvoiceEvent
 from faktura.schedules import Schedule
 from faktura.storage.codec import dumps
@@ -674,6 +679,284 @@ class Schedules:
         return [_decode(self.uow, doc, Schedule, key) for key, doc in rows]
 
 
+_ADD_REMINDER = _insert_of_company(
+    "reminders",
+    "company_id",
+    "id",
+    "number",
+    "payment_id",
+    "customer_id",
+    "issue_date",
+    "version",
+    "doc",
+)
+#: Replace a reminder of the version expected, unless another of the company has its number.
+_UPDATE_REMINDER = (
+    "UPDATE reminders SET number = :number, payment_id = :payment_id, "
+    "customer_id = :customer_id, issue_date = :issue_date, version = :version, doc = :doc "
+    "WHERE company_id = :company_id AND id = :id AND version = :expected AND NOT EXISTS ("
+    "SELECT 1 FROM reminders AS other WHERE other.company_id = :company_id "
+    "AND other.number = :number AND other.id <> :id)"
+)
+_SET_POLICY = (
+    "INSERT INTO reminder_policies (company_id, doc) SELECT :company_id, :doc "
+    "WHERE EXISTS (SELECT 1 FROM companies WHERE id = :company_id) "
+    "ON CONFLICT (company_id) DO UPDATE SET doc = excluded.doc"
+)
+#: The company (one row, if it exists) and its policy (NULL when it has set none).
+_POLICY = (
+    "SELECT companies.id, reminder_policies.doc FROM companies "
+    "LEFT JOIN reminder_policies ON reminder_policies.company_id = companies.id "
+    "WHERE companies.id = :company_id"
+)
+
+_REMINDER_BY_NUMBER = (
+    "SELECT id, doc FROM reminders WHERE company_id = :company_id AND number = :reference"
+)
+#: The first (by id) with the payment id: its id found in ``reminders_by_payment_id``
+#: alone (SQLite would rather search the primary key and filter, as it has no statistics).
+_REMINDER_BY_PAYMENT_ID = (
+    "SELECT id, doc FROM reminders WHERE company_id = :company_id AND id = ("
+    "SELECT min(id) FROM reminders WHERE company_id = :company_id AND payment_id = :reference)"
+)
+
+
+def _reminder_columns(reminder: Reminder) -> dict[str, object]:
+    return {
+        "company_id": reminder.company_id,
+        "id": reminder.id,
+        "number": reminder.number,
+        "payment_id": reminder.payment_id,
+        "customer_id": reminder.customer_id,
+        "issue_date": reminder.issue_date.isoformat(),
+        "version": reminder.version,
+        "doc": dumps(reminder),
+    }
+
+
+@attrs.frozen
+class Reminders:
+    uow: Statements
+
+    def policy(self, company_id: str) -> ReminderPolicy | None:
+        rows = self.uow.rows(_POLICY, {"company_id": company_id}, action="read a reminder policy")
+        if not rows:
+            raise NotFoundError("company", company_id)
+        doc = rows[0][1]
+        return None if doc is None else _decode(self.uow, doc, ReminderPolicy, company_id)
+
+    def set_policy(self, company_id: str, policy: ReminderPolicy) -> None:
+        self.uow.check_writable()
+        written = self.uow.write(
+            _SET_POLICY,
+            {"company_id": company_id, "doc": dumps(policy)},
+            action="set a reminder policy",
+            company_id=company_id,
+        )
+        if not written:
+            raise NotFoundError("company", company_id)
+
+    def add(self, reminder: Reminder) -> None:
+        self.uow.check_writable()
+        added = self.uow.write(
+            _ADD_REMINDER,
+            _reminder_columns(reminder),
+            action="add a reminder",
+            company_id=reminder.company_id,
+        )
+        _check_added(
+            self.uow,
+            added,
+            reminder.company_id,
+            f"reminder {reminder.id!r} or its number {reminder.number!r} exists",
+        )
+
+    def get(self, company_id: str, reminder_id: str) -> Reminder:
+        rows = self.uow.rows(
+            "SELECT doc FROM reminders WHERE company_id = :company_id AND id = :id",
+            {"company_id": company_id, "id": reminder_id},
+            action="read a reminder",
+        )
+        if not rows:
+            raise NotFoundError("reminder", reminder_id)
+        return _decode(self.uow, rows[0][0], Reminder, reminder_id)
+
+    def by_reference(self, company_id: str, reference: str) -> Reminder | None:
+        # a number first (numbers are unique), then the first payment id by reminder id
+        params = {"company_id": company_id, "reference": reference}
+        for statement in (_REMINDER_BY_NUMBER, _REMINDER_BY_PAYMENT_ID):
+            rows = self.uow.rows(statement, params, action="find a reminder")
+            if rows:
+                return _decode(self.uow, rows[0][1], Reminder, rows[0][0])
+        return None
+
+    def update(self, reminder: Reminder, expected_version: int) -> None:
+        self.uow.check_writable()
+        updated = self.uow.write(
+            _UPDATE_REMINDER,
+            {**_reminder_columns(reminder), "expected": expected_version},
+            action="update a reminder",
+            company_id=reminder.company_id,
+        )
+        if updated:
+            return
+        rows = self.uow.rows(
+            "SELECT version FROM reminders WHERE company_id = :company_id AND id = :id",
+            {"company_id": reminder.company_id, "id": reminder.id},
+            action="read a reminder",
+        )
+        if not rows:
+            raise NotFoundError("reminder", reminder.id)
+        if rows[0][0] != expected_version:
+            raise ConflictError(
+                f"reminder {reminder.id!r} changed meanwhile "
+                f"(version {rows[0][0]}, expected {expected_version})"
+            )
+        raise ConflictError(f"reminder number {reminder.number!r} is taken")
+
+    def for_customer(self, company_id: str, customer_id: str) -> list[Reminder]:
+        rows = self.uow.rows(
+            "SELECT id, doc FROM reminders "
+            "WHERE company_id = :company_id AND customer_id = :customer_id "
+            "ORDER BY issue_date, id",
+            {"company_id": company_id, "customer_id": customer_id},
+            action="read a customer's reminders",
+        )
+        return [_decode(self.uow, doc, Reminder, key) for key, doc in rows]
+
+    def list(self, company_id: str, after: str | None = None, limit: int = 100) -> list[Reminder]:
+        params: dict[str, object] = {"company_id": company_id, "limit": max(limit, 0)}
+        where = ""
+        if after is not None:
+            where = "AND id > :after "
+            params["after"] = after
+        rows = self.uow.rows(
+            "SELECT id, doc FROM reminders WHERE company_id = :company_id "
+            + where
+            + "ORDER BY id LIMIT :limit",
+            params,
+            action="read reminders",
+        )
+        return [_decode(self.uow, doc, Reminder, key) for key, doc in rows]
+
+
+_ADD_ENTRY = _insert_of_company(
+    "account_entries", "company_id", "id", "customer_id", "day", "recorded_at", "doc"
+)
+_ADD_BANK_ENTRY = _insert_of_company("bank_entries", "company_id", "key", "outcome", "doc")
+#: A payment a bank entry made (written with the entry, which is never changed); an
+#: entry naming one payment twice keeps it once.
+_ADD_BANK_PAYMENT = (
+    "INSERT INTO bank_entry_payments (company_id, payment_id, key) "
+    "VALUES (:company_id, :payment_id, :key) ON CONFLICT DO NOTHING"
+)
+#: The bank entry that made a payment: the first by key, should two name it.
+_RECEIPT = (
+    "SELECT key, doc FROM bank_entries WHERE company_id = :company_id AND key = ("
+    "SELECT min(key) FROM bank_entry_payments "
+    "WHERE company_id = :company_id AND payment_id = :payment_id)"
+)
+
+
+@attrs.frozen
+class Accounts:
+    uow: Statements
+
+    def add(self, entry: AccountEntry) -> None:
+        self.uow.check_writable()
+        added = self.uow.write(
+            _ADD_ENTRY,
+            {
+                "company_id": entry.company_id,
+                "id": entry.id,
+                "customer_id": entry.customer_id,
+                "day": entry.date.isoformat(),
+                # in UTC: SQLite's text then sorts as the instants do
+                "recorded_at": self.uow.dialect.instant_utc(entry.recorded_at),
+                "doc": dumps(entry),
+            },
+            action="add an account entry",
+            company_id=entry.company_id,
+        )
+        _check_added(self.uow, added, entry.company_id, f"account entry {entry.id!r} exists")
+
+    def for_customer(self, company_id: str, customer_id: str) -> list[AccountEntry]:
+        rows = self.uow.rows(
+            "SELECT id, doc FROM account_entries "
+            "WHERE company_id = :company_id AND customer_id = :customer_id "
+            "ORDER BY day, recorded_at, id",
+            {"company_id": company_id, "customer_id": customer_id},
+            action="read a customer's account",
+        )
+        return [_decode(self.uow, doc, AccountEntry, key) for key, doc in rows]
+
+    def add_bank_entry(self, entry: BankEntry) -> bool:
+        self.uow.check_writable()
+        added = self.uow.write(
+            _ADD_BANK_ENTRY,
+            {
+                "company_id": entry.company_id,
+                "key": entry.key,
+                "outcome": entry.outcome.value,
+                "doc": dumps(entry),
+            },
+            action="add a bank entry",
+            company_id=entry.company_id,
+        )
+        if added:
+            for payment_id in entry.payment_ids:
+                self.uow.write(
+                    _ADD_BANK_PAYMENT,
+                    {"company_id": entry.company_id, "payment_id": payment_id, "key": entry.key},
+                    action="add a bank entry",
+                    company_id=entry.company_id,
+                )
+            return True
+        if _company_exists(self.uow, entry.company_id):
+            return False  # the key is kept already
+        raise NotFoundError("company", entry.company_id)
+
+    def bank_entry(self, company_id: str, key: str) -> BankEntry | None:
+        rows = self.uow.rows(
+            "SELECT doc FROM bank_entries WHERE company_id = :company_id AND key = :key",
+            {"company_id": company_id, "key": key},
+            action="read a bank entry",
+        )
+        return _decode(self.uow, rows[0][0], BankEntry, key) if rows else None
+
+    def receipt(self, company_id: str, payment_id: str) -> BankEntry | None:
+        rows = self.uow.rows(
+            _RECEIPT,
+            {"company_id": company_id, "payment_id": payment_id},
+            action="read a bank entry",
+        )
+        return _decode(self.uow, rows[0][1], BankEntry, rows[0][0]) if rows else None
+
+    def bank_entries(
+        self,
+        company_id: str,
+        outcome: BankOutcome | None = None,
+        after: str | None = None,
+        limit: int = 100,
+    ) -> list[BankEntry]:
+        params: dict[str, object] = {"company_id": company_id, "limit": max(limit, 0)}
+        where = ""
+        if outcome is not None:
+            where += "AND outcome = :outcome "
+            params["outcome"] = str(outcome)
+        if after is not None:
+            where += "AND key > :after "
+            params["after"] = after
+        rows = self.uow.rows(
+            "SELECT key, doc FROM bank_entries WHERE company_id = :company_id "
+            + where
+            + "ORDER BY key LIMIT :limit",
+            params,
+            action="read bank entries",
+        )
+        return [_decode(self.uow, doc, BankEntry, key) for key, doc in rows]
+
+
 class SharedRepositories:
     """The repositories whose statements are written once here, as properties of a unit
     of work that runs them (a ``Statements``): both databases' units of work inherit them."""
@@ -705,3 +988,11 @@ class SharedRepositories:
     @property
     def schedules(self: Statements) -> Schedules:
         return Schedules(self)
+
+    @property
+    def reminders(self: Statements) -> Reminders:
+        return Reminders(self)
+
+    @property
+    def accounts(self: Statements) -> Accounts:
+        return Accounts(self)

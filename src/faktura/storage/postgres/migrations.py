@@ -267,4 +267,58 @@ _MIGRATIONS: dict[int, tuple[_Step, ...]] = {
             PRIMARY KEY (company_id, id)
         )""",
     ),
+    # reminders and their policies, customers' account entries, bank entries. A
+    # reminder's number is unique in its company; it is found by number or by the
+    # payment id it asks to be paid with, a customer's are read by issue date. A bank
+    # entry is kept once per key (its primary key: a second import of the same
+    # transaction inserts nothing), read by key, or by outcome and key, or by a payment
+    # it made (bank_entry_payments, written with it: an entry never changes).
+    8: (
+        """CREATE TABLE reminder_policies (
+            company_id text COLLATE "C" PRIMARY KEY REFERENCES companies (id),
+            doc jsonb NOT NULL
+        )""",
+        """CREATE TABLE reminders (
+            company_id text COLLATE "C" NOT NULL REFERENCES companies (id),
+            id text COLLATE "C" NOT NULL,
+            number text COLLATE "C" NOT NULL,
+            payment_id text COLLATE "C",
+            customer_id text COLLATE "C" NOT NULL,
+            issue_date date NOT NULL,
+            version bigint NOT NULL,
+            doc jsonb NOT NULL,
+            PRIMARY KEY (company_id, id),
+            UNIQUE (company_id, number)
+        )""",
+        """CREATE INDEX reminders_by_payment_id ON reminders (company_id, payment_id, id)
+            WHERE payment_id IS NOT NULL""",
+        """CREATE INDEX reminders_by_customer
+            ON reminders (company_id, customer_id, issue_date, id)""",
+        """CREATE TABLE account_entries (
+            company_id text COLLATE "C" NOT NULL REFERENCES companies (id),
+            id text COLLATE "C" NOT NULL,
+            customer_id text COLLATE "C" NOT NULL,
+            day date NOT NULL,
+            recorded_at timestamptz NOT NULL,
+            doc jsonb NOT NULL,
+            PRIMARY KEY (company_id, id)
+        )""",
+        """CREATE INDEX account_entries_by_customer
+            ON account_entries (company_id, customer_id, day, recorded_at, id)""",
+        """CREATE TABLE bank_entries (
+            company_id text COLLATE "C" NOT NULL REFERENCES companies (id),
+            key text COLLATE "C" NOT NULL,
+            outcome text COLLATE "C" NOT NULL,
+            doc jsonb NOT NULL,
+            PRIMARY KEY (company_id, key)
+        )""",
+        "CREATE INDEX bank_entries_by_outcome ON bank_entries (company_id, outcome, key)",
+        """CREATE TABLE bank_entry_payments (
+            company_id text COLLATE "C" NOT NULL,
+            payment_id text COLLATE "C" NOT NULL,
+            key text COLLATE "C" NOT NULL,
+            PRIMARY KEY (company_id, payment_id, key),
+            FOREIGN KEY (company_id, key) REFERENCES bank_entries (company_id, key)
+        )""",
+    ),
 }

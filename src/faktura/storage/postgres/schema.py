@@ -14,7 +14,7 @@ if TYPE_CHECKING:
 
 
 #: The schema version this faktura reads and writes.
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 # Two int4 keys for pg_advisory_xact_lock: faktura's, and the schema being migrated.
 _MIGRATION_LOCK = 0x66616B74  # "fakt"
 

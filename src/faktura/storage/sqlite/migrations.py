@@ -465,6 +465,63 @@ _OUTBOX_AND_SCHEDULES = _run(
 )
 
 
+# Version 11: reminders and their policies, customers' account entries, bank entries.
+#
+# A reminder's number is unique in its company; it is found by number or by the payment
+# id it asks to be paid with, and a customer's are read by issue date. Days are ISO text
+# and ``recorded_at`` UTC text: both sort as what they say. A bank entry is kept once per
+# key (its primary key), read by key, or by outcome and key, or by a payment it made
+# (``bank_entry_payments``, written with it: an entry never changes).
+_COLLECTIONS = _run(
+    """CREATE TABLE reminder_policies (
+        company_id TEXT PRIMARY KEY REFERENCES companies (id),
+        doc TEXT NOT NULL
+    ) WITHOUT ROWID""",
+    """CREATE TABLE reminders (
+        company_id TEXT NOT NULL REFERENCES companies (id),
+        id TEXT NOT NULL,
+        number TEXT NOT NULL,
+        payment_id TEXT,
+        customer_id TEXT NOT NULL,
+        issue_date TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        doc TEXT NOT NULL,
+        PRIMARY KEY (company_id, id),
+        UNIQUE (company_id, number)
+    ) WITHOUT ROWID""",
+    """CREATE INDEX reminders_by_payment_id ON reminders (company_id, payment_id, id)
+        WHERE payment_id IS NOT NULL""",
+    """CREATE INDEX reminders_by_customer
+        ON reminders (company_id, customer_id, issue_date, id)""",
+    """CREATE TABLE account_entries (
+        company_id TEXT NOT NULL REFERENCES companies (id),
+        id TEXT NOT NULL,
+        customer_id TEXT NOT NULL,
+        day TEXT NOT NULL,
+        recorded_at TEXT NOT NULL,
+        doc TEXT NOT NULL,
+        PRIMARY KEY (company_id, id)
+    ) WITHOUT ROWID""",
+    """CREATE INDEX account_entries_by_customer
+        ON account_entries (company_id, customer_id, day, recorded_at, id)""",
+    """CREATE TABLE bank_entries (
+        company_id TEXT NOT NULL REFERENCES companies (id),
+        key TEXT NOT NULL,
+        outcome TEXT NOT NULL,
+        doc TEXT NOT NULL,
+        PRIMARY KEY (company_id, key)
+    ) WITHOUT ROWID""",
+    "CREATE INDEX bank_entries_by_outcome ON bank_entries (company_id, outcome, key)",
+    """CREATE TABLE bank_entry_payments (
+        company_id TEXT NOT NULL,
+        payment_id TEXT NOT NULL,
+        key TEXT NOT NULL,
+        PRIMARY KEY (company_id, payment_id, key),
+        FOREIGN KEY (company_id, key) REFERENCES bank_entries (company_id, key)
+    ) WITHOUT ROWID""",
+)
+
+
 #: The steps from an empty file to the current schema; step ``n`` makes version ``n + 1``.
 MIGRATIONS: Sequence[Migration] = (
     _DOCUMENTS,
@@ -477,6 +534,7 @@ MIGRATIONS: Sequence[Migration] = (
     _search_in_list_order,
     _owed,
     _OUTBOX_AND_SCHEDULES,
+    _COLLECTIONS,
 )
 #: The schema version this faktura writes.
 LATEST = len(MIGRATIONS)

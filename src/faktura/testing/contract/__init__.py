@@ -46,7 +46,8 @@ it needs, so no part is skipped and none is forgotten::
 
 The modules: ``records`` (round trips, tenancy, units of work, the archive),
 ``outbox`` (the outbox and webhook endpoints, and the events each change writes to the
-outbox), ``schedules`` (recurring-invoice schedules),
+outbox), ``schedules`` (recurring-invoice schedules), ``collections`` (reminders and
+their policies, customers' account entries, imported bank transactions),
 ``optional`` (customers, API keys), ``lists`` (order, paging, filters, search,
 overdue), ``numbers`` (number series, the delivery log) and ``guarantees``
 (concurrent writers, aborted and killed bookings), joined in ``suite``;
@@ -90,6 +91,7 @@ from faktura.testing.contract.data import (
 if TYPE_CHECKING:
     from faktura.testing.contract.suite import (
         ApiKeysContract,
+        CollectionsContract,
         CustomersContract,
         DurableStoreContract,
         FullStoreContract,
@@ -107,6 +109,7 @@ __all__ = [
     "STEPS",
     "Abort",
     "ApiKeysContract",
+    "CollectionsContract",
     "CustomersContract",
     "DurableStoreContract",
     "FullStoreContract",
@@ -138,6 +141,7 @@ __all__ = [
 
 _SUITE = (
     "ApiKeysContract",
+    "CollectionsContract",
     "CustomersContract",
     "DurableStoreContract",
     "FullStoreContract",

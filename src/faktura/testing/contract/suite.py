@@ -7,6 +7,7 @@ from collections.abc import Callable
 import pytest
 
 from faktura.ports import Store
+from faktura.testing.contract.collections import CollectionsContract
 from faktura.testing.contract.data import StoreLocation, lacks
 from faktura.testing.contract.guarantees import DurableStoreContract, GuaranteesContract
 from faktura.testing.contract.lists import ListsContract
@@ -18,6 +19,7 @@ from faktura.testing.contract.schedules import SchedulesContract
 
 __all__ = [
     "ApiKeysContract",
+    "CollectionsContract",
     "CustomersContract",
     "DurableStoreContract",
     "FullStoreContract",
@@ -36,6 +38,7 @@ class StoreContract(
     OutboxContract,
     WebhooksContract,
     SchedulesContract,
+    CollectionsContract,
 ):
     """The contract every store passes, run against the store built by the subclass's
     ``make_store`` (and, for a durable store, ``store_location``); the parts a store
