@@ -16,6 +16,7 @@ from faktura.billing.receipts import BankImport, Receipts
 from faktura.billing.reminders import Dunning, ReminderOutcome, ReminderRun
 from faktura.billing.work import check_actor, check_ids
 from faktura.checks import check_date, check_enum, check_int, check_text
+from faktura.delivery.log import DeliveryStatus
 from faktura.dunning import Reminder, ReminderPlan, ReminderPolicy
 from faktura.errors import ValidationError
 from faktura.invoice import Invoice
@@ -110,6 +111,15 @@ class Collecting:
         check_ids(company_id=company_id, reminder_id=reminder_id)
         check_actor(actor)
         return self._dunning.send(company_id, reminder_id, actor=actor)
+
+    def reminder_deliveries(self, company_id: str, reminder_id: str) -> DeliveryStatus:
+        """The reminder's delivery attempts, oldest first. Raises NotFoundError."""
+        check_ids(company_id=company_id, reminder_id=reminder_id)
+        with self.store.unit_of_work(readonly=True) as uow:
+            uow.reminders.get(company_id, reminder_id)
+            return DeliveryStatus.of(
+                reminder_id, uow.deliveries.for_invoice(company_id, reminder_id)
+            )
 
     def reminder_pdf(self, company_id: str, reminder_id: str) -> bytes:
         """The reminder's PDF as it was sent, byte for byte. Raises NotFoundError."""

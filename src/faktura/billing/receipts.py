@@ -53,6 +53,7 @@ __all__ = ["BankImport", "ImportedTransaction", "Receipts"]
 
 _PAGE = 100
 _WORD = re.compile(r"[^\s,;:()\[\]]+")
+_DIGIT = re.compile(r"[0-9]")
 #: The reference written on a payment made from the customer's credit balance.
 CREDIT_BALANCE = "credit balance"
 
@@ -94,27 +95,35 @@ class _Target:
 
 
 class _OpenInvoices:
-    """The company's owed invoices by FIK payment id, read once when first needed."""
+    """The company's owed invoices by number and by FIK payment id, read once when first
+    needed (an import reads them once for all its transactions)."""
 
     def __init__(self) -> None:
-        self.by_fik: dict[str, list[str]] | None = None
+        self.by_number: dict[str, list[str]] = {}
+        self.by_fik: dict[str, list[str]] = {}
+        self.read = False
 
-    def find(self, uow: UnitOfWork, company_id: str, fik: str) -> list[str]:
-        if self.by_fik is None:
-            self.by_fik = {}
+    def find(self, uow: UnitOfWork, company_id: str, text: str, fik: str | None) -> list[str]:
+        if not self.read:
+            self.read = True
             for status in PAYABLE_STATUSES:
                 page = 1
                 while True:
                     query = InvoiceQuery(page=page, limit=_PAGE, status=status)
                     listed = uow.invoices.list(company_id, query)
                     for summary in listed.items:
+                        if summary.number is None:
+                            continue
+                        self.by_number.setdefault(summary.number, []).append(summary.id)
                         key = _fik_or_none(summary.number)
                         if key is not None:
                             self.by_fik.setdefault(key, []).append(summary.id)
                     if len(listed.items) < _PAGE:
                         break
                     page += 1
-        return self.by_fik.get(fik, [])
+        if fik is not None:
+            return self.by_fik.get(fik, [])
+        return self.by_number.get(text, [])
 
 
 @attrs.frozen
@@ -206,7 +215,11 @@ class Receipts:
     ) -> tuple[_Target | None, str | None]:
         tried: list[str] = []
         for reference in references:
-            for text in (reference.strip(), *_WORD.findall(reference)):
+            whole = reference.strip()
+            # a word of free text is tried when it could be a number: 3 characters or
+            # more, with a digit ("Faktura 2026-0042, tak"), so that "2 stk" pays nothing
+            words = [w for w in _WORD.findall(reference) if len(w) >= 3 and _DIGIT.search(w)]
+            for text in (whole, *words):
                 if not text or text in tried:
                     continue
                 tried.append(text)
@@ -222,17 +235,19 @@ class Receipts:
     def _lookup(
         self, uow: UnitOfWork, company_id: str, text: str, opened: _OpenInvoices
     ) -> list[_Target]:
+        """The documents ``text`` names: a reminder (number or payment id), the owed
+        invoices it is the number or FIK id of, else a settled invoice it numbers (a
+        payment for it is on the customer's account)."""
+        found: list[_Target] = []
         reminder = uow.reminders.by_reference(company_id, text[:200])
-        if reminder is not None:
-            return [_Target("reminder", reminder.id)]
         fik = fik_payment_id(text)
-        if fik is not None:
+        if reminder is None and fik is not None:
             reminder = uow.reminders.by_reference(company_id, fik)
-            invoices = opened.find(uow, company_id, fik)
-            found = [_Target("invoice", i) for i in invoices]
-            return found + ([_Target("reminder", reminder.id)] if reminder else [])
-        if len(text) < MIN_SEARCH_LENGTH or len(text) > 100:
-            return []
+        if reminder is not None:
+            found.append(_Target("reminder", reminder.id))
+        found += [_Target("invoice", i) for i in opened.find(uow, company_id, text, fik)]
+        if found or fik is not None or not MIN_SEARCH_LENGTH <= len(text) <= 100:
+            return found
         query = InvoiceQuery(limit=_PAGE, search=text, kind=DocumentKind.INVOICE)
         listed = uow.invoices.list(company_id, query)
         return [_Target("invoice", s.id) for s in listed.items if s.number == text]

@@ -39,6 +39,7 @@ from faktura.delivery.channel import (
 from faktura.delivery.log import AttemptState, DeliveryAttempt, SentDocument
 from faktura.delivery.recipients import email_recipient, manual_recipient
 from faktura.documents.fik import payment_id
+from faktura.documents.fonts import check_texts_drawable
 from faktura.documents.language import document_locale
 from faktura.dunning import ReferenceRates, Reminder, ReminderPlan, ReminderPolicy, plan_reminders
 from faktura.errors import ConfigurationError, DeliveryError, NotFoundError, ValidationError
@@ -103,6 +104,10 @@ class Dunning:
     def set_policy(self, company_id: str, policy: ReminderPolicy) -> ReminderPolicy:
         if not isinstance(policy, ReminderPolicy):
             raise ValidationError("must be a reminder policy", field="policy", rule="type")
+        # the letters' texts are drawn on every reminder: checked once, here
+        check_texts_drawable(
+            (f"levels[{n}].text", level.text) for n, level in enumerate(policy.levels)
+        )
         with self.work.store.unit_of_work() as uow:
             uow.companies.get(company_id)
             uow.reminders.set_policy(company_id, policy)
@@ -409,11 +414,12 @@ class Dunning:
 
 
 def _fik_id(company: Company, number: str, currency: str) -> str | None:
-    """The FIK payment id of a reminder numbered ``number``, when the company takes FIK
-    payments (a creditor number, DKK) and the number has 1 to 14 digits."""
-    if company.fik_creditor is None or currency != "DKK":
+    """The FIK payment id a reminder numbered ``number`` asks to be paid with, when the
+    company takes FIK payments (a creditor number, DKK): a 9 and the number's digits
+    padded to 13 (the digits of "R-2026-0001" are an invoice's "2026-0001" too: the 9
+    keeps the two apart unless an invoice number has 14 digits starting with 9, and a
+    payment that names two documents is left for a person, never guessed)."""
+    digits = "".join(c for c in number if c.isascii() and c.isdigit())
+    if company.fik_creditor is None or currency != "DKK" or not 0 < len(digits) <= 13:
         return None
-    try:
-        return payment_id(number)
-    except ValidationError:
-        return None
+    return payment_id("9" + digits.zfill(13))

@@ -42,6 +42,7 @@ __all__ = [
     "FontSpec",
     "check_before_booking",
     "check_drawable",
+    "check_texts_drawable",
     "default_font",
     "font_files",
     "register_font",
@@ -159,6 +160,25 @@ def check_drawable(data: DocumentData, template_id: str = "default") -> None:
         ),
         *_undrawable(font, _document_texts(invoice, font)),
     ]
+    if errors:
+        raise ValidationError("cannot be drawn", errors=errors)
+
+
+def check_texts_drawable(
+    texts: Iterable[tuple[str, str | None]], template_id: str = "default"
+) -> None:
+    """Nothing when the template's font draws every character of ``texts`` ((field,
+    text) pairs), or when the pdf extra is not installed; else a ValidationError with one
+    FieldError per offending field (texts a document carries besides an invoice's: a
+    reminder policy's letters)."""
+    if not _pdf_extra_installed():
+        return
+    from faktura.documents.pdf import template
+
+    font = getattr(template(template_id), "font", None)
+    if not isinstance(font, FontSpec):
+        return
+    errors = _undrawable(font, texts)
     if errors:
         raise ValidationError("cannot be drawn", errors=errors)
 
