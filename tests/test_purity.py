@@ -40,6 +40,8 @@ CORE_MODULES = [
     "faktura.fields",
     "faktura.schedules",
     "faktura.outbox",
+    "faktura.dunning",
+    "faktura.receivables",
     # present once written:
     "faktura.numbering",
     "faktura.parties",

@@ -63,6 +63,7 @@ from faktura.commands import (
 )
 from faktura.delivery.channel import DeliveryType
 from faktura.delivery.manual import ManualChannel
+from faktura.dunning import ReferenceRateTable, ReminderLevel, ReminderPolicy
 from faktura.exchange import ExchangeRate
 from faktura.numbering import NumberSeries, Reset
 from faktura.storage import codec
@@ -278,6 +279,17 @@ def test_public_constructors_take_junk(
 
 
 _STORED = {Company, Customer}
+#: A camt.053 statement with one credit paying 10.00 with a reference that names nothing.
+CAMT = b"""<?xml version="1.0" encoding="UTF-8"?>
+<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.02"><BkToCstmrStmt>
+<GrpHdr><MsgId>M1</MsgId><CreDtTm>2026-11-26T06:00:00</CreDtTm></GrpHdr>
+<Stmt><Id>S1</Id><CreDtTm>2026-11-26T06:00:00</CreDtTm>
+<Acct><Id><IBAN>DK5000400440116243</IBAN></Id></Acct>
+<Ntry><Amt Ccy="DKK">10.00</Amt><CdtDbtInd>CRDT</CdtDbtInd><Sts>BOOK</Sts>
+<BookgDt><Dt>2026-11-26</Dt></BookgDt><AcctSvcrRef>B1</AcctSvcrRef><BkTxCd/>
+<NtryDtls><TxDtls><RmtInf><Ustrd>ukendt</Ustrd></RmtInf></TxDtls></NtryDtls></Ntry>
+</Stmt></BkToCstmrStmt></Document>
+"""
 
 # -- Billing methods ----------------------------------------------------------------------
 
@@ -297,6 +309,7 @@ class World:
                 "manual": ManualChannel(),
                 "email": RecordingChannel(DeliveryType.EMAIL),
             },
+            reference_rates=ReferenceRateTable.of({date(2020, 1, 1): Decimal("1.60")}),
         )
         b = self.billing
         self.company = b.create_company(CompanyProfile(**SELLER, email="faktura@nordlys.dk"))
@@ -582,6 +595,71 @@ def _calls(world: World) -> dict[str, tuple[Callable[..., Any], list[Any], dict[
             [co],
             {"today": date(2027, 1, 31), "actor": "me"},
         ),
+        # getting paid
+        "reminder_policy": (b.reminder_policy, [co], {}),
+        "set_reminder_policy": (
+            b.set_reminder_policy,
+            [co, ReminderPolicy(levels=(ReminderLevel(10, Decimal(50), text="Husk os"),))],
+            {},
+        ),
+        "reminders_due": (b.reminders_due, [co], {"today": date(2027, 1, 31)}),
+        "run_reminders": (
+            b.run_reminders,
+            [co],
+            {"today": date(2027, 1, 31), "deliver": True, "actor": "me"},
+        ),
+        "get_reminder": (b.get_reminder, [co, "rem-1"], {}),
+        "list_reminders": (
+            b.list_reminders,
+            [co],
+            {"customer_id": cu, "after": "a", "limit": 10},
+        ),
+        "send_reminder": (b.send_reminder, [co, "rem-1"], {"actor": "me"}),
+        "reminder_deliveries": (b.reminder_deliveries, [co, "rem-1"], {}),
+        "reminder_pdf": (b.reminder_pdf, [co, "rem-1"], {}),
+        "receive_payment": (
+            b.receive_payment,
+            [co, Decimal("10.00"), world.sent.number or "1"],
+            {
+                "currency": "DKK",
+                "paid_on": date(2026, 11, 26),
+                "key": "bank-1",
+                "actor": "me",
+            },
+        ),
+        "import_bank_statement": (b.import_bank_statement, [co, CAMT], {"actor": "me"}),
+        "bank_entries": (
+            b.bank_entries,
+            [co],
+            {"outcome": "unmatched", "after": "a", "limit": 10},
+        ),
+        "reverse_payment": (
+            b.reverse_payment,
+            [co, sent, "pay_1"],
+            {"reason": "bounced", "actor": "me"},
+        ),
+        "credit_balance": (b.credit_balance, [co, cu], {"currency": "DKK"}),
+        "account_entries": (b.account_entries, [co, cu], {}),
+        "apply_credit_balance": (
+            b.apply_credit_balance,
+            [co, sent],
+            {"amount": Decimal("1.00"), "actor": "me"},
+        ),
+        "refund_credit_balance": (
+            b.refund_credit_balance,
+            [co, cu, Decimal("1.00")],
+            {"currency": "DKK", "paid_on": date(2026, 11, 26), "reference": "r", "actor": "me"},
+        ),
+        "refund_credit_note": (
+            b.refund_credit_note,
+            [co, booked],
+            {"amount": Decimal("1.00"), "paid_on": date(2026, 11, 26), "reference": "r"},
+        ),
+        "statement": (
+            b.statement,
+            [co, cu, date(2026, 1, 1)],
+            {"end": date(2026, 12, 31), "currency": "DKK"},
+        ),
     }
 
 
@@ -590,6 +668,7 @@ _NOT_SWEPT = {
     # renders a PDF per call: the same argument checks as render_ubl (swept), and the
     # PDF's own input is the swept document
     "render_pdf": "same arguments as render_ubl",
+    "statement_pdf": "same arguments as statement, whose result it renders",
 }
 
 

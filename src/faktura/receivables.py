@@ -432,7 +432,7 @@ def build_statement(
     balance = -credit_balance(own_entries, currency)
     if balance:
         open_items.append(OpenItem("credit_balance", "", balance))
-    moves.sort(key=lambda m: (m[0], m[1]))
+    moves.sort(key=lambda m: (m[0], m[1], m[3]))
     opening = total(m[4] for m in moves if m[0] < start).quantize(places)
     running = opening
     lines: list[StatementLine] = []

@@ -132,8 +132,8 @@ class Collecting:
         self,
         company_id: str,
         amount: Decimal | str | int,
-        *,
         reference: str,
+        *,
         currency: str | None = None,
         paid_on: date | None = None,
         key: str | None = None,
@@ -313,8 +313,8 @@ class Collecting:
         self,
         company_id: str,
         customer_id: str,
-        *,
         start: date,
+        *,
         end: date | None = None,
         currency: str | None = None,
     ) -> Statement:
@@ -333,14 +333,14 @@ class Collecting:
         self,
         company_id: str,
         customer_id: str,
-        *,
         start: date,
+        *,
         end: date | None = None,
         currency: str | None = None,
         language: str | None = None,
     ) -> bytes:
         """The statement as a PDF in ``language`` (the customer's by default)."""
-        made = self.statement(company_id, customer_id, start=start, end=end, currency=currency)
+        made = self.statement(company_id, customer_id, start, end=end, currency=currency)
         from faktura.documents.language import document_locale
         from faktura.documents.statement_pdf import render_statement
 
