@@ -107,6 +107,11 @@ def test_a_run_makes_numbers_archives_and_delivers_each_reminder_once(
     assert [item.invoice_id for item in reminder.items] == [first.id]
     assert reminder.fee == Decimal("100.00")
     assert reminder.payment_id == payment_id("90000020260001")
+    # fees and interest are outside VAT and on no invoice: the invoice is as it was, and
+    # the reminder charges exactly fee + interest + compensation
+    assert billing.get_invoice(company_id, first.id).amounts == first.amounts
+    assert reminder.charges == reminder.fee + reminder.interest + reminder.compensation
+    assert reminder.to_pay == first.outstanding + reminder.charges
     pdf = billing.reminder_pdf(company_id, reminder.id)
     assert pdf.startswith(b"%PDF")
     attempts = billing.reminder_deliveries(company_id, reminder.id).attempts
