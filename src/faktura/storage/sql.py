@@ -606,7 +606,65 @@ class Webhooks:
 
 
 _ADD_SCHEDULE = _insert_of_company("schedules", "company_id", "id", "version", "doc")
-_SCHEDULES = "SELECT id, doc FROM schedules WHERE company_id = :company_id "
+
+
+def _one(uow: Statements, table: str, kind: type[T], noun: str, company_id: str, doc_id: str) -> T:
+    """The company's ``table`` document ``doc_id``; NotFoundError naming ``noun``."""
+    rows = uow.rows(
+        f"SELECT doc FROM {table} WHERE company_id = :company_id AND id = :id",
+        {"company_id": company_id, "id": doc_id},
+        action=f"read a {noun}",
+    )
+    if not rows:
+        raise NotFoundError(noun, doc_id)
+    return _decode(uow, rows[0][0], kind, doc_id)
+
+
+def _page(
+    uow: Statements,
+    table: str,
+    kind: type[T],
+    company_id: str,
+    after: str | None,
+    limit: int,
+    key: str = "id",
+    **equal: object,
+) -> list[T]:
+    """Up to ``limit`` of the company's ``table`` documents by ``key``, after ``after``
+    when given, those whose columns are ``equal`` to the values given."""
+    params: dict[str, object] = {"company_id": company_id, "limit": max(limit, 0)}
+    where = "".join(f"AND {column} = :{column} " for column in equal)
+    params.update(equal)
+    if after is not None:
+        where += f"AND {key} > :after "
+        params["after"] = after
+    rows = uow.rows(
+        f"SELECT {key}, doc FROM {table} WHERE company_id = :company_id "
+        + where
+        + f"ORDER BY {key} LIMIT :limit",
+        params,
+        action=f"read {table.replace('_', ' ')}",
+    )
+    return [_decode(uow, doc, kind, found) for found, doc in rows]
+
+
+def _refuse_update(
+    uow: Statements, table: str, noun: str, company_id: str, doc_id: str, expected: int
+) -> None:
+    """Why an update of a version ``expected`` changed no row: NotFoundError, or a
+    ConflictError when another change won; returns when the version was the one
+    expected (the caller's own condition refused it)."""
+    rows = uow.rows(
+        f"SELECT version FROM {table} WHERE company_id = :company_id AND id = :id",
+        {"company_id": company_id, "id": doc_id},
+        action=f"read a {noun}",
+    )
+    if not rows:
+        raise NotFoundError(noun, doc_id)
+    if rows[0][0] != expected:
+        raise ConflictError(
+            f"{noun} {doc_id!r} changed meanwhile (version {rows[0][0]}, expected {expected})"
+        )
 
 
 @attrs.frozen
@@ -614,14 +672,7 @@ class Schedules:
     uow: Statements
 
     def get(self, company_id: str, schedule_id: str) -> Schedule:
-        rows = self.uow.rows(
-            "SELECT doc FROM schedules WHERE company_id = :company_id AND id = :id",
-            {"company_id": company_id, "id": schedule_id},
-            action="read a schedule",
-        )
-        if not rows:
-            raise NotFoundError("schedule", schedule_id)
-        return _decode(self.uow, rows[0][0], Schedule, schedule_id)
+        return _one(self.uow, "schedules", Schedule, "schedule", company_id, schedule_id)
 
     def add(self, schedule: Schedule) -> None:
         self.uow.check_writable()
@@ -653,30 +704,13 @@ class Schedules:
             action="update a schedule",
             company_id=schedule.company_id,
         )
-        if updated:
-            return
-        rows = self.uow.rows(
-            "SELECT version FROM schedules WHERE company_id = :company_id AND id = :id",
-            {"company_id": schedule.company_id, "id": schedule.id},
-            action="read a schedule",
-        )
-        if not rows:
-            raise NotFoundError("schedule", schedule.id)
-        raise ConflictError(
-            f"schedule {schedule.id!r} changed meanwhile "
-            f"(version {rows[0][0]}, expected {expected_version})"
-        )
+        if not updated:
+            company_id, doc_id = schedule.company_id, schedule.id
+            _refuse_update(self.uow, "schedules", "schedule", company_id, doc_id, expected_version)
+            raise ConflictError(f"schedule {doc_id!r} changed meanwhile")
 
     def list(self, company_id: str, after: str | None = None, limit: int = 100) -> list[Schedule]:
-        params: dict[str, object] = {"company_id": company_id, "limit": max(limit, 0)}
-        where = ""
-        if after is not None:
-            where = "AND id > :after "
-            params["after"] = after
-        rows = self.uow.rows(
-            _SCHEDULES + where + "ORDER BY id LIMIT :limit", params, action="read schedules"
-        )
-        return [_decode(self.uow, doc, Schedule, key) for key, doc in rows]
+        return _page(self.uow, "schedules", Schedule, company_id, after, limit)
 
 
 _ADD_REMINDER = _insert_of_company(
@@ -772,14 +806,7 @@ class Reminders:
         )
 
     def get(self, company_id: str, reminder_id: str) -> Reminder:
-        rows = self.uow.rows(
-            "SELECT doc FROM reminders WHERE company_id = :company_id AND id = :id",
-            {"company_id": company_id, "id": reminder_id},
-            action="read a reminder",
-        )
-        if not rows:
-            raise NotFoundError("reminder", reminder_id)
-        return _decode(self.uow, rows[0][0], Reminder, reminder_id)
+        return _one(self.uow, "reminders", Reminder, "reminder", company_id, reminder_id)
 
     def by_reference(self, company_id: str, reference: str) -> Reminder | None:
         # a number first (numbers are unique), then the first payment id by reminder id
@@ -798,21 +825,10 @@ class Reminders:
             action="update a reminder",
             company_id=reminder.company_id,
         )
-        if updated:
-            return
-        rows = self.uow.rows(
-            "SELECT version FROM reminders WHERE company_id = :company_id AND id = :id",
-            {"company_id": reminder.company_id, "id": reminder.id},
-            action="read a reminder",
-        )
-        if not rows:
-            raise NotFoundError("reminder", reminder.id)
-        if rows[0][0] != expected_version:
-            raise ConflictError(
-                f"reminder {reminder.id!r} changed meanwhile "
-                f"(version {rows[0][0]}, expected {expected_version})"
-            )
-        raise ConflictError(f"reminder number {reminder.number!r} is taken")
+        if not updated:
+            company_id, doc_id = reminder.company_id, reminder.id
+            _refuse_update(self.uow, "reminders", "reminder", company_id, doc_id, expected_version)
+            raise ConflictError(f"reminder number {reminder.number!r} is taken")
 
     def for_customer(self, company_id: str, customer_id: str) -> list[Reminder]:
         rows = self.uow.rows(
@@ -825,19 +841,7 @@ class Reminders:
         return [_decode(self.uow, doc, Reminder, key) for key, doc in rows]
 
     def list(self, company_id: str, after: str | None = None, limit: int = 100) -> list[Reminder]:
-        params: dict[str, object] = {"company_id": company_id, "limit": max(limit, 0)}
-        where = ""
-        if after is not None:
-            where = "AND id > :after "
-            params["after"] = after
-        rows = self.uow.rows(
-            "SELECT id, doc FROM reminders WHERE company_id = :company_id "
-            + where
-            + "ORDER BY id LIMIT :limit",
-            params,
-            action="read reminders",
-        )
-        return [_decode(self.uow, doc, Reminder, key) for key, doc in rows]
+        return _page(self.uow, "reminders", Reminder, company_id, after, limit)
 
 
 _ADD_ENTRY = _insert_of_company(
@@ -939,22 +943,8 @@ class Accounts:
         after: str | None = None,
         limit: int = 100,
     ) -> list[BankEntry]:
-        params: dict[str, object] = {"company_id": company_id, "limit": max(limit, 0)}
-        where = ""
-        if outcome is not None:
-            where += "AND outcome = :outcome "
-            params["outcome"] = str(outcome)
-        if after is not None:
-            where += "AND key > :after "
-            params["after"] = after
-        rows = self.uow.rows(
-            "SELECT key, doc FROM bank_entries WHERE company_id = :company_id "
-            + where
-            + "ORDER BY key LIMIT :limit",
-            params,
-            action="read bank entries",
-        )
-        return [_decode(self.uow, doc, BankEntry, key) for key, doc in rows]
+        equal = {} if outcome is None else {"outcome": str(outcome)}
+        return _page(self.uow, "bank_entries", BankEntry, company_id, after, limit, "key", **equal)
 
 
 class SharedRepositories:
