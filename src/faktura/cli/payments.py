@@ -275,8 +275,8 @@ def _show_statement(made: Statement, name: str) -> str:
             line.date.isoformat(),
             line.kind.value,
             line.reference or "-",
-            _money(line.debit) if line.debit else "",
-            _money(line.credit) if line.credit else "",
+            _money(line.debit) if line.debit else "-",
+            _money(line.credit) if line.credit else "-",
             _money(line.balance),
         )
         for line in made.lines

@@ -12,8 +12,8 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
-import sys
 from collections.abc import Iterator, Sequence
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
@@ -136,21 +136,13 @@ def _delivery(attempt: DeliveryAttempt) -> str:
 def _run(args: argparse.Namespace) -> int:
     with _billing(args, deliver=args.deliver and not args.dry_run) as billing:
         company_id = the_company(billing, args.company)
-        company = billing.get_company(company_id)
         today = args.today or billing.clock.today()
-        verb = "would make" if args.dry_run else "making"
-        print(
-            f"faktura reminders run: {verb} the reminders due on {today} for "
-            f"{company.name} ({company.id})",
-            file=sys.stderr,
-            flush=True,
-        )
         with _interest_named(args):
             if args.dry_run:
                 plans = billing.reminders_due(company_id, today=today)
                 names = _names(billing, company_id, [p.customer_id for p in plans])
                 currency = billing.reminder_policy(company_id).currency
-                print(_planned(plans, names, currency))
+                print(_planned(today, plans, names, currency))
                 return 0
             run = billing.run_reminders(company_id, today=today, deliver=args.deliver)
         names = _names(billing, company_id, [o.reminder.customer_id for o in run.reminders])
@@ -228,9 +220,15 @@ def _table_and_counts(rows: Sequence[Sequence[str]], counts: Sequence[tuple[str,
     return text_table(_RUN_HEADER, rows) + "\n\n" + summary
 
 
-def _planned(plans: Sequence[ReminderPlan], names: dict[str, str], currency: str) -> str:
+def _planned(
+    today: date, plans: Sequence[ReminderPlan], names: dict[str, str], currency: str
+) -> str:
     rows = [_row("(new)", names[p.customer_id], p, "dry run") for p in plans]
-    counts = [("would make", str(len(plans))), *_sums(plans, currency)]
+    counts = [
+        ("day", today.isoformat()),
+        ("would make", str(len(plans))),
+        *_sums(plans, currency),
+    ]
     return _table_and_counts(rows, counts)
 
 
