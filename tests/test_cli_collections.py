@@ -355,6 +355,7 @@ def test_payments_a_statement_imported_twice_a_reversal_and_the_statement(
     pay += ["--paid-on", "2026-10-01", "--key", "bank-1", *target]
     code, out, err = cli(capsys, *pay)
     assert code == 0, out + err
+    assert "received before" not in out
     entry = counts(out)
     assert (entry["outcome"], entry["amount"], entry["documents"]) == (
         "partial",

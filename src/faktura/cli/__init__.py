@@ -144,7 +144,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as exc:  # --help (0) or a usage error (2), already printed
         return exc.code if isinstance(exc.code, int) else 2
     run: Callable[[argparse.Namespace], int] = args.run
-    command = " ".join(filter(None, (args.command, getattr(args, "action", None))))
+    words = (args.command, getattr(args, "action", None), getattr(args, "step", None))
+    command = " ".join(filter(None, words))
     try:
         return run(args)
     except (FakturaError, Refused) as err:

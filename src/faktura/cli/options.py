@@ -261,7 +261,8 @@ def reference_rates(args: argparse.Namespace, env: Mapping[str, str]) -> Referen
             )
         except ValidationError as err:
             reason = "; ".join(e.message for e in err.errors)
-            raise Refused(f"{flag}: {value!r}: the rate {reason}") from None
+            hint = " (a decimal point, not a comma)" if "," in number else ""
+            raise Refused(f"{flag}: {value!r}: the rate {reason}{hint}") from None
     return ReferenceRateTable.of(rates)
 
 

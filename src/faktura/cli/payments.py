@@ -92,9 +92,7 @@ def _entry(entry: BankEntry) -> str:
 def _receive(args: argparse.Namespace) -> int:
     with _billing(args) as billing:
         company_id = the_company(billing, args.company)
-        before = None
-        if args.key is not None:
-            before = _entry_by_key(billing, company_id, args.key)
+        started = billing.clock.now()
         entry = billing.receive_payment(
             company_id,
             args.amount.strip(),
@@ -103,18 +101,11 @@ def _receive(args: argparse.Namespace) -> int:
             paid_on=args.paid_on,
             key=args.key,
         )
-    if before is not None:
+    if args.key is not None and entry.recorded_at < started:
+        # the entry kept under the key the first time: this payment was applied then
         print(f"payment {args.key!r} was received before: nothing new was applied")
     print(_entry(entry))
     return 0
-
-
-def _entry_by_key(billing: Billing, company_id: str, key: str) -> BankEntry | None:
-    """The payment kept under ``key``, None when there is none (yet)."""
-    for entry in _all_entries(billing, company_id, None):
-        if entry.key == key:
-            return entry
-    return None
 
 
 def _all_entries(billing: Billing, company_id: str, outcome: BankOutcome | None) -> list[BankEntry]:
