@@ -272,7 +272,8 @@ def test_the_policy_is_shown_and_set(world: World, capsys: pytest.CaptureFixture
     assert (made["fee"], made["interest"], made["compensation"]) == ("50.00", "0.00", "0.00")
     assert made["to pay"] == "10050.00"
 
-    code, out, err = cli(capsys, "reminders", "policy", "set", *target, "--margin", "7.5")
+    # --company and --store before "set" count as well
+    code, out, err = cli(capsys, "reminders", "policy", *target, "set", "--margin", "7.5")
     assert code == 0, err
     assert counts(out)["interest"] == "reference rate + 7.5 %"
     assert [r["fee"] for r in table(out.split("\n\n")[1])] == ["50.00", "0.00"]  # kept
@@ -504,6 +505,8 @@ BAD_INPUTS = [
     (["statement", "{customer}", "--language", "da"], "--language"),
     (["statement", "0123456789abcdef"], "customer"),
     (["payments", "list", "--store", "sqlite:///missing.db"], "--store"),
+    (["serve", "--reference-rate", "2026-01-01=high"], "--reference-rate"),
+    (["reminders", "policy", "--company", "0123456789abcdef", "set", "--margin", "7"], "company"),
 ]
 
 

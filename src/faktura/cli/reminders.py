@@ -468,11 +468,16 @@ def _policy_set(args: argparse.Namespace) -> int:
 # -- the parsers -------------------------------------------------------------------------
 
 
-def _with_company(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--company", help="company id (default: the store's company, when it has one)"
-    )
-    with_store(parser)
+def _with_company(parser: argparse.ArgumentParser, *, nested: bool = False) -> None:
+    """--company and --store; ``nested`` (policy set): without defaults of its own, so
+    that the ones given to ``policy`` before ``set`` stay."""
+    company = "company id (default: the store's company, when it has one)"
+    if nested:
+        parser.add_argument("--company", default=argparse.SUPPRESS, help=company)
+        parser.add_argument("--store", default=argparse.SUPPRESS, help="store URL")
+    else:
+        parser.add_argument("--company", help=company)
+        with_store(parser)
 
 
 def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -547,7 +552,7 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "is. The levels are checked against the legal limits (renteloven: at most DKK 100 "
         "a fee, three with a fee, 10 days apart).",
     )
-    _with_company(change)
+    _with_company(change, nested=True)
     change.add_argument(
         "--levels",
         metavar="DAYS:FEE,...",
