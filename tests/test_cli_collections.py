@@ -69,14 +69,15 @@ def cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
 
 
 def make_invoice(
-    store: str, company: str, customer: str, price: str = "8000.00", when: datetime = ISSUED
+    store: str, company: str, customer: str, price: str = "8000.00", terms: int = 14
 ) -> tuple[str, str]:
-    """An invoice of ``price`` + 25 % VAT sent by hand on ``when``, due 14 days later."""
-    billing = Billing(open_store(store), ManualClock(when))
+    """An invoice of ``price`` + 25 % VAT sent by hand on ``ISSUED``, due ``terms`` days
+    later."""
+    billing = Billing(open_store(store), ManualClock(ISSUED))
     try:
         line = LineInput(description="Rådgivning", quantity=Decimal(1), unit_price=Decimal(price))
         draft = billing.create_draft(
-            company, NewDraft(customer_id=customer, lines=[line], payment_terms=14)
+            company, NewDraft(customer_id=customer, lines=[line], payment_terms=terms)
         )
         billing.send(company, draft.id, "manual")
         invoice = billing.get_invoice(company, draft.id)
@@ -571,3 +572,31 @@ def test_the_environment_gives_the_reference_rates(
     )
     assert code == 2
     assert err.startswith("faktura reminders run: error: FAKTURA_REFERENCE_RATES: ")
+
+
+def test_rates_that_miss_a_day_make_no_reminder_for_anyone(
+    world: World, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A run makes and sends reminders customer by customer: rates that cannot price the
+    second customer's interest are found before the first one's reminder is made."""
+    billing = world.billing()
+    try:
+        later = billing.create_customer(
+            world.company, NewCustomer(name="Fjord A/S", address=BUYER_ADDRESS)
+        ).id
+    finally:
+        billing.store.close()
+    assert later > world.customer  # the run takes it second
+    # due 6 September: its interest needs the rate of the 7th on, the first one's the 16th on
+    make_invoice(world.store, world.company, later, "400.00", terms=5)
+    before = world.path.read_bytes()
+    run = ["reminders", "run", "--store", world.store, "--today", RUN_DAY]
+    code, out, err = cli(capsys, *run, "--reference-rate", "2026-09-10=1.35")
+    assert (code, out) == (2, "")
+    assert err.strip() == (
+        "faktura reminders run: error: --reference-rate: no reference rate is known for 2026-09-07"
+    )
+    assert world.path.read_bytes() == before
+    code, out, err = cli(capsys, *run, *RATES)
+    assert code == 0, out + err
+    assert sorted(row["customer"] for row in table(out)) == ["Fjord A/S", "Købmand Jensen A/S"]

@@ -144,6 +144,9 @@ def _run(args: argparse.Namespace) -> int:
                 currency = billing.reminder_policy(company_id).currency
                 print(_planned(today, plans, names, currency))
                 return 0
+            # planned first: what the rates cannot price is refused before a customer's
+            # reminders are made (a run makes and sends them customer by customer)
+            billing.reminders_due(company_id, today=today)
             run = billing.run_reminders(company_id, today=today, deliver=args.deliver)
         names = _names(billing, company_id, [o.reminder.customer_id for o in run.reminders])
     print(_made(run, names))
