@@ -267,11 +267,20 @@ def test_the_policy_is_shown_and_set(world: World, capsys: pytest.CaptureFixture
     assert (policy.margin, policy.compensation, policy.currency) == (None, None, "DKK")
 
     # no interest now: a run needs no reference rates; 35 days late is the first level
-    code, out, err = cli(capsys, "reminders", "run", *target, "--today", RUN_DAY)
+    code, out, err = cli(capsys, "reminders", "run", *target, "--today", RUN_DAY, "--no-deliver")
     assert code == 0, out + err
     [made] = table(out)
     assert (made["fee"], made["interest"], made["compensation"]) == ("50.00", "0.00", "0.00")
-    assert made["to pay"] == "10050.00"
+    assert (made["to pay"], made["delivery"]) == ("10050.00", "not sent")
+    assert (counts(out)["not sent"], counts(out)["delivered"]) == ("1", "0")
+    billing = world.billing()
+    try:
+        [reminder] = billing.list_reminders(world.company)
+    finally:
+        billing.store.close()
+    code, out, err = cli(capsys, "reminders", "send", *target, reminder.id)
+    assert code == 0, out + err
+    assert out.strip() == f"{made['reminder']}: delivered (manual)"
 
     # --company and --store before "set" count as well
     code, out, err = cli(capsys, "reminders", "policy", *target, "set", "--margin", "7.5")
