@@ -270,6 +270,7 @@ TIERS: Mapping[str, str | Mapping[str, str]] = {
     # e2e: the HTTP API and the command line
     "tests/test_cli.py": E2E,
     "tests/test_cli_runs.py": E2E,  # run, book and schedules on SQLite files, an access point
+    "tests/test_cli_collections.py": E2E,  # reminders, payments, statements on SQLite files
     "tests/test_cli_dispatch.py": E2E,  # webhooks and dispatch to a local HTTP receiver
     "tests/test_http_e2e.py": E2E,
     "tests/test_http_timeouts.py": E2E,  # a real uvicorn server over sockets

@@ -1,12 +1,13 @@
 r"""The command line's own syntax, pure: a schedule's ``--line`` and ``--every`` values
 (what ``schedules show`` prints reads back as the same line or cadence; ``\;`` and
-``\\`` escapes), the errors naming the flag, and the progress bar of ``faktura run`` on
-a terminal and in a log."""
+``\\`` escapes), ``--reference-rate`` and a reminder policy's ``--levels``, the errors
+naming the flag, and the progress bar of ``faktura run`` on a terminal and in a log."""
 
 from __future__ import annotations
 
 import argparse
 import io
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -15,8 +16,11 @@ from hypothesis import strategies as st
 
 from faktura.billing.runs import RunProgress
 from faktura.cli.common import Refused
+from faktura.cli.options import reference_rates
+from faktura.cli.reminders import parse_levels
 from faktura.cli.runs import ProgressBar
 from faktura.cli.schedules import parse_every, parse_line, show_every, show_line
+from faktura.dunning import ReferenceRateTable, ReminderLevel
 from faktura.lines import ProductLine
 from faktura.schedules import Cadence, Unit
 from faktura.vat import VatCategory
@@ -169,3 +173,85 @@ def test_in_a_log_every_report_is_a_line_of_its_own() -> None:
         "faktura run: 2/3 due done (created 2, booked 2, delivered 2, failed 0)",
         "faktura run: 3/3 due done (created 3, booked 3, delivered 2, failed 1)",
     ]
+
+
+# -- reference rates and reminder levels -------------------------------------------------
+
+rate_tables = st.dictionaries(
+    st.dates(date(2000, 1, 1), date(2100, 12, 31)),
+    st.decimals(min_value=-10, max_value=30, places=2, allow_nan=False),
+    min_size=1,
+    max_size=8,
+)
+
+
+def _rates(flags: list[str] | None, env: dict[str, str]) -> ReferenceRateTable | None:
+    return reference_rates(argparse.Namespace(reference_rate=flags), env)
+
+
+@given(rate_tables)
+def test_reference_rates_read_from_flags_or_the_environment_are_the_table(
+    table: dict[date, Decimal],
+) -> None:
+    values = [f"{day.isoformat()}={rate}" for day, rate in table.items()]
+    expected = ReferenceRateTable.of(table)
+    assert _rates(values, {}) == expected
+    assert _rates(None, {"FAKTURA_REFERENCE_RATES": " , ".join(values)}) == expected
+    # the flags win over the environment
+    assert _rates(values, {"FAKTURA_REFERENCE_RATES": "2000-01-01=99"}) == expected
+    for day, rate in table.items():
+        assert expected.reference_rate(day) == rate
+
+
+def test_no_reference_rates_is_none() -> None:
+    assert _rates(None, {}) is None
+    assert _rates([], {"FAKTURA_REFERENCE_RATES": " "}) is None
+
+
+@pytest.mark.parametrize(
+    ("flags", "env", "says"),
+    [
+        (["2026-01-01"], {}, "--reference-rate: must be DATE=PERCENT"),
+        (["=1.60"], {}, "--reference-rate: must be DATE=PERCENT"),
+        (["2026-01-32=1.60"], {}, "--reference-rate: '2026-01-32=1.60': the date must be"),
+        (["2026-01-01=1,60"], {}, "--reference-rate: '2026-01-01=1,60': the rate must be"),
+        (["2026-01-01=101"], {}, "--reference-rate: '2026-01-01=101': the rate must be"),
+        (["2026-01-01=1", "2026-01-01=2"], {}, "--reference-rate: 2026-01-01 is given twice"),
+        (None, {"FAKTURA_REFERENCE_RATES": "2026-01-01=x"}, "FAKTURA_REFERENCE_RATES: "),
+    ],
+)
+def test_bad_reference_rates_name_the_flag(
+    flags: list[str] | None, env: dict[str, str], says: str
+) -> None:
+    with pytest.raises(Refused) as info:
+        _rates(flags, env)
+    assert str(info.value).startswith(says)
+
+
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 3650), st.decimals(min_value=0, max_value=10**6, places=2)),
+        min_size=1,
+        max_size=10,
+    )
+)
+def test_levels_read_as_written(pairs: list[tuple[int, Decimal]]) -> None:
+    text = ",".join(f"{days}:{fee}" for days, fee in pairs)
+    assert parse_levels(text) == tuple(ReminderLevel(days, fee) for days, fee in pairs)
+
+
+@pytest.mark.parametrize(
+    ("text", "says"),
+    [
+        ("", "--levels: must be DAYS:FEE pairs"),
+        ("10:100,", "--levels: must be DAYS:FEE pairs"),
+        ("10:100,x:5", "--levels 2: the days must be a whole number"),
+        ("10:-5", "--levels 1: fee must be"),
+        ("10:1.005", "--levels 1: fee "),
+        ("99999:1", "--levels 1: days after due must be"),
+    ],
+)
+def test_bad_levels_name_the_level(text: str, says: str) -> None:
+    with pytest.raises(Refused) as info:
+        parse_levels(text)
+    assert str(info.value).startswith(says)

@@ -8,6 +8,7 @@ booking and the dispatcher of the outbox's events.
     faktura serve [--store URL] [--host 127.0.0.1] [--port 8000] [--read-timeout 10]
                   [--smtp-... | --sproom-...]
                   [--font REGULAR.ttf [--font-bold BOLD.ttf]] [--exchange-rate EUR=7.4604 ...]
+                  [--reference-rate 2026-01-01=1.60 ...]
     faktura access-point [--host 127.0.0.1] [--port 8001] [--token ..] [--directory DIR]
                          [--participant ICD:ID ...] [--validate]
     faktura companies create --name NAME [profile options]
@@ -31,6 +32,21 @@ booking and the dispatcher of the outbox's events.
                 [--font ...] [--exchange-rate ...]
     faktura book --company ID INVOICE_ID... [--batch-size 100] [--font ...]
                  [--exchange-rate ...]
+    faktura reminders run [--company ID] [--today DATE] [--no-deliver] [--dry-run]
+                          [--reference-rate DATE=PERCENT ...] [--smtp-...] [--font ...]
+    faktura reminders list [--company ID] [--customer ID]
+    faktura reminders show|send [--company ID] REMINDER_ID
+    faktura reminders pdf [--company ID] REMINDER_ID -o FILE
+    faktura reminders policy [--company ID]
+    faktura reminders policy set [--company ID] [--levels DAYS:FEE,...] [--no-interest]
+                                 [--margin POINTS] [--compensation AMOUNT|none] [--currency]
+    faktura payments receive [--company ID] AMOUNT --reference REF [--currency CUR]
+                             [--paid-on DATE] [--key KEY]
+    faktura payments import [--company ID] FILE
+    faktura payments list [--company ID] [--outcome unmatched]
+    faktura payments reverse [--company ID] DOCUMENT_ID PAYMENT_ID [--reason TEXT]
+    faktura statement [--company ID] CUSTOMER_ID [--from DATE] [--to DATE] [--currency CUR]
+                      [--pdf FILE [--language da]]
     faktura webhooks add --company ID --url URL [--event TYPE ...] [--description TEXT]
     faktura webhooks list --company ID
     faktura webhooks remove|rotate-secret --company ID ENDPOINT_ID
@@ -53,18 +69,21 @@ customer's standard rate when left out): see ``faktura.cli.schedules``. ``run`` 
 its progress on stderr (a bar redrawn in place on a terminal, a line per batch
 otherwise) and its summary on stdout; ``run``, ``book`` and ``dispatch --once`` end with
 exit code 1 when something failed or was refused (each named with its reason on
-stdout). Bad input ends with one line on stderr naming what is wrong (the flag:
+stdout); ``reminders run`` and ``reminders send`` likewise when a delivery failed. The
+commands of getting paid take ``--company`` or, without it, the store's only company.
+Bad input ends with one line on stderr naming what is wrong (the flag:
 ``--line 2: unit price ...``) and exit code 2, with nothing written.
 The command line reads ``FAKTURA_SMTP_*``, ``FAKTURA_SPROOM_*``, ``FAKTURA_FONT``,
-``FAKTURA_FONT_BOLD`` and ``FAKTURA_EXCHANGE_RATES`` environment variables for ``serve``
-(and the same for ``run``; ``book`` the font and the rates); the library itself never
-reads the environment.
+``FAKTURA_FONT_BOLD``, ``FAKTURA_EXCHANGE_RATES`` and ``FAKTURA_REFERENCE_RATES``
+environment variables for ``serve`` (and the same for ``run`` and ``reminders run``;
+``book`` the font and the rates); the library itself never reads the environment.
 
 One module per command group (``demo``, ``serve``, ``access_point``, ``companies``,
-``api_keys``, ``schedules``, ``runs`` for ``run`` and ``book``, ``webhooks``,
-``dispatch``), each adding its subcommand to the parser built here; ``common`` holds
-what they share, ``options`` the channel, font and rate settings of ``serve``, ``run``
-and ``book``.
+``api_keys``, ``schedules``, ``runs`` for ``run`` and ``book``, ``reminders``,
+``payments`` for ``payments`` and ``statement``, ``webhooks``, ``dispatch``), each
+adding its subcommand to the parser built here; ``common`` holds what they share,
+``options`` the channel, font and rate settings of ``serve``, ``run``, ``book`` and
+``reminders``.
 """
 
 from __future__ import annotations
@@ -79,6 +98,8 @@ from faktura.cli import (
     companies,
     demo,
     dispatch,
+    payments,
+    reminders,
     runs,
     schedules,
     serve,
@@ -107,6 +128,8 @@ def _parser() -> argparse.ArgumentParser:
         api_keys,
         schedules,
         runs,
+        reminders,
+        payments,
         webhooks,
         dispatch,
     ):
@@ -121,7 +144,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as exc:  # --help (0) or a usage error (2), already printed
         return exc.code if isinstance(exc.code, int) else 2
     run: Callable[[argparse.Namespace], int] = args.run
-    command = " ".join(filter(None, (args.command, getattr(args, "action", None))))
+    words = (args.command, getattr(args, "action", None), getattr(args, "step", None))
+    command = " ".join(filter(None, words))
     try:
         return run(args)
     except (FakturaError, Refused) as err:

@@ -37,6 +37,7 @@ __all__ = [
     "seconds_arg",
     "stopped",
     "text_table",
+    "the_company",
     "with_store",
 ]
 
@@ -88,6 +89,20 @@ def opened_billing(args: argparse.Namespace, *, create: bool = False) -> Iterato
         yield Billing(store)
     finally:
         store.close()
+
+
+def the_company(billing: Billing, company_id: str | None) -> str:
+    """``--company``'s id, or, when it was not given, the store's only company's;
+    refused when the store has none or several (the flag is needed)."""
+    if company_id is not None:
+        return billing.get_company(company_id).id
+    companies = billing.list_companies()
+    if len(companies) != 1:
+        raise Refused(
+            f"--company is needed: the store has {len(companies)} companies"
+            + (" (faktura companies list shows them)" if companies else "")
+        )
+    return companies[0].id
 
 
 def redacted(url: str) -> str:

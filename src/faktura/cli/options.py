@@ -1,6 +1,7 @@
 """What ``serve``, ``run`` and ``book`` configure alike from their flags and the
 ``FAKTURA_*`` environment variables: the delivery channels (email over SMTP, e-invoicing
-through a Sproom access point), the PDF font and the exchange rates.
+through a Sproom access point), the PDF font, the exchange rates and the reference rates
+of late-payment interest.
 
 Internal to ``faktura.cli``: the names are public only to its command modules.
 """
@@ -17,8 +18,10 @@ from typing import TYPE_CHECKING
 
 from faktura.cli.common import Refused, port_number
 from faktura.delivery.channel import DeliveryType, Recipient, RecipientKind
+from faktura.dunning import ReferenceRateTable
 from faktura.errors import ConfigurationError, ValidationError
 from faktura.exchange import ExchangeRate, FixedRates
+from faktura.money import parse_decimal
 
 if TYPE_CHECKING:
     from faktura.delivery.channel import DeliveryChannel, OutgoingDocument, Receipt
@@ -28,10 +31,12 @@ __all__ = [
     "add_delivery_options",
     "add_exchange_rate_option",
     "add_font_options",
+    "add_reference_rate_option",
     "delivery_channels",
     "email_channel",
     "exchange_rates",
     "placeholder_channels",
+    "reference_rates",
     "register_font",
     "sproom_settings",
 ]
@@ -225,6 +230,42 @@ def exchange_rates(args: argparse.Namespace, env: Mapping[str, str]) -> FixedRat
     return FixedRates(rates)
 
 
+def reference_rates(args: argparse.Namespace, env: Mapping[str, str]) -> ReferenceRateTable | None:
+    """--reference-rate DATE=PERCENT, repeated (or FAKTURA_REFERENCE_RATES="DATE=PERCENT,
+    ..."): the reference rates of late-payment interest, each from the day it takes
+    effect (Danmarks Nationalbank's lending rate of 1 January and 1 July)."""
+    values: Sequence[str] = getattr(args, "reference_rate", None) or []
+    flag = "--reference-rate"
+    if not values:
+        flag = "FAKTURA_REFERENCE_RATES"
+        values = [v.strip() for v in env.get(flag, "").split(",") if v.strip()]
+        if not values:
+            return None
+    rates: dict[date, Decimal] = {}
+    for value in values:
+        day_text, sep, number = value.partition("=")
+        day_text, number = day_text.strip(), number.strip().removesuffix("%").strip()
+        if not sep or not day_text or not number:
+            raise Refused(f"{flag}: must be DATE=PERCENT such as 2026-01-01=1.60, not {value!r}")
+        try:
+            day = date.fromisoformat(day_text)
+        except ValueError:
+            raise Refused(
+                f"{flag}: {value!r}: the date must be such as 2026-01-01, not {day_text!r}"
+            ) from None
+        if day in rates:
+            raise Refused(f"{flag}: {day.isoformat()} is given twice")
+        try:
+            rates[day] = parse_decimal(
+                number, "rate", places=4, minimum=Decimal(-100), maximum=Decimal(100)
+            )
+        except ValidationError as err:
+            reason = "; ".join(e.message for e in err.errors)
+            hint = " (a decimal point, not a comma)" if "," in number else ""
+            raise Refused(f"{flag}: {value!r}: the rate {reason}{hint}") from None
+    return ReferenceRateTable.of(rates)
+
+
 def add_delivery_options(parser: argparse.ArgumentParser) -> None:
     """--smtp-* and --sproom-* (read by ``delivery_channels``)."""
     smtp = parser.add_argument_group(
@@ -262,4 +303,16 @@ def add_exchange_rate_option(parser: argparse.ArgumentParser) -> None:
         metavar="CUR=RATE",
         help="a fixed rate, RATE DKK per unit of CUR, to state a Danish seller's VAT in DKK "
         "on a CUR invoice; repeatable (also FAKTURA_EXCHANGE_RATES=EUR=7.4604,USD=6.80)",
+    )
+
+
+def add_reference_rate_option(parser: argparse.ArgumentParser) -> None:
+    """--reference-rate (read by ``reference_rates``)."""
+    parser.add_argument(
+        "--reference-rate",
+        action="append",
+        metavar="DATE=PERCENT",
+        help="the reference rate of late-payment interest from DATE on, in percent a year "
+        "(2026-01-01=1.60); repeatable, one per half year (also "
+        "FAKTURA_REFERENCE_RATES=2026-01-01=1.60,2026-07-01=1.35)",
     )

@@ -1,5 +1,6 @@
-"""``faktura serve``: the HTTP API on uvicorn, with the delivery channels, the PDF font
-and the exchange rates its flags and ``FAKTURA_*`` environment variables configure."""
+"""``faktura serve``: the HTTP API on uvicorn, with the delivery channels, the PDF font,
+the exchange rates and the reference rates of late-payment interest its flags and
+``FAKTURA_*`` environment variables configure."""
 
 from __future__ import annotations
 
@@ -23,8 +24,10 @@ from faktura.cli.options import (
     add_delivery_options,
     add_exchange_rate_option,
     add_font_options,
+    add_reference_rate_option,
     delivery_channels,
     exchange_rates,
+    reference_rates,
     register_font,
 )
 from faktura.errors import ConfigurationError
@@ -45,11 +48,14 @@ def _serve(args: argparse.Namespace) -> int:
     env = os.environ
     register_font(args, env)
     rates = exchange_rates(args, env)
+    interest = reference_rates(args, env)
     with contextlib.ExitStack() as stack:
         channels = delivery_channels(args, env, stack)
         store = open_store_at(args.store, create=True)
         stack.callback(store.close)
-        app = create_app(Billing(store, channels=channels, exchange_rates=rates))
+        app = create_app(
+            Billing(store, channels=channels, exchange_rates=rates, reference_rates=interest)
+        )
         print(
             f"faktura: serving {redacted(args.store)} on http://{args.host}:{args.port} "
             f"(delivery: {', '.join(channels)})",
@@ -96,4 +102,5 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     add_delivery_options(serve)
     add_font_options(serve)
     add_exchange_rate_option(serve)
+    add_reference_rate_option(serve)
     serve.set_defaults(run=_serve)
