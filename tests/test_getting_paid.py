@@ -191,6 +191,27 @@ def test_interest_without_reference_rates_is_refused_before_anything(
     assert without.list_reminders(company_id) == []
 
 
+def test_a_rate_missing_for_one_customer_refuses_the_whole_run_before_any_reminder(
+    store: Store, company_id: str, clock: ManualClock, billing: Billing
+) -> None:
+    line = LineInput(description="Rådgivning", quantity=Decimal(1), unit_price=Decimal(800))
+    older = NewDraft(
+        customer_id=customer(billing, company_id, 2),
+        lines=[line],
+        issue_date=date(2026, 9, 1),
+        payment_terms=14,
+    )
+    billing.send(company_id, billing.create_draft(company_id, older).id, "manual")
+    invoice(billing, company_id, customer(billing, company_id, 1))  # due 15 October
+    clock.advance(days=30)
+    # rates from 1 October only: the second customer's interest from 15 September has none
+    late = ReferenceRateTable.of({date(2026, 10, 1): Decimal("1.35")})
+    partial = Billing(store, clock, reference_rates=late)
+    with pytest.raises(ConfigurationError, match="2026-09-16"):
+        partial.run_reminders(company_id)
+    assert partial.list_reminders(company_id) == []
+
+
 def test_a_failed_delivery_is_logged_and_sent_again_with_the_same_pdf(
     store: Store, company_id: str, clock: ManualClock, billing: Billing
 ) -> None:

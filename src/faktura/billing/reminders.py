@@ -133,9 +133,9 @@ class Dunning:
         module). Raises NotFoundError (company), ConfigurationError (interest without
         reference rates, no channel that delivers reminders), ValidationError (a
         reminder that cannot be rendered: nothing of its customer is written)."""
-        with self.work.store.unit_of_work(readonly=True) as uow:
-            uow.companies.get(company_id)
-            customers = list(self._overdue_customers(uow, company_id, today))
+        # everything planned first, nothing written: what would refuse the run (interest
+        # without a rate for a day it needs) refuses it before any reminder is made
+        customers = sorted({plan.customer_id for plan in self.due(company_id, today)})
         outcomes: list[ReminderOutcome] = []
         for customer_id in customers:
             for made in self._make(company_id, customer_id, today, actor):
