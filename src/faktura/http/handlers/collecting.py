@@ -431,10 +431,11 @@ def _wants_pdf(request: Request) -> bool:
 
 def _statement_pdf(api: Api, request: Request, caller: Caller, query: Mapping[str, str]) -> Any:
     customer_id = params.CUSTOMER_ID.of(request.path_params)
-    args = _statement_args(request, query)
-    language = params.LANGUAGE.of(query)
 
     async def render() -> Response:
+        await api.read(api.billing.get_customer, caller.company_id, customer_id)
+        args = _statement_args(request, query)
+        language = params.LANGUAGE.of(query)
         data = await api.call(
             api.billing.statement_pdf, caller.company_id, customer_id, language=language, **args
         )
@@ -448,6 +449,7 @@ def statement(api: Api) -> Handler:
         if _wants_pdf(request):
             return await _statement_pdf(api, request, caller, query)  # type: ignore[no-any-return]
         customer_id = params.CUSTOMER_ID.of(request.path_params)
+        await api.read(api.billing.get_customer, caller.company_id, customer_id)
         args = _statement_args(request, query)
         params.LANGUAGE.of(query)  # for the PDF only; checked all the same
         made = await api.call(api.billing.statement, caller.company_id, customer_id, **args)
