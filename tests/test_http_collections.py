@@ -11,6 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 import attrs
+import httpx
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -26,11 +27,29 @@ from faktura.storage.memory import MemoryStore
 from faktura.testing.clock import ManualClock
 from faktura.testing.parties import BUYER_ADDRESS, SELLER_ADDRESS
 from test_http_fixtures import ALL_SCOPES, Client, expect
+from test_http_openapi import conforms
 
 RATES = ReferenceRateTable.of(
     {date(2026, 1, 1): Decimal("1.60"), date(2026, 7, 1): Decimal("1.35")}
 )
 XML = {"content-type": "application/xml"}
+
+
+class Conforming(Client):
+    """A client whose every answer must be as the OpenAPI document says (status, media
+    type, body)."""
+
+    document: dict[str, Any] | None = None
+
+    def with_key(self, key: str | None) -> Client:
+        return Conforming(self.app, key)
+
+    def request(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
+        response = super().request(method, url, **kwargs)
+        if Conforming.document is None:
+            Conforming.document = expect(Client(self.app).get("/openapi.json"), 200)
+        conforms(Conforming.document, response)
+        return response
 
 
 @attrs.define
@@ -73,7 +92,7 @@ def shop() -> Shop:
         company.id, NewCustomer(name="Kunde 1", address=BUYER_ADDRESS, cvr="10150817")
     )
     secret = billing.create_api_key(company.id, "all", ALL_SCOPES)[1]
-    return Shop(billing, clock, Client(create_app(billing), secret), company.id, customer.id)
+    return Shop(billing, clock, Conforming(create_app(billing), secret), company.id, customer.id)
 
 
 def _errors(response: Any) -> list[str]:
