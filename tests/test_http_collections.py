@@ -366,11 +366,10 @@ def test_a_bank_statement_imported_twice_changes_nothing_the_second_time(shop: S
 
 def test_a_recorded_payment_is_listed_with_its_id_and_reversed(shop: Shop) -> None:
     invoice = shop.invoice()
-    paid = expect(
-        shop.api.post(f"/v1/invoices/{invoice.id}/payments", json={"amount": "1000.00"}), 200
-    )
-    assert paid["status"] == "paid"
+    paid = shop.api.post(f"/v1/invoices/{invoice.id}/payments", json={"amount": "1000.00"})
+    assert expect(paid, 200)["status"] == "paid"
     (payment,) = expect(shop.api.get(f"/v1/invoices/{invoice.id}/payments"), 200)["items"]
+    assert paid.headers["payment-id"] == payment["id"]
     assert payment["amount"] == "1000.00"
     assert payment["id"]
     back = expect(

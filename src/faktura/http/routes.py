@@ -686,7 +686,8 @@ ROUTES: tuple[tuple[Operation, MakeHandler], ...] = (
         "Invoices",
         Scope.PAYMENTS_WRITE,
         "Registers a payment against a booked invoice: partially_paid, or paid once "
-        "nothing is outstanding. Overpayments are refused (400).",
+        "nothing is outstanding. Overpayments are refused (400). The Payment-Id header "
+        "names the payment made (for a reversal; GET .../payments lists them).",
         (ID,),
         request=PaymentRequest,
         response=InvoiceResponse,
