@@ -6,6 +6,7 @@ always a 4xx naming the field."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
@@ -23,11 +24,14 @@ from faktura.dunning import ReferenceRateTable
 from faktura.http import create_app
 from faktura.invoice import Invoice
 from faktura.numbering import NumberSeries, Reset
+from faktura.ports import Store
 from faktura.storage.memory import MemoryStore
 from faktura.testing.clock import ManualClock
 from faktura.testing.parties import BUYER_ADDRESS, SELLER_ADDRESS
 from test_http_fixtures import ALL_SCOPES, Client, expect
 from test_http_openapi import conforms
+
+pytest_plugins = ["pg_fixture", "store_fixture"]
 
 RATES = ReferenceRateTable.of(
     {date(2026, 1, 1): Decimal("1.60"), date(2026, 7, 1): Decimal("1.35")}
@@ -76,9 +80,13 @@ class Shop:
 
 
 @pytest.fixture
-def shop() -> Shop:
+def shop(make_store: Callable[[], Store]) -> Shop:
+    return _shop(make_store(), RATES)
+
+
+def _shop(store: Store, rates: ReferenceRateTable | None) -> Shop:
     clock = ManualClock(datetime(2026, 10, 1, 8, 0, tzinfo=UTC))
-    billing = Billing(MemoryStore(), clock, reference_rates=RATES)
+    billing = Billing(store, clock, reference_rates=rates)
     company = billing.create_company(
         CompanyProfile(
             name="Nordlys ApS",
@@ -525,3 +533,51 @@ def test_a_payment_body_is_never_a_server_error(shop: Shop, body: dict[str, Any]
     assert response.status_code in (200, 201, 400, 404), response.text
     if response.status_code == 400:
         assert response.json()["details"]["validationErrors"]
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
+@given(
+    amount=st.decimals(min_value=Decimal("0.01"), max_value=Decimal("5000"), places=2),
+    key=st.text(
+        st.characters(codec="utf-8", exclude_categories=["Cc", "Cs"]), min_size=1, max_size=40
+    ),
+    reference=st.sampled_from(["invoice", "reminder-free text", "nothing"]),
+)
+def test_a_payment_with_a_key_is_applied_once_whatever_is_sent_again(
+    shop: Shop, amount: Decimal, key: str, reference: str
+) -> None:
+    invoice = shop.invoice()
+    text = invoice.number if reference == "invoice" else reference
+    body = {"amount": str(amount), "reference": text, "key": f"{invoice.id}:{key}"}
+    first = shop.api.post("/v1/payments", json=body)
+    if first.status_code == 400:  # a key the core refuses (blank, control characters)
+        assert expect(first, 400)["details"]["validationErrors"][0]["property"] == "key"
+        return
+    made = expect(first, 201)
+    state = expect(shop.api.get(f"/v1/invoices/{invoice.id}"), 200)
+    balance = expect(shop.api.get(f"/v1/customers/{shop.customer_id}/balance"), 200)
+    again = expect(shop.api.post("/v1/payments", json=body | {"amount": "1.00"}), 200)
+    assert again == made
+    assert expect(shop.api.get(f"/v1/invoices/{invoice.id}"), 200) == state
+    assert expect(shop.api.get(f"/v1/customers/{shop.customer_id}/balance"), 200) == balance
+    expected = min(amount, Decimal(state["payableAmount"])) if reference == "invoice" else 0
+    assert Decimal(state["paidAmount"]) == expected
+
+
+def test_interest_without_reference_rates_is_the_servers_configuration_error() -> None:
+    # the existing convention (faktura.problems): ConfigurationError is 500
+    # CONFIGURATION_ERROR, the server's fault, saying nothing of its cause
+    shop = _shop(MemoryStore(), None)
+    shop.invoice()
+    shop.clock.advance(days=30)
+    for response in (
+        shop.api.get("/v1/reminders/due"),
+        shop.api.post("/v1/reminder-runs", json={}),
+    ):
+        body = expect(response, 500)
+        assert body["code"] == "CONFIGURATION_ERROR"
+    assert expect(shop.api.get("/v1/reminders"), 200)["items"] == []
+    # a policy without interest needs no rates
+    no_interest = {"levels": [{"daysAfterDue": 10, "interest": False}], "margin": None}
+    expect(shop.api.request("PUT", "/v1/reminder-policy", json=no_interest), 200)
+    assert expect(shop.api.post("/v1/reminder-runs", json={}), 200)["made"] == 1
