@@ -367,6 +367,13 @@ def test_a_bank_statement_imported_twice_changes_nothing_the_second_time(shop: S
     assert expect(shop.api.post("/v1/bank-statements", content=data), 415)
     assert expect(shop.api.post("/v1/bank-statements", json={"camt": "x"}), 415)
     assert _errors(shop.api.post("/v1/bank-statements", content=b"", headers=XML)) == [""]
+    laughs = b'<?xml version="1.0"?><!DOCTYPE d [<!ENTITY a "aaaa">]><d>&a;</d>'
+    refused = expect(shop.api.post("/v1/bank-statements", content=laughs, headers=XML), 400)
+    assert refused["details"]["validationErrors"][0]["property"].startswith("camt")
+    # a body above the statement limit (20 MiB, more than JSON bodies may be): 413
+    big = b" " * (20 * 1024 * 1024 + 1)
+    assert expect(shop.api.post("/v1/bank-statements", content=big, headers=XML), 413)
+    assert expect(shop.api.post("/v1/payments", content=big), 413)
 
 
 # -- reversals, refunds, the balance ------------------------------------------------------------
