@@ -296,7 +296,8 @@ def reverse_invoice_payment(api: Api) -> Handler:
             reversed_ = api.billing.reverse_payment(
                 caller.company_id, invoice_id, payment_id, reason=body.reason, actor=caller.actor
             )
-            assert isinstance(reversed_, Invoice)
+            if not isinstance(reversed_, Invoice):  # cannot be: the id is an invoice's
+                raise NotFoundError("invoice", invoice_id)
             return reversed_
 
         invoice = await api.call(reverse)
@@ -429,25 +430,23 @@ def _wants_pdf(request: Request) -> bool:
     return "application/pdf" in media and "application/json" not in media
 
 
-def _statement_pdf(api: Api, request: Request, caller: Caller, query: Mapping[str, str]) -> Any:
+async def _statement_pdf(
+    api: Api, request: Request, caller: Caller, query: Mapping[str, str]
+) -> Response:
     customer_id = params.CUSTOMER_ID.of(request.path_params)
-
-    async def render() -> Response:
-        await api.read(api.billing.get_customer, caller.company_id, customer_id)
-        args = _statement_args(request, query)
-        language = params.LANGUAGE.of(query)
-        data = await api.call(
-            api.billing.statement_pdf, caller.company_id, customer_id, language=language, **args
-        )
-        return _pdf(data, _safe(f"statement-{customer_id}-{args['start']}"))
-
-    return render()
+    await api.read(api.billing.get_customer, caller.company_id, customer_id)
+    args = _statement_args(request, query)
+    language = params.LANGUAGE.of(query)
+    data = await api.call(
+        api.billing.statement_pdf, caller.company_id, customer_id, language=language, **args
+    )
+    return _pdf(data, _safe(f"statement-{customer_id}-{args['start']}"))
 
 
 def statement(api: Api) -> Handler:
     async def handle(request: Request, caller: Caller, query: Mapping[str, str]) -> Response:
         if _wants_pdf(request):
-            return await _statement_pdf(api, request, caller, query)  # type: ignore[no-any-return]
+            return await _statement_pdf(api, request, caller, query)
         customer_id = params.CUSTOMER_ID.of(request.path_params)
         await api.read(api.billing.get_customer, caller.company_id, customer_id)
         args = _statement_args(request, query)
@@ -460,6 +459,6 @@ def statement(api: Api) -> Handler:
 
 def statement_pdf(api: Api) -> Handler:
     async def handle(request: Request, caller: Caller, query: Mapping[str, str]) -> Response:
-        return await _statement_pdf(api, request, caller, query)  # type: ignore[no-any-return]
+        return await _statement_pdf(api, request, caller, query)
 
     return handle
