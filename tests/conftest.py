@@ -283,6 +283,7 @@ TIERS: Mapping[str, str | Mapping[str, str]] = {
     "tests/test_http_schedules.py": E2E,  # over memory, SQLite and PostgreSQL
     "tests/test_http_runs.py": E2E,  # over memory, SQLite and PostgreSQL
     "tests/test_http_webhook_endpoints.py": E2E,  # over memory, SQLite and PostgreSQL
+    "tests/test_http_collections.py": E2E,  # over memory, SQLite and PostgreSQL
     "tests/test_package.py": E2E,  # the built wheel, installed in a new virtualenv
     # docs: the documentation's examples
     "tests/test_docs_examples.py": DOCS,

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterable, Mapping
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,7 @@ from faktura.delivery.channel import (
     DeliveryType,
 )
 from faktura.delivery.manual import ManualChannel
+from faktura.dunning import ReferenceRateTable
 from faktura.http import create_app
 from faktura.parties import Address
 from faktura.ports import Store
@@ -175,6 +177,8 @@ def make_world(store: Store | None = None, **app_options: Any) -> World:
         store or MemoryStore(),
         FixedClock(),
         channels={"manual": ManualChannel(), "einvoice": access_point},
+        # reminders charge interest at the reference rate: a run on any day can make them
+        reference_rates=ReferenceRateTable.of({date(2026, 1, 1): Decimal("1.60")}),
     )
     app = create_app(billing, **app_options)
     client = Client(app)

@@ -36,6 +36,16 @@ from faktura.http.schemas import (
     UpdateScheduleRequest,
     UpdateWebhookEndpointRequest,
 )
+from faktura.http.schemas.collecting import (
+    ApplyCreditRequest,
+    BalanceRefundRequest,
+    CreditNoteRefundRequest,
+    ReceivePaymentRequest,
+    ReminderLevelWire,
+    ReminderPolicyRequest,
+    ReminderRunRequest,
+    ReversalRequest,
+)
 from faktura.wire import CreateDraftRequest, LineWire
 from test_http_fixtures import Tenant, World, make_world
 
@@ -117,6 +127,15 @@ def _paths(tenant: Tenant) -> dict[str, tuple[type, ...]]:
         "POST /v1/billing-runs": (BillingRunRequest,),
         "POST /v1/webhook-endpoints": (CreateWebhookEndpointRequest,),
         f"PATCH /v1/webhook-endpoints/{tenant.endpoint_id}": (UpdateWebhookEndpointRequest,),
+        "PUT /v1/reminder-policy": (ReminderPolicyRequest, ReminderLevelWire),
+        "POST /v1/reminder-runs": (ReminderRunRequest,),
+        "POST /v1/reminders/rem-unknown/payments/pay-unknown/reversal": (ReversalRequest,),
+        "POST /v1/payments": (ReceivePaymentRequest,),
+        "POST /v1/bank-statements": (ReceivePaymentRequest,),  # not JSON: 415 whatever it is
+        f"POST /v1/invoices/{tenant.invoice_id}/payments/pay-unknown/reversal": (ReversalRequest,),
+        f"POST /v1/invoices/{tenant.invoice_id}/apply-credit": (ApplyCreditRequest,),
+        f"POST /v1/credit-notes/{tenant.credit_note_id}/refunds": (CreditNoteRefundRequest,),
+        f"POST /v1/customers/{tenant.customer_id}/balance/refunds": (BalanceRefundRequest,),
     }
 
 
@@ -141,6 +160,15 @@ ENDPOINT_NAMES = sorted(
         "POST /v1/billing-runs",
         "POST /v1/webhook-endpoints",
         "PATCH /v1/webhook-endpoints/{endpoint}",
+        "PUT /v1/reminder-policy",
+        "POST /v1/reminder-runs",
+        "POST /v1/reminders/{reminder}/payments/{payment}/reversal",
+        "POST /v1/payments",
+        "POST /v1/bank-statements",
+        "POST /v1/invoices/{invoice}/payments/{payment}/reversal",
+        "POST /v1/invoices/{invoice}/apply-credit",
+        "POST /v1/credit-notes/{note}/refunds",
+        "POST /v1/customers/{customer}/balance/refunds",
     }
 )
 
@@ -184,6 +212,16 @@ ID_ENDPOINTS = [
     ("PATCH", "/v1/webhook-endpoints/{}"),
     ("DELETE", "/v1/webhook-endpoints/{}"),
     ("POST", "/v1/webhook-endpoints/{}/rotate-secret"),
+    ("GET", "/v1/reminders/{}"),
+    ("GET", "/v1/reminders/{}/pdf"),
+    ("GET", "/v1/reminders/{}/deliveries"),
+    ("POST", "/v1/reminders/{}/send"),
+    ("GET", "/v1/invoices/{}/payments"),
+    ("POST", "/v1/invoices/{}/apply-credit"),
+    ("POST", "/v1/credit-notes/{}/refunds"),
+    ("GET", "/v1/customers/{}/balance"),
+    ("POST", "/v1/customers/{}/balance/refunds"),
+    ("GET", "/v1/customers/{}/statement"),
 ]
 
 

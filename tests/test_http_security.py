@@ -76,6 +76,37 @@ ENDPOINTS: list[tuple[str, str, Scope, Any]] = [
     ("GET", "/v1/webhook-endpoints/{endpoint}", Scope.EVENTS, None),
     ("PATCH", "/v1/webhook-endpoints/{endpoint}", Scope.EVENTS, {"description": "d"}),
     ("POST", "/v1/webhook-endpoints/{endpoint}/rotate-secret", Scope.EVENTS, None),
+    ("GET", "/v1/reminder-policy", Scope.REMINDERS_READ, None),
+    ("PUT", "/v1/reminder-policy", Scope.REMINDERS_WRITE, {"levels": [{"daysAfterDue": 10}]}),
+    ("POST", "/v1/reminder-runs", Scope.REMINDERS_WRITE, {}),
+    ("GET", "/v1/reminders/due", Scope.REMINDERS_READ, None),
+    ("GET", "/v1/reminders", Scope.REMINDERS_READ, None),
+    ("GET", "/v1/reminders/{reminder}", Scope.REMINDERS_READ, None),
+    ("GET", "/v1/reminders/{reminder}/pdf", Scope.REMINDERS_READ, None),
+    ("GET", "/v1/reminders/{reminder}/deliveries", Scope.REMINDERS_READ, None),
+    ("POST", "/v1/reminders/{reminder}/send", Scope.REMINDERS_WRITE, None),
+    (
+        "POST",
+        "/v1/reminders/{reminder}/payments/{payment}/reversal",
+        Scope.PAYMENTS_WRITE,
+        {},
+    ),
+    ("POST", "/v1/payments", Scope.PAYMENTS_WRITE, {"amount": "1.00", "reference": "x"}),
+    ("GET", "/v1/payments", Scope.PAYMENTS_READ, None),
+    ("POST", "/v1/bank-statements", Scope.PAYMENTS_WRITE, None),
+    ("GET", "/v1/invoices/{invoice}/payments", Scope.PAYMENTS_READ, None),
+    ("POST", "/v1/invoices/{invoice}/payments/{payment}/reversal", Scope.PAYMENTS_WRITE, {}),
+    ("POST", "/v1/invoices/{invoice}/apply-credit", Scope.PAYMENTS_WRITE, {}),
+    ("POST", "/v1/credit-notes/{note}/refunds", Scope.PAYMENTS_WRITE, {}),
+    ("GET", "/v1/customers/{customer}/balance", Scope.PAYMENTS_READ, None),
+    (
+        "POST",
+        "/v1/customers/{customer}/balance/refunds",
+        Scope.PAYMENTS_WRITE,
+        {"amount": "1.00"},
+    ),
+    ("GET", "/v1/customers/{customer}/statement", Scope.PAYMENTS_READ, None),
+    ("GET", "/v1/customers/{customer}/statement.pdf", Scope.PAYMENTS_READ, None),
     # last: it deletes the tenant's endpoint
     ("DELETE", "/v1/webhook-endpoints/{endpoint}", Scope.EVENTS, None),
 ]
@@ -92,6 +123,8 @@ def _fill(value: Any, tenant: Tenant) -> Any:
         "attachment": "ref-1",
         "schedule": tenant.schedule_id,
         "endpoint": tenant.endpoint_id,
+        "reminder": "rem-unknown",
+        "payment": "pay-unknown",
     }
     if isinstance(value, str):
         return value.format(**ids)
@@ -124,6 +157,8 @@ def test_the_table_covers_every_operation_of_the_openapi_document(world: World) 
             .replace("{customer}", "{id}")
             .replace("{schedule}", "{id}")
             .replace("{endpoint}", "{id}")
+            .replace("{reminder}", "{id}")
+            .replace("{payment}", "{paymentId}")
             .replace("{attachment}", "{attachmentId}"),
             scope.value,
         )

@@ -17,7 +17,10 @@ from starlette.requests import Request
 
 from .errors import ApiError, invalid
 
-__all__ = ["read_json"]
+__all__ = ["XML_MEDIA_TYPES", "read_json", "read_xml"]
+
+#: What a body of XML (a bank statement file) may be sent as.
+XML_MEDIA_TYPES = ("application/xml", "text/xml")
 
 _WHOLE = re.compile(r"\d{1,10}\Z", re.ASCII)
 #: JSON media types: application/json and application/<anything>+json.
@@ -76,9 +79,8 @@ def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return result
 
 
-async def read_json(request: Request, most: int) -> dict[str, Any]:
-    """The JSON object of the request body, read up to ``most`` bytes."""
-    _check_media_type(request)
+async def _read(request: Request, most: int) -> bytes:
+    """The request body's bytes, read up to ``most`` (413 above it)."""
     too_large = ApiError(
         413,
         "PAYLOAD_TOO_LARGE",
@@ -100,7 +102,13 @@ async def read_json(request: Request, most: int) -> dict[str, Any]:
         if size > most:
             raise too_large
         chunks.append(chunk)
-    raw = b"".join(chunks)
+    return b"".join(chunks)
+
+
+async def read_json(request: Request, most: int) -> dict[str, Any]:
+    """The JSON object of the request body, read up to ``most`` bytes."""
+    _check_media_type(request)
+    raw = await _read(request, most)
     if not raw.strip():
         raise invalid("", "required", "a JSON object is required as the request body")
     try:
@@ -113,3 +121,30 @@ async def read_json(request: Request, most: int) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise invalid("", "type", "the request body must be a JSON object")
     return data
+
+
+async def read_xml(request: Request, most: int) -> bytes:
+    """The bytes of an XML request body (a file sent as it is), up to ``most`` bytes:
+    415 unless its Content-Type is one of ``XML_MEDIA_TYPES`` (a charset parameter
+    allowed) and it is not encoded, 400 when it is empty. Whether it is the XML
+    expected is for the reader of the file to say."""
+    encodings = [
+        coding.strip().lower()
+        for header in request.headers.getlist("content-encoding")
+        for coding in header.split(",")
+    ]
+    if any(coding not in ("", "identity") for coding in encodings):
+        raise _unsupported(
+            "the request body must not be encoded (Content-Encoding: identity)",
+            {"Accept-Encoding": "identity"},
+        )
+    content_types = request.headers.getlist("content-type")
+    media = content_types[0].partition(";")[0].strip().lower() if content_types else ""
+    if len(content_types) != 1 or media not in XML_MEDIA_TYPES:
+        raise _unsupported(
+            "the request body must be the XML file: Content-Type application/xml or text/xml"
+        )
+    raw = await _read(request, most)
+    if not raw.strip():
+        raise invalid("", "required", "the XML file is required as the request body")
+    return raw

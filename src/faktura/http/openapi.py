@@ -188,6 +188,12 @@ class Operation:
     status: int = 200
     media_type: str = "application/json"
     errors: tuple[int, ...] = ()
+    #: the media types of a body sent as a file (not JSON), e.g. XML
+    raw_body: tuple[str, ...] = ()
+    #: other statuses of success with the same body (200 for a repeated idempotent call)
+    also: tuple[int, ...] = ()
+    #: other media types the answer may have (with Accept), e.g. application/pdf
+    also_media: tuple[str, ...] = ()
 
 
 _ERROR_TEXT = {
@@ -223,7 +229,8 @@ def build_openapi(
             "title": title,
             "version": version,
             "description": "Invoices, credit notes, customers, schedules (recurring "
-            "invoices), billing runs and webhook endpoints of your company. "
+            "invoices), billing runs, webhook endpoints, reminders, payments, bank "
+            "statements, refunds and statements of account of your company. "
             f"Authenticate with an API key in the {API_KEY_HEADER} header; each operation "
             "needs the scope named in its x-required-scopes.",
         },
@@ -269,25 +276,31 @@ def _operation(op: Operation, components: _Components, error_ref: dict[str, Any]
             "required": True,
             "content": {"application/json": {"schema": components.ref(op.request, "request")}},
         }
+    if op.raw_body:
+        raw = {"schema": {"type": "string", "contentMediaType": op.raw_body[0]}}
+        body["requestBody"] = {
+            "required": True,
+            "content": dict.fromkeys(op.raw_body, raw),
+        }
     if op.media_type == "application/json":
         if op.response is None:
             raise TypeError(f"{op.operation_id}: a JSON operation needs a response class")
         success: dict[str, Any] = {"schema": components.ref(op.response, "response")}
     else:
         success = {"schema": {"type": "string", "contentEncoding": "binary"}}
+    binary = {"schema": {"type": "string", "contentEncoding": "binary"}}
+    content = {op.media_type: success, **dict.fromkeys(op.also_media, binary)}
+    description = _first_line(op.response.__doc__ if op.response else op.summary) or op.summary
     responses: dict[str, Any] = {
-        str(op.status): {
-            "description": _first_line(op.response.__doc__ if op.response else op.summary)
-            or op.summary,
-            "content": {op.media_type: success},
-        }
+        str(status): {"description": description, "content": content}
+        for status in sorted({op.status, *op.also})
     }
     codes = set(op.errors) | {400, 500, 503}
     if op.scope is not None:
         codes |= {401, 403}
         body["security"] = [{"apiKey": []}]
         body["x-required-scopes"] = [op.scope.value]
-    if op.request is not None:
+    if op.request is not None or op.raw_body:
         codes |= {413, 415}
     for code in sorted(codes):
         responses[str(code)] = {

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping, Sequence
+from datetime import date
 from typing import Any, Generic, Literal, TypeVar
 
 import attrs
@@ -42,6 +43,7 @@ __all__ = [
     "Kind",
     "Parameter",
     "check_id",
+    "day",
     "query",
 ]
 
@@ -50,6 +52,7 @@ T_co = TypeVar("T_co", covariant=True)
 
 _ID = re.compile(ID_PATTERN)
 _WHOLE = re.compile(r"\d{1,10}\Z", re.ASCII)
+_DAY = re.compile(r"\d{4}-\d{2}-\d{2}\Z", re.ASCII)
 _VERSION = re.compile(r'\s*(?:W/)?"?(\d{1,18})"?\s*\Z', re.ASCII)
 
 
@@ -120,6 +123,22 @@ def flag() -> Kind[bool]:
 def string(**schema: Any) -> Kind[str]:
     """Any string; ``schema`` documents it (``Billing`` checks it)."""
     return Kind({"type": "string", **schema}, _as_is)
+
+
+def day() -> Kind[date | None]:
+    """An ISO date (YYYY-MM-DD)."""
+
+    def parse(name: str, value: str) -> date | None:
+        try:
+            return date.fromisoformat(value) if _DAY.match(value) else _bad_day(name)
+        except ValueError:
+            return _bad_day(name)
+
+    return Kind({"type": "string", "format": "date"}, parse)
+
+
+def _bad_day(name: str) -> date:
+    raise invalid(name, "date", "must be an ISO date (YYYY-MM-DD)")
 
 
 def _version(name: str, value: str) -> int | None:
@@ -226,5 +245,49 @@ IDEMPOTENCY_KEY: Parameter[str | None] = Parameter(
     "header",
     string(minLength=1, maxLength=200),
     "Repeating a send with the same key returns the stored result without sending again",
+    None,
+)
+
+# -- getting paid ----------------------------------------------------------------------
+
+REMINDER_ID: Parameter[str] = Parameter("id", "path", identifier(), "Reminder ID", "")
+PAYMENT_ID: Parameter[str] = Parameter(
+    "paymentId", "path", identifier(), "The payment's id (payments[].id)", ""
+)
+TODAY: Parameter[date | None] = Parameter(
+    "today", "query", day(), "The day reminders are due on (left out: today)", None
+)
+OUTCOME: Parameter[str | None] = Parameter(
+    "outcome",
+    "query",
+    choice(["matched", "partial", "overpaid", "unmatched"]),
+    "Only the payments with this outcome (unmatched: the ones for a person to assign)",
+    None,
+)
+ENTRIES_AFTER: Parameter[str | None] = Parameter(
+    "after",
+    "query",
+    string(minLength=1, maxLength=300),
+    "The next page: the key a page answered as next (left out: the first page)",
+    None,
+)
+FROM: Parameter[date | None] = Parameter(
+    "from", "query", day(), "The statement's first day (required)", None
+)
+TO: Parameter[date | None] = Parameter(
+    "to", "query", day(), "The statement's last day (left out: today)", None
+)
+CURRENCY: Parameter[str | None] = Parameter(
+    "currency",
+    "query",
+    string(pattern="^[A-Z]{3}$"),
+    "ISO 4217 currency (left out: the company's)",
+    None,
+)
+LANGUAGE: Parameter[str | None] = Parameter(
+    "language",
+    "query",
+    string(minLength=1, maxLength=16),
+    "The PDF's language, e.g. da or en (left out: the customer's)",
     None,
 )

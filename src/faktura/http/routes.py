@@ -23,6 +23,7 @@ from faktura.wire import CreateDraftRequest, InvoiceResponse
 from .handlers import (
     access_point,
     attachments,
+    collecting,
     company,
     credit_notes,
     customers,
@@ -33,23 +34,33 @@ from .handlers import (
     webhook_endpoints,
 )
 from .handlers.attachments import ATTACHMENT_BODY_BYTES
+from .handlers.collecting import STATEMENT_BODY_BYTES
 from .handlers.shared import Api, Handler
 from .openapi import Operation
 from .params import (
     AFTER,
     ATTACHMENT_ID,
+    CURRENCY,
     CUSTOMER_FILTER,
     CUSTOMER_ID,
     DRAFT,
+    ENTRIES_AFTER,
+    FROM,
     ID,
     IDEMPOTENCY_KEY,
     IF_MATCH,
+    LANGUAGE,
     LIMIT,
+    OUTCOME,
     PAGE,
+    PAYMENT_ID,
+    REMINDER_ID,
     SCHEDULE_ID,
     SEARCH_CUSTOMERS,
     SEARCH_INVOICES,
     STATUS,
+    TO,
+    TODAY,
     WEBHOOK_ENDPOINT_ID,
     Parameter,
 )
@@ -83,6 +94,28 @@ from .schemas import (
     WebhookEndpointList,
     WebhookEndpointResponse,
     WebhookEndpointSecret,
+)
+from .schemas.collecting import (
+    AccountEntryWire,
+    ApplyCreditRequest,
+    BalanceRefundRequest,
+    BalanceResponse,
+    BankEntryPage,
+    BankEntryWire,
+    BankImportResponse,
+    CreditNoteRefundRequest,
+    PaymentList,
+    ReceivePaymentRequest,
+    ReminderOutcomeWire,
+    ReminderPage,
+    ReminderPlanList,
+    ReminderPolicyRequest,
+    ReminderPolicyResponse,
+    ReminderResponse,
+    ReminderRunRequest,
+    ReminderRunResponse,
+    ReversalRequest,
+    StatementResponse,
 )
 from .schemas.runs import MAX_RUN_DAYS
 
@@ -303,7 +336,313 @@ def _each_kind() -> list[tuple[Operation, MakeHandler]]:
 
 _CUSTOMERS, _COMPANY = "Customers", "Company"
 _SCHEDULES, _RUNS, _ENDPOINTS = "Schedules", "Billing runs", "Webhook endpoints"
+_REMINDERS, _PAYMENTS, _ACCOUNTS = "Reminders", "Payments", "Customer accounts"
 _ONCE = " The signing secret is in this answer only: keep it in the receiver."
+
+#: Getting paid: reminders, payments, bank statements, reversals, refunds, statements.
+_COLLECTING: tuple[tuple[Operation, MakeHandler], ...] = (
+    _route(
+        collecting.get_reminder_policy,
+        "GET",
+        "/v1/reminder-policy",
+        "getReminderPolicy",
+        "Get the reminder policy",
+        _REMINDERS,
+        Scope.REMINDERS_READ,
+        "The company's reminder policy: renteloven's defaults until it sets one.",
+        response=ReminderPolicyResponse,
+    ),
+    _route(
+        collecting.set_reminder_policy,
+        "PUT",
+        "/v1/reminder-policy",
+        "setReminderPolicy",
+        "Set the reminder policy",
+        _REMINDERS,
+        Scope.REMINDERS_WRITE,
+        "Replaces the policy. A level breaking the limits (a fee above maxFee, too many "
+        "levels with a fee, levels closer than minIntervalDays) is 400 naming it "
+        "(levels.1.fee).",
+        request=ReminderPolicyRequest,
+        response=ReminderPolicyResponse,
+    ),
+    _route(
+        collecting.run_reminders,
+        "POST",
+        "/v1/reminder-runs",
+        "runReminders",
+        "Run reminders",
+        _REMINDERS,
+        Scope.REMINDERS_WRITE,
+        "Makes every reminder due on the day: one per customer and level, numbered, "
+        "rendered and archived, and (deliver, default true) sends each by email or by "
+        "hand. Running it again the same day makes nothing. Interest needs reference "
+        "rates configured in the server (500 CONFIGURATION_ERROR otherwise).",
+        request=ReminderRunRequest,
+        response=ReminderRunResponse,
+    ),
+    _route(
+        collecting.reminders_due,
+        "GET",
+        "/v1/reminders/due",
+        "listRemindersDue",
+        "List the reminders due",
+        _REMINDERS,
+        Scope.REMINDERS_READ,
+        "What a reminder run would make on the day, without making it.",
+        (TODAY,),
+        response=ReminderPlanList,
+    ),
+    _route(
+        collecting.list_reminders,
+        "GET",
+        "/v1/reminders",
+        "listReminders",
+        "List reminders",
+        _REMINDERS,
+        Scope.REMINDERS_READ,
+        "A page of the company's reminders by id, or a customer's; pass the page's next "
+        "as after for the next one.",
+        (CUSTOMER_FILTER, AFTER, LIMIT),
+        response=ReminderPage,
+    ),
+    _route(
+        collecting.get_reminder,
+        "GET",
+        "/v1/reminders/{id}",
+        "getReminder",
+        "Get a reminder by ID",
+        _REMINDERS,
+        Scope.REMINDERS_READ,
+        "The reminder with the invoices it lists, its charges, what is to pay and the "
+        "payments on its charges.",
+        (REMINDER_ID,),
+        response=ReminderResponse,
+        errors=(404,),
+    ),
+    _route(
+        collecting.reminder_pdf,
+        "GET",
+        "/v1/reminders/{id}/pdf",
+        "getReminderPdf",
+        "Download the reminder PDF",
+        _REMINDERS,
+        Scope.REMINDERS_READ,
+        "The reminder's PDF as it was sent, byte for byte.",
+        (REMINDER_ID,),
+        media_type="application/pdf",
+        errors=(404,),
+    ),
+    _route(
+        collecting.reminder_deliveries,
+        "GET",
+        "/v1/reminders/{id}/deliveries",
+        "getReminderDeliveries",
+        "Get the deliveries of a reminder",
+        _REMINDERS,
+        Scope.REMINDERS_READ,
+        "An aggregate summary and each delivery attempt, oldest first.",
+        (REMINDER_ID,),
+        response=DeliveryStatusResponse,
+        errors=(404,),
+    ),
+    _route(
+        collecting.send_reminder,
+        "POST",
+        "/v1/reminders/{id}/send",
+        "sendReminder",
+        "Send a reminder again",
+        _REMINDERS,
+        Scope.REMINDERS_WRITE,
+        "Delivers the reminder again (the same PDF) after a failed or interrupted "
+        "attempt, and answers the attempt.",
+        (REMINDER_ID,),
+        response=ReminderOutcomeWire,
+        errors=(404,),
+    ),
+    _route(
+        collecting.reverse_reminder_payment,
+        "POST",
+        "/v1/reminders/{id}/payments/{paymentId}/reversal",
+        "reverseReminderPayment",
+        "Reverse a payment on a reminder",
+        _REMINDERS,
+        Scope.PAYMENTS_WRITE,
+        "Takes back a payment that bounced or was recorded in error, with every part of "
+        "it (on the invoices it paid, on the credit balance), and answers the reminder.",
+        (REMINDER_ID, PAYMENT_ID),
+        request=ReversalRequest,
+        response=ReminderResponse,
+        errors=(404, 409),
+    ),
+    _route(
+        collecting.receive_payment,
+        "POST",
+        "/v1/payments",
+        "receivePayment",
+        "Receive a payment",
+        _PAYMENTS,
+        Scope.PAYMENTS_WRITE,
+        "A payment matched by the reference it was paid with: it pays a reminder's "
+        "charges, then its invoices, or the invoice; what is left becomes the customer's "
+        "credit balance; a payment that matches nothing is kept as unmatched. 201 with "
+        "the entry; with a key seen before, 200 with the entry kept the first time "
+        "(nothing changes).",
+        request=ReceivePaymentRequest,
+        response=BankEntryWire,
+        status=201,
+        also=(200,),
+        errors=(404,),
+    ),
+    _route(
+        collecting.list_payments,
+        "GET",
+        "/v1/payments",
+        "listPayments",
+        "List payments received",
+        _PAYMENTS,
+        Scope.PAYMENTS_READ,
+        "The payments received (by reference or from bank statements) by key; "
+        "outcome=unmatched lists the ones for a person to assign.",
+        (OUTCOME, ENTRIES_AFTER, LIMIT),
+        response=BankEntryPage,
+    ),
+    _route(
+        collecting.import_bank_statement,
+        "POST",
+        "/v1/bank-statements",
+        "importBankStatement",
+        "Import a bank statement",
+        _PAYMENTS,
+        Scope.PAYMENTS_WRITE,
+        "The body is the ISO 20022 camt.053 (statement) or camt.054 (notification) file "
+        "itself (Content-Type application/xml or text/xml), up to "
+        f"{STATEMENT_BODY_BYTES} bytes. Each credit is matched and applied as Receive a "
+        "payment does, under the bank's reference as key: importing the same file again "
+        "changes nothing (each transaction answers new false). A file that is not a "
+        "readable statement is 400 naming camt.",
+        response=BankImportResponse,
+        raw_body=("application/xml", "text/xml"),
+        errors=(404,),
+    ),
+    _route(
+        collecting.invoice_payments,
+        "GET",
+        "/v1/invoices/{id}/payments",
+        "listInvoicePayments",
+        "List an invoice's payments",
+        "Invoices",
+        Scope.PAYMENTS_READ,
+        "The payments on the invoice, oldest first, with the ids a reversal names.",
+        (ID,),
+        response=PaymentList,
+        errors=(404,),
+    ),
+    _route(
+        collecting.reverse_invoice_payment,
+        "POST",
+        "/v1/invoices/{id}/payments/{paymentId}/reversal",
+        "reverseInvoicePayment",
+        "Reverse a payment on an invoice",
+        "Invoices",
+        Scope.PAYMENTS_WRITE,
+        "Takes back a payment that bounced or was recorded in error, with every part of "
+        "it (on other documents it paid, on the credit balance): the invoice returns to "
+        "the status its other payments give it.",
+        (ID, PAYMENT_ID),
+        request=ReversalRequest,
+        response=InvoiceResponse,
+        errors=(404, 409),
+    ),
+    _route(
+        collecting.apply_credit,
+        "POST",
+        "/v1/invoices/{id}/apply-credit",
+        "applyCreditBalance",
+        "Pay an invoice from the credit balance",
+        "Invoices",
+        Scope.PAYMENTS_WRITE,
+        "Pays the invoice from its customer's credit balance (amount left out: as much "
+        "as both allow).",
+        (ID,),
+        request=ApplyCreditRequest,
+        response=InvoiceResponse,
+        errors=(404, 409),
+    ),
+    _route(
+        collecting.refund_credit_note,
+        "POST",
+        "/v1/credit-notes/{id}/refunds",
+        "refundCreditNote",
+        "Refund a credit note",
+        "Credit notes",
+        Scope.PAYMENTS_WRITE,
+        "Pays a booked credit note out to the customer (amount left out: all that is "
+        "left of it) and answers the credit note.",
+        (ID,),
+        request=CreditNoteRefundRequest,
+        response=InvoiceResponse,
+        errors=(404, 409),
+    ),
+    _route(
+        collecting.customer_balance,
+        "GET",
+        "/v1/customers/{id}/balance",
+        "getCustomerBalance",
+        "Get a customer's credit balance",
+        _ACCOUNTS,
+        Scope.PAYMENTS_READ,
+        "What the customer has to its credit (over-payments less what was used or paid "
+        "back) in the currency, with the movements in it.",
+        (CUSTOMER_ID, CURRENCY),
+        response=BalanceResponse,
+        errors=(404,),
+    ),
+    _route(
+        collecting.refund_balance,
+        "POST",
+        "/v1/customers/{id}/balance/refunds",
+        "refundCustomerBalance",
+        "Refund a customer's credit balance",
+        _ACCOUNTS,
+        Scope.PAYMENTS_WRITE,
+        "Pays (part of) the credit balance back to the customer; above the balance is 400.",
+        (CUSTOMER_ID,),
+        request=BalanceRefundRequest,
+        response=AccountEntryWire,
+        status=201,
+        errors=(404,),
+    ),
+    _route(
+        collecting.statement,
+        "GET",
+        "/v1/customers/{id}/statement",
+        "getCustomerStatement",
+        "Get a customer's statement of account",
+        _ACCOUNTS,
+        Scope.PAYMENTS_READ,
+        "The statement from from to to (default today): the balance before, each "
+        "movement, the balance after and what is open now. With Accept: application/pdf "
+        "the PDF (as statement.pdf answers).",
+        (CUSTOMER_ID, FROM, TO, CURRENCY, LANGUAGE),
+        response=StatementResponse,
+        also_media=("application/pdf",),
+        errors=(404,),
+    ),
+    _route(
+        collecting.statement_pdf,
+        "GET",
+        "/v1/customers/{id}/statement.pdf",
+        "getCustomerStatementPdf",
+        "Download a customer's statement of account",
+        _ACCOUNTS,
+        Scope.PAYMENTS_READ,
+        "The statement as a PDF in the language (default: the customer's).",
+        (CUSTOMER_ID, FROM, TO, CURRENCY, LANGUAGE),
+        media_type="application/pdf",
+        errors=(404, 422),
+    ),
+)
 
 #: Every route of the API, in the order of the OpenAPI document.
 ROUTES: tuple[tuple[Operation, MakeHandler], ...] = (
@@ -347,7 +686,8 @@ ROUTES: tuple[tuple[Operation, MakeHandler], ...] = (
         "Invoices",
         Scope.PAYMENTS_WRITE,
         "Registers a payment against a booked invoice: partially_paid, or paid once "
-        "nothing is outstanding. Overpayments are refused (400).",
+        "nothing is outstanding. Overpayments are refused (400). The Payment-Id header "
+        "names the payment made (for a reversal; GET .../payments lists them).",
         (ID,),
         request=PaymentRequest,
         response=InvoiceResponse,
@@ -642,4 +982,5 @@ ROUTES: tuple[tuple[Operation, MakeHandler], ...] = (
         response=AccessPointStatusResponse,
         errors=(404,),
     ),
+    *_COLLECTING,
 )

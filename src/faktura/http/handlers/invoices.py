@@ -78,6 +78,10 @@ def record_payment(api: Api) -> Handler:
             )
 
         invoice = await api.call(pay)
-        return json_response(invoice_to_wire(invoice), headers=etag(invoice))
+        headers = etag(invoice)
+        made = invoice.payments[-1].id if invoice.payments else None
+        if made is not None:  # what a reversal names (GET .../payments lists them all)
+            headers["Payment-Id"] = made
+        return json_response(invoice_to_wire(invoice), headers=headers)
 
     return handle
