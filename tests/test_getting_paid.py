@@ -281,6 +281,16 @@ def test_payments_are_matched_by_number_fik_and_reminder_with_over_payments_on_a
     used = billing.apply_credit_balance(company_id, c.id)
     assert used.outstanding == Decimal("950.00")
     assert billing.credit_balance(company_id, cu) == 0
+    # taking that payment back gives the balance back
+    from_balance = used.payments[-1].id
+    assert from_balance is not None
+    back = billing.reverse_payment(company_id, c.id, from_balance)
+    assert isinstance(back, Invoice)
+    assert back.outstanding == Decimal("1000.00")
+    assert billing.credit_balance(company_id, cu) == Decimal("50.00")
+    statement = billing.statement(company_id, cu, date(2026, 1, 1))
+    assert statement.closing == statement.open_total
+    assert "credit_restored" in [line.kind.value for line in statement.lines]
 
 
 def test_a_reminder_payment_pays_the_charges_first_then_the_invoices(

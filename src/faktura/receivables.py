@@ -62,13 +62,15 @@ _ZERO = Decimal("0.00")
 
 class EntryKind(enum.StrEnum):
     """What moved the customer's credit balance: money paid beyond what it paid for
-    (+), the balance used on an invoice (−), paid back to the customer (−), or an
-    over-payment taken back because its payment bounced (−)."""
+    (+), the balance used on an invoice (−), paid back to the customer (−), an
+    over-payment taken back because its payment bounced (−), or a use of the balance
+    taken back because the payment it made on an invoice was reversed (+)."""
 
     OVERPAYMENT = "overpayment"
     APPLIED = "applied"
     REFUND = "refund"
     REVERSAL = "reversal"
+    RESTORED = "restored"
 
 
 @attrs.frozen
@@ -111,7 +113,10 @@ class AccountEntry:
     @property
     def change(self) -> Decimal:
         """What this entry adds to the credit balance (negative: takes from it)."""
-        return self.amount if self.kind is EntryKind.OVERPAYMENT else -self.amount
+        return self.amount if self.kind in _ADDS else -self.amount
+
+
+_ADDS = frozenset({EntryKind.OVERPAYMENT, EntryKind.RESTORED})
 
 
 def credit_balance(entries: Iterable[AccountEntry], currency: str) -> Decimal:
@@ -251,6 +256,7 @@ class LineKind(enum.StrEnum):
     CREDIT_USED = "credit_used"
     BALANCE_REFUND = "balance_refund"
     REVERSAL = "reversal"
+    CREDIT_RESTORED = "credit_restored"
 
 
 @attrs.frozen
@@ -416,13 +422,14 @@ def build_statement(
         EntryKind.APPLIED: LineKind.CREDIT_USED,
         EntryKind.REFUND: LineKind.BALANCE_REFUND,
         EntryKind.REVERSAL: LineKind.REVERSAL,
+        EntryKind.RESTORED: LineKind.CREDIT_RESTORED,
     }
     own_entries = [e for e in entries if e.customer_id == customer_id and e.currency == currency]
     for entry in own_entries:
         moves.append(
             (
                 entry.date,
-                2 if entry.kind is EntryKind.OVERPAYMENT else 3,
+                2 if entry.kind in _ADDS else 3,
                 kinds[entry.kind],
                 entry.reference or "",
                 -entry.change,

@@ -54,6 +54,8 @@ __all__ = ["BankImport", "ImportedTransaction", "Receipts"]
 _PAGE = 100
 _WORD = re.compile(r"[^\s,;:()\[\]]+")
 _DIGIT = re.compile(r"[0-9]")
+#: How a reversal undoes a credit balance's entry made by the payment it takes back.
+_UNDO = {EntryKind.OVERPAYMENT: EntryKind.REVERSAL, EntryKind.APPLIED: EntryKind.RESTORED}
 #: The reference written on a payment made from the customer's credit balance.
 CREDIT_BALANCE = "credit balance"
 
@@ -377,12 +379,15 @@ class Receipts:
                     customer_id = changed.customer_id
             if customer_id is not None:
                 for entry in uow.accounts.for_customer(company_id, customer_id):
-                    if entry.payment_id == payment_id and entry.kind is EntryKind.OVERPAYMENT:
+                    undo = _UNDO.get(entry.kind)
+                    if entry.payment_id == payment_id and undo is not None:
+                        # the surplus it left is taken from the balance; the balance it
+                        # used on an invoice is given back
                         uow.accounts.add(
                             attrs.evolve(
                                 entry,
                                 id=work.ids(),
-                                kind=EntryKind.REVERSAL,
+                                kind=undo,
                                 date=work.clock.today(),
                                 recorded_at=now,
                             )
