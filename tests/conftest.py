@@ -43,8 +43,9 @@ The robustness sweep
 --------------------
 tests/test_robustness.py counts the inputs it tries in the ``sweep_tried`` fixture; the
 end of the run reports them ("robustness sweep: N inputs tried ...", added up over
-pytest-xdist's workers too), and a run without xdist in which every sweep test ran and
-passed (as in ``make test``) but fewer than ``SWEEP_MINIMUM`` inputs were tried fails.
+pytest-xdist's workers), and a run in which every sweep test ran and passed (as in
+``make test``) but fewer than ``SWEEP_MINIMUM`` inputs were tried fails, with or without
+xdist.
 """
 
 from __future__ import annotations
@@ -368,14 +369,20 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
 
 @pytest.hookimpl(optionalhook=True)
 def pytest_testnodedown(node: object, error: object) -> None:
-    """Under pytest-xdist: a worker's count, added to the controller's."""
-    _sweep_tried.update(getattr(node, "workeroutput", {}).get("faktura_sweep_tried", {}))
+    """Under pytest-xdist: a worker's count, added to the controller's; the controller
+    collects nothing itself, so the sweep tests collected are the workers' (each collects
+    them all; the controller sees every worker's passed reports)."""
+    output = getattr(node, "workeroutput", {})
+    _sweep_tried.update(output.get("faktura_sweep_tried", {}))
+    collected = output.get("faktura_sweep_collected", 0)
+    _sweep_runs["collected"] = max(_sweep_runs["collected"], collected)
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     workeroutput = getattr(session.config, "workeroutput", None)
     if workeroutput is not None:  # an xdist worker: hand the count to the controller
         workeroutput["faktura_sweep_tried"] = dict(_sweep_tried)
+        workeroutput["faktura_sweep_collected"] = _sweep_runs["collected"]
         return
     whole = _sweep_runs["collected"] and _sweep_runs["passed"] == _sweep_runs["collected"]
     if whole and _sweep_tried.total() < SWEEP_MINIMUM:
