@@ -40,9 +40,14 @@ lint: $(VENV)/.installed-test
 typecheck: $(VENV)/.installed-test
 	$(BIN)/mypy --strict src
 
-# Every tier (unit, contract, integration, e2e, docs) under the derandomized "ci" profile.
+# Every tier (unit, contract, integration, e2e, docs) under the derandomized "ci" profile,
+# spread over the cores by pytest-xdist (each worker starts its own PostgreSQL cluster).
+# --dist loadfile keeps a module's tests in one worker, in order, as a run in one process
+# has them: a module- or class-scoped fixture (the robustness sweep's worlds, a server, a
+# built wheel) is set up once and sees the same tests before it. PYTEST_WORKERS=0: one process.
+PYTEST_WORKERS ?= auto
 pytest: $(VENV)/.installed-test
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n $(PYTEST_WORKERS) --dist loadfile
 
 # The fast tier alone, over every core (pytest-xdist).
 unit: $(VENV)/.installed-test
