@@ -42,12 +42,12 @@ typecheck: $(VENV)/.installed-test
 
 # Every tier (unit, contract, integration, e2e, docs) under the derandomized "ci" profile,
 # spread over the cores by pytest-xdist (each worker starts its own PostgreSQL cluster).
-# --dist loadfile keeps a module's tests in one worker, in order, as a run in one process
-# has them: a module- or class-scoped fixture (the robustness sweep's worlds, a server, a
-# built wheel) is set up once and sees the same tests before it. PYTEST_WORKERS=0: one process.
+# --dist load, not loadfile/loadscope/loadgroup: those key their work by node id, and the
+# schemathesis tests share one node id (one per API operation), so they would run one of
+# the 42 and drop the rest without a word. PYTEST_WORKERS=0: one process.
 PYTEST_WORKERS ?= auto
 pytest: $(VENV)/.installed-test
-	$(BIN)/python -m pytest -q -n $(PYTEST_WORKERS) --dist loadfile
+	$(BIN)/python -m pytest -q -n $(PYTEST_WORKERS) --dist load
 
 # The fast tier alone, over every core (pytest-xdist).
 unit: $(VENV)/.installed-test

@@ -20,7 +20,7 @@ never by hand in a test module:
 A module is in the table with its tier, or, when its tests span tiers, with a tier per
 top-level name (a test function or class). A collected test the table does not place
 is an error, as is a tier marker written in a test module, so no test goes untiered or
-gets two tiers. ``make test`` (``pytest -n auto --dist loadfile``) runs every tier.
+gets two tiers. ``make test`` (``pytest -n auto --dist load``) runs every tier.
 
 Hypothesis profiles
 -------------------
