@@ -53,7 +53,7 @@ from __future__ import annotations
 import os
 from collections import Counter
 from collections.abc import Mapping
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from hypothesis import HealthCheck, settings
@@ -316,6 +316,11 @@ def tier_problems(placed: list[tuple[str, str | None, list[str]]]) -> list[str]:
     return problems
 
 
+#: pytest-xdist's schedules that key their work by node id: of tests sharing one (the
+#: schemathesis tests, one per API operation) they run one and drop the rest unreported.
+_BY_NODE_ID = ("loadscope", "loadfile", "loadgroup")
+
+
 @pytest.hookimpl(tryfirst=True)  # before -m deselects by marker
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     placed = []
@@ -365,6 +370,21 @@ def sweep_tried() -> Counter[str]:
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
     if report.when == "call" and report.passed and _is_sweep(report.nodeid):
         _sweep_runs["passed"] += 1
+
+
+@pytest.hookimpl(optionalhook=True, tryfirst=True)
+def pytest_xdist_node_collection_finished(node: Any, ids: list[str]) -> None:
+    """Under pytest-xdist, in the controller: a schedule keyed by node id stops the run
+    when tests share one, rather than drop all but one of them unreported."""
+    dist = node.config.option.dist
+    if dist in _BY_NODE_ID:
+        shared = sorted(nodeid for nodeid, n in Counter(ids).items() if n > 1)
+        if shared:
+            pytest.exit(
+                f"--dist {dist} would run one test of each node id shared by several and "
+                f"drop the others: {', '.join(shared)}; use --dist load",
+                returncode=pytest.ExitCode.USAGE_ERROR,
+            )
 
 
 @pytest.hookimpl(optionalhook=True)
