@@ -40,9 +40,14 @@ lint: $(VENV)/.installed-test
 typecheck: $(VENV)/.installed-test
 	$(BIN)/mypy --strict src
 
-# Every tier (unit, contract, integration, e2e, docs) under the derandomized "ci" profile.
+# Every tier (unit, contract, integration, e2e, docs) under the derandomized "ci" profile,
+# spread over the cores by pytest-xdist (each worker starts its own PostgreSQL cluster).
+# --dist load, not loadfile/loadscope/loadgroup: those key their work by node id, and the
+# schemathesis tests share one node id (one per API operation), so they would run one of
+# the 42 and drop the rest without a word. PYTEST_WORKERS=0: one process.
+PYTEST_WORKERS ?= auto
 pytest: $(VENV)/.installed-test
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n $(PYTEST_WORKERS) --dist load
 
 # The fast tier alone, over every core (pytest-xdist).
 unit: $(VENV)/.installed-test

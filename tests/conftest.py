@@ -20,7 +20,7 @@ never by hand in a test module:
 A module is in the table with its tier, or, when its tests span tiers, with a tier per
 top-level name (a test function or class). A collected test the table does not place
 is an error, as is a tier marker written in a test module, so no test goes untiered or
-gets two tiers. ``make test`` (plain ``pytest``) runs every tier.
+gets two tiers. ``make test`` (``pytest -n auto --dist load``) runs every tier.
 
 Hypothesis profiles
 -------------------
@@ -43,8 +43,9 @@ The robustness sweep
 --------------------
 tests/test_robustness.py counts the inputs it tries in the ``sweep_tried`` fixture; the
 end of the run reports them ("robustness sweep: N inputs tried ...", added up over
-pytest-xdist's workers too), and a run without xdist in which every sweep test ran and
-passed (as in ``make test``) but fewer than ``SWEEP_MINIMUM`` inputs were tried fails.
+pytest-xdist's workers), and a run in which every sweep test ran and passed (as in
+``make test``) but fewer than ``SWEEP_MINIMUM`` inputs were tried fails, with or without
+xdist.
 """
 
 from __future__ import annotations
@@ -52,7 +53,7 @@ from __future__ import annotations
 import os
 from collections import Counter
 from collections.abc import Mapping
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from hypothesis import HealthCheck, settings
@@ -333,6 +334,11 @@ def tier_problems(placed: list[tuple[str, str | None, list[str]]]) -> list[str]:
     return problems
 
 
+#: pytest-xdist's schedules that key their work by node id: of tests sharing one (the
+#: schemathesis tests, one per API operation) they run one and drop the rest unreported.
+_BY_NODE_ID = ("loadscope", "loadfile", "loadgroup")
+
+
 @pytest.hookimpl(tryfirst=True)  # before -m deselects by marker
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     placed = []
@@ -384,16 +390,37 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
         _sweep_runs["passed"] += 1
 
 
+@pytest.hookimpl(optionalhook=True, tryfirst=True)
+def pytest_xdist_node_collection_finished(node: Any, ids: list[str]) -> None:
+    """Under pytest-xdist, in the controller: a schedule keyed by node id stops the run
+    when tests share one, rather than drop all but one of them unreported."""
+    dist = node.config.option.dist
+    if dist in _BY_NODE_ID:
+        shared = sorted(nodeid for nodeid, n in Counter(ids).items() if n > 1)
+        if shared:
+            pytest.exit(
+                f"--dist {dist} would run one test of each node id shared by several and "
+                f"drop the others: {', '.join(shared)}; use --dist load",
+                returncode=pytest.ExitCode.USAGE_ERROR,
+            )
+
+
 @pytest.hookimpl(optionalhook=True)
 def pytest_testnodedown(node: object, error: object) -> None:
-    """Under pytest-xdist: a worker's count, added to the controller's."""
-    _sweep_tried.update(getattr(node, "workeroutput", {}).get("faktura_sweep_tried", {}))
+    """Under pytest-xdist: a worker's count, added to the controller's; the controller
+    collects nothing itself, so the sweep tests collected are the workers' (each collects
+    them all; the controller sees every worker's passed reports)."""
+    output = getattr(node, "workeroutput", {})
+    _sweep_tried.update(output.get("faktura_sweep_tried", {}))
+    collected = output.get("faktura_sweep_collected", 0)
+    _sweep_runs["collected"] = max(_sweep_runs["collected"], collected)
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     workeroutput = getattr(session.config, "workeroutput", None)
     if workeroutput is not None:  # an xdist worker: hand the count to the controller
         workeroutput["faktura_sweep_tried"] = dict(_sweep_tried)
+        workeroutput["faktura_sweep_collected"] = _sweep_runs["collected"]
         return
     whole = _sweep_runs["collected"] and _sweep_runs["passed"] == _sweep_runs["collected"]
     if whole and _sweep_tried.total() < SWEEP_MINIMUM:

@@ -773,7 +773,9 @@ from datetime import UTC, datetime
 from faktura.invoice import InvoiceEvent
 from faktura.storage.sqlite import SqliteStore
 
-store = SqliteStore(sys.argv[1])
+# waits while the test starts the later writers (Python each): longer than the default
+# 5 s on a loaded machine; the order is the point here, the timeout is tested below
+store = SqliteStore(sys.argv[1], timeout=60)
 with store.unit_of_work() as uow:
     uow.events.append("co-a", InvoiceEvent("queue", sys.argv[2], datetime.now(UTC)))
     uow.commit()
