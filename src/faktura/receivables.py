@@ -259,6 +259,9 @@ class LineKind(enum.StrEnum):
     CREDIT_RESTORED = "credit_restored"
 
 
+_DOCUMENTS = frozenset({LineKind.INVOICE, LineKind.CREDIT_NOTE, LineKind.REMINDER})
+
+
 @attrs.frozen
 class StatementLine:
     """A movement: ``debit`` adds to what the customer owes, ``credit`` takes from it;
@@ -439,7 +442,8 @@ def build_statement(
     balance = -credit_balance(own_entries, currency)
     if balance:
         open_items.append(OpenItem("credit_balance", "", balance))
-    moves.sort(key=lambda m: (m[0], m[1], m[3]))
+    # by day, documents before money; a day's documents by number, its payments as made
+    moves.sort(key=lambda m: (m[0], m[1], m[3] if m[2] in _DOCUMENTS else ""))
     opening = total(m[4] for m in moves if m[0] < start).quantize(places)
     running = opening
     lines: list[StatementLine] = []
