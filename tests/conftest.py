@@ -159,6 +159,7 @@ TIERS: Mapping[str, str | Mapping[str, str]] = {
     "tests/test_schedules.py": UNIT,
     "tests/test_dunning.py": UNIT,
     "tests/test_receivables.py": UNIT,
+    "tests/test_vat_categories_unsupported.py": UNIT,
     "tests/test_getting_paid.py": INTEGRATION,  # reminders, payments, statements on every store
     "tests/test_terms.py": UNIT,
     "tests/test_tiers.py": UNIT,

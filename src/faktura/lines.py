@@ -19,7 +19,6 @@ import attrs
 from faktura import codelists
 from faktura.checks import (
     check_bool,
-    check_enum,
     check_instance,
     check_optional_date,
     check_text,
@@ -28,7 +27,7 @@ from faktura.checks import (
 from faktura.errors import ValidationError
 from faktura.items import NO_ITEM_DETAILS, ItemDetails
 from faktura.money import ZERO, parse_decimal
-from faktura.vat import VatCategory, check_rate
+from faktura.vat import VatCategory, check_rate, vat_category
 
 __all__ = [
     "DEFAULT_UNIT",
@@ -138,7 +137,7 @@ class ProductLine:
                 self.discount_percent, "discount_percent", minimum=ZERO, maximum=_HUNDRED
             ),
         )
-        normalize(self, "vat_category", check_enum(self.vat_category, VatCategory, "vat_category"))
+        normalize(self, "vat_category", vat_category(self.vat_category, "vat_category"))
         normalize(self, "vat_rate", parse_decimal(self.vat_rate, "vat_rate", places=4))
         check_rate(self.vat_category, self.vat_rate, "vat_rate")
         check_unit(self.unit, "unit")
@@ -223,7 +222,7 @@ class AllowanceCharge:
         if self.reason_code is not None:
             check_reason_code(self.reason_code, self.charge, "reason_code")
         check_text(self.reason, "reason", required=self.reason_code is None, limit=1000)
-        normalize(self, "vat_category", check_enum(self.vat_category, VatCategory, "vat_category"))
+        normalize(self, "vat_category", vat_category(self.vat_category, "vat_category"))
         normalize(self, "vat_rate", parse_decimal(self.vat_rate, "vat_rate", places=4))
         check_rate(self.vat_category, self.vat_rate, "vat_rate")
         if (self.amount is None) == (self.percent is None):

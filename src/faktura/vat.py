@@ -18,14 +18,33 @@ from faktura.errors import ValidationError
 
 __all__ = [
     "DANISH_STANDARD_RATE",
+    "UNSUPPORTED_CATEGORIES",
     "VatCategory",
     "VatExemption",
     "VatZone",
     "check_categories",
     "check_rate",
+    "vat_category",
 ]
 
 DANISH_STANDARD_RATE = Decimal(25)
+#: EN 16931's VAT categories faktura does not issue, and why: each is refused by name
+#: (``vat_category``) rather than as an unknown code.
+UNSUPPORTED_CATEGORIES = {
+    "B": (
+        "VAT category B (split payment, Italy: the public buyer pays the VAT to the tax "
+        "authority, not to the seller) is not supported: faktura's documents are paid "
+        "in full to the seller"
+    ),
+    "L": (
+        "VAT category L (IGIC, the Canary Islands' general indirect tax) is not supported: "
+        "faktura issues documents under VAT only"
+    ),
+    "M": (
+        "VAT category M (IPSI, the tax of Ceuta and Melilla) is not supported: faktura "
+        "issues documents under VAT only"
+    ),
+}
 _ZERO = Decimal(0)
 _HUNDRED = Decimal(100)
 
@@ -147,3 +166,31 @@ def check_categories(categories: Iterable[tuple[VatCategory, str]]) -> None:
             field=seen[other],
             rule="vat_category_combination",
         )
+
+
+def vat_category(value: object, field: str) -> VatCategory:
+    """``value`` as a VatCategory (the member or its code); a ValidationError naming
+    ``field`` otherwise: for EN 16931's categories faktura does not issue (B, L, M) one
+    that names the category and why (rule ``category_unsupported``), for anything else
+    the codes it takes.
+
+    >>> vat_category("AE", "vat_category")
+    <VatCategory.AE: 'AE'>
+    >>> try:
+    ...     vat_category("B", "lines.0.vat_category")
+    ... except ValidationError as err:
+    ...     print(err.field, err.errors[0].rule)
+    lines.0.vat_category category_unsupported
+    """
+    if isinstance(value, str) and value in UNSUPPORTED_CATEGORIES:
+        raise ValidationError(
+            UNSUPPORTED_CATEGORIES[value], field=field, rule="category_unsupported"
+        )
+    if isinstance(value, VatCategory):
+        return value
+    if isinstance(value, str):
+        for member in VatCategory:
+            if member.value == value:
+                return member
+    allowed = ", ".join(member.value for member in VatCategory)
+    raise ValidationError(f"must be one of: {allowed}", field=field, rule="enum")

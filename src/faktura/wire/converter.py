@@ -36,7 +36,7 @@ from faktura.lines import LineType
 from faktura.money import parse_decimal
 from faktura.schedules import Proration, Timing, Unit
 from faktura.status import DocumentKind, Status
-from faktura.vat import VatCategory
+from faktura.vat import UNSUPPORTED_CATEGORIES, VatCategory, vat_category
 
 __all__ = ["converter", "structure", "unstructure"]
 
@@ -225,6 +225,16 @@ def _make_converter() -> cattrs.Converter:
     for enum_type in (VatCategory, LineType, Status, DocumentKind, Unit, Timing, Proration):
         conv.register_structure_hook(enum_type, _enum_hook(enum_type))
         conv.register_unstructure_hook(enum_type, lambda e: e.value)
+    # EN 16931's categories faktura does not issue are refused by name (faktura.vat)
+    known = _enum_hook(VatCategory)
+    conv.register_structure_hook(
+        VatCategory,
+        lambda value, tp: (
+            vat_category(value, "")
+            if isinstance(value, str) and value in UNSUPPORTED_CATEGORIES
+            else known(value, tp)
+        ),
+    )
     conv.register_structure_hook_factory(
         lambda t: getattr(t, "__origin__", None) is list, _list_hook(conv)
     )
