@@ -328,7 +328,7 @@ def test_a_reversal_restores_every_part_of_a_payment(
     assert attrs.evolve(after, updated_at=before.updated_at, version=before.version) == before
     assert billing.credit_balance(company_id, cu) == 0
     assert [e.type for e in billing.events(company_id, inv.id)][-1] == "payment_reversed"
-    with pytest.raises(InvoiceStateError):
+    with pytest.raises(NotFoundError):  # reversed already: nothing holds it now
         billing.reverse_payment(company_id, inv.id, pid)
     # a payment recorded on the invoice directly is reversed the same way
     paid = billing.record_payment(company_id, inv.id, Decimal("1000.00"))
@@ -339,6 +339,33 @@ def test_a_reversal_restores_every_part_of_a_payment(
     billing.record_payment(company_id, inv.id, Decimal("10.00"))
     with pytest.raises(NotFoundError):
         billing.reverse_payment(company_id, inv.id, "pay_nothing")
+
+
+def test_a_payment_wholly_on_account_is_reversed_from_the_account(
+    billing: Billing, company_id: str
+) -> None:
+    cu = customer(billing, company_id)
+    inv = invoice(billing, company_id, cu)
+    billing.record_payment(company_id, inv.id, inv.outstanding)
+    # paid twice: the second payment finds the invoice settled and goes to the account
+    twice = billing.receive_payment(company_id, "1000.00", inv.number or "")
+    assert twice.outcome is BankOutcome.OVERPAID
+    assert billing.credit_balance(company_id, cu) == Decimal("1000.00")
+    (pid,) = twice.payment_ids
+    after = billing.reverse_payment(company_id, inv.id, pid, reason="bounced")
+    assert isinstance(after, Invoice)
+    assert after.status is Status.PAID  # its own payment stays
+    assert billing.credit_balance(company_id, cu) == 0
+    with pytest.raises(NotFoundError):
+        billing.reverse_payment(company_id, inv.id, pid)
+    assert billing.credit_balance(company_id, cu) == 0
+    # a credited invoice keeps its payments: reversing one is refused by its state
+    paid = billing.get_invoice(company_id, inv.id)
+    billing.send(company_id, billing.credit(company_id, inv.id).id, "manual")
+    (own,) = paid.payments
+    assert own.id is not None
+    with pytest.raises(InvoiceStateError):
+        billing.reverse_payment(company_id, inv.id, own.id)
 
 
 def test_refunds_of_a_credit_note_and_of_a_credit_balance(

@@ -21,7 +21,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Callable, Sequence
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 import attrs
@@ -30,7 +30,7 @@ from faktura.bank.camt import Skipped, read_statement
 from faktura.billing.work import Work, new_id
 from faktura.documents.fik import payment_id as fik_id_of
 from faktura.dunning import Reminder
-from faktura.errors import NotFoundError, ValidationError
+from faktura.errors import ConflictError, NotFoundError, ValidationError
 from faktura.invoice import Invoice
 from faktura.money import Currency, parse_decimal, total
 from faktura.ports import MIN_SEARCH_LENGTH, InvoiceQuery, UnitOfWork
@@ -183,10 +183,11 @@ class Receipts:
             if target is not None:
                 entry = self._apply(uow, company_id, target, base, pid, writes, actor)
             if not uow.accounts.add_bank_entry(entry):
-                uow.rollback()
+                # another import took the key meanwhile (and committed: the store waited)
                 again = uow.accounts.bank_entry(company_id, key)
-                if again is None:  # pragma: no cover - the winner rolled back meanwhile
-                    raise NotFoundError("bank entry", key)
+                uow.rollback()
+                if again is None:
+                    raise ConflictError(f"the payment {key!r} is being received; try again")
                 return again, False
             for write in writes:
                 write()
@@ -355,83 +356,87 @@ class Receipts:
         """Take back the payment ``payment_id`` (it bounced): every part of it, on
         ``document_id`` and on the other documents and the customer's account it paid,
         is taken back, each document's status what its remaining payments make it, with a
-        "payment_reversed" event on each. Returns ``document_id`` as it is now.
+        "payment_reversed" event on each. A payment that went wholly to the customer's
+        account (its document was settled already) is taken back from the account.
+        Returns ``document_id`` as it is now.
 
-        Raises NotFoundError (document, or a payment it does not hold),
-        InvoiceStateError (a document no longer paid or partially paid).
+        Raises NotFoundError (the document; or a payment it, the documents paid with it
+        and the account no longer hold: unknown, or reversed already),
+        InvoiceStateError (a document holding it that is no longer paid or partially
+        paid: credited, written off).
         """
         work = self.work
         with work.store.unit_of_work() as uow:
             now = work.clock.now()
+            anchor = self._document(uow, company_id, document_id)
             documents = [document_id]
             receipt = uow.accounts.receipt(company_id, payment_id)
             if receipt is not None:
                 documents += [d for d in receipt.document_ids if d not in documents]
-            result: Invoice | Reminder | None = None
-            customer_id = None
-            for n, doc_id in enumerate(documents):
-                changed = self._reverse_on(
-                    uow, company_id, doc_id, payment_id, reason, actor, required=n == 0
-                )
-                if n == 0:
-                    result = changed
+            result: Invoice | Reminder = anchor
+            taken = False
+            for doc_id in documents:
+                doc = anchor if doc_id == document_id else self._document(uow, company_id, doc_id)
+                changed = self._reverse_on(uow, doc, payment_id, reason, actor, now)
                 if changed is not None:
-                    customer_id = changed.customer_id
-            if customer_id is not None:
-                for entry in uow.accounts.for_customer(company_id, customer_id):
-                    undo = _UNDO.get(entry.kind)
-                    if entry.payment_id == payment_id and undo is not None:
-                        # the surplus it left is taken from the balance; the balance it
-                        # used on an invoice is given back
-                        uow.accounts.add(
-                            attrs.evolve(
-                                entry,
-                                id=work.ids(),
-                                kind=undo,
-                                date=work.clock.today(),
-                                recorded_at=now,
-                            )
-                        )
+                    taken = True
+                    if doc_id == document_id:
+                        result = changed
+            entries = uow.accounts.for_customer(company_id, anchor.customer_id)
+            undone = {e.kind for e in entries if e.payment_id == payment_id}
+            for entry in entries:
+                undo = _UNDO.get(entry.kind)
+                if entry.payment_id != payment_id or undo is None or undo in undone:
+                    continue
+                # the surplus it left is taken from the balance; the balance it used on
+                # an invoice is given back
+                uow.accounts.add(
+                    attrs.evolve(
+                        entry,
+                        id=work.ids(),
+                        kind=undo,
+                        date=work.clock.today(),
+                        recorded_at=now,
+                    )
+                )
+                taken = True
+            if not taken:
+                raise NotFoundError("payment", payment_id)
             uow.commit()
-        assert result is not None
         return result
+
+    def _document(self, uow: UnitOfWork, company_id: str, doc_id: str) -> Invoice | Reminder:
+        """The invoice or credit note ``doc_id``, else the reminder (NotFoundError)."""
+        try:
+            return uow.invoices.get(company_id, doc_id, for_update=True)
+        except NotFoundError:
+            return uow.reminders.get(company_id, doc_id)
 
     def _reverse_on(
         self,
         uow: UnitOfWork,
-        company_id: str,
-        doc_id: str,
+        doc: Invoice | Reminder,
         payment_id: str,
         reason: str | None,
         actor: str | None,
-        required: bool,
+        now: datetime,
     ) -> Invoice | Reminder | None:
+        """``doc`` with its part of the payment taken back, None when it holds none."""
         work = self.work
-        now = work.clock.now()
-        try:
-            invoice = uow.invoices.get(company_id, doc_id, for_update=True)
-        except NotFoundError:
-            invoice = None
-        if invoice is not None:
-            if not required and not any(p.id == payment_id for p in invoice.payments):
-                return None
-            after, event = invoice.reverse_payment(payment_id, now, reason)
-            work.save(uow, invoice, after, work.stamp(event, actor))
-            return after
-        reminder = uow.reminders.get(company_id, doc_id)
-        if not required and not any(p.id == payment_id for p in reminder.payments):
+        taken = next((p for p in doc.payments if p.id == payment_id), None)
+        if taken is None:
             return None
-        taken = next((p for p in reminder.payments if p.id == payment_id), None)
-        changed = reminder.without_payment(payment_id)
-        uow.reminders.update(changed, reminder.version)
-        data = {"payment_id": payment_id, "amount": str(taken.amount if taken else "")}
+        if isinstance(doc, Invoice):
+            after, event = doc.reverse_payment(payment_id, now, reason)
+            work.save(uow, doc, after, work.stamp(event, actor))
+            return after
+        changed = doc.without_payment(payment_id)
+        uow.reminders.update(changed, doc.version)
+        data = {"payment_id": payment_id, "amount": str(taken.amount)}
         if reason:
             data["reason"] = reason
-        work.record(
-            uow,
-            company_id,
-            work.stamp(InvoiceEvent(reminder.id, "payment_reversed", now, data), actor),
-        )
+        event = InvoiceEvent(doc.id, "payment_reversed", now, data)
+        work.record(uow, doc.company_id, work.stamp(event, actor))
         return changed
 
     # -- refunds and the credit balance -------------------------------------------------------
