@@ -127,6 +127,12 @@ def test_a_run_makes_numbers_archives_and_delivers_each_reminder_once(
         (2, first.id),
     ]
     assert [o.reminder.number for o in again.reminders] == ["R-2026-0002", "R-2026-0003"]
+    # a customer's reminders page by id like the company's
+    everyone = billing.list_reminders(company_id, customer_id=cu)
+    assert len(everyone) == 3
+    first_page = billing.list_reminders(company_id, customer_id=cu, limit=2)
+    rest = billing.list_reminders(company_id, customer_id=cu, after=first_page[-1].id, limit=2)
+    assert first_page + rest == sorted(everyone, key=lambda r: r.id)
     # the archived PDF stays what was sent, whatever changes later
     billing.update_company(company_id, {"name": "Nordlys Holding ApS"})
     assert billing.reminder_pdf(company_id, reminder.id) == pdf

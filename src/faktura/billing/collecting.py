@@ -90,18 +90,19 @@ class Collecting:
         after: str | None = None,
         limit: int = 100,
     ) -> list[Reminder]:
-        """The company's reminders by id (``after`` one, at most ``limit``), or a
-        customer's, oldest first. Raises NotFoundError (company)."""
+        """The company's reminders by id, or one customer's: at most ``limit``, those
+        after the id ``after`` when given. Raises NotFoundError (company)."""
         check_ids(company_id=company_id)
         check_int(limit, "limit", 1, 1000)
+        if after is not None:
+            check_ids(after=after)
         with self.store.unit_of_work(readonly=True) as uow:
             uow.companies.get(company_id)
-            if customer_id is not None:
-                check_ids(customer_id=customer_id)
-                return uow.reminders.for_customer(company_id, customer_id)[:limit]
-            if after is not None:
-                check_ids(after=after)
-            return uow.reminders.list(company_id, after, limit)
+            if customer_id is None:
+                return uow.reminders.list(company_id, after, limit)
+            check_ids(customer_id=customer_id)
+            mine = sorted(uow.reminders.for_customer(company_id, customer_id), key=_id)
+            return [r for r in mine if after is None or r.id > after][:limit]
 
     def send_reminder(
         self, company_id: str, reminder_id: str, *, actor: str | None = None
@@ -362,3 +363,7 @@ class Collecting:
             return Currency.of(currency).code
         with self.store.unit_of_work(readonly=True) as uow:
             return uow.companies.get(company_id).currency
+
+
+def _id(reminder: Reminder) -> str:
+    return reminder.id

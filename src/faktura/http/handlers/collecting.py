@@ -155,8 +155,6 @@ def list_reminders(api: Api) -> Handler:
             after=after,
             limit=limit + 1,
         )
-        if customer_id is not None and after is not None:  # a customer's list is not paged
-            found = [r for r in found if r.id > after]
         items = found[:limit]
         page = ReminderPage(
             [reminder_wire(r) for r in items], items[-1].id if len(found) > limit else None
