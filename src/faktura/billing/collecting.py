@@ -156,12 +156,9 @@ class Collecting:
         if key is not None:
             check_text(key, "key", required=True, limit=300, one_line=True)
         day = self._day(paid_on, "paid_on")
-        if currency is None:
-            with self.store.unit_of_work(readonly=True) as uow:
-                currency = uow.companies.get(company_id).currency
-        Currency.of(currency)
+        chosen = self._currency(company_id, currency)
         entry, _ = self._receipts.receive(
-            company_id, amount, currency, (reference,), day, key=key, actor=actor
+            company_id, amount, chosen, (reference,), day, key=key, actor=actor
         )
         return entry
 
