@@ -151,6 +151,8 @@ class Dunning:
         with self.work.store.unit_of_work() as uow:
             reminder = uow.reminders.get(company_id, reminder_id)
             attempts = uow.deliveries.for_invoice(company_id, reminder_id)
+            if not attempts:  # a reminder is written with its first attempt: a damaged store
+                raise NotFoundError("delivery attempt of reminder", reminder_id)
             last = max(attempts, key=lambda a: a.sequence)
             now = self.work.clock.now()
             if last.state is AttemptState.PENDING:
